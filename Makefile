@@ -1,0 +1,38 @@
+# LSCB datasets workbench. `make demo` and `make test` do all set-up themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JOBS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup data demo test lint clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-7s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make with PYTHON=python3.11 (or newer).")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name lscb --display-name "Python (LSCB workbench)"
+	touch $(STAMP)
+
+setup: $(STAMP) ## create .venv, install the workbench and register its Jupyter kernel
+
+data: setup ## build data/processed/ from the published statistics
+	$(BIN)/lscb data build
+
+demo: data ## build the data and run the borough profile for all 33 London boroughs
+	$(BIN)/lscb run borough_profile --borough all $(if $(JOBS),--jobs $(JOBS))
+	@echo "Open reports/index.html"
+
+test: setup ## run the whole test suite
+	$(BIN)/python -m pytest
+
+lint: setup ## check the code with ruff
+	$(BIN)/ruff check lscb_analysis tests notebooks
+
+clean: ## delete rebuildable outputs (data/processed/ and reports/)
+	find data/processed reports -mindepth 1 ! -name .gitkeep ! -name README.md -delete
