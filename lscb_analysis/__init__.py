@@ -1,0 +1,2 @@
+"""LSCB datasets workbench."""
+__version__ = "0.1.0"

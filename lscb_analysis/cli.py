@@ -1,0 +1,165 @@
+"""``lscb``: the workbench's one command line (also ``python -m lscb_analysis``).
+
+Commands:
+  lscb data build        compute public_indicators from the published files
+  lscb data register     rebuild the local authority register from the published files
+  lscb run NOTEBOOK      run a notebook for one, several or all boroughs
+  lscb index             rebuild reports/index.html
+  lscb resolve NAME      show which local authority a written name stands for
+  lscb notebooks         list the notebooks and their parameters
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from lscb_analysis import __version__, io, paths
+from lscb_analysis.errors import LscbError
+
+logger = logging.getLogger("lscb_analysis")
+
+
+def _data_build(args: argparse.Namespace) -> int:
+    from lscb_analysis import public_data
+
+    table = public_data.build_public_indicators()
+    parquet, csv = io.write_table(table, paths.processed_dir() / "public_indicators")
+    counts = table.groupby("status").size().to_dict()
+    print(f"Wrote {len(table):,} rows ({table['indicator'].nunique()} indicators, "
+          f"{table['period'].min()}-{table['period'].max()}, "
+          f"{table.loc[table['area_type'] == 'la', 'la_number'].nunique()} local authorities) "
+          f"to {parquet} and {csv.name}.")
+    print("Status counts: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
+    return 0
+
+
+def _data_register(args: argparse.Namespace) -> int:
+    from lscb_analysis import register
+
+    table = register.build_register()
+    target = io.ensure_writable(paths.reference_dir() / register.REGISTER_FILE)
+    table.to_csv(target, index=False)
+    print(f"Wrote {len(table)} local authorities to {target}.")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from lscb_analysis import runner
+
+    parameters = runner.parse_parameter_options(args.parameter or [])
+    results = runner.run_notebook(
+        args.notebook, args.borough, parameters, jobs=args.jobs, out_dir=args.out,
+        progress=not args.quiet,
+    )
+    failed = [r for r in results if r.status != "ok"]
+    out = Path(args.out) if args.out else paths.reports_dir()
+    print(f"{len(results) - len(failed)} of {len(results)} runs ok. Index: {out / 'index.html'}")
+    for result in failed:
+        print(f"FAILED {result.borough}: {result.error} "
+              f"(log: {out / result.notebook / result.slug / (result.notebook + '.ipynb')})",
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _index(args: argparse.Namespace) -> int:
+    from lscb_analysis import report_index
+
+    path = report_index.write_index(Path(args.out) if args.out else paths.reports_dir())
+    print(f"Wrote {path}")
+    return 0
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    from lscb_analysis import register
+
+    for area in register.resolve_many(args.name):
+        print(f"{area.name}: DfE {area.la_number}, ONS {area.ons_code}, {area.region}"
+              f"{' (' + area.london_sub_region + ')' if area.london_sub_region else ''}")
+    return 0
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    from lscb_analysis import runner
+
+    registry = runner.notebook_registry()
+    for path in sorted(paths.notebooks_dir().glob("*.py")):
+        defaults = runner.notebook_parameters(runner.load_notebook(path.stem))
+        title = registry.get(path.stem, {}).get("title", "")
+        listed = ", ".join(f"{k}={v!r}" for k, v in defaults.items())
+        print(f"{path.stem}: {title} [{listed}]")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for ``lscb``."""
+    parser = argparse.ArgumentParser(
+        prog="lscb",
+        description="LSCB datasets workbench: published safeguarding statistics, borough "
+        "reports and the London datasets project's tools.",
+    )
+    parser.add_argument("--version", action="version", version=f"lscb {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    data = commands.add_parser("data", help="build the published-statistics tables")
+    data.set_defaults(handler=lambda _args: data.print_help() or 2)
+    data_commands = data.add_subparsers(dest="data_command", metavar="ACTION")
+    data_commands.add_parser(
+        "build", help="compute data/processed/public_indicators.parquet and .csv"
+    ).set_defaults(handler=_data_build)
+    data_commands.add_parser(
+        "register", help="rebuild data/reference/la_register.csv from the published files"
+    ).set_defaults(handler=_data_register)
+
+    run = commands.add_parser("run", help="run a notebook for one, several or all boroughs")
+    run.add_argument("notebook", help="notebook name, e.g. borough_profile")
+    run.add_argument("--borough", "-b", help="NAME[,NAME...] or 'all' (the 33 London boroughs)")
+    run.add_argument("-p", "--parameter", action="append", metavar="KEY=VALUE",
+                     help="notebook parameter, e.g. -p period=2025 (repeatable)")
+    run.add_argument("--jobs", "-j", type=int, default=None,
+                     help="runs at a time (default: the number of cores)")
+    run.add_argument("--out", help="reports folder (default: reports/)")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    run.set_defaults(handler=_run)
+
+    index = commands.add_parser("index", help="rebuild the report index page")
+    index.add_argument("--out", help="reports folder (default: reports/)")
+    index.set_defaults(handler=_index)
+
+    resolve = commands.add_parser("resolve", help="show which local authority a name means")
+    resolve.add_argument("name", help="a name, alias, ONS code or DfE number; commas for several")
+    resolve.set_defaults(handler=_resolve)
+
+    commands.add_parser("notebooks", help="list the notebooks and their parameters").set_defaults(
+        handler=_notebooks
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 a run failed, 2 an error)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0 if args.command is None else 2
+    # Worker processes and kernels find the project through this, wherever they start.
+    os.environ.setdefault(paths.PROJECT_DIR_VARIABLE, str(paths.project_dir()))
+    try:
+        return handler(args)
+    except LscbError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The workbench's exceptions: one base class and a named subclass per kind of problem.
+
+Every message says what is wrong (naming the file, sheet, row, column or parameter at fault)
+and what to do about it, because the people who read them are analysts, not programmers.
+"""
+
+
+class LscbError(Exception):
+    """Base class of every error the workbench raises on purpose."""
+
+
+class InvalidArgumentError(LscbError, ValueError):
+    """A function was given an argument it cannot use (negative count, bad confidence, ...)."""
+
+
+class DataFileError(LscbError):
+    """An input file is missing, unreadable, or not laid out as expected."""
+
+
+class MissingDataFileError(DataFileError, FileNotFoundError):
+    """An input file the workbench needs is not where it should be."""
+
+
+class DataLayoutError(DataFileError):
+    """An input file has an unexpected layout: a missing column or an unknown symbol."""
+
+
+class ReferenceDataError(LscbError):
+    """A reference table under data/reference/ is missing or inconsistent."""
+
+
+class UnknownAreaError(LscbError, LookupError):
+    """A borough or local authority name could not be matched to the register."""
+
+
+class ParameterError(LscbError, ValueError):
+    """A notebook or command parameter is unknown or has an unusable value."""
+
+
+class RawDataWriteError(LscbError, PermissionError):
+    """Something tried to write under data/raw/, which is read-only to the workbench."""
+
+
+class NotebookRunError(LscbError):
+    """A notebook run failed; the executed notebook is kept as its log."""
+
+
+class DisclosureError(LscbError, ValueError):
+    """Disclosure control cannot be applied to a table as asked (unknown column, bad total)."""
+
+
+class UnsafeWorkbookError(DataFileError):
+    """An input workbook failed the safety checks run before it is loaded into memory.
+
+    It is encrypted, a zip bomb, larger than the configured limits, or not a real workbook.
+    """
+
+
+class IdentifierFoundError(LscbError):
+    """An output meant for publication contains something that looks like a personal identifier."""

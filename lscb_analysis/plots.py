@@ -1,0 +1,705 @@
+"""Charts for the workbench: SPC (XmR), funnel and benchmark charts, and shared colours.
+
+Every chart function takes a DataFrame produced by :mod:`lscb_analysis.stats` and returns
+a :class:`matplotlib.figure.Figure`. None of them recomputes a statistic: limits, signals
+and comparisons are read from the frame (and its ``attrs``). Titles state the finding, for
+example "Re-referrals: special cause concern at the latest point".
+
+Figures are built with ``matplotlib.figure.Figure`` rather than ``pyplot``, so nothing is
+registered in pyplot's global figure list and no backend is needed to build one; Jupyter
+still displays a returned Figure. ``plt.close(figure)`` is harmless if a caller uses it.
+
+Colours are colour-blind safe (Okabe & Ito, 2008). Making Data Count colouring is kept:
+improvement blue, concern orange, common cause grey (and purple for special cause with no
+improvement direction). :data:`PALETTE` gives the order for series in line charts.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from lscb_analysis.errors import InvalidArgumentError
+from lscb_analysis.stats import xmr_summary
+
+# Okabe & Ito's colour-blind-safe palette, by name.
+OKABE_ITO: dict[str, str] = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+# Order in which to colour series (boroughs, comparators) in line charts.
+PALETTE: tuple[str, ...] = (
+    OKABE_ITO["blue"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["yellow"],
+    OKABE_ITO["black"],
+)
+
+GREY = "#7F7F7F"
+LIGHT_GREY = "#C8C8C8"
+
+# Colour for each status the statistics functions report.
+STATUS_COLOURS: dict[str, str] = {
+    # Making Data Count (xmr "variation")
+    "common_cause": GREY,
+    "special_cause_improvement": OKABE_ITO["blue"],
+    "special_cause_concern": OKABE_ITO["orange"],
+    "special_cause_neither": OKABE_ITO["reddish_purple"],
+    # Benchmarking (compare_to_benchmark "comparison")
+    "better": OKABE_ITO["blue"],
+    "similar": LIGHT_GREY,
+    "worse": OKABE_ITO["orange"],
+    "higher": OKABE_ITO["reddish_purple"],
+    "lower": OKABE_ITO["sky_blue"],
+    "not_compared": "#FFFFFF",
+    # Lines
+    "target": OKABE_ITO["vermillion"],
+    "centre": OKABE_ITO["black"],
+    "limit": GREY,
+}
+
+_VARIATION_TEXT = {
+    "common_cause": "Common cause variation",
+    "special_cause_improvement": "Special cause improvement",
+    "special_cause_concern": "Special cause concern",
+    "special_cause_neither": "Special cause variation",
+}
+
+_ICON_TEXT = {
+    "common_cause": "Common cause",
+    "improvement_high": "Improvement (high)",
+    "improvement_low": "Improvement (low)",
+    "concern_high": "Concern (high)",
+    "concern_low": "Concern (low)",
+    "neither_high": "Special cause (high)",
+    "neither_low": "Special cause (low)",
+}
+
+_ASSURANCE_TEXT = {
+    "consistently_pass": "will consistently pass the target",
+    "consistently_fail": "will consistently fail the target",
+    "hit_and_miss": "will hit and miss the target",
+}
+
+_SIGNIFICANCE_TEXT = {
+    "high_998": "above the 99.8% limit",
+    "high_95": "above the 95% limit",
+    "low_998": "below the 99.8% limit",
+    "low_95": "below the 95% limit",
+    "not_significant": "within the limits",
+}
+
+_COMPARISON_TEXT = {
+    "better": "better than",
+    "similar": "similar to",
+    "worse": "worse than",
+    "higher": "higher than",
+    "lower": "lower than",
+    "not_compared": "not compared with",
+}
+
+
+def _new_figure(width: float = 9.0, height: float = 5.0) -> tuple[Figure, object]:
+    figure = Figure(figsize=(width, height), layout="constrained")
+    axes = figure.add_subplot()
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure, axes
+
+
+def _prefix(measure: str | None) -> str:
+    return f"{measure}: " if measure else ""
+
+
+def _require_columns(frame: pd.DataFrame, columns: set[str], producer: str) -> None:
+    if not isinstance(frame, pd.DataFrame) or not columns <= set(frame.columns):
+        missing = sorted(columns - set(getattr(frame, "columns", [])))
+        raise InvalidArgumentError(
+            f"frame must be the DataFrame returned by stats.{producer}(); missing columns: "
+            f"{', '.join(missing)}."
+        )
+
+
+def _positions(index: pd.Index) -> tuple[np.ndarray, list[str] | None]:
+    """x positions for an index: dates and numbers as they are, other labels by position."""
+    if isinstance(index, pd.DatetimeIndex) or pd.api.types.is_numeric_dtype(index):
+        return np.asarray(index), None
+    return np.arange(len(index)), [str(label) for label in index]
+
+
+def _segments(frame: pd.DataFrame) -> list[tuple[int, int]]:
+    starts = [0, *frame.attrs.get("rebase_at", [])]
+    stops = [*starts[1:], len(frame)]
+    return list(zip(starts, stops, strict=True))
+
+
+def _spc_title(frame: pd.DataFrame, summary: pd.Series, measure: str | None) -> str:
+    variation = summary["variation"]
+    if variation != "common_cause":
+        finding = f"{_VARIATION_TEXT[variation].lower()} at the latest point"
+        finding = finding[0].upper() + finding[1:]
+    else:
+        special = int(frame["special_cause"].sum())
+        points = int(frame["value"].notna().sum())
+        if special:
+            noun = "point" if special == 1 else "points"
+            finding = (
+                f"Common cause at the latest point ({special} earlier {noun} of special cause)"
+            )
+        else:
+            finding = f"Only common cause variation across {points} points"
+    title = _prefix(measure) + finding
+    if summary["assurance"] is not None:
+        title += f"\nThe process {_ASSURANCE_TEXT[summary['assurance']]}"
+    return title
+
+
+def spc_chart(
+    frame: pd.DataFrame,
+    measure: str | None = None,
+    title: str | None = None,
+    show_two_sigma: bool = False,
+) -> Figure:
+    """Making Data Count XmR chart of an :func:`lscb_analysis.stats.xmr` result.
+
+    Points are coloured by their ``variation`` (improvement blue, concern orange, common
+    cause grey, special cause without a direction purple). The mean is a solid line and
+    the process limits dashed, drawn separately for each segment when the chart was
+    rebased; a target in ``frame.attrs`` is a dashed vermillion line. The variation and
+    assurance icons of :func:`lscb_analysis.stats.xmr_summary` are shown as text labels,
+    and a provisional-limits warning as a footnote.
+
+    Args:
+        frame: the DataFrame returned by ``stats.xmr``; a Series index of dates or numbers
+            is used for the x axis, other labels are shown as tick labels.
+        measure: name of the measure, used in the title and the y-axis label.
+        title: overrides the automatic title, which states the finding.
+        show_two_sigma: also draw the 2-sigma lines (dotted).
+
+    Returns:
+        The Figure. Each point group is a scatter collection whose ``gid`` is
+        ``"points:<variation>"``.
+
+    Raises:
+        InvalidArgumentError: ``frame`` is not an XmR chart.
+
+    Example:
+        >>> from lscb_analysis.stats import xmr
+        >>> chart = xmr([5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 15], improvement="down")
+        >>> figure = spc_chart(chart, measure="Re-referrals")
+        >>> figure.axes[0].get_title(loc="left")
+        'Re-referrals: Special cause concern at the latest point'
+    """
+    _require_columns(
+        frame,
+        {
+            "value",
+            "mean",
+            "lpl",
+            "upl",
+            "lower_2sigma",
+            "upper_2sigma",
+            "special_cause",
+            "variation",
+        },
+        "xmr",
+    )
+    summary = xmr_summary(frame).iloc[0]
+    figure, axes = _new_figure()
+    x, tick_labels = _positions(frame.index)
+    values = frame["value"].to_numpy(dtype=float, na_value=np.nan)
+
+    axes.plot(x, values, color=LIGHT_GREY, linewidth=1.2, zorder=1)
+    for start, stop in _segments(frame):
+        part = slice(start, stop)
+        axes.plot(
+            x[part], frame["mean"].to_numpy()[part], color=STATUS_COLOURS["centre"], linewidth=1.2
+        )
+        for column in ("lpl", "upl"):
+            axes.plot(
+                x[part],
+                frame[column].to_numpy()[part],
+                color=STATUS_COLOURS["limit"],
+                linestyle="--",
+                linewidth=1.1,
+            )
+        if show_two_sigma:
+            for column in ("lower_2sigma", "upper_2sigma"):
+                axes.plot(
+                    x[part],
+                    frame[column].to_numpy()[part],
+                    color=LIGHT_GREY,
+                    linestyle=":",
+                    linewidth=1.0,
+                )
+    target = frame.attrs.get("target")
+    if target is not None:
+        axes.axhline(target, color=STATUS_COLOURS["target"], linestyle="--", linewidth=1.2)
+
+    for variation, text in _VARIATION_TEXT.items():
+        mask = (frame["variation"] == variation).to_numpy()
+        if mask.any():
+            axes.scatter(
+                x[mask],
+                values[mask],
+                s=36,
+                color=STATUS_COLOURS[variation],
+                edgecolors="none",
+                label=text,
+                zorder=3,
+                gid=f"points:{variation}",
+            )
+
+    icon = _ICON_TEXT[summary["variation_icon"]]
+    icon_colour = STATUS_COLOURS.get(summary["variation"], GREY)
+    axes.text(
+        0.99,
+        1.0,
+        f"Variation: {icon}",
+        transform=axes.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=9,
+        # White reads well on blue and purple; black on grey and orange.
+        color="white"
+        if icon_colour in (OKABE_ITO["blue"], OKABE_ITO["reddish_purple"])
+        else "black",
+        bbox={"boxstyle": "round", "facecolor": icon_colour, "edgecolor": "none"},
+        gid="icon:variation",
+    )
+    if summary["assurance"] is not None:
+        axes.text(
+            0.01,
+            1.0,
+            f"Assurance: {summary['assurance'].replace('_', ' ')}",
+            transform=axes.transAxes,
+            ha="left",
+            va="bottom",
+            fontsize=9,
+            bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": GREY},
+            gid="icon:assurance",
+        )
+    if frame.attrs.get("warning"):
+        # supxlabel takes part in the constrained layout, so it never overlaps the ticks.
+        figure.supxlabel(
+            textwrap.fill(f"Provisional limits: {frame.attrs['warning']}", 110),
+            fontsize=8,
+            color=GREY,
+            x=0.01,
+            ha="left",
+        )
+
+    handles, labels = axes.get_legend_handles_labels()
+    handles += [
+        Line2D([], [], color=STATUS_COLOURS["centre"], label="Mean"),
+        Line2D([], [], color=STATUS_COLOURS["limit"], linestyle="--", label="Process limits"),
+    ]
+    if target is not None:
+        handles.append(
+            Line2D([], [], color=STATUS_COLOURS["target"], linestyle="--", label="Target")
+        )
+    axes.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9
+    )
+    if tick_labels is not None:
+        step = max(1, math.ceil(len(tick_labels) / 12))
+        axes.set_xticks(x[::step], tick_labels[::step], rotation=45, ha="right")
+    axes.set_ylabel(measure or "Value")
+    axes.set_title(
+        title if title is not None else _spc_title(frame, summary, measure), loc="left", pad=22
+    )
+    return figure
+
+
+def _side_colour(side: str, polarity: str | None) -> str:
+    if polarity is None:
+        return STATUS_COLOURS["special_cause_neither"] if side == "high" else OKABE_ITO["sky_blue"]
+    good = (side == "high") == (polarity == "high")
+    return STATUS_COLOURS["better"] if good else STATUS_COLOURS["worse"]
+
+
+def _find_row(frame: pd.DataFrame, labels: list[str], wanted: object) -> int | None:
+    if wanted is None:
+        return None
+    if wanted in frame.index:
+        position = frame.index.get_loc(wanted)
+        if isinstance(position, int):
+            return position
+    if str(wanted) in labels:
+        return labels.index(str(wanted))
+    raise InvalidArgumentError(
+        f"highlight {wanted!r} is neither an index label of frame nor one of the labels."
+    )
+
+
+def _labels_for(frame: pd.DataFrame, labels: object) -> list[str]:
+    if labels is None:
+        return [str(label) for label in frame.index]
+    names = [str(label) for label in labels]  # type: ignore[union-attr]
+    if len(names) != len(frame):
+        raise InvalidArgumentError(
+            f"labels must give one name per row of frame: got {len(names)} for {len(frame)} rows."
+        )
+    return names
+
+
+def funnel_plot(
+    frame: pd.DataFrame,
+    labels=None,
+    highlight=None,
+    curve: pd.DataFrame | None = None,
+    polarity: str | None = None,
+    measure: str | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Funnel plot of a :func:`lscb_analysis.stats.funnel` result.
+
+    Draws the target, the 95% (dashed) and 99.8% (solid) limits, and one point per unit at
+    (denominator, value). Points outside the 99.8% limits are filled, those outside only
+    the 95% limits are open circles, the rest grey. With a ``polarity`` the high side is
+    coloured better (blue) or worse (orange); without one, high is purple and low sky blue.
+    Every point outside a limit is labelled; the ``highlight`` unit is drawn larger with a
+    black edge and labelled in bold. The over-dispersion method is stated under the title.
+
+    Args:
+        frame: the DataFrame returned by ``stats.funnel``.
+        labels: one name per row (default: the frame's index).
+        highlight: the chosen area, by index label or name.
+        curve: ``stats.funnel_curve(frame)`` for smooth limit lines; without it the limits
+            are joined between the units' own denominators (no recomputation here).
+        polarity: "high", "low" or None, for colouring only.
+        measure: name of the measure, used in the title and the y-axis label.
+        title: overrides the automatic title, which states the finding.
+
+    Returns:
+        The Figure. Point collections have ``gid`` ``"points:<significance>"`` and the
+        highlighted unit ``"highlight"``.
+
+    Raises:
+        InvalidArgumentError: ``frame`` is not a funnel result, labels of the wrong
+            length, or an unknown ``highlight``.
+
+    Example:
+        >>> from lscb_analysis.stats import funnel, funnel_curve
+        >>> result = funnel([20, 130, 12, 45], [100, 500, 100, 200],
+        ...                 target=0.2).set_axis(["Barnet", "Brent", "Camden", "Ealing"])
+        >>> figure = funnel_plot(result, highlight="Camden", curve=funnel_curve(result))
+        >>> figure.axes[0].get_title(loc="left")
+        'Camden is below the 95% limit; 1 of 4 areas outside the 99.8% limits'
+    """
+    _require_columns(
+        frame,
+        {
+            "value",
+            "target",
+            "lower_95",
+            "upper_95",
+            "lower_998",
+            "upper_998",
+            "significance",
+            "denominator",
+        },
+        "funnel",
+    )
+    if polarity is not None and polarity not in ("high", "low"):
+        raise InvalidArgumentError(f"polarity must be 'high', 'low' or None; got {polarity!r}.")
+    names = _labels_for(frame, labels)
+    chosen = _find_row(frame, names, highlight)
+    figure, axes = _new_figure()
+    denominators = frame["denominator"].to_numpy(dtype=float, na_value=np.nan)
+    values = frame["value"].to_numpy(dtype=float, na_value=np.nan)
+    significance = frame["significance"].to_numpy(dtype=object)
+
+    if curve is not None:
+        lines = curve
+    else:
+        lines = frame.assign(denominator=denominators).sort_values("denominator")
+    line_x = lines["denominator"].to_numpy(dtype=float)
+    axes.plot(
+        line_x, lines["target"].to_numpy(dtype=float), color=STATUS_COLOURS["centre"], linewidth=1.2
+    )
+    for column, style in (
+        ("lower_95", "--"),
+        ("upper_95", "--"),
+        ("lower_998", "-"),
+        ("upper_998", "-"),
+    ):
+        axes.plot(
+            line_x,
+            lines[column].to_numpy(dtype=float),
+            color=STATUS_COLOURS["limit"],
+            linestyle=style,
+            linewidth=1.1,
+        )
+
+    for level, text in _SIGNIFICANCE_TEXT.items():
+        mask = significance == level
+        if not mask.any():
+            continue
+        if level == "not_significant":
+            face, edge = GREY, "none"
+        else:
+            colour = _side_colour("high" if level.startswith("high") else "low", polarity)
+            face, edge = (colour, colour) if level.endswith("998") else ("white", colour)
+        axes.scatter(
+            denominators[mask],
+            values[mask],
+            s=40,
+            facecolors=face,
+            edgecolors=edge,
+            linewidths=1.5,
+            label=text.capitalize(),
+            zorder=3,
+            gid=f"points:{level}",
+        )
+
+    for position, name in enumerate(names):
+        outside = significance[position] not in (None, "not_significant")
+        if outside or position == chosen:
+            axes.annotate(
+                name,
+                (denominators[position], values[position]),
+                xytext=(5, 4),
+                textcoords="offset points",
+                fontsize=8,
+                fontweight="bold" if position == chosen else "normal",
+            )
+    if chosen is not None:
+        axes.scatter(
+            [denominators[chosen]],
+            [values[chosen]],
+            s=110,
+            facecolors="none",
+            edgecolors="black",
+            linewidths=2.0,
+            zorder=4,
+            gid="highlight",
+        )
+
+    adjusted = frame.attrs.get("adjusted", False)
+    method = frame.attrs.get("overdispersion") if adjusted else None
+    note = "Limits: 95% (dashed) and 99.8% (solid) around the target"
+    note += (
+        f"; over-dispersion: {method} (phi = {frame.attrs.get('phi', math.nan):.2f})"
+        if method
+        else "; no over-dispersion adjustment"
+    )
+    axes.text(
+        0.0, 1.0, note, transform=axes.transAxes, fontsize=8, color=GREY, va="bottom", gid="note"
+    )
+    outside_998 = int(np.isin(significance, ["high_998", "low_998"]).sum())
+    units = int(pd.notna(values).sum())
+    finding = f"{outside_998} of {units} areas outside the 99.8% limits"
+    if chosen is not None and significance[chosen] is not None:
+        finding = f"{names[chosen]} is {_SIGNIFICANCE_TEXT[significance[chosen]]}; {finding}"
+    axes.set_title(title if title is not None else _prefix(measure) + finding, loc="left", pad=16)
+    axes.set_xlabel("Denominator")
+    axes.set_ylabel(measure or "Value")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
+    return figure
+
+
+def benchmark_chart(
+    frame: pd.DataFrame,
+    labels=None,
+    highlight=None,
+    benchmark_label: str = "England",
+    measure: str | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Areas' values with confidence intervals against a benchmark, coloured by comparison.
+
+    One horizontal row per area, in the frame's order from the top: a point at the value
+    and a line across the interval, coloured by ``comparison`` (better blue, worse orange,
+    similar light grey; higher purple, lower sky blue; not compared hollow). The benchmark
+    is a vertical line (or a tick per row when it differs between rows).
+
+    Args:
+        frame: the DataFrame returned by :func:`lscb_analysis.stats.compare_to_benchmark`.
+        labels: one name per row (default: the frame's index).
+        highlight: the chosen area, by index label or name (bold label, black edge).
+        benchmark_label: name of the benchmark, for the title and legend.
+        measure: name of the measure, used in the title and the x-axis label.
+        title: overrides the automatic title, which states the finding.
+
+    Returns:
+        The Figure. Point collections have ``gid`` ``"points:<comparison>"``.
+
+    Raises:
+        InvalidArgumentError: ``frame`` is not a comparison result, labels of the wrong
+            length, or an unknown ``highlight``.
+
+    Example:
+        >>> from lscb_analysis.stats import compare_to_benchmark, proportion_ci
+        >>> ci = proportion_ci([65, 40, 55], [100, 100, 100])
+        >>> comparison = compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], 52, "high")
+        >>> figure = benchmark_chart(comparison, labels=["Brent", "Camden", "Ealing"],
+        ...                          highlight="Brent")
+        >>> figure.axes[0].get_title(loc="left")
+        'Brent is better than England'
+    """
+    _require_columns(
+        frame, {"value", "lower", "upper", "benchmark", "comparison"}, "compare_to_benchmark"
+    )
+    names = _labels_for(frame, labels)
+    chosen = _find_row(frame, names, highlight)
+    figure, axes = _new_figure(8.0, max(2.5, 0.35 * len(frame) + 1.5))
+    rows = np.arange(len(frame))[::-1]  # first row at the top
+    values = frame["value"].to_numpy(dtype=float, na_value=np.nan)
+    lower = frame["lower"].to_numpy(dtype=float, na_value=np.nan)
+    upper = frame["upper"].to_numpy(dtype=float, na_value=np.nan)
+    benchmark = frame["benchmark"].to_numpy(dtype=float, na_value=np.nan)
+    comparison = frame["comparison"].to_numpy(dtype=object)
+
+    for status, text in _COMPARISON_TEXT.items():
+        mask = comparison == status
+        if not mask.any():
+            continue
+        colour = STATUS_COLOURS[status]
+        edge = GREY if status in ("similar", "not_compared") else colour
+        axes.hlines(rows[mask], lower[mask], upper[mask], colors=edge, linewidth=2.0, zorder=2)
+        axes.scatter(
+            values[mask],
+            rows[mask],
+            s=45,
+            facecolors=colour,
+            edgecolors=edge,
+            linewidths=1.2,
+            zorder=3,
+            gid=f"points:{status}",
+            label=f"{text[0].upper()}{text[1:]} {benchmark_label}",
+        )
+    if chosen is not None:
+        axes.scatter(
+            [values[chosen]],
+            [rows[chosen]],
+            s=110,
+            facecolors="none",
+            edgecolors="black",
+            linewidths=2.0,
+            zorder=4,
+            gid="highlight",
+        )
+
+    known = np.unique(benchmark[~np.isnan(benchmark)])
+    if known.size == 1:
+        axes.axvline(known[0], color=STATUS_COLOURS["centre"], linewidth=1.2, label=benchmark_label)
+    elif known.size > 1:
+        axes.scatter(
+            benchmark,
+            rows,
+            marker="|",
+            s=200,
+            color=STATUS_COLOURS["centre"],
+            label=benchmark_label,
+            zorder=4,
+        )
+    axes.set_yticks(rows, names)
+    if chosen is not None:
+        axes.get_yticklabels()[chosen].set_fontweight("bold")
+    axes.set_xlabel(measure or "Value")
+
+    if chosen is not None:
+        finding = f"{names[chosen]} is {_COMPARISON_TEXT[comparison[chosen]]} {benchmark_label}"
+    else:
+        counts = pd.Series(comparison).value_counts()
+        compared = len(comparison) - int(counts.get("not_compared", 0))
+        if counts.get("better", 0) or counts.get("worse", 0):
+            finding = (
+                f"{int(counts.get('better', 0))} of {compared} areas better than {benchmark_label}, "
+                f"{int(counts.get('worse', 0))} worse"
+            )
+        else:
+            finding = (
+                f"{int(counts.get('higher', 0))} of {compared} areas higher than {benchmark_label}, "
+                f"{int(counts.get('lower', 0))} lower"
+            )
+    axes.set_title(title if title is not None else _prefix(measure) + finding, loc="left")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
+    return figure
+
+
+# Series styles for the borough profile's trend charts: the borough is always the strongest
+# line; London, England and the neighbours' mean are thinner, with their own markers.
+TREND_SERIES_STYLE: dict[str, dict] = {
+    "borough": {"color": OKABE_ITO["blue"], "linewidth": 2.6, "marker": "o", "zorder": 4},
+    "London": {"color": OKABE_ITO["orange"], "linewidth": 1.6, "marker": "s", "zorder": 3},
+    "England": {"color": OKABE_ITO["black"], "linewidth": 1.4, "marker": "^", "zorder": 2},
+    "Statistical neighbours (mean)": {
+        "color": OKABE_ITO["bluish_green"], "linewidth": 1.6, "marker": "D", "linestyle": "--",
+        "zorder": 2,
+    },
+}
+
+
+def trend_small_multiples(
+    trends: pd.DataFrame, area_name: str, title: str | None = None, columns: int = 4
+) -> Figure:
+    """Small-multiple line charts: a borough against London, England and its neighbours.
+
+    Args:
+        trends: :func:`lscb_analysis.profile.trend_frame` (``indicator, short_title, period,
+            series, value, status``).
+        area_name: the borough's name; its series is drawn strongest.
+        title: the figure's title (state the finding); by default it names the borough and years.
+        columns: panels per row.
+
+    Returns:
+        A Figure with one panel per indicator, titled with the indicator's short title.
+        Missing or suppressed values leave a gap in the line: they are never drawn as zero.
+
+    Raises:
+        InvalidArgumentError: ``trends`` lacks a required column.
+
+    >>> frame = pd.DataFrame({"indicator": ["a"] * 4, "short_title": ["A"] * 4,
+    ...     "period": [2024, 2025, 2024, 2025], "series": ["Barnet"] * 2 + ["England"] * 2,
+    ...     "value": [1.0, 2.0, 1.5, float("nan")], "status": ["ok", "ok", "ok", "suppressed"]})
+    >>> figure = trend_small_multiples(frame, "Barnet")
+    >>> [ax.get_title(loc="left") for ax in figure.axes if ax.get_visible()]
+    ['A']
+    """
+    _require_columns(trends, {"indicator", "short_title", "period", "series", "value",
+                              "status"}, "profile.trend_frame")
+    order = list(dict.fromkeys(trends["indicator"]))
+    rows = max(1, math.ceil(len(order) / columns))
+    figure = Figure(figsize=(3.1 * columns, 2.4 * rows + 1.0))
+    axes = figure.subplots(rows, columns, squeeze=False).flat
+    years = sorted(trends["period"].unique())
+    for ax, indicator_id in zip(axes, order, strict=False):
+        panel = trends[trends["indicator"] == indicator_id]
+        for series, points in panel.groupby("series", sort=False):
+            style = TREND_SERIES_STYLE.get("borough" if series == area_name else series,
+                                           {"color": GREY, "linewidth": 1.2})
+            shown = points.sort_values("period")
+            # NaN breaks the line, so a suppressed year is a visible gap, not a zero.
+            ax.plot(shown["period"], shown["value"].where(shown["status"] == "ok"),
+                    markersize=3.5, label=series, **style)
+        ax.set_title(textwrap.shorten(panel["short_title"].iloc[0], 34), fontsize=9, loc="left")
+        ax.tick_params(labelsize=7)
+        ax.set_xticks(years[:: max(1, math.ceil(len(years) / 4))])
+        ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in list(figure.axes)[len(order):]:
+        ax.set_visible(False)
+    handles, labels = figure.axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=4, frameon=False, fontsize=8)
+    span = f"{min(years)} to {max(years)}" if years else ""
+    figure.suptitle(title or f"{area_name} against London, England and its statistical "
+                    f"neighbours, {span}", fontsize=11, x=0.01, ha="left")
+    figure.tight_layout(rect=(0, 0.05, 1, 0.96))
+    return figure

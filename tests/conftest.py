@@ -1,0 +1,77 @@
+"""Shared fixtures: a throw-away copy of the project so tests never touch real outputs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def make_project(root: Path, external: str = "link") -> Path:
+    """Lay out a project folder under ``root`` that shares the repository's data and notebooks.
+
+    ``data/reference`` is copied (tests may edit it); ``data/external`` is linked, or copied
+    when ``external="copy"`` so a test can damage a published file; ``data/processed``,
+    ``data/raw`` and ``reports`` start empty.
+    """
+    (root / "data" / "processed").mkdir(parents=True)
+    (root / "data" / "raw").mkdir()
+    (root / "reports").mkdir()
+    shutil.copytree(REPO / "data" / "reference", root / "data" / "reference")
+    if external == "copy":
+        shutil.copytree(REPO / "data" / "external", root / "data" / "external")
+    else:
+        (root / "data" / "external").symlink_to(REPO / "data" / "external")
+    (root / "notebooks").mkdir()
+    for notebook in (REPO / "notebooks").glob("*.py"):
+        (root / "notebooks" / notebook.name).symlink_to(notebook)
+    return root
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A fresh project folder (published data linked) used as the workbench's project."""
+    root = make_project(tmp_path / "project")
+    monkeypatch.setenv("LSCB_PROJECT_DIR", str(root))
+    return root
+
+
+@pytest.fixture
+def project_with_copied_data(tmp_path, monkeypatch):
+    """A fresh project whose published files are copies that a test may change."""
+    root = make_project(tmp_path / "project", external="copy")
+    monkeypatch.setenv("LSCB_PROJECT_DIR", str(root))
+    return root
+
+
+@pytest.fixture(scope="session")
+def public_indicators():
+    """``public_indicators`` built once from the repository's published files."""
+    from lscb_analysis import public_data
+
+    return public_data.build_public_indicators()
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory, public_indicators):
+    """A project with ``public_indicators`` built, for notebook runs (shared by the session)."""
+    root = make_project(tmp_path_factory.mktemp("built") / "project")
+    public_indicators.to_parquet(root / "data" / "processed" / "public_indicators.parquet")
+    return root
+
+
+@pytest.fixture
+def use_project(monkeypatch):
+    """Point the workbench (and the kernels it starts) at a given project folder."""
+
+    def use(root: Path) -> Path:
+        monkeypatch.setenv("LSCB_PROJECT_DIR", str(root))
+        return root
+
+    return use
