@@ -11,7 +11,10 @@ its log and the others go on. ``<out>/index.html`` is rebuilt at the end.
 from __future__ import annotations
 
 import ast
+import logging
 import os
+import shutil
+import tempfile
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -208,16 +211,45 @@ def plan_runs(
     ]
 
 
+def image_descriptions(executed: nbformat.NotebookNode) -> list[str]:
+    """Return alt text for each image output, in order: the heading the chart sits under.
+
+    Every chart in a workbench notebook follows a markdown cell that explains it; its first
+    line (the section heading) and first sentence describe the chart for screen readers.
+    """
+    descriptions, context = [], "Chart"
+    for cell in executed.cells:
+        if cell.cell_type == "markdown":
+            lines = [line.strip("# ").strip() for line in cell.source.splitlines() if line.strip()]
+            if lines:
+                context = f"{lines[0]}: {' '.join(lines[1:])}".rstrip(": ")
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                descriptions.append(context)
+    return descriptions
+
+
 def export_html(executed: nbformat.NotebookNode) -> str:
-    """Return the executed notebook as an HTML report with code and prompts hidden."""
+    """Return the executed notebook as an HTML report with code and prompts hidden.
+
+    Images get alt text from :func:`image_descriptions` (nbconvert's lab template has none).
+    """
+    from bs4 import BeautifulSoup
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab")
+    # nbconvert warns about images without alt text, which are given it just below.
+    quiet = logging.getLogger(f"{__name__}.nbconvert")
+    quiet.setLevel(logging.ERROR)
+    exporter = HTMLExporter(template_name="lab", log=quiet)
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(executed)
-    return body
+    soup = BeautifulSoup(body, features="html.parser")
+    for image, description in zip(soup.select("img"), image_descriptions(executed),
+                                  strict=False):
+        image["alt"] = description
+    return str(soup)
 
 
 def _error_text(error: BaseException) -> str:
@@ -233,6 +265,7 @@ def execute_run(spec: RunSpec) -> RunResult:
     the result and the manifest, and the executed notebook (with the error) is kept as its log.
     """
     import papermill
+    from traitlets.config import Config
 
     run_dir = spec.run_dir
     io.ensure_writable(run_dir / "manifest.json")
@@ -241,11 +274,16 @@ def execute_run(spec: RunSpec) -> RunResult:
     executed_path = run_dir / f"{spec.notebook}.ipynb"
     started, clock = provenance.now_iso(), time.monotonic()
     status, error, outputs = "ok", None, {"notebook": executed_path.name}
+    # Local sockets, not TCP, so a kernel's traffic never touches the network stack; each run
+    # gets its own socket folder so parallel kernels cannot cross wires.
+    sockets = tempfile.mkdtemp(prefix="lscb-kernel-")
+    kernel_config = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}})
     try:
         executed = papermill.execute_notebook(
             load_notebook(spec.notebook), str(executed_path), parameters=spec.parameters,
             kernel_name=KERNEL_NAME, cwd=str(paths.project_dir()), progress_bar=False,
             execution_timeout=CELL_TIMEOUT_SECONDS,
+            config=kernel_config,
         )
         io.write_text(export_html(executed), run_dir / "report.html")
         outputs["html"] = "report.html"
@@ -254,6 +292,8 @@ def execute_run(spec: RunSpec) -> RunResult:
         if not executed_path.exists():
             outputs.pop("notebook")
         outputs["traceback"] = "".join(traceback.format_exception_only(failure)).strip()[:2000]
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     result = RunResult(
         notebook=spec.notebook, borough=spec.borough, slug=spec.slug,
         parameters=spec.parameters, status=status, error=error, started=started,

@@ -24,6 +24,7 @@ borough = "Barnet"
 period = None  # reporting year, e.g. 2025 for 2024-25; None for the latest year with data
 
 # %%
+# %matplotlib inline
 from IPython.display import Markdown
 
 from lscb_analysis import plots, profile, provenance, public_data
@@ -76,5 +77,6 @@ Markdown(provenance.source_footer(period))
 # ## Run record
 
 # %%
-provenance.run_record({"borough": borough, "period": period},
-                      ["data/processed/public_indicators.parquet"])
+record = provenance.run_record({"borough": borough, "period": period},
+                               ["data/processed/public_indicators.parquet"])
+record.style.hide(axis="index")
