@@ -21,8 +21,10 @@ import textwrap
 
 import numpy as np
 import pandas as pd
+from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 
 from lscb_analysis.errors import InvalidArgumentError
 from lscb_analysis.stats import xmr_summary
@@ -702,4 +704,90 @@ def trend_small_multiples(
     figure.suptitle(title or f"{area_name} against London, England and its statistical "
                     f"neighbours, {span}", fontsize=11, x=0.01, ha="left")
     figure.tight_layout(rect=(0, 0.05, 1, 0.96))
+    return figure
+
+
+def count_heatmap(
+    table: pd.DataFrame, title: str, highlight: str | None = None, value_label: str = "items"
+) -> Figure:
+    """A heatmap of counts (rows x columns), each cell labelled with its count.
+
+    Used for the mapping report's coverage (boroughs x indicator domains) and barriers
+    (barrier x agency). A single sequential colour scale (colour-blind safe); zero cells are
+    white, so gaps stand out.
+
+    Args:
+        table: counts, rows and columns labelled.
+        title: the figure's title (state the finding).
+        highlight: a row label to outline (the chosen borough).
+        value_label: what the counts are, for the colour bar.
+
+    Returns:
+        A Figure with one Axes of the heatmap and one of its colour bar.
+
+    >>> figure = count_heatmap(pd.DataFrame({"A": [0, 2]}, index=["x", "y"]), "Two items")
+    >>> figure.axes[0].get_title(loc="left")
+    'Two items'
+    """
+    rows, columns = table.shape
+    figure = Figure(figsize=(max(6.0, 0.55 * columns + 3), max(3.0, 0.3 * rows + 2)))
+    ax = figure.subplots()
+    scale = LinearSegmentedColormap.from_list("counts", ["#FFFFFF", OKABE_ITO["blue"]])
+    values = table.to_numpy(dtype=float)
+    image = ax.imshow(values, cmap=scale, aspect="auto", vmin=0, vmax=max(1.0, values.max()))
+    for (i, j), value in np.ndenumerate(values):
+        if value:
+            ax.text(j, i, f"{value:g}", ha="center", va="center", fontsize=7,
+                    color="white" if value > values.max() * 0.6 else "black")
+    ax.set_xticks(range(columns), [textwrap.shorten(str(c), 28) for c in table.columns],
+                  rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(rows), [str(r) for r in table.index], fontsize=8)
+    if highlight is not None and highlight in list(table.index):
+        position = list(table.index).index(highlight)
+        ax.add_patch(Rectangle((-0.5, position - 0.5), columns, 1, fill=False,
+                               edgecolor=OKABE_ITO["vermillion"], linewidth=2))
+    figure.colorbar(image, ax=ax, label=value_label, shrink=0.6)
+    ax.set_title(title, loc="left", fontsize=11)
+    figure.tight_layout()
+    return figure
+
+
+def share_bars(table: pd.DataFrame, title: str, highlight: str | None = None) -> Figure:
+    """Horizontal stacked bars of shares (each row sums to 1), one bar per row.
+
+    Used for who supplies the data (share of items by agency per borough) and how often
+    (share by frequency). Colours follow :data:`PALETTE`, then greys.
+
+    Args:
+        table: shares 0-1; rows are bars, columns the stacked parts.
+        title: the figure's title (state the finding).
+        highlight: a row label drawn in bold (the chosen borough).
+
+    Returns:
+        A Figure with one Axes; x axis 0-100%.
+
+    >>> figure = share_bars(pd.DataFrame({"a": [0.5], "b": [0.5]}, index=["x"]), "Half")
+    >>> len(figure.axes[0].patches)
+    2
+    """
+    figure = Figure(figsize=(9.0, max(3.0, 0.28 * len(table) + 1.8)))
+    ax = figure.subplots()
+    colours = list(PALETTE) + [GREY, LIGHT_GREY] * len(table.columns)
+    left = np.zeros(len(table))
+    positions = np.arange(len(table))
+    for colour, column in zip(colours, table.columns, strict=False):
+        widths = table[column].to_numpy(dtype=float) * 100
+        ax.barh(positions, widths, left=left, color=colour, label=str(column), height=0.8)
+        left += widths
+    ax.set_yticks(positions, [str(r) for r in table.index], fontsize=8)
+    for label in ax.get_yticklabels():
+        if label.get_text() == highlight:
+            label.set_fontweight("bold")
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% of items")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, fontsize=7,
+              frameon=False)
+    ax.set_title(title, loc="left", fontsize=11)
+    figure.tight_layout()
     return figure

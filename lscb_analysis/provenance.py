@@ -6,6 +6,7 @@ Every report says where its numbers came from. The runner writes these facts int
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import subprocess
 from datetime import UTC, datetime
@@ -33,11 +34,24 @@ def git_commit() -> str | None:
 
 
 def input_hashes(relative_paths: list[str]) -> dict[str, str | None]:
-    """Return ``{relative path: sha256}`` for input files (None for a file that is missing)."""
+    """Return ``{relative path: sha256}`` for input files and folders.
+
+    A folder's hash covers the names and contents of every file in it (recursively), so
+    adding, removing or changing a return changes it. A missing input gives None.
+    """
     hashes: dict[str, str | None] = {}
     for relative in relative_paths:
         path = paths.project_dir() / relative
-        hashes[relative] = io.sha256_of(path) if path.is_file() else None
+        if path.is_file():
+            hashes[relative] = io.sha256_of(path)
+        elif path.is_dir():
+            digest = hashlib.sha256()
+            for member in sorted(p for p in path.rglob("*") if p.is_file()):
+                digest.update(f"{member.relative_to(path).as_posix()}\0"
+                              f"{io.sha256_of(member)}\n".encode())
+            hashes[relative] = digest.hexdigest()
+        else:
+            hashes[relative] = None
     return hashes
 
 

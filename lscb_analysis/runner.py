@@ -194,11 +194,10 @@ def plan_runs(
     inputs = [*entry.get("inputs", []), f"notebooks/{Path(notebook).stem}.py"]
     out = str(Path(out_dir) if out_dir else paths.reports_dir())
     name = Path(notebook).stem
-    if BOROUGH_PARAMETER not in defaults:
-        if boroughs:
-            raise ParameterError(
-                f"Notebook {name!r} covers all of London and takes no --borough."
-            )
+    if BOROUGH_PARAMETER not in defaults and boroughs:
+        raise ParameterError(f"Notebook {name!r} covers all of London and takes no --borough.")
+    if not boroughs and defaults.get(BOROUGH_PARAMETER) is None:
+        # A London-wide notebook (or one whose borough view is optional): one run for London.
         return [RunSpec(name, dict(parameters), "London", LONDON_SLUG, out, inputs)]
     try:
         areas = register.resolve_many(boroughs or str(defaults[BOROUGH_PARAMETER]))

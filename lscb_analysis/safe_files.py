@@ -193,6 +193,17 @@ def write_safe_xlsx(
     return target
 
 
+def write_cell(cell: Any, value: Any) -> Any:
+    """Put one value into an openpyxl cell safely: text can never run as a formula.
+
+    Input: an openpyxl cell and any pandas/numpy/Python value. Output: the cell. Text gets
+    the string type (and the quote prefix when it looks like a formula); numbers, dates and
+    booleans keep their type; missing values leave the cell empty.
+    Raises: InvalidArgumentError for text longer than Excel's 32,767 characters.
+    """
+    return _set_cell(cell, _excel_value(value), cell.parent.title, cell.row, cell.column)
+
+
 # --- input workbook checks ----------------------------------------------------------------
 
 

@@ -1,0 +1,122 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (LSCB workbench)
+#     language: python
+#     name: lscb
+# ---
+
+# %% [markdown]
+# # Phase I mapping: what London's safeguarding boards collect
+#
+# What the boards' returns to the data-collection survey say: who responded, which indicator
+# domains boards cover, who supplies their data and how often, what they would like but cannot
+# get, and the items no candidate indicator covers. Run for one borough, it sets that board's
+# return against the London picture.
+
+# %% tags=["parameters"]
+survey_folder = "data/raw/survey"
+as_at = None  # count returns received up to this date, e.g. "2026-03-31"; None for all
+borough = None  # a borough for the one-board view; None for London
+
+# %%
+# %matplotlib inline
+from IPython.display import Markdown
+
+from lscb_analysis import plots, provenance, survey_ingest, survey_mapping, survey_template
+
+# %% [markdown]
+# ## Parameter check
+# The folder must exist, the date must be a date and the borough must be in the register.
+
+# %%
+folder, as_at_date, area = survey_mapping.check_parameters(survey_folder, as_at, borough)
+highlight = area.name if area else None
+candidates = survey_template.candidate_indicators()
+Markdown(f"## Survey returns as at {as_at_date or 'the latest return'}"
+         + (f": {area.name}" if area else ": London"))
+
+# %% [markdown]
+# ## Returns and responses
+# Every file in the folder is read: it is ingested, ingested with warnings, or rejected with
+# the reason. The register combines what arrived with the consultant's contacts list.
+
+# %%
+ingest = survey_ingest.ingest_survey(folder)
+contacts, contact_issues = survey_mapping.read_contacts(folder / "contacts.csv")
+responses = survey_mapping.response_register(ingest.returns, contacts, as_at_date)
+Markdown(f"**{survey_mapping.response_summary(responses)}**")
+
+# %%
+survey_mapping.status_table(responses).style.hide(axis="index")
+
+# %%
+survey_mapping.file_outcomes(ingest.returns, ingest.issues).style.hide(axis="index")
+
+# %% [markdown]
+# ## Coverage of indicator domains
+# Items each board collects, by the domain of the candidate indicator they match (the code the
+# board chose, else the candidate's keywords in the item's wording).
+
+# %%
+matched = survey_mapping.match_candidates(ingest.items, candidates)
+coverage = survey_mapping.coverage_by_domain(matched, candidates)
+plots.count_heatmap(coverage, "Items collected by each board, by indicator domain", highlight)
+
+# %%
+survey_mapping.candidate_counts(matched, candidates).style.hide(axis="index")
+
+# %% [markdown]
+# ## Who supplies the data
+# Share of each board's collected items by source agency. The local authority share counts
+# the agencies listed as local authority services in `data/reference/survey.yaml`.
+
+# %%
+agencies = survey_mapping.agency_shares(matched)
+title = survey_mapping.agency_finding(agencies)
+plots.share_bars(survey_mapping.shares_only(agencies), title, highlight)
+
+# %% [markdown]
+# ## How often
+# Share of collected items by reporting frequency.
+
+# %%
+frequencies = survey_mapping.frequency_shares(matched)
+title = survey_mapping.frequency_finding(frequencies)
+plots.share_bars(survey_mapping.shares_only(frequencies), title, highlight)
+
+# %% [markdown]
+# ## What boards would like but cannot get
+# Items on the boards' "would like" lists, by the barrier they name and the agency that holds
+# the data.
+
+# %%
+wanted = survey_mapping.wanted_by_barrier(matched)
+plots.count_heatmap(wanted, "What stops boards getting the data they want")
+
+# %% [markdown]
+# ## Items no candidate indicator covers
+# Grouped by similar wording: candidates for new headings in the dataset.
+
+# %%
+survey_mapping.uncovered_groups(matched).style.hide(axis="index")
+
+# %% [markdown]
+# ## One board against London
+# With a borough chosen: the domains its return covers beside the share of boards covering each.
+
+# %%
+survey_mapping.borough_view_display(matched, candidates, area)
+
+# %% [markdown]
+# ## Run record
+
+# %%
+record = provenance.run_record({"survey_folder": survey_folder, "as_at": as_at,
+                                "borough": borough})
+record.style.hide(axis="index")
