@@ -42,10 +42,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from lscb_analysis.errors import DisclosureError, ParameterError, ReferenceDataError
-from lscb_analysis.io import read_reference_csv
+from lscb_analysis.io import read_reference_csv, read_yaml_mapping
 from lscb_analysis.paths import reference_dir
 
 CONFIG_FILE = "disclosure.yaml"
@@ -155,21 +154,7 @@ def load_disclosure_rules(path: str | Path | None = None) -> DisclosureRules:
     ('c', 'publish')
     """
     file = Path(path) if path is not None else reference_dir() / CONFIG_FILE
-    if not file.is_file():
-        raise ReferenceDataError(
-            f"Disclosure rules file {file} is missing: restore data/reference/{CONFIG_FILE} "
-            "from git (it holds the suppression threshold, symbol and zero rule)."
-        )
-    try:
-        config = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ReferenceDataError(
-            f"Disclosure rules file {file} is not valid YAML ({error}); fix the layout."
-        ) from error
-    if not isinstance(config, dict):
-        raise ReferenceDataError(
-            f"Disclosure rules file {file} must be a mapping of keys to values."
-        )
+    config = read_yaml_mapping(file, "Disclosure rules file")
     missing = [key for key in _REQUIRED_KEYS if key not in config]
     if missing:
         raise ReferenceDataError(

@@ -53,7 +53,6 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
-import yaml
 
 from lscb_analysis.errors import (
     IdentifierFoundError,
@@ -62,6 +61,7 @@ from lscb_analysis.errors import (
     MissingDataFileError,
     ReferenceDataError,
 )
+from lscb_analysis.io import read_yaml_mapping
 from lscb_analysis.paths import reference_dir
 from lscb_analysis.safe_files import check_workbook
 
@@ -276,17 +276,7 @@ def load_identifier_config(path: str | Path | None = None) -> IdentifierConfig:
     True
     """
     file = Path(path) if path is not None else _reference_file()
-    if not file.is_file():
-        raise ReferenceDataError(
-            f"Identifier patterns file {file} is missing: restore data/reference/{CONFIG_FILE} "
-            "from git."
-        )
-    try:
-        config = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ReferenceDataError(f"{file} is not valid YAML ({error}); fix the layout.") from error
-    if not isinstance(config, dict):
-        raise ReferenceDataError(f"{file} must be a mapping of keys to lists and numbers.")
+    config = read_yaml_mapping(file, "Identifier patterns file")
     lists = (
         "name_triggers",
         "not_person_qualifiers",

@@ -154,20 +154,39 @@ def read_reference_csv(name: str, required_columns: Iterable[str] = ()) -> pd.Da
     return frame
 
 
+def read_yaml_mapping(path: Path | str, what: str = "Reference file") -> dict:
+    """Read a YAML file whose top level is a mapping (a reference or settings file).
+
+    Args:
+        path: the file.
+        what: how to name the file in messages, e.g. "Disclosure rules file".
+
+    Raises:
+        ReferenceDataError: the file is missing, is not valid YAML, or is not a mapping.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ReferenceDataError(
+            f"{what} {path} is missing. Restore it from git (git checkout -- {path.name} in "
+            "its folder) or point to the right file."
+        )
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ReferenceDataError(f"{what} {path} is not valid YAML ({error}); fix the layout.") \
+            from error
+    if not isinstance(content, dict):
+        raise ReferenceDataError(f"{what} {path} must hold a YAML mapping at the top.")
+    return content
+
+
 def read_reference_yaml(name: str) -> dict:
     """Read a YAML reference file from ``data/reference/``.
 
     Raises:
-        ReferenceDataError: the file is missing or is not valid YAML mapping.
+        ReferenceDataError: the file is missing, is not valid YAML, or is not a mapping.
     """
-    path = reference_file(name)
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ReferenceDataError(f"Reference file {path} is not valid YAML: {error}") from error
-    if not isinstance(content, dict):
-        raise ReferenceDataError(f"Reference file {path} must hold a YAML mapping at the top.")
-    return content
+    return read_yaml_mapping(reference_file(name))
 
 
 def ensure_writable(path: Path | str) -> Path:

@@ -40,7 +40,6 @@ from typing import Any
 import numpy as np
 import openpyxl
 import pandas as pd
-import yaml
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedET
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -51,11 +50,11 @@ from openpyxl.utils.cell import range_boundaries
 from lscb_analysis.errors import (
     InvalidArgumentError,
     MissingDataFileError,
-    RawDataWriteError,
     ReferenceDataError,
     UnsafeWorkbookError,
 )
-from lscb_analysis.paths import raw_dir, reference_dir
+from lscb_analysis.io import ensure_writable, read_yaml_mapping
+from lscb_analysis.paths import reference_dir
 
 FORMULA_PREFIXES: tuple[str, ...] = (
     "=",
@@ -150,7 +149,7 @@ def write_safe_csv(
     accents correctly). Lines end with CRLF as RFC 4180 says. Output: the path written.
     Raises: RawDataWriteError when ``path`` is under ``data/raw/``.
     """
-    target = _writable(path)
+    target = ensure_writable(path)
     # CRLF line ends (RFC 4180) also make the csv writer quote a text holding a bare CR.
     neutralise_frame(frame).to_csv(target, index=index, encoding=encoding, lineterminator="\r\n")
     return target
@@ -181,7 +180,7 @@ def write_safe_xlsx(
     if not sheets:
         raise InvalidArgumentError(f"No sheets given for {path}; pass at least one DataFrame.")
     _check_sheet_names(list(sheets), path)
-    target = _writable(path)
+    target = ensure_writable(path)
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for name, frame in sheets.items():
@@ -312,15 +311,7 @@ def load_workbook_limits(path: str | Path | None = None) -> WorkbookLimits:
     100
     """
     file = Path(path) if path is not None else reference_dir() / LIMITS_FILE
-    if not file.is_file():
-        raise ReferenceDataError(
-            f"Workbook limits file {file} is missing: restore data/reference/{LIMITS_FILE} "
-            "from git."
-        )
-    try:
-        config = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ReferenceDataError(f"{file} is not valid YAML ({error}); fix the layout.") from error
+    config = read_yaml_mapping(file, "Workbook limits file")
     section = config.get(LIMITS_KEY) if isinstance(config, dict) else None
     if not isinstance(section, dict):
         raise ReferenceDataError(
@@ -428,19 +419,6 @@ def _neutralise_labels(labels: pd.Index) -> pd.Index:
             names=labels.names,
         )
     return pd.Index([neutralise_text(label) for label in labels], name=labels.name)
-
-
-def _writable(path: str | Path) -> Path:
-    target = Path(path)
-    raw = raw_dir().resolve()
-    resolved = target.resolve()
-    if resolved == raw or raw in resolved.parents:
-        raise RawDataWriteError(
-            f"Refusing to write {target}: data/raw/ holds returns exactly as received and is "
-            "read-only to the workbench. Write under data/processed/ or reports/ instead."
-        )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target
 
 
 def _check_sheet_names(names: list[str], path: str | Path) -> None:

@@ -113,7 +113,7 @@ def test_configured_rules_are_the_dfe_defaults():
 
 
 def test_missing_rules_file_says_what_to_do(tmp_path):
-    with pytest.raises(ReferenceDataError, match="missing: restore"):
+    with pytest.raises(ReferenceDataError, match="nope.yaml is missing. Restore it"):
         load_disclosure_rules(tmp_path / "nope.yaml")
 
 
