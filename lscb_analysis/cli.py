@@ -143,6 +143,24 @@ def _survey_compile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_reports(args: argparse.Namespace) -> int:
+    from lscb_analysis import identifiers
+
+    folder = Path(args.folder) if args.folder else paths.reports_dir()
+    findings = identifiers.scan_folder(folder)
+    scanned = sum(1 for p in folder.rglob("*")
+                  if p.is_file() and p.suffix.lower() in identifiers.SCANNERS)
+    if findings.empty:
+        print(f"Scanned {scanned} files under {folder}: nothing that looks like an identifier.")
+        return 0
+    print(f"Scanned {scanned} files under {folder}: {len(findings)} possible identifiers. "
+          "Do not publish these reports until each is removed or, if it is not an identifier, "
+          "added to the allowlist in data/reference/identifier_patterns.yaml.", file=sys.stderr)
+    for row in findings.itertuples():
+        print(f"  {row.file}: {row.location}: {row.kind} {row.masked}", file=sys.stderr)
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for ``lscb``."""
     parser = argparse.ArgumentParser(
@@ -192,6 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
                           "date (YYYY-MM-DD)")
     compile_.add_argument("--out", help="default reports/survey_mapping/draft_dataset.xlsx")
     compile_.set_defaults(handler=_survey_compile)
+
+    check = commands.add_parser("check", help="check outputs before they are published")
+    check.set_defaults(handler=lambda _args: check.print_help() or 2)
+    check_commands = check.add_subparsers(dest="check_command", metavar="WHAT")
+    check_reports = check_commands.add_parser(
+        "reports", help="scan every report for names, dates of birth, NHS numbers, ...")
+    check_reports.add_argument("--folder", help="reports folder (default reports/)")
+    check_reports.set_defaults(handler=_check_reports)
 
     index = commands.add_parser("index", help="rebuild the report index page")
     index.add_argument("--out", help="reports folder (default: reports/)")
