@@ -397,3 +397,42 @@ def period_label(period: int) -> str:
     '2024-25'
     """
     return f"{int(period) - 1}-{int(period) % 100:02d}"
+
+
+FACTORS_FILE = "c3_factors_identified_at_end_of_assessment_2018_to_2025.csv"
+FACTORS_DENOMINATOR = "Episodes_with_assessment_factor"
+
+
+def assessment_factors(factors: list[str]) -> pd.DataFrame:
+    """Factors identified at the end of assessment (DfE children in need, table C3).
+
+    Args:
+        factors: the file's factor columns to read, e.g. ``["Neglect", "Going_missing"]``.
+
+    Returns:
+        Long frame, one row per factor, area and year: ``factor, period, la_number,
+        area_code, area_name, area_type, count, episodes`` (episodes with any factor
+        recorded, the denominator), ``pct`` (count / episodes x 100, unrounded) and
+        ``status`` (``ok`` or the published reason; heavily suppressed at LA level).
+
+    Raises:
+        MissingDataFileError: the file is missing from data/external/.
+        DataLayoutError: a factor column is not in the file, or a cell is unreadable.
+    """
+    symbols = load_symbols()
+    source = read_source(FACTORS_FILE, [*AREA_COLUMNS, FACTORS_DENOMINATOR, *factors])
+    episodes = parse_values(source[FACTORS_DENOMINATOR], FACTORS_FILE, FACTORS_DENOMINATOR,
+                            source["source_line"], symbols)
+    parts = []
+    for factor in factors:
+        counts = parse_values(source[factor], FACTORS_FILE, factor, source["source_line"],
+                              symbols)
+        status = counts["status"].where(counts["status"] != OK, episodes["status"])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pct = counts["number"] / episodes["number"] * 100
+        parts.append(source[["period", "la_number", "area_code", "area_name", "area_type"]]
+                     .assign(factor=factor, count=counts["number"], episodes=episodes["number"],
+                             pct=pct.where(status == OK), status=status))
+    table = pd.concat(parts, ignore_index=True)
+    return table[["factor", "period", "la_number", "area_code", "area_name", "area_type",
+                  "count", "episodes", "pct", "status"]]

@@ -312,3 +312,14 @@ def test_missing_file_says_how_to_restore(project_with_copied_data):
 def test_period_label():
     assert public_data.period_label(2025) == "2024-25"
     assert public_data.period_label(2000) == "1999-00"
+
+
+def test_assessment_factors_are_shares_of_episodes_with_factors():
+    table = public_data.assessment_factors(["Neglect", "Going_missing"])
+    barnet = table[(table["la_number"] == "302") & (table["period"] == 2025)].set_index("factor")
+    assert barnet.at["Neglect", "count"] == 341 and barnet.at["Neglect", "episodes"] == 2460
+    assert barnet.at["Neglect", "pct"] == pytest.approx(341 / 2460 * 100)
+    suppressed = table[table["status"] == "suppressed"]
+    assert len(suppressed) and suppressed["pct"].isna().all()
+    with pytest.raises(DataLayoutError, match="'Neglectt'"):
+        public_data.assessment_factors(["Neglectt"])
