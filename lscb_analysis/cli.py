@@ -6,6 +6,9 @@ Commands:
   lscb run NOTEBOOK      run a notebook for one, several or all boroughs
   lscb index             rebuild reports/index.html
   lscb resolve NAME      show which local authority a written name stands for
+  lscb survey ...        Phase I survey: template, ingest, compile the draft dataset
+  lscb model ...         the best-fit model (versioned PI catalogue): diff, export, feedback form
+  lscb check reports     scan reports for identifiers before they are published
   lscb notebooks         list the notebooks and their parameters
 """
 
@@ -161,6 +164,52 @@ def _check_reports(args: argparse.Namespace) -> int:
     return 1
 
 
+def _model_diff(args: argparse.Namespace) -> int:
+    from lscb_analysis import catalogue
+
+    old, new = catalogue.load_catalogue(args.old), catalogue.load_catalogue(args.new)
+    print(catalogue.format_diff(old, new), end="")
+    return 0
+
+
+def _model_export(args: argparse.Namespace) -> int:
+    from lscb_analysis import catalogue
+
+    model = catalogue.load_catalogue(args.model_version)
+    path = catalogue.export_catalogue_xlsx(model, args.out)
+    print(f"Wrote best-fit model version {model.version} ({len(model.current)} current PIs, "
+          f"{len(model.pis) - len(model.current)} postponed) to {path}")
+    return 0
+
+
+def _model_feedback_form(args: argparse.Namespace) -> int:
+    from lscb_analysis import catalogue
+
+    model = catalogue.load_catalogue(args.model_version)
+    path = catalogue.write_feedback_form(model, args.out)
+    print(f"Wrote the feedback form for best-fit model version {model.version} "
+          f"({len(model.pis)} PIs, checksum {catalogue.pi_checksum(model)[:12]}) to {path}")
+    return 0
+
+
+def _model_validate(args: argparse.Namespace) -> int:
+    from lscb_analysis import catalogue
+
+    if args.model_version:
+        model = catalogue.load_catalogue(args.model_version)
+        print(f"Version {model.version} ({model.path}) is valid: {len(model.current)} current "
+              f"PIs, {len(model.pis) - len(model.current)} postponed, {len(model.clusters)} "
+              f"clusters under {len(model.goals)} goals.")
+        return 0
+    table = catalogue.validate_versions()
+    for row in table.itertuples(index=False):
+        if row.status == "ok":
+            print(f"{row.version}: ok ({row.pis} PIs)")
+        else:
+            print(f"{row.version}: INVALID\n{row.message}", file=sys.stderr)
+    return 0 if (table["status"] == "ok").all() else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for ``lscb``."""
     parser = argparse.ArgumentParser(
@@ -210,6 +259,27 @@ def build_parser() -> argparse.ArgumentParser:
                           "date (YYYY-MM-DD)")
     compile_.add_argument("--out", help="default reports/survey_mapping/draft_dataset.xlsx")
     compile_.set_defaults(handler=_survey_compile)
+
+    model = commands.add_parser("model", help="the best-fit model: the versioned PI catalogue")
+    model.set_defaults(handler=lambda _args: model.print_help() or 2)
+    model_commands = model.add_subparsers(dest="model_command", metavar="ACTION")
+    diff = model_commands.add_parser("diff", help="what changed between two versions")
+    diff.add_argument("old", metavar="V1", help="the older version, e.g. 0.1")
+    diff.add_argument("new", metavar="V2", help="the newer version, e.g. 1.0")
+    diff.set_defaults(handler=_model_diff)
+    for name, handler, text in (
+        ("export", _model_export, "write the catalogue as a consultation workbook"),
+        ("feedback-form", _model_feedback_form, "write the feedback form partners return"),
+    ):
+        action = model_commands.add_parser(name, help=text)
+        action.add_argument("--version", dest="model_version", metavar="V",
+                            help="catalogue version (default: the latest)")
+        action.add_argument("--out", required=True, metavar="FILE.xlsx", help="workbook to write")
+        action.set_defaults(handler=handler)
+    validate = model_commands.add_parser("validate", help="check one version, or all of them")
+    validate.add_argument("--version", dest="model_version", metavar="V",
+                          help="check only this version (default: every version)")
+    validate.set_defaults(handler=_model_validate)
 
     check = commands.add_parser("check", help="check outputs before they are published")
     check.set_defaults(handler=lambda _args: check.print_help() or 2)

@@ -58,3 +58,31 @@ class UnsafeWorkbookError(DataFileError):
 
 class IdentifierFoundError(LscbError):
     """An output meant for publication contains something that looks like a personal identifier."""
+
+
+class CatalogueError(ReferenceDataError):
+    """The best-fit model catalogue (data/reference/best_fit_model/) is missing or invalid.
+
+    The message names the file and, for each problem, the goal, cluster or PI and the field at
+    fault, and says what to write instead; every problem found is listed, not just the first.
+    """
+
+
+class PseudonymKeyError(LscbError):
+    """The secret key for pseudonymising case references is missing, unreadable or unsafe.
+
+    The message says where the key was looked for and how to create one (``lscb audit keygen``).
+    """
+
+
+class SurveyFileError(DataFileError):
+    """A survey return (or the returns folder) cannot be used.
+
+    ``code`` names the reason, e.g. ``corrupt``, ``password_protected``, ``empty``,
+    ``no_recognisable_sheet``, ``borough_not_identifiable``, ``duplicate``,
+    ``unsafe_workbook`` or ``missing_folder``; the message says what to do.
+    """
+
+    def __init__(self, message: str, code: str = "corrupt"):
+        super().__init__(message)
+        self.code = code

@@ -154,6 +154,10 @@ def read_reference_csv(name: str, required_columns: Iterable[str] = ()) -> pd.Da
     return frame
 
 
+# libyaml's loader when it is installed: the same safe loading, several times faster.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml_mapping(path: Path | str, what: str = "Reference file") -> dict:
     """Read a YAML file whose top level is a mapping (a reference or settings file).
 
@@ -162,7 +166,8 @@ def read_yaml_mapping(path: Path | str, what: str = "Reference file") -> dict:
         what: how to name the file in messages, e.g. "Disclosure rules file".
 
     Raises:
-        ReferenceDataError: the file is missing, is not valid YAML, or is not a mapping.
+        ReferenceDataError: the file is missing, is not UTF-8 or valid YAML, or is not a
+        mapping; the message says how to fix it.
     """
     path = Path(path)
     if not path.is_file():
@@ -171,12 +176,19 @@ def read_yaml_mapping(path: Path | str, what: str = "Reference file") -> dict:
             "its folder) or point to the right file."
         )
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except yaml.YAMLError as error:
-        raise ReferenceDataError(f"{what} {path} is not valid YAML ({error}); fix the layout.") \
+        raise ReferenceDataError(
+            f"{what} {path} is not valid YAML ({error}). Fix the layout at the line shown: "
+            "usually an indentation slip or a colon inside unquoted text (put such text in "
+            "quotes)."
+        ) from error
+    except UnicodeDecodeError as error:
+        raise ReferenceDataError(f"{what} {path} is not UTF-8 text; save it as UTF-8.") \
             from error
     if not isinstance(content, dict):
-        raise ReferenceDataError(f"{what} {path} must hold a YAML mapping at the top.")
+        raise ReferenceDataError(
+            f"{what} {path} must hold a YAML mapping at the top (key: value lines).")
     return content
 
 
@@ -258,4 +270,54 @@ def write_text(text: str, path: Path | str) -> Path:
     """
     target = ensure_writable(path)
     target.write_text(text, encoding="utf-8")
+    return target
+
+
+def create_raw_file(path: Path | str, content: bytes, *, modified: float | None = None) -> Path:
+    """Create a NEW synthetic file under ``data/raw/``: the demo generator's only way in.
+
+    Nothing else in the workbench writes under ``data/raw/``. This function only creates
+    files that do not exist yet (it never overwrites, moves or changes a return), only inside
+    ``data/raw/``, and only synthetic ones: the file name starts with ``SYNTHETIC`` or the
+    content says ``SYNTHETIC``.
+
+    Args:
+        path: the file to create, inside ``data/raw/`` (folders are created).
+        content: the bytes to write.
+        modified: optional modification time (seconds since 1970, UTC) to give the file, so
+            a demo set is the same every time it is written.
+
+    Returns:
+        The path written (resolved).
+
+    Raises:
+        RawDataWriteError: the path is outside ``data/raw/``, the file already exists, or
+        neither its name nor its content is marked SYNTHETIC.
+    """
+    import os
+
+    target = Path(path).resolve()
+    raw = paths.raw_dir().resolve()
+    if raw not in target.parents:
+        raise RawDataWriteError(
+            f"Refusing to create {target}: only synthetic demo files inside {raw} can be "
+            "created this way. Write outputs to data/processed/ or reports/ instead."
+        )
+    if not (target.name.upper().startswith("SYNTHETIC") or b"SYNTHETIC" in content):
+        raise RawDataWriteError(
+            f"Refusing to create {target}: only synthetic files (named SYNTHETIC_... or "
+            "marked SYNTHETIC inside) may be written under data/raw/; real returns are copied "
+            "there by hand, exactly as received."
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(target, "xb") as handle:
+            handle.write(content)
+    except FileExistsError as error:
+        raise RawDataWriteError(
+            f"Refusing to overwrite {target}: files under data/raw/ are never changed. Move "
+            "the folder's contents elsewhere first if you want a fresh demo set."
+        ) from error
+    if modified is not None:
+        os.utime(target, (modified, modified))
     return target
