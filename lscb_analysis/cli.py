@@ -4,6 +4,7 @@ Commands:
   lscb data build        compute public_indicators from the published files
   lscb data register     rebuild the local authority register from the published files
   lscb run NOTEBOOK      run a notebook for one, several or all boroughs
+  lscb pack              run every notebook for every borough, then the index
   lscb index             rebuild reports/index.html
   lscb resolve NAME      show which local authority a written name stands for
   lscb survey ...        Phase I survey: template, ingest, compile the draft dataset
@@ -54,13 +55,33 @@ def _run(args: argparse.Namespace) -> int:
     from lscb_analysis import runner
 
     parameters = runner.parse_parameter_options(args.parameter or [])
-    results = runner.run_notebook(
-        args.notebook, args.borough, parameters, jobs=args.jobs, out_dir=args.out,
-        progress=not args.quiet,
-    )
-    failed = [r for r in results if r.status != "ok"]
     out = Path(args.out) if args.out else paths.reports_dir()
-    print(f"{len(results) - len(failed)} of {len(results)} runs ok. Index: {out / 'index.html'}")
+    try:
+        results = runner.run_notebook(
+            args.notebook, args.borough, parameters, jobs=args.jobs, out_dir=args.out,
+            progress=not args.quiet, force=args.force, timeout=args.timeout or None,
+            isolation=args.isolation, executor=args.executor, scheduler=args.scheduler,
+        )
+    except KeyboardInterrupt:
+        return _interrupted(out)
+    return _report_runs(results, out)
+
+
+def _interrupted(out: Path) -> int:
+    print(f"Interrupted: the runs still going were stopped and their partial output deleted; "
+          f"finished reports and the previous ones are in place. Index: {out / 'index.html'}",
+          file=sys.stderr)
+    return 130
+
+
+def _report_runs(results: list, out: Path) -> int:
+    from lscb_analysis import runner
+
+    failed = [r for r in results if r.status == "failed"]
+    print(f"{runner.summary_line(results)} Index: {out / 'index.html'}")
+    if any(r.status == "skipped" for r in results):
+        print("Unchanged runs were skipped: their notebook, parameters, inputs and workbench "
+              "are as at their last successful run. --force re-runs them.")
     for result in failed:
         print(f"FAILED {result.borough}: {result.error} "
               f"(log: {out / result.notebook / result.slug / (result.notebook + '.ipynb')})",
@@ -72,8 +93,32 @@ def _index(args: argparse.Namespace) -> int:
     from lscb_analysis import report_index
 
     path = report_index.write_index(Path(args.out) if args.out else paths.reports_dir())
-    print(f"Wrote {path}")
+    print(f"Wrote {path} and {path.with_suffix('.csv').name}")
     return 0
+
+
+def _pack(args: argparse.Namespace) -> int:
+    from lscb_analysis import runner
+
+    out = Path(args.out) if args.out else paths.reports_dir()
+    try:
+        plan, steps, results = runner.run_pack(
+            args.period, args.boroughs, jobs=args.jobs, force=args.force,
+            timeout=args.timeout or None, isolation=args.isolation, executor=args.executor,
+            scheduler=args.scheduler, ship_inputs=not args.shared_path, out_dir=args.out,
+            progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        return _interrupted(out)
+    for step in steps:
+        print(f"Step {step.name}: {step.status} ({step.reason}"
+              f"{f', {step.seconds} s' if step.seconds else ''})")
+        if step.status == "failed":
+            print(f"FAILED step {step.name}: {step.output}", file=sys.stderr)
+    for name, reason in plan.not_applicable:
+        print(f"Notebook {name}: not applicable ({reason})")
+    code = _report_runs(results, out)
+    return 1 if any(step.status == "failed" for step in steps) else code
 
 
 def _resolve(args: argparse.Namespace) -> int:
@@ -210,6 +255,63 @@ def _model_validate(args: argparse.Namespace) -> int:
     return 0 if (table["status"] == "ok").all() else 1
 
 
+def _model_gaps(args: argparse.Namespace) -> int:
+    from lscb_analysis import (
+        catalogue,
+        gap_analysis,
+        public_data,
+        register,
+        survey_ingest,
+        survey_mapping,
+    )
+
+    model = catalogue.load_catalogue(args.model_version)
+    rules = gap_analysis.load_rules()
+    folder = _survey_folder(args)
+    result = survey_ingest.ingest_survey(folder)
+    survey_ingest.write_survey_outputs(result, paths.processed_dir())
+    contacts, _ = survey_mapping.read_contacts(folder / "contacts.csv")
+    responses = survey_mapping.response_register(result.returns, contacts)
+    with_data = set(responses.loc[responses["status"] == "returned_with_data", "borough"])
+    items = result.items[result.items["used"].astype(bool)]
+    confirmed = gap_analysis.read_confirmed_matches()
+    suggested = gap_analysis.suggest_matches(items, model, rules)
+    matched = gap_analysis.apply_confirmed(suggested, confirmed)
+    matrix = gap_analysis.gap_matrix(matched, model, public_data.load_public_indicators(),
+                                     with_data, rules)
+    io.write_table(matrix, paths.processed_dir() / "gap_matrix")
+    matches = gap_analysis.updated_matches_file(suggested, confirmed)
+    matches.to_csv(io.ensure_writable(paths.reference_dir() / gap_analysis.MATCHES_FILE),
+                   index=False)
+    notes = gap_analysis.gap_notes(rules, model)
+    for area in register.london_boroughs():
+        gap_analysis.write_gaps_workbook(
+            gap_analysis.next_steps(matrix, model, area.name),
+            matrix[matrix["borough"] == area.name], paths.reports_dir() / "gap_analysis" /
+            area.slug / "gaps.xlsx", notes)
+    unconfirmed = int((matches["confirmed"] == "").sum())
+    print(f"Gap matrix for model {model.version}: {len(matrix)} rows "
+          f"({matrix['status'].value_counts().to_dict()}). Wrote data/processed/gap_matrix and "
+          f"33 gaps.xlsx under reports/gap_analysis/. {unconfirmed} item matches await "
+          f"confirmation in data/reference/{gap_analysis.MATCHES_FILE}.")
+    return 0
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true",
+                        help="re-run even runs unchanged since their last successful run")
+    parser.add_argument("--timeout", type=float, default=1800,
+                        help="seconds before a run is stopped and reported (default 1800; "
+                        "0 for no limit)")
+    parser.add_argument("--isolation", choices=("process", "kernel"), default="process",
+                        help="process: a fresh fork of a warm worker per run (default); "
+                        "kernel: also start a fresh Jupyter kernel per run (slower)")
+    parser.add_argument("--executor", choices=("local", "dask"), default="local",
+                        help="local processes (default) or a Dask cluster")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="with --executor dask: an "
+                        "existing scheduler, e.g. tcp://host:8786 (default: a local cluster)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for ``lscb``."""
     parser = argparse.ArgumentParser(
@@ -240,7 +342,24 @@ def build_parser() -> argparse.ArgumentParser:
                      help="runs at a time (default: the number of cores)")
     run.add_argument("--out", help="reports folder (default: reports/)")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    _add_run_options(run)
     run.set_defaults(handler=_run)
+
+    pack = commands.add_parser(
+        "pack", help="run every notebook for every borough (steps first), then the index")
+    pack.add_argument("--period", type=int, help="reporting year for notebooks with a period, "
+                      "e.g. 2025 for 2024-25 (default: each notebook's latest)")
+    pack.add_argument("--boroughs", default="london", help="all|london (the 33), england (the "
+                      "153 English LAs) or NAME[,NAME...] (default london)")
+    pack.add_argument("--jobs", "-j", type=int, default=None,
+                      help="runs at a time (default: the number of cores)")
+    pack.add_argument("--out", help="reports folder (default: reports/)")
+    pack.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    pack.add_argument("--shared-path", action="store_true", help="with --executor dask: the "
+                      "workers read the project folder at the same path instead of being sent "
+                      "the inputs")
+    _add_run_options(pack)
+    pack.set_defaults(handler=_pack)
 
     survey = commands.add_parser("survey", help="Phase I data-collection survey")
     survey.set_defaults(handler=lambda _args: survey.print_help() or 2)
@@ -276,6 +395,12 @@ def build_parser() -> argparse.ArgumentParser:
                             help="catalogue version (default: the latest)")
         action.add_argument("--out", required=True, metavar="FILE.xlsx", help="workbook to write")
         action.set_defaults(handler=handler)
+    gaps = model_commands.add_parser(
+        "gaps", help="gap analysis of every board's return against the model")
+    gaps.add_argument("--version", dest="model_version", metavar="V",
+                      help="catalogue version (default: the latest)")
+    gaps.add_argument("--folder", help="folder of survey returns (default data/raw/survey)")
+    gaps.set_defaults(handler=_model_gaps)
     validate = model_commands.add_parser("validate", help="check one version, or all of them")
     validate.add_argument("--version", dest="model_version", metavar="V",
                           help="check only this version (default: every version)")

@@ -791,3 +791,54 @@ def share_bars(table: pd.DataFrame, title: str, highlight: str | None = None) ->
     ax.set_title(title, loc="left", fontsize=11)
     figure.tight_layout()
     return figure
+
+
+def status_heatmap(
+    grid: pd.DataFrame, colours: dict[str, str], title: str, highlight: str | None = None
+) -> Figure:
+    """A categorical heatmap: rows x columns coloured by a status, with a legend.
+
+    Used for the gap analysis (boroughs x PIs coloured by gap status) and the score cards'
+    tartan rug (PIs x boroughs coloured by benchmark comparison).
+
+    Args:
+        grid: status text per cell (rows and columns labelled); missing cells are white.
+        colours: status -> colour, in legend order (colour-blind safe colours).
+        title: the figure's title (state the finding).
+        highlight: a row label to outline (the chosen borough).
+
+    Returns:
+        A Figure with one Axes.
+
+    >>> grid = pd.DataFrame({"P1": ["a", "b"]}, index=["x", "y"])
+    >>> figure = status_heatmap(grid, {"a": "#0072B2", "b": "#E69F00"}, "Two statuses")
+    >>> len(figure.axes[0].get_legend().get_texts())
+    2
+    """
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    statuses = list(colours)
+    codes = grid.apply(lambda column: column.map({s: i for i, s in enumerate(statuses)}))
+    rows, columns = grid.shape
+    figure = Figure(figsize=(max(7.0, 0.26 * columns + 3), max(3.0, 0.26 * rows + 2)))
+    ax = figure.subplots()
+    scale = ListedColormap([colours[s] for s in statuses])
+    ax.imshow(codes.to_numpy(dtype=float), cmap=scale, vmin=-0.5, vmax=len(statuses) - 0.5,
+              aspect="auto", interpolation="nearest")
+    ax.set_xticks(range(columns), [str(c) for c in grid.columns], rotation=90, fontsize=7)
+    ax.set_yticks(range(rows), [str(r) for r in grid.index], fontsize=7)
+    ax.set_xticks([x - 0.5 for x in range(1, columns)], minor=True)
+    ax.set_yticks([y - 0.5 for y in range(1, rows)], minor=True)
+    ax.grid(which="minor", color="white", linewidth=0.6)
+    ax.tick_params(which="minor", length=0)
+    if highlight is not None and highlight in list(grid.index):
+        position = list(grid.index).index(highlight)
+        ax.add_patch(Rectangle((-0.5, position - 0.5), columns, 1, fill=False,
+                               edgecolor="black", linewidth=2))
+    ax.legend(handles=[Patch(color=colours[s], label=s.replace("_", " ")) for s in statuses],
+              loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4, fontsize=7,
+              frameon=False)
+    ax.set_title(title, loc="left", fontsize=11)
+    figure.tight_layout()
+    return figure
