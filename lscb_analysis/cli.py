@@ -10,6 +10,7 @@ Commands:
   lscb survey ...        Phase I survey: template, ingest, compile the draft dataset
   lscb model ...         the best-fit model (versioned PI catalogue): diff, export, feedback form
   lscb check reports     scan reports for identifiers before they are published
+  lscb demo-data         write the synthetic demo returns under data/raw/
   lscb notebooks         list the notebooks and their parameters
 """
 
@@ -160,12 +161,13 @@ def _survey_ingest(args: argparse.Namespace) -> int:
     folder = _survey_folder(args)
     result = survey_ingest.ingest_survey(folder)
     survey_ingest.write_survey_outputs(result, paths.processed_dir())
-    states = result.returns["state"].value_counts().to_dict()
-    print(f"Read {len(result.returns)} files from {folder}: "
+    files = result.returns.drop_duplicates("file")  # a joint workbook has a row per borough
+    states = files["state"].value_counts().to_dict()
+    print(f"Read {len(files)} files from {folder}: "
           + ", ".join(f"{count} {state.replace('_', ' ')}" for state, count in states.items())
           + f". {len(result.items)} items; {len(result.issues)} issues listed in "
           f"{paths.processed_dir() / 'survey_issues.csv'}.")
-    for row in result.returns[result.returns["state"] == "rejected"].itertuples():
+    for row in files[files["state"] == "rejected"].itertuples():
         print(f"REJECTED {row.file}: {row.reason}", file=sys.stderr)
     return 0
 
@@ -312,6 +314,15 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
                         "existing scheduler, e.g. tcp://host:8786 (default: a local cluster)")
 
 
+def _demo_data(args: argparse.Namespace) -> int:
+    from lscb_analysis import demo_data
+
+    seed = args.seed if args.seed is not None else demo_data.DEFAULT_SEED
+    for collection, info in demo_data.write_demo_data(seed=seed).items():
+        print(f"{collection}: {info['message']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for ``lscb``."""
     parser = argparse.ArgumentParser(
@@ -405,6 +416,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--version", dest="model_version", metavar="V",
                           help="check only this version (default: every version)")
     validate.set_defaults(handler=_model_validate)
+
+    demo = commands.add_parser(
+        "demo-data", help="write synthetic, clearly marked returns under data/raw/ (never "
+        "overwrites)")
+    demo.add_argument("--seed", type=int, default=None, help="random seed (default 20261122)")
+    demo.set_defaults(handler=_demo_data)
 
     check = commands.add_parser("check", help="check outputs before they are published")
     check.set_defaults(handler=lambda _args: check.print_help() or 2)

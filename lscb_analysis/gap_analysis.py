@@ -442,7 +442,7 @@ def wanted_barriers(matrix: pd.DataFrame) -> pd.DataFrame:
 def coverage_display(scores: pd.DataFrame):
     """Coverage scores ready to show: best first, shares as percentages, no index."""
     return scores.sort_values("coverage", ascending=False).style.hide(axis="index").format(
-        {"coverage": "{:.0%}", "critical_available": "{:.0%}"})
+        {"coverage": "{:.0%}", "critical_available": "{:.0%}"}, na_rep="no critical PIs")
 
 
 def next_steps_display(matrix: pd.DataFrame, catalogue: Catalogue, area):

@@ -75,3 +75,9 @@ def use_project(monkeypatch):
         return root
 
     return use
+
+
+@pytest.fixture(scope="session")
+def project_factory():
+    """:func:`make_project`, for fixtures that need their own project folder."""
+    return make_project
