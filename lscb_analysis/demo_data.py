@@ -822,7 +822,8 @@ def write_demo_data(raw_dir: Path | str | None = None, seed: int = DEFAULT_SEED
                     ) -> dict[str, dict[str, Any]]:
     """Write every synthetic collection under ``raw_dir`` (default ``data/raw/``).
 
-    Only the survey collection exists so far; later collections are added here.
+    Collections: ``survey`` (Phase I returns) and ``audit`` (themed case-file audits, the
+    actions log and the support log, from :mod:`lscb_analysis.demo_audits`).
 
     Returns:
         ``{collection: {"folder": path, "files": number written, "skipped": bool,
@@ -837,5 +838,15 @@ def write_demo_data(raw_dir: Path | str | None = None, seed: int = DEFAULT_SEED
     message = (f"Wrote {len(survey)} synthetic survey files to {folder}." if survey else
                f"{folder} already holds files, so no demo returns were written (files under "
                "data/raw/ are never replaced). Empty it first for a fresh demo set.")
+    from lscb_analysis import demo_audits
+
+    audits = demo_audits.write_demo_audits(raw)
+    audit_message = (f"Wrote {len(audits.written)} synthetic audit, actions and support files "
+                     f"under {raw / 'audit'} and {raw / 'support'}"
+                     + (f"; kept {len(audits.kept)} that were already there." if audits.kept
+                        else ".")) if audits.written else (
+        "The audit, actions and support files are already there: none was replaced.")
     return {"survey": {"folder": folder, "files": len(survey), "skipped": not survey,
-                       "message": message}}
+                       "message": message},
+            "audit": {"folder": raw / "audit", "files": len(audits.written),
+                      "skipped": not audits.written, "message": audit_message}}

@@ -86,3 +86,16 @@ class SurveyFileError(DataFileError):
     def __init__(self, message: str, code: str = "corrupt"):
         super().__init__(message)
         self.code = code
+
+
+class PilotFileError(DataFileError):
+    """A Phase III pilot return (or the returns folder) cannot be used.
+
+    ``code`` names the reason, e.g. ``corrupt``, ``unsafe_workbook``, ``not_a_workbook``,
+    ``no_data_sheet``, ``borough_not_identifiable``, ``unknown_model_version`` or
+    ``missing_folder``; the message names the file and says what to do.
+    """
+
+    def __init__(self, message: str, code: str = "corrupt"):
+        super().__init__(message)
+        self.code = code
