@@ -7,6 +7,7 @@ Every report says where its numbers came from. The runner writes these facts int
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
 import subprocess
 from datetime import UTC, datetime
@@ -97,3 +98,22 @@ def run_record(parameters: dict, inputs: list[str] | None = None) -> pd.DataFram
     for relative, digest in input_hashes(inputs or []).items():
         rows.append((f"input: {Path(relative).name}", digest[:12] if digest else "missing"))
     return pd.DataFrame(rows, columns=["item", "value"])
+
+
+RUN_DIR_VARIABLE = "LSCB_RUN_DIR"
+
+
+def run_output_dir(notebook: str, slug: str) -> Path:
+    """The folder where the current run keeps its files (workbooks beside report.html).
+
+    The runner sets ``LSCB_RUN_DIR`` for each run (its temporary folder, renamed into place
+    when the run succeeds); outside the runner (a notebook opened in JupyterLab) the folder is
+    ``reports/<notebook>/<slug>/``. The folder is created if needed.
+
+    Raises:
+        RawDataWriteError: the folder would be under ``data/raw/``.
+    """
+    configured = os.environ.get(RUN_DIR_VARIABLE)
+    folder = Path(configured) if configured else paths.reports_dir() / notebook / slug
+    io.ensure_writable(folder).mkdir(exist_ok=True)
+    return folder
