@@ -266,7 +266,6 @@ def _model_gaps(args: argparse.Namespace) -> int:
         catalogue,
         gap_analysis,
         public_data,
-        register,
         survey_ingest,
         survey_mapping,
     )
@@ -289,16 +288,11 @@ def _model_gaps(args: argparse.Namespace) -> int:
     matches = gap_analysis.updated_matches_file(suggested, confirmed)
     matches.to_csv(io.ensure_writable(paths.reference_dir() / gap_analysis.MATCHES_FILE),
                    index=False)
-    notes = gap_analysis.gap_notes(rules, model)
-    for area in register.london_boroughs():
-        gap_analysis.write_gaps_workbook(
-            gap_analysis.next_steps(matrix, model, area.name),
-            matrix[matrix["borough"] == area.name], paths.reports_dir() / "gap_analysis" /
-            area.slug / "gaps.xlsx", notes)
     unconfirmed = int((matches["confirmed"] == "").sum())
     print(f"Gap matrix for model {model.version}: {len(matrix)} rows "
-          f"({matrix['status'].value_counts().to_dict()}). Wrote data/processed/gap_matrix and "
-          f"33 gaps.xlsx under reports/gap_analysis/. {unconfirmed} item matches await "
+          f"({matrix['status'].value_counts().to_dict()}). Wrote data/processed/gap_matrix; run "
+          f"`lscb run gap_analysis --borough all` for each board's gaps.xlsx. {unconfirmed} "
+          f"item matches await "
           f"confirmation in data/reference/{gap_analysis.MATCHES_FILE}.")
     return 0
 

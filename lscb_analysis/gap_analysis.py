@@ -445,10 +445,23 @@ def coverage_display(scores: pd.DataFrame):
         {"coverage": "{:.0%}", "critical_available": "{:.0%}"}, na_rep="no critical PIs")
 
 
-def next_steps_display(matrix: pd.DataFrame, catalogue: Catalogue, area):
-    """The one-board gap list ready to show, or a note that this is the London report."""
+def borough_section(matrix: pd.DataFrame, catalogue: Catalogue, area, rules: dict):
+    """The one-board section: write its ``gaps.xlsx`` into the run's folder and return the
+    gap list ready to show (or, with no borough, a note that this is the London report)."""
     from IPython.display import Markdown
+
+    from lscb_analysis import provenance
 
     if area is None:
         return Markdown("No borough chosen: this is the London report.")
+    folder = provenance.run_output_dir("gap_analysis", area.slug)
+    write_borough_workbook(matrix, catalogue, area.name, rules, folder)
     return next_steps(matrix, catalogue, area.name).style.hide(axis="index")
+
+
+def write_borough_workbook(matrix: pd.DataFrame, catalogue: Catalogue, borough: str,
+                           rules: dict, folder: Path) -> Path:
+    """Write ``gaps.xlsx`` for one borough into ``folder`` (the run's folder) and return it."""
+    return write_gaps_workbook(next_steps(matrix, catalogue, borough),
+                               matrix[matrix["borough"] == borough], Path(folder) / "gaps.xlsx",
+                               gap_notes(rules, catalogue))

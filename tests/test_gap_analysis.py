@@ -114,7 +114,7 @@ def test_confirmed_matches_round_trip(matched, tmp_path):
 def test_coverage_scores_weight_critical_pis(matrix):
     scores = gap_analysis.coverage_scores(matrix, RULES).set_index("borough")
     assert scores.at["Barnet", "coverage"] > scores.at["Brent", "coverage"]
-    assert 0 <= scores["coverage"].min() and scores["coverage"].max() <= 1
+    assert scores["coverage"].min() >= 0 and scores["coverage"].max() <= 1
     by_goal = gap_analysis.coverage_scores(matrix, RULES, by=["borough", "goal"])
     assert set(by_goal["goal"]) == set(MODEL.current["goal"])
 

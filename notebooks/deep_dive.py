@@ -1,0 +1,111 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (LSCB workbench)
+#     language: python
+#     name: lscb
+# ---
+
+# %% [markdown]
+# # Deep dive for the Quality Assurance sub-group
+#
+# "Performance information should not be treated as a straightforward measure of good and bad
+# practice, but interrogated to see what lies behind it." For one borough and one theme (or one
+# indicator): the trend against its own history, where the borough sits among London's
+# boroughs and its statistical neighbours, what assessments record, what Ofsted found, what the
+# multi-agency case-file audits show, and the questions all this raises for the board.
+
+# %% tags=["parameters"]
+borough = "Barnet"
+theme = "neglect"  # an audit theme: neglect, exploitation, domestic_abuse, early_help
+indicator = None  # or one published indicator id instead of a theme, e.g. "rereferral_pct"
+period = None  # reporting year, e.g. 2025 for 2024-25; None for the latest
+audit_id = None  # one audit to report; None for every audit of the theme for the borough
+
+# %%
+# %matplotlib inline
+from IPython.display import Markdown, display
+
+from lscb_analysis import deep_dive, disclosure, provenance, public_data
+
+# %% [markdown]
+# ## Parameter check
+# The borough must be in the register, the theme or indicator known, the year published.
+
+# %%
+table = public_data.load_public_indicators()
+scope = deep_dive.check_parameters(table, borough, theme, indicator, period, audit_id)
+Markdown(f"## {scope.area.name}: {scope.theme_title}, {public_data.period_label(scope.period)}")
+
+# %% [markdown]
+# ## The trend against the borough's own history
+# Making Data Count charts of each yearly series: orange points are special-cause concern,
+# blue special-cause improvement, grey common-cause variation.
+
+# %%
+spc = deep_dive.spc_frames(table, scope)
+display(*deep_dive.spc_figures(spc))
+
+# %% [markdown]
+# ## Where the borough sits among London's boroughs
+# Funnel plots with 95% and 99.8% limits around the London figure, widened for over-dispersion
+# (Spiegelhalter 2005, multiplicative). Boroughs whose figure is suppressed are not placed.
+
+# %%
+funnels = deep_dive.funnels(table, scope)
+display(*deep_dive.funnel_figures(funnels, scope))
+
+# %% [markdown]
+# ## The borough and its statistical neighbours
+# Each with a 95% confidence interval, against England.
+
+# %%
+display(*deep_dive.neighbour_figures(table, scope))
+
+# %% [markdown]
+# ## What assessments record
+# Factors identified at the end of assessment (DfE children in need, table C3), as a share of
+# assessments with factors recorded. Small counts are suppressed by DfE.
+
+# %%
+deep_dive.factor_breakdown(scope).style.hide(axis="index")
+
+# %% [markdown]
+# ## What Ofsted found
+# The latest ILACS judgements for the borough and its statistical neighbours.
+
+# %%
+deep_dive.inspection_context(scope).style.hide(axis="index")
+
+# %% [markdown]
+# ## What the case-file audits show
+# Grades by section with the share good or better and its interval (the samples are small),
+# agreement between auditors on double-marked cases (weighted kappa), how moderation moved
+# grades, and repeat audits of the theme. Counts from 1 to 5 are suppressed for the board.
+
+# %%
+records = deep_dive.audit_records(scope)
+deep_dive.show_tables(deep_dive.audit_tables(records))
+Markdown(disclosure.method_note())
+
+# %% [markdown]
+# ## Questions this raises
+# Drawn from the signals above: special causes, funnel outliers, weak audit sections and low
+# agreement.
+
+# %%
+Markdown("\n".join(f"- {q}" for q in deep_dive.questions(scope, spc, funnels, records)))
+
+# %% [markdown]
+# ## Run record
+
+# %%
+record = provenance.run_record({"borough": borough, "theme": theme, "indicator": indicator,
+                                "period": scope.period, "audit_id": audit_id},
+                               ["data/processed/public_indicators.parquet"])
+record.style.hide(axis="index")

@@ -1,0 +1,98 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (LSCB workbench)
+#     language: python
+#     name: lscb
+# ---
+
+# %% [markdown]
+# # Gap analysis: London's boards against the best-fit model
+#
+# For every borough and every PI of the best-fit model: is it published nationally, collected
+# locally as the PI needs, collected only partly, wanted but not got, or not collected at all?
+# The coverage scores weight critical PIs most. Run for one borough, it lists that board's gaps
+# with who holds the data and what to do next.
+
+# %% tags=["parameters"]
+borough = None  # a borough for its gap list; None for London
+model_version = None  # best-fit model version; None for the latest
+
+# %%
+# %matplotlib inline
+from IPython.display import Markdown
+
+from lscb_analysis import catalogue, gap_analysis, plots, profile, provenance
+
+# %% [markdown]
+# ## Parameter check
+# The model version must exist and the gap matrix must have been built for it
+# (`lscb model gaps`); the borough, if given, must be in the register.
+
+# %%
+model = catalogue.load_catalogue(model_version)
+matrix = gap_analysis.load_gap_matrix(model.version)
+area = profile.check_borough(borough) if borough else None
+highlight = area.name if area else None
+rules = gap_analysis.load_rules()
+Markdown(f"## Best-fit model version {model.version}: {len(model.current)} current PIs")
+
+# %% [markdown]
+# ## Every board against every PI
+# Each row is a borough, each column a PI in the model's order; the colour is its status.
+
+# %%
+scores = gap_analysis.coverage_scores(matrix, rules)
+grid = gap_analysis.status_grid(matrix)
+title = gap_analysis.coverage_finding(scores)
+plots.status_heatmap(grid, rules["status_colours"], title, highlight)
+
+# %% [markdown]
+# ## Coverage by borough and by goal
+# Share of PIs national or collected, weighted by rating, and how many critical PIs are there.
+
+# %%
+gap_analysis.coverage_display(scores)
+
+# %%
+gap_analysis.coverage_display(gap_analysis.coverage_scores(matrix, rules, by="goal"))
+
+# %% [markdown]
+# ## Which PIs are cheapest to adopt, and which do boards want most
+# PIs ranked by how many boroughs already have them (national or collected), and by how many
+# boards want them but cannot get them.
+
+# %%
+gap_analysis.pi_rankings(matrix).style.hide(axis="index")
+
+# %%
+gap_analysis.wanted_barriers(matrix).style.hide(axis="index")
+
+# %% [markdown]
+# ## Whose data the model relies on
+# The share of the model's current PIs by sector: the "bias towards local authority data"
+# the consultation seminar pointed out.
+
+# %%
+catalogue.partner_share(model, by="sector").style.hide(axis="index")
+
+# %% [markdown]
+# ## One board's gaps and next steps
+# With a borough chosen: each PI it does not yet have, who holds the data and how often the PI
+# needs it. The same list is in `gaps.xlsx` beside this report, for the board's performance lead.
+
+# %%
+gap_analysis.borough_section(matrix, model, area, rules)
+
+# %% [markdown]
+# ## Run record
+
+# %%
+record = provenance.run_record({"borough": borough, "model_version": model.version},
+                               ["data/processed/gap_matrix.parquet"])
+record.style.hide(axis="index")
