@@ -1,0 +1,78 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (LSCB workbench)
+#     language: python
+#     name: lscb
+# ---
+
+# %% [markdown]
+# # Support targeting review
+#
+# Regional safeguarding advisers and improvement partners give boroughs support days and must
+# show that support is targeting the right areas. This review sets the support log against the
+# evidence of need per borough and theme (Ofsted judgements below good, score card exceptions,
+# weak case-file audit sections): support with no evidence of need, evidence of need with no
+# support, days used against the agreed allowance, and the split between borough support and
+# pan-London work.
+
+# %% tags=["parameters"]
+year = None  # financial year such as "2025-26"; None for every year in the log
+allowance = None  # agreed days per borough a year; None for the default in audit_themes.yaml
+
+# %%
+# %matplotlib inline
+from IPython.display import Markdown
+
+from lscb_analysis import audit, audit_actions, provenance, support_review
+
+# %% [markdown]
+# ## Parameter check and the support log
+# Every row of the log is checked; rows with problems are listed, not dropped.
+
+# %%
+log = audit_actions.read_support_log()
+rules = support_review.load_rules()
+Markdown(f"**{len(log.table)} rows in the support log; {int((~log.table['valid'].astype(bool)).sum())} with problems listed below.**")
+
+# %%
+log.issues.style.hide(axis="index")
+
+# %% [markdown]
+# ## Days used against the allowance
+# Support days per borough and financial year against the agreed allowance; days beyond it are
+# chargeable.
+
+# %%
+audit_actions.support_days(log.table, allowance, year=year).style.hide(axis="index")
+
+# %% [markdown]
+# ## Borough support and pan-London work
+# How the advisers' time splits between work for one borough and work for London as a whole.
+
+# %%
+audit_actions.support_split(log.table).style.hide(axis="index")
+
+# %% [markdown]
+# ## Is support going where the evidence says it is needed?
+# Support set against Ofsted's latest judgements below good and the weak sections of
+# case-file audits, by borough and theme (the mapping is in `data/reference/support_review.yaml`).
+
+# %%
+judgements = support_review.london_judgements()
+evidence = support_review.gather_evidence(judgements, audit.read_audit_records(), None, rules)
+support = support_review.borough_support(log.table)
+support_review.targeting(support, evidence).style.hide(axis="index")
+
+# %% [markdown]
+# ## Run record
+
+# %%
+record = provenance.run_record({"year": year, "allowance": allowance},
+                               ["data/raw/support/support_log.csv"])
+record.style.hide(axis="index")
