@@ -10,6 +10,7 @@ Commands:
   lscb survey ...        Phase I survey: template, ingest, compile the draft dataset
   lscb model ...         the best-fit model (versioned PI catalogue): diff, export, feedback form
   lscb check reports     scan reports for identifiers before they are published
+  lscb pilot ...         Phase III pilot: data table template, ingest with validation
   lscb audit ...         case-file audits: tool, ingest, sample, pseudonymisation key
   lscb demo-data         write the synthetic demo returns under data/raw/
   lscb notebooks         list the notebooks and their parameters
@@ -390,6 +391,34 @@ def _audit_keygen(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pilot_template(args: argparse.Namespace) -> int:
+    from lscb_analysis import pilot_template
+
+    if args.agency:
+        path = pilot_template.write_agency_template(
+            args.agency, args.boroughs, args.periods, args.out, model_version=args.model)
+    else:
+        path = pilot_template.write_pilot_template(args.borough, args.periods, args.out,
+                                                   model_version=args.model)
+    print(f"Wrote {path}")
+    return 0
+
+
+def _pilot_ingest(args: argparse.Namespace) -> int:
+    from lscb_analysis import pilot_ingest
+
+    folder = Path(args.folder) if args.folder else pilot_ingest.pilot_folder()
+    result = pilot_ingest.ingest_pilot(folder)
+    written = pilot_ingest.write_pilot_outputs(result)
+    print(pilot_ingest.summary_line(result))
+    print(f"Findings: {written['pilot_issues.csv']}; values: {written['pilot_values.parquet']}; "
+          f"{len(written['checked'])} checked workbook(s) under {paths.reports_dir() / 'pilot'}.")
+    rejected = result.returns[result.returns["state"] == "rejected"]
+    for row in rejected.itertuples(index=False):
+        print(f"REJECTED {row.file}: {row.message}", file=sys.stderr)
+    return 1 if len(rejected) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for ``lscb``."""
     parser = argparse.ArgumentParser(
@@ -483,6 +512,33 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--version", dest="model_version", metavar="V",
                           help="check only this version (default: every version)")
     validate.set_defaults(handler=_model_validate)
+
+    pilot = commands.add_parser("pilot", help="Phase III pilot: data table template and ingest")
+    pilot.set_defaults(handler=lambda _args: pilot.print_help() or 2)
+    pilot_commands = pilot.add_subparsers(dest="pilot_command", metavar="ACTION")
+    pilot_template = pilot_commands.add_parser(
+        "template", help="write a borough's pilot workbook (or an agency's, for many boroughs)")
+    who = pilot_template.add_mutually_exclusive_group(required=True)
+    who.add_argument("--borough", help="the borough, as people write it (RBKC, LB Barnet)")
+    who.add_argument("--agency",
+                     help="a partner reporting centrally (e.g. police); with --boroughs")
+    pilot_template.add_argument(
+        "--boroughs", default="all",
+        help="with --agency: comma-separated boroughs, or all (default)")
+    pilot_template.add_argument(
+        "--periods", default=None,
+        help="calendar quarters, e.g. 2024Q1..2025Q4 (default in data/reference/pilot_rules.yaml)")
+    pilot_template.add_argument("--model", default=None,
+                                help="best-fit model version (default: the latest)")
+    pilot_template.add_argument(
+        "--out", default=None,
+        help="the .xlsx to write (default reports/pilot/templates/<name>_pilot_template.xlsx)")
+    pilot_template.set_defaults(handler=_pilot_template)
+    pilot_ingest = pilot_commands.add_parser(
+        "ingest", help="check every return: data/processed/pilot_*, reports/pilot/<borough>/")
+    pilot_ingest.add_argument("folder", nargs="?",
+                              help="folder of returns (default data/raw/pilot)")
+    pilot_ingest.set_defaults(handler=_pilot_ingest)
 
     audit_parser = commands.add_parser(
         "audit", help="multi-agency case-file audits: tool, ingest, sampling, key")

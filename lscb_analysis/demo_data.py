@@ -822,8 +822,9 @@ def write_demo_data(raw_dir: Path | str | None = None, seed: int = DEFAULT_SEED
                     ) -> dict[str, dict[str, Any]]:
     """Write every synthetic collection under ``raw_dir`` (default ``data/raw/``).
 
-    Collections: ``survey`` (Phase I returns) and ``audit`` (themed case-file audits, the
-    actions log and the support log, from :mod:`lscb_analysis.demo_audits`).
+    Collections: ``survey`` (Phase I returns), ``pilot`` (Phase III data tables, from
+    :mod:`lscb_analysis.demo_pilot`) and ``audit`` (themed case-file audits, the actions log
+    and the support log, from :mod:`lscb_analysis.demo_audits`).
 
     Returns:
         ``{collection: {"folder": path, "files": number written, "skipped": bool,
@@ -838,8 +839,11 @@ def write_demo_data(raw_dir: Path | str | None = None, seed: int = DEFAULT_SEED
     message = (f"Wrote {len(survey)} synthetic survey files to {folder}." if survey else
                f"{folder} already holds files, so no demo returns were written (files under "
                "data/raw/ are never replaced). Empty it first for a fresh demo set.")
-    from lscb_analysis import demo_audits
+    from lscb_analysis import demo_audits, demo_pilot
 
+    pilot = demo_pilot.write_demo_pilot(raw, seed)
+    pilot_message = (f"Wrote {len(pilot)} synthetic pilot files to {raw / 'pilot'}." if pilot
+                     else f"{raw / 'pilot'} already holds files: none was replaced.")
     audits = demo_audits.write_demo_audits(raw)
     audit_message = (f"Wrote {len(audits.written)} synthetic audit, actions and support files "
                      f"under {raw / 'audit'} and {raw / 'support'}"
@@ -848,5 +852,7 @@ def write_demo_data(raw_dir: Path | str | None = None, seed: int = DEFAULT_SEED
         "The audit, actions and support files are already there: none was replaced.")
     return {"survey": {"folder": folder, "files": len(survey), "skipped": not survey,
                        "message": message},
+            "pilot": {"folder": raw / "pilot", "files": len(pilot), "skipped": not pilot,
+                      "message": pilot_message},
             "audit": {"folder": raw / "audit", "files": len(audits.written),
                       "skipped": not audits.written, "message": audit_message}}

@@ -842,3 +842,196 @@ def status_heatmap(
     ax.set_title(title, loc="left", fontsize=11)
     figure.tight_layout()
     return figure
+
+
+def category_grid(
+    table: pd.DataFrame,
+    title: str,
+    colours: dict[str, str],
+    highlight: str | None = None,
+    legend_title: str | None = None,
+) -> Figure:
+    """A grid of categories (rows x columns), each cell coloured by its category.
+
+    Used for the pilot feasibility report: each PI (row) by each borough (column) coloured
+    provided / partly / not available / published. Colours are given per category (use the
+    Okabe-Ito colours); a cell whose category has no colour is light grey, an empty cell
+    white. The legend lists the categories in the order of ``colours``.
+
+    Args:
+        table: category labels (text), rows and columns labelled.
+        title: the figure's title (state the finding).
+        colours: category -> colour, in legend order.
+        highlight: a column label to outline (the chosen borough).
+        legend_title: optional title of the legend.
+
+    Returns:
+        A Figure with one Axes.
+
+    >>> grid = pd.DataFrame({"A": ["yes", "no"]}, index=["p1", "p2"])
+    >>> figure = category_grid(grid, "Half say yes", {"yes": "#0072B2", "no": "#E69F00"})
+    >>> figure.axes[0].get_title(loc="left"), len(figure.axes[0].patches) >= 2
+    ('Half say yes', True)
+    """
+    rows, columns = table.shape
+    figure = Figure(figsize=(max(6.0, 0.45 * columns + 4), max(3.0, 0.24 * rows + 2.2)))
+    ax = figure.subplots()
+    for i, label in enumerate(table.index):
+        for j, column in enumerate(table.columns):
+            value = table.at[label, column]
+            empty = value is None or (isinstance(value, float) and math.isnan(value)) or \
+                value == ""
+            colour = "#FFFFFF" if empty else colours.get(str(value), LIGHT_GREY)
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=colour,
+                                   edgecolor="white", linewidth=0.8))
+    ax.set_xlim(-0.5, columns - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.set_xticks(range(columns), [textwrap.shorten(str(c), 26) for c in table.columns],
+                  rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(rows), [textwrap.shorten(str(r), 60) for r in table.index], fontsize=7)
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    if highlight is not None and highlight in list(table.columns):
+        position = list(table.columns).index(highlight)
+        ax.add_patch(Rectangle((position - 0.5, -0.5), 1, rows, fill=False,
+                               edgecolor=OKABE_ITO["black"], linewidth=2))
+    handles = [Rectangle((0, 0), 1, 1, facecolor=colour, edgecolor=GREY)
+               for colour in colours.values()]
+    ax.legend(handles, list(colours), title=legend_title, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.set_title(title, loc="left", fontsize=11)
+    figure.tight_layout()
+    return figure
+
+
+def category_bars(
+    table: pd.DataFrame, title: str, colours: dict[str, str], xlabel: str = "% of boroughs"
+) -> Figure:
+    """Horizontal stacked bars of shares (each row sums to 1) with a colour per column.
+
+    Like :func:`share_bars`, but the colours follow the categories (``colours``: column ->
+    colour; use the Okabe-Ito colours), so "provided" is the same blue in every chart.
+    Columns without a colour are grey.
+
+    Args:
+        table: shares 0-1; rows are bars (top to bottom), columns the stacked parts.
+        title: the figure's title (state the finding).
+        colours: column -> colour.
+        xlabel: the x-axis label.
+
+    Returns:
+        A Figure with one Axes; x axis 0-100%.
+
+    >>> figure = category_bars(pd.DataFrame({"a": [0.5], "b": [0.5]}, index=["x"]), "Half",
+    ...                        {"a": "#0072B2", "b": "#E69F00"})
+    >>> len(figure.axes[0].patches), figure.axes[0].get_title(loc="left")
+    (2, 'Half')
+    """
+    figure = Figure(figsize=(9.0, max(3.0, 0.26 * len(table) + 1.8)))
+    ax = figure.subplots()
+    left = np.zeros(len(table))
+    positions = np.arange(len(table))
+    for column in table.columns:
+        widths = table[column].fillna(0).to_numpy(dtype=float) * 100
+        ax.barh(positions, widths, left=left, color=colours.get(str(column), GREY),
+                label=str(column), height=0.8)
+        left += widths
+    ax.set_yticks(positions, [str(r) for r in table.index], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(xlabel)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4, fontsize=8,
+              frameon=False)
+    ax.set_title(title, loc="left", fontsize=11)
+    figure.tight_layout()
+    return figure
+
+
+def spc_small_multiples(
+    points: pd.DataFrame, panels: pd.DataFrame, title: str, columns: int = 3
+) -> Figure:
+    """Small-multiple XmR charts, one panel per measure, from already computed points.
+
+    Used for the score cards' exception PIs. Each panel draws the series, its mean (solid)
+    and process limits (dashed) where they were computed, the target (dashed vermillion), and
+    the points coloured by their ``variation`` as :func:`spc_chart` does. A point whose
+    ``state`` is ``suppressed`` is marked "c" on the axis without its value; other missing
+    points leave a gap. Nothing is recomputed.
+
+    Args:
+        points: one row per measure and period: ``pi_id, period, order, value, state, mean,
+            lpl, upl, variation`` (:attr:`lscb_analysis.scorecard.Scorecard.points`).
+        panels: one row per panel, in order: ``pi_id, heading`` (the panel title, e.g. the
+            variation icon's words) and ``target`` (NaN for none).
+        title: the figure's title (state the finding).
+        columns: panels per row.
+
+    Returns:
+        A Figure with one visible Axes per panel; suppressed markers have ``gid``
+        ``"suppressed"``.
+
+    Raises:
+        InvalidArgumentError: a required column is missing.
+
+    >>> points = pd.DataFrame({"pi_id": ["A"] * 3, "period": ["2025Q1", "2025Q2", "2025Q3"],
+    ...     "order": [1, 2, 3], "value": [1.0, float("nan"), 3.0],
+    ...     "state": ["ok", "suppressed", "ok"], "mean": [2.0] * 3, "lpl": [0.0] * 3,
+    ...     "upl": [4.0] * 3, "variation": ["common_cause", None, "common_cause"]})
+    >>> panels = pd.DataFrame({"pi_id": ["A"], "heading": ["A: common cause"],
+    ...                        "target": [float("nan")]})
+    >>> figure = spc_small_multiples(points, panels, "One panel")
+    >>> [t.get_text() for t in figure.axes[0].texts if t.get_gid() == "suppressed"]
+    ['c']
+    """
+    _require_columns(points, {"pi_id", "period", "order", "value", "state", "mean", "lpl",
+                              "upl", "variation"}, "xmr (via the score card's points)")
+    if not {"pi_id", "heading", "target"} <= set(panels.columns):
+        raise InvalidArgumentError("panels must have the columns pi_id, heading and target.")
+    count = max(1, len(panels))
+    columns = max(1, min(columns, count))
+    rows = math.ceil(count / columns)
+    figure = Figure(figsize=(4.0 * columns, 2.9 * rows + 1.1))
+    axes = figure.subplots(rows, columns, squeeze=False).flat
+    for ax, panel in zip(axes, panels.itertuples(index=False), strict=False):
+        series = points[points["pi_id"] == panel.pi_id].sort_values("order")
+        x = np.arange(len(series))
+        values = series["value"].to_numpy(dtype=float, na_value=np.nan)
+        ax.plot(x, values, color=LIGHT_GREY, linewidth=1.1, zorder=1)
+        for column, style in (("mean", "-"), ("lpl", "--"), ("upl", "--")):
+            line = series[column].to_numpy(dtype=float, na_value=np.nan)
+            if not np.isnan(line).all():
+                ax.plot(x, line, linestyle=style, linewidth=1.0,
+                        color=STATUS_COLOURS["centre" if column == "mean" else "limit"])
+        if not pd.isna(panel.target):
+            ax.axhline(panel.target, color=STATUS_COLOURS["target"], linestyle="--",
+                       linewidth=1.0)
+        variation = series["variation"].fillna("common_cause").to_numpy(dtype=object)
+        for status in _VARIATION_TEXT:
+            mask = (variation == status) & ~np.isnan(values)
+            if mask.any():
+                ax.scatter(x[mask], values[mask], s=22, color=STATUS_COLOURS[status],
+                           edgecolors="none", zorder=3, gid=f"points:{status}")
+        for position in np.flatnonzero(series["state"].to_numpy(dtype=object) == "suppressed"):
+            ax.text(position, 0.02, "c", transform=ax.get_xaxis_transform(), ha="center",
+                    va="bottom", fontsize=8, color=GREY, gid="suppressed")
+        labels = series["period"].astype(str).tolist()
+        step = max(1, math.ceil(len(labels) / 6))
+        ax.set_xticks(x[::step], labels[::step], rotation=45, ha="right", fontsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.set_title(textwrap.fill(str(panel.heading), 48), fontsize=8, loc="left")
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in list(figure.axes)[len(panels):]:
+        ax.set_visible(False)
+    handles = [Line2D([], [], marker="o", linestyle="", color=STATUS_COLOURS[s], label=t)
+               for s, t in _VARIATION_TEXT.items()]
+    handles += [Line2D([], [], color=STATUS_COLOURS["centre"], label="Mean"),
+                Line2D([], [], color=STATUS_COLOURS["limit"], linestyle="--",
+                       label="Process limits"),
+                Line2D([], [], color=STATUS_COLOURS["target"], linestyle="--", label="Target"),
+                Line2D([], [], linestyle="", marker="$c$", color=GREY,
+                       label="Suppressed (small number)")]
+    figure.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=7)
+    figure.suptitle(textwrap.fill(title, 110), fontsize=10, x=0.01, ha="left")
+    figure.tight_layout(rect=(0, 0.08, 1, 0.95))
+    return figure

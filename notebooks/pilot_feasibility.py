@@ -1,0 +1,151 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python (LSCB workbench)
+#     language: python
+#     name: lscb
+# ---
+
+# %% [markdown]
+# # Phase III pilot: can boroughs provide the best-fit model's PIs?
+#
+# What the pilot boroughs' returned data tables and feasibility sheets say: which PIs each
+# borough provided, at what reporting cycle, where the figures raised errors or queries, and
+# which PIs are feasible London-wide now, feasible with work, or best postponed to a later
+# phase. Run for one borough, it sets that borough's return against the London picture.
+
+# %% tags=["parameters"]
+borough = None  # a borough for the one-borough view; None for London
+model_version = None  # the best-fit model version to report against; None for the latest
+pilot_folder = "data/raw/pilot"
+
+# %%
+# %matplotlib inline
+from IPython.display import Markdown
+
+from lscb_analysis import pilot_feasibility, pilot_ingest, plots, provenance
+
+# %% [markdown]
+# ## Parameter check
+# The folder must hold returns, the borough must be a London borough and the model version
+# must exist.
+
+# %%
+folder, area, catalogue = pilot_feasibility.check_parameters(pilot_folder, borough,
+                                                             model_version)
+highlight = area.name if area else None
+Markdown(f"## Pilot returns against best-fit model v{catalogue.version}"
+         + (f": {area.name}" if area else ": London"))
+
+# %% [markdown]
+# ## Returns received
+# Every file in the folder is read and checked, as `lscb pilot ingest` does (which also writes
+# the findings back into a copy of each workbook). A later return from the same borough or
+# agency replaces the earlier one's figures.
+
+# %%
+ingest = pilot_ingest.ingest_pilot(folder)
+Markdown(f"**{pilot_ingest.summary_line(ingest)}**")
+
+# %%
+returns = pilot_feasibility.returns_overview(ingest.returns)
+pilot_feasibility.for_display(returns).style.hide(axis="index")
+
+# %% [markdown]
+# ## Which PIs each borough provided
+# Provided: a usable figure for most of the periods the borough was asked to fill; partly:
+# for some; not available: for none; published: DfE publishes every row, nothing to fill.
+
+# %%
+provision = pilot_feasibility.provision(ingest.values, catalogue)
+grid = pilot_feasibility.provision_matrix(provision)
+title = pilot_feasibility.provision_finding(provision)
+plots.category_grid(grid, title, pilot_feasibility.PROVISION_COLOURS, highlight)
+
+# %% [markdown]
+# ## Reporting cycle offered against the cycle the PI needs
+# From the feasibility sheets: the cycle each borough can provide, against the catalogue's
+# frequency for the PI. Without an answer, a borough that provided the PI meets its cycle.
+
+# %%
+cycles = pilot_feasibility.cycles(ingest.feasibility, provision)
+cycle_summary = pilot_feasibility.cycle_summary(cycles)
+Markdown(f"**{pilot_feasibility.cycle_finding(cycle_summary)}.**")
+
+# %%
+pilot_feasibility.for_display(cycle_summary).style.hide(axis="index")
+
+# %% [markdown]
+# ## Errors, queries and continuity
+# Findings of the checks on the figures in use, per borough and per PI (rows a later return
+# replaced are not counted). Each is listed, with its cell, in `data/processed/
+# pilot_issues.csv` and in the borough's checked workbook.
+
+# %%
+by_borough = pilot_feasibility.finding_counts(ingest.issues, "borough")
+counts = by_borough.set_index("borough")[["error", "query", "continuity"]]
+title = pilot_feasibility.counts_finding(by_borough)
+plots.count_heatmap(counts, title, highlight, "findings")
+
+# %%
+by_pi = pilot_feasibility.finding_counts(ingest.issues, "pi_id")
+pilot_feasibility.for_display(by_pi).style.hide(axis="index")
+
+# %% [markdown]
+# ## Feasible London-wide now, with work, or to postpone
+# The rule, with the thresholds in `data/reference/pilot_rules.yaml`:
+
+# %%
+Markdown(pilot_feasibility.rule_text())
+
+# %%
+classified = pilot_feasibility.classify(provision, cycles, ingest.values, catalogue)
+shares = pilot_feasibility.category_shares(classified)
+title = pilot_feasibility.classification_finding(classified)
+plots.category_bars(shares, title, pilot_feasibility.PROVISION_COLOURS)
+
+# %%
+pilot_feasibility.for_display(classified).style.hide(axis="index")
+
+# %% [markdown]
+# ## Data quality concerns
+# What boroughs wrote about the quality of the data behind each PI.
+
+# %%
+concerns = pilot_feasibility.quality_concerns(ingest.feasibility, area)
+pilot_feasibility.for_display(concerns).style.hide(axis="index")
+
+# %% [markdown]
+# ## Narratives and comments, per PI
+# Each distinct text once, with the boroughs that wrote it and the periods it explains.
+
+# %%
+texts = pilot_feasibility.narratives(ingest.values, ingest.feasibility, area)
+pilot_feasibility.for_display(texts).style.hide(axis="index")
+
+# %% [markdown]
+# ## One borough against London
+# With a borough chosen: its provision and feasibility answers beside the share of boroughs
+# providing each PI and the PI's category.
+
+# %%
+Markdown(pilot_feasibility.borough_summary(provision, ingest.issues, area))
+
+# %%
+view = pilot_feasibility.borough_view(provision, classified, ingest.feasibility, area)
+pilot_feasibility.for_display(view).style.hide(axis="index")
+
+# %% [markdown]
+# ## Run record
+
+# %%
+record = provenance.run_record({"borough": borough, "model_version": model_version,
+                                "pilot_folder": pilot_folder},
+                               ["data/reference/pilot_rules.yaml"])
+record.style.hide(axis="index")
