@@ -11,6 +11,7 @@ Commands:
   lscb model ...         the best-fit model (versioned PI catalogue): diff, export, feedback form
   lscb check reports     scan reports for identifiers before they are published
   lscb pilot ...         Phase III pilot: data table template, ingest with validation
+  lscb scorecard build   quarterly score cards for every London borough
   lscb audit ...         case-file audits: tool, ingest, sample, pseudonymisation key
   lscb demo-data         write the synthetic demo returns under data/raw/
   lscb notebooks         list the notebooks and their parameters
@@ -419,6 +420,17 @@ def _pilot_ingest(args: argparse.Namespace) -> int:
     return 1 if len(rejected) else 0
 
 
+def _scorecard_build(args: argparse.Namespace) -> int:
+    from lscb_analysis import scorecard
+
+    done = scorecard.build_london(args.period, args.model_version,
+                                  tier="analyst" if args.analyst else "board")
+    print(f"Score cards for {len(done['workbooks'])} boroughs, {done['period']}: "
+          f"{done['rows']} rows, {done['exceptions']} exceptions. Wrote {done['table']} and "
+          f"reports/scorecard/<borough>/{done['period']}/scorecard.xlsx.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for ``lscb``."""
     parser = argparse.ArgumentParser(
@@ -539,6 +551,22 @@ def build_parser() -> argparse.ArgumentParser:
     pilot_ingest.add_argument("folder", nargs="?",
                               help="folder of returns (default data/raw/pilot)")
     pilot_ingest.set_defaults(handler=_pilot_ingest)
+
+    card = commands.add_parser("scorecard",
+                               help="quarterly score cards for every London borough")
+    card.set_defaults(handler=lambda _args: card.print_help() or 2)
+    card_commands = card.add_subparsers(dest="scorecard_command", metavar="ACTION")
+    card_build = card_commands.add_parser(
+        "build", help="every borough's score card: data/processed/scorecard_<period>.parquet "
+                      "and reports/scorecard/<borough>/<period>/scorecard.xlsx")
+    card_build.add_argument("--period", required=True, metavar="P",
+                            help="a quarter such as 2025Q4, a reporting year such as 2025 "
+                                 "(for 2024-25), or 'latest'")
+    card_build.add_argument("--model", dest="model_version", metavar="V",
+                            help="best-fit model version (default: the latest)")
+    card_build.add_argument("--analyst", action="store_true",
+                            help="write the unsuppressed analyst tier (NOT FOR PUBLICATION)")
+    card_build.set_defaults(handler=_scorecard_build)
 
     audit_parser = commands.add_parser(
         "audit", help="multi-agency case-file audits: tool, ingest, sampling, key")

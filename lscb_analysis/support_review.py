@@ -132,3 +132,23 @@ def london_judgements() -> pd.DataFrame:
 def borough_support(log: pd.DataFrame) -> pd.DataFrame:
     """The valid rows of the support log that are support for one borough (not pan-London)."""
     return log[log["valid"].astype(bool) & (log["scope"] == "borough")]
+
+
+def scorecard_exceptions() -> pd.DataFrame:
+    """Score card exceptions from the latest score cards built (``lscb scorecard build``).
+
+    Returns:
+        ``borough, sub_group, detail`` (one row per PI exception, the detail naming the PI,
+        the period and the rule), or an empty frame when no score card has been built.
+    """
+    from lscb_analysis import paths
+
+    built = sorted(paths.processed_dir().glob("scorecard_*.parquet"))
+    if not built:
+        return pd.DataFrame(columns=["borough", "sub_group", "detail"])
+    rows = pd.read_parquet(built[-1])
+    rows = rows[rows["exceptions"].fillna("").astype(str) != ""]
+    detail = rows["title"] + " (" + rows["scorecard_period"].astype(str) + "): " \
+        + rows["exceptions"].astype(str)
+    return pd.DataFrame({"borough": rows["borough"], "sub_group": rows["sub_group"],
+                         "detail": detail}).reset_index(drop=True)

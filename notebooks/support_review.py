@@ -60,12 +60,14 @@ audit_actions.support_split(log.table).style.hide(axis="index")
 
 # %% [markdown]
 # ## Is support going where the evidence says it is needed?
-# Support set against Ofsted's latest judgements below good and the weak sections of
-# case-file audits, by borough and theme (the mapping is in `data/reference/support_review.yaml`).
+# Support set against Ofsted's latest judgements below good, the latest score cards' exceptions
+# and the weak sections of case-file audits, by borough and theme (the mapping is in
+# `data/reference/support_review.yaml`).
 
 # %%
 judgements = support_review.london_judgements()
-evidence = support_review.gather_evidence(judgements, audit.read_audit_records(), None, rules)
+exceptions = support_review.scorecard_exceptions()
+evidence = support_review.gather_evidence(judgements, audit.read_audit_records(), exceptions, rules)
 support = support_review.borough_support(log.table)
 support_review.targeting(support, evidence).style.hide(axis="index")
 
