@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 JOBS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data demo test lint clean
+.PHONY: help setup data demo test lint bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-7s %s\n", $$1, $$2}'
@@ -24,15 +24,18 @@ setup: $(STAMP) ## create .venv, install the workbench and register its Jupyter 
 data: setup ## build data/processed/ from the published statistics
 	$(BIN)/lscb data build
 
-demo: data ## build the data and run the borough profile for all 33 London boroughs
-	$(BIN)/lscb run borough_profile --borough all $(if $(JOBS),--jobs $(JOBS))
+demo: data ## build the data and the report pack (every notebook) for the 33 London boroughs
+	$(BIN)/lscb pack --boroughs london $(if $(JOBS),--jobs $(JOBS))
 	@echo "Open reports/index.html"
 
 test: setup ## run the whole test suite
 	$(BIN)/python -m pytest
 
 lint: setup ## check the code with ruff
-	$(BIN)/ruff check lscb_analysis tests notebooks
+	$(BIN)/ruff check lscb_analysis tests notebooks benchmarks
+
+bench: data ## time report packs (naive, cold, incremental, floor): benchmarks/results.md
+	$(BIN)/python benchmarks/run_benchmarks.py
 
 clean: ## delete rebuildable outputs (data/processed/ and reports/)
 	find data/processed reports -mindepth 1 ! -name .gitkeep ! -name README.md -delete

@@ -1,40 +1,71 @@
-"""Run a notebook for one, several or all boroughs: papermill, HTML, manifest and index.
+"""Run notebooks for one, several or all boroughs: plan, skip what is unchanged, run, index.
 
-``lscb run NOTEBOOK --borough NAME[,NAME...]|all`` checks the parameters first (an unknown
-name or a borough that does not resolve stops everything before any kernel starts), then runs
-the notebook once per borough in separate worker processes. Each run writes
-``<out>/<notebook>/<borough-slug>/`` with the executed notebook, ``report.html`` (code hidden,
-exported inside the worker) and ``manifest.json``. A failed run keeps its executed notebook as
-its log and the others go on. ``<out>/index.html`` is rebuilt at the end.
+``lscb run NOTEBOOK --borough NAME[,NAME...]|all`` (and ``lscb pack``, see
+:mod:`lscb_analysis.pack`) work in four steps:
+
+1. Plan: check the parameters first (an unknown name or a borough that does not resolve stops
+   everything before anything runs) and list the runs, one per borough.
+2. Skip: a run whose notebook source, parameters, input file hashes and workbench version (and
+   code) are unchanged since its last successful run is skipped and reported as such;
+   ``force`` re-runs everything.
+3. Run: each run executes in a fresh child forked from a warm worker that has already imported
+   the scientific stack (:mod:`lscb_analysis.warm_worker`), through papermill with an
+   in-process kernel (``isolation="process"``, the default) or a freshly started ``lscb``
+   kernel (``isolation="kernel"``, the foundation's way). The child writes the executed
+   notebook, ``report.html`` (code hidden) and ``manifest.json`` into a staging folder. A run
+   still going after ``timeout`` seconds is killed and reported as failed.
+4. Install: the staging folder replaces ``<out>/<notebook>/<borough-slug>/`` by renames, so a
+   reader never sees a half-written report; a failed run keeps the last good report beside
+   its log (``last_good/``). The index (``<out>/index.html`` and ``index.csv``) is rebuilt.
+
+Runs go to local warm workers or to a Dask cluster (:mod:`lscb_analysis.executors`).
 """
 
 from __future__ import annotations
 
 import ast
+import copy
+import hashlib
+import json
 import logging
 import os
 import shutil
 import tempfile
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+import uuid
+from collections import deque
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import jupytext
 import nbformat
 import yaml
-from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-from tqdm import tqdm
 
 from lscb_analysis import __version__, io, paths, provenance, register, report_index
 from lscb_analysis.errors import NotebookRunError, ParameterError
 
+logger = logging.getLogger(__name__)
+
 KERNEL_NAME = "lscb"
 NOTEBOOK_REGISTRY = "notebooks.yaml"
+REGISTRY_SECTIONS = ("prerequisites",)  # keys of notebooks.yaml that are not notebooks
 CELL_TIMEOUT_SECONDS = 600
+RUN_TIMEOUT_SECONDS = 1800
 BOROUGH_PARAMETER = "borough"
 LONDON_SLUG = "london"
+ISOLATIONS = ("process", "kernel")
+RUN_DIR_VARIABLE = "LSCB_RUN_DIR"
+WARM_UP = "lscb_analysis.runner:warm_up"
+STAGING_PREFIX = ".staging-"
+RETIRED_PREFIX = ".retired-"
+LAST_GOOD = "last_good"
+WARM_MODULES = (
+    "numpy", "pandas", "scipy.stats", "statsmodels.api", "matplotlib.pyplot", "seaborn",
+    "openpyxl", "pyarrow.parquet", "pyarrow.dataset", "IPython", "ipykernel.inprocess.ipkernel",
+    "ipykernel.debugger", "tornado.queues", "tornado.locks", "matplotlib_inline.backend_inline",
+    "papermill", "nbclient", "nbconvert", "bs4", "scrapbook", "jupytext",
+)
 
 
 @dataclass(frozen=True)
@@ -53,10 +84,39 @@ class RunSpec:
         """The run's own folder: ``<out>/<notebook>/<slug>``."""
         return Path(self.out_dir) / self.notebook / self.slug
 
+    @property
+    def key(self) -> str:
+        """``<notebook>/<slug>``: names the run in progress messages and the pack record."""
+        return f"{self.notebook}/{self.slug}"
+
+
+@dataclass(frozen=True)
+class RunJob:
+    """A run as sent to a worker: the plan plus what the orchestrator already knows."""
+
+    spec: RunSpec
+    staging: str
+    isolation: str
+    input_hashes: dict
+    code_fingerprint: str
+    git_commit: str | None
+    project_dir: str
+
+    @property
+    def key(self) -> str:
+        """The run's key (see :attr:`RunSpec.key`)."""
+        return self.spec.key
+
 
 @dataclass
 class RunResult:
-    """What happened to one run (also the content of its ``manifest.json``)."""
+    """What happened to one run (also the content of its ``manifest.json``).
+
+    ``status`` is ``ok`` or ``failed`` in a manifest; a run skipped as unchanged is returned
+    with ``skipped`` and the rest of its last successful run's manifest. ``index`` holds what
+    the notebook recorded for the report index (headline values, period, "as at", model
+    version; see :func:`lscb_analysis.report_index.record_for_index`).
+    """
 
     notebook: str
     borough: str
@@ -71,11 +131,27 @@ class RunResult:
     git_commit: str | None
     inputs: dict
     outputs: dict
+    code_fingerprint: str = ""
+    isolation: str = ""
+    index: dict = field(default_factory=dict)
+
+
+def result_from_manifest(manifest: dict) -> RunResult:
+    """Return a :class:`RunResult` from a ``manifest.json`` (missing fields left empty)."""
+    defaults = {"parameters": {}, "inputs": {}, "outputs": {}, "index": {}, "seconds": 0.0}
+    values = {}
+    for item in fields(RunResult):
+        values[item.name] = manifest.get(item.name, defaults.get(item.name, ""))
+    return RunResult(**values)
 
 
 def notebook_registry() -> dict:
-    """Return ``data/reference/notebooks.yaml``: each notebook's title, scope and inputs."""
-    return io.read_reference_yaml(NOTEBOOK_REGISTRY)
+    """Return the notebooks of ``data/reference/notebooks.yaml``: title, scope, inputs, pack.
+
+    The file's other sections (``prerequisites``) are left out.
+    """
+    registry = io.read_reference_yaml(NOTEBOOK_REGISTRY) or {}
+    return {name: entry for name, entry in registry.items() if name not in REGISTRY_SECTIONS}
 
 
 def notebook_path(name: str) -> Path:
@@ -156,6 +232,8 @@ def check_kernel() -> None:
     Raises:
         NotebookRunError: it is not; the message says to run ``make setup``.
     """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
     try:
         KernelSpecManager().get_kernel_spec(KERNEL_NAME)
     except NoSuchKernel as error:
@@ -165,8 +243,35 @@ def check_kernel() -> None:
         ) from error
 
 
+def run_inputs(notebook: str, area: register.LocalAuthority | None = None) -> list[str]:
+    """Return the project-relative files a run reads: the notebook's ``inputs`` and its source.
+
+    An input may name the borough: ``{slug}``, ``{la_number}`` and ``{ons_code}`` are filled
+    in for per-borough runs, so a change to one borough's file re-runs only that borough.
+
+    Raises:
+        ReferenceDataError: an input uses another ``{placeholder}``.
+    """
+    from lscb_analysis.errors import ReferenceDataError
+
+    entry = notebook_registry().get(Path(notebook).stem, {})
+    fill = {"slug": area.slug, "la_number": area.la_number, "ons_code": area.ons_code} \
+        if area else {"slug": LONDON_SLUG, "la_number": "", "ons_code": ""}
+    inputs = []
+    for item in entry.get("inputs", []):
+        try:
+            inputs.append(str(item).format(**fill))
+        except (KeyError, IndexError) as error:
+            raise ReferenceDataError(
+                f"data/reference/notebooks.yaml: input {item!r} of {notebook!r} uses an unknown "
+                "placeholder; only {slug}, {la_number} and {ons_code} are filled in."
+            ) from error
+    return [*inputs, f"notebooks/{Path(notebook).stem}.py"]
+
+
 def plan_runs(
-    notebook: str, boroughs: str | None, parameters: dict, out_dir: Path | str | None = None
+    notebook: str, boroughs: str | None, parameters: dict, out_dir: Path | str | None = None,
+    areas: list[register.LocalAuthority] | None = None,
 ) -> list[RunSpec]:
     """Check everything about a request and return the runs to make, before anything runs.
 
@@ -175,6 +280,7 @@ def plan_runs(
         boroughs: comma-separated names or ``all``; None for a notebook without a borough.
         parameters: other parameters from ``-p``.
         out_dir: where reports go (default ``reports/``).
+        areas: the boroughs already resolved (instead of ``boroughs``), as a pack gives them.
 
     Raises:
         ParameterError: unknown notebook, unknown parameter name (listing the known ones),
@@ -190,22 +296,21 @@ def plan_runs(
         )
     if BOROUGH_PARAMETER in parameters:
         raise ParameterError("Give boroughs with --borough, not -p borough=...")
-    entry = notebook_registry().get(Path(notebook).stem, {})
-    inputs = [*entry.get("inputs", []), f"notebooks/{Path(notebook).stem}.py"]
     out = str(Path(out_dir) if out_dir else paths.reports_dir())
     name = Path(notebook).stem
-    if BOROUGH_PARAMETER not in defaults and boroughs:
+    if BOROUGH_PARAMETER not in defaults and (boroughs or areas):
         raise ParameterError(f"Notebook {name!r} covers all of London and takes no --borough.")
-    if not boroughs and defaults.get(BOROUGH_PARAMETER) is None:
+    if not boroughs and not areas and defaults.get(BOROUGH_PARAMETER) is None:
         # A London-wide notebook (or one whose borough view is optional): one run for London.
-        return [RunSpec(name, dict(parameters), "London", LONDON_SLUG, out, inputs)]
-    try:
-        areas = register.resolve_many(boroughs or str(defaults[BOROUGH_PARAMETER]))
-    except register.UnknownAreaError as error:
-        raise ParameterError(f"--borough: {error}") from error
+        return [RunSpec(name, dict(parameters), "London", LONDON_SLUG, out, run_inputs(name))]
+    if areas is None:
+        try:
+            areas = register.resolve_many(boroughs or str(defaults[BOROUGH_PARAMETER]))
+        except register.UnknownAreaError as error:
+            raise ParameterError(f"--borough: {error}") from error
     return [
         RunSpec(name, {BOROUGH_PARAMETER: area.name, **parameters}, area.name, area.slug, out,
-                inputs)
+                run_inputs(name, area))
         for area in areas
     ]
 
@@ -228,24 +333,46 @@ def image_descriptions(executed: nbformat.NotebookNode) -> list[str]:
     return descriptions
 
 
+_EXPORTER = None
+
+
+def _html_exporter():
+    """One HTML exporter per process, so its compiled templates are reused (and pre-warmed)."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        from nbconvert import HTMLExporter
+
+        # nbconvert warns about images without alt text, which export_html gives them.
+        quiet = logging.getLogger(f"{__name__}.nbconvert")
+        quiet.setLevel(logging.ERROR)
+        _EXPORTER = HTMLExporter(template_name="lab", log=quiet)
+        _EXPORTER.exclude_input = True
+        _EXPORTER.exclude_input_prompt = True
+        _EXPORTER.exclude_output_prompt = True
+    return _EXPORTER
+
+
+def _shown_outputs(executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of the notebook without the values recorded for the index (not for readers)."""
+    shown = copy.deepcopy(executed)
+    for cell in shown.cells:
+        if cell.get("outputs"):
+            cell.outputs = [output for output in cell.outputs
+                            if "scrapbook" not in output.get("metadata", {})]
+    return shown
+
+
 def export_html(executed: nbformat.NotebookNode) -> str:
     """Return the executed notebook as an HTML report with code and prompts hidden.
 
     Images get alt text from :func:`image_descriptions` (nbconvert's lab template has none).
+    Values a notebook recorded for the report index are left out.
     """
     from bs4 import BeautifulSoup
-    from nbconvert import HTMLExporter
 
-    # nbconvert warns about images without alt text, which are given it just below.
-    quiet = logging.getLogger(f"{__name__}.nbconvert")
-    quiet.setLevel(logging.ERROR)
-    exporter = HTMLExporter(template_name="lab", log=quiet)
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(executed)
+    body, _ = _html_exporter().from_notebook_node(_shown_outputs(executed))
     soup = BeautifulSoup(body, features="html.parser")
-    for image, description in zip(soup.select("img"), image_descriptions(executed),
+    for image, description in zip(soup.find_all("img"), image_descriptions(executed),
                                   strict=False):
         image["alt"] = description
     return str(soup)
@@ -257,75 +384,581 @@ def _error_text(error: BaseException) -> str:
     return f"{ename}: {evalue}".strip()
 
 
-def execute_run(spec: RunSpec) -> RunResult:
-    """Run one notebook with papermill, export its HTML and write its manifest.
+def run_output_dir() -> Path:
+    """Return the folder a running notebook should write extra outputs (xlsx) into.
 
-    Runs in a worker process. Never raises for a failing notebook: the failure is recorded in
-    the result and the manifest, and the executed notebook (with the error) is kept as its log.
+    Inside a run this is the run's staging folder (``LSCB_RUN_DIR``), installed with the
+    report; anything ending ``.xlsx`` there is linked from the index. Outside a run it is the
+    current folder.
     """
-    import papermill
+    return Path(os.environ.get(RUN_DIR_VARIABLE, "."))
+
+
+def _kernel_options(isolation: str, sockets: str) -> dict:
     from traitlets.config import Config
 
-    run_dir = spec.run_dir
-    io.ensure_writable(run_dir / "manifest.json")
-    for stale in ("report.html", f"{spec.notebook}.ipynb"):
-        (run_dir / stale).unlink(missing_ok=True)
-    executed_path = run_dir / f"{spec.notebook}.ipynb"
+    if isolation == "kernel":
+        # Local sockets, not TCP, so a kernel's traffic never touches the network stack; each
+        # run gets its own socket folder so parallel kernels cannot cross wires.
+        return {"config": Config({"KernelManager": {"transport": "ipc",
+                                                    "ip": f"{sockets}/kernel"}}),
+                "execution_timeout": CELL_TIMEOUT_SECONDS}
+    from lscb_analysis import inprocess_kernel
+
+    # The child runs one notebook and exits: no command history to keep.
+    return {"kernel_manager_class": inprocess_kernel.KERNEL_MANAGER,
+            "config": Config({"HistoryManager": {"enabled": False}})}
+
+
+def execute_run(job: RunJob) -> RunResult:
+    """Run one notebook with papermill into ``job.staging``: notebook, HTML, manifest.
+
+    Runs in a worker's child process. Never raises for a failing notebook: the failure is
+    recorded in the result and the manifest, and the executed notebook (with the error) is
+    kept as its log.
+
+    Returns:
+        The run's :class:`RunResult` (also written to ``<staging>/manifest.json``).
+    """
+    import papermill
+
+    spec, staging = job.spec, Path(job.staging)
+    executed_path = io.ensure_writable(staging / f"{spec.notebook}.ipynb")
+    os.environ[RUN_DIR_VARIABLE] = str(staging)
     started, clock = provenance.now_iso(), time.monotonic()
-    status, error, outputs = "ok", None, {"notebook": executed_path.name}
-    # Local sockets, not TCP, so a kernel's traffic never touches the network stack; each run
-    # gets its own socket folder so parallel kernels cannot cross wires.
-    sockets = tempfile.mkdtemp(prefix="lscb-kernel-")
-    kernel_config = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}})
+    status, error, outputs, index = "ok", None, {"notebook": executed_path.name}, {}
+    sockets = tempfile.mkdtemp(prefix="lscb-kernel-") if job.isolation == "kernel" else ""
     try:
         executed = papermill.execute_notebook(
             load_notebook(spec.notebook), str(executed_path), parameters=spec.parameters,
             kernel_name=KERNEL_NAME, cwd=str(paths.project_dir()), progress_bar=False,
-            execution_timeout=CELL_TIMEOUT_SECONDS,
-            config=kernel_config,
+            **_kernel_options(job.isolation, sockets),
         )
-        io.write_text(export_html(executed), run_dir / "report.html")
+        io.write_text(export_html(executed), staging / "report.html")
         outputs["html"] = "report.html"
+        index = report_index.index_values(executed)
     except Exception as failure:  # any failure is recorded in the manifest; other runs go on
         status, error = "failed", _error_text(failure)
         if not executed_path.exists():
             outputs.pop("notebook")
         outputs["traceback"] = "".join(traceback.format_exception_only(failure)).strip()[:2000]
     finally:
-        shutil.rmtree(sockets, ignore_errors=True)
+        if sockets:
+            shutil.rmtree(sockets, ignore_errors=True)
+    workbooks = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*.xlsx"))
+    if workbooks:
+        outputs["xlsx"] = workbooks
     result = RunResult(
         notebook=spec.notebook, borough=spec.borough, slug=spec.slug,
         parameters=spec.parameters, status=status, error=error, started=started,
         finished=provenance.now_iso(), seconds=round(time.monotonic() - clock, 2),
-        package_version=__version__, git_commit=provenance.git_commit(),
-        inputs=provenance.input_hashes(spec.inputs), outputs=outputs,
+        package_version=__version__, git_commit=job.git_commit, inputs=job.input_hashes,
+        outputs=outputs, code_fingerprint=job.code_fingerprint, isolation=job.isolation,
+        index=index,
     )
-    io.write_json(asdict(result), run_dir / "manifest.json")
+    io.write_json(asdict(result), staging / "manifest.json")
     return result
+
+
+def _warm_notebook() -> nbformat.NotebookNode:
+    """A tiny executed notebook (heading, chart, styled table) to compile the HTML templates."""
+    import base64
+    from io import BytesIO
+
+    import pandas as pd
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(2, 1))
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.plot([1, 2], [1, 2])
+    axes.set_title("Warm-up")
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png")
+    table = pd.DataFrame({"item": ["a"], "value": [1.5]}).style.hide(axis="index").to_html()
+    chart = nbformat.v4.new_output(
+        "display_data", data={"image/png": base64.b64encode(buffer.getvalue()).decode(),
+                              "text/plain": "<Figure>"})
+    html = nbformat.v4.new_output("execute_result", data={"text/html": table,
+                                                          "text/plain": "table"},
+                                  execution_count=1)
+    markdown = nbformat.v4.new_output("display_data", data={"text/markdown": "**warm**",
+                                                            "text/plain": "warm"})
+    cell = nbformat.v4.new_code_cell("x", outputs=[chart, html, markdown], execution_count=1)
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Warm-up\nText."),
+                                           cell])
+
+
+def warm_up() -> dict:
+    """Prepare a warm worker: import the stack and the workbench, compile the HTML templates.
+
+    Runs once in the warm server (:mod:`lscb_analysis.warm_worker`) before it forks any run.
+    Reads no project data (runs may point at different projects). Best effort: a module that
+    fails to import is listed, and a run that needs it fails with the real error.
+
+    Returns:
+        ``{"modules": number imported, "failed": [module names]}``.
+    """
+    import importlib
+    import pkgutil
+
+    import lscb_analysis
+
+    names = [*WARM_MODULES, "lscb_analysis.inprocess_kernel"]
+    names += [f"lscb_analysis.{module.name}" for module in pkgutil.iter_modules(
+        lscb_analysis.__path__) if not module.name.startswith("_")]
+    failed = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # best effort: the run that needs it will report the real error
+            failed.append(name)
+    export_html(_warm_notebook())
+    return {"modules": len(names) - len(failed), "failed": failed}
+
+
+def code_fingerprint() -> str:
+    """Return a SHA-256 over the workbench's own code (every ``lscb_analysis/*.py``).
+
+    Part of a run's identity beside the version number, so updated code re-runs reports even
+    when the version was not bumped.
+    """
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(f"{path.name}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_manifest(run_dir: Path) -> dict | None:
+    try:
+        return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def change_reason(spec: RunSpec, hashes: dict, code: str) -> str | None:
+    """Return why a run must be made, or None when it is unchanged since its last success.
+
+    Unchanged means: its manifest says ``ok``; same parameters, same input hashes (the
+    notebook's source is one of the inputs), same workbench version and code fingerprint; and
+    its report is still there.
+    """
+    manifest = _read_manifest(spec.run_dir)
+    if not manifest:
+        return "no previous run"
+    if manifest.get("status") != "ok":
+        return "its last run failed"
+    if manifest.get("parameters") != json.loads(json.dumps(spec.parameters, default=str)):
+        return "parameters changed"
+    recorded = manifest.get("inputs") or {}
+    changed = [name for name in hashes if recorded.get(name) != hashes[name]]
+    if changed or set(recorded) != set(hashes):
+        return f"{changed[0]} changed" if changed else "its list of inputs changed"
+    if manifest.get("package_version") != __version__:
+        return "workbench version changed"
+    if manifest.get("code_fingerprint") != code:
+        return "workbench code changed"
+    html = (manifest.get("outputs") or {}).get("html")
+    if not html or not (spec.run_dir / html).is_file():
+        return "its report is missing"
+    return None
+
+
+def _manifest_status(run_dir: Path) -> str | None:
+    manifest = _read_manifest(run_dir)
+    return manifest.get("status") if manifest else None
+
+
+def install_run(staging: Path, final: Path) -> None:
+    """Put a finished run's folder in place of the previous one, by renames.
+
+    The previous folder is renamed aside, the staging folder renamed into place, and the old
+    one deleted, so the report folder always holds one complete run. When the new run failed
+    and the previous one (or its ``last_good/``) was ok, that good report is kept as
+    ``<final>/last_good/``. :func:`recover_interrupted` puts a folder back if the process
+    stopped between the two renames.
+    """
+    retired = None
+    if final.exists():
+        retired = final.with_name(f"{RETIRED_PREFIX}{final.name}-{os.getpid()}-"
+                                  f"{uuid.uuid4().hex[:8]}")
+        os.rename(final, retired)
+    if retired is not None and _manifest_status(staging) != "ok":
+        if (retired / LAST_GOOD).is_dir():
+            os.rename(retired / LAST_GOOD, staging / LAST_GOOD)
+        elif _manifest_status(retired) == "ok":
+            os.rename(retired, staging / LAST_GOOD)
+    os.rename(staging, final)
+    if retired is not None and retired.exists():
+        shutil.rmtree(retired)
+
+
+def _owner_alive(folder: Path) -> bool:
+    try:
+        pid = int(folder.name.rsplit("-", 2)[-2])
+    except (ValueError, IndexError):
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_interrupted(out_dir: Path) -> int:
+    """Tidy up after an interrupted run: returns the number of folders dealt with.
+
+    A staging folder left by a process that no longer exists is deleted (its report was never
+    installed); a previous report renamed aside is put back if nothing replaced it.
+    """
+    count = 0
+    for folder in Path(out_dir).glob(f"*/{STAGING_PREFIX}*"):
+        if folder.is_dir() and not _owner_alive(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            count += 1
+    for folder in Path(out_dir).glob(f"*/{RETIRED_PREFIX}*"):
+        if not folder.is_dir() or _owner_alive(folder):
+            continue
+        original = folder.with_name(folder.name[len(RETIRED_PREFIX):].rsplit("-", 2)[0])
+        if original.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            os.rename(folder, original)
+        count += 1
+    return count
+
+
+def _new_staging(spec: RunSpec) -> Path:
+    folder = spec.run_dir.with_name(
+        f"{STAGING_PREFIX}{spec.slug}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    io.ensure_writable(folder / "manifest.json")
+    return folder
+
+
+def _failed_result(job: RunJob, started: str, seconds: float, error: str,
+                   detail: str = "") -> RunResult:
+    """Write a failed manifest for a run that did not report back (timeout, crash).
+
+    Whatever the run had half written is deleted; only its notebook is kept, as the log.
+    """
+    staging = Path(job.staging)
+    staging.mkdir(parents=True, exist_ok=True)
+    spec = job.spec
+    for leftover in staging.iterdir():
+        if leftover.name != f"{spec.notebook}.ipynb":
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
+    outputs = {"traceback": detail[-2000:]} if detail else {}
+    if (staging / f"{spec.notebook}.ipynb").is_file():
+        outputs["notebook"] = f"{spec.notebook}.ipynb"
+    result = RunResult(
+        notebook=spec.notebook, borough=spec.borough, slug=spec.slug,
+        parameters=spec.parameters, status="failed", error=error, started=started,
+        finished=provenance.now_iso(), seconds=round(seconds, 2), package_version=__version__,
+        git_commit=job.git_commit, inputs=job.input_hashes, outputs=outputs,
+        code_fingerprint=job.code_fingerprint, isolation=job.isolation,
+    )
+    io.write_json(asdict(result), staging / "manifest.json")
+    return result
+
+
+def settle(job: RunJob, finished, started: str, timeout: float | None) -> RunResult:
+    """Turn what a worker sent back into a result and install the run's folder.
+
+    Args:
+        job: the run.
+        finished: a :class:`lscb_analysis.warm_worker.Finished` (``value`` is the
+            :class:`RunResult` the child wrote, already in ``job.staging``).
+        started: when the run was sent (ISO time), for runs that never reported.
+        timeout: the per-run limit, for the message.
+    """
+    if finished.state == "value":
+        result = finished.value
+    elif finished.state == "timeout":
+        result = _failed_result(
+            job, started, finished.seconds,
+            f"TimeoutError: the run was stopped after {timeout:g} s (the limit per run). "
+            "Its notebook shows the cell that was running; raise the limit with --timeout.")
+    elif finished.state == "crashed":
+        result = _failed_result(
+            job, started, finished.seconds,
+            f"{finished.error} Its notebook shows how far it got. Run it again; if it happens "
+            "again, check the machine has memory to spare (or use fewer --jobs).", finished.log)
+    else:
+        result = _failed_result(job, started, finished.seconds,
+                                finished.error or f"The run was {finished.state}.",
+                                finished.detail or finished.log)
+    install_run(Path(job.staging), job.spec.run_dir)
+    return result
+
+
+class _Hashes:
+    """Input hashes, each file hashed once per invocation."""
+
+    def __init__(self):
+        self.known: dict[str, str | None] = {}
+
+    def __call__(self, inputs: list[str]) -> dict:
+        missing = [item for item in inputs if item not in self.known]
+        self.known.update(provenance.input_hashes(missing))
+        return {item: self.known[item] for item in inputs}
+
+
+def _progress(total: int, label: str, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=label, unit="run", disable=not enabled, smoothing=0.1)
+
+
+def run_stages(
+    stages: list[list[RunSpec]], *, jobs: int | None = None, force: bool = False,
+    timeout: float | None = RUN_TIMEOUT_SECONDS, isolation: str = "process",
+    executor: str = "local", scheduler: str | None = None, ship_inputs: bool = True,
+    progress: bool = True, label: str = "runs",
+) -> list[RunResult]:
+    """Run planned runs, stage after stage (each stage may read what earlier ones wrote).
+
+    Args:
+        stages: lists of runs from :func:`plan_runs`; all with the same ``out_dir``.
+        jobs: runs at a time (default: the number of cores; for Dask, the cluster's threads).
+        force: re-run even runs that are unchanged since their last successful run.
+        timeout: seconds before a run is stopped and reported as failed (None: no limit).
+        isolation: ``process`` (fork of a warm worker, in-process kernel) or ``kernel``
+            (fork of a warm worker that starts a fresh ``lscb`` kernel).
+        executor: ``local`` or ``dask``; ``scheduler`` is a Dask scheduler address (none: a
+            local Dask cluster); ``ship_inputs`` sends the inputs with each run (False: the
+            Dask workers read the project folder at the same path).
+        progress: show a progress bar (done, failed, skipped and time left).
+        label: the progress bar's name.
+
+    Returns:
+        One result per run, in plan order; skipped runs have status ``skipped``.
+
+    Raises:
+        ParameterError: an unknown isolation or executor.
+        NotebookRunError: the kernel is not registered (kernel isolation) or workers could
+            not start.
+        KeyboardInterrupt: after stopping the running runs and discarding their staging
+            folders (reports already installed stay; the index is rebuilt).
+    """
+    from lscb_analysis import executors
+
+    if isolation not in ISOLATIONS:
+        raise ParameterError(f"--isolation {isolation!r}: use one of {', '.join(ISOLATIONS)}.")
+    if executor not in executors.EXECUTORS:
+        raise ParameterError(
+            f"--executor {executor!r}: use one of {', '.join(executors.EXECUTORS)}.")
+    specs = [spec for stage in stages for spec in stage]
+    if not specs:
+        return []
+    out = Path(specs[0].out_dir)
+    recover_interrupted(out)
+    code, commit, hashes = code_fingerprint(), provenance.git_commit(), _Hashes()
+    results: dict[int, RunResult] = {}
+    reasons: dict[str, str] = {}
+    pending: list[list[tuple[int, RunSpec, dict]]] = []
+    position = 0
+    for stage in stages:
+        todo = []
+        for spec in stage:
+            spec_hashes = hashes(spec.inputs)
+            reason = "--force" if force else change_reason(spec, spec_hashes, code)
+            if reason is None:
+                previous = result_from_manifest(_read_manifest(spec.run_dir))
+                results[position] = replace(previous, status="skipped")
+                reasons[spec.key] = f"unchanged since {previous.finished}"
+            else:
+                todo.append((position, spec, spec_hashes))
+                reasons[spec.key] = reason
+            logger.info("%s: %s", spec.key, reasons[spec.key])
+            position += 1
+        if todo:
+            pending.append(todo)
+    try:
+        if pending:
+            if isolation == "kernel":
+                check_kernel()
+            jobs_to_run = sum(len(stage) for stage in pending)
+            with executors.make_executor(executor, jobs or os.cpu_count() or 1, scheduler,
+                                         ship_inputs, jobs_to_run) as pool:
+                _run_pending(pool, pending, results, commit, code, isolation, timeout,
+                             len(specs) - jobs_to_run, progress, label)
+    finally:
+        done = [results[i] for i in sorted(results)]
+        report_index.record_outcomes(out, done, reasons)
+        report_index.write_index(out)
+    return [results[index] for index in range(len(specs))]
+
+
+def _run_pending(pool, pending, results, commit, code, isolation, timeout, skipped,
+                 progress, label) -> None:
+    """Send the runs to ``pool`` stage by stage, install each as it finishes."""
+    counts = {"ok": 0, "failed": 0}
+    bar = _progress(sum(len(stage) for stage in pending), label, progress)
+    bar.set_postfix_str(f"ok 0, failed 0, skipped {skipped}")
+    active: dict[str, tuple[int, RunJob, str]] = {}
+    try:
+        for stage in pending:
+            queue = deque(stage)
+            while queue or active:
+                while queue and len(active) < pool.capacity:
+                    index, spec, spec_hashes = queue.popleft()
+                    job = RunJob(spec, str(_new_staging(spec)), isolation, spec_hashes, code,
+                                 commit, str(paths.project_dir()))
+                    pool.submit(job, timeout)
+                    active[job.key] = (index, job, provenance.now_iso())
+                for finished in pool.poll(1.0):
+                    index, job, started = active.pop(finished.key)
+                    result = settle(job, finished, started, timeout)
+                    results[index] = result
+                    counts["ok" if result.status == "ok" else "failed"] += 1
+                    bar.set_postfix_str(f"ok {counts['ok']}, failed {counts['failed']}, "
+                                        f"skipped {skipped}; {result.notebook} {result.borough}: "
+                                        f"{result.status}")
+                    bar.update()
+    except KeyboardInterrupt:
+        pool.cancel_all()
+        for _, job, _ in active.values():
+            shutil.rmtree(job.staging, ignore_errors=True)
+        raise
+    finally:
+        bar.close()
 
 
 def run_notebook(
     notebook: str, boroughs: str | None = None, parameters: dict | None = None,
     jobs: int | None = None, out_dir: Path | str | None = None, progress: bool = True,
+    force: bool = False, timeout: float | None = RUN_TIMEOUT_SECONDS,
+    isolation: str = "process", executor: str = "local", scheduler: str | None = None,
 ) -> list[RunResult]:
-    """Plan, run in parallel, and index. Returns one result per run, in plan order.
+    """Plan, run in parallel (skipping unchanged runs), and index.
+
+    Returns one result per run, in plan order. See :func:`run_stages` for the options.
 
     Raises:
         ParameterError: see :func:`plan_runs` (raised before anything runs).
-        NotebookRunError: the kernel is not registered.
+        NotebookRunError: the kernel is not registered, or the workers could not start.
     """
     specs = plan_runs(notebook, boroughs, parameters or {}, out_dir)
-    check_kernel()
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(specs)))
-    results: dict[int, RunResult] = {}
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(execute_run, spec): index for index, spec in enumerate(specs)}
-        bar = tqdm(total=len(specs), desc=f"{specs[0].notebook}", unit="run", disable=not progress)
-        for future in as_completed(futures):
-            result = future.result()
-            results[futures[future]] = result
-            bar.set_postfix_str(f"{result.borough}: {result.status}")
-            bar.update()
-        bar.close()
-    report_index.write_index(Path(specs[0].out_dir))
-    return [results[index] for index in range(len(specs))]
+    return run_stages([specs], jobs=jobs, force=force, timeout=timeout, isolation=isolation,
+                      executor=executor, scheduler=scheduler, progress=progress,
+                      label=specs[0].notebook)
+
+
+def summary_line(results: list[RunResult]) -> str:
+    """One line on how runs went.
+
+    >>> r = RunResult("n", "A", "a", {}, "ok", None, "", "", 1.0, "0", None, {}, {})
+    >>> summary_line([r, replace(r, status="skipped"), replace(r, status="failed")])
+    '2 of 3 runs ok (1 ran, 1 unchanged since the last successful run, skipped); 1 failed.'
+    """
+    counts = {status: sum(r.status == status for r in results)
+              for status in ("ok", "skipped", "failed")}
+    line = f"{counts['ok'] + counts['skipped']} of {len(results)} runs ok"
+    if counts["skipped"]:
+        line += (f" ({counts['ok']} ran, {counts['skipped']} unchanged since the last "
+                 "successful run, skipped)")
+    return line + (f"; {counts['failed']} failed." if counts["failed"] else ".")
+
+
+@dataclass
+class StepResult:
+    """What a pack did with a prerequisite step.
+
+    ``status`` is ``ran``, ``failed``, ``fresh`` or ``not applicable``; ``reason`` says why
+    it ran or not; ``output`` is the end of a failed step's messages.
+    """
+
+    name: str
+    title: str
+    status: str
+    reason: str
+    seconds: float = 0.0
+    output: str = ""
+
+
+def run_prerequisites(plan, timeout: float | None = RUN_TIMEOUT_SECONDS) -> list[StepResult]:
+    """Run a pack's stale prerequisite steps, in order, each as an ``lscb`` command.
+
+    Args:
+        plan: a :class:`lscb_analysis.pack.PackPlan`.
+        timeout: seconds before a step is stopped and reported as failed.
+
+    Returns:
+        One :class:`StepResult` per step of the plan.
+    """
+    import subprocess
+
+    from lscb_analysis import pack
+
+    results = []
+    for planned in plan.steps:
+        step = planned.step
+        if planned.action != "run":
+            results.append(StepResult(step.name, step.title, planned.action, planned.reason))
+            continue
+        clock = time.monotonic()
+        pack.record_step(step, running=True)
+        try:
+            done = subprocess.run(pack.step_command(step), env=pack.step_env(),
+                                  cwd=paths.project_dir(), capture_output=True, text=True,
+                                  timeout=timeout, check=False)
+            failed = done.returncode not in step.ok_codes
+            output = done.stderr or done.stdout
+        except subprocess.TimeoutExpired:
+            failed, output = True, f"stopped after {timeout:g} s (the limit per step)"
+        seconds = round(time.monotonic() - clock, 2)
+        if failed:
+            results.append(StepResult(step.name, step.title, "failed", planned.reason, seconds,
+                                      output.strip()[-2000:]))
+        else:
+            pack.record_step(step)
+            results.append(StepResult(step.name, step.title, "ran", planned.reason, seconds))
+    return results
+
+
+def run_pack(
+    period=None, boroughs: str | None = "london", *, jobs: int | None = None,
+    force: bool = False, timeout: float | None = RUN_TIMEOUT_SECONDS,
+    isolation: str = "process", executor: str = "local", scheduler: str | None = None,
+    ship_inputs: bool = True, out_dir: Path | str | None = None, progress: bool = True,
+):
+    """Plan and run a report pack: prerequisite steps, then every notebook, then the index.
+
+    Args:
+        period, boroughs: see :func:`lscb_analysis.pack.plan_pack`.
+        Other options: see :func:`run_stages`; ``force`` also re-runs every step.
+
+    Returns:
+        ``(plan, step results, run results)``. Runs of a notebook whose prerequisite step
+        failed are not made (their previous reports stay).
+
+    Raises:
+        ParameterError, ReferenceDataError: see :func:`lscb_analysis.pack.plan_pack` (raised
+            before anything runs).
+        KeyboardInterrupt: see :func:`run_stages`.
+    """
+    from lscb_analysis import pack
+
+    plan = pack.plan_pack(period, boroughs, out_dir, force)
+    steps = run_prerequisites(plan, timeout)
+    broken = {step.name for step in steps if step.status == "failed"}
+    registry = notebook_registry()
+    stages = [[spec for spec in stage
+               if not broken & set((registry.get(spec.notebook) or {}).get("pack", {})
+                                   .get("needs", []))]
+              for stage in plan.stages]
+    results = run_stages([stage for stage in stages if stage], jobs=jobs, force=force,
+                         timeout=timeout, isolation=isolation, executor=executor,
+                         scheduler=scheduler, ship_inputs=ship_inputs, progress=progress,
+                         label="pack")
+    if not results:
+        report_index.write_index(Path(out_dir) if out_dir else paths.reports_dir())
+    return plan, steps, results

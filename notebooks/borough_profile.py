@@ -27,7 +27,7 @@ period = None  # reporting year, e.g. 2025 for 2024-25; None for the latest year
 # %matplotlib inline
 from IPython.display import Markdown
 
-from lscb_analysis import plots, profile, provenance, public_data
+from lscb_analysis import plots, profile, provenance, public_data, report_index
 
 # %% [markdown]
 # ## Parameter check
@@ -79,4 +79,6 @@ Markdown(provenance.source_footer(period))
 # %%
 record = provenance.run_record({"borough": borough, "period": period},
                                ["data/processed/public_indicators.parquet"])
+report_index.record_for_index(headline, "borough", ["cin_rate", "cpp_rate", "cla_rate"],
+                              period=period, as_at=f"31 March {period}")
 record.style.hide(axis="index")

@@ -28,6 +28,7 @@ borough = None  # a borough for the one-board view; None for London
 # %matplotlib inline
 from IPython.display import Markdown
 
+import lscb_analysis.report_index as report_index
 from lscb_analysis import plots, provenance, survey_ingest, survey_mapping, survey_template
 
 # %% [markdown]
@@ -119,4 +120,6 @@ survey_mapping.borough_view_display(matched, candidates, area)
 # %%
 record = provenance.run_record({"survey_folder": survey_folder, "as_at": as_at,
                                 "borough": borough})
+report_index.record_for_index({"Responses": survey_mapping.response_summary(responses)
+                               .split(";")[0], "Data items": len(matched)}, as_at=as_at_date)
 record.style.hide(axis="index")

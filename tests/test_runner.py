@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -148,3 +149,244 @@ def test_cli_parameter_error_exits_2_with_a_message(built_project):
 def test_parse_parameter_options_rejects_bad_form():
     with pytest.raises(ParameterError, match="key=value"):
         runner.parse_parameter_options(["2025"])
+
+
+# --- Warm workers, isolation, timeouts, atomic installs, incremental runs (issue 9) -----------
+
+ISOLATION_PROBE = '''# %% [markdown]
+# # Probe: what one run leaves behind must not reach the next
+
+# %% tags=["parameters"]
+borough = "Barnet"
+
+# %%
+import os
+import matplotlib
+import matplotlib.pyplot as plt
+from lscb_analysis import paths
+print("SEEN", "leaked" in globals(), plt.get_fignums(), matplotlib.rcParams["lines.linewidth"],
+      hasattr(paths, "LEAKED"), os.getppid())
+
+# %%
+leaked = True
+plt.figure()
+matplotlib.rcParams["lines.linewidth"] = 7.5
+paths.LEAKED = True
+'''
+
+SLEEPY_PROBE = '''# %% [markdown]
+# # Probe that hangs for Barnet
+
+# %% tags=["parameters"]
+borough = "Barnet"
+
+# %%
+import time
+print("started", borough, flush=True)
+
+# %%
+time.sleep(300 if borough == "Barnet" else 0)
+'''
+
+INPUT_PROBE = '''# %% [markdown]
+# # Probe that reads a shared input and one file per borough
+
+# %% tags=["parameters"]
+borough = "Barnet"
+
+# %%
+from lscb_analysis import paths, register, report_index
+area = register.resolve(borough)
+shared = (paths.project_dir() / "data/processed/probe_shared.txt").read_text()
+own = (paths.project_dir() / f"data/processed/probe_{area.slug}.txt").read_text()
+report_index.record_for_index({"Shared": shared, "Own": own}, period=2025, as_at="today")
+'''
+
+
+def _write_probe(project, name: str, source: str, inputs: list[str] | None = None) -> None:
+    (project / "notebooks" / f"{name}.py").write_text(source)
+    registry = project / "data" / "reference" / "notebooks.yaml"
+    entry = {"title": name, "scope": "borough", "inputs": inputs or ["data/reference/la_register.csv"]}
+    import yaml
+
+    content = yaml.safe_load(registry.read_text()) or {}
+    content[name] = entry
+    registry.write_text(yaml.safe_dump(content, sort_keys=False))
+
+
+def _printed(notebook_path) -> str:
+    import nbformat
+
+    executed = nbformat.read(notebook_path, as_version=4)
+    return "".join(output.get("text", "") for cell in executed.cells
+                   for output in cell.get("outputs", []))
+
+
+def test_no_state_leaks_between_runs_in_the_same_warm_worker(project, tmp_path):
+    _write_probe(project, "isolation_probe", ISOLATION_PROBE)
+    results = runner.run_notebook("isolation_probe", "Barnet,Brent,Camden", jobs=1,
+                                  out_dir=tmp_path, progress=False)
+    assert [r.status for r in results] == ["ok", "ok", "ok"]
+    seen = [_printed(tmp_path / "isolation_probe" / r.slug / "isolation_probe.ipynb")
+            .split("SEEN ")[1].split() for r in results]
+    # No variable, no open figure, the default line width, the module untouched ...
+    assert {tuple(line[:4]) for line in seen} == {("False", "[]", "1.5", "False")}
+    # ... although every run was forked from the same warm worker.
+    assert len({line[-1] for line in seen}) == 1
+
+
+def test_a_hanging_run_is_stopped_and_the_others_finish(project, tmp_path):
+    _write_probe(project, "sleepy_probe", SLEEPY_PROBE)
+    clock = time.monotonic()
+    results = runner.run_notebook("sleepy_probe", "Barnet,Brent", jobs=2, out_dir=tmp_path,
+                                  progress=False, timeout=8)
+    assert time.monotonic() - clock < 60
+    by_borough = {r.borough: r for r in results}
+    assert by_borough["Brent"].status == "ok"
+    assert by_borough["Barnet"].status == "failed"
+    assert "TimeoutError" in by_borough["Barnet"].error and "8 s" in by_borough["Barnet"].error
+    manifest = json.loads((tmp_path / "sleepy_probe" / "barnet" / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    # The partial notebook is kept as the log: it shows the cell that was running.
+    log = tmp_path / "sleepy_probe" / "barnet" / "sleepy_probe.ipynb"
+    assert "started Barnet" in _printed(log)
+    assert "sleepy_probe/barnet/sleepy_probe.ipynb" in (tmp_path / "index.html").read_text()
+
+
+def test_interrupting_leaves_the_previous_good_report_in_place(project, tmp_path, monkeypatch):
+    from lscb_analysis import executors
+
+    _write_probe(project, "sleepy_probe", SLEEPY_PROBE)
+    (first,) = runner.run_notebook("sleepy_probe", "Brent", out_dir=tmp_path, progress=False)
+    run_dir = tmp_path / "sleepy_probe" / "brent"
+    before = {p.name: p.read_bytes() for p in run_dir.iterdir()}
+    assert first.status == "ok" and "report.html" in before
+
+    def interrupted(self, timeout):  # Ctrl-C while the run is still going
+        time.sleep(1.0)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(executors.LocalExecutor, "poll", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_notebook("sleepy_probe", "Brent", out_dir=tmp_path, progress=False,
+                            force=True)
+    assert {p.name: p.read_bytes() for p in run_dir.iterdir()} == before
+    assert not list((tmp_path / "sleepy_probe").glob(".*"))  # no staging folder left behind
+
+
+CRASH_PROBE = '''# %% [markdown]
+# # Probe whose process dies while writing its output
+
+# %% tags=["parameters"]
+borough = "Barnet"
+crash = False
+
+# %%
+import os
+import signal
+from lscb_analysis import runner
+(runner.run_output_dir() / "table.xlsx").write_bytes(b"half a work")
+print("wrote part of it", flush=True)
+
+# %%
+if crash:
+    os.kill(os.getpid(), signal.SIGKILL)
+'''
+
+
+def test_a_run_killed_mid_write_leaves_the_good_report(project, tmp_path):
+    _write_probe(project, "crash_probe", CRASH_PROBE)
+    (good,) = runner.run_notebook("crash_probe", "Brent", out_dir=tmp_path, progress=False)
+    run_dir = tmp_path / "crash_probe" / "brent"
+    report = (run_dir / "report.html").read_bytes()
+    assert good.status == "ok" and good.outputs["xlsx"] == ["table.xlsx"]
+    (crashed,) = runner.run_notebook("crash_probe", "Brent", {"crash": True},
+                                     out_dir=tmp_path, progress=False)
+    assert crashed.status == "failed" and "ended by signal 9" in crashed.error
+    # The good report is kept whole; nothing the dead run half wrote is left or linked.
+    assert (run_dir / "last_good" / "report.html").read_bytes() == report
+    assert sorted(p.name for p in run_dir.iterdir()) == [
+        "crash_probe.ipynb", "last_good", "manifest.json"]
+    runs = report_index.collect_runs(tmp_path).iloc[0]
+    assert runs["status"] == "failed" and runs["xlsx"] == ""
+    assert runs["last_good"] == "crash_probe/brent/last_good/report.html"
+
+
+def test_a_failed_rerun_keeps_the_last_good_report(tmp_path):
+    final = tmp_path / "nb" / "barnet"
+    final.mkdir(parents=True)
+    (final / "manifest.json").write_text(json.dumps({"status": "ok"}))
+    (final / "report.html").write_text("good")
+    staging = tmp_path / "nb" / ".staging-barnet-1-x"
+    staging.mkdir()
+    (staging / "manifest.json").write_text(json.dumps({"status": "failed"}))
+    runner.install_run(staging, final)
+    assert json.loads((final / "manifest.json").read_text())["status"] == "failed"
+    assert (final / "last_good" / "report.html").read_text() == "good"
+    assert sorted(p.name for p in (tmp_path / "nb").iterdir()) == ["barnet"]
+
+
+def test_an_install_cut_short_is_put_back(tmp_path):
+    # The process stopped after renaming the old report aside and before renaming the new one
+    # in: the next run puts the old one back and deletes the dead process's staging folder.
+    notebook_dir = tmp_path / "nb"
+    retired = notebook_dir / f"{runner.RETIRED_PREFIX}barnet-999999-abcd1234"
+    retired.mkdir(parents=True)
+    (retired / "report.html").write_text("good")
+    staging = notebook_dir / f"{runner.STAGING_PREFIX}barnet-999999-abcd1234"
+    staging.mkdir()
+    (staging / "report.html").write_text("half")
+    assert runner.recover_interrupted(tmp_path) == 2
+    assert (notebook_dir / "barnet" / "report.html").read_text() == "good"
+    assert sorted(p.name for p in notebook_dir.iterdir()) == ["barnet"]
+
+
+def test_unchanged_runs_are_skipped_and_a_changed_input_reruns_only_its_runs(project, tmp_path):
+    processed = project / "data" / "processed"
+    for name, text in (("shared", "S1"), ("barnet", "B1"), ("brent", "R1")):
+        (processed / f"probe_{name}.txt").write_text(text)
+    _write_probe(project, "input_probe", INPUT_PROBE, [
+        "data/processed/probe_shared.txt", "data/processed/probe_{slug}.txt"])
+
+    def run(**options):
+        results = runner.run_notebook("input_probe", "Barnet,Brent", jobs=2, out_dir=tmp_path,
+                                      progress=False, **options)
+        return {r.borough: r.status for r in results}
+
+    assert run() == {"Barnet": "ok", "Brent": "ok"}
+    clock = time.monotonic()
+    assert run() == {"Barnet": "skipped", "Brent": "skipped"}
+    assert time.monotonic() - clock < 5  # no worker is started when nothing changed
+    outcomes = json.loads((tmp_path / "pack.json").read_text())["runs"]
+    assert outcomes["input_probe/barnet"]["reason"].startswith("unchanged since")
+    (processed / "probe_brent.txt").write_text("R2")
+    assert run() == {"Barnet": "skipped", "Brent": "ok"}
+    assert "data/processed/probe_brent.txt changed" in \
+        json.loads((tmp_path / "pack.json").read_text())["runs"]["input_probe/brent"]["reason"]
+    manifest = json.loads((tmp_path / "input_probe" / "brent" / "manifest.json").read_text())
+    assert manifest["index"]["headlines"] == {"Shared": "S1", "Own": "R2"}
+    (processed / "probe_shared.txt").write_text("S2")
+    assert run() == {"Barnet": "ok", "Brent": "ok"}
+    assert run(force=True) == {"Barnet": "ok", "Brent": "ok"}
+    page = (tmp_path / "index.html").read_text()
+    assert "2 runs, 2 ok, 0 failed" in page
+
+
+def test_kernel_isolation_still_runs_a_fresh_kernel(built_project, use_project, tmp_path):
+    use_project(built_project)
+    (result,) = runner.run_notebook("borough_profile", "Barnet", out_dir=tmp_path,
+                                    progress=False, isolation="kernel")
+    assert result.status == "ok" and result.isolation == "kernel"
+    html = (tmp_path / "borough_profile" / "barnet" / "report.html").read_text()
+    assert 'src="data:image/png;base64,' in html
+    assert result.index["headlines"]["Children in need rate"]
+
+
+def test_profile_records_headline_values_for_the_index(two_borough_run):
+    out, results = two_borough_run
+    assert results[0].index["period"] == 2025 and results[0].index["as_at"] == "31 March 2025"
+    assert list(results[0].index["headlines"]) == [
+        "Children in need rate", "CP plan rate", "Looked-after rate"]
+    assert results[0].isolation == "process"
+    runs = report_index.collect_runs(out)
+    assert runs.loc[0, "headline_1"] == "Children in need rate" and runs.loc[0, "value_1"]
