@@ -24,7 +24,10 @@ setup: $(STAMP) ## create .venv, install the workbench and register its Jupyter 
 data: setup ## build data/processed/ from the published statistics
 	$(BIN)/lscb data build
 
-demo: data ## build the data and the report pack (every notebook) for the 33 London boroughs
+demo: data ## synthetic demo returns, then the report pack (every notebook) for London's 33 boroughs
+	$(BIN)/lscb demo-data
+	@if [ -z "$$LSCB_PSEUDONYM_KEY" ] && [ ! -f "$${LSCB_PSEUDONYM_KEY_FILE:-$$HOME/.config/lscb/pseudonym.key}" ]; then \
+		$(BIN)/lscb audit keygen; fi
 	$(BIN)/lscb pack --boroughs london $(if $(JOBS),--jobs $(JOBS))
 	@echo "Open reports/index.html"
 

@@ -425,6 +425,10 @@ def _scorecard_build(args: argparse.Namespace) -> int:
 
     done = scorecard.build_london(args.period, args.model_version,
                                   tier="analyst" if args.analyst else "board")
+    # A fixed name `lscb pack` can check, whichever period "latest" turned out to be.
+    io.write_json({"period": done["period"], "table": str(done["table"]),
+                   "exceptions": done["exceptions"]},
+                  paths.processed_dir() / "scorecard_built.json")
     print(f"Score cards for {len(done['workbooks'])} boroughs, {done['period']}: "
           f"{done['rows']} rows, {done['exceptions']} exceptions. Wrote {done['table']} and "
           f"reports/scorecard/<borough>/{done['period']}/scorecard.xlsx.")

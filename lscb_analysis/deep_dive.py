@@ -358,3 +358,32 @@ def show_tables(tables: dict[str, pd.DataFrame]):
         display(HTML("<p>No audit of this theme has been ingested for this borough.</p>"))
     for title, table in tables.items():
         display(HTML(f"<h4>{title}</h4>"), table.style.hide(axis="index"))
+
+
+def action_tables(area: register.LocalAuthority, as_at=None) -> dict[str, pd.DataFrame]:
+    """The borough's actions log, as the QA sub-group follows it up.
+
+    Reads ``data/raw/audit/actions.csv`` (validated by
+    :func:`lscb_analysis.audit_actions.read_actions`) and the latest score cards' exceptions.
+
+    Returns:
+        ``{"Overdue actions", "Re-audits due", "Score card exceptions with no action yet",
+        "Problems in the actions log"}`` -> tables for this borough (empty tables included,
+        so the report says "none" rather than leaving a gap).
+    """
+    from lscb_analysis import audit_actions, support_review
+
+    log = audit_actions.read_actions()
+    mine = log.table[log.table["borough"] == area.name] if len(log.table) else log.table
+    shown = ["action_id", "action", "owner", "due_date", "status", "reaudit_date"]
+    exceptions = support_review.scorecard_exceptions_by_pi()
+    exceptions = exceptions[exceptions["borough"] == area.name]
+    return {
+        "Overdue actions": audit_actions.overdue_actions(mine, as_at).reindex(
+            columns=[*shown, "days_overdue"]),
+        "Re-audits due": audit_actions.reaudit_due(mine, as_at).reindex(
+            columns=[*shown, "days_until_reaudit"]),
+        "Score card exceptions with no action yet": audit_actions.exceptions_without_action(
+            exceptions, log.table),
+        "Problems in the actions log": log.issues,
+    }

@@ -134,6 +134,20 @@ def borough_support(log: pd.DataFrame) -> pd.DataFrame:
     return log[log["valid"].astype(bool) & (log["scope"] == "borough")]
 
 
+def scorecard_exceptions_by_pi() -> pd.DataFrame:
+    """The latest score cards' exceptions: ``borough, pi_id, title, sub_group, exceptions``
+    (empty when no score card has been built with ``lscb scorecard build``)."""
+    from lscb_analysis import paths
+
+    built = sorted(paths.processed_dir().glob("scorecard_*.parquet"))
+    columns = ["borough", "pi_id", "title", "sub_group", "scorecard_period", "exceptions"]
+    if not built:
+        return pd.DataFrame(columns=columns)
+    rows = pd.read_parquet(built[-1])
+    rows = rows[rows["exceptions"].fillna("").astype(str) != ""]
+    return rows[columns].reset_index(drop=True)
+
+
 def scorecard_exceptions() -> pd.DataFrame:
     """Score card exceptions from the latest score cards built (``lscb scorecard build``).
 
@@ -141,13 +155,7 @@ def scorecard_exceptions() -> pd.DataFrame:
         ``borough, sub_group, detail`` (one row per PI exception, the detail naming the PI,
         the period and the rule), or an empty frame when no score card has been built.
     """
-    from lscb_analysis import paths
-
-    built = sorted(paths.processed_dir().glob("scorecard_*.parquet"))
-    if not built:
-        return pd.DataFrame(columns=["borough", "sub_group", "detail"])
-    rows = pd.read_parquet(built[-1])
-    rows = rows[rows["exceptions"].fillna("").astype(str) != ""]
+    rows = scorecard_exceptions_by_pi()
     detail = rows["title"] + " (" + rows["scorecard_period"].astype(str) + "): " \
         + rows["exceptions"].astype(str)
     return pd.DataFrame({"borough": rows["borough"], "sub_group": rows["sub_group"],

@@ -94,6 +94,14 @@ deep_dive.show_tables(deep_dive.audit_tables(records))
 Markdown(disclosure.method_note())
 
 # %% [markdown]
+# ## Actions and re-audits
+# The borough's actions log: what is overdue, which re-audits are due, and score card
+# exceptions no action answers yet.
+
+# %%
+deep_dive.show_tables(deep_dive.action_tables(scope.area))
+
+# %% [markdown]
 # ## Questions this raises
 # Drawn from the signals above: special causes, funnel outliers, weak audit sections and low
 # agreement.
