@@ -515,21 +515,7 @@ def workbook_bytes(workbook: Workbook, timestamp: dt.datetime) -> bytes:
     workbook.properties.created = stamp
     buffer = BytesIO()
     workbook.save(buffer)
-    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
-    out = BytesIO()
-    with zipfile.ZipFile(BytesIO(buffer.getvalue())) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                for tag in (rb"dcterms:modified", rb"dcterms:created"):
-                    data = re.sub(rb"(<" + tag + rb"[^>]*>)[^<]*(</" + tag + rb">)",
-                                  rb"\g<1>" + iso + rb"\g<2>", data)
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, data)
-    return out.getvalue()
+    return safe_files.fixed_zip_bytes(buffer.getvalue(), stamp)
 
 
 def cover_lines(meta: dict) -> list[str]:

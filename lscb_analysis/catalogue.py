@@ -38,13 +38,12 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from lscb_analysis import indicators, io, paths
 from lscb_analysis.errors import CatalogueError, ReferenceDataError
-from lscb_analysis.safe_files import write_cell
+from lscb_analysis.safe_files import write_cell, write_lists_sheet
 
 CATALOGUE_DIR = "best_fit_model"
 ENUMS_FILE = "catalogue_enums.yaml"
@@ -1433,18 +1432,7 @@ def _write_table_sheet(sheet: Any, frame: pd.DataFrame, title: str,
 
 def _write_lists(workbook: Workbook, lists: dict[str, list[str]]) -> dict[str, str]:
     """Write the hidden Lists sheet; return list name -> defined name for validation."""
-    sheet = workbook.create_sheet("Lists")
-    names = {}
-    for column, (name, values) in enumerate(lists.items(), start=1):
-        write_cell(sheet.cell(row=1, column=column), name)
-        for row, value in enumerate(values, start=2):
-            write_cell(sheet.cell(row=row, column=column), value)
-        letter = get_column_letter(column)
-        defined = f"list_{name}"
-        reference = f"{quote_sheetname('Lists')}!${letter}$2:${letter}${len(values) + 1}"
-        workbook.defined_names[defined] = DefinedName(defined, attr_text=reference)
-        names[name] = defined
-    sheet.sheet_state = "hidden"
+    names, sheet = write_lists_sheet(workbook, lists)
     _protect(sheet)
     return names
 

@@ -25,8 +25,6 @@ import datetime as dt
 import io as std_io
 import logging
 import random
-import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from lscb_analysis import io, paths, register
+from lscb_analysis import io, paths, register, safe_files
 
 LOGGER = logging.getLogger(__name__)
 
@@ -441,21 +439,7 @@ def _free_text(config: dict, items: list[_Item], wishes: list[_Wish], rng: rando
 
 def _zip_fixed(data: bytes) -> bytes:
     """Rewrite a zip package with fixed member dates and fixed document dates."""
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    source = zipfile.ZipFile(std_io.BytesIO(data))
-    out = std_io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                                 rb"\g<1>" + stamp + rb"\g<3>", content)
-            member = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
-            member.compress_type = info.compress_type
-            member.create_system = 0
-            member.external_attr = 0o600 << 16
-            target.writestr(member, content)
-    return out.getvalue()
+    return safe_files.fixed_zip_bytes(data, FIXED_TIME)
 
 
 def _xlsx_bytes(sheets: list[_Sheet]) -> bytes:

@@ -39,7 +39,6 @@ import hashlib
 import io as std_io
 import math
 import re
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,8 +47,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from lscb_analysis import catalogue as catalogue_module
@@ -59,7 +57,7 @@ from lscb_analysis.errors import (
     MissingDataFileError,
     ReferenceDataError,
 )
-from lscb_analysis.safe_files import write_cell
+from lscb_analysis.safe_files import fixed_zip_bytes, write_cell, write_lists_sheet
 
 RULES_FILE = "pilot_rules.yaml"
 REQUIRED_RULE_KEYS: tuple[str, ...] = (
@@ -542,18 +540,7 @@ def _header(sheet: Any, row: int, labels: list[str], widths: list[int]) -> None:
 
 
 def _write_lists(workbook: Workbook, lists: dict[str, list[str]], title: str) -> dict[str, str]:
-    sheet = workbook.create_sheet(title)
-    names = {}
-    for column, (name, values) in enumerate(lists.items(), start=1):
-        write_cell(sheet.cell(row=1, column=column), name)
-        for row, value in enumerate(values, start=2):
-            write_cell(sheet.cell(row=row, column=column), value)
-        letter = get_column_letter(column)
-        defined = f"pilot_{name}"
-        reference = f"{quote_sheetname(title)}!${letter}$2:${letter}${len(values) + 1}"
-        workbook.defined_names[defined] = DefinedName(defined, attr_text=reference)
-        names[name] = defined
-    sheet.sheet_state = "hidden"
+    names, sheet = write_lists_sheet(workbook, lists, title, prefix="pilot_")
     _protect(sheet)
     return names
 
@@ -976,21 +963,7 @@ def workbook_bytes(workbook: Workbook, when: dt.datetime | None = None) -> bytes
     data = buffer.getvalue()
     if when is None:
         return data
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    source = zipfile.ZipFile(std_io.BytesIO(data))
-    out = std_io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                                 rb"\g<1>" + stamp + rb"\g<3>", content)
-            member = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.create_system = 0
-            member.external_attr = 0o600 << 16
-            target.writestr(member, content)
-    return out.getvalue()
+    return fixed_zip_bytes(data, when)
 
 
 def _default_out(name: str) -> Path:

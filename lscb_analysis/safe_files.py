@@ -34,6 +34,7 @@ import re
 import zipfile
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -843,3 +844,55 @@ def _enforce(
             f"limit of {limits.max_cells:,} (max_cells, {where}). Delete unused rows and "
             "columns and save again, or split the workbook, or raise the limit."
         )
+
+
+def write_lists_sheet(workbook: Any, lists: Mapping[str, list], title: str = "Lists",
+                      prefix: str = "list_") -> tuple[dict[str, str], Any]:
+    """Write a hidden sheet of dropdown lists, one column each, with a defined name per list.
+
+    Inputs: an openpyxl workbook; ``lists`` (list name -> values); the sheet ``title``; the
+    ``prefix`` of the defined names (``list_agency``). Output: (list name -> defined name, for
+    ``DataValidation(formula1="=<defined name>")``; the sheet, for the caller to protect).
+    Every value is written with :func:`write_cell`.
+    """
+    from openpyxl.utils import quote_sheetname
+    from openpyxl.workbook.defined_name import DefinedName
+
+    sheet = workbook.create_sheet(title)
+    names = {}
+    for column, (name, values) in enumerate(lists.items(), start=1):
+        write_cell(sheet.cell(row=1, column=column), name)
+        for row, value in enumerate(values, start=2):
+            write_cell(sheet.cell(row=row, column=column), value)
+        letter = get_column_letter(column)
+        defined = f"{prefix}{name}"
+        reference = f"{quote_sheetname(title)}!${letter}$2:${letter}${len(values) + 1}"
+        workbook.defined_names[defined] = DefinedName(defined, attr_text=reference)
+        names[name] = defined
+    sheet.sheet_state = "hidden"
+    return names, sheet
+
+
+def fixed_zip_bytes(data: bytes, when: dt.datetime) -> bytes:
+    """Make an xlsx (or other zip package) byte-for-byte repeatable.
+
+    openpyxl stamps the save time into ``docProps/core.xml`` and every zip entry; both are set
+    to ``when`` (naive, read as UTC), so a seeded demo writes identical files every time.
+    Input: the package's bytes. Output: the same package with fixed dates.
+    """
+    stamp = when.replace(microsecond=0, tzinfo=None)
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
+    out = BytesIO()
+    with zipfile.ZipFile(BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                                 rb"\g<1>" + iso + rb"\g<3>", content)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 0
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, content)
+    return out.getvalue()

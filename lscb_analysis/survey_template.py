@@ -15,11 +15,10 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from lscb_analysis import io, register
+from lscb_analysis import io, register, safe_files
 
 SURVEY_CONFIG = "survey.yaml"
 CANDIDATES_FILE = "candidate_indicators.csv"
@@ -118,18 +117,7 @@ def _write_lists(workbook: Workbook, config: dict, candidates: pd.DataFrame) -> 
         "usefulness": ["1", "2", "3", "4", "5"],
         "indicator_codes": [f"{row.code} {row.title}" for row in candidates.itertuples()],
     }
-    sheet = workbook.create_sheet(LISTS_SHEET)
-    names = {}
-    for column, (name, values) in enumerate(lists.items(), start=1):
-        sheet.cell(row=1, column=column, value=name)
-        for row, value in enumerate(values, start=2):
-            sheet.cell(row=row, column=column, value=value)
-        letter = get_column_letter(column)
-        defined = f"list_{name}"
-        reference = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
-        workbook.defined_names[defined] = DefinedName(defined, attr_text=reference)
-        names[name] = defined
-    sheet.sheet_state = "hidden"
+    names, _ = safe_files.write_lists_sheet(workbook, lists, LISTS_SHEET)
     return names
 
 
