@@ -439,8 +439,9 @@ def scan_xlsx(
     """Scan every cell of every sheet of a workbook (and the sheet names).
 
     The workbook first passes :func:`lscb_analysis.safe_files.check_workbook`, then is read
-    with cached values. Each cell is scanned with its column's first-row header as context,
-    so a name under "Child name" or a date under "DOB" is found. Dates are scanned as
+    with cached values. Each cell is scanned with its column's first-row header and the text
+    to its left as context, so a name under "Child name", a date under "DOB" or beside
+    "Date of birth:" is found, and a date beside "Date returned:" is not taken for one. Dates are scanned as
     dd/mm/yyyy. Inputs as :func:`scan_text` plus ``path``. Output: findings DataFrame,
     location "Sheet!A1" ("Sheet (sheet name)" for a sheet's name).
     Raises: MissingDataFileError, UnsafeWorkbookError from the workbook check.
@@ -458,13 +459,17 @@ def scan_xlsx(
             headers: dict[int, str] = {}
             sheet.reset_dimensions()  # read every row, whatever the stored dimension says
             for row in sheet.iter_rows():
+                label = None  # the text to the left: "Date returned:" | 09/04/2026
                 for cell in row:
                     text = _cell_text(getattr(cell, "value", None))
                     if not text or not hasattr(cell, "coordinate"):
                         continue  # empty cells in read-only mode have no coordinate
                     if cell.row == 1:
                         headers[cell.column] = text
-                    context = headers.get(cell.column) if cell.row > 1 else None
+                    header = headers.get(cell.column) if cell.row > 1 else None
+                    parts = [part for part in (label, header) if part]  # header nearest
+                    context = " ".join(parts) if parts else None
+                    label = text
                     location = f"{_quote_sheet(sheet.title)}!{cell.coordinate}"
                     rows += [
                         _row(str(file), location, h)

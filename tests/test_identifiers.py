@@ -388,3 +388,15 @@ def test_folder_scan_lists_findings_and_unscannable_files(tmp_path):
     with pytest.raises(IdentifierFoundError):
         raise_if_found(found)
     assert scan_file(reports / "notes.md", config=CONFIG, today=TODAY).empty
+
+
+def test_xlsx_label_to_the_left_is_context(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = "Return"
+    sheet["A2"], sheet["B2"] = "Date of birth:", "03/04/2015"
+    sheet["A3"], sheet["B3"] = "Date returned:", "09/04/2026"
+    book.save(tmp_path / "labels.xlsx")
+    found = scan_xlsx(tmp_path / "labels.xlsx", config=CONFIG, today=TODAY)
+    assert list(zip(found["location"], found["kind"], strict=True)) == [
+        ("Sheet!B2", "date_of_birth")]
