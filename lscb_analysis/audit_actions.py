@@ -25,6 +25,7 @@ Dates are read day first (31/03/2026) or as ISO (2026-03-31).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -97,6 +98,20 @@ def _issue(file: str, row: int | None, column: str, severity: str, code: str,
            message: str) -> dict:
     return {"file": file, "sheet": "", "row": row, "column": column, "cell": "",
             "severity": severity, "code": code, "message": message}
+
+
+def _row_error(issues: list, bad: set, name: str, index, line: int, column: str, code: str,
+               message: str) -> None:
+    """Record an error on one row of a log (the row is then marked not valid)."""
+    bad.add(index)
+    issues.append(_issue(name, line, column, "error", code,
+                         f"{name} row {line}, column {column}: {message}"))
+
+
+def _check_required(row: pd.Series, required, error) -> None:
+    for column in required:
+        if not row[column]:
+            error(column, "missing_value", "empty; fill it in.")
 
 
 def _header_key(text: str) -> str:
@@ -228,15 +243,8 @@ def read_actions(path: Path | str | None = None) -> ValidatedLog:
     for index, row in table.iterrows():
         line = int(row["row"])
 
-        def error(column: str, code: str, message: str, line_: int = line,
-                  index_: int = index) -> None:
-            bad.add(index_)
-            issues.append(_issue(name, line_, column, "error", code,
-                                 f"{name} row {line_}, column {column}: {message}"))
-
-        for column in ACTION_REQUIRED:
-            if not row[column]:
-                error(column, "missing_value", "empty; fill it in.")
+        error = functools.partial(_row_error, issues, bad, name, index, line)
+        _check_required(row, ACTION_REQUIRED, error)
         for column in parsed:
             value = _parse_date(row[column]) if row[column] else None
             if row[column] and value is None:
@@ -423,15 +431,8 @@ def read_support_log(path: Path | str | None = None) -> ValidatedLog:
     for index, row in table.iterrows():
         line = int(row["row"])
 
-        def error(column: str, code: str, message: str, line_: int = line,
-                  index_: int = index) -> None:
-            bad.add(index_)
-            issues.append(_issue(name, line_, column, "error", code,
-                                 f"{name} row {line_}, column {column}: {message}"))
-
-        for column in SUPPORT_REQUIRED:
-            if not row[column]:
-                error(column, "missing_value", "empty; fill it in.")
+        error = functools.partial(_row_error, issues, bad, name, index, line)
+        _check_required(row, SUPPORT_REQUIRED, error)
         scope = ""
         if row["borough"]:
             found = _borough(row["borough"], pans)
