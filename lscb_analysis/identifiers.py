@@ -386,6 +386,42 @@ def scan_text(
     return _frame(rows)
 
 
+WITHHELD_TEXT = "[withheld: possible identifier]"
+"""What replaces free text from a return that may hold a personal identifier."""
+
+
+def identifier_kinds(text: str, *, case_references: Iterable[str] = (),
+                     config: IdentifierConfig | None = None,
+                     memo: dict[str, str] | None = None) -> str:
+    """The kinds of identifier in one piece of free text, for withholding it on ingest.
+
+    Inputs: ``text``; ``case_references`` and ``config`` as for :func:`scan_text`; ``memo``
+    (a dict kept for one ingest, so repeated text is scanned once). Output: the kinds found,
+    sorted and comma-separated ("" when none). Raises: ReferenceDataError for a bad config.
+
+    >>> identifier_kinds("Seen at home, NW1 2AB, with mum")
+    'postcode'
+    >>> identifier_kinds("Plan reviewed on time")
+    ''
+    """
+    if not text:
+        return ""
+    memo = {} if memo is None else memo
+    if text not in memo:
+        found = scan_text(text, case_references=case_references, config=config)
+        memo[text] = ",".join(sorted(set(found["kind"]))) if not found.empty else ""
+    return memo[text]
+
+
+def describe_kinds(kinds: str) -> str:
+    """Kinds from :func:`identifier_kinds` as words for a message.
+
+    >>> describe_kinds("date_of_birth,nhs_number")
+    'date of birth, nhs number'
+    """
+    return kinds.replace(",", ", ").replace("_", " ")
+
+
 def scan_text_file(
     path: str | Path,
     *,

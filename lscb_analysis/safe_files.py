@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import numpy as np
 import openpyxl
@@ -47,6 +48,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.exceptions import InvalidFileException
 
 from lscb_analysis.errors import (
     InvalidArgumentError,
@@ -56,6 +58,12 @@ from lscb_analysis.errors import (
 )
 from lscb_analysis.io import ensure_writable, read_yaml_mapping
 from lscb_analysis.paths import reference_dir
+
+OPENPYXL_READ_ERRORS: tuple[type[BaseException], ...] = (
+    KeyError, ValueError, TypeError, IndexError, AttributeError, OSError, zipfile.BadZipFile,
+    ParseError, EOFError, InvalidFileException)
+"""What openpyxl raises on a damaged or mislabelled workbook: readers report the file as
+corrupt (naming it) instead of stopping."""
 
 FORMULA_PREFIXES: tuple[str, ...] = (
     "=",
