@@ -53,7 +53,13 @@ from lscb_analysis.errors import (
     ParameterError,
     ReferenceDataError,
 )
-from lscb_analysis.identifiers import load_identifier_config, scan_text
+from lscb_analysis.identifiers import (
+    WITHHELD_TEXT,
+    describe_kinds,
+    identifier_kinds,
+    load_identifier_config,
+    scan_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +72,6 @@ CASES_SHEET = "Cases"
 INFO_SHEET = "AuditInfo"
 RESERVED_SHEETS = (COVER_SHEET, CASES_SHEET, INFO_SHEET)
 MAX_CASES = 200
-WITHHELD_TEXT = "[withheld: possible identifier]"
 AUDIT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
 
 AGENCY_COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -1013,20 +1018,6 @@ def _filled(value: Any) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
-def _scan(text: str, references: list[str], scan_config, memo: dict[str, str]) -> str:
-    """Kinds of identifier in a text, comma-separated ("" when none); memoised per ingest."""
-    if not text:
-        return ""
-    if text not in memo:
-        found = scan_text(text, case_references=references, config=scan_config)
-        memo[text] = ",".join(sorted(set(found["kind"]))) if not found.empty else ""
-    return memo[text]
-
-
-def _withheld_text(kinds: str) -> str:
-    return kinds.replace(",", ", ").replace("_", " ")
-
-
 def ingest_audit(folder: Path | str, *, key: bytes | None = None) -> AuditIngest:
     """Read every completed audit tool in one audit folder, ``data/raw/audit/<audit-id>/``.
 
@@ -1204,18 +1195,20 @@ def _records_for_file(parsed: _ParsedFile, key: bytes, config: dict, references:
                     f"{where('moderation_reason')}: a moderated grade with no reason; record "
                     "why the grade was confirmed or changed.")
             evidence = _text(values.get("evidence"))
-            evidence_kinds = _scan(evidence, references, scan_config, memo)
+            evidence_kinds = identifier_kinds(evidence, case_references=references,
+                                              config=scan_config, memo=memo)
             if evidence_kinds:
                 add("identifier_in_evidence", "warning", "evidence",
                     f"{where('evidence')}: the evidence may contain an identifier "
-                    f"({_withheld_text(evidence_kinds)}); it is withheld from reports. Remove "
+                    f"({describe_kinds(evidence_kinds)}); it is withheld from reports. Remove "
                     "it from the workbook and keep to case references only.")
                 evidence = WITHHELD_TEXT
-            reason_kinds = _scan(reason, references, scan_config, memo)
+            reason_kinds = identifier_kinds(reason, case_references=references,
+                                            config=scan_config, memo=memo)
             if reason_kinds:
                 add("identifier_in_reason", "warning", "moderation_reason",
                     f"{where('moderation_reason')}: the moderation reason may contain an "
-                    f"identifier ({_withheld_text(reason_kinds)}); it is withheld from "
+                    f"identifier ({describe_kinds(reason_kinds)}); it is withheld from "
                     "reports. Remove it from the workbook.")
                 reason = WITHHELD_TEXT
             first, moderated = grades["grade"], grades["moderated_grade"]
@@ -1382,7 +1375,9 @@ def read_audit_records(processed: Path | str | None = None, *, theme: str | None
         records = records[records["theme"] == resolve_theme(theme)]
     if borough is not None:
         records = records[records["borough"] == register.resolve(borough).name]
-    return records.reset_index(drop=True)
+    records = records.reset_index(drop=True)
+    records.attrs["record_level"] = True  # one row per case answer: never displayed whole
+    return records
 
 
 def raw_case_references(root: Path | str | None = None) -> list[str]:

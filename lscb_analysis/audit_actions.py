@@ -488,7 +488,9 @@ def read_support_log(path: Path | str | None = None) -> ValidatedLog:
                      for d in table["start_date"]]
     _withhold(table, ("activity", "notes"), name, issues)
     table["valid"] = ~table.index.isin(list(bad))
-    return ValidatedLog(table[columns].reset_index(drop=True), _frame_issues(issues))
+    table = table[columns].reset_index(drop=True)
+    table.attrs["record_level"] = True  # one row per support entry: never displayed whole
+    return ValidatedLog(table, _frame_issues(issues))
 
 
 def _allowance_for(allowance, borough: str, default: float) -> float:

@@ -99,3 +99,25 @@ class PilotFileError(DataFileError):
     def __init__(self, message: str, code: str = "corrupt"):
         super().__init__(message)
         self.code = code
+
+
+class RecordLevelDisplayError(LscbError):
+    """A notebook tried to display record-level data (the rows of a local return).
+
+    Executed notebooks show aggregates only (:mod:`lscb_analysis.display_guard`). The message
+    names the object (kind, shape, columns; never its values) and says what to show instead.
+    """
+
+
+class FeedbackFileError(DataFileError):
+    """A returned consultation feedback form (or the folder of forms) cannot be used.
+
+    ``code`` names the reason, e.g. ``not_a_workbook``, ``unsafe_workbook``, ``corrupt``,
+    ``duplicate``, ``no_model_sheet``, ``model_sheet_damaged``, ``unknown_version``,
+    ``checksum_mismatch``, ``no_feedback_sheet``, ``feedback_layout``, ``empty`` or
+    ``missing_folder``; the message names the file and says what to do.
+    """
+
+    def __init__(self, message: str, code: str = "corrupt"):
+        super().__init__(message)
+        self.code = code

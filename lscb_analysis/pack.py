@@ -220,7 +220,8 @@ def notebook_stages(registry: dict) -> list[list[str]]:
 
 
 def plan_pack(period=None, boroughs: str | None = "london",
-              out_dir: Path | str | None = None, force: bool = False) -> PackPlan:
+              out_dir: Path | str | None = None, force: bool = False,
+              analyst: bool = False) -> PackPlan:
     """Plan a pack: which steps run, and every run of every notebook that applies.
 
     Args:
@@ -229,6 +230,9 @@ def plan_pack(period=None, boroughs: str | None = "london",
         boroughs: ``all``/``london``, ``england`` or a comma-separated list.
         out_dir: reports folder (default ``reports/``).
         force: plan every prerequisite step to run.
+        analyst: the analyst pack (``lscb pack --analyst``): only the notebooks with a
+            ``tier`` parameter, run with ``tier="analyst"`` into ``<out_dir>/analyst/``
+            (the others are listed as not applicable).
 
     Raises:
         ParameterError: a borough that does not resolve, or a notebook the registry names
@@ -261,12 +265,17 @@ def plan_pack(period=None, boroughs: str | None = "london",
                     (name, f"no files in {steps[blocked[0]].only_when} for {blocked[0]}"))
                 continue
             defaults = runner.notebook_parameters(runner.load_notebook(name))
+            if analyst and runner.TIER_PARAMETER not in defaults:
+                plan.not_applicable.append((name, "no analyst tier (its report is the same "
+                                                  "for everyone)"))
+                continue
             parameters = {"period": period} if period is not None and "period" in defaults \
                 else {}
             if entry.get("scope") == "borough":
-                stage += runner.plan_runs(name, None, parameters, out_dir, areas=areas)
+                stage += runner.plan_runs(name, None, parameters, out_dir, areas=areas,
+                                          analyst=analyst)
             else:
-                stage += runner.plan_runs(name, None, parameters, out_dir)
+                stage += runner.plan_runs(name, None, parameters, out_dir, analyst=analyst)
             needed += [s for s in [*settings.get("needs", []), *settings.get("uses", [])]
                        if s not in needed]
         if stage:

@@ -528,3 +528,53 @@ def for_display(frame: pd.DataFrame) -> pd.DataFrame:
         if column == "submitted":
             table[column] = pd.to_datetime(table[column]).dt.strftime("%d %b %Y")
     return table.rename(columns=LABELS)
+
+
+def returned_figures(values: pd.DataFrame, area: register.LocalAuthority | None,
+                     tier: str = "board") -> pd.DataFrame:
+    """The figures a borough returned for each PI's latest period, for the report's tier.
+
+    Inputs: ``values`` (:func:`lscb_analysis.pilot_ingest.ingest_pilot`'s, record-level);
+    the borough (None: an empty table, the London view shows no figures); ``tier``:
+    ``board`` suppresses numerators and denominators from 1 to 5 and the values computed
+    from them (rules in ``data/reference/disclosure.yaml``), ``analyst`` shows them as
+    returned. Published (pre-filled) rows are left out. Output: columns ``pi_id, period,
+    numerator, denominator, value`` with ``attrs`` ``tier`` and ``tier_label``; an aggregate
+    for display (not marked record-level). Raises: ParameterError for an unknown tier.
+    """
+    from lscb_analysis import disclosure, display_guard
+
+    columns = ["pi_id", "period", "numerator", "denominator", "value"]
+    tier = disclosure.validate_tier(tier)
+    if area is None or values.empty:
+        mine = pd.DataFrame(columns=columns)
+    else:
+        local = values[(values["la_number"] == area.la_number) & ~values["prefilled"].astype(bool)
+                       & values["value"].notna()]
+        mine = (local.sort_values(["pi_id", "period"]).groupby("pi_id").tail(1)[columns]
+                .reset_index(drop=True))
+        mine["value"] = mine["value"].round(1)
+    table = disclosure.table_for_tier(display_guard.clear_mark(mine), tier,
+                                      count_columns=["numerator", "denominator"],
+                                      rates={"value": ["numerator", "denominator"]})
+    return display_guard.clear_mark(table)
+
+
+def index_headlines(classified: pd.DataFrame, provision_table: pd.DataFrame,
+                    rules: Mapping | None = None) -> dict:
+    """The pilot's headline values for the report index (counts of PIs and boroughs).
+
+    Inputs: :func:`classify` (``category``), :func:`provision` (``la_number``) and the
+    rules (None: pilot_rules.yaml; its ``feasibility_rule.categories`` name the first and
+    last category). Output: ``{label: value}``: PIs feasible now (of all), PIs to postpone
+    and boroughs that returned. Raises nothing.
+
+    >>> classified = pd.DataFrame({"category": ["feasible now", "to postpone", "feasible now"]})
+    >>> index_headlines(classified, pd.DataFrame({"la_number": ["302", "302"]}))
+    {'PIs feasible now': '2 of 3', 'PIs to postpone': 1, 'Boroughs returned': 1}
+    """
+    now, *_, postpone = _rules(rules)["feasibility_rule"]["categories"]
+    counts = classified["category"].value_counts()
+    return {f"PIs {now}": f"{int(counts.get(now, 0))} of {len(classified)}",
+            f"PIs {postpone}": int(counts.get(postpone, 0)),
+            "Boroughs returned": int(provision_table["la_number"].nunique())}

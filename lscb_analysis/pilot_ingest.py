@@ -53,12 +53,10 @@ import io as std_io
 import logging
 import math
 import re
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 import numpy as np
 import openpyxl
@@ -66,7 +64,6 @@ import pandas as pd
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from lscb_analysis import catalogue as catalogue_module
@@ -123,8 +120,6 @@ _RAW_FIELDS = ("borough", "pi_id", "title", "period", "numerator", "denominator"
 _PI = re.compile(r"^\s*BF\s*[-_ ]?\s*([A-Z]{2})\s*[-_ ]?\s*(\d{1,2})\s*$", re.IGNORECASE)
 _MODEL = re.compile(r"\b(?:model|version|catalogue)\b\D{0,12}?v?\s*(\d+(?:\.\d+)+)", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"^date( returned| submitted| completed)?$")
-_OPENPYXL_ERRORS = (KeyError, ValueError, TypeError, IndexError, AttributeError, OSError,
-                    zipfile.BadZipFile, ParseError, EOFError, InvalidFileException)
 
 
 @dataclass
@@ -341,7 +336,7 @@ def read_return(path: Path | str, rules: Mapping | None = None) -> ReturnFile:
     try:
         workbook = openpyxl.load_workbook(std_io.BytesIO(content), read_only=True,
                                           data_only=True, keep_vba=False, keep_links=False)
-    except _OPENPYXL_ERRORS as error:
+    except safe_files.OPENPYXL_READ_ERRORS as error:
         raise PilotFileError(
             f"{file.name} cannot be opened as a workbook ({type(error).__name__}). Ask the "
             "sender for a fresh copy saved from Excel as .xlsx.", code="corrupt") from error
@@ -1193,6 +1188,7 @@ def _assemble(current: list[dict], superseded: list[dict], changes: list[dict],
         return table.reset_index(drop=True)
 
     values = frame(current, [])
+    values.attrs["record_level"] = True  # returned figures: never displayed whole
     old = frame(superseded, ["superseded_by"])
     change_table = pd.DataFrame(changes, columns=CHANGE_COLUMNS)
     feasibility_table = _current_feasibility(feasibility)

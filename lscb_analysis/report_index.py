@@ -28,8 +28,9 @@ INDEX_SCRAP = "lscb_index"
 OUTCOMES_FILE = "pack.json"
 HEADLINES_SHOWN = 3
 LONDON_SLUG = "london"
+ANALYST = "analyst"
 INDEX_COLUMNS = [
-    "notebook", "borough", "slug", "status", "reason", "error", "period", "as_at", "model_version",
+    "notebook", "borough", "slug", "tier", "status", "reason", "error", "period", "as_at", "model_version",
     "started", "seconds", "errors", "queries", "validation",
     *[f"{kind}_{n}" for n in range(1, HEADLINES_SHOWN + 1) for kind in ("headline", "value")],
     "link", "xlsx", "manifest", "last_good",
@@ -294,7 +295,8 @@ def collect_runs(reports_dir: Path, counts: pd.DataFrame | None = None) -> pd.Da
         the last pack found it unchanged); ``error`` is the error's first line; paths
         (``link`` to the report or, for a failed run, its notebook; ``xlsx`` joined by
         ``;``; ``manifest``; ``last_good`` report of a failed run) are relative to
-        ``reports_dir``. Sorted by borough, then notebook.
+        ``reports_dir``; ``tier`` is ``analyst`` for an unsuppressed analyst-tier run
+        (``--analyst``), else ``board``. Sorted by borough, then notebook.
 
     Raises:
         DataFileError: a manifest is not valid JSON (the message names it).
@@ -326,7 +328,8 @@ def collect_runs(reports_dir: Path, counts: pd.DataFrame | None = None) -> pd.Da
         errors, queries, detail = _validation_for(counts, slug)
         row = {
             "notebook": manifest.get("notebook", run_dir.parts[0]),
-            "borough": manifest.get("borough", ""), "slug": slug, "status": status,
+            "borough": manifest.get("borough", ""), "slug": slug,
+            "tier": parameters.get("tier") or "board", "status": status,
             "reason": reason,
             "error": _first_line(manifest.get("error")),
             "period": index.get("period") or parameters.get("period") or "",
@@ -354,7 +357,7 @@ def collect_runs(reports_dir: Path, counts: pd.DataFrame | None = None) -> pd.Da
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>LSCB workbench reports</title>
+<title>{title}</title>
 <style>
 body {{ font-family: Arial, Helvetica, sans-serif; margin: 2em; color: #1b1b1b; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 0.92em; }}
@@ -369,12 +372,19 @@ td.num {{ text-align: right; }}
 .ok {{ color: #0b6e4f; font-weight: bold; }}
 .skipped {{ color: #33557a; font-weight: bold; }}
 .failed {{ color: #b00020; font-weight: bold; }}
+.analyst {{ display: inline-block; background: #b00020; color: #fff; font-weight: bold;
+  font-size: 0.8em; padding: 0.1em 0.4em; -webkit-print-color-adjust: exact;
+  print-color-adjust: exact; }}
+#tier-banner {{ position: fixed; top: 0; left: 0; right: 0; margin: 0; padding: 0.4em 1em;
+  background: #b00020; color: #fff; font-weight: bold; text-align: center; z-index: 1000;
+  -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
+body.analyst-index {{ padding-top: 2.4em; }}
 #controls {{ margin: 1em 0; }} #controls label {{ margin-right: 1.5em; }}
 dl {{ margin: 0; }} dt {{ font-size: 0.85em; color: #555; }} dd {{ margin: 0 0 0.2em 0; }}
 @media print {{ a {{ color: inherit; }} #controls {{ display: none; }} }}
 </style></head>
-<body>
-<h1>LSCB workbench reports</h1>
+<body{body_class}>{banner}
+<h1>{title}</h1>
 <p>{summary}</p>
 <p>Statuses: <b>ok</b> ran now; <b>skipped</b> unchanged since its last successful run (the
 report shown is that run's); <b>failed</b> with the error's first line (the link opens the
@@ -449,7 +459,12 @@ def _link(target: str, text: str) -> str:
 
 
 def render_index(runs: pd.DataFrame) -> str:
-    """Return the index page's HTML for the runs from :func:`collect_runs`."""
+    """Return the index page's HTML for the runs from :func:`collect_runs`.
+
+    Analyst-tier runs are marked "analyst: NOT FOR PUBLICATION"; a page listing any (the
+    analyst index, ``reports/analyst/index.html``) carries the analyst label in a banner
+    fixed to the top of the window and of every printed page.
+    """
     body = []
     for run in runs.fillna("").itertuples(index=False):
         status = f'<span class="{html.escape(run.status)}">{html.escape(run.status)}</span>'
@@ -469,10 +484,13 @@ def render_index(runs: pd.DataFrame) -> str:
             f"<dt>{html.escape(str(getattr(run, f'headline_{n}')))}</dt>"
             f"<dd>{html.escape(str(getattr(run, f'value_{n}')))}</dd>"
             for n in range(1, HEADLINES_SHOWN + 1) if getattr(run, f"headline_{n}"))
+        notebook = html.escape(run.notebook)
+        if run.tier == ANALYST:
+            notebook += '<br><span class="analyst">analyst: NOT FOR PUBLICATION</span>'
         body.append(
             f'<tr data-status="{html.escape(run.status)}">'
             + _cell(html.escape(run.borough))
-            + _cell(html.escape(run.notebook))
+            + _cell(notebook)
             + _cell(status, run.status)
             + _cell(html.escape(str(run.period)))
             + _cell(html.escape(str(run.as_at)))
@@ -489,7 +507,17 @@ def render_index(runs: pd.DataFrame) -> str:
                f"{int(counts.get('failed', 0))} failed, {int(counts.get('skipped', 0))} "
                "skipped as unchanged.")
     headers = "".join(f'<th scope="col">{html.escape(name)}</th>' for name in HEADERS)
-    return PAGE.format(summary=summary, headers=headers, rows="\n".join(body))
+    analyst = bool((runs["tier"] == ANALYST).any())
+    banner, title, body_class = "", "LSCB workbench reports", ""
+    if analyst:
+        from lscb_analysis import disclosure
+
+        label = html.escape(disclosure.tier_label(ANALYST))
+        banner = f'\n<div id="tier-banner" role="alert">{label}</div>'
+        title, body_class = "LSCB workbench analyst reports (NOT FOR PUBLICATION)", \
+            ' class="analyst-index"'
+    return PAGE.format(summary=summary, headers=headers, rows="\n".join(body), banner=banner,
+                       title=title, body_class=body_class)
 
 
 def write_index(reports_dir: Path) -> Path:

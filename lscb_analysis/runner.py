@@ -42,8 +42,16 @@ import jupytext
 import nbformat
 import yaml
 
-from lscb_analysis import __version__, io, paths, provenance, register, report_index
-from lscb_analysis.errors import NotebookRunError, ParameterError
+from lscb_analysis import (
+    __version__,
+    display_guard,
+    io,
+    paths,
+    provenance,
+    register,
+    report_index,
+)
+from lscb_analysis.errors import LscbError, NotebookRunError, ParameterError
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +68,10 @@ WARM_UP = "lscb_analysis.runner:warm_up"
 STAGING_PREFIX = ".staging-"
 RETIRED_PREFIX = ".retired-"
 LAST_GOOD = "last_good"
+ANALYST_FOLDER = "analyst"
+TIER_PARAMETER = "tier"
+SCANNED_SUFFIXES = (".html", ".htm", ".xlsx", ".xlsm", ".csv", ".ipynb")
+SCAN_ERROR = "IdentifierFoundError"
 WARM_MODULES = (
     "numpy", "pandas", "scipy.stats", "statsmodels.api", "matplotlib.pyplot", "seaborn",
     "openpyxl", "pyarrow.parquet", "pyarrow.dataset", "IPython", "ipykernel.inprocess.ipkernel",
@@ -92,7 +104,12 @@ class RunSpec:
 
 @dataclass(frozen=True)
 class RunJob:
-    """A run as sent to a worker: the plan plus what the orchestrator already knows."""
+    """A run as sent to a worker: the plan plus what the orchestrator already knows.
+
+    ``case_references`` are the raw case references typed into the audit tools, read once
+    per invocation for the publication scan (:func:`screen_outputs`); they stay in memory
+    (never in a manifest, a log or a message) and are left out of the job's ``repr``.
+    """
 
     spec: RunSpec
     staging: str
@@ -101,6 +118,7 @@ class RunJob:
     code_fingerprint: str
     git_commit: str | None
     project_dir: str
+    case_references: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def key(self) -> str:
@@ -115,7 +133,8 @@ class RunResult:
     ``status`` is ``ok`` or ``failed`` in a manifest; a run skipped as unchanged is returned
     with ``skipped`` and the rest of its last successful run's manifest. ``index`` holds what
     the notebook recorded for the report index (headline values, period, "as at", model
-    version; see :func:`lscb_analysis.report_index.record_for_index`).
+    version; see :func:`lscb_analysis.report_index.record_for_index`). ``scan_seconds`` is
+    the time the publication scan of the run's outputs took (:func:`screen_outputs`).
     """
 
     notebook: str
@@ -134,11 +153,13 @@ class RunResult:
     code_fingerprint: str = ""
     isolation: str = ""
     index: dict = field(default_factory=dict)
+    scan_seconds: float = 0.0
 
 
 def result_from_manifest(manifest: dict) -> RunResult:
     """Return a :class:`RunResult` from a ``manifest.json`` (missing fields left empty)."""
-    defaults = {"parameters": {}, "inputs": {}, "outputs": {}, "index": {}, "seconds": 0.0}
+    defaults = {"parameters": {}, "inputs": {}, "outputs": {}, "index": {}, "seconds": 0.0,
+                "scan_seconds": 0.0}
     values = {}
     for item in fields(RunResult):
         values[item.name] = manifest.get(item.name, defaults.get(item.name, ""))
@@ -269,9 +290,24 @@ def run_inputs(notebook: str, area: register.LocalAuthority | None = None) -> li
     return [*inputs, f"notebooks/{Path(notebook).stem}.py"]
 
 
+def has_tier(notebook: str) -> bool:
+    """True when a notebook declares a ``tier`` parameter (board / analyst outputs)."""
+    return TIER_PARAMETER in notebook_parameters(load_notebook(notebook))
+
+
+def tier_out_dir(out_dir: Path | str | None, analyst: bool) -> Path:
+    """Where a run's reports go: ``reports/`` (or ``out_dir``); ``<that>/analyst`` for analysts.
+
+    Analyst-tier reports are unsuppressed (NOT FOR PUBLICATION): they always go to their own
+    ``analyst/`` folder with their own index, never beside the board reports.
+    """
+    base = Path(out_dir) if out_dir else paths.reports_dir()
+    return base / ANALYST_FOLDER if analyst else base
+
+
 def plan_runs(
     notebook: str, boroughs: str | None, parameters: dict, out_dir: Path | str | None = None,
-    areas: list[register.LocalAuthority] | None = None,
+    areas: list[register.LocalAuthority] | None = None, analyst: bool = False,
 ) -> list[RunSpec]:
     """Check everything about a request and return the runs to make, before anything runs.
 
@@ -281,10 +317,15 @@ def plan_runs(
         parameters: other parameters from ``-p``.
         out_dir: where reports go (default ``reports/``).
         areas: the boroughs already resolved (instead of ``boroughs``), as a pack gives them.
+        analyst: the unsuppressed analyst tier (``--analyst``): sets ``tier="analyst"`` and
+            writes under ``<out_dir>/analyst/`` (:func:`tier_out_dir`).
 
     Raises:
         ParameterError: unknown notebook, unknown parameter name (listing the known ones),
-            a borough that does not resolve, or a borough given to a London-wide notebook.
+            a borough that does not resolve, a borough given to a London-wide notebook,
+            ``--analyst`` for a notebook without a ``tier`` parameter, or ``-p tier=...``
+            (the tier is chosen with ``--analyst`` only, so analyst reports never land among
+            board reports).
     """
     source = load_notebook(notebook)
     defaults = notebook_parameters(source)
@@ -296,7 +337,17 @@ def plan_runs(
         )
     if BOROUGH_PARAMETER in parameters:
         raise ParameterError("Give boroughs with --borough, not -p borough=...")
-    out = str(Path(out_dir) if out_dir else paths.reports_dir())
+    if TIER_PARAMETER in parameters:
+        raise ParameterError(
+            "Choose the tier with --analyst (unsuppressed, NOT FOR PUBLICATION, written to "
+            "reports/analyst/), not -p tier=...; without it reports are the board tier.")
+    if analyst:
+        if TIER_PARAMETER not in defaults:
+            raise ParameterError(
+                f"--analyst: notebook {Path(notebook).stem!r} has no analyst tier (no 'tier' "
+                "parameter); its report is the same for everyone. Run it without --analyst.")
+        parameters = {**parameters, TIER_PARAMETER: "analyst"}
+    out = str(tier_out_dir(out_dir, analyst))
     name = Path(notebook).stem
     if BOROUGH_PARAMETER not in defaults and (boroughs or areas):
         raise ParameterError(f"Notebook {name!r} covers all of London and takes no --borough.")
@@ -362,11 +413,26 @@ def _shown_outputs(executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return shown
 
 
-def export_html(executed: nbformat.NotebookNode) -> str:
+ANALYST_BANNER_STYLE = (
+    "#lscb-tier-banner { position: fixed; top: 0; left: 0; right: 0; z-index: 1000; "
+    "margin: 0; padding: 0.4em 1em; background: #b00020; color: #fff; font: bold 1.05em "
+    "Arial, Helvetica, sans-serif; text-align: center; letter-spacing: 0.04em; "
+    "-webkit-print-color-adjust: exact; print-color-adjust: exact; } "
+    "body { padding-top: 2.6em; } "
+    "@media print { #lscb-tier-banner { position: fixed; top: 0; } }"
+)
+
+
+def export_html(executed: nbformat.NotebookNode, tier: str | None = None) -> str:
     """Return the executed notebook as an HTML report with code and prompts hidden.
 
     Images get alt text from :func:`image_descriptions` (nbconvert's lab template has none).
-    Values a notebook recorded for the report index are left out.
+    Values a notebook recorded for the report index are left out. An ``analyst`` tier report
+    carries a banner with :func:`lscb_analysis.disclosure.tier_label` ("NOT FOR
+    PUBLICATION ...") fixed to the top of the window and of every printed page.
+
+    Raises:
+        ParameterError: an unknown tier.
     """
     from bs4 import BeautifulSoup
 
@@ -375,7 +441,131 @@ def export_html(executed: nbformat.NotebookNode) -> str:
     for image, description in zip(soup.find_all("img"), image_descriptions(executed),
                                   strict=False):
         image["alt"] = description
+    if tier is not None:
+        from lscb_analysis import disclosure
+
+        if disclosure.validate_tier(tier) == "analyst" and soup.body is not None:
+            style = soup.new_tag("style")
+            style.string = ANALYST_BANNER_STYLE
+            (soup.head or soup.body).append(style)
+            banner = soup.new_tag("div", id="lscb-tier-banner", role="alert")
+            banner.string = disclosure.tier_label("analyst")
+            soup.body.insert(0, banner)
     return str(soup)
+
+
+def with_display_guard(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Return a copy of a notebook whose first code cell installs the display guard.
+
+    The cell (tagged :data:`lscb_analysis.display_guard.GUARD_TAG`) runs before the
+    parameters, so every later display of a record-level frame fails the run.
+    """
+    guarded = copy.deepcopy(notebook)
+    cell = nbformat.v4.new_code_cell(display_guard.GUARD_SOURCE)
+    cell.metadata["tags"] = [display_guard.GUARD_TAG]
+    first_code = next((n for n, c in enumerate(guarded.cells) if c.cell_type == "code"),
+                      len(guarded.cells))
+    guarded.cells.insert(first_code, cell)
+    return guarded
+
+
+def _scan_files(folder: Path) -> list[Path]:
+    return sorted(path for path in Path(folder).rglob("*")
+                  if path.is_file() and path.suffix.lower() in SCANNED_SUFFIXES
+                  and LAST_GOOD not in path.relative_to(folder).parts)
+
+
+def screen_outputs(folder: Path, case_references=(), config=None):
+    """Scan a run's rendered outputs for identifiers; withhold every output on a hit.
+
+    The publication scan of :mod:`lscb_analysis.identifiers` (as ``lscb check reports``):
+    each HTML, xlsx, csv and executed notebook in ``folder`` (not ``last_good/``) is scanned,
+    with the raw audit case references as well. A file that cannot be scanned counts as a
+    hit. When anything is found, every file in ``folder`` but the manifest is deleted, so
+    nothing of the run is published.
+
+    Args:
+        folder: the run's staging folder.
+        case_references: raw case references to look for (kept in memory only).
+        config: an :class:`lscb_analysis.identifiers.IdentifierConfig` (None: the project's).
+
+    Returns:
+        ``(findings, seconds)``: the findings (``file`` relative to ``folder``; ``masked``
+        never holds the matched text) and the time the scan took.
+
+    Raises:
+        ReferenceDataError: ``identifier_patterns.yaml`` is missing or invalid.
+    """
+    import pandas as pd
+
+    from lscb_analysis import identifiers
+
+    clock = time.monotonic()
+    folder = Path(folder)
+    config = config or identifiers.load_identifier_config()
+    references = tuple(case_references)
+    frames = []
+    for path in _scan_files(folder):
+        try:
+            found = identifiers.scan_file(path, case_references=references, config=config)
+        except (LscbError, OSError, ValueError, KeyError) as error:
+            found = pd.DataFrame([{
+                "file": str(path), "location": "", "kind": identifiers.UNSCANNED, "masked": "",
+                "reason": f"could not be scanned ({type(error).__name__})", "start": 0,
+                "end": 0}])
+        if not found.empty:
+            frames.append(found.assign(file=path.relative_to(folder).as_posix()))
+    findings = pd.concat(frames, ignore_index=True) if frames else \
+        pd.DataFrame(columns=list(identifiers.FINDING_COLUMNS))
+    if not findings.empty:
+        for leftover in folder.iterdir():
+            if leftover.name in ("manifest.json", LAST_GOOD):
+                continue
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
+    return findings, round(time.monotonic() - clock, 3)
+
+
+def identifier_error(findings, shown: int = 5) -> str:
+    """The error of a run whose outputs the scan stopped: counts, places, what to do.
+
+    Names each file and place (cell and line, sheet and cell, or line) and the kind of
+    identifier with its masked form (first and last character only), never the text.
+
+    >>> import pandas as pd
+    >>> identifier_error(pd.DataFrame([{"file": "report.html", "location": "line 40",
+    ...     "kind": "nhs_number", "masked": "9**********9"}]))[:76]
+    'IdentifierFoundError: the outputs may contain child-level identifiers (1 nhs'
+    """
+    counts = findings["kind"].value_counts()
+    summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+    places = "; ".join(
+        " ".join(str(part) for part in (row.file, row.location, row.kind, row.masked) if part)
+        for row in findings.head(shown).itertuples())
+    more = f" and {len(findings) - shown} more" if len(findings) > shown else ""
+    return (f"{SCAN_ERROR}: the outputs may contain child-level identifiers ({summary}), so "
+            f"this run was not published: {places}{more}. Remove them at their source (or, if "
+            "one is not an identifier, add its exact text to allowlist in "
+            "data/reference/identifier_patterns.yaml) and run again.")
+
+
+def mask_identifiers(text: str | None, case_references=(), config=None) -> str | None:
+    """Return ``text`` (an error message) with anything that looks like an identifier masked.
+
+    >>> mask_identifiers("ValueError: bad NHS number 943 476 5919")
+    'ValueError: bad NHS number 9**********9'
+    """
+    if not text:
+        return text
+    from lscb_analysis import identifiers
+
+    found = identifiers.scan_text(text, case_references=case_references, config=config)
+    for row in found.sort_values("start", ascending=False).itertuples():
+        start, end = int(row.start), int(row.end)
+        text = text[:start] + identifiers.mask_text(text[start:end]) + text[end:]
+    return text
 
 
 def _error_text(error: BaseException) -> str:
@@ -413,9 +603,11 @@ def _kernel_options(isolation: str, sockets: str) -> dict:
 def execute_run(job: RunJob) -> RunResult:
     """Run one notebook with papermill into ``job.staging``: notebook, HTML, manifest.
 
-    Runs in a worker's child process. Never raises for a failing notebook: the failure is
-    recorded in the result and the manifest, and the executed notebook (with the error) is
-    kept as its log.
+    Runs in a worker's child process. The notebook runs with the display guard installed
+    (:func:`with_display_guard`), and its outputs are scanned for identifiers before
+    anything is kept (:func:`screen_outputs`): on a hit the run fails and its outputs are
+    withheld. Never raises for a failing notebook: the failure is recorded in the result and
+    the manifest, and the executed notebook (with the error) is kept as its log.
 
     Returns:
         The run's :class:`RunResult` (also written to ``<staging>/manifest.json``).
@@ -430,11 +622,12 @@ def execute_run(job: RunJob) -> RunResult:
     sockets = tempfile.mkdtemp(prefix="lscb-kernel-") if job.isolation == "kernel" else ""
     try:
         executed = papermill.execute_notebook(
-            load_notebook(spec.notebook), str(executed_path), parameters=spec.parameters,
-            kernel_name=KERNEL_NAME, cwd=str(paths.project_dir()), progress_bar=False,
-            **_kernel_options(job.isolation, sockets),
+            with_display_guard(load_notebook(spec.notebook)), str(executed_path),
+            parameters=spec.parameters, kernel_name=KERNEL_NAME, cwd=str(paths.project_dir()),
+            progress_bar=False, **_kernel_options(job.isolation, sockets),
         )
-        io.write_text(export_html(executed), staging / "report.html")
+        io.write_text(export_html(executed, spec.parameters.get(TIER_PARAMETER)),
+                      staging / "report.html")
         outputs["html"] = "report.html"
         index = report_index.index_values(executed)
     except Exception as failure:  # any failure is recorded in the manifest; other runs go on
@@ -445,6 +638,7 @@ def execute_run(job: RunJob) -> RunResult:
     finally:
         if sockets:
             shutil.rmtree(sockets, ignore_errors=True)
+    status, error, outputs, index, scan_seconds = _screened(job, status, error, outputs, index)
     workbooks = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*.xlsx"))
     if workbooks:
         outputs["xlsx"] = workbooks
@@ -454,10 +648,42 @@ def execute_run(job: RunJob) -> RunResult:
         finished=provenance.now_iso(), seconds=round(time.monotonic() - clock, 2),
         package_version=__version__, git_commit=job.git_commit, inputs=job.input_hashes,
         outputs=outputs, code_fingerprint=job.code_fingerprint, isolation=job.isolation,
-        index=index,
+        index=index, scan_seconds=scan_seconds,
     )
     io.write_json(asdict(result), staging / "manifest.json")
     return result
+
+
+def _screened(job: RunJob, status: str, error: str | None, outputs: dict, index: dict):
+    """Scan a run's staging folder; on a hit, fail the run and withhold its outputs.
+
+    Returns ``(status, error, outputs, index, scan seconds)``; error texts are masked.
+    """
+    from lscb_analysis import identifiers
+
+    try:
+        config = identifiers.load_identifier_config()
+        findings, seconds = screen_outputs(Path(job.staging), job.case_references, config)
+    except LscbError as problem:  # no scan, no publication
+        for leftover in Path(job.staging).iterdir():
+            if leftover.is_file() and leftover.name != "manifest.json":
+                leftover.unlink()
+        return ("failed", f"{SCAN_ERROR}: the identifier scan could not run ({problem}); "
+                "nothing of this run was published.", {}, {}, 0.0)
+    error = mask_identifiers(error, job.case_references, config)
+    if "traceback" in outputs:
+        outputs["traceback"] = mask_identifiers(outputs["traceback"], job.case_references,
+                                                config)
+    if findings.empty:
+        return status, error, outputs, index, seconds
+    logger.warning("%s: %d possible identifiers in its outputs; not published.", job.key,
+                   len(findings))
+    scan = identifier_error(findings)
+    error = scan if error is None else f"{scan} (The run had also failed: {error})"
+    withheld = {"withheld": sorted(set(findings["file"]))}
+    if "traceback" in outputs:
+        withheld["traceback"] = outputs["traceback"]
+    return "failed", error, withheld, {}, seconds
 
 
 def _warm_notebook() -> nbformat.NotebookNode:
@@ -644,7 +870,8 @@ def _failed_result(job: RunJob, started: str, seconds: float, error: str,
                    detail: str = "") -> RunResult:
     """Write a failed manifest for a run that did not report back (timeout, crash).
 
-    Whatever the run had half written is deleted; only its notebook is kept, as the log.
+    Whatever the run had half written is deleted; only its notebook is kept, as the log
+    (after the identifier scan, which withholds it on a hit).
     """
     staging = Path(job.staging)
     staging.mkdir(parents=True, exist_ok=True)
@@ -658,12 +885,14 @@ def _failed_result(job: RunJob, started: str, seconds: float, error: str,
     outputs = {"traceback": detail[-2000:]} if detail else {}
     if (staging / f"{spec.notebook}.ipynb").is_file():
         outputs["notebook"] = f"{spec.notebook}.ipynb"
+    _, error, outputs, _, scan_seconds = _screened(job, "failed", error, outputs, {})
     result = RunResult(
         notebook=spec.notebook, borough=spec.borough, slug=spec.slug,
         parameters=spec.parameters, status="failed", error=error, started=started,
         finished=provenance.now_iso(), seconds=round(seconds, 2), package_version=__version__,
         git_commit=job.git_commit, inputs=job.input_hashes, outputs=outputs,
         code_fingerprint=job.code_fingerprint, isolation=job.isolation,
+        scan_seconds=scan_seconds,
     )
     io.write_json(asdict(result), staging / "manifest.json")
     return result
@@ -786,10 +1015,11 @@ def run_stages(
             if isolation == "kernel":
                 check_kernel()
             jobs_to_run = sum(len(stage) for stage in pending)
+            references = _case_references()
             with executors.make_executor(executor, jobs or os.cpu_count() or 1, scheduler,
                                          ship_inputs, jobs_to_run) as pool:
-                _run_pending(pool, pending, results, commit, code, isolation, timeout,
-                             len(specs) - jobs_to_run, progress, label)
+                _run_pending(pool, pending, results, (commit, code, isolation, references),
+                             timeout, len(specs) - jobs_to_run, progress, label)
     finally:
         done = [results[i] for i in sorted(results)]
         report_index.record_outcomes(out, done, reasons)
@@ -797,9 +1027,19 @@ def run_stages(
     return [results[index] for index in range(len(specs))]
 
 
-def _run_pending(pool, pending, results, commit, code, isolation, timeout, skipped,
-                 progress, label) -> None:
-    """Send the runs to ``pool`` stage by stage, install each as it finishes."""
+def _case_references() -> tuple[str, ...]:
+    """The raw audit case references, for the publication scan (read once per invocation)."""
+    from lscb_analysis import audit
+
+    return tuple(audit.raw_case_references())
+
+
+def _run_pending(pool, pending, results, context, timeout, skipped, progress, label) -> None:
+    """Send the runs to ``pool`` stage by stage, install each as it finishes.
+
+    ``context`` is ``(git commit, code fingerprint, isolation, case references)``.
+    """
+    commit, code, isolation, references = context
     counts = {"ok": 0, "failed": 0}
     bar = _progress(sum(len(stage) for stage in pending), label, progress)
     bar.set_postfix_str(f"ok 0, failed 0, skipped {skipped}")
@@ -811,7 +1051,7 @@ def _run_pending(pool, pending, results, commit, code, isolation, timeout, skipp
                 while queue and len(active) < pool.capacity:
                     index, spec, spec_hashes = queue.popleft()
                     job = RunJob(spec, str(_new_staging(spec)), isolation, spec_hashes, code,
-                                 commit, str(paths.project_dir()))
+                                 commit, str(paths.project_dir()), references)
                     pool.submit(job, timeout)
                     active[job.key] = (index, job, provenance.now_iso())
                 for finished in pool.poll(1.0):
@@ -837,16 +1077,18 @@ def run_notebook(
     jobs: int | None = None, out_dir: Path | str | None = None, progress: bool = True,
     force: bool = False, timeout: float | None = RUN_TIMEOUT_SECONDS,
     isolation: str = "process", executor: str = "local", scheduler: str | None = None,
+    analyst: bool = False,
 ) -> list[RunResult]:
     """Plan, run in parallel (skipping unchanged runs), and index.
 
-    Returns one result per run, in plan order. See :func:`run_stages` for the options.
+    Returns one result per run, in plan order. See :func:`run_stages` for the options and
+    :func:`plan_runs` for ``analyst`` (reports and index under ``<out_dir>/analyst/``).
 
     Raises:
         ParameterError: see :func:`plan_runs` (raised before anything runs).
         NotebookRunError: the kernel is not registered, or the workers could not start.
     """
-    specs = plan_runs(notebook, boroughs, parameters or {}, out_dir)
+    specs = plan_runs(notebook, boroughs, parameters or {}, out_dir, analyst=analyst)
     return run_stages([specs], jobs=jobs, force=force, timeout=timeout, isolation=isolation,
                       executor=executor, scheduler=scheduler, progress=progress,
                       label=specs[0].notebook)
@@ -929,11 +1171,13 @@ def run_pack(
     force: bool = False, timeout: float | None = RUN_TIMEOUT_SECONDS,
     isolation: str = "process", executor: str = "local", scheduler: str | None = None,
     ship_inputs: bool = True, out_dir: Path | str | None = None, progress: bool = True,
+    analyst: bool = False,
 ):
     """Plan and run a report pack: prerequisite steps, then every notebook, then the index.
 
     Args:
-        period, boroughs: see :func:`lscb_analysis.pack.plan_pack`.
+        period, boroughs, analyst: see :func:`lscb_analysis.pack.plan_pack` (``analyst``:
+            only the notebooks with a ``tier``, under ``<out_dir>/analyst/``).
         Other options: see :func:`run_stages`; ``force`` also re-runs every step.
 
     Returns:
@@ -947,7 +1191,7 @@ def run_pack(
     """
     from lscb_analysis import pack
 
-    plan = pack.plan_pack(period, boroughs, out_dir, force)
+    plan = pack.plan_pack(period, boroughs, out_dir, force, analyst=analyst)
     steps = run_prerequisites(plan, timeout)
     broken = {step.name for step in steps if step.status == "failed"}
     registry = notebook_registry()
@@ -960,5 +1204,7 @@ def run_pack(
                          scheduler=scheduler, ship_inputs=ship_inputs, progress=progress,
                          label="pack")
     if not results:
-        report_index.write_index(Path(out_dir) if out_dir else paths.reports_dir())
+        out = tier_out_dir(out_dir, analyst)
+        out.mkdir(parents=True, exist_ok=True)
+        report_index.write_index(out)
     return plan, steps, results

@@ -160,3 +160,26 @@ def scorecard_exceptions() -> pd.DataFrame:
         + rows["exceptions"].astype(str)
     return pd.DataFrame({"borough": rows["borough"], "sub_group": rows["sub_group"],
                          "detail": detail}).reset_index(drop=True)
+
+
+def index_headlines(days: pd.DataFrame, targeted: pd.DataFrame) -> dict:
+    """The review's headline values for the report index (totals, never a row of the log).
+
+    Inputs: :func:`lscb_analysis.audit_actions.support_days` (``days_used``, ``allowance``)
+    and :func:`targeting` (``finding``). Output: ``{label: value}`` with the days used
+    against the allowance, the support with no evidence of need and the evidence of need with
+    no support (counts of borough and theme pairs). Raises nothing.
+
+    >>> days = pd.DataFrame({"days_used": [4.0, 12.5], "allowance": [10, 10]})
+    >>> targeted = pd.DataFrame({"finding": ["support with no evidence of need",
+    ...                                      "support matches evidence"]})
+    >>> index_headlines(days, targeted)["Days used / allowance"]
+    '16.5 of 20'
+    """
+    findings = targeted["finding"].value_counts()
+    used = float(pd.to_numeric(days["days_used"], errors="coerce").sum())
+    allowed = float(pd.to_numeric(days["allowance"], errors="coerce").sum())
+    return {"Days used / allowance": f"{used:g} of {allowed:g}",
+            "Support with no evidence of need":
+                int(findings.get("support with no evidence of need", 0)),
+            "Need with no support": int(findings.get("evidence of need with no support", 0))}

@@ -50,11 +50,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 import openpyxl
 import pandas as pd
-from openpyxl.utils.exceptions import InvalidFileException
 
 from lscb_analysis import io, paths, register, safe_files
 from lscb_analysis.errors import (
@@ -142,8 +140,6 @@ _RANGE = re.compile(r"^\s*\d+(?:\.\d+)?\s*[-\u2013]\s*\d")
 _QUOTE_LIMIT = 40
 _MAX_REPEAT = 1000  # ODS rows/columns repeated more than this are trailing formatting
 _HEADER_SHARE = 0.75  # a repeated header row below the first maps at least this share of cells
-_OPENPYXL_ERRORS = (KeyError, ValueError, TypeError, IndexError, AttributeError, OSError,
-                    zipfile.BadZipFile, ParseError, EOFError, InvalidFileException)
 
 
 # --- public result ---------------------------------------------------------------------------
@@ -477,7 +473,7 @@ def _read_xlsx(path: Path, limits: safe_files.WorkbookLimits) -> tuple[list[_Gri
         with path.open("rb") as handle:
             workbook = openpyxl.load_workbook(handle, read_only=False, data_only=True,
                                               keep_vba=False, keep_links=False)
-    except _OPENPYXL_ERRORS as error:
+    except safe_files.OPENPYXL_READ_ERRORS as error:
         raise _reject("corrupt", f"{path.name} cannot be opened as a workbook "
                       f"({type(error).__name__}). Ask the board for a fresh copy saved from "
                       "Excel as .xlsx.") from error
@@ -489,7 +485,7 @@ def _read_xlsx(path: Path, limits: safe_files.WorkbookLimits) -> tuple[list[_Gri
             ranges = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1)
                       for r in sheet.merged_cells.ranges]
             grids.append(_make_grid(sheet.title, rows, ranges))
-    except _OPENPYXL_ERRORS as error:
+    except safe_files.OPENPYXL_READ_ERRORS as error:
         raise _reject("corrupt", f"{path.name} is damaged: a sheet cannot be read "
                       f"({type(error).__name__}). Ask the board for a fresh copy.") from error
     finally:
@@ -1484,6 +1480,7 @@ def _assemble(outcomes: list[_Outcome]) -> SurveyIngest:
     sheets_frame = pd.DataFrame(sheets, columns=SHEET_COLUMNS)
     sheets_frame["header_row"] = sheets_frame["header_row"].astype("Int64")
     sheets_frame["non_blank_rows"] = sheets_frame["non_blank_rows"].astype("Int64")
+    items_frame.attrs["record_level"] = True  # rows of the returns: never displayed whole
     return SurveyIngest(items_frame, issues_frame, returns_frame, sheets_frame)
 
 

@@ -25,6 +25,7 @@ period = None  # reporting year, e.g. 2025 for 2024-25; None for the latest year
 
 # %%
 # %matplotlib inline
+# %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown
 
 from lscb_analysis import plots, profile, provenance, public_data, report_index

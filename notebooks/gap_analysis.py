@@ -25,9 +25,10 @@ model_version = None  # best-fit model version; None for the latest
 
 # %%
 # %matplotlib inline
+# %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown
 
-from lscb_analysis import catalogue, gap_analysis, plots, profile, provenance
+from lscb_analysis import catalogue, gap_analysis, plots, profile, provenance, report_index
 
 # %% [markdown]
 # ## Parameter check
@@ -95,4 +96,7 @@ gap_analysis.borough_section(matrix, model, area, rules)
 # %%
 record = provenance.run_record({"borough": borough, "model_version": model.version},
                                ["data/processed/gap_matrix.parquet"])
+report_index.record_for_index(
+    {"London coverage (weighted, mean of boroughs)": f"{scores['coverage'].mean():.0%}",
+     "Boroughs": len(scores), "Current PIs": len(model.current)}, model_version=model.version)
 record.style.hide(axis="index")

@@ -24,12 +24,15 @@
 borough = None  # a borough for the one-borough view; None for London
 model_version = None  # the best-fit model version to report against; None for the latest
 pilot_folder = "data/raw/pilot"
+tier = "board"  # "board" (small numbers suppressed) or "analyst" (NOT FOR PUBLICATION)
 
 # %%
 # %matplotlib inline
+# %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown
 
-from lscb_analysis import pilot_feasibility, pilot_ingest, plots, provenance
+import lscb_analysis.report_index as report_index
+from lscb_analysis import disclosure, pilot_feasibility, pilot_ingest, plots, provenance
 
 # %% [markdown]
 # ## Parameter check
@@ -41,7 +44,7 @@ folder, area, catalogue = pilot_feasibility.check_parameters(pilot_folder, borou
                                                              model_version)
 highlight = area.name if area else None
 Markdown(f"## Pilot returns against best-fit model v{catalogue.version}"
-         + (f": {area.name}" if area else ": London"))
+         + (f": {area.name}" if area else ": London") + f"\n\n*{disclosure.tier_label(tier)}*")
 
 # %% [markdown]
 # ## Returns received
@@ -142,10 +145,20 @@ view = pilot_feasibility.borough_view(provision, classified, ingest.feasibility,
 pilot_feasibility.for_display(view).style.hide(axis="index")
 
 # %% [markdown]
+# ## The figures the borough returned
+# With a borough chosen: its latest returned figure for each PI. In the board tier counts from
+# 1 to 5, and values worked out from them, show as "c" (rules in `data/reference/disclosure.yaml`).
+
+# %%
+pilot_feasibility.returned_figures(ingest.values, area, tier).style.hide(axis="index")
+
+# %% [markdown]
 # ## Run record
 
 # %%
 record = provenance.run_record({"borough": borough, "model_version": model_version,
-                                "pilot_folder": pilot_folder},
+                                "pilot_folder": pilot_folder, "tier": tier},
                                ["data/reference/pilot_rules.yaml"])
+report_index.record_for_index(pilot_feasibility.index_headlines(classified, provision),
+                              model_version=catalogue.version)
 record.style.hide(axis="index")

@@ -29,6 +29,7 @@ tier = "board"  # "board" (small numbers suppressed) or "analyst" (NOT FOR PUBLI
 
 # %%
 # %matplotlib inline
+# %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown
 
 from lscb_analysis import profile, provenance, report_index, scorecard

@@ -27,9 +27,10 @@ allowance = None  # agreed days per borough a year; None for the default in audi
 
 # %%
 # %matplotlib inline
+# %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown
 
-from lscb_analysis import audit, audit_actions, provenance, support_review
+from lscb_analysis import audit, audit_actions, provenance, report_index, support_review
 
 # %% [markdown]
 # ## Parameter check and the support log
@@ -49,7 +50,8 @@ log.issues.style.hide(axis="index")
 # chargeable.
 
 # %%
-audit_actions.support_days(log.table, allowance, year=year).style.hide(axis="index")
+days = audit_actions.support_days(log.table, allowance, year=year)
+days.style.hide(axis="index")
 
 # %% [markdown]
 # ## Borough support and pan-London work
@@ -69,7 +71,8 @@ judgements = support_review.london_judgements()
 exceptions = support_review.scorecard_exceptions()
 evidence = support_review.gather_evidence(judgements, audit.read_audit_records(), exceptions, rules)
 support = support_review.borough_support(log.table)
-support_review.targeting(support, evidence).style.hide(axis="index")
+targeted = support_review.targeting(support, evidence)
+targeted.style.hide(axis="index")
 
 # %% [markdown]
 # ## Run record
@@ -77,4 +80,5 @@ support_review.targeting(support, evidence).style.hide(axis="index")
 # %%
 record = provenance.run_record({"year": year, "allowance": allowance},
                                ["data/raw/support/support_log.csv"])
+report_index.record_for_index(support_review.index_headlines(days, targeted), period=year)
 record.style.hide(axis="index")

@@ -26,6 +26,7 @@ borough = None  # a borough for the one-board view; None for London
 
 # %%
 # %matplotlib inline
+# %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown
 
 import lscb_analysis.report_index as report_index

@@ -81,3 +81,51 @@ def use_project(monkeypatch):
 def project_factory():
     """:func:`make_project`, for fixtures that need their own project folder."""
     return make_project
+
+
+def _raw_hashes(root: Path) -> dict[str, str]:
+    import hashlib
+
+    raw = root / "data" / "raw"
+    return {p.relative_to(raw).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(raw.rglob("*")) if p.is_file()}
+
+
+DEMO_COMMANDS = (
+    # The pack runs the ingests, the gap matrix and the score card build as its steps, each
+    # through `python -m lscb_analysis`; the other commands here read data/raw/ too.
+    ["pack", "--boroughs", "Barnet", "-q"],
+    ["survey", "compile"],
+    ["audit", "sample", "--frame", "data/raw/frames/cases.csv", "--n", "4", "--stratify",
+     "category", "--seed", "2026"],
+    ["run", "pilot_feasibility", "--borough", "Barnet", "--analyst", "-q"],
+    ["check", "reports"],
+)
+
+
+@pytest.fixture(scope="session")
+def demo_pack(tmp_path_factory):
+    """A demo project (synthetic returns) put through every command that reads data/raw/.
+
+    Each command of :data:`DEMO_COMMANDS` goes through the real entry point
+    (``lscb_analysis.cli.main``), once per session. Returns ``{"root", "codes" (command ->
+    exit code), "before" and "after" (data/raw/ file -> SHA-256)}``.
+    """
+    from lscb_analysis import cli, demo_data
+
+    root = make_project(tmp_path_factory.mktemp("demo") / "project")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LSCB_PROJECT_DIR", str(root))
+        # CI has no key file: the audit ingest step needs a (synthetic) key
+        patch.setenv("LSCB_PSEUDONYM_KEY", "synthetic-test-key-0123456789abcdef")
+        patch.chdir(root)
+        demo_data.write_demo_data()
+        frames = root / "data" / "raw" / "frames"
+        frames.mkdir()
+        (frames / "cases.csv").write_text(
+            "case_id,category\n" + "".join(f"C{n:03d},{'neglect' if n % 2 else 'abuse'}\n"
+                                           for n in range(1, 21)))
+        before = _raw_hashes(root)
+        codes = {" ".join(command): cli.main(list(command)) for command in DEMO_COMMANDS}
+        after = _raw_hashes(root)
+    return {"root": root, "codes": codes, "before": before, "after": after}

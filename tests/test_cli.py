@@ -114,3 +114,14 @@ def test_audit_template_and_sample(project, tmp_path):
                   "category", "--seed", "7", "--out", str(tmp_path / "s2"), project=project)
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     assert (tmp_path / "s1/sample.csv").read_text() == (tmp_path / "s2/sample.csv").read_text()
+
+
+def test_analyst_is_only_for_notebooks_with_a_tier(built_project, use_project, capsys):
+    from lscb_analysis import cli
+
+    use_project(built_project)
+    assert cli.main(["run", "borough_profile", "--borough", "Barnet", "--analyst"]) == 2
+    assert "--analyst: notebook 'borough_profile' has no analyst tier" in capsys.readouterr().err
+    assert cli.main(["run", "scorecard", "--borough", "Barnet", "-p", "tier=analyst"]) == 2
+    assert "Choose the tier with --analyst" in capsys.readouterr().err
+    assert cli.build_parser().parse_args(["pack", "--analyst"]).analyst

@@ -1,4 +1,4 @@
-"""Repository hygiene for data protection: no local data, outputs or keys in git."""
+"""Data protection: no local data, outputs or keys in git; no command changes data/raw/."""
 
 from __future__ import annotations
 
@@ -33,3 +33,14 @@ def test_gitignore_keeps_local_data_and_keys_out():
         ["git", "check-ignore", "data/raw/survey/return.xlsx", "data/processed/x.parquet",
          "reports/x/report.html", "pseudonym.key"], cwd=REPO, capture_output=True, text=True)
     assert len(probe.stdout.split()) == 4
+
+
+def test_every_command_that_reads_raw_data_leaves_it_untouched(demo_pack):
+    # Every command ran (an ingest that lists a rejected return exits 1 by design).
+    assert all(code in (0, 1) for code in demo_pack["codes"].values()), demo_pack["codes"]
+    assert demo_pack["codes"]["pack --boroughs Barnet -q"] == 0
+    assert demo_pack["codes"]["check reports"] == 0
+    before, after = demo_pack["before"], demo_pack["after"]
+    assert len(before) > 20 and any(name.startswith("audit/") for name in before)
+    assert sorted(after) == sorted(before)  # nothing added or removed
+    assert [name for name in before if after[name] != before[name]] == []  # nothing changed

@@ -61,3 +61,33 @@ def test_no_executed_notebooks_committed():
     tracked = subprocess.run(["git", "ls-files", "notebooks"], cwd=REPO, capture_output=True,
                              text=True, check=False).stdout.split()
     assert not [name for name in tracked if name.endswith(".ipynb")]
+
+
+def test_every_registered_notebook_shows_only_aggregates_on_demo_data(demo_pack):
+    # The pack ran every registered notebook with the display guard on: none failed.
+    import pandas as pd
+
+    runs = pd.read_csv(demo_pack["root"] / "reports" / "index.csv", dtype=str,
+                       keep_default_na=False)
+    assert set(runs["notebook"]) == set(runner.notebook_registry())
+    assert (runs["status"] == "ok").all(), runs.loc[runs["status"] != "ok",
+                                                    ["notebook", "slug", "error"]].to_dict("records")
+    assert not runs["error"].str.contains("RecordLevelDisplayError").any()
+    executed = demo_pack["root"] / "reports" / "deep_dive" / "barnet" / "deep_dive.ipynb"
+    assert "lscb-display-guard" in executed.read_text()
+
+
+def test_the_analyst_tier_is_separate_and_labelled(demo_pack):
+    import pandas as pd
+
+    reports = demo_pack["root"] / "reports"
+    analyst = reports / "analyst"
+    report = (analyst / "pilot_feasibility" / "barnet" / "report.html").read_text()
+    assert 'id="lscb-tier-banner"' in report and "position: fixed" in report
+    assert "NOT FOR PUBLICATION: unsuppressed analyst working copy" in report
+    board = pd.read_csv(reports / "index.csv", dtype=str, keep_default_na=False)
+    assert set(board["tier"]) == {"board"}
+    assert not (reports / "pilot_feasibility" / "barnet").exists()
+    page = (analyst / "index.html").read_text()
+    assert "analyst: NOT FOR PUBLICATION" in page and 'id="tier-banner"' in page
+    assert "analyst" not in (reports / "index.html").read_text().split("<tbody>")[1]
