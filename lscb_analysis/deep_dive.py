@@ -1,11 +1,18 @@
 """The Quality Assurance sub-group's deep dive: what lies behind a theme's numbers.
 
 Pure functions that gather, for one borough and one theme (``data/reference/audit_themes.yaml``
-names each theme's published indicators and assessment factors) or one indicator: the trend
-with SPC, a funnel of all London boroughs with over-dispersion, the statistical neighbours with
-intervals, the assessment-factor breakdown, Ofsted's latest judgements, the audit findings, and
-the questions the signals raise. Every interval and signal comes from
+names each theme's published indicators and assessment factors, and optionally ``local_pis``,
+best-fit model PIs with no published source) or one indicator: the trend with SPC (the annual
+published series and, where the borough returned them in the Phase III pilot, the quarterly
+local values), a funnel of all London boroughs with over-dispersion, the statistical neighbours
+with intervals, the assessment-factor breakdown, Ofsted's latest judgements, the audit findings,
+and the questions the signals raise. Every interval and signal comes from
 :mod:`lscb_analysis.stats`; nothing here computes one itself.
+
+Disclosure: the output tier (``board``, the default, or ``analyst``, NOT FOR PUBLICATION) sets
+the small-number suppression of the borough's own quarterly figures (through
+:func:`lscb_analysis.scorecard.prepare_pilot`) and of the audit tables. A suppressed figure is
+never plotted: charts show "c" in its place (:mod:`lscb_analysis.plots`).
 """
 
 from __future__ import annotations
@@ -14,18 +21,38 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lscb_analysis import audit, audit_analysis, indicators, ofsted, public_data, register, stats
-from lscb_analysis.errors import ParameterError, UnknownAreaError
+from lscb_analysis import (
+    audit,
+    audit_analysis,
+    disclosure,
+    indicators,
+    ofsted,
+    pilot_template,
+    public_data,
+    register,
+    scorecard,
+    stats,
+)
+from lscb_analysis import catalogue as catalogue_module
+from lscb_analysis.errors import ParameterError, ReferenceDataError, UnknownAreaError
 from lscb_analysis.public_data import OK, period_label
 
 LONDON_CODE = "E12000007"
 ENGLAND_CODE = "E92000001"
 SPC_FROM = 2013  # the published children-in-need series starts in 2012-13
+SUPPRESSED = "suppressed"  # public_indicators status and pilot state of a suppressed figure
+USABLE = "ok"  # the pilot state of a figure that may be charted (scorecard.prepare_pilot)
 
 
 @dataclass(frozen=True)
 class DeepDiveScope:
-    """What a deep dive covers: the borough, theme, indicators, year and audits."""
+    """What a deep dive covers: the borough, theme, indicators, year and audits.
+
+    ``pi_ids`` are the best-fit model PIs whose quarterly local values are charted: those
+    whose national source is one of ``indicator_ids``, then the theme's ``local_pis``.
+    ``quarter_cutoff`` is the last quarter shown (None: every quarter returned); ``tier`` the
+    output tier (``board`` or ``analyst``); ``model_version`` the catalogue version used.
+    """
 
     area: register.LocalAuthority
     theme: str | None
@@ -34,10 +61,15 @@ class DeepDiveScope:
     factors: tuple[str, ...]
     period: int
     audit_ids: tuple[str, ...]
+    pi_ids: tuple[str, ...] = ()
+    quarter_cutoff: str | None = None
+    tier: str = disclosure.DEFAULT_TIER
+    model_version: str | None = None
 
 
 def check_parameters(table: pd.DataFrame, borough: str, theme: str | None, indicator: str | None,
-                     period, audit_id: str | None) -> DeepDiveScope:
+                     period, audit_id: str | None,
+                     tier: str = disclosure.DEFAULT_TIER) -> DeepDiveScope:
     """Check the deep dive's parameters and settle what it covers.
 
     Args:
@@ -49,15 +81,26 @@ def check_parameters(table: pd.DataFrame, borough: str, theme: str | None, indic
         period: the reporting year (2025 for 2024-25) or None for the latest with data.
         audit_id: one audit folder name to report, or None for every audit of the theme
             for this borough.
+        tier: ``board`` (small numbers suppressed, the default) or ``analyst``
+            (unsuppressed, NOT FOR PUBLICATION).
+
+    Returns:
+        :class:`DeepDiveScope`. With a ``period`` the quarterly values stop at that year's
+        last quarter (2025Q1 for 2024-25); without one every returned quarter is shown.
 
     Raises:
         ParameterError: naming the parameter at fault (unknown borough, theme, indicator,
-        year or audit) and what to give instead.
+        year, audit or tier) and what to give instead.
+        ReferenceDataError: the theme's ``local_pis`` name a PI the best-fit model lacks.
     """
     try:
         area = register.resolve(borough)
     except UnknownAreaError as error:
         raise ParameterError(f"Parameter 'borough': {error}") from error
+    try:
+        tier = disclosure.validate_tier(tier)
+    except ParameterError as error:
+        raise ParameterError(f"Parameter 'tier': {error}") from error
     if (theme is None) == (indicator is None):
         raise ParameterError("Give either the parameter 'theme' (e.g. neglect) or "
                              "'indicator' (e.g. rereferral_pct), not both and not neither.")
@@ -69,12 +112,15 @@ def check_parameters(table: pd.DataFrame, borough: str, theme: str | None, indic
         spec = audit.audit_config()["themes"][key]
         title, ids, factors = spec["title"], tuple(spec["indicators"]), tuple(
             spec.get("c3_factors", ()))
+        local = spec.get("local_pis") or ()
+        local = (local,) if isinstance(local, str) else tuple(local)
     else:
         metadata = indicators.load_metadata()
         if indicator not in metadata.index:
             raise ParameterError(f"Parameter 'indicator': {indicator!r} is not a published "
                                  f"indicator. Choose one of {', '.join(metadata.index)}.")
         key, title, ids, factors = None, metadata.at[indicator, "title"], (indicator,), ()
+        local = ()
     available = sorted(table.loc[table["indicator"].isin(ids) & (table["status"] == OK),
                                  "period"].unique())
     if period in (None, ""):
@@ -85,7 +131,39 @@ def check_parameters(table: pd.DataFrame, borough: str, theme: str | None, indic
             raise ParameterError(f"Parameter 'period': no published figures for {year}; years "
                                  f"available: {available[0]} to {available[-1]}.")
     audit_ids = _audit_ids(area, key, audit_id)
-    return DeepDiveScope(area, key, title, ids, factors, year, audit_ids)
+    model = catalogue_module.load_catalogue()
+    year_end = pilot_template.load_rules()["periods"]["year_end_quarter"]
+    cutoff = None if period in (None, "") else f"{year}Q{int(year_end)}"
+    return DeepDiveScope(area, key, title, ids, factors, year, audit_ids,
+                         theme_pis(model, ids, local, key), cutoff, tier, str(model.version))
+
+
+def theme_pis(model: catalogue_module.Catalogue, indicator_ids, local_pis=(),
+              theme: str | None = None) -> tuple[str, ...]:
+    """The best-fit model PIs whose quarterly local values belong to a deep dive.
+
+    Inputs: ``model`` (a :class:`lscb_analysis.catalogue.Catalogue`), the published
+    ``indicator_ids`` of the theme, its ``local_pis`` (catalogue PI ids with no published
+    source, from ``audit_themes.yaml``) and the ``theme`` key (for messages).
+    Output: the current PIs whose national source indicator is one of ``indicator_ids`` (in
+    the order of ``indicator_ids``), then ``local_pis``, without repeats.
+    Raises: ReferenceDataError when a local PI is not a current PI of the model.
+
+    >>> model = catalogue_module.load_catalogue("1.0")
+    >>> theme_pis(model, ["rereferral_pct", "cpp_start_rate"], ["BF-CP-04"])
+    ('BF-FD-03', 'BF-CP-04')
+    """
+    current = model.current
+    found = []
+    for indicator_id in indicator_ids:
+        found += list(current.loc[current["source_indicator"] == indicator_id, "id"])
+    unknown = [pi for pi in local_pis if pi not in set(current["id"])]
+    if unknown:
+        raise ReferenceDataError(
+            f"data/reference/{audit.CONFIG_FILE}: theme {theme}'s local_pis name "
+            f"{', '.join(map(str, unknown))}, not current PIs of version {model.version} of "
+            "the best-fit model; correct the ids (see `lscb model export`).")
+    return tuple(dict.fromkeys([*found, *local_pis]))
 
 
 def _audit_ids(area: register.LocalAuthority, theme: str | None, audit_id: str | None):
@@ -111,22 +189,171 @@ def spc_frames(table: pd.DataFrame, scope: DeepDiveScope) -> dict[str, pd.DataFr
     """XmR charts of the borough's annual series for each indicator (NHS Making Data Count).
 
     Returns:
-        ``{indicator id: stats.xmr frame}``, indexed by reporting year. Missing or suppressed
-        years stay as gaps (never interpolated); the improvement direction follows the
-        indicator's polarity.
+        ``{indicator id: stats.xmr frame}``, indexed by reporting year, with the published
+        ``status`` of each year as an extra column. Missing or suppressed years stay as gaps
+        (never interpolated, left out of the limits; a year absent from the file is
+        ``not_available``); the improvement direction follows the indicator's polarity.
+        Indicators with fewer than two figures are left out.
     """
     metadata = indicators.load_metadata()
     frames = {}
     for indicator_id in scope.indicator_ids:
         series = _series(table, indicator_id, table["la_number"] == scope.area.la_number)
+        series = series[~series.index.duplicated()]
         series = series[(series.index >= SPC_FROM) & (series.index <= scope.period)]
-        values = series["value"].where(series["status"] == OK)
+        if series.empty:
+            continue
+        series = series.reindex(range(int(series.index.min()), int(series.index.max()) + 1))
+        status = series["status"].fillna("not_available")
+        values = series["value"].where(status == OK)
         if values.notna().sum() < 2:
             continue
         polarity = metadata.at[indicator_id, "polarity"]
         improvement = {"high": "up", "low": "down"}.get(polarity)
-        frames[indicator_id] = stats.xmr(values, improvement=improvement)
+        frame = stats.xmr(values, improvement=improvement)
+        frame["status"] = status.to_numpy()
+        frames[indicator_id] = frame
     return frames
+
+
+def _quarter_series(pilot: pd.DataFrame, frequency: str, cutoff: str | None,
+                    cycles: dict) -> pd.DataFrame:
+    """One PI's quarters in order, one row each; quarters not returned are ``not_returned``.
+
+    The quarters are those of the PI's reporting cycle (``cycle_quarters`` in
+    ``pilot_rules.yaml``: a six-monthly PI has two a year), from the first returned to the
+    last (or ``cutoff``); a quarter returned twice keeps its usable figure.
+    """
+    rows = pilot[(pilot["state"] != "not_yet_due")
+                 & pilot["period"].str.fullmatch(r"\d{4}Q[1-4]")]
+    rows = rows.assign(order=rows["period"].map(pilot_template.period_index))
+    if cutoff is not None:
+        rows = rows[rows["order"] <= pilot_template.period_index(cutoff)]
+    if rows.empty:
+        return rows
+    rows = rows.assign(usable=rows["state"].eq(USABLE)).sort_values(["order", "usable"])
+    rows = rows.drop_duplicates("order", keep="last").set_index("order")
+    quarters = set(cycles.get(frequency, [1, 2, 3, 4]))
+    grid = [i for i in range(int(rows.index.min()), int(rows.index.max()) + 1)
+            if i % 4 + 1 in quarters or i in rows.index]
+    rows = rows.reindex(grid)
+    rows["state"] = rows["state"].fillna("not_returned")
+    rows["period"] = [pilot_template.period_from_index(i) for i in grid]
+    return rows.set_index("period")
+
+
+def _pi_title(pi: pd.Series, metadata: pd.DataFrame) -> str:
+    """A PI's short title: its published indicator's short title, else the catalogue's."""
+    source = pi["source_indicator"]
+    if isinstance(source, str) and source in metadata.index:
+        return str(metadata.at[source, "short_title"])
+    return scorecard.short_title(pi["title"])
+
+
+def quarterly_spc_frames(scope: DeepDiveScope, values: pd.DataFrame | None = None,
+                         ) -> dict[str, pd.DataFrame]:
+    """XmR charts of the borough's quarterly local values for the scope's PIs (Phase III pilot).
+
+    Inputs: ``scope`` (its ``pi_ids``, ``quarter_cutoff``, ``tier`` and ``model_version``);
+    ``values``, the pilot_values table (None: ``data/processed/pilot_values.parquet`` via
+    :func:`lscb_analysis.scorecard.load_pilot_tables`; no file means no values). Each row's
+    state and the tier's small-number suppression come from
+    :func:`lscb_analysis.scorecard.prepare_pilot`: in the board tier a count from 1 to 5 (and
+    the percentage or rate made from it) is suppressed; the analyst tier shows every figure.
+
+    Returns:
+        ``{pi id: stats.xmr frame}`` indexed by quarter label (``2025Q1``), oldest first, in
+        the order of ``scope.pi_ids``, with an extra ``state`` column (``ok``,
+        ``suppressed``, ``error``, ``not_available``, ``not_published``, ``not_returned``).
+        Only ``ok`` figures carry a value: a suppressed quarter stays as a row marked
+        ``suppressed`` with no value, so it is never plotted and is left out of the limits.
+        ``attrs`` add ``pi_id``, ``title`` (short, for sentences) and ``tier``. PIs with
+        fewer than two figures are left out; an empty dict when the borough returned none.
+
+    Raises:
+        ParameterError: an unknown tier in ``scope``.
+        ReferenceDataError: the pilot_values file lacks a column (rebuild it with
+            ``lscb pilot ingest``).
+    """
+    if values is None:
+        values, _ = scorecard.load_pilot_tables()
+    if values.empty or not scope.pi_ids:
+        return {}
+    pilot_rules = pilot_template.load_rules()
+    pilot = scorecard.prepare_pilot(values[values["pi_id"].isin(scope.pi_ids)], scope.tier,
+                                    pilot_rules)
+    pilot = pilot[pilot["la_number"] == scope.area.la_number]
+    model = catalogue_module.load_catalogue(scope.model_version)
+    metadata = indicators.load_metadata()
+    frames = {}
+    for pi_id in scope.pi_ids:
+        pi = model.pi(pi_id)
+        series = _quarter_series(pilot[pilot["pi_id"] == pi_id], pi["frequency"],
+                                 scope.quarter_cutoff, pilot_rules["periods"]["cycle_quarters"])
+        if series.empty:
+            continue
+        figures = series["value"].where(series["state"] == USABLE)
+        if figures.notna().sum() < 2:
+            continue
+        frame = stats.xmr(figures.astype(float),
+                          improvement={"high": "up", "low": "down"}.get(pi["polarity"]))
+        frame["state"] = series["state"].to_numpy()
+        frame.index.name = "period"
+        frame.attrs.update(pi_id=pi_id, title=_pi_title(pi, metadata), tier=scope.tier)
+        frames[pi_id] = frame
+    return frames
+
+
+def quarterly_note(scope: DeepDiveScope, quarterly: dict[str, pd.DataFrame]) -> str:
+    """One sentence (markdown) on the quarterly local values the deep dive charts.
+
+    Inputs: ``scope`` and :func:`quarterly_spc_frames`. Output: a sentence saying which PIs
+    have quarterly figures, over which quarters and how many are suppressed, which of the
+    scope's PIs have too few figures to chart, and the tier's label in the analyst tier; or,
+    when there is nothing to chart (no pilot return), that there is none.
+    Raises: CatalogueError when the scope's model version cannot be read.
+
+    >>> from lscb_analysis import register
+    >>> scope = DeepDiveScope(register.resolve("Barnet"), "neglect", "Neglect", (), (), 2025,
+    ...                       (), ("BF-FD-03",))
+    >>> quarterly_note(scope, {})[:53]
+    'Barnet has no quarterly local figures to chart for Re'
+    """
+    model = catalogue_module.load_catalogue(scope.model_version)
+    metadata = indicators.load_metadata()
+    missing = [_pi_title(model.pi(pi), metadata) for pi in scope.pi_ids if pi not in quarterly]
+    if not quarterly:
+        if not scope.pi_ids:
+            return ("No PI of the best-fit model belongs to this theme, so there are no "
+                    "quarterly local figures: only the yearly published series is shown.")
+        return (f"{scope.area.name} has no quarterly local figures to chart for "
+                f"{', '.join(missing)}: no Phase III pilot return (`lscb pilot ingest`) holds "
+                "two or more figures that may be shown, so only the yearly published series "
+                "is shown.")
+    periods = [p for frame in quarterly.values() for p in frame.index]
+    first = min(periods, key=pilot_template.period_index)
+    last = max(periods, key=pilot_template.period_index)
+    hidden = sum(int((frame["state"] == SUPPRESSED).sum()) for frame in quarterly.values())
+    titles = ", ".join(frame.attrs["title"] for frame in quarterly.values())
+    sentence = (f"Quarterly local figures from {scope.area.name}'s pilot returns, {first} to "
+                f"{last}, for {titles}")
+    if hidden:
+        sentence += (f"; {hidden} quarterly figure{'s are' if hidden != 1 else ' is'} "
+                     "suppressed (small numbers, or suppressed by DfE), shown as \"c\"")
+    if missing:
+        sentence += f"; too few figures to chart for {', '.join(missing)}"
+    sentence += "."
+    if scope.tier != disclosure.DEFAULT_TIER:
+        sentence += f" **{disclosure.tier_label(scope.tier)}**."
+    return sentence
+
+
+def quarterly_figures(quarterly: dict[str, pd.DataFrame]) -> list:
+    """One Making Data Count chart per PI of :func:`quarterly_spc_frames` ("c" if suppressed)."""
+    from lscb_analysis import plots
+
+    return [plots.spc_chart(frame, measure=f"{frame.attrs['title']} (quarterly, local)")
+            for frame in quarterly.values()]
 
 
 def london_funnel(table: pd.DataFrame, indicator_id: str, period: int,
@@ -138,19 +365,28 @@ def london_funnel(table: pd.DataFrame, indicator_id: str, period: int,
     by default (``stats.funnel``); the frame's ``attrs`` carry phi.
 
     Returns:
-        (funnel frame from ``stats.funnel`` in register order, the boroughs' names). Boroughs
-        whose figure is suppressed or missing are left out, since a funnel cannot place them.
+        (funnel frame from ``stats.funnel`` in register order with the published ``status``
+        as an extra column, the boroughs' names). A borough whose figure is suppressed stays
+        as a row with status ``suppressed`` and no numerator, denominator or value, so it is
+        left out of the target and limits and the chart names it as "not placed" rather
+        than dropping it silently; boroughs with no figure for another reason are left out.
     """
     metadata = indicators.load_metadata()
     london = {la.la_number: la.name for la in register.london_boroughs()}
     rows = table[(table["indicator"] == indicator_id) & (table["period"] == period)
-                 & table["la_number"].isin(london) & (table["status"] == OK)
-                 & table["numerator"].notna() & table["denominator"].notna()]
+                 & table["la_number"].isin(london)]
+    placed = (rows["status"] == OK) & rows["numerator"].notna() & rows["denominator"].notna()
+    rows = rows[placed | (rows["status"] == SUPPRESSED)].drop_duplicates("la_number")
+    order = list(london)
+    rows = rows.assign(_order=rows["la_number"].map(order.index)).sort_values("_order")
+    counted = rows["status"] == OK
     unit = metadata.at[indicator_id, "unit"]
     kind = "rate" if unit == "rate_per_10000" else "proportion"
     multiplier = 10000 if kind == "rate" else 100
-    frame = stats.funnel(rows["numerator"].to_numpy(), rows["denominator"].to_numpy(),
+    frame = stats.funnel(rows["numerator"].where(counted).to_numpy(dtype=float),
+                         rows["denominator"].where(counted).to_numpy(dtype=float),
                          kind=kind, multiplier=multiplier, overdispersion=overdispersion)
+    frame["status"] = rows["status"].to_numpy()
     return frame, [london[n] for n in rows["la_number"]]
 
 
@@ -160,22 +396,27 @@ def neighbour_comparison(table: pd.DataFrame, scope: DeepDiveScope,
 
     Returns:
         (``stats.compare_to_benchmark`` frame — ``value, lower, upper, benchmark,
-        comparison`` — one row per area with a figure, their names). Intervals: Wilson for
-        percentages, exact/Byar for rates per 10,000; areas without a numerator and
-        denominator are ``not_compared``.
+        comparison`` and the published ``status`` — one row per area with a figure or a
+        suppressed one, their names). Intervals: Wilson for percentages, exact/Byar for rates
+        per 10,000; areas without a numerator and denominator are ``not_compared``; a
+        suppressed area has no value or interval (the chart shows "c").
     """
     metadata = indicators.load_metadata()
     numbers = [scope.area.la_number, *scope.area.neighbours]
     rows = table[(table["indicator"] == indicator_id) & (table["period"] == scope.period)
-                 & table["la_number"].isin(numbers) & (table["status"] == OK)]
+                 & table["la_number"].isin(numbers)
+                 & table["status"].isin([OK, SUPPRESSED])].drop_duplicates("la_number")
     present = set(rows["la_number"])
     rows = rows.set_index("la_number").reindex([n for n in numbers if n in present])
+    hidden = rows["status"] != OK
+    rows[["numerator", "denominator", "value"]] = rows[
+        ["numerator", "denominator", "value"]].where(~hidden)
     england = table[(table["indicator"] == indicator_id) & (table["period"] == scope.period)
                     & (table["area_code"] == ENGLAND_CODE)]["value"]
     unit = metadata.at[indicator_id, "unit"]
     if unit == "rate_per_10000":
         interval = stats.rate_ci(rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
-    elif unit == "percent" and rows["denominator"].notna().all():
+    elif unit == "percent" and rows.loc[~hidden, "denominator"].notna().all():
         interval = stats.proportion_ci(rows["numerator"].to_numpy(),
                                        rows["denominator"].to_numpy())
     else:
@@ -185,6 +426,7 @@ def neighbour_comparison(table: pd.DataFrame, scope: DeepDiveScope,
     frame = stats.compare_to_benchmark(
         rows["value"].to_numpy(), interval["lower"].to_numpy(), interval["upper"].to_numpy(),
         england.iloc[0] if len(england) else float("nan"), polarity)
+    frame["status"] = rows["status"].to_numpy()
     return frame, list(rows["area_name"])
 
 
@@ -239,14 +481,30 @@ def audit_records(scope: DeepDiveScope) -> pd.DataFrame:
 
 def questions(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
               funnels: dict[str, tuple[pd.DataFrame, list[str]]],
-              records: pd.DataFrame) -> list[str]:
+              records: pd.DataFrame,
+              quarterly: dict[str, pd.DataFrame] | None = None) -> list[str]:
     """The questions the signals raise, in plain English, for the board.
 
-    From: special-cause variation at the borough's latest point; the borough outside the
-    London funnel's limits; weak audit sections and low agreement between auditors.
+    From: special-cause variation at the borough's latest point, in the yearly published
+    series (``spc``, :func:`spc_frames`) and in the quarterly local values (``quarterly``,
+    :func:`quarterly_spc_frames`; the latest quarter with a figure that may be shown); the
+    borough outside the London funnel's limits; weak audit sections and low agreement
+    between auditors. Output: a list of sentences (one saying nothing stands out when
+    there is no signal). Raises nothing.
     """
     metadata = indicators.load_metadata()
     asked = []
+    for frame in (quarterly or {}).values():
+        shown = frame.dropna(subset=["value"])
+        variation, quarter = shown["variation"].iloc[-1], shown.index[-1]
+        if variation == "special_cause_concern":
+            asked.append(f"{frame.attrs['title']} (quarterly local figures) shows special-cause "
+                         f"concern in {quarter}: what changed in practice, demand or "
+                         "recording, and since when?")
+        elif variation == "special_cause_improvement":
+            asked.append(f"{frame.attrs['title']} (quarterly local figures) shows special-cause "
+                         f"improvement in {quarter}: what made the difference, and can it be "
+                         "sustained and shared?")
     for indicator_id, frame in spc.items():
         latest = frame.dropna(subset=["value"]).iloc[-1]
         title = metadata.at[indicator_id, "short_title"]
@@ -288,11 +546,15 @@ def spc_figures(spc: dict[str, pd.DataFrame]) -> list:
 
 
 def funnels(table: pd.DataFrame, scope: DeepDiveScope) -> dict[str, tuple[pd.DataFrame, list]]:
-    """:func:`london_funnel` for each of the scope's indicators that has counts to place."""
+    """:func:`london_funnel` for each of the scope's indicators with three boroughs to place.
+
+    Output: ``{indicator id: (funnel frame, names)}``; suppressed boroughs stay in as rows
+    with no value, for the chart's "not placed" note. Raises nothing of its own.
+    """
     out = {}
     for indicator_id in scope.indicator_ids:
         frame, names = london_funnel(table, indicator_id, scope.period)
-        if len(frame) >= 3:
+        if frame["value"].notna().sum() >= 3:
             out[indicator_id] = (frame, names)
     return out
 
@@ -329,25 +591,76 @@ def neighbour_figures(table: pd.DataFrame, scope: DeepDiveScope) -> list:
     return figures
 
 
-def audit_tables(records: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The audit findings for a board: small numbers suppressed (board tier).
+def audit_tables(records: pd.DataFrame,
+                 tier: str = disclosure.DEFAULT_TIER) -> dict[str, pd.DataFrame]:
+    """The audit findings for the output tier: small numbers suppressed for the board.
+
+    Inputs: the audit records (:func:`audit_records`) and ``tier`` (``board``, the default:
+    counts from 1 to 5 and what could be worked back from them suppressed; ``analyst``:
+    unsuppressed, NOT FOR PUBLICATION).
 
     Returns:
         ``{"grades by section", "agreement between auditors", "moderation",
         "repeat audits"}`` -> tables from :mod:`lscb_analysis.audit_analysis`, each passed
-        through its ``for_tier(..., "board")``. Empty when there are no audits.
+        through its ``for_tier(..., tier)``. Empty when there are no audits.
+
+    Raises:
+        ParameterError: an unknown tier.
     """
+    tier = disclosure.validate_tier(tier)
     if records.empty:
         return {}
     return {
         "Grades by section": audit_analysis.for_tier(
-            audit_analysis.grade_distribution(records, by=["audit_id", "section"])),
+            audit_analysis.grade_distribution(records, by=["audit_id", "section"]), tier),
         "Agreement between auditors": audit_analysis.for_tier(
-            audit_analysis.auditor_agreement(records, by="audit_id")),
+            audit_analysis.auditor_agreement(records, by="audit_id"), tier),
         "Moderation": audit_analysis.for_tier(
-            audit_analysis.moderation_summary(records, by="audit_id")),
-        "Repeat audits": audit_analysis.for_tier(audit_analysis.compare_audits(records)),
+            audit_analysis.moderation_summary(records, by="audit_id"), tier),
+        "Repeat audits": audit_analysis.for_tier(audit_analysis.compare_audits(records), tier),
     }
+
+
+def title_block(scope: DeepDiveScope) -> str:
+    """The report's heading (markdown): borough, theme and year, and the tier's label.
+
+    >>> from lscb_analysis import register
+    >>> scope = DeepDiveScope(register.resolve("Barnet"), "neglect", "Neglect", (), (), 2025,
+    ...                       ())
+    >>> title_block(scope).splitlines()[0]
+    '## Barnet: Neglect, 2024-25'
+    """
+    return (f"## {scope.area.name}: {scope.theme_title}, {period_label(scope.period)}\n\n"
+            f"**{disclosure.tier_label(scope.tier)}**")
+
+
+def index_headlines(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
+                    funnels: dict[str, tuple[pd.DataFrame, list[str]]], records: pd.DataFrame,
+                    quarterly: dict[str, pd.DataFrame] | None = None) -> dict:
+    """What the report index shows for this run (given to ``report_index.record_for_index``).
+
+    Inputs: the scope and the deep dive's SPC frames (yearly and quarterly), funnels and
+    audit records. Output: ``{"Special causes": "n of m"`` (series whose latest point shows
+    special-cause variation), ``"Outside London's 99.8% limits": "n of m"`` (indicators),
+    ``"Audit answers good or better": "62.5%"``}. The audit share is always board-tier
+    suppressed, whatever the report's tier, since the index is shared: "c" when suppressed,
+    "no audit" when there is none. Raises nothing of its own.
+    """
+    series = [*spc.values(), *(quarterly or {}).values()]
+    special = sum(frame.dropna(subset=["value"])["variation"].iloc[-1] != "common_cause"
+                  for frame in series)
+    placed = [(frame, names) for frame, names in funnels.values() if scope.area.name in names]
+    outside = sum(frame["significance"].iloc[names.index(scope.area.name)]
+                  in ("high_998", "low_998") for frame, names in placed)
+    share = "no audit"
+    if len(records):
+        overall = audit_analysis.for_tier(audit_analysis.grade_distribution(records, by=None))
+        if len(overall):
+            value = overall["good_or_better_pct"].iloc[0]
+            share = f"{value:.1f}%" if disclosure.may_plot(value) else str(value)
+    return {"Special causes": f"{special} of {len(series)}",
+            "Outside London's 99.8% limits": f"{outside} of {len(funnels)}",
+            "Audit answers good or better": share}
 
 
 def show_tables(tables: dict[str, pd.DataFrame]):

@@ -144,6 +144,39 @@ def _positions(index: pd.Index) -> tuple[np.ndarray, list[str] | None]:
     return np.arange(len(index)), [str(label) for label in index]
 
 
+def suppressed_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows of a chart's frame are suppressed, so their value must never be drawn.
+
+    A row is suppressed when its ``state`` or ``status`` column (whichever the frame has)
+    starts with "suppressed": the score card's and pilot's ``state`` ("suppressed", small
+    numbers in board outputs) and the published statistics' ``status`` ("suppressed", DfE's
+    "c"). Input: any DataFrame. Output: a boolean array, one per row (all False when the frame
+    has neither column). Raises nothing.
+
+    >>> suppressed_rows(pd.DataFrame({"value": [1.0, None], "status": ["ok", "suppressed"]}))
+    array([False,  True])
+    """
+    mask = np.zeros(len(frame), dtype=bool)
+    for column in ("state", "status"):
+        if column in frame.columns:
+            text = frame[column].astype("string").fillna("").str.strip().str.lower()
+            mask |= text.str.startswith("suppressed").to_numpy(dtype=bool)
+    return mask
+
+
+def _mark_suppressed(axes, x: np.ndarray, size: float = 9) -> None:
+    """A grey "c" on the x axis at each suppressed point's position, never its value."""
+    for position in x:
+        axes.text(position, 0.02, "c", transform=axes.get_xaxis_transform(), ha="center",
+                  va="bottom", fontsize=size, color=GREY, gid="suppressed", zorder=5,
+                  bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+
+
+def _suppressed_handle() -> Line2D:
+    return Line2D([], [], linestyle="", marker="$c$", color=GREY,
+                  label="Suppressed (small number)")
+
+
 def _segments(frame: pd.DataFrame) -> list[tuple[int, int]]:
     starts = [0, *frame.attrs.get("rebase_at", [])]
     stops = [*starts[1:], len(frame)]
@@ -157,7 +190,7 @@ def _spc_title(frame: pd.DataFrame, summary: pd.Series, measure: str | None) -> 
         finding = finding[0].upper() + finding[1:]
     else:
         special = int(frame["special_cause"].sum())
-        points = int(frame["value"].notna().sum())
+        points = int((frame["value"].notna().to_numpy() & ~suppressed_rows(frame)).sum())
         if special:
             noun = "point" if special == 1 else "points"
             finding = (
@@ -186,6 +219,11 @@ def spc_chart(
     assurance icons of :func:`lscb_analysis.stats.xmr_summary` are shown as text labels,
     and a provisional-limits warning as a footnote.
 
+    A suppressed row (a ``state`` or ``status`` column saying "suppressed", see
+    :func:`suppressed_rows`) is never drawn with its value, even if the frame still holds
+    one: the line has a gap there and a grey "c" sits on the x axis at its period. Give
+    such rows a missing value before ``stats.xmr`` so they stay out of the limits too.
+
     Args:
         frame: the DataFrame returned by ``stats.xmr``; a Series index of dates or numbers
             is used for the x axis, other labels are shown as tick labels.
@@ -195,7 +233,8 @@ def spc_chart(
 
     Returns:
         The Figure. Each point group is a scatter collection whose ``gid`` is
-        ``"points:<variation>"``.
+        ``"points:<variation>"``; each suppressed marker is a text with ``gid``
+        ``"suppressed"``.
 
     Raises:
         InvalidArgumentError: ``frame`` is not an XmR chart.
@@ -224,7 +263,9 @@ def spc_chart(
     summary = xmr_summary(frame).iloc[0]
     figure, axes = _new_figure()
     x, tick_labels = _positions(frame.index)
-    values = frame["value"].to_numpy(dtype=float, na_value=np.nan)
+    hidden = suppressed_rows(frame)
+    values = frame["value"].to_numpy(dtype=float, na_value=np.nan, copy=True)
+    values[hidden] = np.nan  # never drawn, whatever the frame holds
 
     axes.plot(x, values, color=LIGHT_GREY, linewidth=1.2, zorder=1)
     for start, stop in _segments(frame):
@@ -254,7 +295,7 @@ def spc_chart(
         axes.axhline(target, color=STATUS_COLOURS["target"], linestyle="--", linewidth=1.2)
 
     for variation, text in _VARIATION_TEXT.items():
-        mask = (frame["variation"] == variation).to_numpy()
+        mask = (frame["variation"] == variation).to_numpy() & ~np.isnan(values)
         if mask.any():
             axes.scatter(
                 x[mask],
@@ -315,6 +356,9 @@ def spc_chart(
         handles.append(
             Line2D([], [], color=STATUS_COLOURS["target"], linestyle="--", label="Target")
         )
+    if hidden.any():
+        _mark_suppressed(axes, x[hidden])
+        handles.append(_suppressed_handle())
     axes.legend(
         handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9
     )
@@ -378,6 +422,12 @@ def funnel_plot(
     Every point outside a limit is labelled; the ``highlight`` unit is drawn larger with a
     black edge and labelled in bold. The over-dispersion method is stated under the title.
 
+    A unit whose figure is suppressed (a ``state`` or ``status`` column saying "suppressed",
+    see :func:`suppressed_rows`: DfE's "c", or a local count below the disclosure threshold)
+    is not placed, whatever its value: it is named in a note under the chart, "Suppressed
+    (not placed): ...". Give such units a missing numerator and denominator before
+    ``stats.funnel`` so they stay out of the target and over-dispersion too.
+
     Args:
         frame: the DataFrame returned by ``stats.funnel``.
         labels: one name per row (default: the frame's index).
@@ -390,7 +440,8 @@ def funnel_plot(
 
     Returns:
         The Figure. Point collections have ``gid`` ``"points:<significance>"`` and the
-        highlighted unit ``"highlight"``.
+        highlighted unit ``"highlight"``; the note naming suppressed units has ``gid``
+        ``"suppressed"``.
 
     Raises:
         InvalidArgumentError: ``frame`` is not a funnel result, labels of the wrong
@@ -423,14 +474,18 @@ def funnel_plot(
     names = _labels_for(frame, labels)
     chosen = _find_row(frame, names, highlight)
     figure, axes = _new_figure()
+    hidden = suppressed_rows(frame)
     denominators = frame["denominator"].to_numpy(dtype=float, na_value=np.nan)
-    values = frame["value"].to_numpy(dtype=float, na_value=np.nan)
-    significance = frame["significance"].to_numpy(dtype=object)
+    values = frame["value"].to_numpy(dtype=float, na_value=np.nan, copy=True)
+    values[hidden] = np.nan  # never placed, whatever the frame holds
+    significance = frame["significance"].to_numpy(dtype=object).copy()
+    significance[hidden] = None
 
     if curve is not None:
         lines = curve
     else:
-        lines = frame.assign(denominator=denominators).sort_values("denominator")
+        lines = frame[~hidden].assign(denominator=denominators[~hidden]).sort_values(
+            "denominator")
     line_x = lines["denominator"].to_numpy(dtype=float)
     axes.plot(
         line_x, lines["target"].to_numpy(dtype=float), color=STATUS_COLOURS["centre"], linewidth=1.2
@@ -472,6 +527,8 @@ def funnel_plot(
 
     for position, name in enumerate(names):
         outside = significance[position] not in (None, "not_significant")
+        if np.isnan(values[position]):
+            continue
         if outside or position == chosen:
             axes.annotate(
                 name,
@@ -481,7 +538,7 @@ def funnel_plot(
                 fontsize=8,
                 fontweight="bold" if position == chosen else "normal",
             )
-    if chosen is not None:
+    if chosen is not None and not np.isnan(values[chosen]):
         axes.scatter(
             [denominators[chosen]],
             [values[chosen]],
@@ -491,6 +548,18 @@ def funnel_plot(
             linewidths=2.0,
             zorder=4,
             gid="highlight",
+        )
+    if hidden.any():
+        axes.text(
+            0.0,
+            -0.13,
+            textwrap.fill("Suppressed (not placed): " + ", ".join(
+                name for name, hide in zip(names, hidden, strict=True) if hide), 110),
+            transform=axes.transAxes,
+            fontsize=8,
+            color=GREY,
+            va="top",
+            gid="suppressed",
         )
 
     adjusted = frame.attrs.get("adjusted", False)
@@ -507,9 +576,12 @@ def funnel_plot(
     outside_998 = int(np.isin(significance, ["high_998", "low_998"]).sum())
     units = int(pd.notna(values).sum())
     finding = f"{outside_998} of {units} areas outside the 99.8% limits"
-    if chosen is not None and significance[chosen] is not None:
+    if chosen is not None and hidden[chosen]:
+        finding = f"{names[chosen]}'s figure is suppressed; {finding}"
+    elif chosen is not None and significance[chosen] is not None:
         finding = f"{names[chosen]} is {_SIGNIFICANCE_TEXT[significance[chosen]]}; {finding}"
-    axes.set_title(title if title is not None else _prefix(measure) + finding, loc="left", pad=16)
+    axes.set_title(title if title is not None else textwrap.fill(_prefix(measure) + finding, 80),
+                   loc="left", pad=16)
     axes.set_xlabel("Denominator")
     axes.set_ylabel(measure or "Value")
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
@@ -529,7 +601,9 @@ def benchmark_chart(
     One horizontal row per area, in the frame's order from the top: a point at the value
     and a line across the interval, coloured by ``comparison`` (better blue, worse orange,
     similar light grey; higher purple, lower sky blue; not compared hollow). The benchmark
-    is a vertical line (or a tick per row when it differs between rows).
+    is a vertical line (or a tick per row when it differs between rows). An area whose
+    figure is suppressed (see :func:`suppressed_rows`) keeps its row and name but shows a
+    grey "c" instead of a point and interval.
 
     Args:
         frame: the DataFrame returned by :func:`lscb_analysis.stats.compare_to_benchmark`.
@@ -540,7 +614,8 @@ def benchmark_chart(
         title: overrides the automatic title, which states the finding.
 
     Returns:
-        The Figure. Point collections have ``gid`` ``"points:<comparison>"``.
+        The Figure. Point collections have ``gid`` ``"points:<comparison>"``; suppressed
+        markers are texts with ``gid`` ``"suppressed"``.
 
     Raises:
         InvalidArgumentError: ``frame`` is not a comparison result, labels of the wrong
@@ -562,11 +637,15 @@ def benchmark_chart(
     chosen = _find_row(frame, names, highlight)
     figure, axes = _new_figure(8.0, max(2.5, 0.35 * len(frame) + 1.5))
     rows = np.arange(len(frame))[::-1]  # first row at the top
-    values = frame["value"].to_numpy(dtype=float, na_value=np.nan)
-    lower = frame["lower"].to_numpy(dtype=float, na_value=np.nan)
-    upper = frame["upper"].to_numpy(dtype=float, na_value=np.nan)
+    hidden = suppressed_rows(frame)
+    values = frame["value"].to_numpy(dtype=float, na_value=np.nan, copy=True)
+    lower = frame["lower"].to_numpy(dtype=float, na_value=np.nan, copy=True)
+    upper = frame["upper"].to_numpy(dtype=float, na_value=np.nan, copy=True)
+    for array in (values, lower, upper):
+        array[hidden] = np.nan  # never drawn, whatever the frame holds
     benchmark = frame["benchmark"].to_numpy(dtype=float, na_value=np.nan)
-    comparison = frame["comparison"].to_numpy(dtype=object)
+    comparison = frame["comparison"].to_numpy(dtype=object).copy()
+    comparison[hidden] = None
 
     for status, text in _COMPARISON_TEXT.items():
         mask = comparison == status
@@ -586,7 +665,10 @@ def benchmark_chart(
             gid=f"points:{status}",
             label=f"{text[0].upper()}{text[1:]} {benchmark_label}",
         )
-    if chosen is not None:
+    for row in rows[hidden]:
+        axes.text(0.01, row, "c", transform=axes.get_yaxis_transform(), ha="left",
+                  va="center", fontsize=9, color=GREY, gid="suppressed")
+    if chosen is not None and not hidden[chosen]:
         axes.scatter(
             [values[chosen]],
             [rows[chosen]],
@@ -616,11 +698,13 @@ def benchmark_chart(
         axes.get_yticklabels()[chosen].set_fontweight("bold")
     axes.set_xlabel(measure or "Value")
 
-    if chosen is not None:
+    if chosen is not None and hidden[chosen]:
+        finding = f"{names[chosen]}'s figure is suppressed"
+    elif chosen is not None:
         finding = f"{names[chosen]} is {_COMPARISON_TEXT[comparison[chosen]]} {benchmark_label}"
     else:
         counts = pd.Series(comparison).value_counts()
-        compared = len(comparison) - int(counts.get("not_compared", 0))
+        compared = len(comparison) - int(counts.get("not_compared", 0)) - int(hidden.sum())
         if counts.get("better", 0) or counts.get("worse", 0):
             finding = (
                 f"{int(counts.get('better', 0))} of {compared} areas better than {benchmark_label}, "
@@ -631,8 +715,13 @@ def benchmark_chart(
                 f"{int(counts.get('higher', 0))} of {compared} areas higher than {benchmark_label}, "
                 f"{int(counts.get('lower', 0))} lower"
             )
-    axes.set_title(title if title is not None else _prefix(measure) + finding, loc="left")
-    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
+    axes.set_title(title if title is not None else textwrap.fill(_prefix(measure) + finding, 70),
+                   loc="left")
+    handles, _ = axes.get_legend_handles_labels()
+    if hidden.any():
+        handles.append(_suppressed_handle())
+    axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
+                fontsize=9)
     return figure
 
 
@@ -996,7 +1085,8 @@ def spc_small_multiples(
     for ax, panel in zip(axes, panels.itertuples(index=False), strict=False):
         series = points[points["pi_id"] == panel.pi_id].sort_values("order")
         x = np.arange(len(series))
-        values = series["value"].to_numpy(dtype=float, na_value=np.nan)
+        values = series["value"].to_numpy(dtype=float, na_value=np.nan, copy=True)
+        values[suppressed_rows(series)] = np.nan  # never drawn, whatever the frame holds
         ax.plot(x, values, color=LIGHT_GREY, linewidth=1.1, zorder=1)
         for column, style in (("mean", "-"), ("lpl", "--"), ("upl", "--")):
             line = series[column].to_numpy(dtype=float, na_value=np.nan)
@@ -1012,9 +1102,7 @@ def spc_small_multiples(
             if mask.any():
                 ax.scatter(x[mask], values[mask], s=22, color=STATUS_COLOURS[status],
                            edgecolors="none", zorder=3, gid=f"points:{status}")
-        for position in np.flatnonzero(series["state"].to_numpy(dtype=object) == "suppressed"):
-            ax.text(position, 0.02, "c", transform=ax.get_xaxis_transform(), ha="center",
-                    va="bottom", fontsize=8, color=GREY, gid="suppressed")
+        _mark_suppressed(ax, x[suppressed_rows(series)], size=8)
         labels = series["period"].astype(str).tolist()
         step = max(1, math.ceil(len(labels) / 6))
         ax.set_xticks(x[::step], labels[::step], rotation=45, ha="right", fontsize=7)
@@ -1029,8 +1117,7 @@ def spc_small_multiples(
                 Line2D([], [], color=STATUS_COLOURS["limit"], linestyle="--",
                        label="Process limits"),
                 Line2D([], [], color=STATUS_COLOURS["target"], linestyle="--", label="Target"),
-                Line2D([], [], linestyle="", marker="$c$", color=GREY,
-                       label="Suppressed (small number)")]
+                _suppressed_handle()]
     figure.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=7)
     figure.suptitle(textwrap.fill(title, 110), fontsize=10, x=0.01, ha="left")
     figure.tight_layout(rect=(0, 0.08, 1, 0.95))

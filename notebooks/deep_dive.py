@@ -16,9 +16,10 @@
 #
 # "Performance information should not be treated as a straightforward measure of good and bad
 # practice, but interrogated to see what lies behind it." For one borough and one theme (or one
-# indicator): the trend against its own history, where the borough sits among London's
-# boroughs and its statistical neighbours, what assessments record, what Ofsted found, what the
-# multi-agency case-file audits show, and the questions all this raises for the board.
+# indicator): the trend against its own history (the yearly published figures and the
+# borough's quarterly local figures), where the borough sits among London's boroughs and its
+# statistical neighbours, what assessments record, what Ofsted found, what the multi-agency
+# case-file audits show, and the questions all this raises for the board.
 
 # %% tags=["parameters"]
 borough = "Barnet"
@@ -26,35 +27,50 @@ theme = "neglect"  # an audit theme: neglect, exploitation, domestic_abuse, earl
 indicator = None  # or one published indicator id instead of a theme, e.g. "rereferral_pct"
 period = None  # reporting year, e.g. 2025 for 2024-25; None for the latest
 audit_id = None  # one audit to report; None for every audit of the theme for the borough
+tier = "board"  # "board" (small numbers suppressed) or "analyst" (NOT FOR PUBLICATION)
 
 # %%
 # %matplotlib inline
+# %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown, display
 
-from lscb_analysis import deep_dive, disclosure, provenance, public_data
+from lscb_analysis import deep_dive, disclosure, provenance, public_data, report_index
 
 # %% [markdown]
 # ## Parameter check
-# The borough must be in the register, the theme or indicator known, the year published.
+# The borough must be in the register, the theme or indicator known, the year published and
+# the output tier "board" or "analyst".
 
 # %%
 table = public_data.load_public_indicators()
-scope = deep_dive.check_parameters(table, borough, theme, indicator, period, audit_id)
-Markdown(f"## {scope.area.name}: {scope.theme_title}, {public_data.period_label(scope.period)}")
+scope = deep_dive.check_parameters(table, borough, theme, indicator, period, audit_id, tier)
+Markdown(deep_dive.title_block(scope))
 
 # %% [markdown]
 # ## The trend against the borough's own history
 # Making Data Count charts of each yearly series: orange points are special-cause concern,
-# blue special-cause improvement, grey common-cause variation.
+# blue special-cause improvement, grey common-cause variation; "c" marks a year DfE suppressed.
 
 # %%
 spc = deep_dive.spc_frames(table, scope)
 display(*deep_dive.spc_figures(spc))
 
 # %% [markdown]
+# ## The quarterly local figures
+# The same charts for the borough's own quarterly figures from its Phase III pilot returns, for
+# the best-fit model's PIs on this theme. A suppressed quarter is marked "c" without its value
+# and is left out of the limits.
+
+# %%
+quarterly = deep_dive.quarterly_spc_frames(scope)
+display(Markdown(deep_dive.quarterly_note(scope, quarterly)),
+        *deep_dive.quarterly_figures(quarterly))
+
+# %% [markdown]
 # ## Where the borough sits among London's boroughs
 # Funnel plots with 95% and 99.8% limits around the London figure, widened for over-dispersion
-# (Spiegelhalter 2005, multiplicative). Boroughs whose figure is suppressed are not placed.
+# (Spiegelhalter 2005, multiplicative). Boroughs whose figure is suppressed are not placed:
+# the chart names them under the funnel instead.
 
 # %%
 funnels = deep_dive.funnels(table, scope)
@@ -62,7 +78,7 @@ display(*deep_dive.funnel_figures(funnels, scope))
 
 # %% [markdown]
 # ## The borough and its statistical neighbours
-# Each with a 95% confidence interval, against England.
+# Each with a 95% confidence interval, against England; "c" marks a suppressed figure.
 
 # %%
 display(*deep_dive.neighbour_figures(table, scope))
@@ -86,11 +102,12 @@ deep_dive.inspection_context(scope).style.hide(axis="index")
 # ## What the case-file audits show
 # Grades by section with the share good or better and its interval (the samples are small),
 # agreement between auditors on double-marked cases (weighted kappa), how moderation moved
-# grades, and repeat audits of the theme. Counts from 1 to 5 are suppressed for the board.
+# grades, and repeat audits of the theme. Counts from 1 to 5 are suppressed for the board
+# (the analyst tier shows them, NOT FOR PUBLICATION).
 
 # %%
 records = deep_dive.audit_records(scope)
-deep_dive.show_tables(deep_dive.audit_tables(records))
+deep_dive.show_tables(deep_dive.audit_tables(records, scope.tier))
 Markdown(disclosure.method_note())
 
 # %% [markdown]
@@ -103,17 +120,22 @@ deep_dive.show_tables(deep_dive.action_tables(scope.area))
 
 # %% [markdown]
 # ## Questions this raises
-# Drawn from the signals above: special causes, funnel outliers, weak audit sections and low
-# agreement.
+# Drawn from the signals above: special causes (yearly and quarterly), funnel outliers, weak
+# audit sections and low agreement.
 
 # %%
-Markdown("\n".join(f"- {q}" for q in deep_dive.questions(scope, spc, funnels, records)))
+asked = deep_dive.questions(scope, spc, funnels, records, quarterly)
+Markdown("\n".join(f"- {q}" for q in asked))
 
 # %% [markdown]
 # ## Run record
 
 # %%
 record = provenance.run_record({"borough": borough, "theme": theme, "indicator": indicator,
-                                "period": scope.period, "audit_id": audit_id},
-                               ["data/processed/public_indicators.parquet"])
+                                "period": scope.period, "audit_id": audit_id, "tier": scope.tier},
+                               ["data/processed/public_indicators.parquet",
+                                "data/processed/pilot_values.parquet"])
+report_index.record_for_index(deep_dive.index_headlines(scope, spc, funnels, records, quarterly),
+                              period=scope.period, as_at=f"31 March {scope.period}",
+                              model_version=scope.model_version)
 record.style.hide(axis="index")

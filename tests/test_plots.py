@@ -284,3 +284,116 @@ def test_benchmark_chart_marks_per_row_benchmarks(close_figures):
 def test_benchmark_chart_rejects_other_frames():
     with pytest.raises(InvalidArgumentError, match="compare_to_benchmark"):
         plots.benchmark_chart(pd.DataFrame({"value": [1.0]}))
+
+
+# ---------------------------------------------------------------------------------------
+# Suppressed values are never plotted (issue #10)
+# ---------------------------------------------------------------------------------------
+
+SECRET = 4321.0  # a value no chart may show: it would be a suppressed figure
+
+
+def _drawn_numbers(figure: Figure) -> np.ndarray:
+    """Every number the chart draws as data: line points, scatter offsets, segments, texts."""
+    numbers = []
+    for axes in figure.axes:
+        for line in axes.lines:
+            numbers += [np.asarray(line.get_xdata(), dtype=float),
+                        np.asarray(line.get_ydata(), dtype=float)]
+        for collection in axes.collections:
+            numbers.append(np.asarray(collection.get_offsets(), dtype=float).ravel())
+            for path in collection.get_paths():
+                numbers.append(np.asarray(path.vertices, dtype=float).ravel())
+        for text in axes.texts:
+            numbers.append(np.asarray(text.get_position(), dtype=float))
+    return np.concatenate(numbers) if numbers else np.array([])
+
+
+def _suppressed_texts(figure: Figure) -> list:
+    return [text for text in figure.axes[0].texts if text.get_gid() == "suppressed"]
+
+
+def test_spc_chart_marks_suppressed_periods_without_their_value(close_figures):
+    values = pd.Series([5.0, 6, 5, 7, 6, 5, np.nan, 7, 5, 6],
+                       index=[f"{2023 + i // 4}Q{i % 4 + 1}" for i in range(10)])
+    chart = stats.xmr(values, improvement="down")
+    chart["state"] = ["ok"] * 6 + ["suppressed"] + ["ok"] * 3
+    chart.loc["2024Q3", "value"] = SECRET  # even if a caller left the value in, it is not drawn
+    figure = plots.spc_chart(chart, measure="Repeat plans")
+    close_figures(figure)
+    marks = _suppressed_texts(figure)
+    assert [mark.get_text() for mark in marks] == ["c"]
+    assert marks[0].get_position()[0] == 6  # at the suppressed quarter's position
+    assert not np.isclose(_drawn_numbers(figure), SECRET).any()
+    series_line = figure.axes[0].lines[0]
+    assert np.isnan(np.asarray(series_line.get_ydata(), dtype=float)[6])  # a gap in the line
+    assert _point_count(figure) == 9
+    assert "Suppressed (small number)" in [t.get_text() for t in figure.axes[0].get_legend()
+                                           .get_texts()]
+
+
+def test_spc_chart_reads_the_published_status_column_too(close_figures):
+    chart = stats.xmr(pd.Series([10.0, np.nan, 12.0, 11.0], index=[2022, 2023, 2024, 2025]))
+    chart["status"] = ["ok", "suppressed", "ok", "ok"]
+    figure = plots.spc_chart(chart)
+    close_figures(figure)
+    assert [mark.get_position()[0] for mark in _suppressed_texts(figure)] == [2023]
+    plain = plots.spc_chart(stats.xmr(STABLE))
+    close_figures(plain)
+    assert _suppressed_texts(plain) == []
+
+
+def test_funnel_plot_names_suppressed_units_instead_of_placing_them(close_figures):
+    frame = stats.funnel([20, 130, np.nan, 45, 30], [100, 500, np.nan, 200, 150], target=0.2)
+    frame["status"] = ["ok", "ok", "suppressed", "ok", "ok"]
+    frame.loc[2, ["value", "denominator"]] = [SECRET, SECRET]  # a careless caller
+    names = ["Barnet", "Brent", "Kensington and Chelsea", "Ealing", "Camden"]
+    figure = plots.funnel_plot(frame, labels=names, highlight="Kensington and Chelsea")
+    close_figures(figure)
+    notes = _suppressed_texts(figure)
+    assert [note.get_text() for note in notes] == [
+        "Suppressed (not placed): Kensington and Chelsea"]
+    assert not np.isclose(_drawn_numbers(figure), SECRET).any()
+    assert _point_count(figure) == 4
+    assert not [c for c in figure.axes[0].collections if c.get_gid() == "highlight"]
+    assert _title(figure).startswith("Kensington and Chelsea's figure is suppressed; "
+                                     "1 of 4 areas")
+    assert "Kensington and Chelsea" not in [t.get_text() for t in figure.axes[0].texts
+                                            if t.get_gid() != "suppressed"]
+
+
+def test_funnel_plot_without_suppressed_units_has_no_note(close_figures):
+    figure = plots.funnel_plot(_funnel_frame())
+    close_figures(figure)
+    assert _suppressed_texts(figure) == []
+
+
+def test_benchmark_chart_keeps_a_suppressed_area_as_c(close_figures):
+    frame = _comparison()
+    frame["status"] = ["ok", "suppressed", "ok", "ok"]
+    frame.loc[1, ["value", "lower", "upper"]] = [SECRET, SECRET - 1, SECRET + 1]
+    names = ["Brent", "Camden", "Ealing", "Harrow"]
+    figure = plots.benchmark_chart(frame, labels=names, highlight="Camden")
+    close_figures(figure)
+    marks = _suppressed_texts(figure)
+    assert [mark.get_text() for mark in marks] == ["c"]
+    assert marks[0].get_position()[1] == 2  # Camden's row (the first row is at the top)
+    assert not np.isclose(_drawn_numbers(figure), SECRET).any()
+    assert _point_count(figure) == 3
+    assert _title(figure) == "Camden's figure is suppressed"
+    summary = plots.benchmark_chart(frame, labels=names)
+    close_figures(summary)
+    assert _title(summary).startswith("1 of 3 areas better")
+
+
+def test_small_multiples_never_draw_a_suppressed_value(close_figures):
+    points = pd.DataFrame({"pi_id": ["A"] * 4, "period": ["2025Q1", "2025Q2", "2025Q3", "2025Q4"],
+                           "order": [1, 2, 3, 4], "value": [1.0, SECRET, 3.0, 2.0],
+                           "state": ["ok", "suppressed", "ok", "ok"], "mean": [2.0] * 4,
+                           "lpl": [0.0] * 4, "upl": [4.0] * 4,
+                           "variation": ["common_cause"] * 4})
+    panels = pd.DataFrame({"pi_id": ["A"], "heading": ["A"], "target": [np.nan]})
+    figure = plots.spc_small_multiples(points, panels, "One panel")
+    close_figures(figure)
+    assert len(_suppressed_texts(figure)) == 1
+    assert not np.isclose(_drawn_numbers(figure), SECRET).any()
