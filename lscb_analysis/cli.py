@@ -8,7 +8,8 @@ Commands:
   lscb index             rebuild reports/index.html
   lscb resolve NAME      show which local authority a written name stands for
   lscb survey ...        Phase I survey: template, ingest, compile the draft dataset
-  lscb model ...         the best-fit model (versioned PI catalogue): diff, export, feedback form
+  lscb model ...         the best-fit model (versioned PI catalogue): diff, export, feedback form,
+                         feedback (read returned forms), gaps, validate
   lscb check reports     scan reports for identifiers before they are published
   lscb pilot ...         Phase III pilot: data table template, ingest with validation
   lscb scorecard build   quarterly score cards for every London borough
@@ -59,12 +60,13 @@ def _run(args: argparse.Namespace) -> int:
     from lscb_analysis import runner
 
     parameters = runner.parse_parameter_options(args.parameter or [])
-    out = Path(args.out) if args.out else paths.reports_dir()
+    out = runner.tier_out_dir(args.out, args.analyst)
     try:
         results = runner.run_notebook(
             args.notebook, args.borough, parameters, jobs=args.jobs, out_dir=args.out,
             progress=not args.quiet, force=args.force, timeout=args.timeout or None,
             isolation=args.isolation, executor=args.executor, scheduler=args.scheduler,
+            analyst=args.analyst,
         )
     except KeyboardInterrupt:
         return _interrupted(out)
@@ -104,13 +106,13 @@ def _index(args: argparse.Namespace) -> int:
 def _pack(args: argparse.Namespace) -> int:
     from lscb_analysis import runner
 
-    out = Path(args.out) if args.out else paths.reports_dir()
+    out = runner.tier_out_dir(args.out, args.analyst)
     try:
         plan, steps, results = runner.run_pack(
             args.period, args.boroughs, jobs=args.jobs, force=args.force,
             timeout=args.timeout or None, isolation=args.isolation, executor=args.executor,
             scheduler=args.scheduler, ship_inputs=not args.shared_path, out_dir=args.out,
-            progress=not args.quiet,
+            progress=not args.quiet, analyst=args.analyst,
         )
     except KeyboardInterrupt:
         return _interrupted(out)
@@ -245,6 +247,12 @@ def _model_feedback_form(args: argparse.Namespace) -> int:
     return 0
 
 
+def _model_feedback(args: argparse.Namespace) -> int:
+    from lscb_analysis import consultation
+
+    return consultation.run_feedback_command(Path(args.folder) if args.folder else None)
+
+
 def _model_validate(args: argparse.Namespace) -> int:
     from lscb_analysis import catalogue
 
@@ -312,6 +320,9 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="local processes (default) or a Dask cluster")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="with --executor dask: an "
                         "existing scheduler, e.g. tcp://host:8786 (default: a local cluster)")
+    parser.add_argument("--analyst", action="store_true",
+                        help="the unsuppressed analyst tier (NOT FOR PUBLICATION) of notebooks "
+                        "with a tier parameter, written to reports/analyst/ with its own index")
 
 
 def _demo_data(args: argparse.Namespace) -> int:
@@ -524,6 +535,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="catalogue version (default: the latest)")
     gaps.add_argument("--folder", help="folder of survey returns (default data/raw/survey)")
     gaps.set_defaults(handler=_model_gaps)
+    feedback = model_commands.add_parser(
+        "feedback", help="read the returned feedback forms -> data/processed/consultation_*")
+    feedback.add_argument("folder", nargs="?",
+                          help="folder of returned forms (default data/raw/consultation)")
+    feedback.set_defaults(handler=_model_feedback)
     validate = model_commands.add_parser("validate", help="check one version, or all of them")
     validate.add_argument("--version", dest="model_version", metavar="V",
                           help="check only this version (default: every version)")

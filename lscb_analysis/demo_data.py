@@ -807,8 +807,10 @@ def write_demo_data(raw_dir: Path | str | None = None, seed: int = DEFAULT_SEED
     """Write every synthetic collection under ``raw_dir`` (default ``data/raw/``).
 
     Collections: ``survey`` (Phase I returns), ``pilot`` (Phase III data tables, from
-    :mod:`lscb_analysis.demo_pilot`) and ``audit`` (themed case-file audits, the actions log
-    and the support log, from :mod:`lscb_analysis.demo_audits`).
+    :mod:`lscb_analysis.demo_pilot`), ``audit`` (themed case-file audits, the actions log
+    and the support log, from :mod:`lscb_analysis.demo_audits`) and ``consultation``
+    (returned feedback forms on the best-fit model, from
+    :mod:`lscb_analysis.demo_consultation`).
 
     Returns:
         ``{collection: {"folder": path, "files": number written, "skipped": bool,
@@ -839,4 +841,16 @@ def write_demo_data(raw_dir: Path | str | None = None, seed: int = DEFAULT_SEED
             "pilot": {"folder": raw / "pilot", "files": len(pilot), "skipped": not pilot,
                       "message": pilot_message},
             "audit": {"folder": raw / "audit", "files": len(audits.written),
-                      "skipped": not audits.written, "message": audit_message}}
+                      "skipped": not audits.written, "message": audit_message},
+            "consultation": _demo_consultation(raw, seed)}
+
+
+def _demo_consultation(raw: Path, seed: int) -> dict[str, Any]:
+    """Write the synthetic feedback forms (:mod:`lscb_analysis.demo_consultation`)."""
+    from lscb_analysis import demo_consultation
+
+    forms = demo_consultation.write_demo_consultation(raw, seed)
+    folder = raw / demo_consultation.FOLDER
+    message = (f"Wrote {len(forms)} synthetic consultation files to {folder}." if forms
+               else f"{folder} already holds files: none was replaced.")
+    return {"folder": folder, "files": len(forms), "skipped": not forms, "message": message}

@@ -1,0 +1,117 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (LSCB workbench)
+#     language: python
+#     name: lscb
+# ---
+
+# %% [markdown]
+# # Consultation on the best-fit model: what partners said about each PI
+#
+# Partner agencies were sent the feedback form for a version of the best-fit model: keep,
+# amend or remove for each PI, a suggested rating and wording, and any PI they would add. This
+# report reads every returned form in `data/raw/consultation/`, says which were used, and for
+# each PI how much support it has. It ends with the PIs the steering group should discuss, the
+# wordings partners suggested and the new PIs they proposed.
+
+# %% tags=["parameters"]
+version = None  # the model version the forms commented on; None for the latest any form used
+
+# %%
+# %matplotlib inline
+# %load_ext lscb_analysis.display_guard
+from IPython.display import Markdown
+
+from lscb_analysis import consultation, plots, provenance, report_index
+
+# %% [markdown]
+# ## Parameter check
+# Every returned form is read first (nothing is changed); the version must be one that a form
+# in use commented on.
+
+# %%
+result = consultation.ingest_feedback()
+model = consultation.check_version(version, result)
+config = consultation.load_config()
+Markdown(f"## Best-fit model version {model.version}: {len(model.pis)} PIs\n\n"
+         f"**{consultation.summary_line(result)}**")
+
+# %% [markdown]
+# ## Who responded
+# Each file is used, superseded by a later form from the same organisation, or rejected with
+# the reason and what to do. The agency is read from the organisation's name.
+
+# %%
+consultation.respondents_by_agency(result.files).style.hide(axis="index")
+
+# %%
+consultation.file_outcomes(result).style.hide(axis="index")
+
+# %% [markdown]
+# ## Support per PI
+# The share of the forms in use answering keep, amend or remove for each PI. Support is keep
+# or amend as a share of the forms that answered, with its Wilson interval; the signal applies
+# the thresholds in `data/reference/consultation.yaml`.
+
+# %%
+summary = consultation.summarise_feedback(result.responses, model, config)
+plots.category_bars(consultation.support_table(summary),
+                    consultation.support_finding(summary), config["colours"],
+                    xlabel="% of forms in use")
+
+# %%
+consultation.support_display(summary).style.hide(axis="index")
+
+# %% [markdown]
+# ## Support by agency
+# Whether some partners support the model less than others: every answer on this version's
+# PIs, by the respondent's agency.
+
+# %%
+consultation.support_by_agency(result.responses, model).style.hide(axis="index")
+
+# %% [markdown]
+# ## PIs for the steering group
+# The PIs whose answers meet a threshold: many would remove or reword them, support is
+# clearly lacking, or many suggest another rating.
+
+# %%
+consultation.flagged_pis(summary).style.hide(axis="index")
+
+# %% [markdown]
+# ## Suggested wordings and comments
+# What each organisation wrote, PI by PI. Text that may hold a personal identifier is
+# withheld.
+
+# %%
+consultation.wording_suggestions(result.responses, model).style.hide(axis="index")
+
+# %% [markdown]
+# ## Suggested new PIs
+
+# %%
+consultation.new_pi_table(result.new_pis).style.hide(axis="index")
+
+# %% [markdown]
+# ## Problems with the returned forms
+# Errors (an answer that could not be used, a rejected file) first, then queries to check;
+# each names the file, sheet and cell and says what to do.
+
+# %%
+consultation.issue_table(result.issues).style.hide(axis="index")
+
+# %% [markdown]
+# ## Run record
+
+# %%
+record = provenance.run_record({"version": model.version},
+                               ["data/raw/consultation", "data/reference/consultation.yaml"])
+report_index.record_for_index(consultation.headlines(result, summary),
+                              model_version=model.version)
+record.style.hide(axis="index")
