@@ -39,7 +39,7 @@ RECORD_LEVEL = "record_level"
 GUARD_TAG = "lscb-display-guard"
 """Tag of the cell the runner puts first in every notebook it executes."""
 
-GUARD_SOURCE = "from lscb_analysis import display_guard\ndisplay_guard.install()"
+GUARD_SOURCE = "from lscb_analysis import display_guard\ndisplay_guard.install();  # no output in the report"
 """The code of that cell."""
 
 MIME_TYPES = ("text/html", "text/plain")

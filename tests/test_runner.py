@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import nbformat
 import pytest
 
 from lscb_analysis import report_index, runner
@@ -54,6 +55,10 @@ def test_two_boroughs_run_ok(two_borough_run):
         assert 'src="data:image/png;base64,' in html and "&lt;Figure size" not in html
         assert "Open Government Licence" in html
         assert "profile.check_borough" not in html  # code is hidden
+        # The display guard's cell (first code cell) shows nothing in the report.
+        executed = nbformat.read(run_dir / "borough_profile.ipynb", as_version=4)
+        guard = next(c for c in executed.cells if c.cell_type == "code")
+        assert "lscb-display-guard" in guard.metadata["tags"] and guard.outputs == []
 
 
 def test_manifest_records_the_run(two_borough_run, built_project):
