@@ -277,12 +277,6 @@ def _marker_text(seed: int, forms: list[_DemoForm]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _has_forms(folder: Path) -> bool:
-    return folder.is_dir() and any(
-        p.is_file() and not p.name.lower().startswith("readme") and p.name != ".gitkeep"
-        for p in folder.iterdir())
-
-
 def write_demo_consultation(raw_dir: Path | str, seed: int = DEFAULT_SEED) -> list[Path]:
     """Write the synthetic feedback forms into ``raw_dir/consultation/`` unless it holds files.
 
@@ -294,7 +288,7 @@ def write_demo_consultation(raw_dir: Path | str, seed: int = DEFAULT_SEED) -> li
     is missing.
     """
     folder = Path(raw_dir) / FOLDER
-    if _has_forms(folder):
+    if io.holds_returns(folder):
         LOGGER.info("The consultation folder already holds files; no demo forms were written.")
         return []
     forms = _build(seed)

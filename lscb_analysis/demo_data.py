@@ -758,12 +758,6 @@ def _marker_text(seed: int, files: list[_DemoFile]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _has_returns(folder: Path) -> bool:
-    return folder.is_dir() and any(
-        p.is_file() and not p.name.lower().startswith("readme") and p.name != ".gitkeep"
-        for p in folder.iterdir())
-
-
 def write_demo_survey(raw_dir: Path | str, seed: int = DEFAULT_SEED) -> list[Path]:
     """Write the synthetic survey returns into ``raw_dir/survey/`` unless it holds files already.
 
@@ -781,7 +775,7 @@ def write_demo_survey(raw_dir: Path | str, seed: int = DEFAULT_SEED) -> list[Pat
         ReferenceDataError: survey.yaml, the candidate list or the register is missing.
     """
     folder = Path(raw_dir) / "survey"
-    if _has_returns(folder):
+    if io.holds_returns(folder):
         LOGGER.info("The survey folder already holds files; no demo returns were written.")
         return []
     files, contacts = _build(seed)

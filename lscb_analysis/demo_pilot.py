@@ -628,12 +628,6 @@ def _marker_text(seed: int, returns: list[_Return]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _has_returns(folder: Path) -> bool:
-    return folder.is_dir() and any(
-        p.is_file() and not p.name.lower().startswith("readme") and p.name != ".gitkeep"
-        for p in folder.iterdir())
-
-
 def write_demo_pilot(raw_dir: Path | str, seed: int = DEFAULT_SEED,
                      published: pd.DataFrame | None = None,
                      demo: DemoPilot | None = None) -> list[Path]:
@@ -658,7 +652,7 @@ def write_demo_pilot(raw_dir: Path | str, seed: int = DEFAULT_SEED,
         ReferenceDataError: the rules, catalogue or register are missing.
     """
     folder = Path(raw_dir) / "pilot"
-    if _has_returns(folder):
+    if io.holds_returns(folder):
         LOGGER.info("The pilot folder already holds files; no demo returns were written.")
         return []
     demo = demo or build_demo_pilot(seed, published)

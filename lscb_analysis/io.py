@@ -273,6 +273,24 @@ def write_text(text: str, path: Path | str) -> Path:
     return target
 
 
+def holds_returns(folder: Path | str) -> bool:
+    """True when a raw folder holds a file other than a README or ``.gitkeep``.
+
+    The demo generator writes its synthetic set only into a folder for which this is False,
+    so it never mixes with (or replaces) returns already there.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = (Path(folder) / "README.md").write_text("what goes here")
+    ...     holds_returns(folder)
+    False
+    """
+    folder = Path(folder)
+    return folder.is_dir() and any(
+        p.is_file() and not p.name.lower().startswith("readme") and p.name != ".gitkeep"
+        for p in folder.iterdir())
+
+
 def create_raw_file(path: Path | str, content: bytes, *, modified: float | None = None) -> Path:
     """Create a NEW synthetic file under ``data/raw/``: the demo generator's only way in.
 
