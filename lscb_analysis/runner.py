@@ -496,27 +496,11 @@ def screen_outputs(folder: Path, case_references=(), config=None):
     Raises:
         ReferenceDataError: ``identifier_patterns.yaml`` is missing or invalid.
     """
-    import pandas as pd
 
-    from lscb_analysis import identifiers
 
     clock = time.monotonic()
     folder = Path(folder)
-    config = config or identifiers.load_identifier_config()
-    references = tuple(case_references)
-    frames = []
-    for path in _scan_files(folder):
-        try:
-            found = identifiers.scan_file(path, case_references=references, config=config)
-        except (LscbError, OSError, ValueError, KeyError) as error:
-            found = pd.DataFrame([{
-                "file": str(path), "location": "", "kind": identifiers.UNSCANNED, "masked": "",
-                "reason": f"could not be scanned ({type(error).__name__})", "start": 0,
-                "end": 0}])
-        if not found.empty:
-            frames.append(found.assign(file=path.relative_to(folder).as_posix()))
-    findings = pd.concat(frames, ignore_index=True) if frames else \
-        pd.DataFrame(columns=list(identifiers.FINDING_COLUMNS))
+    findings = scan_outputs(_scan_files(folder), folder, case_references, config)
     if not findings.empty:
         for leftover in folder.iterdir():
             if leftover.name in ("manifest.json", LAST_GOOD):
@@ -526,6 +510,60 @@ def screen_outputs(folder: Path, case_references=(), config=None):
             else:
                 leftover.unlink()
     return findings, round(time.monotonic() - clock, 3)
+
+
+def scan_outputs(files, root: Path, case_references=(), config=None):
+    """Scan output files for identifiers; a file that cannot be scanned counts as a hit.
+
+    Inputs: ``files`` (paths under ``root``); ``case_references`` (raw audit case references,
+    kept in memory only); ``config`` (None: the project's identifier patterns). Output: the
+    findings of :mod:`lscb_analysis.identifiers` with ``file`` relative to ``root`` and
+    ``masked`` never holding the matched text. Raises: ReferenceDataError for a bad config.
+    """
+    import pandas as pd
+
+    from lscb_analysis import identifiers
+
+    config = config or identifiers.load_identifier_config()
+    references = tuple(case_references)
+    frames = []
+    for path in files:
+        try:
+            found = identifiers.scan_file(path, case_references=references, config=config)
+        except (LscbError, OSError, ValueError, KeyError) as error:
+            found = pd.DataFrame([{
+                "file": str(path), "location": "", "kind": identifiers.UNSCANNED, "masked": "",
+                "reason": f"could not be scanned ({type(error).__name__})", "start": 0,
+                "end": 0}])
+        if not found.empty:
+            frames.append(found.assign(file=Path(path).relative_to(root).as_posix()))
+    if not frames:
+        return pd.DataFrame(columns=list(identifiers.FINDING_COLUMNS))
+    return pd.concat(frames, ignore_index=True)
+
+
+def screen_step_outputs(since_ns: int, case_references=(), config=None):
+    """Scan what a pack step wrote under ``reports/``; withhold every such file on a hit.
+
+    Steps such as ``lscb pilot ingest`` (checked copies of the returns) and ``lscb scorecard
+    build`` (board workbooks) write outside the runs, so the runner's own scan does not see
+    them. Inputs: ``since_ns`` (the step's start, ``time.time_ns()``: files modified since
+    are the step's); ``case_references``, ``config`` as :func:`scan_outputs`. Output: the
+    findings (empty when nothing was found). On a hit, every file the step wrote there is
+    deleted (they are rebuilt by the step once the source is corrected), so none of them is
+    published. Raises: ReferenceDataError for a bad config.
+    """
+    root = paths.reports_dir()
+    if not root.is_dir():
+        return scan_outputs([], root)
+    written = [path for path in _scan_files(root)
+               if not any(part.startswith(".") for part in path.relative_to(root).parts)
+               and path.stat().st_mtime_ns >= since_ns]
+    findings = scan_outputs(written, root, case_references, config)
+    if not findings.empty:
+        for path in written:
+            path.unlink(missing_ok=True)
+    return findings
 
 
 def identifier_error(findings, shown: int = 5) -> str:
@@ -1141,12 +1179,13 @@ def run_prerequisites(plan, timeout: float | None = RUN_TIMEOUT_SECONDS) -> list
     from lscb_analysis import pack
 
     results = []
+    references = None  # the raw audit case references, read once when a step has run
     for planned in plan.steps:
         step = planned.step
         if planned.action != "run":
             results.append(StepResult(step.name, step.title, planned.action, planned.reason))
             continue
-        clock = time.monotonic()
+        clock, started_ns = time.monotonic(), time.time_ns()
         pack.record_step(step, running=True)
         try:
             done = subprocess.run(pack.step_command(step), env=pack.step_env(),
@@ -1156,6 +1195,11 @@ def run_prerequisites(plan, timeout: float | None = RUN_TIMEOUT_SECONDS) -> list
             output = done.stderr or done.stdout
         except subprocess.TimeoutExpired:
             failed, output = True, f"stopped after {timeout:g} s (the limit per step)"
+        if references is None:
+            references = _case_references()
+        findings = screen_step_outputs(started_ns, references)
+        if not findings.empty:
+            failed, output = True, identifier_error(findings)
         seconds = round(time.monotonic() - clock, 2)
         if failed:
             results.append(StepResult(step.name, step.title, "failed", planned.reason, seconds,

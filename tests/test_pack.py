@@ -186,3 +186,50 @@ def test_dask_executor_gives_the_same_outputs_as_local(project, tmp_path):
     assert _comparable(shared, "pack_probe", "barnet") == _comparable(local, "pack_probe",
                                                                       "barnet")
     assert str(project) in (shared / "pack_probe" / "barnet" / "pack_probe.ipynb").read_text()
+
+
+def _step_probe(project) -> None:
+    """A pack whose one notebook needs one step, ``probe``."""
+    _probes(project)
+    _registry(project, {"pack_probe": {"title": "B", "scope": "borough", "inputs": [],
+                                       "pack": {"needs": ["probe"]}}},
+              {"probe": {"title": "Probe", "command": ["probe"],
+                         "outputs": ["data/processed/probe.txt"]}})
+
+
+def test_a_step_whose_reports_hold_an_identifier_fails_and_publishes_nothing(project,
+                                                                              monkeypatch):
+    # A step writing under reports/ (as the pilot ingest's checked copies and the score card
+    # workbooks do) is scanned like a run: a hit fails the step and withholds what it wrote.
+    reports = project / "reports"
+    (reports / "earlier").mkdir(parents=True)
+    earlier = reports / "earlier" / "kept.csv"
+    earlier.write_text("borough,value\nBarnet,12\n")
+    os.utime(earlier, (1_600_000_000, 1_600_000_000))  # written before the step
+    writer = ("import pathlib, sys; folder = pathlib.Path(sys.argv[1]); "
+              "folder.mkdir(parents=True, exist_ok=True); "
+              "(folder / 'checked.csv').write_text('child,nhs\\nA,943 476 5919\\n'); "
+              "(folder / 'clean.csv').write_text('borough,value\\nBarnet,3\\n')")
+    monkeypatch.setattr(pack, "step_command",
+                        lambda step: [sys.executable, "-c", writer, str(reports / "pilot")])
+    _step_probe(project)
+    plan = pack.plan_pack(None, "Barnet", None, False)
+    [step] = runner.run_prerequisites(plan)
+    assert step.status == "failed"
+    assert "pilot/checked.csv" in step.output and "nhs_number" in step.output
+    assert "943 476 5919" not in step.output and "9**********9" in step.output
+    assert not (reports / "pilot" / "checked.csv").exists()
+    assert not (reports / "pilot" / "clean.csv").exists()  # everything the step wrote
+    assert earlier.is_file()
+
+
+def test_a_clean_step_output_is_kept(project, monkeypatch):
+    writer = ("import pathlib, sys; folder = pathlib.Path(sys.argv[1]); "
+              "folder.mkdir(parents=True, exist_ok=True); "
+              "(folder / 'clean.csv').write_text('borough,value\\nBarnet,3\\n')")
+    out = project / "reports" / "pilot"
+    monkeypatch.setattr(pack, "step_command",
+                        lambda step: [sys.executable, "-c", writer, str(out)])
+    _step_probe(project)
+    [step] = runner.run_prerequisites(pack.plan_pack(None, "Barnet", None, False))
+    assert step.status == "ran" and (out / "clean.csv").is_file()
