@@ -429,6 +429,21 @@ def coverage_finding(scores: pd.DataFrame) -> str:
             f"{best['borough']} has most, {best['coverage']:.0%}")
 
 
+def index_headlines(scores: pd.DataFrame, catalogue: Catalogue) -> dict:
+    """The gap analysis's headline values for the report index.
+
+    Inputs: :func:`coverage_scores` by borough (``coverage``) and the catalogue used. Output:
+    ``{label: value}``: the median board's weighted coverage (as in the heatmap's title), the
+    number of boroughs and of current PIs. Raises nothing.
+
+    >>> scores = pd.DataFrame({"borough": ["A", "B", "C"], "coverage": [0.2, 0.5, 0.6]})
+    >>> index_headlines(scores, type("Model", (), {"current": [1, 2]})())
+    {'London coverage (weighted, median board)': '50%', 'Boroughs': 3, 'Current PIs': 2}
+    """
+    return {"London coverage (weighted, median board)": f"{scores['coverage'].median():.0%}",
+            "Boroughs": len(scores), "Current PIs": len(catalogue.current)}
+
+
 def wanted_barriers(matrix: pd.DataFrame) -> pd.DataFrame:
     """Barriers named for wanted PIs: ``barrier, pis, boroughs`` sorted by boroughs."""
     wanted = matrix[matrix["status"] == "wanted"].copy()

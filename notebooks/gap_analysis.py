@@ -96,7 +96,6 @@ gap_analysis.borough_section(matrix, model, area, rules)
 # %%
 record = provenance.run_record({"borough": borough, "model_version": model.version},
                                ["data/processed/gap_matrix.parquet"])
-report_index.record_for_index(
-    {"London coverage (weighted, mean of boroughs)": f"{scores['coverage'].mean():.0%}",
-     "Boroughs": len(scores), "Current PIs": len(model.current)}, model_version=model.version)
+report_index.record_for_index(gap_analysis.index_headlines(scores, model),
+                              model_version=model.version)
 record.style.hide(axis="index")

@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lscb_analysis import io, runner
+from lscb_analysis import gap_analysis, io, runner
 
 
 def lscb(project, *args):
@@ -83,6 +83,12 @@ def test_gap_matrix_and_notebooks(demo_project):
     assert gaps.sheetnames == ["Gaps and next steps", "All PIs", "Notes"]
     manifest = json.loads((root / "reports/gap_analysis/barnet/manifest.json").read_text())
     assert manifest["parameters"]["borough"] == "Barnet"
+    # The index headline is the median board's coverage, as in the heatmap's title.
+    scores = gap_analysis.coverage_scores(matrix, gap_analysis.load_rules())
+    headlines = results["gap_analysis"][0].index["headlines"]
+    assert headlines["London coverage (weighted, median board)"] == \
+        f"{scores['coverage'].median():.0%}"
+    assert headlines["Boroughs"] == len(scores)
     matches = pd.read_csv(root / "data/reference/item_pi_matches.csv", dtype=str,
                           keep_default_na=False)
     assert len(matches) and (matches["confirmed"] == "").all()
