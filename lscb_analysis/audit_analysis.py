@@ -205,7 +205,9 @@ def grade_distribution(records: pd.DataFrame, by: str | Sequence[str] | None = (
         counts["lower"] = ci["lower"].to_numpy()
         counts["upper"] = ci["upper"].to_numpy()
         table = _sorted(counts[result_columns], columns, config)
-    sources = list(config["good_or_better"])
+    # Every derived figure of a row goes with any suppressed count of that row (simplest
+    # robust rule: the share with its complement would otherwise give a suppressed count back).
+    sources = [*grades, "graded"]
     table.attrs.update(
         count_columns=[*grades, "graded"],
         column_total="graded",
@@ -473,13 +475,49 @@ def compare_audits(records: pd.DataFrame, theme: str | None = None,
             rows.append(item)
             previous = row
     result = pd.DataFrame(rows, columns=out_columns)
-    sources = ["good_or_better"]
+    sources = ["good_or_better", "graded"]
     result.attrs.update(
         test=TREND_TEST, note=ITEM_NOTE, count_columns=["good_or_better", "graded"],
         rates={"good_or_better_pct": sources, "lower": sources, "upper": sources,
                "change_pts": sources, "change_lower": sources, "change_upper": sources},
     )
     return result
+
+
+REPEAT_DERIVED = ("graded", "good_or_better", "good_or_better_pct", "lower", "upper",
+                  "change_pts", "change_lower", "change_upper", "p_value")
+CHANGE_DERIVED = ("change_pts", "change_lower", "change_upper", "p_value")
+
+
+def protect_repeat_audits(sections: pd.DataFrame, repeats: pd.DataFrame,
+                          tier: str = disclosure.DEFAULT_TIER) -> pd.DataFrame:
+    """Secondary suppression across tables: repeat-audit totals against section counts.
+
+    An audit's totals in the repeat-audit table (graded, good or better) are the sums of its
+    sections' counts, and a change is the difference from the previous audit, so either could
+    give a suppressed section count back. Inputs: ``sections`` (the board table of
+    :func:`grade_distribution` by ``["audit_id", "section"]`` after :func:`for_tier`),
+    ``repeats`` (the board table of :func:`compare_audits` after :func:`for_tier`), ``tier``.
+    Output: a copy of ``repeats`` where every audit with a suppressed section count shows the
+    symbol for ``REPEAT_DERIVED``, and a row whose previous audit is suppressed shows it for
+    ``CHANGE_DERIVED``. The analyst tier is returned unchanged. Raises: ParameterError.
+    """
+    if disclosure.validate_tier(tier) == "analyst" or repeats.empty or sections.empty:
+        return repeats
+    symbol = disclosure.load_disclosure_rules().symbol
+    counts = [c for c in sections.attrs.get("count_columns", []) if c in sections.columns]
+    hit = sections[counts].astype(object).eq(symbol).any(axis=1)
+    suppressed = set(sections.loc[hit, "audit_id"])
+    hit_rows = repeats["good_or_better"].astype(object).eq(symbol)
+    suppressed |= set(repeats.loc[hit_rows, "audit_id"])
+    out = repeats.copy()
+    for columns, rows in ((REPEAT_DERIVED, out["audit_id"].isin(suppressed)),
+                          (CHANGE_DERIVED, out["previous_audit"].isin(suppressed))):
+        for column in columns:
+            values = out[column].astype(object)
+            values[rows & values.notna()] = symbol
+            out[column] = values
+    return out
 
 
 def _change(row, previous) -> dict:
@@ -545,35 +583,48 @@ def evidence_by_question(records: pd.DataFrame, question_id: str | None = None,
 # --- questions this raises --------------------------------------------------------------------
 
 
-def weak_sections(records: pd.DataFrame, threshold_pct: float | None = None) -> pd.DataFrame:
+def weak_sections(records: pd.DataFrame, threshold_pct: float | None = None,
+                  tier: str = disclosure.DEFAULT_TIER) -> pd.DataFrame:
     """Sections of each audit where few graded answers were good or better.
 
     Inputs: audit records; ``threshold_pct`` (None: ``analysis.weak_below_pct`` in
-    audit_themes.yaml). Output: the weak sections, weakest first: ``audit_id, borough, theme,
-    section, section_title, graded, good_or_better_pct, lower, upper, certainty`` ("clearly
-    below" when the whole interval is under the threshold, else "below, but the interval
-    reaches the threshold") and ``question`` (a sentence for "questions this raises": the
-    share, its interval and the section's prompt; percentages only, no counts).
-    Raises: InvalidArgumentError for a missing column.
+    audit_themes.yaml); ``tier`` (``board``: a section whose grade counts the board table
+    suppresses has its share and interval replaced by the suppression wording, through
+    :func:`lscb_analysis.disclosure.show_figure`). Output: the weak sections, weakest first:
+    ``audit_id, borough, theme, section, section_title, graded, good_or_better_pct, lower,
+    upper, certainty`` ("clearly below" when the whole interval is under the threshold, else
+    "below, but the interval reaches the threshold"), ``suppressed`` (bool) and ``question``
+    (a sentence for "questions this raises": the share, its interval and the section's
+    prompt; percentages only, no counts). Raises: InvalidArgumentError for a missing column;
+    ParameterError for an unknown tier.
     """
     config = audit.audit_config()
     threshold = float(threshold_pct if threshold_pct is not None
                       else config["analysis"]["weak_below_pct"])
     columns = ["audit_id", "borough", "theme", "section"]
     table = grade_distribution(records, by=columns)
+    hidden = disclosure.rows_with_suppression(
+        table, tier, count_columns=table.attrs["count_columns"],
+        column_total=table.attrs["column_total"])
     weak = table[table["good_or_better_pct"] < threshold].copy()
+    weak["suppressed"] = hidden[weak.index].to_numpy(dtype=bool)
     sections = config["sections"]
     weak["section_title"] = weak["section"].map(lambda s: sections[s]["title"])
     weak["certainty"] = np.where(weak["upper"] < threshold, "clearly below",
                                  "below, but the interval reaches the threshold")
     weak["question"] = [
-        f"{row.section_title} ({row.audit_id}): {row.good_or_better_pct:.0f}% of graded "
-        f"answers were good or better (95% interval {row.lower:.0f}% to {row.upper:.0f}%), "
-        f"below {threshold:.0f}%. {sections[row.section]['prompt']}"
+        f"{row.section_title} ({row.audit_id}): "
+        + disclosure.show_figure(
+            f"{row.good_or_better_pct:.0f}% of graded answers were good or better (95% "
+            f"interval {row.lower:.0f}% to {row.upper:.0f}%)", (), tier,
+            suppressed=row.suppressed)
+        .replace(disclosure.suppressed_wording(), "the share of graded answers good or "
+                 f"better is {disclosure.suppressed_wording()}")
+        + f", below {threshold:.0f}%. {sections[row.section]['prompt']}"
         for row in weak.itertuples()
     ]
     out = weak[["audit_id", "borough", "theme", "section", "section_title", "graded",
-                "good_or_better_pct", "lower", "upper", "certainty", "question"]]
+                "good_or_better_pct", "lower", "upper", "certainty", "suppressed", "question"]]
     out = out.sort_values(["good_or_better_pct", "audit_id"]).reset_index(drop=True)
     out.attrs.update(threshold_pct=threshold, note=ITEM_NOTE, count_columns=["graded"],
                      rates={"good_or_better_pct": ["graded"], "lower": ["graded"],
@@ -583,7 +634,8 @@ def weak_sections(records: pd.DataFrame, threshold_pct: float | None = None) -> 
 
 def low_agreement(records: pd.DataFrame, kappa_below: float | None = None,
                   moderation_above_pct: float | None = None,
-                  min_items: int | None = None) -> pd.DataFrame:
+                  min_items: int | None = None,
+                  tier: str = disclosure.DEFAULT_TIER) -> pd.DataFrame:
     """Where auditors disagree, or moderation moves many grades: signals for the deep dive.
 
     Inputs: audit records; thresholds (None: the ``analysis`` section of audit_themes.yaml:
@@ -592,7 +644,10 @@ def low_agreement(records: pd.DataFrame, kappa_below: float | None = None,
     Output: one row per signal: ``audit_id, borough, theme, agency, measure`` ("auditor
     agreement", "moderation" or "too few double-marked"), ``items``, ``value`` (kappa, or the
     % of moderated grades changed), ``lower``, ``upper``, ``question`` (a sentence; no counts
-    of cases). Raises: InvalidArgumentError for a missing column.
+    of cases; on the board tier a figure computed from a count from 1 to the threshold, or
+    its complement, is replaced by the suppression wording via
+    :func:`lscb_analysis.disclosure.show_figure`). Raises: InvalidArgumentError for a missing
+    column; ParameterError for an unknown tier.
     """
     config = audit.audit_config()
     settings = config["analysis"]
@@ -623,10 +678,13 @@ def low_agreement(records: pd.DataFrame, kappa_below: float | None = None,
                              "value": row.kappa, "lower": row.kappa_lower,
                              "upper": row.kappa_upper,
                              "question": f"{row.audit_id}, {who}: auditors gave the same grade "
-                             f"in {row.agreement_pct:.0f}% of double-marked answers (weighted "
-                             f"kappa {row.kappa:.2f}, 95% interval {row.kappa_lower:.2f} to "
-                             f"{row.kappa_upper:.2f}; {row.strength} agreement). Are the grade "
-                             "descriptors understood the same way across the partnership?"})
+                             "in " + disclosure.show_figure(
+                                 f"{row.agreement_pct:.0f}% of double-marked answers (weighted "
+                                 f"kappa {row.kappa:.2f}, 95% interval {row.kappa_lower:.2f} "
+                                 f"to {row.kappa_upper:.2f}; {row.strength} agreement)",
+                                 (row.agreed, row.items, row.items - row.agreed, row.cases),
+                                 tier) + ". Are the grade descriptors understood the same "
+                             "way across the partnership?"})
         moderation = moderation_summary(records, by=columns)
         for row in moderation.itertuples(index=False):
             if row.moderated < minimum or not row.changed_pct > moderation_limit:
@@ -638,7 +696,11 @@ def low_agreement(records: pd.DataFrame, kappa_below: float | None = None,
                          "value": row.changed_pct, "lower": row.changed_lower,
                          "upper": row.changed_upper,
                          "question": f"{row.audit_id}, {who}: moderation changed "
-                         f"{row.changed_pct:.0f}% of the grades it reviewed ({row.direction}). "
+                         + disclosure.show_figure(
+                             f"{row.changed_pct:.0f}% of the grades it reviewed "
+                             f"({row.direction})",
+                             (row.moderated, row.confirmed, row.moved_up, row.moved_down),
+                             tier) + ". "
                          "What does this say about how auditors read the evidence, and is "
                          "auditor training needed?"})
     out = pd.DataFrame(rows, columns=["audit_id", "borough", "theme", "agency", "measure",

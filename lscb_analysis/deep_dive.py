@@ -526,9 +526,11 @@ def questions(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
                          "funnel limit even allowing for over-dispersion: is this a real "
                          "difference in practice, or in how the borough records it?")
     if len(records):
-        for sentence in audit_analysis.weak_sections(records)["question"]:
+        # Shares and intervals of a section with a suppressed count say the suppression
+        # wording instead (one decision: lscb_analysis.disclosure.show_figure).
+        for sentence in audit_analysis.weak_sections(records, tier=scope.tier)["question"]:
             asked.append(sentence)
-        agreement = audit_analysis.low_agreement(records)
+        agreement = audit_analysis.low_agreement(records, tier=scope.tier)
         asked += list(agreement["question"].head(3))
     if not asked:
         asked.append("No signal stands out this year: which parts of the theme do the "
@@ -610,14 +612,18 @@ def audit_tables(records: pd.DataFrame,
     tier = disclosure.validate_tier(tier)
     if records.empty:
         return {}
+    sections = audit_analysis.for_tier(
+        audit_analysis.grade_distribution(records, by=["audit_id", "section"]), tier)
+    repeats = audit_analysis.for_tier(audit_analysis.compare_audits(records), tier)
     return {
-        "Grades by section": audit_analysis.for_tier(
-            audit_analysis.grade_distribution(records, by=["audit_id", "section"]), tier),
+        "Grades by section": sections,
         "Agreement between auditors": audit_analysis.for_tier(
             audit_analysis.auditor_agreement(records, by="audit_id"), tier),
         "Moderation": audit_analysis.for_tier(
             audit_analysis.moderation_summary(records, by="audit_id"), tier),
-        "Repeat audits": audit_analysis.for_tier(audit_analysis.compare_audits(records), tier),
+        # Secondary suppression across tables: an audit's totals and changes go with any
+        # suppressed section count of that audit.
+        "Repeat audits": audit_analysis.protect_repeat_audits(sections, repeats, tier),
     }
 
 
@@ -643,7 +649,8 @@ def index_headlines(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
     audit records. Output: ``{"Special causes": "n of m"`` (series whose latest point shows
     special-cause variation), ``"Outside London's 99.8% limits": "n of m"`` (indicators),
     ``"Audit answers good or better": "62.5%"``}. The audit share is always board-tier
-    suppressed, whatever the report's tier, since the index is shared: "c" when suppressed,
+    suppressed, whatever the report's tier, since the index is shared: the suppression
+    wording when it or any section count of the audits is suppressed,
     "no audit" when there is none. Raises nothing of its own.
     """
     series = [*spc.values(), *(quarterly or {}).values()]
@@ -654,10 +661,18 @@ def index_headlines(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
                   in ("high_998", "low_998") for frame, names in placed)
     share = "no audit"
     if len(records):
-        overall = audit_analysis.for_tier(audit_analysis.grade_distribution(records, by=None))
+        overall = audit_analysis.grade_distribution(records, by=None)
         if len(overall):
-            value = overall["good_or_better_pct"].iloc[0]
-            share = f"{value:.1f}%" if disclosure.may_plot(value) else str(value)
+            # The overall share is a total of the sections: suppressed with any section's.
+            sections = audit_analysis.grade_distribution(records, by=["audit_id", "section"])
+            hidden = disclosure.rows_with_suppression(
+                sections, count_columns=sections.attrs["count_columns"],
+                column_total=sections.attrs["column_total"]).any()
+            row = overall.iloc[0]
+            share = disclosure.show_figure(
+                f"{row['good_or_better_pct']:.1f}%",
+                (row["good_or_better"], row["graded"], row["graded"] - row["good_or_better"]),
+                suppressed=bool(hidden))
     return {"Special causes": f"{special} of {len(series)}",
             "Outside London's 99.8% limits": f"{outside} of {len(funnels)}",
             "Audit answers good or better": share}

@@ -8,7 +8,8 @@
   2026 (see :data:`DEMO_AUDITS`). Most audits come back as one workbook with every agency's
   sheet; Barnet neglect 2026 comes back as one copy of the tool per agency. They have double-marked cases, moderation changes,
   "Not applicable" answers, one missing grade (Croydon exploitation, Police), low auditor
-  agreement in Croydon exploitation, and exactly ONE
+  agreement in Croydon exploitation, sections with only 1 to 5 graded answers in four audits
+  (:data:`SMALL_SECTIONS`, so the board tier always has small counts), and exactly ONE
   planted identifier: a made-up NHS number with a valid check digit in one evidence cell
   (Barnet neglect 2026, Health (community) sheet), which the ingest must withhold;
 * ``data/raw/audit/actions.csv`` (actions after audit findings and PI exceptions, some
@@ -86,6 +87,16 @@ DEMO_AUDITS: tuple[DemoAudit, ...] = (
     DemoAudit("Lambeth", "exploitation", dt.date(2026, 3, 6), EXPLOITATION_AGENCIES, 6, 2.7,
               "single", 301),
 )
+
+SMALL_SECTIONS: dict[str, tuple[str, int]] = {
+    "SYNTHETIC-2025-barnet-neglect": ("voice_of_child", 4),
+    "SYNTHETIC-2026-barnet-exploitation": ("planning", 5),
+    "SYNTHETIC-2026-croydon-neglect": ("impact", 3),
+    "SYNTHETIC-2026-lambeth-exploitation": ("voice_of_child", 2),
+}
+"""Audit id -> (section, graded answers kept): sections with 1 to 5 graded answers (the rest
+"Not applicable"), so the board tier has small counts to suppress and the recovery attack
+(:mod:`lscb_analysis.recovery_attack`) always has something to try."""
 
 SECTION_EFFECT = {"recognition": 0.25, "assessment": 0.0, "planning": -0.35,
                   "joint_working": 0.1, "impact": -0.2, "voice_of_child": -0.45}
@@ -249,6 +260,29 @@ def _plant(spec: DemoAudit, answers: dict) -> None:
         entry["evidence"] = "Records requested from another force; not yet graded."
 
 
+def _shrink(spec: DemoAudit, answers: dict, config: dict) -> None:
+    """Leave only a few graded answers in the audit's small section (:data:`SMALL_SECTIONS`)."""
+    if spec.audit_id not in SMALL_SECTIONS:
+        return
+    section, keep = SMALL_SECTIONS[spec.audit_id]
+    bank = audit.question_bank(spec.theme, config)
+    ids = set(bank.loc[bank["section"] == section, "question_id"])
+    na = audit.not_applicable_label(config)
+    kept = 0
+    for agency in spec.agencies:
+        for key in sorted(answers[agency]):
+            entry = answers[agency][key]
+            if key[1] not in ids or entry.get("grade") in (None, na):
+                continue
+            if kept < keep:
+                kept += 1
+                continue
+            answers[agency][key] = {
+                "auditor": entry["auditor"], "grade": na,
+                "evidence": "Not applicable: this agency had no involvement in this part of "
+                            "the work (SYNTHETIC small section)."}
+
+
 def _workbook(spec: DemoAudit, answers: dict, only: str | None, config: dict) -> bytes:
     workbook = audit.build_audit_workbook(
         spec.theme, spec.agencies, spec.cases, spec.audit_id, borough=spec.borough,
@@ -372,6 +406,7 @@ def write_demo_audits(raw_dir: Path | str | None = None, *, seed: int = DEFAULT_
         _write_new(folder / MARKER, README_AUDIT.encode("utf-8"), result, returned)
         answers = _fill_audit(spec, index, seed, config)
         _plant(spec, answers)
+        _shrink(spec, answers, config)
         if spec.layout == "single":
             name = f"SYNTHETIC_{spec.audit_id}_all_agencies.xlsx"
             _write_new(folder / name, partial(_workbook, spec, answers, None, config), result,

@@ -84,6 +84,7 @@ class DisclosureRules:
     tier_labels: Mapping[str, str]
     other_symbols: tuple[str, ...] = ()
     source: str = "disclosure rules"
+    suppressed_wording: str = "suppressed (fewer than {below})"
 
     def __post_init__(self) -> None:
         where = self.source
@@ -175,6 +176,8 @@ def load_disclosure_rules(path: str | Path | None = None) -> DisclosureRules:
             if symbol != config["symbol"]
         ),
         source=str(file),
+        suppressed_wording=str(config.get("suppressed_wording",
+                                          DisclosureRules.suppressed_wording)),
     )
 
 
@@ -426,6 +429,155 @@ def plottable(values: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
         index=values.index,
         columns=values.columns,
     )
+
+
+# --- figures derived from counts (sentences, headlines, labels) ------------------------------
+
+
+def suppressed_wording(rules: DisclosureRules | None = None) -> str:
+    """The words a board output shows instead of a figure derived from a suppressed count.
+
+    Built from ``suppressed_wording`` in disclosure.yaml with ``{threshold}`` (e.g. 5) and
+    ``{below}`` (threshold + 1) filled in. Input: ``rules`` (None loads the configured ones).
+    Output: text, never blank. Raises: ReferenceDataError for a bad template.
+
+    >>> suppressed_wording()
+    'suppressed (fewer than 6)'
+    """
+    rules = rules or load_disclosure_rules()
+    try:
+        text = rules.suppressed_wording.format(threshold=rules.threshold,
+                                               below=rules.threshold + 1)
+    except (KeyError, IndexError, ValueError) as error:
+        raise ReferenceDataError(
+            f"{rules.source}: suppressed_wording {rules.suppressed_wording!r} can only use "
+            "{threshold} and {below}; correct it."
+        ) from error
+    return text.strip() or rules.symbol
+
+
+def count_is_disclosive(value: Any, rules: DisclosureRules | None = None) -> bool:
+    """Say whether one count may not be shown on the board tier (the primary rule).
+
+    True for a count from 1 to the threshold (0 too under ``zero_rule: suppress``) and for a
+    cell already holding the symbol. Input: a count (number, numeric text or the symbol) and
+    ``rules``. Output: bool. Raises nothing for odd values (they are not counts: False).
+
+    >>> count_is_disclosive(3), count_is_disclosive(0), count_is_disclosive("c")
+    (True, False, True)
+    """
+    rules = rules or load_disclosure_rules()
+    number, is_symbol = _parse_cell(value, rules.symbol)
+    if is_symbol:
+        return True
+    if math.isnan(number):
+        return False
+    low = 0 if rules.zero_rule == "suppress" else 1
+    return low <= number <= rules.threshold
+
+
+def derived_visible(
+    counts: Iterable[Any] = (),
+    tier: str = DEFAULT_TIER,
+    *,
+    suppressed: bool = False,
+    rules: DisclosureRules | None = None,
+) -> bool:
+    """THE decision for a figure derived from counts: may the output tier show it?
+
+    A share, rate, interval, difference, rank, "x of y" or total shown on the board tier is
+    suppressed with any count it is computed from. Inputs: ``counts`` (every count the figure
+    is computed from, including complements such as "graded minus good or better");
+    ``tier``; ``suppressed`` (True when a table of the same report already suppresses a
+    count the figure depends on, e.g. :func:`rows_with_suppression`); ``rules``.
+    Output: True when the figure may be shown (always, on the analyst tier).
+    Raises: ParameterError for an unknown tier.
+
+    >>> derived_visible([24, 64]), derived_visible([3, 64]), derived_visible([3], "analyst")
+    (True, False, True)
+    """
+    if validate_tier(tier) == "analyst":
+        return True
+    if suppressed:
+        return False
+    rules = rules or load_disclosure_rules()
+    return not any(count_is_disclosive(value, rules) for value in counts)
+
+
+def show_figure(
+    text: str,
+    counts: Iterable[Any] = (),
+    tier: str = DEFAULT_TIER,
+    *,
+    suppressed: bool = False,
+    rules: DisclosureRules | None = None,
+) -> str:
+    """Return ``text`` (a formatted figure) when :func:`derived_visible` allows it, else the
+    suppression wording (:func:`suppressed_wording`). Inputs as :func:`derived_visible`.
+
+    >>> show_figure("38%", [24, 40]), show_figure("38%", [24, 4])
+    ('38%', 'suppressed (fewer than 6)')
+    """
+    rules = rules or load_disclosure_rules()
+    if derived_visible(counts, tier, suppressed=suppressed, rules=rules):
+        return text
+    return suppressed_wording(rules)
+
+
+def show_share(
+    numerator: Any,
+    denominator: Any,
+    tier: str = DEFAULT_TIER,
+    *,
+    interval: tuple[float, float] | None = None,
+    decimals: int = 0,
+    other_counts: Iterable[Any] = (),
+    suppressed: bool = False,
+    rules: DisclosureRules | None = None,
+) -> str:
+    """A share as the board may read it: "38% (95% interval 27% to 50%)" or the wording.
+
+    Inputs: ``numerator`` and ``denominator`` (counts; the complement denominator -
+    numerator is checked too), ``tier``, ``interval`` (lower, upper in %, optional),
+    ``decimals`` shown, ``other_counts`` the share also depends on, ``suppressed`` and
+    ``rules`` as :func:`derived_visible`. Output: text. Raises: ParameterError for an
+    unknown tier.
+
+    >>> show_share(24, 64, interval=(27.0, 50.0))
+    '38% (95% interval 27% to 50%)'
+    >>> show_share(61, 64)
+    'suppressed (fewer than 6)'
+    """
+    rules = rules or load_disclosure_rules()
+    counts = [numerator, denominator, *other_counts]
+    if may_plot(numerator) and may_plot(denominator):
+        counts.append(float(denominator) - float(numerator))
+    if not derived_visible(counts, tier, suppressed=suppressed, rules=rules) or not (
+        may_plot(numerator) and may_plot(denominator) and float(denominator) > 0
+    ):
+        return suppressed_wording(rules)
+    text = f"{100 * float(numerator) / float(denominator):.{decimals}f}%"
+    if interval is not None:
+        text += f" (95% interval {interval[0]:.{decimals}f}% to {interval[1]:.{decimals}f}%)"
+    return text
+
+
+def rows_with_suppression(table: pd.DataFrame, tier: str = DEFAULT_TIER,
+                          **options: Any) -> pd.Series:
+    """Which rows of a table have a count the board tier suppresses (primary or secondary).
+
+    Inputs: ``table`` and ``options`` as :func:`suppress`; ``tier``. Output: a boolean Series
+    on the table's index (all False on the analyst tier). Sentences and totals built from such
+    a row must be suppressed too (:func:`derived_visible` with ``suppressed=...``).
+    Raises: ParameterError, DisclosureError as :func:`suppress`.
+
+    >>> rows_with_suppression(pd.DataFrame({"n": [2, 40]})).tolist()
+    [True, False]
+    """
+    if validate_tier(tier) == "analyst" or table.empty:
+        return pd.Series(False, index=table.index, dtype=bool)
+    reasons = suppress(table, **options).reasons
+    return reasons.isin([PRIMARY, SECONDARY]).any(axis=1)
 
 
 # --- internals ---------------------------------------------------------------------------
