@@ -210,12 +210,31 @@ def _check_reports(args: argparse.Namespace) -> int:
                   if p.is_file() and p.suffix.lower() in identifiers.SCANNERS)
     if findings.empty:
         print(f"Scanned {scanned} files under {folder}: nothing that looks like an identifier.")
-        return 0
+        return _recovery_attack(folder)
     print(f"Scanned {scanned} files under {folder}: {len(findings)} possible identifiers. "
           "Do not publish these reports until each is removed or, if it is not an identifier, "
           "added to the allowlist in data/reference/identifier_patterns.yaml.", file=sys.stderr)
     for row in findings.itertuples():
         print(f"  {row.file}: {row.location}: {row.kind} {row.masked}", file=sys.stderr)
+    _recovery_attack(folder)  # names its own hits too
+    return 1
+
+
+def _recovery_attack(folder: Path) -> int:
+    """Try to rebuild suppressed counts from the board outputs; 1 (naming each place) on a hit."""
+    from lscb_analysis import recovery_attack
+
+    hits = recovery_attack.attack_folder(folder)
+    tried = recovery_attack.suppressed_cells(folder)
+    if hits.empty:
+        print(f"Recovery attack on the board-tier reports and workbooks under {folder}: none of "
+              f"their {tried} suppressed cells could be worked out from what they show.")
+        return 0
+    print(f"Recovery attack: {len(hits)} suppressed counts can be worked out from what the "
+          "board-tier outputs show. Do not publish them: suppress the figures named below "
+          "(see lscb_analysis.disclosure.show_figure) and rebuild.", file=sys.stderr)
+    for line in recovery_attack.hit_messages(hits, shown=20):
+        print(f"  {line}", file=sys.stderr)
     return 1
 
 

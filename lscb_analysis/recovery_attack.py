@@ -238,8 +238,10 @@ def _solve_share(row: list[str], total: int, parts: list[int], ks: set[int], sym
     return list(solutions)[0] if len(solutions) == 1 else []
 
 
-def _row_label(row: list[str], upto: int) -> str:
-    return " ".join(cell for cell in row[:upto] if _count(cell) is None and "%" not in cell)
+def _row_label(row: list[str], upto: int, symbol: str = "") -> str:
+    return " ".join(cell for cell in row[:upto]
+                    if _count(cell) is None and "%" not in cell and cell.strip() != symbol
+                    and not re.fullmatch(r"-?\d+(?:\.\d+)?", cell.strip()))
 
 
 def _norm(text: str) -> str:
@@ -247,19 +249,24 @@ def _norm(text: str) -> str:
     return "".join(w for w in words if w not in ("the", "of", "and"))
 
 
-def _figures(row: list[str], after: int) -> list[tuple[str | None, tuple[str, str] | None]]:
-    """Shares and intervals shown in the cells after the total (pct, lower, upper)."""
-    numbers = [cell.rstrip("%").strip() for cell in row[after + 1:]]
-    numbers = [x for x in numbers if re.fullmatch(r"-?\d+(?:\.\d+)?", x)]
-    figures: list[tuple[str | None, tuple[str, str] | None]] = [(x, None) for x in numbers]
-    if len(numbers) >= 3:
-        figures.append((numbers[-3], (numbers[-2], numbers[-1])))
+def _figures(row: list[str], after: int, symbol: str):
+    """Shares and intervals shown in the cells after the total: each number as a share, and
+    the last three cells as (share or suppressed, lower, upper) when the last two are shown."""
+    tail = [cell.rstrip("%").strip() for cell in row[after + 1:]]
+    numeric = [bool(re.fullmatch(r"-?\d+(?:\.\d+)?", x)) for x in tail]
+    figures: list[tuple[str | None, tuple[str, str] | None]] = [
+        (x, None) for x, ok in zip(tail, numeric, strict=True) if ok]
+    if len(tail) >= 3 and numeric[-1] and numeric[-2] and (numeric[-3] or tail[-3] == symbol):
+        figures.append((tail[-3] if numeric[-3] else None, (tail[-2], tail[-1])))
     return figures
 
 
 def _sentence_figures(sentence: str):
     interval = _INTERVAL.search(sentence)
     rest = sentence.replace(interval.group(0), "") if interval else sentence
+    rest = re.sub(r"\d+(?:\.\d+)?%\s*(?:confidence\s+)?interval", "", rest)
+    # thresholds ("below 50%") are rules, not figures about the row
+    rest = re.sub(r"(?:below|above|under|over|reaches)\s+-?\d+(?:\.\d+)?%", "", rest)
     share = _SHARE.search(rest)
     return (share.group(1) if share else None,
             (interval.group(1), interval.group(2)) if interval else None)
@@ -297,7 +304,7 @@ def _attack_table(table: Table, sentences: list[str], words: tuple[str, ...],
         n = _count(row[total])
         if n is None or not any(row[j].strip() == symbol for j in parts):
             continue
-        figures = [(f, "table") for f in _figures(row, total)]
+        figures = [(f, "table") for f in _figures(row, total, symbol)]
         figures += [(_sentence_figures(s), s) for s in sentences
                     if _linked(s, row, parts[0] if parts else total)]
         for (share, interval), source in figures:
@@ -330,7 +337,7 @@ def _merge_across(tables: list[Table], rules: DisclosureRules) -> list[Table]:
         rows: dict[str, list[str]] = {}
         for table in same:
             for row in table.rows[1:]:
-                key = _row_label(row, len(row))
+                key = _row_label(row, len(row), rules.symbol)
                 base = rows.setdefault(key, list(row))
                 for j, cell in enumerate(row[:len(base)]):
                     if base[j].strip() == rules.symbol and cell.strip() != rules.symbol:

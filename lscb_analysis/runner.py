@@ -537,9 +537,36 @@ def scan_outputs(files, root: Path, case_references=(), config=None):
                 "end": 0}])
         if not found.empty:
             frames.append(found.assign(file=Path(path).relative_to(root).as_posix()))
+    frames += _attack_findings(files, root)
     if not frames:
         return pd.DataFrame(columns=list(identifiers.FINDING_COLUMNS))
     return pd.concat(frames, ignore_index=True)
+
+
+RECOVERABLE = "recoverable suppressed count"
+"""Finding kind of a suppressed count the recovery attack rebuilt (value never shown)."""
+
+
+def _attack_findings(files, root: Path) -> list:
+    """The recovery attack (:mod:`lscb_analysis.recovery_attack`) on the board-tier HTML and
+    workbooks among ``files``, as identifier-scan findings (a failed attack counts as a hit)."""
+    import pandas as pd
+
+    from lscb_analysis import identifiers, recovery_attack
+
+    board = [Path(p) for p in files if Path(p).suffix.lower() in (".html", ".htm", ".xlsx")]
+    if not board:
+        return []
+    try:
+        hits = recovery_attack.attack_folder(root, files=board)
+    except (LscbError, OSError, ValueError, KeyError) as error:
+        return [pd.DataFrame([{"file": "", "location": "", "kind": identifiers.UNSCANNED,
+                               "masked": "", "reason": "recovery attack could not run "
+                               f"({type(error).__name__})", "start": 0, "end": 0}])]
+    if hits.empty:
+        return []
+    return [pd.DataFrame({"file": hits["file"], "location": hits["place"], "kind": RECOVERABLE,
+                          "masked": "", "reason": hits["method"], "start": 0, "end": 0})]
 
 
 def screen_step_outputs(since_ns: int, case_references=(), config=None):
