@@ -170,8 +170,14 @@ def test_weak_sections_and_low_agreement_raise_questions():
     weak = aa.weak_sections(records(rows))
     assert weak["section"].tolist() == ["planning"]
     assert weak.loc[0, "certainty"] == "clearly below"
-    assert weak.loc[0, "question"].startswith("Planning (A-1): 10% of graded answers")
+    # 1 of 10 good or better: the board sentence gives the suppression wording, not 10%
+    assert weak.loc[0, "question"].startswith(
+        "Planning (A-1): the share of graded answers good or better is suppressed (fewer than "
+        "6), below 50%")
+    assert "%" not in weak.loc[0, "question"].split("below")[0] and weak.loc[0, "suppressed"]
     assert "drift" in weak.loc[0, "question"]
+    analyst = aa.weak_sections(records(rows), tier="analyst")
+    assert analyst.loc[0, "question"].startswith("Planning (A-1): 10% of graded answers")
 
     pairs = [(G, I), (I, G), (R, O), (O, R), (G, G), (R, R), (G, I), (I, O), (O, I), (G, R),
              (R, G), (I, I)]
@@ -182,6 +188,11 @@ def test_weak_sections_and_low_agreement_raise_questions():
     measures = set(signals["measure"])
     assert {"auditor agreement", "moderation"} <= measures
     assert "Are the grade descriptors understood" in " ".join(signals["question"])
+    # 12 double-marked, 3 agreed: the agreement share is suppressed on the board tier only
+    agreement = signals[signals["measure"] == "auditor agreement"]["question"].iloc[0]
+    assert "suppressed (fewer than 6)" in agreement and "kappa" not in agreement
+    analyst = aa.low_agreement(frame, tier="analyst")
+    assert "kappa" in analyst[analyst["measure"] == "auditor agreement"]["question"].iloc[0]
     few = aa.low_agreement(records([{"grade": G, "second_grade": G}]))
     assert few["measure"].tolist() == ["too few double-marked"]
 
@@ -198,3 +209,23 @@ def test_empty_records_give_empty_tables():
     assert aa.moderation_matrix(empty).loc["Total", "Total"] == 0
     with pytest.raises(aa.InvalidArgumentError, match="no column"):
         aa.grade_distribution(empty.drop(columns="status"))
+
+
+def test_repeat_audit_totals_follow_suppressed_section_counts():
+    first = [{"grade": g, "section": "planning", "audit_id": "A-1", "audit_date": "2025-03-01"}
+             for g in [G] * 3 + [R] * 20]
+    first += [{"grade": g, "section": "impact", "audit_id": "A-1", "audit_date": "2025-03-01"}
+              for g in [G] * 10 + [R] * 10]
+    second = [{"grade": g, "section": "planning", "audit_id": "A-2",
+               "audit_date": "2026-03-01"} for g in [G] * 12 + [R] * 12]
+    frame = records(first + second)
+    sections = aa.for_tier(aa.grade_distribution(frame, by=["audit_id", "section"]))
+    repeats = aa.for_tier(aa.compare_audits(frame))
+    # compare_audits alone shows A-1's totals: with the sections they give Good (3) back
+    assert repeats.loc[repeats["audit_id"] == "A-1", "good_or_better"].iloc[0] == 13
+    safe = aa.protect_repeat_audits(sections, repeats)
+    first_row = safe[safe["audit_id"] == "A-1"].iloc[0]
+    assert first_row["good_or_better"] == "c" and first_row["graded"] == "c"
+    assert safe[safe["audit_id"] == "A-2"].iloc[0]["change_pts"] == "c"
+    assert safe[safe["audit_id"] == "A-2"].iloc[0]["graded"] == 24
+    assert aa.protect_repeat_audits(sections, repeats, "analyst") is repeats
