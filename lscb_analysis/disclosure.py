@@ -214,6 +214,12 @@ def method_note(rules: DisclosureRules | None = None) -> str:
         f'Percentages and rates are shown as "{symbol}" when a number they are calculated '
         "from is suppressed"
     )
+    parts.append(
+        "A share, interval, difference or total in a sentence or headline that is worked out "
+        "from a suppressed number, or from a row of a table with one, says "
+        f'"{suppressed_wording(rules)}" instead; so do an audit\'s totals and changes in the '
+        "repeat-audit table when one of its sections has a suppressed number"
+    )
     parts.append("Charts leave suppressed values out.")
     return ". ".join(parts)
 
