@@ -583,6 +583,14 @@ def evidence_by_question(records: pd.DataFrame, question_id: str | None = None,
 # --- questions this raises --------------------------------------------------------------------
 
 
+def _figure_phrase(text: str, subject: str, counts, tier: str, suppressed: bool = False) -> str:
+    """``text`` when the board may see it (:func:`lscb_analysis.disclosure.derived_visible`),
+    else "<subject> is suppressed (fewer than 6)" (the wording from disclosure.yaml)."""
+    if disclosure.derived_visible(counts, tier, suppressed=suppressed):
+        return text
+    return f"{subject} is {disclosure.suppressed_wording()}"
+
+
 def weak_sections(records: pd.DataFrame, threshold_pct: float | None = None,
                   tier: str = disclosure.DEFAULT_TIER) -> pd.DataFrame:
     """Sections of each audit where few graded answers were good or better.
@@ -614,12 +622,10 @@ def weak_sections(records: pd.DataFrame, threshold_pct: float | None = None,
                                  "below, but the interval reaches the threshold")
     weak["question"] = [
         f"{row.section_title} ({row.audit_id}): "
-        + disclosure.show_figure(
+        + _figure_phrase(
             f"{row.good_or_better_pct:.0f}% of graded answers were good or better (95% "
-            f"interval {row.lower:.0f}% to {row.upper:.0f}%)", (), tier,
-            suppressed=row.suppressed)
-        .replace(disclosure.suppressed_wording(), "the share of graded answers good or "
-                 f"better is {disclosure.suppressed_wording()}")
+            f"interval {row.lower:.0f}% to {row.upper:.0f}%)",
+            "the share of graded answers good or better", (), tier, row.suppressed)
         + f", below {threshold:.0f}%. {sections[row.section]['prompt']}"
         for row in weak.itertuples()
     ]
@@ -677,11 +683,12 @@ def low_agreement(records: pd.DataFrame, kappa_below: float | None = None,
                 rows.append({**base, "measure": "auditor agreement", "items": row.items,
                              "value": row.kappa, "lower": row.kappa_lower,
                              "upper": row.kappa_upper,
-                             "question": f"{row.audit_id}, {who}: auditors gave the same grade "
-                             "in " + disclosure.show_figure(
+                             "question": f"{row.audit_id}, {who}: " + _figure_phrase(
+                                 "auditors gave the same grade in "
                                  f"{row.agreement_pct:.0f}% of double-marked answers (weighted "
                                  f"kappa {row.kappa:.2f}, 95% interval {row.kappa_lower:.2f} "
                                  f"to {row.kappa_upper:.2f}; {row.strength} agreement)",
+                                 f"auditor agreement ({row.strength})",
                                  (row.agreed, row.items, row.items - row.agreed, row.cases),
                                  tier) + ". Are the grade descriptors understood the same "
                              "way across the partnership?"})
@@ -695,10 +702,10 @@ def low_agreement(records: pd.DataFrame, kappa_below: float | None = None,
                          "agency": who, "measure": "moderation", "items": row.moderated,
                          "value": row.changed_pct, "lower": row.changed_lower,
                          "upper": row.changed_upper,
-                         "question": f"{row.audit_id}, {who}: moderation changed "
-                         + disclosure.show_figure(
-                             f"{row.changed_pct:.0f}% of the grades it reviewed "
-                             f"({row.direction})",
+                         "question": f"{row.audit_id}, {who}: " + _figure_phrase(
+                             f"moderation changed {row.changed_pct:.0f}% of the grades it "
+                             f"reviewed ({row.direction})",
+                             f"the share of grades moderation changed ({row.direction})",
                              (row.moderated, row.confirmed, row.moved_up, row.moved_down),
                              tier) + ". "
                          "What does this say about how auditors read the evidence, and is "
