@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lscb_analysis import catalogue, deep_dive, runner, stats
+from lscb_analysis import catalogue, deep_dive, recovery_attack, runner, stats
 from lscb_analysis.errors import ParameterError, ReferenceDataError
 
 
@@ -192,8 +192,18 @@ def test_deep_dive_notebook_on_the_demo_audits(tmp_path, public_indicators, proj
     manifest = json.loads((tmp_path / "reports/deep_dive/barnet/manifest.json").read_text())
     assert "Special causes" in json.dumps(manifest)
     assert "For the board: small numbers suppressed" in html
+    # Impact 2025 has suppressed grade counts: its sentence says so instead of a share that,
+    # times the 64 graded answers shown, gave Outstanding and Inadequate back (issue 15).
+    impact = "Impact (SYNTHETIC-2025-barnet-neglect): "
+    assert (f"{impact}the share of graded answers good or better is suppressed (fewer than 6)"
+            in html)
+    assert f"{impact}38%" not in html and "% of graded answers were good or better" not in html
+    headline = json.dumps(manifest)
+    assert "suppressed (fewer than 6)" in headline  # index headline follows the sections
+    assert recovery_attack.attack_folder(tmp_path / "reports").empty
     results = runner.run_notebook("deep_dive", "Barnet", {"theme": "neglect"}, jobs=1,
                                   out_dir=tmp_path / "reports", progress=False, analyst=True)
     assert [r.status for r in results] == ["ok"], results[0].error
     analyst = (tmp_path / "reports/analyst/deep_dive/barnet/report.html").read_text()
     assert "NOT FOR PUBLICATION" in analyst and "SYN-0" not in analyst
+    assert f"{impact}38% of graded answers were good or better" in analyst
