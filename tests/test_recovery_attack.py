@@ -116,3 +116,26 @@ def test_demo_pack_board_outputs_give_nothing_back(demo_pack):
     html = deep_dive[0].read_text(encoding="utf-8")
     assert "suppressed (fewer than 6)" in html
     assert "Voice of the child (SYNTHETIC-2025-barnet-neglect): the share" in html
+
+
+def test_check_reports_and_the_publication_scan_refuse_a_leak(tmp_path, project, capsys):
+    from lscb_analysis import cli, runner
+
+    reports = tmp_path / "out"
+    leak = _write(reports, "deep_dive/barnet/report.html", _html(
+        [LEAKY_ROW], ["Impact (A1): 38% of graded answers were good or better."]))
+    assert cli.main(["check", "reports", "--folder", str(reports)]) == 1
+    said = capsys.readouterr().err
+    assert "deep_dive/barnet/report.html" in said and "Impact (A1)" in said
+    assert "share x base" in said and "Outstanding" in said
+
+    # The runner's scan of a run's staging folder: a hit fails it and removes its outputs.
+    (leak.parent / "manifest.json").write_text("{}")
+    findings, _ = runner.screen_outputs(leak.parent)
+    assert set(findings["kind"]) == {runner.RECOVERABLE}
+    assert findings["masked"].eq("").all()
+    assert not leak.exists() and (leak.parent / "manifest.json").exists()
+
+    safe = _write(reports, "deep_dive/barnet/report.html", _html([LEAKY_ROW]))
+    assert cli.main(["check", "reports", "--folder", str(reports)]) == 0
+    assert "none of their" in capsys.readouterr().out and safe.exists()
