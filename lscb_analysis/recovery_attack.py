@@ -60,7 +60,10 @@ def _total_words() -> tuple[str, ...]:
 
 
 def board_files(folder: Path | str) -> list[Path]:
-    """The board-tier HTML reports and workbooks under ``folder`` (analyst outputs skipped).
+    """The board-tier HTML reports (the index too) and workbooks under ``folder``.
+
+    Analyst outputs (``analyst/``), ``last_good/`` copies, ``_checks/`` and hidden folders
+    are skipped here; files labelled NOT FOR PUBLICATION are skipped when read.
 
     Input: a reports folder. Output: sorted paths. Raises nothing.
     """
@@ -69,8 +72,7 @@ def board_files(folder: Path | str) -> list[Path]:
         path for path in folder.rglob("*")
         if path.is_file() and path.suffix.lower() in (".html", ".htm", ".xlsx")
         and not any(part in SKIPPED_PARTS or part.startswith(".")
-                    for part in path.relative_to(folder).parts)
-        and path.name != "index.html")
+                    for part in path.relative_to(folder).parts))
 
 
 def _group(path: Path, root: Path) -> str:
