@@ -139,6 +139,12 @@ def _cell_text(value) -> str:
 # --- numbers --------------------------------------------------------------------------------
 
 
+def _hidden(text: str, symbol: str) -> bool:
+    """A suppressed cell: the symbol, or words starting "suppressed" (the presenter's)."""
+    text = text.strip()
+    return text == symbol or text.lower().startswith("suppressed")
+
+
 def _count(text: str) -> int | None:
     text = text.strip()
     return int(text.replace(",", "")) if _COUNT.match(text) else None
@@ -197,7 +203,7 @@ def _parts(row: list[str], total: int, symbol: str) -> list[int]:
     """Positions of the contiguous count-or-symbol cells just before the total."""
     parts = []
     j = total - 1
-    while j >= 0 and (row[j].strip() == symbol or _count(row[j]) is not None):
+    while j >= 0 and (_hidden(row[j], symbol) or _count(row[j]) is not None):
         parts.insert(0, j)
         j -= 1
     return parts
@@ -207,7 +213,7 @@ def _solve_total(row: list[str], total: int, parts: list[int], symbol: str):
     """Value of the one suppressed part when the total and the other parts are shown."""
     if total >= len(row) or _count(row[total]) is None:
         return None
-    hidden = [j for j in parts if row[j].strip() == symbol]
+    hidden = [j for j in parts if _hidden(row[j], symbol)]
     if len(hidden) != 1:
         return None
     rest = sum(_count(row[j]) for j in parts if j not in hidden)
@@ -217,7 +223,7 @@ def _solve_total(row: list[str], total: int, parts: list[int], symbol: str):
 def _solve_share(row: list[str], total: int, parts: list[int], ks: set[int], symbol: str):
     """Values of suppressed parts from a share whose numerator is a prefix of the parts."""
     n = _count(row[total])
-    hidden = [j for j in parts if row[j].strip() == symbol]
+    hidden = [j for j in parts if _hidden(row[j], symbol)]
     if n is None or not hidden or len(hidden) > 2:
         return []
     shown = {j: _count(row[j]) for j in parts if j not in hidden}
@@ -242,7 +248,7 @@ def _solve_share(row: list[str], total: int, parts: list[int], ks: set[int], sym
 
 def _row_label(row: list[str], upto: int, symbol: str = "") -> str:
     return " ".join(cell for cell in row[:upto]
-                    if _count(cell) is None and "%" not in cell and cell.strip() != symbol
+                    if _count(cell) is None and "%" not in cell and not _hidden(cell, symbol)
                     and not re.fullmatch(r"-?\d+(?:\.\d+)?", cell.strip()))
 
 
@@ -258,7 +264,7 @@ def _figures(row: list[str], after: int, symbol: str):
     numeric = [bool(re.fullmatch(r"-?\d+(?:\.\d+)?", x)) for x in tail]
     figures: list[tuple[str | None, tuple[str, str] | None]] = [
         (x, None) for x, ok in zip(tail, numeric, strict=True) if ok]
-    if len(tail) >= 3 and numeric[-1] and numeric[-2] and (numeric[-3] or tail[-3] == symbol):
+    if len(tail) >= 3 and numeric[-1] and numeric[-2] and (numeric[-3] or _hidden(tail[-3], symbol)):
         figures.append((tail[-3] if numeric[-3] else None, (tail[-2], tail[-1])))
     return figures
 
@@ -289,12 +295,15 @@ def _attack_table(table: Table, sentences: list[str], words: tuple[str, ...],
     hits: list[dict] = []
     if len(table.rows) < 2:
         return hits
-    symbol, header = rules.symbol, table.rows[0]
+    # The header is the first full-width row (a title or spanner row above it is skipped).
+    width = max(len(row) for row in table.rows)
+    first = next(i for i, row in enumerate(table.rows) if len(row) == width)
+    symbol, header = rules.symbol, table.rows[first]
     total = _total_column(header, words)
     where = f"{table.sheet}!" if table.sheet else ""
     if total is None:
         return hits
-    for i, row in enumerate(table.rows[1:], start=2):
+    for i, row in enumerate(table.rows[first + 1:], start=first + 2):
         if total >= len(row):
             continue
         parts = _parts(row, total, symbol)
@@ -304,7 +313,7 @@ def _attack_table(table: Table, sentences: list[str], words: tuple[str, ...],
             hits.append(_hit(table, f"{where}{place}, column {header[solved[0]]}",
                              "total minus others", solved[1]))
         n = _count(row[total])
-        if n is None or not any(row[j].strip() == symbol for j in parts):
+        if n is None or not any(_hidden(row[j], symbol) for j in parts):
             continue
         figures = [(f, "table") for f in _figures(row, total, symbol)]
         figures += [(_sentence_figures(s), s) for s in sentences
@@ -342,7 +351,7 @@ def _merge_across(tables: list[Table], rules: DisclosureRules) -> list[Table]:
                 key = _row_label(row, len(row), rules.symbol)
                 base = rows.setdefault(key, list(row))
                 for j, cell in enumerate(row[:len(base)]):
-                    if base[j].strip() == rules.symbol and cell.strip() != rules.symbol:
+                    if _hidden(base[j], rules.symbol) and not _hidden(cell, rules.symbol):
                         base[j] = cell
         if rows:
             files = " and ".join(sorted({t.file for t in same}))
@@ -402,7 +411,7 @@ def suppressed_cells(folder: Path | str) -> int:
     for path in board_files(root):
         read = read_workbook if path.suffix.lower() == ".xlsx" else read_html
         for table in read(path, root) or []:
-            count += sum(cell.strip() == symbol for row in table.rows for cell in row)
+            count += sum(_hidden(cell, symbol) for row in table.rows for cell in row)
     return count
 
 

@@ -139,3 +139,17 @@ def test_check_reports_and_the_publication_scan_refuse_a_leak(tmp_path, project,
     safe = _write(reports, "deep_dive/barnet/report.html", _html([LEAKY_ROW]))
     assert cli.main(["check", "reports", "--folder", str(reports)]) == 0
     assert "none of their" in capsys.readouterr().out and safe.exists()
+
+
+def test_a_title_row_above_the_header_is_skipped(tmp_path):
+    text = _html([LEAKY_ROW], ["Impact (A1): 38% of graded answers were good or better."])
+    text = text.replace("<table>", "<table><tr><th colspan='10'>Grades by section</th></tr>")
+    _write(tmp_path, "deep_dive/barnet/report.html", text)
+    assert recovery_attack.attack_folder(tmp_path)["value"].tolist() == [1]
+
+
+def test_suppression_words_in_cells_count_as_suppressed(tmp_path):
+    row = [cell if cell != "c" else "suppressed (fewer than 6)" for cell in LEAKY_ROW]
+    _write(tmp_path, "deep_dive/barnet/report.html", _html(
+        [row], ["Impact (A1): 38% of graded answers were good or better."]))
+    assert recovery_attack.attack_folder(tmp_path)["value"].tolist() == [1]
