@@ -610,6 +610,11 @@ def identifier_error(findings, shown: int = 5) -> str:
         " ".join(str(part) for part in (row.file, row.location, row.kind, row.masked) if part)
         for row in findings.head(shown).itertuples())
     more = f" and {len(findings) - shown} more" if len(findings) > shown else ""
+    if set(counts.index) == {RECOVERABLE}:
+        # Not an identifier: the allowlist cannot help, only suppressing the derived figure.
+        return (f"{SCAN_ERROR}: a suppressed count can be worked out from what the outputs "
+                f"show ({summary}), so this run was not published: {places}{more}. Suppress "
+                "the figures named (lscb_analysis.disclosure.show_figure) and run again.")
     return (f"{SCAN_ERROR}: the outputs may contain child-level identifiers ({summary}), so "
             f"this run was not published: {places}{more}. Remove them at their source (or, if "
             "one is not an identifier, add its exact text to allowlist in "

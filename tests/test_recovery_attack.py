@@ -134,6 +134,8 @@ def test_check_reports_and_the_publication_scan_refuse_a_leak(tmp_path, project,
     findings, _ = runner.screen_outputs(leak.parent)
     assert set(findings["kind"]) == {runner.RECOVERABLE}
     assert findings["masked"].eq("").all()
+    message = runner.identifier_error(findings)
+    assert "can be worked out" in message and "allowlist" not in message
     assert not leak.exists() and (leak.parent / "manifest.json").exists()
 
     safe = _write(reports, "deep_dive/barnet/report.html", _html([LEAKY_ROW]))
