@@ -26,6 +26,7 @@ from lscb_analysis import (
     audit_analysis,
     disclosure,
     indicators,
+    latest,
     ofsted,
     pilot_template,
     public_data,
@@ -192,7 +193,11 @@ def spc_frames(table: pd.DataFrame, scope: DeepDiveScope) -> dict[str, pd.DataFr
         ``{indicator id: stats.xmr frame}``, indexed by reporting year, with the published
         ``status`` of each year as an extra column. Missing or suppressed years stay as gaps
         (never interpolated, left out of the limits; a year absent from the file is
-        ``not_available``); the improvement direction follows the indicator's polarity.
+        ``not_available``, up to the deep dive's year, so the last row is always that year);
+        the improvement direction follows the indicator's polarity; the limits are clipped
+        to the unit's possible range (:func:`lscb_analysis.indicators.value_range`).
+        ``attrs`` add ``unit``, ``decimals``, ``title`` (short) and ``period`` (the deep
+        dive's year, for :func:`lscb_analysis.latest.latest_verdict`).
         Indicators with fewer than two figures are left out.
     """
     metadata = indicators.load_metadata()
@@ -203,15 +208,20 @@ def spc_frames(table: pd.DataFrame, scope: DeepDiveScope) -> dict[str, pd.DataFr
         series = series[(series.index >= SPC_FROM) & (series.index <= scope.period)]
         if series.empty:
             continue
-        series = series.reindex(range(int(series.index.min()), int(series.index.max()) + 1))
+        series = series.reindex(range(int(series.index.min()), int(scope.period) + 1))
         status = series["status"].fillna("not_available")
         values = series["value"].where(status == OK)
         if values.notna().sum() < 2:
             continue
         polarity = metadata.at[indicator_id, "polarity"]
         improvement = {"high": "up", "low": "down"}.get(polarity)
-        frame = stats.xmr(values, improvement=improvement)
+        unit = metadata.at[indicator_id, "unit"]
+        frame = stats.xmr(values, improvement=improvement,
+                          value_range=indicators.value_range(unit))
         frame["status"] = status.to_numpy()
+        frame.attrs.update(unit=unit, decimals=int(metadata.at[indicator_id, "decimals"]),
+                           title=metadata.at[indicator_id, "short_title"],
+                           period=int(scope.period))
         frames[indicator_id] = frame
     return frames
 
@@ -222,7 +232,9 @@ def _quarter_series(pilot: pd.DataFrame, frequency: str, cutoff: str | None,
 
     The quarters are those of the PI's reporting cycle (``cycle_quarters`` in
     ``pilot_rules.yaml``: a six-monthly PI has two a year), from the first returned to the
-    last (or ``cutoff``); a quarter returned twice keeps its usable figure.
+    last returned, or to the last cycle quarter up to ``cutoff`` when one is given (a quarter
+    not returned by then is ``not_returned``, so the last row is the report's latest
+    quarter); a quarter returned twice keeps its usable figure.
     """
     rows = pilot[(pilot["state"] != "not_yet_due")
                  & pilot["period"].str.fullmatch(r"\d{4}Q[1-4]")]
@@ -234,7 +246,8 @@ def _quarter_series(pilot: pd.DataFrame, frequency: str, cutoff: str | None,
     rows = rows.assign(usable=rows["state"].eq(USABLE)).sort_values(["order", "usable"])
     rows = rows.drop_duplicates("order", keep="last").set_index("order")
     quarters = set(cycles.get(frequency, [1, 2, 3, 4]))
-    grid = [i for i in range(int(rows.index.min()), int(rows.index.max()) + 1)
+    end = int(rows.index.max()) if cutoff is None else pilot_template.period_index(cutoff)
+    grid = [i for i in range(int(rows.index.min()), end + 1)
             if i % 4 + 1 in quarters or i in rows.index]
     rows = rows.reindex(grid)
     rows["state"] = rows["state"].fillna("not_returned")
@@ -296,10 +309,13 @@ def quarterly_spc_frames(scope: DeepDiveScope, values: pd.DataFrame | None = Non
         if figures.notna().sum() < 2:
             continue
         frame = stats.xmr(figures.astype(float),
-                          improvement={"high": "up", "low": "down"}.get(pi["polarity"]))
+                          improvement={"high": "up", "low": "down"}.get(pi["polarity"]),
+                          value_range=indicators.value_range(pi["unit"]))
         frame["state"] = series["state"].to_numpy()
         frame.index.name = "period"
-        frame.attrs.update(pi_id=pi_id, title=_pi_title(pi, metadata), tier=scope.tier)
+        frame.attrs.update(pi_id=pi_id, title=_pi_title(pi, metadata), tier=scope.tier,
+                           unit=pi["unit"], decimals=int(pi["decimals"]),
+                           period=frame.index[-1])
         frames[pi_id] = frame
     return frames
 
@@ -485,36 +501,23 @@ def questions(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
               quarterly: dict[str, pd.DataFrame] | None = None) -> list[str]:
     """The questions the signals raise, in plain English, for the board.
 
-    From: special-cause variation at the borough's latest point, in the yearly published
-    series (``spc``, :func:`spc_frames`) and in the quarterly local values (``quarterly``,
-    :func:`quarterly_spc_frames`; the latest quarter with a figure that may be shown); the
-    borough outside the London funnel's limits; weak audit sections and low agreement
-    between auditors. Output: a list of sentences (one saying nothing stands out when
-    there is no signal). Raises nothing.
+    From: special-cause variation at the latest period of the yearly published series
+    (``spc``, :func:`spc_frames`) and of the quarterly local values (``quarterly``,
+    :func:`quarterly_spc_frames`), as :func:`lscb_analysis.latest.latest_verdict` decides
+    it: a latest period that is suppressed, missing or not yet due raises no SPC question
+    about an earlier point but one sentence saying so ("2024-25: suppressed; last shown
+    2023-24: 8.6%"); the borough outside the London funnel's limits; weak audit sections
+    and low agreement between auditors. Output: a list of sentences (one saying nothing
+    stands out when there is no signal). Raises nothing of its own.
     """
     metadata = indicators.load_metadata()
     asked = []
     for frame in (quarterly or {}).values():
-        shown = frame.dropna(subset=["value"])
-        variation, quarter = shown["variation"].iloc[-1], shown.index[-1]
-        if variation == "special_cause_concern":
-            asked.append(f"{frame.attrs['title']} (quarterly local figures) shows special-cause "
-                         f"concern in {quarter}: what changed in practice, demand or "
-                         "recording, and since when?")
-        elif variation == "special_cause_improvement":
-            asked.append(f"{frame.attrs['title']} (quarterly local figures) shows special-cause "
-                         f"improvement in {quarter}: what made the difference, and can it be "
-                         "sustained and shared?")
+        asked += _spc_questions(f"{frame.attrs['title']} (quarterly local figures)",
+                                latest.latest_verdict(frame, frame.attrs.get("period")))
     for indicator_id, frame in spc.items():
-        latest = frame.dropna(subset=["value"]).iloc[-1]
-        title = metadata.at[indicator_id, "short_title"]
-        if latest["variation"] == "special_cause_concern":
-            asked.append(f"{title} shows special-cause concern in "
-                         f"{period_label(int(frame.dropna(subset=['value']).index[-1]))}: "
-                         "what changed in practice, demand or recording, and since when?")
-        elif latest["variation"] == "special_cause_improvement":
-            asked.append(f"{title} shows special-cause improvement: what made the difference, "
-                         "and can it be sustained and shared?")
+        asked += _spc_questions(metadata.at[indicator_id, "short_title"],
+                                latest.latest_verdict(frame, frame.attrs.get("period")))
     for indicator_id, (frame, names) in funnels.items():
         if scope.area.name not in names:
             continue
@@ -536,6 +539,20 @@ def questions(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
         asked.append("No signal stands out this year: which parts of the theme do the "
                      "numbers not show, and should the next audit look there?")
     return asked
+
+
+def _spc_questions(title: str, verdict: latest.LatestVerdict) -> list[str]:
+    """The SPC question of one series' latest period (none for common cause)."""
+    if not verdict.has_value:
+        return [f"{title} is not assessed for {verdict.period}: {verdict.text}. Is there a "
+                "local figure the board can be told about, and when will it be published?"]
+    if verdict.variation == "special_cause_concern":
+        return [f"{title} shows special-cause concern in {verdict.period}: what changed in "
+                "practice, demand or recording, and since when?"]
+    if verdict.variation == "special_cause_improvement":
+        return [f"{title} shows special-cause improvement in {verdict.period}: what made the "
+                "difference, and can it be sustained and shared?"]
+    return []
 
 
 def spc_figures(spc: dict[str, pd.DataFrame]) -> list:
@@ -646,16 +663,18 @@ def index_headlines(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
     """What the report index shows for this run (given to ``report_index.record_for_index``).
 
     Inputs: the scope and the deep dive's SPC frames (yearly and quarterly), funnels and
-    audit records. Output: ``{"Special causes": "n of m"`` (series whose latest point shows
-    special-cause variation), ``"Outside London's 99.8% limits": "n of m"`` (indicators),
+    audit records. Output: ``{"Special causes": "n of m"`` (series whose latest period has a
+    value showing special-cause variation, of the series whose latest period has a value:
+    :func:`lscb_analysis.latest.latest_verdict`, as the questions and charts), ``"Outside London's 99.8% limits": "n of m"`` (indicators),
     ``"Audit answers good or better": "62.5%"``}. The audit share is always board-tier
     suppressed, whatever the report's tier, since the index is shared: the suppression
     wording when it or any section count of the audits is suppressed,
     "no audit" when there is none. Raises nothing of its own.
     """
-    series = [*spc.values(), *(quarterly or {}).values()]
-    special = sum(frame.dropna(subset=["value"])["variation"].iloc[-1] != "common_cause"
-                  for frame in series)
+    verdicts = [latest.latest_verdict(frame, frame.attrs.get("period"))
+                for frame in [*spc.values(), *(quarterly or {}).values()]]
+    special = sum(verdict.special_cause for verdict in verdicts)
+    assessed = sum(verdict.has_value for verdict in verdicts)
     placed = [(frame, names) for frame, names in funnels.values() if scope.area.name in names]
     outside = sum(frame["significance"].iloc[names.index(scope.area.name)]
                   in ("high_998", "low_998") for frame, names in placed)
@@ -673,7 +692,7 @@ def index_headlines(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
                 f"{row['good_or_better_pct']:.1f}%",
                 (row["good_or_better"], row["graded"], row["graded"] - row["good_or_better"]),
                 suppressed=bool(hidden))
-    return {"Special causes": f"{special} of {len(series)}",
+    return {"Special causes": f"{special} of {assessed}",
             "Outside London's 99.8% limits": f"{outside} of {len(funnels)}",
             "Audit answers good or better": share}
 

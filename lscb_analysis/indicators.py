@@ -121,3 +121,56 @@ def format_value(value: float, indicator_id: str) -> str:
     meta = indicator(indicator_id)
     rounded = round_half_up(float(value), int(meta["decimals"]))
     return f"{rounded:,.{int(meta['decimals'])}f}{unit_suffix(meta['unit'])}"
+
+
+UNIT_AXES_FILE = "unit_axes.csv"
+
+
+@lru_cache(maxsize=1)
+def _unit_axes() -> pd.DataFrame:
+    table = io.read_reference_csv(UNIT_AXES_FILE, ["unit", "axis_label", "minimum", "maximum"])
+    return table.set_index("unit")
+
+
+def axis_label(unit: str | None) -> str:
+    """The axis title naming a unit, from ``data/reference/unit_axes.csv`` (``'Per cent'``).
+
+    Input: a unit of ``units.csv`` or the catalogue (None or an unknown unit: ``'Value'``).
+    Output: the label text. Raises: ReferenceDataError when unit_axes.csv lacks a column.
+
+    >>> axis_label("percent"), axis_label("rate_per_10000"), axis_label("count")
+    ('Per cent', 'Rate per 10,000 children', 'Number')
+    """
+    axes = _unit_axes()
+    if unit is None or unit not in axes.index or not str(axes.at[unit, "axis_label"]).strip():
+        return "Value"
+    return str(axes.at[unit, "axis_label"]).strip()
+
+
+def value_range(unit: str | None) -> tuple[float | None, float | None]:
+    """The range a measure of this unit can take: ``(0, 100)`` for a percentage, ``(0, None)``
+    for counts and rates (None: no bound), from ``data/reference/unit_axes.csv``.
+
+    Input: a unit (None or an unknown unit: ``(None, None)``). Output: ``(minimum, maximum)``.
+    Raises: ReferenceDataError when a bound in unit_axes.csv is not a number.
+
+    >>> value_range("percent"), value_range("rate_per_10000"), value_range(None)
+    ((0.0, 100.0), (0.0, None), (None, None))
+    """
+    axes = _unit_axes()
+    if unit is None or unit not in axes.index:
+        return None, None
+    bounds = []
+    for column in ("minimum", "maximum"):
+        text = str(axes.at[unit, column]).strip()
+        if not text or text.lower() == "nan":
+            bounds.append(None)
+            continue
+        try:
+            bounds.append(float(text))
+        except ValueError as error:
+            raise ReferenceDataError(
+                f"data/reference/{UNIT_AXES_FILE}, unit {unit!r}: {column} {text!r} is not a "
+                "number; write a number or leave it empty for no bound."
+            ) from error
+    return bounds[0], bounds[1]

@@ -50,7 +50,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lscb_analysis import disclosure, indicators, io, paths, pilot_template, register, stats
+from lscb_analysis import (
+    disclosure,
+    indicators,
+    io,
+    latest,
+    paths,
+    pilot_template,
+    register,
+    stats,
+)
 from lscb_analysis.errors import (
     InvalidArgumentError,
     ParameterError,
@@ -619,8 +628,12 @@ def _national_series(public: pd.DataFrame, indicator: str, la_number: str, last_
 
 def _pilot_series(pilot: pd.DataFrame, pi_id: str, cutoff: str, frequency: str,
                   pilot_rules: Mapping) -> pd.DataFrame:
-    rows = pilot[(pilot["pi_id"] == pi_id) & (pilot["state"] != "not_yet_due")
-                 & pilot["period"].str.match(r"^\d{4}Q[1-4]$")]
+    """One local PI's quarters of its cycle, from the first returned to the last cycle quarter
+    up to ``cutoff`` (so the last row is the score card's latest period: a quarter not
+    returned is ``not_returned``, one marked not yet due ``not_yet_due``)."""
+    own = pilot[(pilot["pi_id"] == pi_id) & pilot["period"].str.match(r"^\d{4}Q[1-4]$")]
+    due_later = set(own.loc[own["state"] == "not_yet_due", "period"])
+    rows = own[own["state"] != "not_yet_due"]
     rows = rows.assign(order=rows["period"].map(pilot_template.period_index))
     rows = rows[rows["order"] <= pilot_template.period_index(cutoff)]
     if rows.empty:
@@ -629,10 +642,13 @@ def _pilot_series(pilot: pd.DataFrame, pi_id: str, cutoff: str, frequency: str,
     rows = rows.sort_values(["order", "state"], key=lambda s: s if s.name == "order" else
                             s.eq(USABLE)).drop_duplicates("order", keep="last")
     quarters = set(pilot_rules["periods"]["cycle_quarters"].get(frequency, [1, 2, 3, 4]))
-    grid = [i for i in range(int(rows["order"].min()), int(rows["order"].max()) + 1)
+    grid = [i for i in range(int(rows["order"].min()), pilot_template.period_index(cutoff) + 1)
             if i % 4 + 1 in quarters or i in set(rows["order"])]
     rows = rows.set_index("order").reindex(grid)
-    state = rows["state"].fillna("not_returned").astype(str)
+    due = pd.Series([pilot_template.period_from_index(i) in due_later for i in grid],
+                    index=rows.index)
+    state = rows["state"].fillna(due.map({True: "not_yet_due", False: "not_returned"}))
+    state = state.astype(str)
     return pd.DataFrame({
         "period": [pilot_template.period_from_index(i) for i in grid], "order": grid,
         "numerator": rows["numerator"].to_numpy(dtype=float),
@@ -703,7 +719,13 @@ def _improvement(polarity: str) -> str | None:
 
 
 def _spc(series: pd.DataFrame, pi: Mapping, rules: Mapping) -> tuple[dict, pd.DataFrame]:
-    """SPC fields for the row, and the points frame (limits only when there are enough)."""
+    """SPC fields for the row, and the points frame (limits only when there are enough).
+
+    The latest period's verdict is :func:`lscb_analysis.latest.latest_verdict`'s, as in the
+    deep dive: no icon unless the latest period itself has a value; then ``spc_note`` says
+    why ("2024-25: suppressed; last shown 2023-24: 8.6%"). Limits are clipped to the unit's
+    range (:func:`lscb_analysis.indicators.value_range`).
+    """
     spc = rules["spc"]
     values = pd.Series(series["value"].to_numpy(dtype=float), index=series["period"])
     points = pd.DataFrame({"pi_id": pi["id"], "period": series["period"].to_numpy(),
@@ -726,13 +748,17 @@ def _spc(series: pd.DataFrame, pi: Mapping, rules: Mapping) -> tuple[dict, pd.Da
     chart = stats.xmr(values, improvement=_improvement(pi["polarity"]), target=target,
                       shift_points=int(spc["shift_points"]),
                       trend_points=int(spc["trend_points"]),
-                      screen_outliers=bool(spc["screen_outliers"]))
+                      screen_outliers=bool(spc["screen_outliers"]),
+                      value_range=indicators.value_range(pi["unit"]))
     for name in ("mean", "lpl", "upl", "special_cause", "outside_limits", "shift", "trend",
                  "two_of_three", "variation"):
         points[name] = chart[name].to_numpy()
-    if pd.isna(values.iloc[-1]):
+    chart["state"] = series["state"].to_numpy()
+    verdict = latest.latest_verdict(chart, unit=pi["unit"], decimals=int(pi["decimals"]),
+                                    label=str, target=target)
+    if not verdict.has_value:
         fields.update(variation="not_assessed", variation_icon="not_assessed",
-                      spc_note="latest figure missing or suppressed")
+                      spc_note=verdict.text)
         return fields, points
     summary = stats.xmr_summary(chart).iloc[0]
     last = chart.iloc[-1]

@@ -918,6 +918,7 @@ def xmr(
     trend_points=7,
     screen_outliers=False,
     two_of_three_includes_beyond_limits=False,
+    value_range=(None, None),
 ) -> pd.DataFrame:
     """XmR (individuals) chart with Making Data Count rules, as NHSRplotthedots' ``ptd_spc``.
 
@@ -958,6 +959,11 @@ def xmr(
         screen_outliers: screen moving ranges before setting limits (default False).
         two_of_three_includes_beyond_limits: let points beyond the process limits count
             towards two of three (default False, as NHSRplotthedots).
+        value_range: ``(minimum, maximum)`` the measure can take (None: no bound), e.g.
+            ``(0, 100)`` for a percentage, ``(0, None)`` for counts and rates
+            (:func:`lscb_analysis.indicators.value_range`). The process and 2-sigma lines
+            are clipped to it, so no table or chart shows an impossible limit such as -3%;
+            the rules are unchanged (no point can lie beyond a clipped limit).
 
     Returns:
         DataFrame with one row per point: ``value``, ``mean``, ``mr`` (moving range from
@@ -1034,6 +1040,9 @@ def xmr(
             flags[name][start:stop] = rules[name]
         direction[start:stop] = rules["direction"]
 
+    lowest, highest = _check_value_range(value_range)
+    for name in ("lpl", "upl", "lower_2sigma", "upper_2sigma"):
+        columns[name] = np.clip(columns[name], lowest, highest)
     special = flags["outside_limits"] | flags["shift"] | flags["trend"] | flags["two_of_three"]
     variation: list[str | None] = []
     for position in range(length):
@@ -1078,8 +1087,33 @@ def xmr(
         two_of_three_includes_beyond_limits=bool(two_of_three_includes_beyond_limits),
         points_used=points_used,
         warning=warning,
+        value_range=(None if lowest == -np.inf else lowest,
+                     None if highest == np.inf else highest),
     )
     return frame
+
+
+def _check_value_range(value_range: object) -> tuple[float, float]:
+    """``(minimum, maximum)`` as floats, None read as no bound (minus or plus infinity)."""
+    try:
+        lowest, highest = value_range  # type: ignore[misc]
+    except (TypeError, ValueError) as error:
+        raise InvalidArgumentError(
+            f"value_range must be (minimum, maximum) with None for no bound; got {value_range!r}."
+        ) from error
+    bounds = []
+    for bound, infinite in ((lowest, -np.inf), (highest, np.inf)):
+        if bound is None:
+            bounds.append(infinite)
+        elif isinstance(bound, bool) or not isinstance(bound, numbers.Real) or math.isnan(bound):
+            raise InvalidArgumentError(
+                f"value_range bounds must be numbers or None; got {value_range!r}."
+            )
+        else:
+            bounds.append(float(bound))
+    if bounds[0] > bounds[1]:
+        raise InvalidArgumentError(f"value_range minimum is above its maximum: {value_range!r}.")
+    return bounds[0], bounds[1]
 
 
 def _latest_direction(frame: pd.DataFrame, position: int) -> int:
