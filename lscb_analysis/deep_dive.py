@@ -403,6 +403,7 @@ def london_funnel(table: pd.DataFrame, indicator_id: str, period: int,
                          rows["denominator"].where(counted).to_numpy(dtype=float),
                          kind=kind, multiplier=multiplier, overdispersion=overdispersion)
     frame["status"] = rows["status"].to_numpy()
+    frame.attrs.update(unit=unit, denominator_label=indicators.denominator_label(unit))
     return frame, [london[n] for n in rows["la_number"]]
 
 
@@ -443,6 +444,7 @@ def neighbour_comparison(table: pd.DataFrame, scope: DeepDiveScope,
         rows["value"].to_numpy(), interval["lower"].to_numpy(), interval["upper"].to_numpy(),
         england.iloc[0] if len(england) else float("nan"), polarity)
     frame["status"] = rows["status"].to_numpy()
+    frame.attrs["unit"] = unit
     return frame, list(rows["area_name"])
 
 

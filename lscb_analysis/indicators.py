@@ -128,7 +128,8 @@ UNIT_AXES_FILE = "unit_axes.csv"
 
 @lru_cache(maxsize=1)
 def _unit_axes() -> pd.DataFrame:
-    table = io.read_reference_csv(UNIT_AXES_FILE, ["unit", "axis_label", "minimum", "maximum"])
+    table = io.read_reference_csv(UNIT_AXES_FILE, ["unit", "axis_label", "minimum", "maximum",
+                                                   "denominator_label"])
     return table.set_index("unit")
 
 
@@ -174,3 +175,15 @@ def value_range(unit: str | None) -> tuple[float | None, float | None]:
                 "number; write a number or leave it empty for no bound."
             ) from error
     return bounds[0], bounds[1]
+
+
+def denominator_label(unit: str | None) -> str:
+    """The title of a funnel plot's denominator axis for a unit (unit_axes.csv).
+
+    >>> denominator_label("rate_per_10000"), denominator_label(None)
+    ('Children aged 0-17 (number)', 'Denominator (number)')
+    """
+    axes = _unit_axes()
+    if unit is None or unit not in axes.index or not str(axes.at[unit, "denominator_label"]):
+        return "Denominator (number)"
+    return str(axes.at[unit, "denominator_label"]).strip()

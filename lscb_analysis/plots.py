@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from lscb_analysis import indicators, latest
 from lscb_analysis.errors import InvalidArgumentError
 from lscb_analysis.stats import xmr_summary
 
@@ -128,6 +129,18 @@ def _prefix(measure: str | None) -> str:
     return f"{measure}: " if measure else ""
 
 
+def axis_title(measure: str | None, unit: str | None) -> str:
+    """A value axis' title: the unit's label (``'Per cent'``) when the unit is known, else the
+    measure's name (or ``'Value'``). Units and labels: ``data/reference/unit_axes.csv``.
+
+    >>> axis_title("Re-referrals", "percent"), axis_title("Re-referrals", None)
+    ('Per cent', 'Re-referrals')
+    """
+    if unit:
+        return indicators.axis_label(unit)
+    return measure or "Value"
+
+
 def _require_columns(frame: pd.DataFrame, columns: set[str], producer: str) -> None:
     if not isinstance(frame, pd.DataFrame) or not columns <= set(frame.columns):
         missing = sorted(columns - set(getattr(frame, "columns", [])))
@@ -209,6 +222,7 @@ def spc_chart(
     measure: str | None = None,
     title: str | None = None,
     show_two_sigma: bool = False,
+    unit: str | None = None,
 ) -> Figure:
     """Making Data Count XmR chart of an :func:`lscb_analysis.stats.xmr` result.
 
@@ -230,6 +244,13 @@ def spc_chart(
         measure: name of the measure, used in the title and the y-axis label.
         title: overrides the automatic title, which states the finding.
         show_two_sigma: also draw the 2-sigma lines (dotted).
+        unit: the measure's unit, for the y-axis title (default ``frame.attrs['unit']``;
+            ``axis_title``). Limits are drawn as the frame holds them: ``stats.xmr`` clips
+            them to the unit's range (``value_range``).
+
+    The icons describe the frame's last row (the report's latest period,
+    :func:`lscb_analysis.latest.latest_verdict`): when it has no value (suppressed, missing,
+    not yet due) no icon is drawn and the title says so, never an earlier point's signal.
 
     Returns:
         The Figure. Each point group is a scatter collection whose ``gid`` is
@@ -260,7 +281,11 @@ def spc_chart(
         },
         "xmr",
     )
+    verdict = latest.latest_verdict(frame, frame.attrs.get("period"))
     summary = xmr_summary(frame).iloc[0]
+    if not verdict.has_value:
+        summary = summary.copy()
+        summary["variation"], summary["assurance"] = None, None
     figure, axes = _new_figure()
     x, tick_labels = _positions(frame.index)
     hidden = suppressed_rows(frame)
@@ -308,8 +333,11 @@ def spc_chart(
                 gid=f"points:{variation}",
             )
 
-    icon = _ICON_TEXT[summary["variation_icon"]]
-    icon_colour = STATUS_COLOURS.get(summary["variation"], GREY)
+    icon = (_ICON_TEXT[summary["variation_icon"]] if verdict.has_value
+            else verdict.spc_text())
+    icon_colour = STATUS_COLOURS.get(summary["variation"], GREY) if verdict.has_value \
+        else "white"
+
     axes.text(
         0.99,
         1.0,
@@ -365,10 +393,10 @@ def spc_chart(
     if tick_labels is not None:
         step = max(1, math.ceil(len(tick_labels) / 12))
         axes.set_xticks(x[::step], tick_labels[::step], rotation=45, ha="right")
-    axes.set_ylabel(measure or "Value")
-    axes.set_title(
-        title if title is not None else _spc_title(frame, summary, measure), loc="left", pad=22
-    )
+    axes.set_ylabel(axis_title(measure, unit or frame.attrs.get("unit")))
+    automatic = _spc_title(frame, summary, measure) if verdict.has_value else (
+        f"{_prefix(measure)}{verdict.text}; variation not assessed")
+    axes.set_title(title if title is not None else automatic, loc="left", pad=22)
     return figure
 
 
@@ -412,6 +440,7 @@ def funnel_plot(
     polarity: str | None = None,
     measure: str | None = None,
     title: str | None = None,
+    unit: str | None = None,
 ) -> Figure:
     """Funnel plot of a :func:`lscb_analysis.stats.funnel` result.
 
@@ -435,8 +464,9 @@ def funnel_plot(
         curve: ``stats.funnel_curve(frame)`` for smooth limit lines; without it the limits
             are joined between the units' own denominators (no recomputation here).
         polarity: "high", "low" or None, for colouring only.
-        measure: name of the measure, used in the title and the y-axis label.
+        measure: name of the measure, used in the title (and the y-axis label without a unit).
         title: overrides the automatic title, which states the finding.
+        unit: the measure's unit, for the y-axis title (default ``frame.attrs['unit']``).
 
     Returns:
         The Figure. Point collections have ``gid`` ``"points:<significance>"`` and the
@@ -582,8 +612,8 @@ def funnel_plot(
         finding = f"{names[chosen]} is {_SIGNIFICANCE_TEXT[significance[chosen]]}; {finding}"
     axes.set_title(title if title is not None else textwrap.fill(_prefix(measure) + finding, 80),
                    loc="left", pad=16)
-    axes.set_xlabel("Denominator")
-    axes.set_ylabel(measure or "Value")
+    axes.set_xlabel(frame.attrs.get("denominator_label", indicators.denominator_label(None)))
+    axes.set_ylabel(axis_title(measure, unit or frame.attrs.get("unit")))
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
     return figure
 
@@ -595,6 +625,7 @@ def benchmark_chart(
     benchmark_label: str = "England",
     measure: str | None = None,
     title: str | None = None,
+    unit: str | None = None,
 ) -> Figure:
     """Areas' values with confidence intervals against a benchmark, coloured by comparison.
 
@@ -610,8 +641,9 @@ def benchmark_chart(
         labels: one name per row (default: the frame's index).
         highlight: the chosen area, by index label or name (bold label, black edge).
         benchmark_label: name of the benchmark, for the title and legend.
-        measure: name of the measure, used in the title and the x-axis label.
+        measure: name of the measure, used in the title (and the x-axis label without a unit).
         title: overrides the automatic title, which states the finding.
+        unit: the measure's unit, for the x-axis title (default ``frame.attrs['unit']``).
 
     Returns:
         The Figure. Point collections have ``gid`` ``"points:<comparison>"``; suppressed
@@ -696,7 +728,7 @@ def benchmark_chart(
     axes.set_yticks(rows, names)
     if chosen is not None:
         axes.get_yticklabels()[chosen].set_fontweight("bold")
-    axes.set_xlabel(measure or "Value")
+    axes.set_xlabel(axis_title(measure, unit or frame.attrs.get("unit")))
 
     if chosen is not None and hidden[chosen]:
         finding = f"{names[chosen]}'s figure is suppressed"
@@ -736,6 +768,12 @@ TREND_SERIES_STYLE: dict[str, dict] = {
         "zorder": 2,
     },
 }
+
+
+def _indicator_unit(indicator_id: str) -> str | None:
+    """An indicator's unit from indicators.csv, None when it is not listed there."""
+    metadata = indicators.load_metadata()
+    return str(metadata.at[indicator_id, "unit"]) if indicator_id in metadata.index else None
 
 
 def trend_small_multiples(
@@ -781,6 +819,8 @@ def trend_small_multiples(
             ax.plot(shown["period"], shown["value"].where(shown["status"] == "ok"),
                     markersize=3.5, label=series, **style)
         ax.set_title(textwrap.shorten(panel["short_title"].iloc[0], 34), fontsize=9, loc="left")
+        unit = panel["unit"].iloc[0] if "unit" in panel.columns else _indicator_unit(indicator_id)
+        ax.set_ylabel(axis_title(None, unit), fontsize=7)
         ax.tick_params(labelsize=7)
         ax.set_xticks(years[:: max(1, math.ceil(len(years) / 4))])
         ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
@@ -1108,6 +1148,7 @@ def spc_small_multiples(
         ax.set_xticks(x[::step], labels[::step], rotation=45, ha="right", fontsize=7)
         ax.tick_params(axis="y", labelsize=7)
         ax.set_title(textwrap.fill(str(panel.heading), 48), fontsize=8, loc="left")
+        ax.set_ylabel(axis_title(None, getattr(panel, "unit", None)), fontsize=7)
         ax.spines[["top", "right"]].set_visible(False)
     for ax in list(figure.axes)[len(panels):]:
         ax.set_visible(False)

@@ -1560,14 +1560,15 @@ def legend_display(card: Scorecard):
 def chart_panels(card: Scorecard, pi_ids: list[str] | None = None) -> pd.DataFrame:
     """Panel headings for the SPC small multiple, from the same rows as the table.
 
-    Output: columns ``pi_id, heading, target`` (the exception PIs by default).
+    Output: columns ``pi_id, heading, target, unit`` (the exception PIs by default; the
+    unit names each panel's axis).
     """
     wanted = list(card.exceptions["pi_id"]) if pi_ids is None else list(pi_ids)
     rows = card.rows.set_index("pi_id").loc[wanted].reset_index()
     heading = [f"{r.pi_id} {short_title(r.title)}: {r.variation_text}"
                + (f" ({r.spc_note})" if r.spc_note else "") for r in rows.itertuples()]
     return pd.DataFrame({"pi_id": rows["pi_id"], "heading": heading,
-                         "target": rows["target"].astype(float)})
+                         "target": rows["target"].astype(float), "unit": rows["unit"]})
 
 
 def exception_charts(card: Scorecard):
