@@ -1014,3 +1014,26 @@ def test_neighbour_mean_rejects_bad_lists():
         stats.neighbour_mean({"A": 1}, {"B": ["A", "A"]})
     with pytest.raises(InvalidArgumentError, match="map"):
         stats.neighbour_mean([1, 2], {"B": ["A"]})
+
+
+def test_xmr_limits_are_clipped_to_the_measures_range():
+    # A low percentage with a wide moving range: its lower limit would be below 0%.
+    low = [0.5, 4.0, 1.0, 5.0, 0.5, 3.5, 1.0, 4.5, 0.5, 4.0, 1.0, 5.0]
+    free = stats.xmr(low)
+    assert free["lpl"].iloc[0] < 0
+    clipped = stats.xmr(low, value_range=(0, 100))
+    assert (clipped["lpl"] == 0).all() and (clipped["lower_2sigma"] >= 0).all()
+    assert clipped["upl"].iloc[0] == pytest.approx(free["upl"].iloc[0])
+    assert clipped["special_cause"].tolist() == free["special_cause"].tolist()  # same rules
+    # A high percentage: the upper limit would be above 100%.
+    high = [99.5, 96.0, 99.0, 95.0, 99.5, 96.5, 99.0, 95.5, 99.5, 96.0, 99.0, 95.0]
+    assert stats.xmr(high)["upl"].iloc[0] > 100
+    assert (stats.xmr(high, value_range=(0, 100))["upl"] == 100).all()
+    # A count or rate: at least 0, no upper bound.
+    rate = stats.xmr([1.0, 9.0, 2.0, 8.0, 1.0, 9.0], value_range=(0, None))
+    assert rate["lpl"].min() == 0 and rate["upl"].iloc[0] > 9
+    assert rate.attrs["value_range"] == (0.0, None)
+    with pytest.raises(InvalidArgumentError, match="value_range"):
+        stats.xmr(low, value_range=(100, 0))
+    with pytest.raises(InvalidArgumentError, match="value_range"):
+        stats.xmr(low, value_range=5)
