@@ -1700,7 +1700,6 @@ def write_workbook(card: Scorecard, path: Path | str) -> Path:
                                                                          color="FFFFFF")
     wrap = Alignment(wrap_text=True, vertical="top")
     columns = _workbook_columns(rules)
-    letters = {key: get_column_letter(i) for i, (_, key, _) in enumerate(columns, start=1)}
     write_cell(sheet.cell(1, 1), f"{card.borough} score card, {card.period.label} "
                                  f"({card.subgroup or 'all sub-groups'}; best-fit model "
                                  f"{card.model_version}). {card.tier_label}")
@@ -1735,14 +1734,6 @@ def write_workbook(card: Scorecard, path: Path | str) -> Path:
             if numeric:
                 cell.number_format = fmt
             cell.alignment = wrap
-    last_row = 2 + len(card.rows)
-    last_column = get_column_letter(len(columns))
-    sheet.freeze_panes = "E3"
-    sheet.auto_filter.ref = f"A2:{last_column}{max(last_row, 2)}"
-    sheet.print_title_rows = "2:2"
-    if len(card.rows):
-        _add_rules(sheet, letters, last_row, rules, FormulaRule, PatternFill)
-    _print_setup(sheet)
 
     legend = legend_rows(rules)
     exceptions = book.create_sheet("Exceptions")
@@ -1763,23 +1754,86 @@ def write_workbook(card: Scorecard, path: Path | str) -> Path:
     notes = book.create_sheet("Notes")
     _write_plain(notes, notes_table(card), [28, 110], card.tier_label, header_fill,
                  header_font, wrap)
+    _lay_out_for_print(book, sheet, card, columns, FormulaRule, PatternFill)
     book.save(target)
     return target
 
 
+# The score card sheet's columns when printed (one A4 landscape page wide); the others move
+# to the Detail sheet, keyed by PI and indicator (workbook_print.split_columns).
+PRINT_KEYS = ("pi_id", "title")
+# Then the comparison with each benchmark (``vs_<benchmark>_text``).
+PRINT_MAIN = ("period", "value", "target", "target_icon", "travel_icon", "variation_text",
+              "assurance_text")
+
+
+def _lay_out_for_print(book: Any, sheet: Any, card: Scorecard, columns: list, formula_rule: Any,
+                       pattern_fill: Any) -> None:
+    """Split the score card sheet for print and give every sheet its title rows and layout.
+
+    The written sheet (header row 2, every column) keeps :data:`PRINT_KEYS` and the
+    :data:`PRINT_MAIN` columns that stay legible on one page wide; the rest go to a
+    ``Detail`` sheet keyed by PI and indicator. Conditional formatting is added to the
+    score card sheet after the split. Every sheet then gets :mod:`workbook_print`'s title
+    rows, A4 landscape, print titles, frozen panes, header and footer.
+    """
+    from openpyxl.utils import get_column_letter
+
+    from lscb_analysis import workbook_print
+
+    settings = workbook_print.load_settings()
+    title = workbook_print.PrintTitle(
+        "Score card", card.borough, card.period.label, card.tier_label,
+        workbook_print.data_are_synthetic(),
+        f"{card.subgroup or 'all sub-groups'}; best-fit model {card.model_version}")
+    keys = [key for _, key, _ in columns]
+    widths = {key: float(width) for _, key, width in columns}
+    main, detail = workbook_print.split_columns(
+        keys, list(PRINT_KEYS), widths,
+        [k for k in (*PRINT_MAIN, *(f"vs_{b}_text" for b in card.rules["benchmarks"]))
+         if k in keys], settings)
+    detail_sheet = None
+    if detail:
+        detail_sheet = workbook_print.write_detail_sheet(
+            book, sheet, [keys.index(k) + 1 for k in detail], 2, title, len(PRINT_KEYS),
+            settings)
+        workbook_print.delete_columns(sheet, [keys.index(k) + 1 for k in keys if k not in main])
+    moved = workbook_print.insert_title_rows(sheet, title, settings, replace_rows=1)
+    header = 2 + moved
+    letters = {key: get_column_letter(i) for i, key in enumerate(main, start=1)}
+    last_row = header + len(card.rows)
+    sheet.auto_filter.ref = f"A{header}:{get_column_letter(len(main))}{last_row}"
+    if len(card.rows):
+        _add_rules(sheet, letters, last_row, card.rules, formula_rule, pattern_fill,
+                   first_row=header + 1)
+    workbook_print.setup_sheet(sheet, title, header, freeze_column=len(PRINT_KEYS) + 1,
+                               settings=settings)
+    for other in book.worksheets:
+        if other is sheet or other is detail_sheet:
+            continue
+        moved = workbook_print.insert_title_rows(other, title, settings, replace_rows=1)
+        if other.auto_filter.ref:
+            other.auto_filter.ref = f"A{2 + moved}:{get_column_letter(other.max_column)}" \
+                                    f"{other.max_row}"
+        workbook_print.setup_sheet(other, title, 2 + moved, settings=settings)
+    if detail_sheet is not None:  # after the score card and before the other sheets
+        book.move_sheet(detail_sheet, offset=1 - book.index(detail_sheet))
+
+
 def _add_rules(sheet: Any, letters: Mapping[str, str], last_row: int, rules: Mapping,
-               formula_rule: Any, pattern_fill: Any) -> None:
-    """Conditional formatting, written from the rules' icons and colours."""
+               formula_rule: Any, pattern_fill: Any, first_row: int = 3) -> None:
+    """Conditional formatting, written from the rules' icons and colours (data from
+    ``first_row`` to ``last_row``)."""
     icons, colours = rules["icons"], rules["colours"]
 
     def fill(colour: str) -> Any:
         return pattern_fill(start_color=colour, end_color=colour, fill_type="solid")
 
     for status, colour in colours["target"].items():
-        formula = _rule_formula(letters["target_icon"], 3, [icons["target"][status]])
+        formula = _rule_formula(letters["target_icon"], first_row, [icons["target"][status]])
         for key in ("value", "target_icon"):
             sheet.conditional_formatting.add(
-                f"{letters[key]}3:{letters[key]}{last_row}",
+                f"{letters[key]}{first_row}:{letters[key]}{last_row}",
                 formula_rule(formula=[formula], fill=fill(colour), stopIfTrue=True))
     kinds = {"special_cause_improvement": "improvement", "special_cause_concern": "concern",
              "special_cause_neither": "neither"}
@@ -1787,15 +1841,16 @@ def _add_rules(sheet: Any, letters: Mapping[str, str], last_row: int, rules: Map
         symbols = [icons["variation"][f"{kinds[variation]}_{side}"] for side in ("high", "low")]
         column = letters["variation_text"]
         sheet.conditional_formatting.add(
-            f"{column}3:{column}{last_row}",
-            formula_rule(formula=[_rule_formula(column, 3, symbols)], fill=fill(colour),
+            f"{column}{first_row}:{column}{last_row}",
+            formula_rule(formula=[_rule_formula(column, first_row, symbols)], fill=fill(colour),
                          stopIfTrue=True))
     for key in rules["benchmarks"]:
         column = letters[f"vs_{key}_text"]
         for comparison, colour in colours["comparison"].items():
             sheet.conditional_formatting.add(
-                f"{column}3:{column}{last_row}",
-                formula_rule(formula=[_rule_formula(column, 3, [icons["comparison"][comparison]])],
+                f"{column}{first_row}:{column}{last_row}",
+                formula_rule(formula=[_rule_formula(column, first_row,
+                                                           [icons["comparison"][comparison]])],
                              fill=fill(colour), stopIfTrue=True))
 
 

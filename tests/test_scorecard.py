@@ -306,20 +306,23 @@ def test_missing_and_suppressed_are_shown_as_such_and_never_coloured(suppressed_
 def test_workbook_formatting_read_back(suppressed_card, rules, tmp_path):
     path = scorecard.write_workbook(suppressed_card, tmp_path / "out" / "scorecard.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Score card", "Exceptions", "Legend", "Notes"]
+    assert book.sheetnames == ["Score card", "Detail", "Exceptions", "Legend", "Notes"]
     sheet = book["Score card"]
-    assert sheet.freeze_panes == "E3"
-    assert sheet.auto_filter.ref == f"A2:AD{2 + len(suppressed_card.rows)}"
-    assert "For the board" in sheet["A1"].value
-    headers = {cell.value: cell.column_letter for cell in sheet[2]}
+    header = 3  # two title rows (report, borough, period; tier), then the header
+    first = header + 1
+    assert sheet.freeze_panes == f"C{first}"
+    assert sheet.auto_filter.ref == f"A{header}:L{header + len(suppressed_card.rows)}"
+    assert sheet["A1"].value.startswith("Score card — Barnet — 2025Q4")
+    assert "For the board" in sheet["A2"].value
+    headers = {cell.value: cell.column_letter for cell in sheet[header]}
     fills = {}
     for formatting in sheet.conditional_formatting:
         for rule in formatting.rules:
-            for column in re.findall(r"\$([A-Z]+)3=", rule.formula[0]):
+            for column in re.findall(rf"\$([A-Z]+){first}=", rule.formula[0]):
                 fills.setdefault(column, {}).update(
                     {text: rule.dxf.fill.fgColor.rgb[-6:]
                      for text in re.findall(r'"([^"]*)"', rule.formula[0])})
-            assert str(formatting.sqref).split(":")[0][-1] == "3"
+            assert re.sub("[A-Z]", "", str(formatting.sqref).split(":")[0]) == str(first)
     icons, colours = rules["icons"], rules["colours"]
     assert fills[headers["Target met"]] == {icons["target"][k]: v
                                             for k, v in colours["target"].items()}
@@ -327,10 +330,10 @@ def test_workbook_formatting_read_back(suppressed_card, rules, tmp_path):
     assert fills[headers["vs England"]][icons["comparison"]["worse"]] == "FAD7A0"
     # Value cells are coloured by the target rule too.
     target_ranges = [str(f.sqref) for f in sheet.conditional_formatting
-                     if any(headers["Target met"] + "3=" in r.formula[0] for r in f.rules)]
+                     if any(f"{headers['Target met']}{first}=" in r.formula[0] for r in f.rules)]
     assert any(r.startswith(headers["Value"]) for r in target_ranges)
     # Missing and suppressed rows: their text matches no colouring rule.
-    by_pi = {sheet[f"{headers['PI']}{r}"].value: r for r in range(3, sheet.max_row + 1)}
+    by_pi = {sheet[f"{headers['PI']}{r}"].value: r for r in range(first, sheet.max_row + 1)}
     for pi_id in ("BF-SG-02", "BF-CC-04", "BF-CP-07"):
         r = by_pi[pi_id]
         assert isinstance(sheet[f"{headers['Value']}{r}"].value, str)
@@ -340,15 +343,19 @@ def test_workbook_formatting_read_back(suppressed_card, rules, tmp_path):
     r = by_pi["BF-FD-03"]
     assert sheet[f"{headers['Value']}{r}"].value == 27.4
     assert sheet[f"{headers['Value']}{r}"].number_format == '#,##0.0"%"'
-    narrative = sheet[f"{headers['Narrative']}{by_pi['BF-CC-04']}"]
+    detail = book["Detail"]
+    detail_headers = {cell.value: cell.column_letter for cell in detail[header]}
+    assert list(detail_headers)[:2] == ["PI", "Indicator"] and "Narrative" in detail_headers
+    detail_rows = {detail[f"A{r}"].value: r for r in range(first, detail.max_row + 1)}
+    narrative = detail[f"{detail_headers['Narrative']}{detail_rows['BF-CC-04']}"]
     assert narrative.data_type == "s" and narrative.value.startswith("=HYPERLINK")
-    notes = {row[0]: row[1] for row in book["Notes"].iter_rows(min_row=3, values_only=True)}
+    notes = {row[0]: row[1] for row in book["Notes"].iter_rows(min_row=first, values_only=True)}
     assert {"Benchmarks", "SPC (variation and assurance)", "Sources", "Small numbers"} <= set(
         notes)
     assert any(item.startswith("BF-FD-03 ") for item in notes)
-    legend = list(book["Legend"].iter_rows(min_row=3, values_only=True))
+    legend = list(book["Legend"].iter_rows(min_row=first, values_only=True))
     assert (("Target", icons["target"]["met"]) in [row[:2] for row in legend])
-    assert book["Exceptions"]["A3"].value == suppressed_card.exceptions["pi_id"].iloc[0]
+    assert book["Exceptions"][f"A{first}"].value == suppressed_card.exceptions["pi_id"].iloc[0]
 
 
 # --- report pieces -----------------------------------------------------------------------------
