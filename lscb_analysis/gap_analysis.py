@@ -359,10 +359,7 @@ def write_gaps_workbook(steps: pd.DataFrame, borough_matrix: pd.DataFrame, path,
     Returns:
         The path written (never under ``data/raw/``).
     """
-    from openpyxl import load_workbook
-    from openpyxl.styles import Alignment
-
-    from lscb_analysis import safe_files
+    from lscb_analysis import safe_files, workbook_print
 
     sheets = {
         "Gaps and next steps": steps.rename(columns=lambda c: c.replace("_", " ").capitalize()),
@@ -370,17 +367,24 @@ def write_gaps_workbook(steps: pd.DataFrame, borough_matrix: pd.DataFrame, path,
             columns=lambda c: c.replace("_", " ").capitalize()),
         "Notes": pd.DataFrame(notes, columns=["Item", "Note"]),
     }
+    # Print: each table one A4 landscape page wide, the rest on a detail sheet keyed by PI.
+    sheets = workbook_print.split_for_print(sheets, {"Gaps and next steps": ["Pi id"],
+                                                     "All PIs": ["Pi id"]})
     target = safe_files.write_safe_xlsx(sheets, path)
-    book = load_workbook(target)
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    book.save(target)
-    return target
+    return workbook_print.finish_workbook(target, _print_title(borough_matrix))
+
+
+def _print_title(borough_matrix: pd.DataFrame):
+    """The gap list's title rows, header and footer: borough, model version, tier."""
+    from lscb_analysis import workbook_print
+
+    settings = workbook_print.load_settings()
+    boroughs = sorted(set(borough_matrix["borough"].astype(str))) if len(borough_matrix) else []
+    versions = sorted(set(borough_matrix["model_version"].astype(str))) \
+        if "model_version" in borough_matrix and len(borough_matrix) else []
+    return workbook_print.PrintTitle(
+        "Gap list", ", ".join(boroughs), f"best-fit model {', '.join(versions)}".strip(),
+        str(settings["tiers"]["gaps"]), workbook_print.data_are_synthetic())
 
 
 def gap_notes(rules: dict, catalogue: Catalogue) -> list[tuple[str, str]]:

@@ -67,7 +67,17 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from lscb_analysis import catalogue as catalogue_module
-from lscb_analysis import io, paths, pilot_template, public_data, register, safe_files, stats
+from lscb_analysis import (
+    disclosure,
+    io,
+    paths,
+    pilot_template,
+    public_data,
+    register,
+    safe_files,
+    stats,
+    workbook_print,
+)
 from lscb_analysis.errors import (
     CatalogueError,
     InvalidArgumentError,
@@ -1330,14 +1340,16 @@ def write_checked_copy(ret: ReturnFile, issues: pd.DataFrame, target: Path | str
     if name in workbook.sheetnames:
         del workbook[name]
     sheet = workbook.create_sheet(name, 0)
-    safe_files.write_cell(sheet.cell(row=1, column=1),
+    title = _print_title(ret, summary)
+    top = workbook_print.write_title_rows(sheet, title)
+    safe_files.write_cell(sheet.cell(row=top, column=1),
                           f"Validation of {ret.path.name}").font = Font(bold=True, size=14)
     lines = dict(summary or {})
     counts = issues["severity"].value_counts()
     lines["Findings"] = ", ".join(f"{int(counts.get(s, 0))} {s}" for s in order)
     lines["Colours"] = ("red: error (the figure cannot be used as it stands); amber: query "
                         "(check it); blue: continuity (a period missing)")
-    r = 2
+    r = top + 1
     for label, text in lines.items():
         safe_files.write_cell(sheet.cell(row=r, column=1), label).font = Font(bold=True)
         safe_files.write_cell(sheet.cell(row=r, column=2), text)
@@ -1373,8 +1385,25 @@ def write_checked_copy(ret: ReturnFile, issues: pd.DataFrame, target: Path | str
     workbook.active = 0
     for other in workbook.worksheets[1:]:
         other.sheet_view.tabSelected = False
+    # Print: the Validation sheet in full; the return's own sheets keep their rows (the
+    # findings point at their cells), so only their page, header and footer are set.
+    workbook_print.setup_sheet(sheet, title, header_row, settings=None)
+    for other in workbook.worksheets[1:]:
+        workbook_print.setup_page(other, title)
+        if other.title == ret.data_sheet:
+            other.print_title_rows = f"{ret.header_row}:{ret.header_row}"
     workbook.save(target)
     return target
+
+
+def _print_title(ret: ReturnFile, summary: Mapping[str, str] | None):
+    """A checked copy's title rows, header and footer: an analyst workbook (every figure as
+    returned), NOT FOR PUBLICATION."""
+    summary = summary or {}
+    return workbook_print.PrintTitle(
+        "Checked pilot return", str(summary.get("Borough(s)", "")),
+        str(summary.get("Periods", "")), disclosure.tier_label("analyst"),
+        workbook_print.data_are_synthetic(), ret.path.name)
 
 
 def write_checked_copies(result: PilotIngest, reports_dir: Path | str | None = None,

@@ -244,16 +244,27 @@ def setup_sheet(sheet: Any, title: PrintTitle, header_row: int, *, freeze_column
     from openpyxl.utils import get_column_letter
 
     settings = settings or load_settings()
+    fitted = setup_page(sheet, title, settings)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    if repeat_columns and not fitted:
+        sheet.print_title_cols = f"A:{get_column_letter(repeat_columns)}"
+    sheet.freeze_panes = sheet.cell(header_row + 1, max(1, freeze_column)).coordinate
+    if row_heights:
+        set_row_heights(sheet, header_row, settings)
+    return fitted
+
+
+def setup_page(sheet: Any, title: PrintTitle, settings: Mapping | None = None) -> bool:
+    """The page part of :func:`setup_sheet` alone (paper, orientation, fit, margins, header
+    and footer), for sheets whose rows must not move, such as a borough's own return.
+    Output: whether the sheet was fitted to one page wide. Raises nothing of its own."""
+    settings = settings or load_settings()
     setup = sheet.page_setup
     setup.orientation = str(settings["orientation"])
     setup.paperSize = sheet.PAPERSIZE_A4
     fitted = fits_one_page_wide(column_widths(sheet), settings)
     sheet.sheet_properties.pageSetUpPr.fitToPage = fitted
     setup.fitToWidth, setup.fitToHeight = (1, 0) if fitted else (None, None)
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    if repeat_columns and not fitted:
-        sheet.print_title_cols = f"A:{get_column_letter(repeat_columns)}"
-    sheet.freeze_panes = sheet.cell(header_row + 1, max(1, freeze_column)).coordinate
     sheet.print_options.gridLines = False
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
@@ -265,8 +276,6 @@ def setup_sheet(sheet: Any, title: PrintTitle, header_row: int, *, freeze_column
     sheet.oddFooter.left.text = _escape(str(settings["synthetic"])) if title.synthetic else ""
     sheet.oddFooter.center.text = str(settings["page_numbers"])
     sheet.oddFooter.right.text = _escape(title.tier)
-    if row_heights:
-        set_row_heights(sheet, header_row, settings)
     return fitted
 
 
@@ -334,3 +343,73 @@ def frame_widths(frame: pd.DataFrame, cap: int = 60) -> dict[str, float]:
         longest = max([len(str(column)), *(len(str(v)) for v in frame[column].head(1000))])
         widths[column] = float(min(max(longest + 2, 8), cap))
     return widths
+
+
+def split_for_print(sheets: Mapping[str, pd.DataFrame], keys: Mapping[str, Sequence[str]],
+                    cap: int = 40, settings: Mapping | None = None) -> dict[str, pd.DataFrame]:
+    """Split each wide table of a workbook into a printable sheet and a detail sheet.
+
+    Inputs: ``{sheet name: table}`` in order; ``keys``, the row-label columns of each table to
+    split (tables not named are kept whole); ``cap``, the widest a column is set (longer text
+    wraps). Output: the same sheets in order, each split table followed by
+    ``"<name> (detail)"`` (named ``Detail`` when only one table splits) holding its keys and
+    the columns that would not stay legible on one page wide. Pure.
+    Raises: InvalidArgumentError when a key is not a column of its table.
+
+    >>> wide = pd.DataFrame({"PI": ["A"], **{f"Column {i}": ["x" * 30] for i in range(9)}})
+    >>> list(split_for_print({"All PIs": wide, "Notes": wide.iloc[:, :2]}, {"All PIs": ["PI"]}))
+    ['All PIs', 'Detail', 'Notes']
+    """
+    settings = settings or load_settings()
+    parts: list[tuple[str, pd.DataFrame, pd.DataFrame | None]] = []
+    for name, frame in sheets.items():
+        if name not in keys:
+            parts.append((name, frame, None))
+            continue
+        widths = frame_widths(frame, cap)
+        main, detail = split_columns(list(frame.columns), list(keys[name]), widths,
+                                     settings=settings)
+        parts.append((name, frame[main], frame[detail] if detail else None))
+    splits = sum(detail is not None for _, _, detail in parts)
+    out: dict[str, pd.DataFrame] = {}
+    for name, main_frame, detail_frame in parts:
+        out[name] = main_frame
+        if detail_frame is not None:
+            label = str(settings["detail_sheet"]) if splits == 1 else f"{name} (detail)"[:31]
+            out[label] = detail_frame
+    return out
+
+
+def finish_workbook(path: str | Path, title: PrintTitle, header_row: int = 1, cap: int = 40,
+                    settings: Mapping | None = None) -> Path:
+    """Give every sheet of a written workbook its title rows and print layout, and save it.
+
+    For workbooks written by :func:`lscb_analysis.safe_files.write_safe_xlsx` (a header row,
+    ``header_row``, optionally under a one-line label). Each sheet: columns capped at ``cap``
+    characters with text wrapped, the title rows above (a label row is replaced), filters
+    and frozen panes moved below the header, :func:`setup_sheet` with the first column
+    repeated when it prints across pages. Output: the path. Raises: RawDataWriteError when
+    ``path`` is under data/raw/.
+    """
+    from openpyxl import load_workbook
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    settings = settings or load_settings()
+    target = io.ensure_writable(path)
+    book = load_workbook(target)
+    for sheet in book.worksheets:
+        for number in range(1, sheet.max_column + 1):
+            dimension = sheet.column_dimensions[get_column_letter(number)]
+            dimension.width = min(float(dimension.width or DEFAULT_WIDTH), float(cap))
+        for row in sheet.iter_rows(min_row=header_row):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        moved = insert_title_rows(sheet, title, settings, replace_rows=header_row - 1)
+        header = header_row + moved
+        if sheet.max_column:
+            sheet.auto_filter.ref = (f"A{header}:{get_column_letter(sheet.max_column)}"
+                                     f"{max(sheet.max_row, header)}")
+        setup_sheet(sheet, title, header, repeat_columns=1, settings=settings)
+    book.save(target)
+    return target
