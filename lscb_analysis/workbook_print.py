@@ -178,13 +178,13 @@ def split_columns(columns: Sequence[str], keys: Sequence[str], widths: Mapping[s
     Inputs: the table's ``columns`` in order, the ``keys`` that label each row (kept on both
     sheets, first), each column's width, and optionally the ``main`` columns wanted on the
     first sheet (default: the columns in order, as many as stay legible). Output:
-    ``(main columns, detail columns)``: the main set always fits :func:`fits_one_page_wide`
+    ``(main columns, detail columns)``, keys first then the table's order: the main set fits :func:`fits_one_page_wide`
     (the wanted columns that do not fit move on); detail is ``keys`` plus every other column,
     in the table's order, or empty when nothing moves. Pure.
     Raises: InvalidArgumentError when a key or main column is not a column.
 
     >>> split_columns(list("abcd"), ["a"], {"a": 10, "b": 100, "c": 80, "d": 30})
-    (['a', 'b', 'd'], ['a', 'c'])
+    (['a', 'b', 'c'], ['a', 'd'])
     """
     unknown = [c for c in [*keys, *(main or [])] if c not in columns]
     if unknown:
@@ -198,7 +198,7 @@ def split_columns(columns: Sequence[str], keys: Sequence[str], widths: Mapping[s
         trial = [*chosen, column]
         if fits_one_page_wide([widths.get(c, DEFAULT_WIDTH) for c in trial], settings):
             chosen = trial
-    chosen = [c for c in columns if c in chosen]
+    chosen = [*keys, *(c for c in columns if c in chosen and c not in keys)]
     rest = [c for c in columns if c not in chosen]
     return chosen, ([*keys, *rest] if rest else [])
 
