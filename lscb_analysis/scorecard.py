@@ -1743,7 +1743,7 @@ def write_workbook(card: Scorecard, path: Path | str) -> Path:
         "questions": "Question for the challenge meeting"})
     _write_plain(exceptions, table[["PI", "Indicator", "Rating", "Sub-group", "Exception",
                                     "What the data show", "Question for the challenge meeting"]],
-                 [10, 40, 14, 16, 28, 60, 60], card.tier_label, header_fill, header_font, wrap)
+                 [10, 36, 12, 14, 24, 50, 50], card.tier_label, header_fill, header_font, wrap)
     legend_sheet = book.create_sheet("Legend")
     _write_plain(legend_sheet, legend[["group", "symbol", "meaning"]].rename(columns={
         "group": "Icon", "symbol": "Symbol and words", "meaning": "Meaning"}),

@@ -98,18 +98,27 @@ def test_gap_workbook_prints_and_moves_wide_columns_to_detail(tmp_path, project)
     assert [c.value for c in detail[_header_row(detail)]][0] == "Pi id"
 
 
-def _demo_workbooks(root: Path) -> dict[str, Path]:
+def _demo_workbooks(root: Path, folder: Path) -> dict[str, Path]:
+    """The pack's score card workbook and a checked pilot copy; Barnet's gap list written
+    from the pack's gap matrix (the pack runs the gap analysis for London only)."""
+    from lscb_analysis.catalogue import load_catalogue
+
     reports = root / "reports"
+    matrix = pd.read_parquet(root / "data" / "processed" / "gap_matrix.parquet")
+    version = str(matrix["model_version"].iloc[0])
+    gaps = gap_analysis.write_borough_workbook(matrix, load_catalogue(version), "Barnet",
+                                               gap_analysis.load_rules(), folder)
     return {
-        "scorecard": next((reports / "scorecard").rglob("scorecard.xlsx")),
-        "gaps": next((reports / "gap_analysis").rglob("gaps.xlsx")),
+        "scorecard": next((reports / "scorecard" / "barnet").rglob("scorecard.xlsx")),
+        "gaps": gaps,
         "pilot": next((reports / "pilot").rglob("*_checked.xlsx")),
     }
 
 
-def test_demo_pack_workbooks_print_settings_read_back(demo_pack):
+def test_demo_pack_workbooks_print_settings_read_back(demo_pack, tmp_path, monkeypatch):
     """Every kind of workbook the Barnet demo pack writes, read back with openpyxl."""
-    paths = _demo_workbooks(demo_pack["root"])
+    monkeypatch.setenv("LSCB_PROJECT_DIR", str(demo_pack["root"]))
+    paths = _demo_workbooks(demo_pack["root"], tmp_path)
 
     book = openpyxl.load_workbook(paths["scorecard"])
     card = book["Score card"]
@@ -128,7 +137,8 @@ def test_demo_pack_workbooks_print_settings_read_back(demo_pack):
     assert detail.print_title_cols == "$A:$B"  # PI and indicator on every page
     assert {c.value for c in detail[_header_row(detail)]} >= {"PI", "Indicator", "Narrative"}
     for name in ("Exceptions", "Legend", "Notes"):
-        _assert_printable(book[name], "Barnet", period, card["A2"].value, synthetic=True)
+        settings = _assert_printable(book[name], "Barnet", period, card["A2"].value, True)
+        assert settings["fit"] is True
 
     gaps = openpyxl.load_workbook(paths["gaps"])
     tier = workbook_print.load_settings()["tiers"]["gaps"]
