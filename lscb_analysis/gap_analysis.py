@@ -354,7 +354,11 @@ def write_gaps_workbook(steps: pd.DataFrame, borough_matrix: pd.DataFrame, path,
 
     Sheets: ``Gaps and next steps`` (:func:`next_steps`), ``All PIs`` (the borough's rows
     of the matrix), ``Notes`` (what the statuses mean, model version, sources). Headers bold
-    and frozen, filters, widths; text can never run as a formula.
+    and frozen, filters, widths; text can never run as a formula. Printed as
+    :mod:`lscb_analysis.workbook_print` lays out: title rows (gap list, borough, model version,
+    tier; SYNTHETIC DATA for the demo), A4 landscape, print titles, header and footer; a table
+    too wide for one legible page keeps PI id and the first columns, the rest going to a
+    ``Detail`` sheet keyed by PI id.
 
     Returns:
         The path written (never under ``data/raw/``).
