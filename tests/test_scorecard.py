@@ -426,4 +426,4 @@ def test_notebook_end_to_end(scorecard_project, tmp_path, monkeypatch):
     assert "42.9%" not in page and "scorecard.build_scorecard" not in page
     assert page.count('src="data:image/png;base64,') >= 2  # SPC small multiple and the rug
     book = openpyxl.load_workbook(run / "2025Q4" / "scorecard.xlsx")
-    assert book["Score card"].freeze_panes == "E3"
+    assert book["Score card"].freeze_panes == "C4"  # below the title rows and header
