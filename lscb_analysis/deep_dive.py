@@ -234,10 +234,12 @@ def _quarter_series(pilot: pd.DataFrame, frequency: str, cutoff: str | None,
     ``pilot_rules.yaml``: a six-monthly PI has two a year), from the first returned to the
     last returned, or to the last cycle quarter up to ``cutoff`` when one is given (a quarter
     not returned by then is ``not_returned``, so the last row is the report's latest
-    quarter); a quarter returned twice keeps its usable figure.
+    quarter; one the return marks not yet due is ``not_yet_due``); a quarter returned twice
+    keeps its usable figure.
     """
-    rows = pilot[(pilot["state"] != "not_yet_due")
-                 & pilot["period"].str.fullmatch(r"\d{4}Q[1-4]")]
+    quarters_only = pilot[pilot["period"].str.fullmatch(r"\d{4}Q[1-4]")]
+    due_later = set(quarters_only.loc[quarters_only["state"] == "not_yet_due", "period"])
+    rows = quarters_only[quarters_only["state"] != "not_yet_due"]
     rows = rows.assign(order=rows["period"].map(pilot_template.period_index))
     if cutoff is not None:
         rows = rows[rows["order"] <= pilot_template.period_index(cutoff)]
@@ -250,8 +252,9 @@ def _quarter_series(pilot: pd.DataFrame, frequency: str, cutoff: str | None,
     grid = [i for i in range(int(rows.index.min()), end + 1)
             if i % 4 + 1 in quarters or i in rows.index]
     rows = rows.reindex(grid)
-    rows["state"] = rows["state"].fillna("not_returned")
     rows["period"] = [pilot_template.period_from_index(i) for i in grid]
+    rows["state"] = rows["state"].fillna(rows["period"].map(
+        lambda label: "not_yet_due" if label in due_later else "not_returned"))
     return rows.set_index("period")
 
 
@@ -546,8 +549,9 @@ def questions(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
 def _spc_questions(title: str, verdict: latest.LatestVerdict) -> list[str]:
     """The SPC question of one series' latest period (none for common cause)."""
     if not verdict.has_value:
-        return [f"{title} is not assessed for {verdict.period}: {verdict.text}. Is there a "
-                "local figure the board can be told about, and when will it be published?"]
+        return [f"{title} ({verdict.text}) is not assessed for SPC variation: no earlier "
+                "point stands in for the latest. What do partners know about "
+                f"{verdict.period} that the figure cannot show, and when is the next one due?"]
     if verdict.variation == "special_cause_concern":
         return [f"{title} shows special-cause concern in {verdict.period}: what changed in "
                 "practice, demand or recording, and since when?"]

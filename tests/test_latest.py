@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -75,7 +76,8 @@ def test_kingston_cp_plans_two_years_is_not_assessed_everywhere(public_indicator
     # Deep dive sentence: no special-cause question about 2023-24; says not assessed.
     asked = deep_dive.questions(scope, spc, {}, pd.DataFrame())
     assert not any("special-cause" in sentence for sentence in asked)
-    assert any(f"not assessed for 2024-25: {expected}" in sentence for sentence in asked)
+    assert f"CP plans 2 years+ ({expected}) is not assessed for SPC variation" in " ".join(
+        asked)
     # Index headline: not counted as a special cause, nor as assessed.
     headlines = deep_dive.index_headlines(scope, spc, {}, pd.DataFrame())
     assert headlines["Special causes"] == "0 of 0"
@@ -133,3 +135,33 @@ def test_spc_chart_of_a_series_ending_missing_draws_no_icon():
         "Variation: not assessed"]
     assert "not available" in axes.get_title(loc="left")
     assert axes.get_ylabel() == "Per cent"
+
+
+def _pilot_values(statuses, numerators):
+    quarters = ["2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2"]
+    return pd.DataFrame({
+        "borough": "Barnet", "la_number": "302", "pi_id": "BF-FD-03", "period": quarters,
+        "numerator": numerators, "denominator": 100.0, "value": numerators,
+        "status": statuses, "narrative": "", "prefilled": False, "validation_status": "ok",
+        "submitted": None})
+
+
+def test_quarterly_latest_is_the_report_quarter_even_when_not_yet_due(public_indicators):
+    scope = deep_dive.check_parameters(public_indicators, "Barnet", None, "rereferral_pct", None,
+                                       None, "board")
+    scope = dataclasses.replace(scope, quarter_cutoff="2025Q2")
+    statuses = ["provided"] * 4 + ["provided", "not yet due"]
+    values = _pilot_values(statuses, [20.0, 21.0, 20.0, 19.0, 45.0, np.nan])
+    frame = deep_dive.quarterly_spc_frames(scope, values)["BF-FD-03"]
+    assert frame.index[-1] == "2025Q2" and frame["state"].iloc[-1] == "not_yet_due"
+    verdict = latest.latest_verdict(frame, frame.attrs["period"])
+    assert verdict.text == "2025Q2: not yet due; last shown 2025Q1: 45.0%"
+    assert verdict.variation is None
+    asked = deep_dive.questions(scope, {}, {}, pd.DataFrame(), {"BF-FD-03": frame})
+    assert not any("special-cause" in sentence for sentence in asked)
+    # A quarter after the last return, up to the cut-off, is "no figure returned".
+    later = dataclasses.replace(scope, quarter_cutoff="2025Q3")
+    frame = deep_dive.quarterly_spc_frames(later, values)["BF-FD-03"]
+    assert list(frame.index[-2:]) == ["2025Q2", "2025Q3"]
+    assert latest.latest_verdict(frame, frame.attrs["period"]).text.startswith(
+        "2025Q3: no figure returned; last shown 2025Q1")
