@@ -165,3 +165,10 @@ def test_quarterly_latest_is_the_report_quarter_even_when_not_yet_due(public_ind
     assert list(frame.index[-2:]) == ["2025Q2", "2025Q3"]
     assert latest.latest_verdict(frame, frame.attrs["period"]).text.startswith(
         "2025Q3: no figure returned; last shown 2025Q1")
+
+
+def test_reporting_year_ticks_read_as_the_verdict_does(kingston):
+    _, spc = kingston
+    axes = deep_dive.spc_figures(spc)[0].axes[0]
+    ticks = [t.get_text() for t in axes.get_xticklabels()]
+    assert "2024-25" in ticks and not any(tick.isdigit() for tick in ticks)
