@@ -1385,15 +1385,20 @@ def write_checked_copy(ret: ReturnFile, issues: pd.DataFrame, target: Path | str
     workbook.active = 0
     for other in workbook.worksheets[1:]:
         other.sheet_view.tabSelected = False
-    # Print: the Validation sheet in full; the return's own sheets keep their rows (the
-    # findings point at their cells), so only their page, header and footer are set.
-    workbook_print.setup_sheet(sheet, title, header_row, settings=None)
+    _set_print(workbook, ret, title, header_row)
+    workbook.save(target)
+    return target
+
+
+def _set_print(workbook: Any, ret: ReturnFile, title: Any, header_row: int) -> None:
+    """Print layout: the Validation sheet (first) in full; the return's own sheets keep their
+    rows (the findings point at their cells), so only their page, header and footer are set
+    (and the data sheet's header row repeated)."""
+    workbook_print.setup_sheet(workbook.worksheets[0], title, header_row)
     for other in workbook.worksheets[1:]:
         workbook_print.setup_page(other, title)
         if other.title == ret.data_sheet:
             other.print_title_rows = f"{ret.header_row}:{ret.header_row}"
-    workbook.save(target)
-    return target
 
 
 def _print_title(ret: ReturnFile, summary: Mapping[str, str] | None):

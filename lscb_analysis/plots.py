@@ -217,6 +217,25 @@ def _spc_title(frame: pd.DataFrame, summary: pd.Series, measure: str | None) -> 
     return title
 
 
+def _latest_summary(frame: pd.DataFrame) -> tuple:
+    """The latest period's verdict and :func:`xmr_summary`, without icons when it has no
+    value (:func:`lscb_analysis.latest.latest_verdict`)."""
+    verdict = latest.latest_verdict(frame, frame.attrs.get("period"))
+    summary = xmr_summary(frame).iloc[0]
+    if not verdict.has_value:
+        summary = summary.copy()
+        summary["variation"], summary["assurance"] = None, None
+    return verdict, summary
+
+
+def _year_labels(frame: pd.DataFrame, tick_labels: list[str] | None) -> list[str] | None:
+    """Reporting years (the deep dive's frames carry an int ``period``) written as the
+    verdicts write them, "2023-24"; other labels unchanged."""
+    if tick_labels is None and isinstance(frame.attrs.get("period"), int):
+        return [latest.period_text(label) for label in frame.index]
+    return tick_labels
+
+
 def spc_chart(
     frame: pd.DataFrame,
     measure: str | None = None,
@@ -281,11 +300,7 @@ def spc_chart(
         },
         "xmr",
     )
-    verdict = latest.latest_verdict(frame, frame.attrs.get("period"))
-    summary = xmr_summary(frame).iloc[0]
-    if not verdict.has_value:
-        summary = summary.copy()
-        summary["variation"], summary["assurance"] = None, None
+    verdict, summary = _latest_summary(frame)
     figure, axes = _new_figure()
     x, tick_labels = _positions(frame.index)
     hidden = suppressed_rows(frame)
@@ -390,9 +405,7 @@ def spc_chart(
     axes.legend(
         handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9
     )
-    if tick_labels is None and isinstance(frame.attrs.get("period"), int):
-        # Reporting years (the deep dive's): written as the verdict writes them, "2023-24".
-        tick_labels = [latest.period_text(label) for label in frame.index]
+    tick_labels = _year_labels(frame, tick_labels)
     if tick_labels is not None:
         step = max(1, math.ceil(len(tick_labels) / 12))
         axes.set_xticks(x[::step], tick_labels[::step], rotation=45, ha="right")
