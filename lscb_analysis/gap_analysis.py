@@ -371,9 +371,13 @@ def write_gaps_workbook(steps: pd.DataFrame, borough_matrix: pd.DataFrame, path,
             columns=lambda c: c.replace("_", " ").capitalize()),
         "Notes": pd.DataFrame(notes, columns=["Item", "Note"]),
     }
-    # Print: each table one A4 landscape page wide, the rest on a detail sheet keyed by PI.
-    sheets = workbook_print.split_for_print(sheets, {"Gaps and next steps": ["Pi id"],
-                                                     "All PIs": ["Pi id"]})
+    # Print: each table one A4 landscape page wide, the rest on a detail sheet keyed by PI
+    # (the shown header of the pi_id column, whatever words it is given).
+    sources = {"Gaps and next steps": steps, "All PIs": borough_matrix.drop(
+        columns=["la_number"])}
+    sheets = workbook_print.split_for_print(sheets, {
+        name: [sheets[name].columns[list(source.columns).index("pi_id")]]
+        for name, source in sources.items()})
     target = safe_files.write_safe_xlsx(sheets, path)
     return workbook_print.finish_workbook(target, _print_title(borough_matrix))
 

@@ -19,7 +19,7 @@ Settings and wording: ``data/reference/workbook_print.yaml``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -381,15 +381,17 @@ def split_for_print(sheets: Mapping[str, pd.DataFrame], keys: Mapping[str, Seque
 
 
 def finish_workbook(path: str | Path, title: PrintTitle, header_row: int = 1, cap: int = 40,
-                    settings: Mapping | None = None) -> Path:
+                    settings: Mapping | None = None,
+                    per_sheet: Callable[[Any], Any] | None = None) -> Path:
     """Give every sheet of a written workbook its title rows and print layout, and save it.
 
     For workbooks written by :func:`lscb_analysis.safe_files.write_safe_xlsx` (a header row,
     ``header_row``, optionally under a one-line label). Each sheet: columns capped at ``cap``
     characters with text wrapped, the title rows above (a label row is replaced), filters
     and frozen panes moved below the header, :func:`setup_sheet` with the first column
-    repeated when it prints across pages. Output: the path. Raises: RawDataWriteError when
-    ``path`` is under data/raw/.
+    repeated when it prints across pages. ``per_sheet`` (e.g. the presenter's number
+    formats) is called on each sheet first, while its header is still at ``header_row``.
+    Output: the path. Raises: RawDataWriteError when ``path`` is under data/raw/.
     """
     from openpyxl import load_workbook
     from openpyxl.styles import Alignment
@@ -399,6 +401,8 @@ def finish_workbook(path: str | Path, title: PrintTitle, header_row: int = 1, ca
     target = io.ensure_writable(path)
     book = load_workbook(target)
     for sheet in book.worksheets:
+        if per_sheet is not None:
+            per_sheet(sheet)
         for number in range(1, sheet.max_column + 1):
             dimension = sheet.column_dimensions[get_column_letter(number)]
             dimension.width = min(float(dimension.width or DEFAULT_WIDTH), float(cap))
