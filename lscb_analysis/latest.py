@@ -16,6 +16,7 @@ import math
 import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,14 @@ def load_rules() -> dict:
     Output: ``{"state_words": {status: words}, "last_shown", "no_earlier", "not_assessed"}``.
     Raises: ReferenceDataError when the file is missing or unreadable.
     """
-    return io.read_reference_yaml(RULES_FILE)
+    path = io.reference_file(RULES_FILE)
+    return _read_rules(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _read_rules(path: str, modified: int) -> dict:
+    """Read once per file version (a score card build asks for every PI of every borough)."""
+    return io.read_yaml_mapping(path)
 
 
 def period_text(label: Any) -> str:
