@@ -59,7 +59,10 @@ def test_rows_for_ok_skipped_and_failed_runs(reports, counts):
     assert list(runs.index) == ["Barnet", "Brent", "Camden", "London"]
     assert runs.loc["Barnet", "status"] == "ok"
     assert runs.loc["Barnet", "reason"] == "data/processed/x.parquet changed"
-    assert runs.loc["Camden", "status"] == "skipped"
+    # An unchanged run keeps its last good status and says since when.
+    assert runs.loc["Camden", "status"] == "ok"
+    assert runs.loc["Camden", "unchanged_since"] == "2026-01-05T10:00:02+00:00"
+    assert runs.loc["Barnet", "unchanged_since"] == ""
     assert runs.loc["Brent", "status"] == "failed"
     assert runs.loc["Brent", "error"] == "ParameterError: Parameter 'period': no data for 2030."
     assert runs.loc["Brent", "period"] == 2030  # from the parameters when nothing recorded
@@ -80,7 +83,7 @@ def test_index_page_and_csv(reports, counts, monkeypatch):
     monkeypatch.setattr(report_index, "validation_counts", lambda sources=None: counts)
     page_path = report_index.write_index(reports)
     page = page_path.read_text(encoding="utf-8")
-    assert "4 runs, 2 ok, 1 failed, 1 skipped as unchanged." in page
+    assert "4 runs, 3 ok (1 unchanged since its last run), 1 failed." in page
     assert 'href="profile/barnet/report.html"' in page
     assert 'href="profile/barnet/scorecard.xlsx"' in page
     assert 'href="profile/brent/profile.ipynb">log</a>' in page
@@ -88,7 +91,7 @@ def test_index_page_and_csv(reports, counts, monkeypatch):
     assert "ParameterError: Parameter &#x27;period&#x27;: no data for 2030." in page
     assert "more detail" not in page
     assert "<dt>Looked-after rate</dt><dd>37</dd>" in page and "not shown" not in page
-    assert 'data-status="skipped"' in page and "unchanged since 2026-01-05" in page
+    assert 'data-unchanged="yes"' in page and "ok</span> \u2014 unchanged since 5 Jan 2026 10:00" in page
     assert ">3 / 3</td>" in page and 'title="pilot_ingest: 2 errors, 0 queries; ' in page
     # Readable without JavaScript: every row is in the page, the controls are hidden until
     # the script shows them.
@@ -98,7 +101,7 @@ def test_index_page_and_csv(reports, counts, monkeypatch):
     csv = pd.read_csv(reports / "index.csv", dtype=str, keep_default_na=False)
     assert list(csv.columns) == report_index.INDEX_COLUMNS
     assert list(csv["borough"]) == ["Barnet", "Brent", "Camden", "London"]
-    assert list(csv["status"]) == ["ok", "failed", "skipped", "ok"]
+    assert list(csv["status"]) == ["ok", "failed", "ok", "ok"]
     assert csv.loc[0, "value_2"] == "24.0" and csv.loc[0, "errors"] == "3"
 
 
