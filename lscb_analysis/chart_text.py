@@ -27,6 +27,10 @@ from matplotlib.figure import Figure
 
 CHART_METADATA = "lscb_chart"  # the same key as report_html.CHART_METADATA
 MISSING = "not available"
+TREND_PANELS_DESCRIBED = 6  # panels of a small-multiple chart named in its alt text
+_RELATION = {"better": "better than", "similar": "similar to", "worse": "worse than",
+             "higher": "higher than", "lower": "lower than",
+             "not_compared": "not compared with"}
 
 
 class ChartFigure(Figure):
@@ -88,7 +92,9 @@ def figure_title(figure: Figure) -> str:
     if not title and figure.axes:
         axes = figure.axes[0]
         title = axes.get_title(loc="left") or axes.get_title()
-    return re.sub(r"\s*\n\s*", ". ", title.strip())
+    # A line that starts with a capital is a new sentence; otherwise the title was wrapped.
+    title = re.sub(r"(?<![.:;!?])\s*\n\s*(?=[A-Z])", ". ", title.strip())
+    return re.sub(r"\s*\n\s*", " ", title)
 
 
 def attach(figure: Figure, finding: str, data: pd.DataFrame | None = None) -> Figure:
@@ -197,13 +203,18 @@ def benchmark_text(frame: pd.DataFrame, names: list[str], hidden: np.ndarray,
             suppressed_text() if h else str(c).replace("_", " ")
             for c, h in zip(frame["comparison"], hidden, strict=True)],
     })
-    counts = pd.Series(table["Compared with the benchmark"]).value_counts()
+    words = ["suppressed" if h else str(c).replace("_", " ")
+             for c, h in zip(frame["comparison"], hidden, strict=True)]
+    counts = pd.Series(words, dtype=object).value_counts()
     finding = ", ".join(f"{count} {label}" for label, count in counts.items())
-    if chosen is not None:
+    if chosen is not None and hidden[chosen]:
+        finding = f"{names[chosen]}: {suppressed_text()}; {finding}"
+    elif chosen is not None:
         row = table.iloc[chosen]
+        relation = _RELATION.get(str(frame["comparison"].iloc[chosen]), "compared with")
         finding = (f"{names[chosen]}: {row.iloc[1]} (95% interval {row.iloc[2]} to "
-                   f"{row.iloc[3]}), {row.iloc[5]} {benchmark_label} "
-                   f"({row.iloc[4]}); {finding}")
+                   f"{row.iloc[3]}), {relation} {benchmark_label} ({row.iloc[4]}); "
+                   f"{finding}")
     return finding, table
 
 
@@ -223,8 +234,11 @@ def trend_text(trends: pd.DataFrame, area_name: str) -> tuple:
         points = points.sort_values("period")
         ok = points[points["status"] == "ok"].dropna(subset=["value"])
         if len(ok):
-            parts.append(f"{title} {number(ok['value'].iloc[0])} ({ok['year'].iloc[0]}) to "
-                         f"{number(ok['value'].iloc[-1])} ({ok['year'].iloc[-1]})")
+            parts.append(f"{title} {number(ok['value'].iloc[0], 1)} ({ok['year'].iloc[0]}) "
+                         f"to {number(ok['value'].iloc[-1], 1)} ({ok['year'].iloc[-1]})")
+    if len(parts) > TREND_PANELS_DESCRIBED:
+        more = len(parts) - TREND_PANELS_DESCRIBED
+        parts = [*parts[:TREND_PANELS_DESCRIBED], f"and {more} more in the data table"]
     return f"{area_name}: " + "; ".join(parts) if parts else "", table.fillna(MISSING)
 
 
