@@ -130,6 +130,13 @@ def _labels(index) -> list[str]:
         r"\d{4}", str(label)) else str(label) for label in index]
 
 
+def decimals_for(*columns) -> int:
+    """Decimals for a chart's figures: 1 when the largest is 10 or more, else 2."""
+    values = pd.to_numeric(pd.concat([pd.Series(c, dtype=object) for c in columns]),
+                           errors="coerce").abs()
+    return 1 if values.isna().all() or values.max() >= 10 else 2
+
+
 def spc_text(frame: pd.DataFrame, hidden: np.ndarray, measure: str | None) -> tuple:
     """Alt-text finding and data of an XmR chart (:func:`lscb_analysis.plots.spc_chart`).
 
@@ -174,9 +181,11 @@ def funnel_text(frame: pd.DataFrame, names: list[str], hidden: np.ndarray,
                 chosen: int | None, measure: str | None) -> tuple:
     """Alt-text finding and data of a funnel plot: one row per area (suppressed: words)."""
     outside = frame["significance"].astype(str).str.contains("998").to_numpy() & ~hidden
+    places = decimals_for(frame["value"])
     table = pd.DataFrame({
         "Area": names,
-        measure or "Value": [cell(v, h) for v, h in zip(frame["value"], hidden, strict=True)],
+        measure or "Value": [cell(v, h, places) for v, h in zip(frame["value"], hidden,
+                                                                strict=True)],
         "Denominator": [cell(v, h) for v, h in zip(frame["denominator"], hidden, strict=True)],
         "Position": [suppressed_text() if h else str(s).replace("_", " ")
                      for s, h in zip(frame["significance"], hidden, strict=True)],
@@ -193,12 +202,16 @@ def funnel_text(frame: pd.DataFrame, names: list[str], hidden: np.ndarray,
 def benchmark_text(frame: pd.DataFrame, names: list[str], hidden: np.ndarray,
                    chosen: int | None, benchmark_label: str, measure: str | None) -> tuple:
     """Alt-text finding and data of a benchmark chart: value, interval and comparison."""
+    places = decimals_for(frame["value"], frame["benchmark"])
     table = pd.DataFrame({
         "Area": names,
-        measure or "Value": [cell(v, h) for v, h in zip(frame["value"], hidden, strict=True)],
-        "Lower 95% limit": [cell(v, h) for v, h in zip(frame["lower"], hidden, strict=True)],
-        "Upper 95% limit": [cell(v, h) for v, h in zip(frame["upper"], hidden, strict=True)],
-        benchmark_label: [cell(v) for v in frame["benchmark"]],
+        measure or "Value": [cell(v, h, places) for v, h in zip(frame["value"], hidden,
+                                                                strict=True)],
+        "Lower 95% limit": [cell(v, h, places) for v, h in zip(frame["lower"], hidden,
+                                                               strict=True)],
+        "Upper 95% limit": [cell(v, h, places) for v, h in zip(frame["upper"], hidden,
+                                                               strict=True)],
+        benchmark_label: [cell(v, decimals=places) for v in frame["benchmark"]],
         "Compared with the benchmark": [
             suppressed_text() if h else str(c).replace("_", " ")
             for c, h in zip(frame["comparison"], hidden, strict=True)],

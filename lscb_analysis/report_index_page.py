@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lscb_analysis.report_html import LANGUAGE, SYNTHETIC_BANNER, stylesheet
+from lscb_analysis.report_html import LANGUAGE, SYNTHETIC_BANNER, format_period, stylesheet
 
 HEADLINES_SHOWN = 3
 ANALYST = "analyst"
@@ -169,13 +169,13 @@ def _links(run) -> str:
     return " · ".join(links)
 
 
-def _row(run) -> str:
+def _row(run, titles: dict) -> str:
     validation = "" if run.errors == "" else f"{run.errors} / {run.queries}"
     headlines = "".join(
         f"<dt>{html.escape(str(getattr(run, f'headline_{n}')))}</dt>"
         f"<dd>{html.escape(str(getattr(run, f'value_{n}')))}</dd>"
         for n in range(1, HEADLINES_SHOWN + 1) if getattr(run, f"headline_{n}"))
-    notebook = html.escape(run.notebook)
+    notebook = html.escape(titles.get(run.notebook, run.notebook))
     if run.tier == ANALYST:
         notebook += '<br><span class="analyst">analyst: NOT FOR PUBLICATION</span>'
     return (
@@ -185,7 +185,7 @@ def _row(run) -> str:
         + _cell(html.escape(run.borough), run.borough, "text")
         + _cell(notebook, run.notebook, "text")
         + _cell(_status(run), run.status, "text")
-        + _cell(html.escape(str(run.period)), run.period, "period")
+        + _cell(html.escape(format_period(run.period)), run.period, "period")
         + _cell(html.escape(str(run.as_at)), run.as_at, "date")
         + _cell(html.escape(str(run.model_version)), run.model_version, "number")
         + _cell(html.escape(when(run.started)), run.started, "date")
@@ -198,9 +198,24 @@ def _row(run) -> str:
     )
 
 
-def _options(values) -> str:
-    return "".join(f'<option value="{html.escape(v)}">{html.escape(v)}</option>'
-                   for v in sorted({str(v) for v in values if str(v)}, key=str.lower))
+def _options(values, titles: dict | None = None) -> str:
+    titles = titles or {}
+    named = {str(v): str(titles.get(v, v)) for v in values if str(v)}
+    return "".join(f'<option value="{html.escape(v)}">{html.escape(text)}</option>'
+                   for v, text in sorted(named.items(), key=lambda item: item[1].lower()))
+
+
+def notebook_titles() -> dict:
+    """``{notebook name: title}`` from data/reference/notebooks.yaml ({} if unreadable)."""
+    from lscb_analysis import runner
+    from lscb_analysis.errors import LscbError
+
+    try:
+        registry = runner.notebook_registry()
+    except (LscbError, OSError):
+        return {}
+    return {name: entry["title"] for name, entry in registry.items()
+            if isinstance(entry, dict) and entry.get("title")}
 
 
 def summary(runs: pd.DataFrame) -> str:
@@ -228,6 +243,7 @@ def render_index(runs: pd.DataFrame, synthetic: bool = False) -> str:
     the analyst label in a banner fixed to the top of the window and of every printed page.
     """
     runs = runs.fillna("")
+    titles = notebook_titles()
     headers = "".join(
         f'<th scope="col"{f" data-type={chr(34)}{kind}{chr(34)}" if kind else ""}>'
         f"{html.escape(name)}</th>" for name, kind in COLUMNS)
@@ -250,8 +266,9 @@ def render_index(runs: pd.DataFrame, synthetic: bool = False) -> str:
     return PAGE.format(
         lang=LANGUAGE, title=html.escape(title), css=stylesheet(), extra_css=INDEX_CSS,
         body_class=body_class, header=header, summary=html.escape(summary(runs)),
-        headers=headers, rows="\n".join(_row(run) for run in runs.itertuples(index=False)),
-        boroughs=_options(runs["borough"]), notebooks=_options(runs["notebook"]),
+        headers=headers, rows="\n".join(_row(run, titles)
+                                         for run in runs.itertuples(index=False)),
+        boroughs=_options(runs["borough"]), notebooks=_options(runs["notebook"], titles),
         script=SCRIPT)
 
 
