@@ -159,6 +159,22 @@ def stylesheet() -> str:
     return resources.files("lscb_analysis").joinpath("report.css").read_text(encoding="utf-8")
 
 
+def print_banner_css(lines: list[str]) -> str:
+    r"""CSS that prints the banners' words in the top margin of every printed page.
+
+    Input: the banner texts. Output: an ``@media print`` rule with an ``@page`` top-centre
+    margin box ("" for no banner).
+
+    >>> print(print_banner_css(['SYNTHETIC "DATA"'])[:67])
+    @media print { @page { @top-center { content: "SYNTHETIC \"DATA\"";
+    """
+    if not lines:
+        return ""
+    text = " \u00b7 ".join(lines).replace("\\", "\\\\").replace('"', '\\"')
+    return ("@media print { @page { @top-center { content: \"" + text + "\"; color: #b00020; "
+            "font: bold 9pt Arial, Helvetica, sans-serif; } } }")
+
+
 def _html_exporter():
     """One HTML exporter per process, so its compiled templates are reused (and pre-warmed)."""
     global _EXPORTER
@@ -374,6 +390,7 @@ def export_html(executed: nbformat.NotebookNode, tier: str | None = None, *,
     _add_captions(main, soup)
     header = _banners(soup, tier, synthetic)
     if header is not None:
+        soup.style.string += print_banner_css([p.get_text() for p in header.find_all("p")])
         soup.body.append(header)
         soup.body["class"] = ["lscb-has-banner"] + (
             ["lscb-two-banners"] if len(header.find_all("p")) > 1 else [])

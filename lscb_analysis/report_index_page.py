@@ -19,7 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from lscb_analysis.report_html import LANGUAGE, SYNTHETIC_BANNER, format_period, stylesheet
+from lscb_analysis.report_html import (
+    LANGUAGE,
+    SYNTHETIC_BANNER,
+    format_period,
+    print_banner_css,
+    stylesheet,
+)
 
 HEADLINES_SHOWN = 3
 ANALYST = "analyst"
@@ -259,12 +265,14 @@ def render_index(runs: pd.DataFrame, synthetic: bool = False) -> str:
         title = "LSCB workbench analyst reports (NOT FOR PUBLICATION)"
     body_class = ""
     header = ""
+    words = [re.sub(r"<[^>]+>", "", line) for line in banners]
     if banners:
         header = f'<header id="lscb-banners">{"".join(banners)}</header>'
         body_class = ' class="lscb-has-banner{}"'.format(
             " lscb-two-banners" if len(banners) > 1 else "")
     return PAGE.format(
-        lang=LANGUAGE, title=html.escape(title), css=stylesheet(), extra_css=INDEX_CSS,
+        lang=LANGUAGE, title=html.escape(title), css=stylesheet(),
+        extra_css=INDEX_CSS + print_banner_css([html.unescape(w) for w in words]),
         body_class=body_class, header=header, summary=html.escape(summary(runs)),
         headers=headers, rows="\n".join(_row(run, titles)
                                          for run in runs.itertuples(index=False)),
