@@ -105,7 +105,7 @@ def _humanise(value) -> str:
 
 
 def report_title(notebook: str, parameters: dict | None = None, index: dict | None = None,
-                 registry: dict | None = None) -> str:
+                 registry: dict | None = None, fallback: str | None = None) -> str:
     """Return a report's title: report, borough and period, joined by " — ".
 
     Args:
@@ -115,6 +115,7 @@ def report_title(notebook: str, parameters: dict | None = None, index: dict | No
         index: what the notebook recorded for the index (its ``period``, ``as_at``,
             ``model_version``), see :func:`lscb_analysis.report_index.record_for_index`.
         registry: the notebooks registry (default: read it).
+        fallback: the report name for a notebook that is not registered (e.g. its heading).
 
     Returns:
         e.g. "Barnet — Deep dive: Neglect — 2024-25". The report name is the first of the
@@ -125,13 +126,15 @@ def report_title(notebook: str, parameters: dict | None = None, index: dict | No
         "model <version>"; left out when there is none.
 
     Raises:
-        ParameterError: ``notebook`` is not registered.
+        ParameterError: ``notebook`` is not registered and there is no ``fallback``.
     """
     if registry is None:
         from lscb_analysis import runner
 
         registry = runner.notebook_registry()
     entry = registry.get(notebook)
+    if not isinstance(entry, dict) and fallback:
+        entry = {"title": fallback}
     if not isinstance(entry, dict):
         raise ParameterError(f"No notebook {notebook!r} in data/reference/notebooks.yaml; "
                              "add it there or correct the name.")
@@ -366,11 +369,12 @@ def export_html(executed: nbformat.NotebookNode, tier: str | None = None, *,
 
     body, _ = _html_exporter().from_notebook_node(shown_outputs(executed))
     source = BeautifulSoup(body, features="html.parser")
+    first = source.find(_HEADINGS)
+    heading = first.get_text(" ", strip=True).rstrip("\u00b6 ") if first else "Report"
     if title is None and notebook is not None:
-        title = report_title(notebook, parameters, index)
+        title = report_title(notebook, parameters, index, fallback=heading)
     if title is None:
-        first = source.find(_HEADINGS)
-        title = first.get_text(" ", strip=True).rstrip("\u00b6 ") if first else "Report"
+        title = heading
     soup = BeautifulSoup(
         f'<!DOCTYPE html>\n<html lang="{LANGUAGE}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

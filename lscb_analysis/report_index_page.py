@@ -229,13 +229,14 @@ def summary(runs: pd.DataFrame) -> str:
 
     >>> summary(pd.DataFrame({"status": ["ok", "ok", "failed"],
     ...                       "unchanged_since": ["", "2026-12-03T14:02", ""]}))
-    '3 runs, 2 ok (1 unchanged since its last run), 1 failed.'
+    '3 runs, 2 ok, 1 failed (1 ok report unchanged since its last run).'
     """
     ok = runs["status"].eq("ok")
-    unchanged = ok & runs["unchanged_since"].fillna("").astype(str).ne("")
+    unchanged = int((ok & runs["unchanged_since"].fillna("").astype(str).ne("")).sum())
     failed = int(runs["status"].eq("failed").sum())
-    return (f"{len(runs)} runs, {int(ok.sum())} ok ({int(unchanged.sum())} unchanged since "
-            f"its last run), {failed} failed.")
+    reports = "report" if unchanged == 1 else "reports"
+    return (f"{len(runs)} runs, {int(ok.sum())} ok, {failed} failed ({unchanged} ok {reports} "
+            "unchanged since its last run).")
 
 
 def render_index(runs: pd.DataFrame, synthetic: bool = False) -> str:

@@ -146,6 +146,7 @@ def test_report_titles():
         "Barnet — Quarterly score card — 2025Q4")
     with pytest.raises(ParameterError, match="notebooks.yaml"):
         title("nope", {}, {}, registry)
+    assert title("nope", {"borough": "Brent"}, {}, registry, fallback="Probe") == "Brent — Probe"
 
 
 def test_synthetic_is_decided_from_data_raw(tmp_path):

@@ -83,7 +83,7 @@ def test_index_page_and_csv(reports, counts, monkeypatch):
     monkeypatch.setattr(report_index, "validation_counts", lambda sources=None: counts)
     page_path = report_index.write_index(reports)
     page = page_path.read_text(encoding="utf-8")
-    assert "4 runs, 3 ok (1 unchanged since its last run), 1 failed." in page
+    assert "4 runs, 3 ok, 1 failed (1 ok report unchanged since its last run)." in page
     assert 'href="profile/barnet/report.html"' in page
     assert 'href="profile/barnet/scorecard.xlsx"' in page
     assert 'href="profile/brent/profile.ipynb">log</a>' in page
