@@ -46,6 +46,9 @@ DATA_SUMMARY = "Data behind this chart"
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 _EXPORTER = None
+# CSS that would fetch something from outside the file: @import rules and url(http...).
+_OUTSIDE_CSS = re.compile(
+    r"""@import[^;]*;|url\(\s*['"]?\s*(?:https?:)?//[^)]*\)""", flags=re.IGNORECASE)
 
 
 def is_synthetic(project_dir: str | Path | None = None) -> bool:
@@ -340,6 +343,11 @@ def _clean(main) -> None:
     for tag in main.find_all(src=True):
         if not str(tag["src"]).startswith("data:"):
             del tag["src"]
+    for style in main.find_all("style"):  # e.g. a table library's web-font @import
+        if style.string and re.search(r"(?i)@import|url\(", style.string):
+            style.string = _OUTSIDE_CSS.sub("", style.string)
+    for tag in main.find_all(style=_OUTSIDE_CSS):
+        tag["style"] = _OUTSIDE_CSS.sub("", tag["style"])
     for tag in main.find_all(["a", "area"], href=True):
         if re.match(r"(?i)\s*(https?:)?//", str(tag["href"])) and tag.find("img"):
             del tag["href"]  # never load an outside resource; ordinary links stay

@@ -80,6 +80,20 @@ def test_nothing_is_loaded_from_outside_the_file(page):
     assert "@media print" in soup.style.string and "size: A4" in soup.style.string
 
 
+def test_outside_fonts_and_images_in_output_styles_are_dropped():
+    styled = ('<style>@import url("https://fonts.googleapis.com/css2?family=IBM+Plex+Mono");'
+              " .t { color: red; background: url(https://example.org/x.png); }</style>"
+              '<div style="background-image: url(//example.org/y.png)">'
+              "<table><tr><td>1</td></tr></table></div>")
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Report\nText."),
+        nbformat.v4.new_code_cell("x", execution_count=1, outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/html": styled, "text/plain": "table"})])])
+    text = report_html.export_html(notebook)
+    assert "example.org" not in text and "googleapis" not in text and "@import" not in text
+    assert ".t { color: red;" in text  # the table's own rules stay
+
+
 def test_one_main_landmark_captions_and_no_tab_stops(page):
     _, soup = page
     assert len(soup.find_all("main")) == 1
