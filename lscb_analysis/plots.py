@@ -26,7 +26,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from lscb_analysis import indicators, latest
+from lscb_analysis import chart_text, indicators, latest
+from lscb_analysis.chart_text import ChartFigure
 from lscb_analysis.errors import InvalidArgumentError
 from lscb_analysis.stats import xmr_summary
 
@@ -119,7 +120,7 @@ _COMPARISON_TEXT = {
 
 
 def _new_figure(width: float = 9.0, height: float = 5.0) -> tuple[Figure, object]:
-    figure = Figure(figsize=(width, height), layout="constrained")
+    figure = ChartFigure(figsize=(width, height), layout="constrained")
     axes = figure.add_subplot()
     axes.spines[["top", "right"]].set_visible(False)
     return figure, axes
@@ -413,7 +414,7 @@ def spc_chart(
     automatic = _spc_title(frame, summary, measure) if verdict.has_value else (
         f"{_prefix(measure)}{verdict.text}; variation not assessed")
     axes.set_title(title if title is not None else automatic, loc="left", pad=22)
-    return figure
+    return chart_text.attach(figure, *chart_text.spc_text(frame, hidden, measure))
 
 
 def _side_colour(side: str, polarity: str | None) -> str:
@@ -631,7 +632,8 @@ def funnel_plot(
     axes.set_xlabel(frame.attrs.get("denominator_label", indicators.denominator_label(None)))
     axes.set_ylabel(axis_title(measure, unit or frame.attrs.get("unit")))
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
-    return figure
+    return chart_text.attach(figure, *chart_text.funnel_text(frame, names, hidden, chosen,
+                                                             measure))
 
 
 def benchmark_chart(
@@ -770,7 +772,8 @@ def benchmark_chart(
         handles.append(_suppressed_handle())
     axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
                 fontsize=9)
-    return figure
+    return chart_text.attach(figure, *chart_text.benchmark_text(
+        frame, names, hidden, chosen, benchmark_label, measure))
 
 
 # Series styles for the borough profile's trend charts: the borough is always the strongest
@@ -822,7 +825,7 @@ def trend_small_multiples(
                               "status"}, "profile.trend_frame")
     order = list(dict.fromkeys(trends["indicator"]))
     rows = max(1, math.ceil(len(order) / columns))
-    figure = Figure(figsize=(3.1 * columns, 2.4 * rows + 1.0))
+    figure = ChartFigure(figsize=(3.1 * columns, 2.4 * rows + 1.0))
     axes = figure.subplots(rows, columns, squeeze=False).flat
     years = sorted(trends["period"].unique())
     for ax, indicator_id in zip(axes, order, strict=False):
@@ -849,7 +852,7 @@ def trend_small_multiples(
     figure.suptitle(title or f"{area_name} against London, England and its statistical "
                     f"neighbours, {span}", fontsize=11, x=0.01, ha="left")
     figure.tight_layout(rect=(0, 0.05, 1, 0.96))
-    return figure
+    return chart_text.attach(figure, *chart_text.trend_text(trends, area_name))
 
 
 def count_heatmap(
@@ -875,13 +878,13 @@ def count_heatmap(
     'Two items'
     """
     rows, columns = table.shape
-    figure = Figure(figsize=(max(6.0, 0.55 * columns + 3), max(3.0, 0.3 * rows + 2)))
+    figure = ChartFigure(figsize=(max(6.0, 0.55 * columns + 3), max(3.0, 0.3 * rows + 2)))
     ax = figure.subplots()
     scale = LinearSegmentedColormap.from_list("counts", ["#FFFFFF", OKABE_ITO["blue"]])
     values = table.to_numpy(dtype=float)
     image = ax.imshow(values, cmap=scale, aspect="auto", vmin=0, vmax=max(1.0, values.max()))
-    for (i, j), value in np.ndenumerate(values):
-        if value:
+    for (i, j), value in np.ndenumerate(values):  # every cell says its count, 0 included
+        if not np.isnan(value):
             ax.text(j, i, f"{value:g}", ha="center", va="center", fontsize=7,
                     color="white" if value > values.max() * 0.6 else "black")
     ax.set_xticks(range(columns), [textwrap.shorten(str(c), 28) for c in table.columns],
@@ -894,7 +897,7 @@ def count_heatmap(
     figure.colorbar(image, ax=ax, label=value_label, shrink=0.6)
     ax.set_title(title, loc="left", fontsize=11)
     figure.tight_layout()
-    return figure
+    return chart_text.attach(figure, *chart_text.grid_text(table, "counts"))
 
 
 def share_bars(table: pd.DataFrame, title: str, highlight: str | None = None) -> Figure:
@@ -915,7 +918,7 @@ def share_bars(table: pd.DataFrame, title: str, highlight: str | None = None) ->
     >>> len(figure.axes[0].patches)
     2
     """
-    figure = Figure(figsize=(9.0, max(3.0, 0.28 * len(table) + 1.8)))
+    figure = ChartFigure(figsize=(9.0, max(3.0, 0.28 * len(table) + 1.8)))
     ax = figure.subplots()
     colours = list(PALETTE) + [GREY, LIGHT_GREY] * len(table.columns)
     left = np.zeros(len(table))
@@ -935,7 +938,7 @@ def share_bars(table: pd.DataFrame, title: str, highlight: str | None = None) ->
               frameon=False)
     ax.set_title(title, loc="left", fontsize=11)
     figure.tight_layout()
-    return figure
+    return chart_text.attach(figure, *chart_text.shares_text(table, highlight))
 
 
 def status_heatmap(
@@ -966,7 +969,7 @@ def status_heatmap(
     statuses = list(colours)
     codes = grid.apply(lambda column: column.map({s: i for i, s in enumerate(statuses)}))
     rows, columns = grid.shape
-    figure = Figure(figsize=(max(7.0, 0.26 * columns + 3), max(3.0, 0.26 * rows + 2)))
+    figure = ChartFigure(figsize=(max(7.0, 0.26 * columns + 3), max(3.0, 0.26 * rows + 2)))
     ax = figure.subplots()
     scale = ListedColormap([colours[s] for s in statuses])
     ax.imshow(codes.to_numpy(dtype=float), cmap=scale, vmin=-0.5, vmax=len(statuses) - 0.5,
@@ -981,12 +984,28 @@ def status_heatmap(
         position = list(grid.index).index(highlight)
         ax.add_patch(Rectangle((-0.5, position - 0.5), columns, 1, fill=False,
                                edgecolor="black", linewidth=2))
-    ax.legend(handles=[Patch(color=colours[s], label=s.replace("_", " ")) for s in statuses],
+    symbols = chart_text.status_symbols(statuses)
+    _write_symbols(ax, grid, symbols, colours)
+    ax.legend(handles=[Patch(color=colours[s], label=f"{symbols[s]} = {s.replace('_', ' ')}")
+                       for s in statuses],
               loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4, fontsize=7,
               frameon=False)
     ax.set_title(title, loc="left", fontsize=11)
     figure.tight_layout()
-    return figure
+    return chart_text.attach(figure, *chart_text.grid_text(grid, "statuses"))
+
+
+def _write_symbols(ax, grid: pd.DataFrame, symbols: dict, colours: dict) -> None:
+    """Write each cell's status symbol in it, so nothing is told by colour alone."""
+    from matplotlib.colors import to_rgb
+
+    size = 6 if grid.shape[0] > 20 or grid.shape[1] > 20 else 7
+    for (i, j), status in np.ndenumerate(grid.to_numpy(dtype=object)):
+        if isinstance(status, str) and status in symbols:
+            red, green, blue = to_rgb(colours.get(status, LIGHT_GREY))
+            dark = 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.45
+            ax.text(j, i, symbols[status], ha="center", va="center", fontsize=size,
+                    color="white" if dark else "black", gid="status-symbol")
 
 
 def category_grid(
@@ -1019,7 +1038,7 @@ def category_grid(
     ('Half say yes', True)
     """
     rows, columns = table.shape
-    figure = Figure(figsize=(max(6.0, 0.45 * columns + 4), max(3.0, 0.24 * rows + 2.2)))
+    figure = ChartFigure(figsize=(max(6.0, 0.45 * columns + 4), max(3.0, 0.24 * rows + 2.2)))
     ax = figure.subplots()
     for i, label in enumerate(table.index):
         for j, column in enumerate(table.columns):
@@ -1041,13 +1060,15 @@ def category_grid(
         position = list(table.columns).index(highlight)
         ax.add_patch(Rectangle((position - 0.5, -0.5), 1, rows, fill=False,
                                edgecolor=OKABE_ITO["black"], linewidth=2))
+    symbols = chart_text.status_symbols(colours)
+    _write_symbols(ax, table, symbols, colours)
     handles = [Rectangle((0, 0), 1, 1, facecolor=colour, edgecolor=GREY)
                for colour in colours.values()]
-    ax.legend(handles, list(colours), title=legend_title, loc="upper left",
+    ax.legend(handles, [f"{symbols[c]} = {c}" for c in colours], title=legend_title, loc="upper left",
               bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     ax.set_title(title, loc="left", fontsize=11)
     figure.tight_layout()
-    return figure
+    return chart_text.attach(figure, *chart_text.grid_text(table, "statuses"))
 
 
 def category_bars(
@@ -1073,7 +1094,7 @@ def category_bars(
     >>> len(figure.axes[0].patches), figure.axes[0].get_title(loc="left")
     (2, 'Half')
     """
-    figure = Figure(figsize=(9.0, max(3.0, 0.26 * len(table) + 1.8)))
+    figure = ChartFigure(figsize=(9.0, max(3.0, 0.26 * len(table) + 1.8)))
     ax = figure.subplots()
     left = np.zeros(len(table))
     positions = np.arange(len(table))
@@ -1090,7 +1111,7 @@ def category_bars(
               frameon=False)
     ax.set_title(title, loc="left", fontsize=11)
     figure.tight_layout()
-    return figure
+    return chart_text.attach(figure, *chart_text.shares_text(table))
 
 
 def spc_small_multiples(
@@ -1136,7 +1157,7 @@ def spc_small_multiples(
     count = max(1, len(panels))
     columns = max(1, min(columns, count))
     rows = math.ceil(count / columns)
-    figure = Figure(figsize=(4.0 * columns, 2.9 * rows + 1.1))
+    figure = ChartFigure(figsize=(4.0 * columns, 2.9 * rows + 1.1))
     axes = figure.subplots(rows, columns, squeeze=False).flat
     for ax, panel in zip(axes, panels.itertuples(index=False), strict=False):
         series = points[points["pi_id"] == panel.pi_id].sort_values("order")
@@ -1178,4 +1199,5 @@ def spc_small_multiples(
     figure.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=7)
     figure.suptitle(textwrap.fill(title, 110), fontsize=10, x=0.01, ha="left")
     figure.tight_layout(rect=(0, 0.08, 1, 0.95))
-    return figure
+    return chart_text.attach(figure, *chart_text.panels_text(points, panels,
+                                                             suppressed_rows(points)))

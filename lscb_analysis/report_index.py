@@ -6,14 +6,13 @@ executed notebook as a scrapbook scrap, never scraped from the HTML. The runner 
 into each run's ``manifest.json`` (:func:`index_values`), and :func:`write_index` reads only the
 manifests, the pack record (which runs were skipped as unchanged, :func:`record_outcomes`) and
 the ingests' issue tables (validation errors and queries per borough,
-:func:`validation_counts`). It writes ``index.html`` (sortable and filterable in the browser
-with a little inline JavaScript, a plain table without it) and ``index.csv`` with the same
-rows.
+:func:`validation_counts`). It writes ``index.html`` (:mod:`lscb_analysis.report_index_page`:
+sortable by type and filterable by borough and notebook in the browser with a little inline
+JavaScript, a plain table without it) and ``index.csv`` with the same rows.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import os
 from datetime import date, datetime
@@ -33,7 +32,7 @@ INDEX_COLUMNS = [
     "notebook", "borough", "slug", "tier", "status", "reason", "error", "period", "as_at", "model_version",
     "started", "seconds", "errors", "queries", "validation",
     *[f"{kind}_{n}" for n in range(1, HEADLINES_SHOWN + 1) for kind in ("headline", "value")],
-    "link", "xlsx", "manifest", "last_good",
+    "link", "xlsx", "manifest", "last_good", "last_good_at", "unchanged_since", "synthetic",
 ]
 
 
@@ -283,6 +282,15 @@ def _first_line(text) -> str:
     return str(text).strip().splitlines()[0] if text and str(text).strip() else ""
 
 
+def _last_good(run_dir: Path) -> dict:
+    """The manifest of the last good run kept beside a failed one ({} if none or unreadable)."""
+    try:
+        found = json.loads((run_dir / "last_good" / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 def collect_runs(reports_dir: Path, counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Read every run's ``manifest.json`` (``<reports_dir>/<notebook>/<slug>/``).
 
@@ -291,8 +299,12 @@ def collect_runs(reports_dir: Path, counts: pd.DataFrame | None = None) -> pd.Da
         counts: validation counts (default :func:`validation_counts`).
 
     Returns:
-        One row per run with ``INDEX_COLUMNS``; ``status`` is ok, failed or skipped (skipped:
-        the last pack found it unchanged); ``error`` is the error's first line; paths
+        One row per run with ``INDEX_COLUMNS``; ``status`` is ok or failed: a run the last
+        pack found unchanged keeps its last good status "ok", with ``unchanged_since`` the
+        time of the run whose report still stands (else ""); a failed run with a kept last
+        good report has its time in ``last_good_at`` and, when it recorded none itself, that
+        report's headline values; ``synthetic`` is what the run's manifest recorded;
+        ``error`` is the error's first line; paths
         (``link`` to the report or, for a failed run, its notebook; ``xlsx`` joined by
         ``;``; ``manifest``; ``last_good`` report of a failed run) are relative to
         ``reports_dir``; ``tier`` is ``analyst`` for an unsuppressed analyst-tier run
@@ -320,9 +332,12 @@ def collect_runs(reports_dir: Path, counts: pd.DataFrame | None = None) -> pd.Da
         parameters = manifest.get("parameters") or {}
         status = manifest.get("status", "unknown")
         outcome = outcomes.get(f"{run_dir.parts[0]}/{run_dir.parts[-1]}", {})
-        if status == "ok" and outcome.get("status") == "skipped":
-            status = "skipped"
-        reason = outcome.get("reason", "") if outcome.get("status") in (status, "ok") else ""
+        unchanged = status == "ok" and outcome.get("status") == "skipped"
+        reason = outcome.get("reason", "") if outcome.get("status") in (
+            status, "ok", "skipped") else ""
+        last_good = _last_good(manifest_path.parent)
+        if status == "failed" and not index:
+            index = last_good.get("index") or {}  # the last good report's figures stand
         target = outputs.get("html") or outputs.get("notebook")
         slug = manifest.get("slug", run_dir.parts[-1])
         errors, queries, detail = _validation_for(counts, slug)
@@ -343,6 +358,10 @@ def collect_runs(reports_dir: Path, counts: pd.DataFrame | None = None) -> pd.Da
             "manifest": (run_dir / "manifest.json").as_posix(),
             "last_good": (run_dir / "last_good" / "report.html").as_posix()
             if (manifest_path.parent / "last_good" / "report.html").is_file() else "",
+            "last_good_at": last_good.get("finished") or last_good.get("started") or "",
+            "unchanged_since": (manifest.get("finished") or manifest.get("started") or "")
+            if unchanged else "",
+            "synthetic": bool(manifest.get("synthetic", False)),
         }
         headlines = list((index.get("headlines") or {}).items())[:HEADLINES_SHOWN]
         for number in range(1, HEADLINES_SHOWN + 1):
@@ -354,170 +373,11 @@ def collect_runs(reports_dir: Path, counts: pd.DataFrame | None = None) -> pd.Da
     )
 
 
-PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: Arial, Helvetica, sans-serif; margin: 2em; color: #1b1b1b; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 0.92em; }}
-th, td {{ border-bottom: 1px solid #ccc; padding: 0.35em 0.5em; text-align: left;
-  vertical-align: top; }}
-th {{ background: #f0f0f0; }}
-th button {{ font: inherit; font-weight: bold; background: none; border: 0; padding: 0;
-  cursor: pointer; text-align: left; }}
-th[aria-sort=ascending] button::after {{ content: " \\25B2"; }}
-th[aria-sort=descending] button::after {{ content: " \\25BC"; }}
-td.num {{ text-align: right; }}
-.ok {{ color: #0b6e4f; font-weight: bold; }}
-.skipped {{ color: #33557a; font-weight: bold; }}
-.failed {{ color: #b00020; font-weight: bold; }}
-.analyst {{ display: inline-block; background: #b00020; color: #fff; font-weight: bold;
-  font-size: 0.8em; padding: 0.1em 0.4em; -webkit-print-color-adjust: exact;
-  print-color-adjust: exact; }}
-#tier-banner {{ position: fixed; top: 0; left: 0; right: 0; margin: 0; padding: 0.4em 1em;
-  background: #b00020; color: #fff; font-weight: bold; text-align: center; z-index: 1000;
-  -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
-body.analyst-index {{ padding-top: 2.4em; }}
-#controls {{ margin: 1em 0; }} #controls label {{ margin-right: 1.5em; }}
-dl {{ margin: 0; }} dt {{ font-size: 0.85em; color: #555; }} dd {{ margin: 0 0 0.2em 0; }}
-@media print {{ a {{ color: inherit; }} #controls {{ display: none; }} }}
-</style></head>
-<body{body_class}>{banner}
-<h1>{title}</h1>
-<p>{summary}</p>
-<p>Statuses: <b>ok</b> ran now; <b>skipped</b> unchanged since its last successful run (the
-report shown is that run's); <b>failed</b> with the error's first line (the link opens the
-executed notebook, kept as its log). Validation counts are the errors and queries the ingests
-found in that borough's returns (London-wide rows: all of them). Also as a spreadsheet:
-<a href="index.csv">index.csv</a>.</p>
-<div id="controls" hidden>
-<label>Filter <input id="filter" type="search" placeholder="borough, notebook, error..."></label>
-<label>Status <select id="status"><option value="">all</option><option>ok</option>
-<option>skipped</option><option>failed</option></select></label>
-<span id="shown" aria-live="polite"></span>
-</div>
-<table id="runs">
-<thead><tr>{headers}</tr></thead>
-<tbody>
-{rows}
-</tbody></table>
-<script>
-(function () {{
-  var table = document.getElementById("runs"), body = table.tBodies[0];
-  var filter = document.getElementById("filter"), status = document.getElementById("status");
-  var shown = document.getElementById("shown");
-  document.getElementById("controls").hidden = false;
-  function apply() {{
-    var text = filter.value.toLowerCase(), wanted = status.value, count = 0;
-    Array.prototype.forEach.call(body.rows, function (row) {{
-      var show = (!text || row.textContent.toLowerCase().indexOf(text) >= 0) &&
-        (!wanted || row.getAttribute("data-status") === wanted);
-      row.hidden = !show; if (show) {{ count += 1; }}
-    }});
-    shown.textContent = count + " of " + body.rows.length + " runs shown";
-  }}
-  filter.addEventListener("input", apply); status.addEventListener("change", apply);
-  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, column) {{
-    var button = document.createElement("button");
-    button.textContent = th.textContent; th.textContent = ""; th.appendChild(button);
-    button.addEventListener("click", function () {{
-      var up = th.getAttribute("aria-sort") !== "ascending";
-      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (other) {{
-        other.removeAttribute("aria-sort"); }});
-      th.setAttribute("aria-sort", up ? "ascending" : "descending");
-      var rows = Array.prototype.slice.call(body.rows);
-      rows.sort(function (a, b) {{
-        var x = a.cells[column].getAttribute("data-sort") || a.cells[column].textContent;
-        var y = b.cells[column].getAttribute("data-sort") || b.cells[column].textContent;
-        var nx = parseFloat(x), ny = parseFloat(y);
-        var order = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
-        return up ? order : -order;
-      }});
-      rows.forEach(function (row) {{ body.appendChild(row); }});
-    }});
-  }});
-  apply();
-}})();
-</script>
-</body></html>
-"""
+def render_index(runs: pd.DataFrame, synthetic: bool = False) -> str:
+    """Return the index page's HTML (see :func:`lscb_analysis.report_index_page.render_index`)."""
+    from lscb_analysis import report_index_page
 
-HEADERS = ["Borough", "Notebook", "Status", "Period", "Data as at", "Model version",
-           "Run (UTC)", "Run time (s)", "Validation (errors / queries)", "Headline values",
-           "Links"]
-
-
-def _cell(content: str, sort=None, css: str = "") -> str:
-    attributes = f' data-sort="{html.escape(str(sort))}"' if sort is not None else ""
-    attributes += f' class="{css}"' if css else ""
-    return f"<td{attributes}>{content}</td>"
-
-
-def _link(target: str, text: str) -> str:
-    return f'<a href="{html.escape(target)}">{html.escape(text)}</a>'
-
-
-def render_index(runs: pd.DataFrame) -> str:
-    """Return the index page's HTML for the runs from :func:`collect_runs`.
-
-    Analyst-tier runs are marked "analyst: NOT FOR PUBLICATION"; a page listing any (the
-    analyst index, ``reports/analyst/index.html``) carries the analyst label in a banner
-    fixed to the top of the window and of every printed page.
-    """
-    body = []
-    for run in runs.fillna("").itertuples(index=False):
-        status = f'<span class="{html.escape(run.status)}">{html.escape(run.status)}</span>'
-        if run.error:
-            status += f"<br><small>{html.escape(run.error)}</small>"
-        elif run.reason:
-            status += f"<br><small>{html.escape(run.reason)}</small>"
-        links = []
-        if run.link:
-            links.append(_link(run.link, "report" if run.link.endswith(".html") else "log"))
-        links += [_link(path, Path(path).name) for path in str(run.xlsx).split(";") if path]
-        links.append(_link(run.manifest, "manifest"))
-        if run.last_good:
-            links.append(_link(run.last_good, "last good report"))
-        validation = "" if run.errors == "" else f"{run.errors} / {run.queries}"
-        headlines = "".join(
-            f"<dt>{html.escape(str(getattr(run, f'headline_{n}')))}</dt>"
-            f"<dd>{html.escape(str(getattr(run, f'value_{n}')))}</dd>"
-            for n in range(1, HEADLINES_SHOWN + 1) if getattr(run, f"headline_{n}"))
-        notebook = html.escape(run.notebook)
-        if run.tier == ANALYST:
-            notebook += '<br><span class="analyst">analyst: NOT FOR PUBLICATION</span>'
-        body.append(
-            f'<tr data-status="{html.escape(run.status)}">'
-            + _cell(html.escape(run.borough))
-            + _cell(notebook)
-            + _cell(status, run.status)
-            + _cell(html.escape(str(run.period)))
-            + _cell(html.escape(str(run.as_at)))
-            + _cell(html.escape(str(run.model_version)))
-            + _cell(html.escape(str(run.started)[:16].replace("T", " ")), run.started)
-            + _cell(str(run.seconds), run.seconds, "num")
-            + f'<td title="{html.escape(run.validation)}">{validation}</td>'
-            + _cell(f"<dl>{headlines}</dl>" if headlines else "")
-            + _cell(" · ".join(links))
-            + "</tr>"
-        )
-    counts = runs["status"].value_counts()
-    summary = (f"{len(runs)} runs, {int(counts.get('ok', 0))} ok, "
-               f"{int(counts.get('failed', 0))} failed, {int(counts.get('skipped', 0))} "
-               "skipped as unchanged.")
-    headers = "".join(f'<th scope="col">{html.escape(name)}</th>' for name in HEADERS)
-    analyst = bool((runs["tier"] == ANALYST).any())
-    banner, title, body_class = "", "LSCB workbench reports", ""
-    if analyst:
-        from lscb_analysis import disclosure
-
-        label = html.escape(disclosure.tier_label(ANALYST))
-        banner = f'\n<div id="tier-banner" role="alert">{label}</div>'
-        title, body_class = "LSCB workbench analyst reports (NOT FOR PUBLICATION)", \
-            ' class="analyst-index"'
-    return PAGE.format(summary=summary, headers=headers, rows="\n".join(body), banner=banner,
-                       title=title, body_class=body_class)
+    return report_index_page.render_index(runs, synthetic)
 
 
 def write_index(reports_dir: Path) -> Path:
@@ -526,6 +386,9 @@ def write_index(reports_dir: Path) -> Path:
     Both are written to a temporary file and renamed into place, so a reader never sees half
     of one.
     """
+    from lscb_analysis import report_html
+
     runs = collect_runs(Path(reports_dir))
+    synthetic = report_html.is_synthetic() or bool(runs["synthetic"].eq(True).any())
     _write_atomically(runs.to_csv(index=False), Path(reports_dir) / "index.csv")
-    return _write_atomically(render_index(runs), Path(reports_dir) / "index.html")
+    return _write_atomically(render_index(runs, synthetic), Path(reports_dir) / "index.html")

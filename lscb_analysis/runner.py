@@ -49,9 +49,11 @@ from lscb_analysis import (
     paths,
     provenance,
     register,
+    report_html,
     report_index,
 )
 from lscb_analysis.errors import LscbError, NotebookRunError, ParameterError
+from lscb_analysis.report_html import export_html  # noqa: F401  (runner.export_html, as before)
 
 logger = logging.getLogger(__name__)
 
@@ -154,12 +156,13 @@ class RunResult:
     isolation: str = ""
     index: dict = field(default_factory=dict)
     scan_seconds: float = 0.0
+    synthetic: bool = False
 
 
 def result_from_manifest(manifest: dict) -> RunResult:
     """Return a :class:`RunResult` from a ``manifest.json`` (missing fields left empty)."""
     defaults = {"parameters": {}, "inputs": {}, "outputs": {}, "index": {}, "seconds": 0.0,
-                "scan_seconds": 0.0}
+                "scan_seconds": 0.0, "synthetic": False}
     values = {}
     for item in fields(RunResult):
         values[item.name] = manifest.get(item.name, defaults.get(item.name, ""))
@@ -366,92 +369,13 @@ def plan_runs(
     ]
 
 
-def image_descriptions(executed: nbformat.NotebookNode) -> list[str]:
-    """Return alt text for each image output, in order: the heading the chart sits under.
-
-    Every chart in a workbench notebook follows a markdown cell that explains it; its first
-    line (the section heading) and first sentence describe the chart for screen readers.
-    """
-    descriptions, context = [], "Chart"
-    for cell in executed.cells:
-        if cell.cell_type == "markdown":
-            lines = [line.strip("# ").strip() for line in cell.source.splitlines() if line.strip()]
-            if lines:
-                context = f"{lines[0]}: {' '.join(lines[1:])}".rstrip(": ")
-        for output in cell.get("outputs", []):
-            if "image/png" in output.get("data", {}):
-                descriptions.append(context)
-    return descriptions
-
-
-_EXPORTER = None
-
-
-def _html_exporter():
-    """One HTML exporter per process, so its compiled templates are reused (and pre-warmed)."""
-    global _EXPORTER
-    if _EXPORTER is None:
-        from nbconvert import HTMLExporter
-
-        # nbconvert warns about images without alt text, which export_html gives them.
-        quiet = logging.getLogger(f"{__name__}.nbconvert")
-        quiet.setLevel(logging.ERROR)
-        _EXPORTER = HTMLExporter(template_name="lab", log=quiet)
-        _EXPORTER.exclude_input = True
-        _EXPORTER.exclude_input_prompt = True
-        _EXPORTER.exclude_output_prompt = True
-    return _EXPORTER
-
-
-def _shown_outputs(executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of the notebook without the values recorded for the index (not for readers)."""
-    shown = copy.deepcopy(executed)
-    for cell in shown.cells:
-        if cell.get("outputs"):
-            cell.outputs = [output for output in cell.outputs
-                            if "scrapbook" not in output.get("metadata", {})]
-    return shown
-
-
-ANALYST_BANNER_STYLE = (
-    "#lscb-tier-banner { position: fixed; top: 0; left: 0; right: 0; z-index: 1000; "
-    "margin: 0; padding: 0.4em 1em; background: #b00020; color: #fff; font: bold 1.05em "
-    "Arial, Helvetica, sans-serif; text-align: center; letter-spacing: 0.04em; "
-    "-webkit-print-color-adjust: exact; print-color-adjust: exact; } "
-    "body { padding-top: 2.6em; } "
-    "@media print { #lscb-tier-banner { position: fixed; top: 0; } }"
-)
-
-
-def export_html(executed: nbformat.NotebookNode, tier: str | None = None) -> str:
-    """Return the executed notebook as an HTML report with code and prompts hidden.
-
-    Images get alt text from :func:`image_descriptions` (nbconvert's lab template has none).
-    Values a notebook recorded for the report index are left out. An ``analyst`` tier report
-    carries a banner with :func:`lscb_analysis.disclosure.tier_label` ("NOT FOR
-    PUBLICATION ...") fixed to the top of the window and of every printed page.
-
-    Raises:
-        ParameterError: an unknown tier.
-    """
-    from bs4 import BeautifulSoup
-
-    body, _ = _html_exporter().from_notebook_node(_shown_outputs(executed))
-    soup = BeautifulSoup(body, features="html.parser")
-    for image, description in zip(soup.find_all("img"), image_descriptions(executed),
-                                  strict=False):
-        image["alt"] = description
-    if tier is not None:
-        from lscb_analysis import disclosure
-
-        if disclosure.validate_tier(tier) == "analyst" and soup.body is not None:
-            style = soup.new_tag("style")
-            style.string = ANALYST_BANNER_STYLE
-            (soup.head or soup.body).append(style)
-            banner = soup.new_tag("div", id="lscb-tier-banner", role="alert")
-            banner.string = disclosure.tier_label("analyst")
-            soup.body.insert(0, banner)
-    return str(soup)
+def _with_defaults(spec: RunSpec) -> dict:
+    """The run's parameters over the notebook's own defaults (for the report's title)."""
+    try:
+        defaults = notebook_parameters(load_notebook(spec.notebook))
+    except LscbError:
+        defaults = {}
+    return {**defaults, **spec.parameters}
 
 
 def with_display_guard(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -689,6 +613,7 @@ def execute_run(job: RunJob) -> RunResult:
     os.environ[RUN_DIR_VARIABLE] = str(staging)
     started, clock = provenance.now_iso(), time.monotonic()
     status, error, outputs, index = "ok", None, {"notebook": executed_path.name}, {}
+    synthetic = report_html.is_synthetic(job.project_dir or None)
     sockets = tempfile.mkdtemp(prefix="lscb-kernel-") if job.isolation == "kernel" else ""
     try:
         executed = papermill.execute_notebook(
@@ -696,10 +621,12 @@ def execute_run(job: RunJob) -> RunResult:
             parameters=spec.parameters, kernel_name=KERNEL_NAME, cwd=str(paths.project_dir()),
             progress_bar=False, **_kernel_options(job.isolation, sockets),
         )
-        io.write_text(export_html(executed, spec.parameters.get(TIER_PARAMETER)),
-                      staging / "report.html")
-        outputs["html"] = "report.html"
         index = report_index.index_values(executed)
+        io.write_text(report_html.export_html(
+            executed, spec.parameters.get(TIER_PARAMETER), notebook=spec.notebook,
+            parameters=_with_defaults(spec), index=index, synthetic=synthetic),
+            staging / "report.html")
+        outputs["html"] = "report.html"
     except Exception as failure:  # any failure is recorded in the manifest; other runs go on
         status, error = "failed", _error_text(failure)
         if not executed_path.exists():
@@ -718,7 +645,7 @@ def execute_run(job: RunJob) -> RunResult:
         finished=provenance.now_iso(), seconds=round(time.monotonic() - clock, 2),
         package_version=__version__, git_commit=job.git_commit, inputs=job.input_hashes,
         outputs=outputs, code_fingerprint=job.code_fingerprint, isolation=job.isolation,
-        index=index, scan_seconds=scan_seconds,
+        index=index, scan_seconds=scan_seconds, synthetic=synthetic,
     )
     io.write_json(asdict(result), staging / "manifest.json")
     return result
@@ -821,7 +748,8 @@ def code_fingerprint() -> str:
     when the version was not bumped.
     """
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in sorted([*Path(__file__).parent.glob("*.py"), Path(__file__).with_name(
+            "report.css")]):
         digest.update(f"{path.name}\0".encode() + path.read_bytes())
     return digest.hexdigest()
 

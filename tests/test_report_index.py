@@ -59,7 +59,10 @@ def test_rows_for_ok_skipped_and_failed_runs(reports, counts):
     assert list(runs.index) == ["Barnet", "Brent", "Camden", "London"]
     assert runs.loc["Barnet", "status"] == "ok"
     assert runs.loc["Barnet", "reason"] == "data/processed/x.parquet changed"
-    assert runs.loc["Camden", "status"] == "skipped"
+    # An unchanged run keeps its last good status and says since when.
+    assert runs.loc["Camden", "status"] == "ok"
+    assert runs.loc["Camden", "unchanged_since"] == "2026-01-05T10:00:02+00:00"
+    assert runs.loc["Barnet", "unchanged_since"] == ""
     assert runs.loc["Brent", "status"] == "failed"
     assert runs.loc["Brent", "error"] == "ParameterError: Parameter 'period': no data for 2030."
     assert runs.loc["Brent", "period"] == 2030  # from the parameters when nothing recorded
@@ -80,7 +83,7 @@ def test_index_page_and_csv(reports, counts, monkeypatch):
     monkeypatch.setattr(report_index, "validation_counts", lambda sources=None: counts)
     page_path = report_index.write_index(reports)
     page = page_path.read_text(encoding="utf-8")
-    assert "4 runs, 2 ok, 1 failed, 1 skipped as unchanged." in page
+    assert "4 runs, 3 ok, 1 failed (1 ok report unchanged since its last run)." in page
     assert 'href="profile/barnet/report.html"' in page
     assert 'href="profile/barnet/scorecard.xlsx"' in page
     assert 'href="profile/brent/profile.ipynb">log</a>' in page
@@ -88,7 +91,7 @@ def test_index_page_and_csv(reports, counts, monkeypatch):
     assert "ParameterError: Parameter &#x27;period&#x27;: no data for 2030." in page
     assert "more detail" not in page
     assert "<dt>Looked-after rate</dt><dd>37</dd>" in page and "not shown" not in page
-    assert 'data-status="skipped"' in page and "unchanged since 2026-01-05" in page
+    assert 'data-unchanged="yes"' in page and "ok</span> \u2014 unchanged since 5 Jan 2026 10:00" in page
     assert ">3 / 3</td>" in page and 'title="pilot_ingest: 2 errors, 0 queries; ' in page
     # Readable without JavaScript: every row is in the page, the controls are hidden until
     # the script shows them.
@@ -98,7 +101,7 @@ def test_index_page_and_csv(reports, counts, monkeypatch):
     csv = pd.read_csv(reports / "index.csv", dtype=str, keep_default_na=False)
     assert list(csv.columns) == report_index.INDEX_COLUMNS
     assert list(csv["borough"]) == ["Barnet", "Brent", "Camden", "London"]
-    assert list(csv["status"]) == ["ok", "failed", "skipped", "ok"]
+    assert list(csv["status"]) == ["ok", "failed", "ok", "ok"]
     assert csv.loc[0, "value_2"] == "24.0" and csv.loc[0, "errors"] == "3"
 
 
@@ -149,3 +152,70 @@ def test_headline_pairs_name_what_is_missing():
         report_index.headline_pairs(table, "borough", ["b"])
     with pytest.raises(InvalidArgumentError, match="columns missing: value"):
         report_index.headline_pairs(table, "value", ["a"])
+
+
+def test_a_failed_run_shows_its_last_good_report_with_its_date(reports, counts):
+    kept = reports / "profile" / "brent" / "last_good"
+    _manifest(kept, borough="Brent", finished="2026-01-04T09:30:00+00:00",
+              index={"headlines": {"Children in need rate": "301.2"}, "period": 2025})
+    runs = report_index.collect_runs(reports, counts).set_index("borough")
+    assert runs.loc["Brent", "last_good_at"] == "2026-01-04T09:30:00+00:00"
+    assert runs.loc["Brent", "value_1"] == "301.2"  # the last good figures still stand
+    page = report_index.render_index(runs.reset_index())
+    assert ('failed; showing the <a href="profile/brent/last_good/report.html">last good '
+            "report</a> of 4 Jan 2026 09:30") in page
+
+
+def test_sort_keys_follow_the_column_type():
+    from lscb_analysis.report_index_page import sort_key
+
+    periods = ["2025Q3", "2023-24", 2025, "2025Q1", "2019-20", ""]
+    ordered = sorted(periods, key=lambda p: (sort_key(p, "period") == "",
+                                             float(sort_key(p, "period") or 0)))
+    assert ordered == ["2019-20", "2023-24", 2025, "2025Q1", "2025Q3", ""]
+    dates = ["2026-12-03T14:02:00+00:00", "31 March 2025", "2025-04-01", "9 Jan 2026"]
+    keys = [float(sort_key(d, "date")) for d in dates]
+    assert sorted(range(4), key=keys.__getitem__) == [1, 2, 3, 0]
+    # Numbers by value, not as text: 10 after 9, a run time of 100.5 after 20.
+    assert float(sort_key("10", "number")) > float(sort_key(9, "number"))
+    assert float(sort_key(100.5, "number")) > float(sort_key("20", "number"))
+    assert sort_key("Barking and Dagenham", "text") < sort_key("barnet", "text")
+
+
+def test_index_page_is_accessible_filterable_and_marked_synthetic(reports, counts):
+    runs = report_index.collect_runs(reports, counts)
+    page = report_index.render_index(runs, synthetic=True)
+    assert '<html lang="en-GB">' in page and page.count("<main>") == 1
+    assert "<title>LSCB workbench reports</title>" in page and "<caption>" in page
+    assert 'id="lscb-synthetic-banner">SYNTHETIC DATA' in page
+    assert '<select id="borough"><option value="">all</option><option value="Barnet">' in page
+    assert '<option value="mapping">mapping</option>' in page
+    assert 'data-borough="Camden" data-notebook="profile"' in page
+    assert '<th scope="col" data-type="period">Period</th>' in page
+    assert 'data-sort="2025"' in page  # period 2025 sorts as a number
+    assert "src=" not in page and "<link" not in page
+    assert "SYNTHETIC" not in report_index.render_index(runs)
+
+
+def test_index_page_sorts_and_filters_in_chromium(reports, counts):
+    playwright = pytest.importorskip("playwright.sync_api")
+    from pathlib import Path
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("no system chromium")
+    runs = report_index.collect_runs(reports, counts)
+    runs.loc[runs["borough"] == "Camden", "period"] = "2019-20"
+    runs.loc[runs["borough"] == "London", "period"] = "2025Q2"
+    page_path = reports / "index.html"
+    page_path.write_text(report_index.render_index(runs), encoding="utf-8")
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path="/usr/bin/chromium")
+        page = browser.new_page()
+        page.goto(page_path.as_uri())
+        page.click("th[data-type=period] button")
+        boroughs = page.eval_on_selector_all("#runs tbody tr", "rows => rows.map(r => r.cells[0].textContent)")
+        assert boroughs == ["Camden", "Barnet", "London", "Brent"]  # 2019-20, 2025, 2025Q2, 2030
+        page.select_option("#borough", "Brent")
+        visible = page.eval_on_selector_all("#runs tbody tr:not([hidden])", "rows => rows.length")
+        assert visible == 1
+        browser.close()

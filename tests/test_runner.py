@@ -50,8 +50,9 @@ def test_two_boroughs_run_ok(two_borough_run):
         html = (run_dir / "report.html").read_text(encoding="utf-8")
         assert f"{name}: safeguarding profile, 2024-25" in html
         assert "Headline figures" in html and "Statistical neighbours" in html
-        # The trend charts are embedded as an image with alt text (not "<Figure size ...>").
-        assert '<img alt="Trends: The borough (blue) against London' in html
+        # The trend charts are embedded as an image whose alt text gives the chart's finding
+        # in figures (not "<Figure size ...>").
+        assert f'alt="{name} in 2024-25: ' in html and f"{name}: Children in need rate " in html
         assert 'src="data:image/png;base64,' in html and "&lt;Figure size" not in html
         assert "Open Government Licence" in html
         assert "profile.check_borough" not in html  # code is hidden
