@@ -339,3 +339,39 @@ def create_raw_file(path: Path | str, content: bytes, *, modified: float | None 
     if modified is not None:
         os.utime(target, (modified, modified))
     return target
+
+
+SYNTHETIC_MARKER = "SYNTHETIC"
+
+
+def data_are_synthetic(project_dir: str | Path | None = None) -> bool:
+    """Say whether a project's local data are synthetic (the demo's), decided once per run.
+
+    Input: the project folder (default :func:`lscb_analysis.paths.project_dir`). Output: True
+    when anything in ``data/raw/`` or in one of its folders (two levels) is named
+    ``SYNTHETIC...`` (the demo generator's files and its ``SYNTHETIC.md`` markers, see
+    :mod:`lscb_analysis.demo_data`), else False. The reports' banner and the workbooks'
+    title rows both ask here. Raises nothing (a missing folder is False).
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> data_are_synthetic(folder)
+    False
+    >>> (folder / "data" / "raw" / "audit").mkdir(parents=True)
+    >>> _ = (folder / "data" / "raw" / "audit" / "SYNTHETIC.md").write_text("demo")
+    >>> data_are_synthetic(folder)
+    True
+    """
+    if project_dir is None:
+        project_dir = paths.project_dir()
+    raw = Path(project_dir) / "data" / "raw"
+    if not raw.is_dir():
+        return False
+    for entry in raw.iterdir():
+        if entry.name.upper().startswith(SYNTHETIC_MARKER):
+            return True
+        if entry.is_dir() and any(child.name.upper().startswith(SYNTHETIC_MARKER)
+                                  for child in entry.iterdir()):
+            return True
+    return False
+

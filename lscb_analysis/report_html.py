@@ -31,6 +31,7 @@ from pathlib import Path
 
 import nbformat
 
+from lscb_analysis import io
 from lscb_analysis.errors import ParameterError
 
 CHART_METADATA = "lscb_chart"
@@ -39,7 +40,6 @@ CHART_METADATA = "lscb_chart"
 LANGUAGE = "en-GB"
 SEPARATOR = " \u2014 "  # " — " between report, borough and period
 LONDON = "London"
-SYNTHETIC_MARKER = "SYNTHETIC"
 SYNTHETIC_BANNER = ("SYNTHETIC DATA \u2014 a demonstration built from invented returns, "
                     "not real figures")
 DATA_SUMMARY = "Data behind this chart"
@@ -52,37 +52,11 @@ _OUTSIDE_CSS = re.compile(
 
 
 def is_synthetic(project_dir: str | Path | None = None) -> bool:
-    """Say whether a project's local data are synthetic (the demo's), decided once per run.
+    """Say whether a run's project holds the demo's synthetic data (decided once per run).
 
-    Input: the project folder (default :func:`lscb_analysis.paths.project_dir`). Output: True
-    when anything in ``data/raw/`` or in one of its folders (two levels) is named
-    ``SYNTHETIC...`` (the demo generator's files and its ``SYNTHETIC.md`` markers, see
-    :mod:`lscb_analysis.demo_data`), else False. Raises nothing (a missing folder is False).
-
-    >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> is_synthetic(folder)
-    False
-    >>> (folder / "data" / "raw" / "audit").mkdir(parents=True)
-    >>> _ = (folder / "data" / "raw" / "audit" / "SYNTHETIC.md").write_text("demo")
-    >>> is_synthetic(folder)
-    True
+    See :func:`lscb_analysis.io.data_are_synthetic`, the one rule for banners and title rows.
     """
-    if project_dir is None:
-        from lscb_analysis import paths
-
-        project_dir = paths.project_dir()
-    raw = Path(project_dir) / "data" / "raw"
-    if not raw.is_dir():
-        return False
-    for entry in raw.iterdir():
-        if entry.name.upper().startswith(SYNTHETIC_MARKER):
-            return True
-        if entry.is_dir() and any(child.name.upper().startswith(SYNTHETIC_MARKER)
-                                  for child in entry.iterdir()):
-            return True
-    return False
-
+    return io.data_are_synthetic(project_dir)
 
 def format_period(value) -> str:
     """Return a period as a reader writes it: a reporting year 2025 as "2024-25".

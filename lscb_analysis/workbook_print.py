@@ -30,7 +30,7 @@ from lscb_analysis import io
 from lscb_analysis.errors import InvalidArgumentError
 
 SETTINGS_FILE = "workbook_print.yaml"
-SYNTHETIC_MARKER = "SYNTHETIC"
+SYNTHETIC_MARKER = io.SYNTHETIC_MARKER
 DEFAULT_WIDTH = 8.43  # Excel's default column width, in characters
 
 
@@ -48,26 +48,9 @@ def load_settings() -> dict:
 def data_are_synthetic(project_dir: str | Path | None = None) -> bool:
     """Say whether the project's local data are the demo's synthetic ones.
 
-    True when anything in ``data/raw/`` or one of its folders is named ``SYNTHETIC...`` (the
-    demo generators' files and ``SYNTHETIC.md`` markers); the same rule as the HTML reports'
-    banner. Input: the project folder (default :func:`lscb_analysis.paths.project_dir`).
-    Output: a bool. Raises nothing (no folder: False).
+    See :func:`lscb_analysis.io.data_are_synthetic`, the one rule for banners and title rows.
     """
-    if project_dir is None:
-        from lscb_analysis import paths
-
-        project_dir = paths.project_dir()
-    raw = Path(project_dir) / "data" / "raw"
-    if not raw.is_dir():
-        return False
-    for entry in raw.iterdir():
-        if entry.name.upper().startswith(SYNTHETIC_MARKER):
-            return True
-        if entry.is_dir() and any(child.name.upper().startswith(SYNTHETIC_MARKER)
-                                  for child in entry.iterdir()):
-            return True
-    return False
-
+    return io.data_are_synthetic(project_dir)
 
 @dataclass(frozen=True)
 class PrintTitle:
