@@ -1,0 +1,167 @@
+"""The presenter: each formatting rule on small built frames, HTML and workbook output."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from lscb_analysis import disclosure, display_guard, presenter
+from lscb_analysis.errors import RecordLevelDisplayError, ReferenceDataError
+
+
+def _cells(table, title="T", **options):
+    parts = presenter.present(table, title, **options).parts
+    assert len(parts) == 1
+    return parts[0]
+
+
+def test_headers_come_from_the_dictionary_with_units():
+    shown = _cells(pd.DataFrame({"audit_id": ["A"], "days_overdue": [3], "change_pts": [1.0]}))
+    assert list(shown.columns) == ["Audit", "Overdue (days)", "Change (percentage points)"]
+
+
+def test_counts_rates_percentages_and_shares():
+    shown = _cells(pd.DataFrame({"graded": [1234.0], "good_or_better_pct": [37.98627],
+                                 "coverage": [0.5], "kappa": [0.705246], "days_used": [12.0]}))
+    assert shown.iloc[0].tolist() == ["1,234", "38%", "50%", "0.71", "12.0"]
+
+
+def test_rounding_is_half_up():
+    assert presenter.format_number(0.125, 2) == "0.13"
+    assert presenter.format_number(2.5, 0) == "3"
+    assert presenter.format_number(-0.04, 1) == "0.0"
+
+
+def test_indicator_values_take_each_rows_indicator_precision():
+    table = pd.DataFrame({"indicator_id": ["cin_rate", "cin_rate"], "value": [1.0, 2.0]})
+    column = presenter.Column("value", "Value", kind="indicator_value")
+    symbols = presenter.symbol_words()
+    assert presenter.format_value(48.123, column, symbols, unit="rate_per_10000",
+                                  decimals=1) == "48.1"
+    assert presenter.format_value(12.0, column, symbols, unit="percent", decimals=0) == "12%"
+    assert len(table) == 2
+
+
+def test_dates_periods_and_quarters():
+    shown = _cells(pd.DataFrame({"audit_date": [pd.Timestamp("2025-03-31 00:00:00")],
+                                 "year": [2025], "scorecard_period": ["2025Q4"],
+                                 "item": ["run at"],
+                                 "value": ["2026-12-04T01:53:32+00:00"]}))
+    assert shown.iloc[0].tolist() == ["31 March 2025", "2024-25", "Q3 2025-26", "run at",
+                                      "4 December 2026, 01:53 UTC"]
+
+
+def test_codes_become_labels():
+    shown = _cells(pd.DataFrame({"status": ["not_collected", "ingested_with_errors"],
+                                 "exceptions": ["special_cause_concern;missing_target", None]}))
+    assert shown["Status"].tolist() == ["not collected", "read in with errors"]
+    assert shown["Exceptions"].tolist() == [
+        "Special-cause concern; Missing the target consistently", "none"]
+
+
+def test_missing_values_show_their_reason_never_nan():
+    table = pd.DataFrame({"graded": ["c", np.nan], "reaudit_date": [pd.NaT, None],
+                          "lower": ["x", pd.NA], "previous_audit": [None, "A"]})
+    shown = _cells(table)
+    wording = disclosure.suppressed_wording()
+    assert shown["Answers graded"].tolist() == [wording, "not available"]
+    assert shown["Re-audit due"].tolist() == ["not yet set", "not yet set"]
+    assert shown["Lower 95% limit"].tolist() == ["not available", "not available"]
+    assert shown["Previous audit"].tolist() == ["none (first audit)", "A"]
+    text = presenter.present(table, "T").to_html()
+    assert not re.search(r"\b(nan|NaN|NaT|None|<NA>)\b", text)
+
+
+def test_an_empty_table_is_one_sentence():
+    presented = presenter.present(pd.DataFrame(columns=["action_id"]), "Overdue actions",
+                                  empty="No action is overdue.")
+    assert presented.to_html() == '<p class="lscb-empty">No action is overdue.</p>'
+
+
+def test_html_has_caption_scoped_headers_no_index_no_script():
+    text = presenter.present(pd.DataFrame({"borough": ["Barnet"], "pis": [3]}),
+                             "Coverage <by> borough").to_html()
+    assert "<caption>Coverage &lt;by&gt; borough</caption>" in text
+    assert '<th scope="col">Borough</th>' in text and '<th scope="col" class="lscb-num">PIs</th>' in text
+    assert "<script" not in text and "style" not in text and "http" not in text
+    assert text.count("<th scope") == 2
+
+
+def test_wide_tables_are_split_repeating_the_key_column():
+    table = pd.DataFrame({"pi_id": ["BF-1", "BF-2"],
+                          **{name: [1, 2] for name in ["keep", "amend", "remove", "answered",
+                                                       "forms", "used", "rejected", "total",
+                                                       "errors", "warnings", "queries"]}})
+    parts = presenter.present(table, "Wide").parts
+    assert len(parts) == 2
+    assert all(part.columns[0] == "PI" for part in parts)
+    assert sum(len(part.columns) - 1 for part in parts) == 11
+    html = presenter.present(table, "Wide").to_html()
+    assert "Wide (part 1 of 2)" in html and "Wide (part 2 of 2)" in html
+
+
+def test_a_wide_one_row_table_is_turned():
+    table = pd.DataFrame({name: [1] for name in ["keep", "amend", "remove", "answered", "forms",
+                                                 "used", "rejected", "total", "errors",
+                                                 "warnings", "queries"]})
+    parts = presenter.present(table, "One row").parts
+    assert len(parts) == 1 and list(parts[0].columns) == ["Item", "Value"]
+    assert len(parts[0]) == 11
+
+
+def test_unknown_columns_fail_when_strict_and_read_as_words_otherwise():
+    with pytest.raises(ReferenceDataError, match="data_dictionary.csv"):
+        presenter.present(pd.DataFrame({"mystery_col": [1]}), "T", strict=True)
+    assert list(_cells(pd.DataFrame({"mystery_col": [1]})).columns) == ["Mystery col"]
+
+
+def test_record_level_frames_are_refused():
+    frame = display_guard.mark_record_level(pd.DataFrame({"audit_id": ["A"]}))
+    with pytest.raises(RecordLevelDisplayError):
+        presenter.show(frame, "Records")
+
+
+def test_every_dictionary_entry_is_readable():
+    dictionary = presenter.load_dictionary()
+    assert len(dictionary) > 100
+    for column in dictionary.values():
+        assert column.kind in presenter.KINDS
+        assert not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", column.label), column
+
+
+def test_workbook_sheet_has_same_headers_typed_numbers_formats_and_words(tmp_path):
+    table = pd.DataFrame({"audit_id": ["A", "B"], "graded": [1234, "c"],
+                          "good_or_better_pct": [37.98627, np.nan],
+                          "coverage": [0.5, 0.25], "audit_date": [pd.Timestamp("2025-03-31"),
+                                                                  pd.NaT]})
+    presented = presenter.present(table, "Audits")
+    book = openpyxl.Workbook()
+    next_row = presenter.write_sheet(book.active, presented)
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet["A1"].value == "Audits"
+    assert [c.value for c in sheet[2]] == list(presented.parts[0].columns)
+    assert sheet["B3"].value == 1234 and sheet["B3"].number_format == "#,##0"
+    assert sheet["B4"].value == disclosure.suppressed_wording()
+    assert sheet["C3"].number_format == "#,##0\\%" and sheet["C4"].value == "not available"
+    assert sheet["D3"].value == 0.5 and sheet["D3"].number_format == "0%"
+    assert sheet["E3"].number_format == "d mmmm yyyy" and sheet["E4"].value == "not available"
+    assert next_row == 6
+
+
+def test_workbook_frame_and_number_formats(tmp_path):
+    from lscb_analysis import safe_files
+
+    frame = presenter.workbook_frame(pd.DataFrame({"pi_id": ["BF-1"], "coverage": [0.5],
+                                                   "status": ["no_return"]}))
+    assert list(frame.columns) == ["PI", "Coverage score", "Status"]
+    path = safe_files.write_safe_xlsx({"S": frame}, tmp_path / "w.xlsx")
+    book = openpyxl.load_workbook(path)
+    presenter.apply_number_formats(book["S"])
+    cells = {c.value: c for row in book["S"].iter_rows() for c in row}
+    assert cells[0.5].number_format == "0%" and "no return" in cells
