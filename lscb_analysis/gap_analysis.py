@@ -353,8 +353,9 @@ def write_gaps_workbook(steps: pd.DataFrame, borough_matrix: pd.DataFrame, path,
     """Write one borough's gap list for its performance lead.
 
     Sheets: ``Gaps and next steps`` (:func:`next_steps`), ``All PIs`` (the borough's rows
-    of the matrix), ``Notes`` (what the statuses mean, model version, sources). Headers bold
-    and frozen, filters, widths; text can never run as a formula.
+    of the matrix), ``Notes`` (what the statuses mean, model version, sources). Headers,
+    values, codes and missing words as :mod:`lscb_analysis.presenter` shows them; headers
+    bold and frozen, filters, widths; text can never run as a formula.
 
     Returns:
         The path written (never under ``data/raw/``).
@@ -362,17 +363,17 @@ def write_gaps_workbook(steps: pd.DataFrame, borough_matrix: pd.DataFrame, path,
     from openpyxl import load_workbook
     from openpyxl.styles import Alignment
 
-    from lscb_analysis import safe_files
+    from lscb_analysis import presenter, safe_files
 
     sheets = {
-        "Gaps and next steps": steps.rename(columns=lambda c: c.replace("_", " ").capitalize()),
-        "All PIs": borough_matrix.drop(columns=["la_number"]).rename(
-            columns=lambda c: c.replace("_", " ").capitalize()),
+        "Gaps and next steps": presenter.workbook_frame(steps),
+        "All PIs": presenter.workbook_frame(borough_matrix.drop(columns=["la_number"])),
         "Notes": pd.DataFrame(notes, columns=["Item", "Note"]),
     }
     target = safe_files.write_safe_xlsx(sheets, path)
     book = load_workbook(target)
     for sheet in book.worksheets:
+        presenter.apply_number_formats(sheet)
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -455,9 +456,14 @@ def wanted_barriers(matrix: pd.DataFrame) -> pd.DataFrame:
 
 
 def coverage_display(scores: pd.DataFrame):
-    """Coverage scores ready to show: best first, shares as percentages, no index."""
-    return scores.sort_values("coverage", ascending=False).style.hide(axis="index").format(
-        {"coverage": "{:.0%}", "critical_available": "{:.0%}"}, na_rep="no critical PIs")
+    """Coverage scores ready to show through :mod:`lscb_analysis.presenter`: best first,
+    shares as percentages, "no critical PIs" where there are none; captioned by the first
+    column (borough or goal)."""
+    from lscb_analysis import presenter
+
+    by = str(scores.columns[0]) if len(scores.columns) else "borough"
+    return presenter.show(scores.sort_values("coverage", ascending=False),
+                          f"Coverage score by {by}")
 
 
 def borough_section(matrix: pd.DataFrame, catalogue: Catalogue, area, rules: dict):
@@ -471,7 +477,10 @@ def borough_section(matrix: pd.DataFrame, catalogue: Catalogue, area, rules: dic
         return Markdown("No borough chosen: this is the London report.")
     folder = provenance.run_output_dir("gap_analysis", area.slug)
     write_borough_workbook(matrix, catalogue, area.name, rules, folder)
-    return next_steps(matrix, catalogue, area.name).style.hide(axis="index")
+    from lscb_analysis import presenter
+
+    return presenter.show(next_steps(matrix, catalogue, area.name),
+                          f"{area.name}: gaps and next steps")
 
 
 def write_borough_workbook(matrix: pd.DataFrame, catalogue: Catalogue, borough: str,

@@ -186,6 +186,13 @@ def layout_rules() -> dict:
     return rules
 
 
+def empty_sentence(title: str) -> str:
+    """The sentence shown instead of the empty table ``title``: from ``empty_tables`` in
+    ``data/reference/presentation.yaml``, else "<title>: none to show."."""
+    sentences = io.read_reference_yaml(LAYOUT_FILE).get("empty_tables") or {}
+    return str(sentences.get(title) or f"{title}: none to show.")
+
+
 # --- formatting one value -------------------------------------------------------------------
 
 
@@ -392,7 +399,7 @@ def present(table: pd.DataFrame, title: str, *, empty: str = "", keys: list[str]
         columns = [Column(c.name, labels[c.name], "", c.kind, c.decimals, c.codes, c.missing,
                           c.description) if c.name in labels else c for c in columns]
     if frame.empty:
-        sentence = empty or f"{title}: nothing to show."
+        sentence = empty or empty_sentence(title)
         return Presented(title, [], columns, frame, sentence)
     symbols = symbol_words(rules)
     shown = _format_frame(frame, columns, symbols, indicator)
