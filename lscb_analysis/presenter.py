@@ -403,8 +403,21 @@ def present(table: pd.DataFrame, title: str, *, empty: str = "", keys: list[str]
         return Presented(title, [], columns, frame, sentence)
     symbols = symbol_words(rules)
     shown = _format_frame(frame, columns, symbols, indicator)
-    parts = split_wide(shown, keys or [shown.columns[0]])
+    parts = split_wide(shown, _key_count(frame, columns, keys))
     return Presented(title, parts, columns, frame)
+
+
+def _key_count(frame: pd.DataFrame, columns: list[Column], keys: list[str] | None) -> int:
+    """How many leading columns identify a row: the caller's ``keys``, else the leading
+    columns that are not figures (at most 3)."""
+    if keys:
+        return max(1, sum(1 for name in frame.columns[: len(keys)] if name in keys))
+    count = 0
+    for column in columns[:3]:
+        if column.kind in NUMERIC_KINDS:
+            break
+        count += 1
+    return max(count, 1)
 
 
 def _format_frame(frame: pd.DataFrame, columns: list[Column], symbols: dict[str, str],
@@ -433,24 +446,31 @@ def _unique_header(header: str, taken: dict) -> str:
     return name
 
 
-def split_wide(shown: pd.DataFrame, keys: list[str], layout: dict | None = None
+def _cell_width(text: str, cap: int) -> int:
+    """Characters a cell needs: its length up to ``cap``, but text wraps at spaces, so no
+    more than its longest word or ``cap`` // 2, whichever is longer."""
+    longest_word = max((len(word) for word in text.split()), default=0)
+    return min(len(text), cap, max(longest_word, cap // 2))
+
+
+def split_wide(shown: pd.DataFrame, keys: int = 1, layout: dict | None = None
                ) -> list[pd.DataFrame]:
     """Split a table of display strings into parts that fit A4 landscape.
 
     The width of a column is estimated as the longer of its header's longest word and its
-    longest cell, capped at ``column_cap_chars`` (text wraps). A table wider than
+    widest cell (text wraps at spaces: a cell counts as its longest word or half of
+    ``column_cap_chars``, never more than ``column_cap_chars``). A table wider than
     ``max_width_chars`` or with more than ``max_columns`` columns is split: a one-row table
     is turned (one row per column), otherwise the columns are cut into groups, each
-    repeating the ``keys`` columns (matched by position in ``shown``; the first column when
-    none match). Output: the parts (one when the table fits).
+    repeating the first ``keys`` columns (the row's identifiers). Output: the parts (one
+    when the table fits).
     """
     layout = layout or layout_rules()
     cap = layout["column_cap_chars"]
 
     def width(name) -> int:
-        cells = shown[name].astype(str)
-        longest = max([len(w) for w in str(name).split()] + [cells.str.len().max() or 0])
-        return min(longest, cap) + 2
+        cells = [_cell_width(str(cell), cap) for cell in shown[name].tolist()]
+        return max([len(w) for w in str(name).split()] + cells) + 2
 
     widths = {name: width(name) for name in shown.columns}
     fits = (len(shown.columns) <= layout["max_columns"]
@@ -459,7 +479,7 @@ def split_wide(shown: pd.DataFrame, keys: list[str], layout: dict | None = None
         return [shown]
     if len(shown) == 1:
         return [pd.DataFrame({"Item": list(shown.columns), "Value": shown.iloc[0].tolist()})]
-    key_names = [name for name in shown.columns[: len(keys)]] or [shown.columns[0]]
+    key_names = list(shown.columns[: max(keys, 1)])
     rest = [name for name in shown.columns if name not in key_names]
     base = sum(widths[name] for name in key_names)
     groups, current, used = [], [], base
@@ -555,8 +575,7 @@ def number_format(column: Column, unit: str = "", decimals: int | None = None) -
     """
     kind = column.kind
     if kind == "indicator_value":
-        places = 1 if decimals is None else decimals
-        return ("0" if places == 0 else "0." + "0" * places) + ("\\%" if unit == "percent" else "")
+        return indicator_number_format(unit, 1 if decimals is None else decimals)
     if kind in ("date",):
         return "d mmmm yyyy"
     default = {"count": 0, "rate": 1, "percent": 0, "share": 0, "number": 1, "pvalue": 3}
@@ -565,8 +584,19 @@ def number_format(column: Column, unit: str = "", decimals: int | None = None) -
     places = column.decimals if column.decimals is not None else default[kind]
     body = "#,##0" + ("." + "0" * places if places else "")
     if kind == "percent":
-        return body + "\\%"
+        return body + '"%"'
     return body.replace("#,##", "") + "%" if kind == "share" else body
+
+
+def indicator_number_format(unit: str, decimals: int) -> str:
+    """The Excel number format of an indicator's values: its decimals, thousands separators,
+    and a "%" for a percentage indicator (the value is the percentage, not a fraction).
+
+    >>> indicator_number_format("percent", 1), indicator_number_format("rate_per_10000", 0)
+    ('#,##0.0"%"', '#,##0')
+    """
+    body = "#,##0" + ("." + "0" * int(decimals) if int(decimals) else "")
+    return f'{body}"%"' if unit == "percent" else body
 
 
 def workbook_value(value, column: Column, symbols: dict[str, str], *, unit: str = "",

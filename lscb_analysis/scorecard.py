@@ -1627,8 +1627,9 @@ def _workbook_columns(rules: Mapping) -> list[tuple[str, str, int]]:
 
 
 def _number_format(unit: str, decimals: int) -> str:
-    body = "#,##0" + ("." + "0" * int(decimals) if int(decimals) else "")
-    return f'{body}"%"' if unit == "percent" else body
+    from lscb_analysis import presenter
+
+    return presenter.indicator_number_format(unit, decimals)
 
 
 def _quote(text: str) -> str:

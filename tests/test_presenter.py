@@ -95,11 +95,12 @@ def test_wide_tables_are_split_repeating_the_key_column():
     table = pd.DataFrame({"pi_id": ["BF-1", "BF-2"],
                           **{name: [1, 2] for name in ["keep", "amend", "remove", "answered",
                                                        "forms", "used", "rejected", "total",
-                                                       "errors", "warnings", "queries"]}})
+                                                       "errors", "warnings", "queries",
+                                                       "pis", "boroughs", "cases"]}})
     parts = presenter.present(table, "Wide").parts
     assert len(parts) == 2
     assert all(part.columns[0] == "PI" for part in parts)
-    assert sum(len(part.columns) - 1 for part in parts) == 11
+    assert sum(len(part.columns) - 1 for part in parts) == 14
     html = presenter.present(table, "Wide").to_html()
     assert "Wide (part 1 of 2)" in html and "Wide (part 2 of 2)" in html
 
@@ -107,10 +108,11 @@ def test_wide_tables_are_split_repeating_the_key_column():
 def test_a_wide_one_row_table_is_turned():
     table = pd.DataFrame({name: [1] for name in ["keep", "amend", "remove", "answered", "forms",
                                                  "used", "rejected", "total", "errors",
-                                                 "warnings", "queries"]})
+                                                 "warnings", "queries", "pis", "boroughs",
+                                                 "cases"]})
     parts = presenter.present(table, "One row").parts
     assert len(parts) == 1 and list(parts[0].columns) == ["Item", "Value"]
-    assert len(parts[0]) == 11
+    assert len(parts[0]) == 14
 
 
 def test_unknown_columns_fail_when_strict_and_read_as_words_otherwise():
@@ -148,7 +150,7 @@ def test_workbook_sheet_has_same_headers_typed_numbers_formats_and_words(tmp_pat
     assert [c.value for c in sheet[2]] == list(presented.parts[0].columns)
     assert sheet["B3"].value == 1234 and sheet["B3"].number_format == "#,##0"
     assert sheet["B4"].value == disclosure.suppressed_wording()
-    assert sheet["C3"].number_format == "#,##0\\%" and sheet["C4"].value == "not available"
+    assert sheet["C3"].number_format == '#,##0"%"' and sheet["C4"].value == "not available"
     assert sheet["D3"].value == 0.5 and sheet["D3"].number_format == "0%"
     assert sheet["E3"].number_format == "d mmmm yyyy" and sheet["E4"].value == "not available"
     assert next_row == 6
@@ -165,3 +167,52 @@ def test_workbook_frame_and_number_formats(tmp_path):
     presenter.apply_number_formats(book["S"])
     cells = {c.value: c for row in book["S"].iter_rows() for c in row}
     assert cells[0.5].number_format == "0%" and "no return" in cells
+
+
+def test_split_parts_repeat_every_identifying_column():
+    words = "suppressed (fewer than 6)"
+    table = pd.DataFrame({"audit_id": ["SYNTHETIC-2025-barnet-neglect"] * 2,
+                          "section": ["recognition", "impact"],
+                          **{name: [words, 12] for name in [
+                              "Outstanding", "Good", "Requires improvement", "Inadequate",
+                              "graded", "good_or_better", "good_or_better_pct", "lower",
+                              "upper", "agreed", "cases", "items"]}})
+    parts = presenter.present(table, "Grades").parts
+    assert len(parts) >= 2
+    assert all(list(part.columns[:2]) == ["Audit", "Section"] for part in parts)
+
+
+def test_the_scan_finds_raw_pandas_output():
+    from lscb_analysis import table_scan
+
+    raw = pd.DataFrame({"days_used": [12.123456], "due_date": [pd.Timestamp("2026-02-28")],
+                        "note": [np.nan]})
+    findings = table_scan.scan_html(raw.style.hide(axis="index").to_html(), "raw.html")
+    problems = {finding.problem for finding in findings}
+    assert {"snake_case header", "timestamp with a time of day",
+            "missing value shown as nan"} <= problems
+    assert any("6 decimals" in problem for problem in problems)
+    truncated = pd.DataFrame({"a": range(100)}).to_html(max_rows=4)
+    assert "truncated table" in {f.problem for f in table_scan.scan_html(truncated)}
+    shown = presenter.present(raw, "Clean").to_html()
+    assert table_scan.scan_html(shown) == []
+
+
+def test_demo_pack_tables_read_as_a_person_reads_them(demo_pack):
+    """Every report.html and workbook of the demo pack: no nan/NaN/NaT/None/<NA>, no
+    snake_case header or code, no number with more decimals than its column allows, no
+    timestamp with a time, no truncated table; every presenter header is in the dictionary."""
+    from lscb_analysis import register, table_scan
+
+    reports = demo_pack["root"] / "reports"
+    findings = table_scan.scan_folder(reports)
+    assert not findings, "\n".join(str(f) for f in findings[:30])
+    known = {column.header for column in presenter.load_dictionary().values()}
+    known |= {area.name for area in register.london_boroughs()} | {"Item", "Value"}
+    pages = sorted(reports.rglob("report.html"))
+    assert len(pages) >= 8
+    unknown = {header for page in pages for header in table_scan.presenter_headers(
+        page.read_text(encoding="utf-8")) if header not in known}
+    assert not unknown, f"headers missing from data/reference/data_dictionary.csv: {unknown}"
+    workbooks = sorted(reports.rglob("*.xlsx"))
+    assert any(path.name == "scorecard.xlsx" for path in workbooks)
