@@ -269,8 +269,12 @@ def format_period(value) -> str:
 
     >>> format_period(2025), format_period("2025Q4"), format_period("2025Q1"), format_period("2024-25")
     ('2024-25', 'Q3 2025-26', 'Q4 2024-25', '2024-25')
+    >>> format_period("2024Q2, 2024Q3")
+    'Q1 2024-25, Q2 2024-25'
     """
     text = str(value).strip()
+    if "," in text:
+        return ", ".join(format_period(part) for part in text.split(","))
     if isinstance(value, int | float) and not isinstance(value, bool) or re.fullmatch(
             r"\d{4}(\.0)?", text):
         year = int(float(text))

@@ -1439,8 +1439,9 @@ def scorecard_html(card: Scorecard) -> str:
                 ["cluster", "cluster_title", "cluster_narrative"], sort=False):
             parts.append(f"<h4>{html.escape(cluster_title)}</h4>"
                          f'<p class="lscb-cluster">{html.escape(narrative)}</p>')
-            parts.append('<table class="lscb-sc"><thead><tr>'
-                         + "".join(f"<th>{html.escape(h)}</th>" for h in head)
+            parts.append('<table class="lscb-sc">'
+                         f"<caption>{html.escape(cluster_title)}</caption><thead><tr>"
+                         + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
                          + "</tr></thead><tbody>")
             for row in rows.to_dict("records"):
                 flag = ' class="flag"' if row["exceptions"] else ""
@@ -1485,8 +1486,10 @@ def exceptions_html(card: Scorecard) -> str:
         return ("<p><strong>No exceptions.</strong> No PI shows special-cause concern, is "
                 "significantly worse than a benchmark and getting worse, or misses its target "
                 "consistently.</p>")
-    rows = ["<tr><th>PI</th><th>Exception</th><th>What the data show</th>"
-            "<th>Question for the challenge meeting</th></tr>"]
+    rows = ["<caption>Exceptions</caption><thead><tr>" + "".join(
+        f'<th scope="col">{h}</th>' for h in ("PI", "Exception", "What the data show",
+                                               "Question for the challenge meeting"))
+            + "</tr></thead>"]
     for row in card.exceptions.to_dict("records"):
         questions = "<br><br>".join(html.escape(q) for q in row["questions"].split("\n\n"))
         rows.append(f'<tr><td class="pi">{html.escape(row["pi_id"])} {html.escape(row["title"])}'
@@ -1504,10 +1507,11 @@ def legend_html(rules: Mapping) -> str:
         symbols = " &nbsp; ".join(
             f'<span style="background:#{c};padding:0 3px">{html.escape(s)}</span>' if c
             else html.escape(s) for s, c in zip(items["symbol"], items["colour"], strict=True))
-        rows.append(f"<tr><td><strong>{html.escape(group)}</strong></td><td>{symbols}"
+        rows.append(f'<tr><th scope="row">{html.escape(group)}</th><td>{symbols}'
                     f'<br><span class="sub">{html.escape(items["meaning"].iloc[0])}</span>'
                     "</td></tr>")
-    return f'{_CSS}<table class="lscb-sc">{"".join(rows)}</table>'
+    return (f'{_CSS}<table class="lscb-sc"><caption>Key to the icons and colours</caption>'
+            f'{"".join(rows)}</table>')
 
 
 def _html(text: str):
