@@ -37,7 +37,7 @@ import functools
 import html
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -87,7 +87,7 @@ class Presented:
     columns: list[Column]
     typed: pd.DataFrame
     empty: str = ""
-    notes: list[str] = field(default_factory=list)
+    indicator: str | None = None
 
     def to_html(self) -> str:
         """The table as self-contained HTML (see :func:`to_html`)."""
@@ -157,8 +157,21 @@ def code_labels(name: str) -> dict[str, str]:
 
 
 def _indicator_formats() -> dict[str, tuple[str, int]]:
+    """Indicator or PI id -> (unit, decimals): indicators.csv, then the latest best-fit
+    model's PIs (a model that cannot be read adds nothing: its own checks report why)."""
+    from lscb_analysis import catalogue
+    from lscb_analysis.errors import LscbError
+
     table = io.read_reference_csv("indicators.csv", ["id", "unit", "decimals"])
-    return {row.id: (str(row.unit), int(row.decimals)) for row in table.itertuples()}
+    formats = {row.id: (str(row.unit), int(row.decimals)) for row in table.itertuples()}
+    try:
+        pis = catalogue.load_catalogue().pis
+    except (LscbError, OSError):
+        return formats
+    for row in pis.itertuples():
+        if str(row.id) not in formats and not pd.isna(row.decimals):
+            formats[str(row.id)] = (str(row.unit), int(row.decimals))
+    return formats
 
 
 def symbol_words(rules=None) -> dict[str, str]:
@@ -376,7 +389,8 @@ def column_for(name: str, dictionary: dict[str, Column] | None = None, *,
 
 def present(table: pd.DataFrame, title: str, *, empty: str = "", keys: list[str] | None = None,
             indicator: str | None = None, labels: dict[str, str] | None = None,
-            strict: bool = False, rules=None) -> Presented:
+            kinds: dict[str, str] | None = None, strict: bool = False,
+            rules=None) -> Presented:
     """Present a table: headers, values, missing reasons, empty sentence, A4 split.
 
     Inputs: ``table`` (package column names; the index is dropped); ``title`` (the caption);
@@ -384,7 +398,8 @@ def present(table: pd.DataFrame, title: str, *, empty: str = "", keys: list[str]
     ``keys`` (columns repeated in every part of a split table; default the first column);
     ``indicator`` (the column holding each row's indicator id, for ``indicator_value``
     columns; default ``indicator_id``/``id`` when present); ``labels`` (header overrides for
-    this table, e.g. the borough column headed with the borough's name); ``strict`` (raise
+    this table, e.g. the borough column headed with the borough's name); ``kinds`` (kind
+    overrides for this table, e.g. ``{"value": "indicator_value"}``); ``strict`` (raise
     for a column missing from the dictionary); ``rules`` (disclosure rules, None: configured).
     Output: a :class:`Presented`.
     Raises: RecordLevelDisplayError for a record-level frame (see
@@ -402,13 +417,16 @@ def present(table: pd.DataFrame, title: str, *, empty: str = "", keys: list[str]
     if labels:
         columns = [Column(c.name, labels[c.name], "", c.kind, c.decimals, c.codes, c.missing,
                           c.description) if c.name in labels else c for c in columns]
+    if kinds:
+        columns = [Column(c.name, c.label, c.unit, kinds[c.name], c.decimals, c.codes,
+                          c.missing, c.description) if c.name in kinds else c for c in columns]
     if frame.empty:
         sentence = empty or empty_sentence(title)
         return Presented(title, [], columns, frame, sentence)
     symbols = symbol_words(rules)
     shown = _format_frame(frame, columns, symbols, indicator)
     parts = split_wide(shown, _key_count(frame, columns, keys))
-    return Presented(title, parts, columns, frame)
+    return Presented(title, parts, columns, frame, indicator=indicator)
 
 
 def _key_count(frame: pd.DataFrame, columns: list[Column], keys: list[str] | None) -> int:
@@ -637,8 +655,8 @@ def write_sheet(sheet, presented: Presented, row: int = 1, *, header_style=None)
     symbols = symbol_words()
     formats = _indicator_formats() if any(c.kind == "indicator_value"
                                           for c in presented.columns) else {}
-    indicator = next((c for c in ("indicator_id", "id", "indicator")
-                      if c in presented.typed.columns), None)
+    indicator = presented.indicator or next((c for c in ("indicator_id", "id", "indicator")
+                                             if c in presented.typed.columns), None)
     for number, column in enumerate(presented.columns, start=1):
         cell = write_cell(sheet.cell(row, number), column.header)
         cell.font, cell.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="top")

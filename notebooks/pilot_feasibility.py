@@ -150,7 +150,9 @@ presenter.show(pilot_feasibility.for_display(view), "Provision by PI for the bor
 # 1 to 5, and values worked out from them, show as "c" (rules in `data/reference/disclosure.yaml`).
 
 # %%
-presenter.show(pilot_feasibility.returned_figures(ingest.values, area, tier), "Figures returned by the borough")
+presenter.show(pilot_feasibility.returned_figures(ingest.values, area, tier),
+               "Figures returned by the borough", indicator="pi_id",
+               kinds={"numerator": "count", "denominator": "count", "value": "indicator_value"})
 
 # %% [markdown]
 # ## Run record

@@ -29,15 +29,9 @@ borough = None  # a borough for the one-board view; None for London
 # %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown
 
+import lscb_analysis.presenter as presenter
 import lscb_analysis.report_index as report_index
-from lscb_analysis import (
-    plots,
-    presenter,
-    provenance,
-    survey_ingest,
-    survey_mapping,
-    survey_template,
-)
+from lscb_analysis import plots, provenance, survey_ingest, survey_mapping, survey_template
 
 # %% [markdown]
 # ## Parameter check

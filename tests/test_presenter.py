@@ -216,3 +216,28 @@ def test_demo_pack_tables_read_as_a_person_reads_them(demo_pack):
     assert not unknown, f"headers missing from data/reference/data_dictionary.csv: {unknown}"
     workbooks = sorted(reports.rglob("*.xlsx"))
     assert any(path.name == "scorecard.xlsx" for path in workbooks)
+
+
+def test_a_table_of_mixed_indicators_uses_each_rows_precision_and_unit(tmp_path):
+    table = pd.DataFrame({"pi_id": ["cin_rate", "rereferral_pct"], "numerator": [1234.0, "c"],
+                          "value": [48.123, 22.46]})
+    presented = presenter.present(table, "Figures", indicator="pi_id",
+                                  kinds={"numerator": "count", "value": "indicator_value"})
+    shown = presented.parts[0]
+    units = presenter._indicator_formats()
+    assert units["cin_rate"] == ("rate_per_10000", 1)
+    assert shown["Numerator"].tolist() == ["1,234", disclosure.suppressed_wording()]
+    expected = presenter.format_number(22.46, units["rereferral_pct"][1]) + "%"
+    assert shown["Value"].tolist() == ["48.1", expected]
+    book = openpyxl.Workbook()
+    presenter.write_sheet(book.active, presented)
+    assert book.active["C3"].number_format == "#,##0.0"
+    assert book.active["C4"].number_format.endswith('"%"')
+
+
+def test_best_fit_model_pis_have_their_precision():
+    from lscb_analysis import catalogue
+
+    pis = catalogue.load_catalogue().pis
+    row = pis[pis["decimals"].notna()].iloc[0]
+    assert presenter._indicator_formats()[row["id"]] == (row["unit"], int(row["decimals"]))
