@@ -388,7 +388,10 @@ def gap_notes(rules: dict, catalogue: Catalogue) -> list[tuple[str, str]]:
     """The notes sheet and method note: statuses, model version, weights and sources."""
     notes = [("Best-fit model", f"Version {catalogue.version} ({catalogue.date}): "
                                 f"{catalogue.consultation}")]
-    notes += [(status, meaning) for status, meaning in rules["statuses"].items()]
+    from lscb_analysis import presenter
+
+    words = presenter.code_labels("statuses")
+    notes += [(words.get(status, status), meaning) for status, meaning in rules["statuses"].items()]
     weights = ", ".join(f"{k} {v}" for k, v in rules["rating_weights"].items())
     notes += [("Coverage score", f"Share of PIs national or collected, weighted by rating "
                                  f"({weights})."),

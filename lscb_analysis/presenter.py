@@ -249,11 +249,20 @@ def format_date(value) -> str | None:
 
     >>> format_date("2025-03-31"), format_date(pd.Timestamp("2025-03-31 00:00"))
     ('31 March 2025', '31 March 2025')
+    >>> format_date("14 Apr 2026"), format_date("Jun 2024")
+    ('14 April 2026', 'June 2024')
     """
     if isinstance(value, str):
-        if not (_ISO_DATE.match(value.strip()) or _ISO_DATETIME.match(value.strip())):
+        text = value.strip()
+        for layout in ("%d %b %Y", "%b %Y"):  # "14 Apr 2026", "Jun 2024" as some tables write
+            try:
+                stamp = dt.datetime.strptime(text, layout)
+            except ValueError:
+                continue
+            return f"{stamp.day} {stamp:%B %Y}" if "%d" in layout else f"{stamp:%B %Y}"
+        if not (_ISO_DATE.match(text) or _ISO_DATETIME.match(text)):
             return None
-        value = pd.Timestamp(value.strip())
+        value = pd.Timestamp(text)
     if isinstance(value, dt.date | pd.Timestamp):
         return f"{value.day} {value:%B %Y}"
     return None

@@ -1450,10 +1450,10 @@ def scorecard_html(card: Scorecard) -> str:
                           f"{row['rating']}; {row['sub_group']}"
                           + (f"; EXCEPTION: {row['exception_text']}" if row["exceptions"] else ""),
                           css="pi"),
-                    _cell(row["value_text"], row["period"]),
+                    _cell(row["value_text"], _period(row["period"])),
                     _cell(row["target_icon"], row["target_text"],
                           colours["target"].get(row["target_status"], "")),
-                    _cell(row["travel_icon"], f"{row['previous_text']} {row['previous_period']}"
+                    _cell(row["travel_icon"], f"{row['previous_text']} {_period(row['previous_period'])}"
                           .strip()),
                     _cell(row["variation_text"], "; ".join(t for t in (
                         row["assurance_text"] if row["assurance_text"] != "\u2013" else "",
@@ -1630,6 +1630,16 @@ def _workbook_columns(rules: Mapping) -> list[tuple[str, str, int]]:
     return columns
 
 
+_PERIOD_KEYS = ("period", "previous_period", "benchmark_period")
+
+
+def _period(value: Any) -> str:
+    """A period as the presenter writes it ("2024-25", "Q3 2025-26"); blank stays blank."""
+    from lscb_analysis import presenter
+
+    return presenter.format_period(value) if str(value or "").strip() else ""
+
+
 def _number_format(unit: str, decimals: int) -> str:
     from lscb_analysis import presenter
 
@@ -1704,7 +1714,7 @@ def write_workbook(card: Scorecard, path: Path | str) -> Path:
                     value = national_missing if (key != "target" and row["source_type"] ==
                                                  "national") else None
             else:
-                value = row[key]
+                value = _period(row[key]) if key in _PERIOD_KEYS else row[key]
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
             if numeric and key in ("value", "previous_value", "target", *rules["benchmarks"]):
                 # Stored as published (rounded half up), so Excel shows what the report shows.
