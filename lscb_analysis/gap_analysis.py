@@ -354,7 +354,7 @@ def write_gaps_workbook(steps: pd.DataFrame, borough_matrix: pd.DataFrame, path,
 
     Sheets: ``Gaps and next steps`` (:func:`next_steps`), ``All PIs`` (the borough's rows
     of the matrix), ``Notes`` (what the statuses mean, model version, sources). Headers,
-    values, codes and missing words as :mod:`lscb_analysis.presenter` shows them; headers
+    values, codes and missing words as :mod:`lscb_analysis.presenter_workbook` writes them; headers
     bold and frozen, filters, widths; text can never run as a formula.
 
     Returns:
@@ -363,17 +363,17 @@ def write_gaps_workbook(steps: pd.DataFrame, borough_matrix: pd.DataFrame, path,
     from openpyxl import load_workbook
     from openpyxl.styles import Alignment
 
-    from lscb_analysis import presenter, safe_files
+    from lscb_analysis import presenter_workbook, safe_files
 
     sheets = {
-        "Gaps and next steps": presenter.workbook_frame(steps),
-        "All PIs": presenter.workbook_frame(borough_matrix.drop(columns=["la_number"])),
+        "Gaps and next steps": presenter_workbook.workbook_frame(steps),
+        "All PIs": presenter_workbook.workbook_frame(borough_matrix.drop(columns=["la_number"])),
         "Notes": pd.DataFrame(notes, columns=["Item", "Note"]),
     }
     target = safe_files.write_safe_xlsx(sheets, path)
     book = load_workbook(target)
     for sheet in book.worksheets:
-        presenter.apply_number_formats(sheet)
+        presenter_workbook.apply_number_formats(sheet)
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -1641,9 +1641,9 @@ def _period(value: Any) -> str:
 
 
 def _number_format(unit: str, decimals: int) -> str:
-    from lscb_analysis import presenter
+    from lscb_analysis import presenter_workbook
 
-    return presenter.indicator_number_format(unit, decimals)
+    return presenter_workbook.indicator_number_format(unit, decimals)
 
 
 def _quote(text: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -135,40 +134,6 @@ def test_every_dictionary_entry_is_readable():
         assert not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", column.label), column
 
 
-def test_workbook_sheet_has_same_headers_typed_numbers_formats_and_words(tmp_path):
-    table = pd.DataFrame({"audit_id": ["A", "B"], "graded": [1234, "c"],
-                          "good_or_better_pct": [37.98627, np.nan],
-                          "coverage": [0.5, 0.25], "audit_date": [pd.Timestamp("2025-03-31"),
-                                                                  pd.NaT]})
-    presented = presenter.present(table, "Audits")
-    book = openpyxl.Workbook()
-    next_row = presenter.write_sheet(book.active, presented)
-    path = tmp_path / "t.xlsx"
-    book.save(path)
-    sheet = openpyxl.load_workbook(path).active
-    assert sheet["A1"].value == "Audits"
-    assert [c.value for c in sheet[2]] == list(presented.parts[0].columns)
-    assert sheet["B3"].value == 1234 and sheet["B3"].number_format == "#,##0"
-    assert sheet["B4"].value == disclosure.suppressed_wording()
-    assert sheet["C3"].number_format == '#,##0"%"' and sheet["C4"].value == "not available"
-    assert sheet["D3"].value == 0.5 and sheet["D3"].number_format == "0%"
-    assert sheet["E3"].number_format == "d mmmm yyyy" and sheet["E4"].value == "not available"
-    assert next_row == 6
-
-
-def test_workbook_frame_and_number_formats(tmp_path):
-    from lscb_analysis import safe_files
-
-    frame = presenter.workbook_frame(pd.DataFrame({"pi_id": ["BF-1"], "coverage": [0.5],
-                                                   "status": ["no_return"]}))
-    assert list(frame.columns) == ["PI", "Coverage score", "Status"]
-    path = safe_files.write_safe_xlsx({"S": frame}, tmp_path / "w.xlsx")
-    book = openpyxl.load_workbook(path)
-    presenter.apply_number_formats(book["S"])
-    cells = {c.value: c for row in book["S"].iter_rows() for c in row}
-    assert cells[0.5].number_format == "0%" and "no return" in cells
-
-
 def test_split_parts_repeat_every_identifying_column():
     words = "suppressed (fewer than 6)"
     table = pd.DataFrame({"audit_id": ["SYNTHETIC-2025-barnet-neglect"] * 2,
@@ -216,23 +181,6 @@ def test_demo_pack_tables_read_as_a_person_reads_them(demo_pack):
     assert not unknown, f"headers missing from data/reference/data_dictionary.csv: {unknown}"
     workbooks = sorted(reports.rglob("*.xlsx"))
     assert any(path.name == "scorecard.xlsx" for path in workbooks)
-
-
-def test_a_table_of_mixed_indicators_uses_each_rows_precision_and_unit(tmp_path):
-    table = pd.DataFrame({"pi_id": ["cin_rate", "rereferral_pct"], "numerator": [1234.0, "c"],
-                          "value": [48.123, 22.46]})
-    presented = presenter.present(table, "Figures", indicator="pi_id",
-                                  kinds={"numerator": "count", "value": "indicator_value"})
-    shown = presented.parts[0]
-    units = presenter._indicator_formats()
-    assert units["cin_rate"] == ("rate_per_10000", 1)
-    assert shown["Numerator"].tolist() == ["1,234", disclosure.suppressed_wording()]
-    expected = presenter.format_number(22.46, units["rereferral_pct"][1]) + "%"
-    assert shown["Value"].tolist() == ["48.1", expected]
-    book = openpyxl.Workbook()
-    presenter.write_sheet(book.active, presented)
-    assert book.active["C3"].number_format == "#,##0.0"
-    assert book.active["C4"].number_format.endswith('"%"')
 
 
 def test_best_fit_model_pis_have_their_precision():
