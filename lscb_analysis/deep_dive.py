@@ -704,13 +704,16 @@ def index_headlines(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
 
 
 def show_tables(tables: dict[str, pd.DataFrame]):
-    """Display titled tables one after the other (nothing when there are none)."""
-    from IPython.display import HTML, display
+    """Display titled tables one after the other through :mod:`lscb_analysis.presenter`
+    (captions, plain headers, missing reasons; an empty table as its sentence from
+    ``data/reference/presentation.yaml``), or a sentence when there are none.
+    Raises what :func:`lscb_analysis.presenter.present` raises."""
+    from IPython.display import display
 
-    if not tables:
-        display(HTML("<p>No audit of this theme has been ingested for this borough.</p>"))
-    for title, table in tables.items():
-        display(HTML(f"<h4>{title}</h4>"), table.style.hide(axis="index"))
+    from lscb_analysis import presenter
+
+    display(presenter.show_many(
+        tables, none="No audit of this theme has been ingested for this borough."))
 
 
 def action_tables(area: register.LocalAuthority, as_at=None) -> dict[str, pd.DataFrame]:

@@ -353,8 +353,9 @@ def write_gaps_workbook(steps: pd.DataFrame, borough_matrix: pd.DataFrame, path,
     """Write one borough's gap list for its performance lead.
 
     Sheets: ``Gaps and next steps`` (:func:`next_steps`), ``All PIs`` (the borough's rows
-    of the matrix), ``Notes`` (what the statuses mean, model version, sources). Headers bold
-    and frozen, filters, widths; text can never run as a formula. Printed as
+    of the matrix), ``Notes`` (what the statuses mean, model version, sources). Headers,
+    values, codes and missing words as :mod:`lscb_analysis.presenter_workbook` writes them;
+    headers bold and frozen, filters, widths; text can never run as a formula. Printed as
     :mod:`lscb_analysis.workbook_print` lays out: title rows (gap list, borough, model version,
     tier; SYNTHETIC DATA for the demo), A4 landscape, print titles, header and footer; a table
     too wide for one legible page keeps PI id and the first columns, the rest going to a
@@ -363,12 +364,11 @@ def write_gaps_workbook(steps: pd.DataFrame, borough_matrix: pd.DataFrame, path,
     Returns:
         The path written (never under ``data/raw/``).
     """
-    from lscb_analysis import safe_files, workbook_print
+    from lscb_analysis import presenter_workbook, safe_files, workbook_print
 
     sheets = {
-        "Gaps and next steps": steps.rename(columns=lambda c: c.replace("_", " ").capitalize()),
-        "All PIs": borough_matrix.drop(columns=["la_number"]).rename(
-            columns=lambda c: c.replace("_", " ").capitalize()),
+        "Gaps and next steps": presenter_workbook.workbook_frame(steps),
+        "All PIs": presenter_workbook.workbook_frame(borough_matrix.drop(columns=["la_number"])),
         "Notes": pd.DataFrame(notes, columns=["Item", "Note"]),
     }
     # Print: each table one A4 landscape page wide, the rest on a detail sheet keyed by PI
@@ -379,7 +379,8 @@ def write_gaps_workbook(steps: pd.DataFrame, borough_matrix: pd.DataFrame, path,
         name: [sheets[name].columns[list(source.columns).index("pi_id")]]
         for name, source in sources.items()})
     target = safe_files.write_safe_xlsx(sheets, path)
-    return workbook_print.finish_workbook(target, _print_title(borough_matrix))
+    return workbook_print.finish_workbook(target, _print_title(borough_matrix),
+                                          per_sheet=presenter_workbook.apply_number_formats)
 
 
 def _print_title(borough_matrix: pd.DataFrame):
@@ -399,7 +400,10 @@ def gap_notes(rules: dict, catalogue: Catalogue) -> list[tuple[str, str]]:
     """The notes sheet and method note: statuses, model version, weights and sources."""
     notes = [("Best-fit model", f"Version {catalogue.version} ({catalogue.date}): "
                                 f"{catalogue.consultation}")]
-    notes += [(status, meaning) for status, meaning in rules["statuses"].items()]
+    from lscb_analysis import presenter
+
+    words = presenter.code_labels("statuses")
+    notes += [(words.get(status, status), meaning) for status, meaning in rules["statuses"].items()]
     weights = ", ".join(f"{k} {v}" for k, v in rules["rating_weights"].items())
     notes += [("Coverage score", f"Share of PIs national or collected, weighted by rating "
                                  f"({weights})."),
@@ -467,9 +471,14 @@ def wanted_barriers(matrix: pd.DataFrame) -> pd.DataFrame:
 
 
 def coverage_display(scores: pd.DataFrame):
-    """Coverage scores ready to show: best first, shares as percentages, no index."""
-    return scores.sort_values("coverage", ascending=False).style.hide(axis="index").format(
-        {"coverage": "{:.0%}", "critical_available": "{:.0%}"}, na_rep="no critical PIs")
+    """Coverage scores ready to show through :mod:`lscb_analysis.presenter`: best first,
+    shares as percentages, "no critical PIs" where there are none; captioned by the first
+    column (borough or goal)."""
+    from lscb_analysis import presenter
+
+    by = str(scores.columns[0]) if len(scores.columns) else "borough"
+    return presenter.show(scores.sort_values("coverage", ascending=False),
+                          f"Coverage score by {by}")
 
 
 def borough_section(matrix: pd.DataFrame, catalogue: Catalogue, area, rules: dict):
@@ -483,7 +492,10 @@ def borough_section(matrix: pd.DataFrame, catalogue: Catalogue, area, rules: dic
         return Markdown("No borough chosen: this is the London report.")
     folder = provenance.run_output_dir("gap_analysis", area.slug)
     write_borough_workbook(matrix, catalogue, area.name, rules, folder)
-    return next_steps(matrix, catalogue, area.name).style.hide(axis="index")
+    from lscb_analysis import presenter
+
+    return presenter.show(next_steps(matrix, catalogue, area.name),
+                          f"{area.name}: gaps and next steps")
 
 
 def write_borough_workbook(matrix: pd.DataFrame, catalogue: Catalogue, borough: str,

@@ -273,18 +273,17 @@ HEADLINE_LABELS = {
 
 
 def headline_display(headline: pd.DataFrame, area_name: str):
-    """Return the headline table ready to show: readable column names, no index.
+    """Return the headline table ready to show, through :mod:`lscb_analysis.presenter`.
 
     Returns:
-        A pandas Styler (renders as an HTML table in the report); the borough column is
-        headed with the borough's name.
+        A :class:`lscb_analysis.presenter.Presented` table (renders as HTML in the report)
+        headed by :data:`HEADLINE_LABELS`, the borough column headed with the borough's name.
     """
-    shown = headline[list(HEADLINE_LABELS)].rename(
-        columns=HEADLINE_LABELS | {"borough": area_name}
-    )
-    return shown.style.hide(axis="index").set_properties(
-        subset=[area_name], **{"font-weight": "bold"}
-    )
+    from lscb_analysis import presenter
+
+    return presenter.show(headline[list(HEADLINE_LABELS)],
+                          f"{area_name} against London, England and its neighbours",
+                          labels=HEADLINE_LABELS | {"borough": area_name})
 
 
 def movement_summary(movement: pd.DataFrame, area_name: str, period: int) -> str:

@@ -1465,8 +1465,9 @@ def scorecard_html(card: Scorecard) -> str:
                 ["cluster", "cluster_title", "cluster_narrative"], sort=False):
             parts.append(f"<h4>{html.escape(cluster_title)}</h4>"
                          f'<p class="lscb-cluster">{html.escape(narrative)}</p>')
-            parts.append('<table class="lscb-sc"><thead><tr>'
-                         + "".join(f"<th>{html.escape(h)}</th>" for h in head)
+            parts.append('<table class="lscb-sc">'
+                         f"<caption>{html.escape(cluster_title)}</caption><thead><tr>"
+                         + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
                          + "</tr></thead><tbody>")
             for row in rows.to_dict("records"):
                 flag = ' class="flag"' if row["exceptions"] else ""
@@ -1475,10 +1476,10 @@ def scorecard_html(card: Scorecard) -> str:
                           f"{row['rating']}; {row['sub_group']}"
                           + (f"; EXCEPTION: {row['exception_text']}" if row["exceptions"] else ""),
                           css="pi"),
-                    _cell(row["value_text"], row["period"]),
+                    _cell(row["value_text"], _period(row["period"])),
                     _cell(row["target_icon"], row["target_text"],
                           colours["target"].get(row["target_status"], "")),
-                    _cell(row["travel_icon"], f"{row['previous_text']} {row['previous_period']}"
+                    _cell(row["travel_icon"], f"{row['previous_text']} {_period(row['previous_period'])}"
                           .strip()),
                     _cell(row["variation_text"], "; ".join(t for t in (
                         row["assurance_text"] if row["assurance_text"] != "\u2013" else "",
@@ -1511,8 +1512,10 @@ def exceptions_html(card: Scorecard) -> str:
         return ("<p><strong>No exceptions.</strong> No PI shows special-cause concern, is "
                 "significantly worse than a benchmark and getting worse, or misses its target "
                 "consistently.</p>")
-    rows = ["<tr><th>PI</th><th>Exception</th><th>What the data show</th>"
-            "<th>Question for the challenge meeting</th></tr>"]
+    rows = ["<caption>Exceptions</caption><thead><tr>" + "".join(
+        f'<th scope="col">{h}</th>' for h in ("PI", "Exception", "What the data show",
+                                               "Question for the challenge meeting"))
+            + "</tr></thead>"]
     for row in card.exceptions.to_dict("records"):
         questions = "<br><br>".join(html.escape(q) for q in row["questions"].split("\n\n"))
         rows.append(f'<tr><td class="pi">{html.escape(row["pi_id"])} {html.escape(row["title"])}'
@@ -1530,10 +1533,11 @@ def legend_html(rules: Mapping) -> str:
         symbols = " &nbsp; ".join(
             f'<span style="background:#{c};padding:0 3px">{html.escape(s)}</span>' if c
             else html.escape(s) for s, c in zip(items["symbol"], items["colour"], strict=True))
-        rows.append(f"<tr><td><strong>{html.escape(group)}</strong></td><td>{symbols}"
+        rows.append(f'<tr><th scope="row">{html.escape(group)}</th><td>{symbols}'
                     f'<br><span class="sub">{html.escape(items["meaning"].iloc[0])}</span>'
                     "</td></tr>")
-    return f'{_CSS}<table class="lscb-sc">{"".join(rows)}</table>'
+    return (f'{_CSS}<table class="lscb-sc"><caption>Key to the icons and colours</caption>'
+            f'{"".join(rows)}</table>')
 
 
 def _html(text: str):
@@ -1653,9 +1657,20 @@ def _workbook_columns(rules: Mapping) -> list[tuple[str, str, int]]:
     return columns
 
 
+_PERIOD_KEYS = ("period", "previous_period", "benchmark_period")
+
+
+def _period(value: Any) -> str:
+    """A period as the presenter writes it ("2024-25", "Q3 2025-26"); blank stays blank."""
+    from lscb_analysis import presenter
+
+    return presenter.format_period(value) if str(value or "").strip() else ""
+
+
 def _number_format(unit: str, decimals: int) -> str:
-    body = "#,##0" + ("." + "0" * int(decimals) if int(decimals) else "")
-    return f'{body}"%"' if unit == "percent" else body
+    from lscb_analysis import presenter_workbook
+
+    return presenter_workbook.indicator_number_format(unit, decimals)
 
 
 def _quote(text: str) -> str:
@@ -1725,7 +1740,7 @@ def write_workbook(card: Scorecard, path: Path | str) -> Path:
                     value = national_missing if (key != "target" and row["source_type"] ==
                                                  "national") else None
             else:
-                value = row[key]
+                value = _period(row[key]) if key in _PERIOD_KEYS else row[key]
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
             if numeric and key in ("value", "previous_value", "target", *rules["benchmarks"]):
                 # Stored as published (rounded half up), so Excel shows what the report shows.

@@ -628,5 +628,7 @@ def borough_view_display(matched: pd.DataFrame, candidates: pd.DataFrame, area):
 
     if area is None:
         return Markdown("No borough chosen: this is the London report.")
-    table = borough_view(matched, candidates, area.name)
-    return table.style.hide(axis="index").format({"london_share": "{:.0%}"})
+    from lscb_analysis import presenter
+
+    return presenter.show(borough_view(matched, candidates, area.name),
+                          f"{area.name}: candidate indicators collected and wanted")

@@ -28,7 +28,7 @@ period = None  # reporting year, e.g. 2025 for 2024-25; None for the latest year
 # %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown
 
-from lscb_analysis import plots, profile, provenance, public_data, report_index
+from lscb_analysis import plots, presenter, profile, provenance, public_data, report_index
 
 # %% [markdown]
 # ## Parameter check
@@ -82,4 +82,4 @@ record = provenance.run_record({"borough": borough, "period": period},
                                ["data/processed/public_indicators.parquet"])
 report_index.record_for_index(headline, "borough", ["cin_rate", "cpp_rate", "cla_rate"],
                               period=period, as_at=f"31 March {period}")
-record.style.hide(axis="index")
+presenter.show(record, "Run record")

@@ -28,7 +28,7 @@ version = None  # the model version the forms commented on; None for the latest 
 # %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown
 
-from lscb_analysis import consultation, plots, provenance, report_index
+from lscb_analysis import consultation, plots, presenter, provenance, report_index
 
 # %% [markdown]
 # ## Parameter check
@@ -48,10 +48,10 @@ Markdown(f"## Best-fit model version {model.version}: {len(model.pis)} PIs\n\n"
 # the reason and what to do. The agency is read from the organisation's name.
 
 # %%
-consultation.respondents_by_agency(result.files).style.hide(axis="index")
+presenter.show(consultation.respondents_by_agency(result.files), "Forms by respondent agency")
 
 # %%
-consultation.file_outcomes(result).style.hide(axis="index")
+presenter.show(consultation.file_outcomes(result), "Feedback files and what happened to them")
 
 # %% [markdown]
 # ## Support per PI
@@ -66,7 +66,7 @@ plots.category_bars(consultation.support_table(summary),
                     xlabel="% of forms in use")
 
 # %%
-consultation.support_display(summary).style.hide(axis="index")
+presenter.show(consultation.support_display(summary), "Support for each PI")
 
 # %% [markdown]
 # ## Support by agency
@@ -74,7 +74,7 @@ consultation.support_display(summary).style.hide(axis="index")
 # PIs, by the respondent's agency.
 
 # %%
-consultation.support_by_agency(result.responses, model).style.hide(axis="index")
+presenter.show(consultation.support_by_agency(result.responses, model), "Support by respondent agency")
 
 # %% [markdown]
 # ## PIs for the steering group
@@ -82,7 +82,7 @@ consultation.support_by_agency(result.responses, model).style.hide(axis="index")
 # clearly lacking, or many suggest another rating.
 
 # %%
-consultation.flagged_pis(summary).style.hide(axis="index")
+presenter.show(consultation.flagged_pis(summary), "PIs to look at again")
 
 # %% [markdown]
 # ## Suggested wordings and comments
@@ -90,13 +90,13 @@ consultation.flagged_pis(summary).style.hide(axis="index")
 # withheld.
 
 # %%
-consultation.wording_suggestions(result.responses, model).style.hide(axis="index")
+presenter.show(consultation.wording_suggestions(result.responses, model), "Wording suggestions")
 
 # %% [markdown]
 # ## Suggested new PIs
 
 # %%
-consultation.new_pi_table(result.new_pis).style.hide(axis="index")
+presenter.show(consultation.new_pi_table(result.new_pis), "New PIs proposed")
 
 # %% [markdown]
 # ## Problems with the returned forms
@@ -104,7 +104,7 @@ consultation.new_pi_table(result.new_pis).style.hide(axis="index")
 # each names the file, sheet and cell and says what to do.
 
 # %%
-consultation.issue_table(result.issues).style.hide(axis="index")
+presenter.show(consultation.issue_table(result.issues), "Problems in the feedback files")
 
 # %% [markdown]
 # ## Run record
@@ -114,4 +114,4 @@ record = provenance.run_record({"version": model.version},
                                ["data/raw/consultation", "data/reference/consultation.yaml"])
 report_index.record_for_index(consultation.headlines(result, summary),
                               model_version=model.version)
-record.style.hide(axis="index")
+presenter.show(record, "Run record")

@@ -34,7 +34,7 @@ tier = "board"  # "board" (small numbers suppressed) or "analyst" (NOT FOR PUBLI
 # %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown, display
 
-from lscb_analysis import deep_dive, disclosure, provenance, public_data, report_index
+from lscb_analysis import deep_dive, disclosure, presenter, provenance, public_data, report_index
 
 # %% [markdown]
 # ## Parameter check
@@ -89,14 +89,14 @@ display(*deep_dive.neighbour_figures(table, scope))
 # assessments with factors recorded. Small counts are suppressed by DfE.
 
 # %%
-deep_dive.factor_breakdown(scope).style.hide(axis="index")
+presenter.show(deep_dive.factor_breakdown(scope), "Factors identified at assessment", labels={"borough": scope.area.name})
 
 # %% [markdown]
 # ## What Ofsted found
 # The latest ILACS judgements for the borough and its statistical neighbours.
 
 # %%
-deep_dive.inspection_context(scope).style.hide(axis="index")
+presenter.show(deep_dive.inspection_context(scope), "Ofsted judgements")
 
 # %% [markdown]
 # ## What the case-file audits show
@@ -138,4 +138,4 @@ record = provenance.run_record({"borough": borough, "theme": theme, "indicator":
 report_index.record_for_index(deep_dive.index_headlines(scope, spc, funnels, records, quarterly),
                               period=scope.period, as_at=f"31 March {scope.period}",
                               model_version=scope.model_version)
-record.style.hide(axis="index")
+presenter.show(record, "Run record")

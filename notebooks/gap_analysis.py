@@ -28,6 +28,7 @@ model_version = None  # best-fit model version; None for the latest
 # %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown
 
+import lscb_analysis.presenter as presenter
 from lscb_analysis import catalogue, gap_analysis, plots, profile, provenance, report_index
 
 # %% [markdown]
@@ -69,10 +70,10 @@ gap_analysis.coverage_display(gap_analysis.coverage_scores(matrix, rules, by="go
 # boards want them but cannot get them.
 
 # %%
-gap_analysis.pi_rankings(matrix).style.hide(axis="index")
+presenter.show(gap_analysis.pi_rankings(matrix), "PIs ranked by availability and demand")
 
 # %%
-gap_analysis.wanted_barriers(matrix).style.hide(axis="index")
+presenter.show(gap_analysis.wanted_barriers(matrix), "Barriers to PIs boards want")
 
 # %% [markdown]
 # ## Whose data the model relies on
@@ -80,7 +81,7 @@ gap_analysis.wanted_barriers(matrix).style.hide(axis="index")
 # the consultation seminar pointed out.
 
 # %%
-catalogue.partner_share(model, by="sector").style.hide(axis="index")
+presenter.show(catalogue.partner_share(model, by="sector"), "Current PIs by sector")
 
 # %% [markdown]
 # ## One board's gaps and next steps
@@ -98,4 +99,4 @@ record = provenance.run_record({"borough": borough, "model_version": model.versi
                                ["data/processed/gap_matrix.parquet"])
 report_index.record_for_index(gap_analysis.index_headlines(scores, model),
                               model_version=model.version)
-record.style.hide(axis="index")
+presenter.show(record, "Run record")

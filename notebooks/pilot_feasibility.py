@@ -32,7 +32,7 @@ tier = "board"  # "board" (small numbers suppressed) or "analyst" (NOT FOR PUBLI
 from IPython.display import Markdown
 
 import lscb_analysis.report_index as report_index
-from lscb_analysis import disclosure, pilot_feasibility, pilot_ingest, plots, provenance
+from lscb_analysis import disclosure, pilot_feasibility, pilot_ingest, plots, presenter, provenance
 
 # %% [markdown]
 # ## Parameter check
@@ -58,7 +58,7 @@ Markdown(f"**{pilot_ingest.summary_line(ingest)}**")
 
 # %%
 returns = pilot_feasibility.returns_overview(ingest.returns)
-pilot_feasibility.for_display(returns).style.hide(axis="index")
+presenter.show(pilot_feasibility.for_display(returns), "Pilot returns")
 
 # %% [markdown]
 # ## Which PIs each borough provided
@@ -82,7 +82,7 @@ cycle_summary = pilot_feasibility.cycle_summary(cycles)
 Markdown(f"**{pilot_feasibility.cycle_finding(cycle_summary)}.**")
 
 # %%
-pilot_feasibility.for_display(cycle_summary).style.hide(axis="index")
+presenter.show(pilot_feasibility.for_display(cycle_summary), "Reporting cycle by PI")
 
 # %% [markdown]
 # ## Errors, queries and continuity
@@ -98,7 +98,7 @@ plots.count_heatmap(counts, title, highlight, "findings")
 
 # %%
 by_pi = pilot_feasibility.finding_counts(ingest.issues, "pi_id")
-pilot_feasibility.for_display(by_pi).style.hide(axis="index")
+presenter.show(pilot_feasibility.for_display(by_pi), "Findings by PI")
 
 # %% [markdown]
 # ## Feasible London-wide now, with work, or to postpone
@@ -114,7 +114,7 @@ title = pilot_feasibility.classification_finding(classified)
 plots.category_bars(shares, title, pilot_feasibility.PROVISION_COLOURS)
 
 # %%
-pilot_feasibility.for_display(classified).style.hide(axis="index")
+presenter.show(pilot_feasibility.for_display(classified), "Feasibility of each PI")
 
 # %% [markdown]
 # ## Data quality concerns
@@ -122,7 +122,7 @@ pilot_feasibility.for_display(classified).style.hide(axis="index")
 
 # %%
 concerns = pilot_feasibility.quality_concerns(ingest.feasibility, area)
-pilot_feasibility.for_display(concerns).style.hide(axis="index")
+presenter.show(pilot_feasibility.for_display(concerns), "Data quality concerns")
 
 # %% [markdown]
 # ## Narratives and comments, per PI
@@ -130,7 +130,7 @@ pilot_feasibility.for_display(concerns).style.hide(axis="index")
 
 # %%
 texts = pilot_feasibility.narratives(ingest.values, ingest.feasibility, area)
-pilot_feasibility.for_display(texts).style.hide(axis="index")
+presenter.show(pilot_feasibility.for_display(texts), "What boroughs wrote")
 
 # %% [markdown]
 # ## One borough against London
@@ -142,7 +142,7 @@ Markdown(pilot_feasibility.borough_summary(provision, ingest.issues, area))
 
 # %%
 view = pilot_feasibility.borough_view(provision, classified, ingest.feasibility, area)
-pilot_feasibility.for_display(view).style.hide(axis="index")
+presenter.show(pilot_feasibility.for_display(view), "Provision by PI for the borough")
 
 # %% [markdown]
 # ## The figures the borough returned
@@ -150,7 +150,9 @@ pilot_feasibility.for_display(view).style.hide(axis="index")
 # 1 to 5, and values worked out from them, show as "c" (rules in `data/reference/disclosure.yaml`).
 
 # %%
-pilot_feasibility.returned_figures(ingest.values, area, tier).style.hide(axis="index")
+presenter.show(pilot_feasibility.returned_figures(ingest.values, area, tier),
+               "Figures returned by the borough", indicator="pi_id",
+               kinds={"numerator": "count", "denominator": "count", "value": "indicator_value"})
 
 # %% [markdown]
 # ## Run record
@@ -161,4 +163,4 @@ record = provenance.run_record({"borough": borough, "model_version": model_versi
                                ["data/reference/pilot_rules.yaml"])
 report_index.record_for_index(pilot_feasibility.index_headlines(classified, provision),
                               model_version=catalogue.version)
-record.style.hide(axis="index")
+presenter.show(record, "Run record")

@@ -32,7 +32,7 @@ tier = "board"  # "board" (small numbers suppressed) or "analyst" (NOT FOR PUBLI
 # %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown
 
-from lscb_analysis import profile, provenance, report_index, scorecard
+from lscb_analysis import presenter, profile, provenance, report_index, scorecard
 
 # %% [markdown]
 # ## Parameter check
@@ -113,4 +113,4 @@ record = provenance.run_record(
     ["data/processed/public_indicators.parquet", "data/processed/pilot_values.parquet"])
 report_index.record_for_index(scorecard.index_headlines(card), period=card.period.label,
                               as_at=card.as_at, model_version=card.model_version)
-record.style.hide(axis="index")
+presenter.show(record, "Run record")

@@ -30,7 +30,7 @@ allowance = None  # agreed days per borough a year; None for the default in audi
 # %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown
 
-from lscb_analysis import audit, audit_actions, provenance, report_index, support_review
+from lscb_analysis import audit, audit_actions, presenter, provenance, report_index, support_review
 
 # %% [markdown]
 # ## Parameter check and the support log
@@ -42,7 +42,7 @@ rules = support_review.load_rules()
 Markdown(f"**{len(log.table)} rows in the support log; {int((~log.table['valid'].astype(bool)).sum())} with problems listed below.**")
 
 # %%
-log.issues.style.hide(axis="index")
+presenter.show(log.issues, "Problems in the support log")
 
 # %% [markdown]
 # ## Days used against the allowance
@@ -51,14 +51,14 @@ log.issues.style.hide(axis="index")
 
 # %%
 days = audit_actions.support_days(log.table, allowance, year=year)
-days.style.hide(axis="index")
+presenter.show(days, "Support days by borough")
 
 # %% [markdown]
 # ## Borough support and pan-London work
 # How the advisers' time splits between work for one borough and work for London as a whole.
 
 # %%
-audit_actions.support_split(log.table).style.hide(axis="index")
+presenter.show(audit_actions.support_split(log.table), "Borough support and pan-London work")
 
 # %% [markdown]
 # ## Is support going where the evidence says it is needed?
@@ -72,7 +72,7 @@ exceptions = support_review.scorecard_exceptions()
 evidence = support_review.gather_evidence(judgements, audit.read_audit_records(), exceptions, rules)
 support = support_review.borough_support(log.table)
 targeted = support_review.targeting(support, evidence)
-targeted.style.hide(axis="index")
+presenter.show(targeted, "Support against evidence of need")
 
 # %% [markdown]
 # ## Run record
@@ -81,4 +81,4 @@ targeted.style.hide(axis="index")
 record = provenance.run_record({"year": year, "allowance": allowance},
                                ["data/raw/support/support_log.csv"])
 report_index.record_for_index(support_review.index_headlines(days, targeted), period=year)
-record.style.hide(axis="index")
+presenter.show(record, "Run record")

@@ -29,6 +29,7 @@ borough = None  # a borough for the one-board view; None for London
 # %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown
 
+import lscb_analysis.presenter as presenter
 import lscb_analysis.report_index as report_index
 from lscb_analysis import plots, provenance, survey_ingest, survey_mapping, survey_template
 
@@ -55,10 +56,10 @@ responses = survey_mapping.response_register(ingest.returns, contacts, as_at_dat
 Markdown(f"**{survey_mapping.response_summary(responses)}**")
 
 # %%
-survey_mapping.status_table(responses).style.hide(axis="index")
+presenter.show(survey_mapping.status_table(responses), "Survey returns by board")
 
 # %%
-survey_mapping.file_outcomes(ingest.returns, ingest.issues).style.hide(axis="index")
+presenter.show(survey_mapping.file_outcomes(ingest.returns, ingest.issues), "Survey files and what happened to them")
 
 # %% [markdown]
 # ## Coverage of indicator domains
@@ -71,7 +72,7 @@ coverage = survey_mapping.coverage_by_domain(matched, candidates)
 plots.count_heatmap(coverage, "Items collected by each board, by indicator domain", highlight)
 
 # %%
-survey_mapping.candidate_counts(matched, candidates).style.hide(axis="index")
+presenter.show(survey_mapping.candidate_counts(matched, candidates), "Candidate indicators: boards collecting and wanting")
 
 # %% [markdown]
 # ## Who supplies the data
@@ -106,7 +107,7 @@ plots.count_heatmap(wanted, "What stops boards getting the data they want")
 # Grouped by similar wording: candidates for new headings in the dataset.
 
 # %%
-survey_mapping.uncovered_groups(matched).style.hide(axis="index")
+presenter.show(survey_mapping.uncovered_groups(matched), "Items no candidate indicator covers")
 
 # %% [markdown]
 # ## One board against London
@@ -123,4 +124,4 @@ record = provenance.run_record({"survey_folder": survey_folder, "as_at": as_at,
                                 "borough": borough})
 report_index.record_for_index({"Responses": survey_mapping.response_summary(responses)
                                .split(";")[0], "Data items": len(matched)}, as_at=as_at_date)
-record.style.hide(axis="index")
+presenter.show(record, "Run record")

@@ -78,7 +78,7 @@ def test_gap_matrix_and_notebooks(demo_project):
     assert [r.status for r in results["gap_analysis"]] == ["ok"]
     assert [r.status for r in results["gap_barnet"]] == ["ok"]
     html = (root / "reports/gap_analysis/barnet/report.html").read_text()
-    assert "One board" in html and "next_step" in html
+    assert "One board" in html and "Next step" in html
     gaps = openpyxl.load_workbook(root / "reports/gap_analysis/barnet/gaps.xlsx")
     assert gaps.sheetnames == ["Gaps and next steps", "All PIs", "Notes"]
     manifest = json.loads((root / "reports/gap_analysis/barnet/manifest.json").read_text())

@@ -63,4 +63,4 @@ def test_support_review_notebook_on_the_demo(tmp_path, project_factory, monkeypa
     assert [r.status for r in results] == ["ok"], results[0].error
     html = (tmp_path / "reports/support_review/london/report.html").read_text()
     assert "support with no evidence of need" in html
-    assert "evidence of need with no support" in html and "chargeable_days" in html
+    assert "evidence of need with no support" in html and "Chargeable (days)" in html
