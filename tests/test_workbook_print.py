@@ -88,14 +88,14 @@ def test_gap_workbook_prints_and_moves_wide_columns_to_detail(tmp_path, project)
     for sheet in book.worksheets:
         _assert_printable(sheet, "Barnet", "best-fit model 1.0", tier, synthetic=False)
         header = _header_row(sheet)
-        assert sheet.cell(header, 1).value == ("Item" if sheet.title == "Notes" else "Pi id")
+        assert sheet.cell(header, 1).value == ("Item" if sheet.title == "Notes" else "PI")
         assert sheet.max_column <= 12
     main = book["Gaps and next steps"]
     assert _print_settings(main)["fit"] is True
     first = _header_row(main) + 1
     assert main.row_dimensions[first].height > 15  # wrapped text shows in full
     detail = book["Detail"]
-    assert [c.value for c in detail[_header_row(detail)]][0] == "Pi id"
+    assert [c.value for c in detail[_header_row(detail)]][0] == "PI"
 
 
 def _demo_workbooks(root: Path, folder: Path) -> dict[str, Path]:
