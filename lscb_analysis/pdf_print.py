@@ -117,7 +117,8 @@ def print_css() -> str:
 
 
 def print_pdf(html: Path | str, pdf: Path | str | None = None, *, title: str, borough: str,
-              period=None, tier: str | None = "board", browser=None) -> Path:
+              period=None, tier: str | None = "board", browser=None,
+              landscape: bool = False) -> Path:
     """Print an HTML report to PDF with headless Chromium.
 
     Args:
@@ -126,6 +127,7 @@ def print_pdf(html: Path | str, pdf: Path | str | None = None, *, title: str, bo
         title, borough, period, tier: what the header and footer say.
         browser: an open browser (:func:`lscb_analysis.browser_check.open_browser`); None
             starts one for this page.
+        landscape: print the pages landscape (wide score cards).
 
     Returns:
         The PDF's path.
@@ -155,7 +157,7 @@ def print_pdf(html: Path | str, pdf: Path | str | None = None, *, title: str, bo
             page.goto(html.as_uri(), wait_until="load")
             page.add_style_tag(content=print_css())
             page.pdf(path=str(target), format=settings.get("format", "A4"),
-                     print_background=True, display_header_footer=True,
+                     landscape=landscape, print_background=True, display_header_footer=True,
                      header_template=header, footer_template=footer,
                      margin=settings.get("margin") or DEFAULT_SETTINGS["margin"])
         except (PlaywrightError, OSError) as error:
@@ -179,6 +181,8 @@ def print_report(html: Path | str, notebook: str, borough: str, parameters: dict
         parameters: the run's parameters (``tier``; ``period`` when the index has none).
         index: what the notebook recorded for the report index (its ``period``).
 
+    Notebooks listed under ``pdf.landscape`` in ``print.yaml`` print landscape.
+
     Returns:
         The PDF's path. Raises: see :func:`print_pdf`.
     """
@@ -186,8 +190,10 @@ def print_report(html: Path | str, notebook: str, borough: str, parameters: dict
 
     title = (runner.notebook_registry().get(notebook) or {}).get("title", notebook)
     period = (index or {}).get("period") or parameters.get("period")
+    landscape = notebook in (pdf_settings().get("landscape") or [])
     return print_pdf(html, title=title, borough=borough, period=period,
-                     tier=parameters.get("tier") or "board", browser=browser)
+                     tier=parameters.get("tier") or "board", browser=browser,
+                     landscape=landscape)
 
 
 def page_count(pdf: Path | str) -> int:
