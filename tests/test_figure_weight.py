@@ -36,7 +36,7 @@ def test_a_chart_becomes_a_much_smaller_palette_png_of_the_same_size():
     import numpy as np
 
     difference = np.abs(np.asarray(before.convert("RGB"), dtype=int)
-                        - np.asarray(after.convert("RGB"), dtype=int)).max(axis=2)
+                        - np.asarray(after.convert("RGBA").convert("RGB"), dtype=int)).max(axis=2)
     assert (difference > 40).mean() < 0.01
 
 
