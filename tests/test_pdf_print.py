@@ -118,3 +118,17 @@ def test_run_pdf_prints_board_papers_within_their_page_targets(demo_pack, monkey
         assert "Barnet" in _text(folder / "report.pdf")[0]
     print(f"page counts: {counts}")
     assert {n: c for n, c in counts.items() if c > targets[n]} == {}, counts
+
+
+def test_an_unchanged_run_without_its_pdf_is_re_run_when_pdf_is_asked(project, tmp_path):
+    from lscb_analysis import io, runner
+
+    spec = runner.RunSpec("scorecard", {"borough": "Barnet"}, "Barnet", "barnet",
+                          str(tmp_path / "reports"), [])
+    spec.run_dir.mkdir(parents=True)
+    (spec.run_dir / "report.html").write_text("<html></html>")
+    io.write_json({"status": "ok", "parameters": {"borough": "Barnet"}, "inputs": {},
+                   "package_version": runner.__version__, "code_fingerprint": "c",
+                   "outputs": {"html": "report.html"}}, spec.run_dir / "manifest.json")
+    assert runner.change_reason(spec, {}, "c") is None
+    assert runner.change_reason(spec, {}, "c", pdf=True) == "its PDF is missing"
