@@ -22,6 +22,8 @@ from lscb_analysis.errors import InvalidArgumentError, PdfPrintError
 
 PRINT_CSS = Path(__file__).with_name("print.css")
 PDF_NAME = "report.pdf"
+BANNER_SCRIPT = ("Array.from(document.querySelectorAll('#lscb-banners p, #lscb-tier-banner'))"
+                 ".map(e => e.textContent.trim()).filter(t => t)")
 TEMPLATE_STYLE = ("font: 8px Arial, Helvetica, sans-serif; color: #333; width: 100%; "
                   "margin: 0 12mm; display: flex; justify-content: space-between;")
 DEFAULT_SETTINGS = {"format": "A4", "header": "{title} | {borough} | {period}",
@@ -86,8 +88,11 @@ def _template(pattern: str, fields: dict, analyst: bool) -> str:
 
 
 def header_footer(title: str, borough: str, period, tier: str | None,
-                  settings: dict | None = None) -> tuple[str, str]:
+                  settings: dict | None = None, banners=()) -> tuple[str, str]:
     """The header and footer templates of every page.
+
+    ``banners`` are the report's banner words (SYNTHETIC DATA, NOT FOR PUBLICATION ...):
+    they head every page, above the header line.
 
     >>> header, footer = header_footer("Deep dive", "Barnet", "2024-25", "board",
     ...     {"header": "{title} | {borough} | {period}", "footer": "page {page} of {pages}",
@@ -107,8 +112,15 @@ def header_footer(title: str, borough: str, period, tier: str | None,
     header = settings.get("header", DEFAULT_SETTINGS["header"])
     if analyst and "{tier}" not in header:
         header = f"{header} | {{tier}}"
-    return (_template(header, fields, analyst),
-            _template(settings.get("footer", DEFAULT_SETTINGS["footer"]), fields, analyst))
+    header = _template(header, fields, analyst)
+    shown = [html_text.escape(text) for text in dict.fromkeys(banners)
+             if text and text not in words]
+    if shown:
+        header = (f'<div style="{TEMPLATE_STYLE} justify-content: center; color: #b00020; '
+                  f'font-weight: bold;">{" | ".join(shown)}</div>{header}')
+        header = f'<div style="width: 100%;">{header}</div>'
+    return header, _template(settings.get("footer", DEFAULT_SETTINGS["footer"]), fields,
+                             analyst)
 
 
 def print_css() -> str:
@@ -144,7 +156,6 @@ def print_pdf(html: Path | str, pdf: Path | str | None = None, *, title: str, bo
     from playwright.sync_api import Error as PlaywrightError
 
     settings = pdf_settings()
-    header, footer = header_footer(title, borough, period, tier, settings)
     with contextlib.ExitStack() as stack:
         browser = browser or stack.enter_context(browser_check.open_browser())
         context = browser.new_context(service_workers="block")
@@ -156,6 +167,8 @@ def print_pdf(html: Path | str, pdf: Path | str | None = None, *, title: str, bo
                        else route.abort("blockedbyclient"))
             page.goto(html.as_uri(), wait_until="load")
             page.add_style_tag(content=print_css())
+            header, footer = header_footer(title, borough, period, tier, settings,
+                                           page.evaluate(BANNER_SCRIPT))
             page.pdf(path=str(target), format=settings.get("format", "A4"),
                      landscape=landscape, print_background=True, display_header_footer=True,
                      header_template=header, footer_template=footer,

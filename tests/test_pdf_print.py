@@ -47,12 +47,15 @@ def test_a_report_prints_on_a4_with_borough_period_tier_and_page_numbers(project
 @needs_chromium
 def test_an_analyst_paper_says_not_for_publication_on_every_page(project, tmp_path):
     html = tmp_path / "report.html"
-    html.write_text(PAGE.format(body="<p>Text.</p>" * 200), encoding="utf-8")
+    banners = ('<header id="lscb-banners"><p id="lscb-synthetic-banner">SYNTHETIC DATA</p>'
+               '</header>')
+    html.write_text(PAGE.format(body=banners + "<p>Text.</p>" * 200), encoding="utf-8")
     pdf = pdf_print.print_pdf(html, tmp_path / "analyst.pdf", title="Deep dive",
                               borough="Barnet", period="2024-25", tier="analyst")
     pages = _text(pdf)
     assert len(pages) >= 2
     assert all("NOT FOR PUBLICATION" in text for text in pages)
+    assert all("SYNTHETIC DATA" in text for text in pages)  # the report's banner words
 
 
 @needs_chromium
