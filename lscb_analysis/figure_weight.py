@@ -17,6 +17,8 @@ from io import BytesIO
 
 DEFAULT_COLOURS = 128
 PNG = "image/png"
+IMAGE_TYPES = (PNG, "image/jpeg", "image/svg+xml")
+IN_REPORT = "[chart: shown in report.html]"
 
 
 @dataclass
@@ -87,6 +89,30 @@ def lighten_notebook(notebook, colours: int | None = None) -> Lightened:
             if light is not raw:
                 data[PNG] = base64.b64encode(light).decode("ascii")
     return done
+
+
+def without_images(notebook):
+    """Return a copy of an executed notebook with each chart replaced by a line of text.
+
+    Input: an ``nbformat`` notebook. Output: a deep copy whose outputs carry no
+    ``image/png``, ``image/jpeg`` or ``image/svg+xml`` data; such an output keeps its
+    ``text/plain`` with :data:`IN_REPORT` after it, so the log still shows where each chart
+    was. The notebook given is not changed.
+    """
+    import copy
+
+    light = copy.deepcopy(notebook)
+    for cell in light.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if any(kind in data for kind in IMAGE_TYPES):
+                for kind in IMAGE_TYPES:
+                    data.pop(kind, None)
+                text = data.get("text/plain", "")
+                text = "".join(text) if isinstance(text, list) else text
+                data["text/plain"] = f"{text} {IN_REPORT}".strip()
+                output.get("metadata", {}).pop(PNG, None)
+    return light
 
 
 def _configured_colours() -> int:

@@ -728,11 +728,14 @@ def execute_run(job: RunJob) -> RunResult:
 
 
 def _lightened(executed: nbformat.NotebookNode, path: Path) -> nbformat.NotebookNode:
-    """Charts as palette PNGs (:mod:`lscb_analysis.figure_weight`), saved back to ``path``."""
+    """Charts as palette PNGs for the report; the log at ``path`` saved without them.
+
+    See :mod:`lscb_analysis.figure_weight`: each chart is stored once, in ``report.html``.
+    """
     from lscb_analysis import figure_weight
 
     if figure_weight.lighten_notebook(executed).images:
-        nbformat.write(executed, str(path))
+        nbformat.write(figure_weight.without_images(executed), str(path))
     return executed
 
 

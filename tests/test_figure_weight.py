@@ -75,3 +75,15 @@ def test_no_board_report_of_the_demo_pack_is_heavier_than_the_limit(demo_pack):
     for page in pages:
         images = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]{200,})", page.read_text())
         assert len(images) == len(set(images)), f"{page}: an image is embedded twice"
+
+
+def test_the_log_keeps_a_line_of_text_where_each_chart_was():
+    png = base64.b64encode(_chart_png()).decode()
+    output = nbformat.v4.new_output("display_data", data={"image/png": png,
+                                                          "text/plain": "<Figure size 900x500>"})
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[output])])
+    light = figure_weight.without_images(notebook)
+    assert light.cells[0].outputs[0]["data"] == {
+        "text/plain": "<Figure size 900x500> [chart: shown in report.html]"}
+    assert notebook.cells[0].outputs[0]["data"]["image/png"] == png  # the original is kept
+    nbformat.validate(light)
