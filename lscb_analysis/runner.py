@@ -692,11 +692,11 @@ def execute_run(job: RunJob) -> RunResult:
     status, error, outputs, index = "ok", None, {"notebook": executed_path.name}, {}
     sockets = tempfile.mkdtemp(prefix="lscb-kernel-") if job.isolation == "kernel" else ""
     try:
-        executed = _lightened(papermill.execute_notebook(
+        executed = _lightened(executed_path, papermill.execute_notebook(
             with_display_guard(load_notebook(spec.notebook)), str(executed_path),
             parameters=spec.parameters, kernel_name=KERNEL_NAME, cwd=str(paths.project_dir()),
-            progress_bar=False, **_kernel_options(job.isolation, sockets),
-        ), executed_path)
+            progress_bar=False, **_kernel_options(job.isolation, sockets)),
+        )
         io.write_text(export_html(executed, spec.parameters.get(TIER_PARAMETER)),
                       staging / "report.html")
         outputs["html"] = "report.html"
@@ -727,7 +727,7 @@ def execute_run(job: RunJob) -> RunResult:
     return result
 
 
-def _lightened(executed: nbformat.NotebookNode, path: Path) -> nbformat.NotebookNode:
+def _lightened(path: Path, executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Charts as palette PNGs for the report; the log at ``path`` saved without them.
 
     See :mod:`lscb_analysis.figure_weight`: each chart is stored once, in ``report.html``.
