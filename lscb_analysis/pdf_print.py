@@ -87,6 +87,21 @@ def _template(pattern: str, fields: dict, analyst: bool) -> str:
     return f'<div style="{TEMPLATE_STYLE} {colour}">{parts}</div>'
 
 
+def period_words(period) -> str:
+    """A period as the reports write it: a reporting year ``2025`` is ``2024-25``.
+
+    >>> period_words(2025), period_words("2025Q4"), period_words(None)
+    ('2024-25', '2025Q4', '')
+    """
+    if period is None:
+        return ""
+    text = str(period).strip()
+    if text.isdigit() and len(text) == 4:
+        year = int(text)
+        return f"{year - 1}-{year % 100:02d}"
+    return text
+
+
 def header_footer(title: str, borough: str, period, tier: str | None,
                   settings: dict | None = None, banners=()) -> tuple[str, str]:
     """The header and footer templates of every page.
@@ -108,7 +123,7 @@ def header_footer(title: str, borough: str, period, tier: str | None,
     words = tier_words(tier, settings)
     analyst = (tier or "board") == "analyst"
     fields = {"title": title, "borough": borough,
-              "period": "" if period in (None, "") else period, "tier": words}
+              "period": period_words(period), "tier": words}
     header = settings.get("header", DEFAULT_SETTINGS["header"])
     if analyst and "{tier}" not in header:
         header = f"{header} | {{tier}}"
