@@ -141,3 +141,15 @@ def test_an_unchanged_run_without_its_pdf_is_re_run_when_pdf_is_asked(project, t
                    "outputs": {"html": "report.html"}}, spec.run_dir / "manifest.json")
     assert runner.change_reason(spec, {}, "c") is None
     assert runner.change_reason(spec, {}, "c", pdf=True) == "its PDF is missing"
+
+
+def test_pdf_without_chromium_stops_before_any_run(project, monkeypatch, tmp_path):
+    from lscb_analysis import runner
+    from lscb_analysis.errors import BrowserMissingError
+
+    monkeypatch.setattr(browser_check, "CHROMIUM_CANDIDATES", (str(tmp_path / "none"),))
+    monkeypatch.setenv(browser_check.CHROMIUM_VARIABLE, str(tmp_path / "none"))
+    monkeypatch.setattr(browser_check.shutil, "which", lambda name: None)
+    with pytest.raises(BrowserMissingError, match="apt-get install"):
+        runner.run_notebook("borough_profile", "Barnet", pdf=True, progress=False)
+    assert not any((project / "reports").rglob("report.html"))
