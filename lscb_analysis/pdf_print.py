@@ -25,7 +25,8 @@ PDF_NAME = "report.pdf"
 BANNER_SCRIPT = ("Array.from(document.querySelectorAll('#lscb-banners p, #lscb-tier-banner'))"
                  ".map(e => e.textContent.trim()).filter(t => t)")
 TEMPLATE_STYLE = ("font: 8px Arial, Helvetica, sans-serif; color: #333; width: 100%; "
-                  "margin: 0 12mm; display: flex; justify-content: space-between;")
+                  "box-sizing: border-box; padding: 0 12mm; display: flex; "
+                  "justify-content: space-between;")
 DEFAULT_SETTINGS = {"format": "A4", "header": "{title} | {borough} | {period}",
                     "footer": "{tier} | page {page} of {pages}",
                     "margin": {"top": "18mm", "bottom": "16mm", "left": "12mm",
