@@ -66,7 +66,7 @@ def _run(args: argparse.Namespace) -> int:
             args.notebook, args.borough, parameters, jobs=args.jobs, out_dir=args.out,
             progress=not args.quiet, force=args.force, timeout=args.timeout or None,
             isolation=args.isolation, executor=args.executor, scheduler=args.scheduler,
-            analyst=args.analyst,
+            analyst=args.analyst, pdf=args.pdf,
         )
     except KeyboardInterrupt:
         return _interrupted(out)
@@ -112,7 +112,7 @@ def _pack(args: argparse.Namespace) -> int:
             args.period, args.boroughs, jobs=args.jobs, force=args.force,
             timeout=args.timeout or None, isolation=args.isolation, executor=args.executor,
             scheduler=args.scheduler, ship_inputs=not args.shared_path, out_dir=args.out,
-            progress=not args.quiet, analyst=args.analyst,
+            progress=not args.quiet, analyst=args.analyst, pdf=args.pdf,
         )
     except KeyboardInterrupt:
         return _interrupted(out)
@@ -342,6 +342,9 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--analyst", action="store_true",
                         help="the unsuppressed analyst tier (NOT FOR PUBLICATION) of notebooks "
                         "with a tier parameter, written to reports/analyst/ with its own index")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also print each report to report.pdf beside report.html (A4, "
+                        "headless Chromium: apt-get install chromium)")
 
 
 def _demo_data(args: argparse.Namespace) -> int:

@@ -121,3 +121,12 @@ class FeedbackFileError(DataFileError):
     def __init__(self, message: str, code: str = "corrupt"):
         super().__init__(message)
         self.code = code
+
+
+class BrowserMissingError(LscbError):
+    """Headless Chromium (Debian's ``chromium``) or Playwright is not installed: the browser
+    check and ``--pdf`` need them."""
+
+
+class PdfPrintError(LscbError):
+    """Chromium could not print a report to PDF."""

@@ -121,6 +121,7 @@ class RunJob:
     git_commit: str | None
     project_dir: str
     case_references: tuple[str, ...] = field(default=(), repr=False)
+    pdf: bool = False  # also print report.pdf (lscb_analysis.pdf_print)
 
     @property
     def key(self) -> str:
@@ -616,10 +617,10 @@ def execute_run(job: RunJob) -> RunResult:
     synthetic = report_html.is_synthetic(job.project_dir or None)
     sockets = tempfile.mkdtemp(prefix="lscb-kernel-") if job.isolation == "kernel" else ""
     try:
-        executed = papermill.execute_notebook(
+        executed = _lightened(executed_path, papermill.execute_notebook(
             with_display_guard(load_notebook(spec.notebook)), str(executed_path),
             parameters=spec.parameters, kernel_name=KERNEL_NAME, cwd=str(paths.project_dir()),
-            progress_bar=False, **_kernel_options(job.isolation, sockets),
+            progress_bar=False, **_kernel_options(job.isolation, sockets)),
         )
         index = report_index.index_values(executed)
         io.write_text(report_html.export_html(
@@ -636,6 +637,8 @@ def execute_run(job: RunJob) -> RunResult:
         if sockets:
             shutil.rmtree(sockets, ignore_errors=True)
     status, error, outputs, index, scan_seconds = _screened(job, status, error, outputs, index)
+    if job.pdf and status == "ok":
+        status, error = _printed(job, outputs, index)
     workbooks = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*.xlsx"))
     if workbooks:
         outputs["xlsx"] = workbooks
@@ -649,6 +652,36 @@ def execute_run(job: RunJob) -> RunResult:
     )
     io.write_json(asdict(result), staging / "manifest.json")
     return result
+
+
+def _lightened(path: Path, executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Charts as palette PNGs for the report; the log at ``path`` saved without them.
+
+    See :mod:`lscb_analysis.figure_weight`: each chart is stored once, in ``report.html``.
+    """
+    from lscb_analysis import figure_weight
+
+    if figure_weight.lighten_notebook(executed).images:
+        nbformat.write(figure_weight.without_images(executed), str(path))
+    return executed
+
+
+def _printed(job: RunJob, outputs: dict, index: dict) -> tuple[str, str | None]:
+    """Print the run's report to ``report.pdf`` (:mod:`lscb_analysis.pdf_print`).
+
+    Returns ``("ok", None)``, or ``("failed", message)`` when Chromium could not print it
+    (the HTML report is then not installed as a good run either).
+    """
+    from lscb_analysis import pdf_print
+
+    spec = job.spec
+    try:
+        pdf = pdf_print.print_report(Path(job.staging) / outputs["html"], spec.notebook,
+                                     spec.borough, spec.parameters, index)
+    except (LscbError, KeyError) as problem:
+        return "failed", f"{type(problem).__name__}: {problem}"
+    outputs["pdf"] = pdf.name
+    return "ok", None
 
 
 def _screened(job: RunJob, status: str, error: str | None, outputs: dict, index: dict):
@@ -761,12 +794,12 @@ def _read_manifest(run_dir: Path) -> dict | None:
         return None
 
 
-def change_reason(spec: RunSpec, hashes: dict, code: str) -> str | None:
+def change_reason(spec: RunSpec, hashes: dict, code: str, pdf: bool = False) -> str | None:
     """Return why a run must be made, or None when it is unchanged since its last success.
 
     Unchanged means: its manifest says ``ok``; same parameters, same input hashes (the
     notebook's source is one of the inputs), same workbench version and code fingerprint; and
-    its report is still there.
+    its report is still there (and its ``report.pdf`` when ``pdf``).
     """
     manifest = _read_manifest(spec.run_dir)
     if not manifest:
@@ -786,6 +819,9 @@ def change_reason(spec: RunSpec, hashes: dict, code: str) -> str | None:
     html = (manifest.get("outputs") or {}).get("html")
     if not html or not (spec.run_dir / html).is_file():
         return "its report is missing"
+    printed = (manifest.get("outputs") or {}).get("pdf")
+    if pdf and (not printed or not (spec.run_dir / printed).is_file()):
+        return "its PDF is missing"
     return None
 
 
@@ -948,7 +984,7 @@ def run_stages(
     stages: list[list[RunSpec]], *, jobs: int | None = None, force: bool = False,
     timeout: float | None = RUN_TIMEOUT_SECONDS, isolation: str = "process",
     executor: str = "local", scheduler: str | None = None, ship_inputs: bool = True,
-    progress: bool = True, label: str = "runs",
+    progress: bool = True, label: str = "runs", pdf: bool = False,
 ) -> list[RunResult]:
     """Run planned runs, stage after stage (each stage may read what earlier ones wrote).
 
@@ -964,6 +1000,8 @@ def run_stages(
             Dask workers read the project folder at the same path).
         progress: show a progress bar (done, failed, skipped and time left).
         label: the progress bar's name.
+        pdf: also print each report to ``report.pdf`` (:mod:`lscb_analysis.pdf_print`); a
+            run whose PDF is missing is not skipped.
 
     Returns:
         One result per run, in plan order; skipped runs have status ``skipped``.
@@ -972,6 +1010,7 @@ def run_stages(
         ParameterError: an unknown isolation or executor.
         NotebookRunError: the kernel is not registered (kernel isolation) or workers could
             not start.
+        BrowserMissingError: ``pdf`` and Chromium or playwright is missing (before any run).
         KeyboardInterrupt: after stopping the running runs and discarding their staging
             folders (reports already installed stay; the index is rebuilt).
     """
@@ -985,6 +1024,10 @@ def run_stages(
     specs = [spec for stage in stages for spec in stage]
     if not specs:
         return []
+    if pdf:
+        from lscb_analysis import pdf_print
+
+        pdf_print.check_printer()
     out = Path(specs[0].out_dir)
     recover_interrupted(out)
     code, commit, hashes = code_fingerprint(), provenance.git_commit(), _Hashes()
@@ -996,7 +1039,7 @@ def run_stages(
         todo = []
         for spec in stage:
             spec_hashes = hashes(spec.inputs)
-            reason = "--force" if force else change_reason(spec, spec_hashes, code)
+            reason = "--force" if force else change_reason(spec, spec_hashes, code, pdf)
             if reason is None:
                 previous = result_from_manifest(_read_manifest(spec.run_dir))
                 results[position] = replace(previous, status="skipped")
@@ -1016,8 +1059,8 @@ def run_stages(
             references = _case_references()
             with executors.make_executor(executor, jobs or os.cpu_count() or 1, scheduler,
                                          ship_inputs, jobs_to_run) as pool:
-                _run_pending(pool, pending, results, (commit, code, isolation, references),
-                             timeout, len(specs) - jobs_to_run, progress, label)
+                _run_pending(pool, pending, results,
+                             (commit, code, isolation, references, pdf), timeout, len(specs) - jobs_to_run, progress, label)
     finally:
         done = [results[i] for i in sorted(results)]
         report_index.record_outcomes(out, done, reasons)
@@ -1035,9 +1078,9 @@ def _case_references() -> tuple[str, ...]:
 def _run_pending(pool, pending, results, context, timeout, skipped, progress, label) -> None:
     """Send the runs to ``pool`` stage by stage, install each as it finishes.
 
-    ``context`` is ``(git commit, code fingerprint, isolation, case references)``.
+    ``context`` is ``(git commit, code fingerprint, isolation, case references, pdf)``.
     """
-    commit, code, isolation, references = context
+    commit, code, isolation, references, pdf = context
     counts = {"ok": 0, "failed": 0}
     bar = _progress(sum(len(stage) for stage in pending), label, progress)
     bar.set_postfix_str(f"ok 0, failed 0, skipped {skipped}")
@@ -1049,7 +1092,7 @@ def _run_pending(pool, pending, results, context, timeout, skipped, progress, la
                 while queue and len(active) < pool.capacity:
                     index, spec, spec_hashes = queue.popleft()
                     job = RunJob(spec, str(_new_staging(spec)), isolation, spec_hashes, code,
-                                 commit, str(paths.project_dir()), references)
+                                 commit, str(paths.project_dir()), references, pdf)
                     pool.submit(job, timeout)
                     active[job.key] = (index, job, provenance.now_iso())
                 for finished in pool.poll(1.0):
@@ -1075,7 +1118,7 @@ def run_notebook(
     jobs: int | None = None, out_dir: Path | str | None = None, progress: bool = True,
     force: bool = False, timeout: float | None = RUN_TIMEOUT_SECONDS,
     isolation: str = "process", executor: str = "local", scheduler: str | None = None,
-    analyst: bool = False,
+    analyst: bool = False, pdf: bool = False,
 ) -> list[RunResult]:
     """Plan, run in parallel (skipping unchanged runs), and index.
 
@@ -1089,7 +1132,7 @@ def run_notebook(
     specs = plan_runs(notebook, boroughs, parameters or {}, out_dir, analyst=analyst)
     return run_stages([specs], jobs=jobs, force=force, timeout=timeout, isolation=isolation,
                       executor=executor, scheduler=scheduler, progress=progress,
-                      label=specs[0].notebook)
+                      label=specs[0].notebook, pdf=pdf)
 
 
 def summary_line(results: list[RunResult]) -> str:
@@ -1175,7 +1218,7 @@ def run_pack(
     force: bool = False, timeout: float | None = RUN_TIMEOUT_SECONDS,
     isolation: str = "process", executor: str = "local", scheduler: str | None = None,
     ship_inputs: bool = True, out_dir: Path | str | None = None, progress: bool = True,
-    analyst: bool = False,
+    analyst: bool = False, pdf: bool = False,
 ):
     """Plan and run a report pack: prerequisite steps, then every notebook, then the index.
 
@@ -1206,7 +1249,7 @@ def run_pack(
     results = run_stages([stage for stage in stages if stage], jobs=jobs, force=force,
                          timeout=timeout, isolation=isolation, executor=executor,
                          scheduler=scheduler, ship_inputs=ship_inputs, progress=progress,
-                         label="pack")
+                         label="pack", pdf=pdf)
     if not results:
         out = tier_out_dir(out_dir, analyst)
         out.mkdir(parents=True, exist_ok=True)
