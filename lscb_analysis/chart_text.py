@@ -207,9 +207,9 @@ def benchmark_text(frame: pd.DataFrame, names: list[str], hidden: np.ndarray,
         "Area": names,
         measure or "Value": [cell(v, h, places) for v, h in zip(frame["value"], hidden,
                                                                 strict=True)],
-        "Lower 95% limit": [cell(v, h, places) for v, h in zip(frame["lower"], hidden,
+        "95% interval: lower end": [cell(v, h, places) for v, h in zip(frame["lower"], hidden,
                                                                strict=True)],
-        "Upper 95% limit": [cell(v, h, places) for v, h in zip(frame["upper"], hidden,
+        "95% interval: upper end": [cell(v, h, places) for v, h in zip(frame["upper"], hidden,
                                                                strict=True)],
         benchmark_label: [cell(v, decimals=places) for v in frame["benchmark"]],
         "Compared with the benchmark": [
@@ -270,10 +270,21 @@ def grid_text(table: pd.DataFrame, kind: str = "counts") -> tuple:
                    f" in all; highest {number(values[i, j])} ({table.index[i]}, "
                    f"{table.columns[j]}); cells with none: {int((values == 0).sum())}")
     else:
+        words = _status_words()
         counts = pd.Series(table.to_numpy().ravel()).dropna().astype(str).value_counts()
         finding = f"{table.shape[0]} rows by {table.shape[1]} columns: " + ", ".join(
-            f"{count} {label.replace('_', ' ')}" for label, count in counts.items())
+            f"{count} {words.get(label, label.replace('_', ' '))}"
+            for label, count in counts.items())
+        data.iloc[:, 1:] = data.iloc[:, 1:].map(
+            lambda v: v if pd.isna(v) else words.get(str(v), str(v).replace("_", " ")))
     return finding, data.fillna("")
+
+
+def _status_words() -> dict[str, str]:
+    """Status code -> words, as the presenter shows them (code_labels.csv ``statuses``)."""
+    from lscb_analysis import presenter
+
+    return presenter.code_labels("statuses")
 
 
 def shares_text(table: pd.DataFrame, highlight: str | None = None) -> tuple:

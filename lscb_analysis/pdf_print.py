@@ -18,7 +18,7 @@ import html as html_text
 from pathlib import Path
 
 from lscb_analysis import browser_check, io
-from lscb_analysis.errors import InvalidArgumentError, PdfPrintError
+from lscb_analysis.errors import InvalidArgumentError, PdfPrintError, ReferenceDataError
 
 PRINT_CSS = Path(__file__).with_name("print.css")
 PDF_NAME = "report.pdf"
@@ -146,7 +146,7 @@ def print_css() -> str:
 
 def print_pdf(html: Path | str, pdf: Path | str | None = None, *, title: str, borough: str,
               period=None, tier: str | None = "board", browser=None,
-              landscape: bool = False) -> Path:
+              landscape: bool = False, scale: float = 1.0) -> Path:
     """Print an HTML report to PDF with headless Chromium.
 
     Args:
@@ -156,6 +156,7 @@ def print_pdf(html: Path | str, pdf: Path | str | None = None, *, title: str, bo
         browser: an open browser (:func:`lscb_analysis.browser_check.open_browser`); None
             starts one for this page.
         landscape: print the pages landscape (wide score cards).
+        scale: Chromium's print scale (0.1 to 2; below 1 fits more on a page).
 
     Returns:
         The PDF's path.
@@ -186,7 +187,7 @@ def print_pdf(html: Path | str, pdf: Path | str | None = None, *, title: str, bo
             header, footer = header_footer(title, borough, period, tier, settings,
                                            page.evaluate(BANNER_SCRIPT))
             page.pdf(path=str(target), format=settings.get("format", "A4"),
-                     landscape=landscape, print_background=True, display_header_footer=True,
+                     landscape=landscape, scale=scale, print_background=True, display_header_footer=True,
                      header_template=header, footer_template=footer,
                      margin=settings.get("margin") or DEFAULT_SETTINGS["margin"])
         except (PlaywrightError, OSError) as error:
@@ -220,9 +221,25 @@ def print_report(html: Path | str, notebook: str, borough: str, parameters: dict
     title = (runner.notebook_registry().get(notebook) or {}).get("title", notebook)
     period = (index or {}).get("period") or parameters.get("period")
     landscape = notebook in (pdf_settings().get("landscape") or [])
+    scale = print_scale(notebook)
     return print_pdf(html, title=title, borough=borough, period=period,
                      tier=parameters.get("tier") or "board", browser=browser,
-                     landscape=landscape)
+                     landscape=landscape, scale=scale)
+
+
+def print_scale(notebook: str, settings: dict | None = None) -> float:
+    """Chromium's print scale for a notebook's report (``pdf.scale`` in ``print.yaml``; 1).
+
+    Raises:
+        ReferenceDataError: the scale is not a number from 0.1 to 2.
+    """
+    settings = pdf_settings() if settings is None else settings
+    value = (settings.get("scale") or {}).get(notebook, 1.0)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.1 <= value <= 2:
+        raise ReferenceDataError(
+            f"data/reference/print.yaml: pdf.scale.{notebook} is {value!r}; give a number "
+            "from 0.1 to 2 (1 prints as on screen).")
+    return float(value)
 
 
 def page_count(pdf: Path | str) -> int:

@@ -73,20 +73,24 @@ scorecard.legend_display(card)
 # %%
 scorecard.scorecard_display(card)
 
-# %% [markdown]
+# %% [markdown] tags=["print-only"]
+# *On paper:* the London tartan rug, the workbook's name and the run record are in the HTML
+# report (`report.html`) beside this PDF.
+
+# %% [markdown] tags=["screen-only"]
 # ## London at a glance: the tartan rug
 # Every London borough (rows) against each PI (columns), coloured by significance against
 # England; the borough is outlined. Local PIs have no national benchmark.
 
-# %%
+# %% tags=["screen-only"]
 scorecard.rug_chart(card)
 
-# %% [markdown]
+# %% [markdown] tags=["screen-only"]
 # ## The workbook
 # The same table in Excel, with filters, conditional formatting, a legend and notes, beside
 # this report.
 
-# %%
+# %% tags=["screen-only"]
 folder = provenance.run_output_dir("scorecard", area.slug) / card.period.slug
 workbook = scorecard.write_workbook(card, folder / "scorecard.xlsx")
 Markdown(f"Workbook: `{card.period.slug}/{workbook.name}` ({len(card.rows)} PIs).")
@@ -94,7 +98,7 @@ Markdown(f"Workbook: `{card.period.slug}/{workbook.name}` ({len(card.rows)} PIs)
 # %% [markdown]
 # ## Method
 
-# %%
+# %% tags=["print-compact"]
 Markdown(scorecard.method_note(card.rules, card.tier))
 
 # %% [markdown]
@@ -103,10 +107,10 @@ Markdown(scorecard.method_note(card.rules, card.tier))
 # %%
 Markdown(scorecard.sources_footer(card))
 
-# %% [markdown]
+# %% [markdown] tags=["screen-only"]
 # ## Run record
 
-# %%
+# %% tags=["screen-only"]
 record = provenance.run_record(
     {"borough": borough, "period": card.period.label, "subgroup": card.subgroup,
      "model_version": card.model_version, "tier": card.tier},

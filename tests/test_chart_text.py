@@ -31,8 +31,8 @@ def test_benchmark_alt_names_the_area_its_interval_and_the_comparison():
                                    highlight="Brent", measure="Share")
     assert "Brent: 65.0 (95% interval 55.3 to 73.6), better than England (52.0)" in \
         figure.lscb_alt
-    assert list(figure.lscb_data.columns) == ["Area", "Share", "Lower 95% limit",
-                                              "Upper 95% limit", "England",
+    assert list(figure.lscb_data.columns) == ["Area", "Share", "95% interval: lower end",
+                                              "95% interval: upper end", "England",
                                               "Compared with the benchmark"]
 
 

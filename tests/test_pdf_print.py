@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lscb_analysis import browser_check, pdf_print
-from lscb_analysis.errors import InvalidArgumentError
+from lscb_analysis.errors import InvalidArgumentError, ReferenceDataError
 
 needs_chromium = pytest.mark.skipif(
     not any(Path(p).is_file() for p in browser_check.CHROMIUM_CANDIDATES),
@@ -99,16 +99,9 @@ def test_page_count_of_a_file_that_is_not_a_pdf(tmp_path):
         pdf_print.page_count(bad)
 
 
-SCORECARD_PAGES = pytest.mark.xfail(
-    strict=False, reason="issue 15 target 4 pages: the demo score card prints to 8 A4 landscape "
-    "pages (37 PIs, about 18,000 characters of table plus a 4,000-character method note); "
-    "meeting it needs the score card's content reshaped for print, not only print CSS")
-
-
 @needs_chromium
 @pytest.mark.slow
-@pytest.mark.parametrize("notebook", [pytest.param("scorecard", marks=SCORECARD_PAGES),
-                                      "deep_dive"])
+@pytest.mark.parametrize("notebook", ["scorecard", "deep_dive"])
 def test_run_pdf_prints_board_papers_within_their_page_targets(demo_pack, monkeypatch,
                                                                notebook):
     """`lscb run NOTEBOOK --pdf` on the demo: report.pdf beside report.html, installed with the
@@ -153,3 +146,10 @@ def test_pdf_without_chromium_stops_before_any_run(project, monkeypatch, tmp_pat
     with pytest.raises(BrowserMissingError, match="apt-get install"):
         runner.run_notebook("borough_profile", "Barnet", pdf=True, progress=False)
     assert not any((project / "reports").rglob("report.html"))
+
+
+def test_print_scale_comes_from_print_yaml_and_a_bad_one_is_named():
+    assert pdf_print.print_scale("scorecard") == pytest.approx(0.9)
+    assert pdf_print.print_scale("deep_dive") == 1.0
+    with pytest.raises(ReferenceDataError, match=r"pdf\.scale\.scorecard is 'big'"):
+        pdf_print.print_scale("scorecard", {"scale": {"scorecard": "big"}})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -67,7 +68,8 @@ def test_mapping_notebook_runs_on_the_demo(demo_project):
     assert [r.status for r in results["survey_mapping"]] == ["ok"]
     html = (root / "reports/survey_mapping/london/report.html").read_text()
     assert "28 of 32 boards asked responded, 24 with information" in html
-    assert '<img alt="Coverage of indicator domains' in html
+    # the coverage chart's alt text states its finding in figures
+    assert re.search(r'<img alt="\d+ of \d+ PIs provided \(or published\)', html)
 
 
 def test_gap_matrix_and_notebooks(demo_project):
@@ -80,7 +82,8 @@ def test_gap_matrix_and_notebooks(demo_project):
     html = (root / "reports/gap_analysis/barnet/report.html").read_text()
     assert "One board" in html and "Next step" in html
     gaps = openpyxl.load_workbook(root / "reports/gap_analysis/barnet/gaps.xlsx")
-    assert gaps.sheetnames == ["Gaps and next steps", "All PIs", "Notes"]
+    assert gaps.sheetnames == ["Gaps and next steps", "Gaps and next steps (detail)", "All PIs",
+                               "All PIs (detail)", "Notes"]
     manifest = json.loads((root / "reports/gap_analysis/barnet/manifest.json").read_text())
     assert manifest["parameters"]["borough"] == "Barnet"
     # The index headline is the median board's coverage, as in the heatmap's title.
