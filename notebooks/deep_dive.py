@@ -127,10 +127,14 @@ deep_dive.show_tables(deep_dive.action_tables(scope.area))
 asked = deep_dive.questions(scope, spc, funnels, records, quarterly)
 Markdown("\n".join(f"- {q}" for q in asked))
 
-# %% [markdown]
+# %% [markdown] tags=["print-only"]
+# *On paper:* the run record (parameters, inputs and their checksums) is in the HTML report
+# (`report.html`) beside this PDF.
+
+# %% [markdown] tags=["screen-only"]
 # ## Run record
 
-# %%
+# %% tags=["screen-only"]
 record = provenance.run_record({"borough": borough, "theme": theme, "indicator": indicator,
                                 "period": scope.period, "audit_id": audit_id, "tier": scope.tier},
                                ["data/processed/public_indicators.parquet",

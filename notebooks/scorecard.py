@@ -58,7 +58,7 @@ scorecard.exceptions_display(card)
 # Each exception PI's series with its mean and process limits (Making Data Count): orange
 # points are special-cause concern, blue improvement; "c" marks a suppressed figure.
 
-# %%
+# %% tags=["print-small"]
 scorecard.exception_charts(card)
 
 # %% [markdown]
@@ -104,7 +104,7 @@ Markdown(scorecard.method_note(card.rules, card.tier))
 # %% [markdown]
 # ## Sources
 
-# %%
+# %% tags=["print-compact"]
 Markdown(scorecard.sources_footer(card))
 
 # %% [markdown] tags=["screen-only"]

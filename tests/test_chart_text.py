@@ -68,7 +68,9 @@ def test_heatmaps_say_status_in_words_and_symbols_beside_colour():
     assert symbols == ["C", "N", "W"]
     assert [t.get_text() for t in axes.get_legend().get_texts()] == [
         "N = national", "C = collected", "W = wanted"]
-    assert "2 rows by 2 columns: 1 national, 1 collected, 1 wanted" in figure.lscb_alt
+    # statuses in the words of code_labels.csv, as the presenter shows them
+    assert ("2 rows by 2 columns: 1 published nationally, 1 collected locally, 1 wanted"
+            in figure.lscb_alt)
     counts = plots.count_heatmap(pd.DataFrame({"A": [0, 2]}, index=["x", "y"]), "Two items")
     assert sorted(t.get_text() for t in counts.axes[0].texts) == ["0", "2"]  # 0 is written
     assert "highest 2 (y, A)" in counts.lscb_alt

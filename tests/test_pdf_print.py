@@ -149,7 +149,7 @@ def test_pdf_without_chromium_stops_before_any_run(project, monkeypatch, tmp_pat
 
 
 def test_print_scale_comes_from_print_yaml_and_a_bad_one_is_named():
-    assert pdf_print.print_scale("scorecard") == pytest.approx(0.9)
+    assert pdf_print.print_scale("scorecard") == pytest.approx(0.88)
     assert pdf_print.print_scale("deep_dive") == 1.0
     with pytest.raises(ReferenceDataError, match=r"pdf\.scale\.scorecard is 'big'"):
         pdf_print.print_scale("scorecard", {"scale": {"scorecard": "big"}})

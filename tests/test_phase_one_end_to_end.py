@@ -68,8 +68,9 @@ def test_mapping_notebook_runs_on_the_demo(demo_project):
     assert [r.status for r in results["survey_mapping"]] == ["ok"]
     html = (root / "reports/survey_mapping/london/report.html").read_text()
     assert "28 of 32 boards asked responded, 24 with information" in html
-    # the coverage chart's alt text states its finding in figures
-    assert re.search(r'<img alt="\d+ of \d+ PIs provided \(or published\)', html)
+    # the domain chart's alt text states its finding in figures
+    assert re.search(r'<img alt="Items collected by each board, by indicator domain\. \d+ rows '
+                     r'by \d+ columns, \d+ in all; highest \d+', html)
 
 
 def test_gap_matrix_and_notebooks(demo_project):
