@@ -17,7 +17,7 @@ import contextlib
 import html as html_text
 from pathlib import Path
 
-from lscb_analysis import browser_check, io
+from lscb_analysis import browser_check, io, presenter
 from lscb_analysis.errors import InvalidArgumentError, PdfPrintError, ReferenceDataError
 
 PRINT_CSS = Path(__file__).with_name("print.css")
@@ -89,18 +89,12 @@ def _template(pattern: str, fields: dict, analyst: bool) -> str:
 
 
 def period_words(period) -> str:
-    """A period as the reports write it: a reporting year ``2025`` is ``2024-25``.
+    """A period as the reports write it (:func:`lscb_analysis.presenter.format_period`).
 
     >>> period_words(2025), period_words("2025Q4"), period_words(None)
-    ('2024-25', '2025Q4', '')
+    ('2024-25', 'Q3 2025-26', '')
     """
-    if period is None:
-        return ""
-    text = str(period).strip()
-    if text.isdigit() and len(text) == 4:
-        year = int(text)
-        return f"{year - 1}-{year % 100:02d}"
-    return text
+    return presenter.format_period(period)
 
 
 def header_footer(title: str, borough: str, period, tier: str | None,

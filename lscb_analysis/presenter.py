@@ -294,9 +294,11 @@ def format_period(value) -> str:
 
     >>> format_period(2025), format_period("2025Q4"), format_period("2025Q1"), format_period("2024-25")
     ('2024-25', 'Q3 2025-26', 'Q4 2024-25', '2024-25')
-    >>> format_period("2024Q2, 2024Q3")
-    'Q1 2024-25, Q2 2024-25'
+    >>> format_period("2024Q2, 2024Q3"), format_period(None), format_period(float("nan"))
+    ('Q1 2024-25, Q2 2024-25', '', '')
     """
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
     text = str(value).strip()
     if "," in text:
         return ", ".join(format_period(part) for part in text.split(","))

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import nbformat
 
-from lscb_analysis import io
+from lscb_analysis import io, presenter
 from lscb_analysis.errors import ParameterError
 
 CHART_METADATA = "lscb_chart"
@@ -59,21 +59,12 @@ def is_synthetic(project_dir: str | Path | None = None) -> bool:
     return io.data_are_synthetic(project_dir)
 
 def format_period(value) -> str:
-    """Return a period as a reader writes it: a reporting year 2025 as "2024-25".
+    """Return a period as a reader writes it (:func:`lscb_analysis.presenter.format_period`).
 
-    Input: a year (int or digits), a period label ("2025Q4", "2024-25") or None. Output:
-    text ("" for None). Raises nothing.
-
-    >>> [format_period(2025), format_period("2025"), format_period("2025Q4"), format_period(None)]
-    ['2024-25', '2024-25', '2025Q4', '']
+    >>> [format_period(2025), format_period("2025Q4"), format_period(None)]
+    ['2024-25', 'Q3 2025-26', '']
     """
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    text = str(value).strip()
-    if re.fullmatch(r"\d{4}(\.0)?", text):
-        year = int(float(text))
-        return f"{year - 1}-{year % 100:02d}"
-    return text
+    return presenter.format_period(value)
 
 
 def _humanise(value) -> str:

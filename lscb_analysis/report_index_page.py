@@ -234,9 +234,9 @@ def summary(runs: pd.DataFrame) -> str:
     ok = runs["status"].eq("ok")
     unchanged = int((ok & runs["unchanged_since"].fillna("").astype(str).ne("")).sum())
     failed = int(runs["status"].eq("failed").sum())
-    reports = "report" if unchanged == 1 else "reports"
+    reports, its = ("report", "its") if unchanged == 1 else ("reports", "their")
     return (f"{len(runs)} runs, {int(ok.sum())} ok, {failed} failed ({unchanged} ok {reports} "
-            "unchanged since its last run).")
+            f"unchanged since {its} last run).")
 
 
 def render_index(runs: pd.DataFrame, synthetic: bool = False) -> str:

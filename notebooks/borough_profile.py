@@ -30,7 +30,7 @@ from IPython.display import Markdown
 
 from lscb_analysis import plots, presenter, profile, provenance, public_data, report_index
 
-# %% [markdown]
+# %% [markdown] tags=["screen-only"]
 # ## Parameter check
 # The borough is matched to the local authority register; the period must be a year with data.
 

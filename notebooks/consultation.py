@@ -30,7 +30,7 @@ from IPython.display import Markdown
 
 from lscb_analysis import consultation, plots, presenter, provenance, report_index
 
-# %% [markdown]
+# %% [markdown] tags=["screen-only"]
 # ## Parameter check
 # Every returned form is read first (nothing is changed); the version must be one that a form
 # in use commented on.

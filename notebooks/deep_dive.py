@@ -36,7 +36,7 @@ from IPython.display import Markdown, display
 
 from lscb_analysis import deep_dive, disclosure, presenter, provenance, public_data, report_index
 
-# %% [markdown]
+# %% [markdown] tags=["screen-only"]
 # ## Parameter check
 # The borough must be in the register, the theme or indicator known, the year published and
 # the output tier "board" or "analyst".

@@ -31,7 +31,7 @@ from IPython.display import Markdown
 import lscb_analysis.presenter as presenter
 from lscb_analysis import catalogue, gap_analysis, plots, profile, provenance, report_index
 
-# %% [markdown]
+# %% [markdown] tags=["screen-only"]
 # ## Parameter check
 # The model version must exist and the gap matrix must have been built for it
 # (`lscb model gaps`); the borough, if given, must be in the register.

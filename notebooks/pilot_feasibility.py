@@ -34,7 +34,7 @@ from IPython.display import Markdown
 import lscb_analysis.report_index as report_index
 from lscb_analysis import disclosure, pilot_feasibility, pilot_ingest, plots, presenter, provenance
 
-# %% [markdown]
+# %% [markdown] tags=["screen-only"]
 # ## Parameter check
 # The folder must hold returns, the borough must be a London borough and the model version
 # must exist.

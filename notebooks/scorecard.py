@@ -34,7 +34,7 @@ from IPython.display import Markdown
 
 from lscb_analysis import presenter, profile, provenance, report_index, scorecard
 
-# %% [markdown]
+# %% [markdown] tags=["screen-only"]
 # ## Parameter check
 # The borough is matched to the register, the period checked against the data, the sub-group
 # and model version against the catalogue.

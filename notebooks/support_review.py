@@ -32,7 +32,7 @@ from IPython.display import Markdown
 
 from lscb_analysis import audit, audit_actions, presenter, provenance, report_index, support_review
 
-# %% [markdown]
+# %% [markdown] tags=["screen-only"]
 # ## Parameter check and the support log
 # Every row of the log is checked; rows with problems are listed, not dropped.
 

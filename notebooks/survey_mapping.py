@@ -33,7 +33,7 @@ import lscb_analysis.presenter as presenter
 import lscb_analysis.report_index as report_index
 from lscb_analysis import plots, provenance, survey_ingest, survey_mapping, survey_template
 
-# %% [markdown]
+# %% [markdown] tags=["screen-only"]
 # ## Parameter check
 # The folder must exist, the date must be a date and the borough must be in the register.
 

@@ -147,7 +147,7 @@ def test_a_pack_builds_data_then_runs_stages_then_skips_unchanged(project):
     assert "Step public_indicators: fresh (inputs unchanged)" in done.stdout
     assert "3 of 3 runs ok (0 ran, 3 unchanged since the last successful run, skipped)" \
         in done.stdout
-    assert "3 runs, 3 ok, 0 failed (3 ok reports unchanged since its last run)." in \
+    assert "3 runs, 3 ok, 0 failed (3 ok reports unchanged since their last run)." in \
         (reports / "index.html").read_text()
 
 

@@ -157,7 +157,7 @@ def test_report_titles():
     assert title("gap_analysis", {"borough": None}, {"model_version": "1.0"}, registry) == (
         "London — Gap analysis: boards against the best-fit model — model 1.0")
     assert title("scorecard", {"borough": "Barnet"}, {"period": "2025Q4"}, registry) == (
-        "Barnet — Quarterly score card — 2025Q4")
+        "Barnet — Quarterly score card — Q3 2025-26")
     with pytest.raises(ParameterError, match="notebooks.yaml"):
         title("nope", {}, {}, registry)
     assert title("nope", {"borough": "Brent"}, {}, registry, fallback="Probe") == "Brent — Probe"
