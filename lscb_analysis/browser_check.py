@@ -39,9 +39,10 @@ def print_settings() -> dict:
     """Return ``data/reference/print.yaml`` (PDF, browser check and weight settings).
 
     Raises:
-        ReferenceDataError: the file is missing or not a YAML mapping.
+        ReferenceDataError: the file is missing, not a YAML mapping, or lacks its ``pdf``,
+            ``browser_check`` or ``weight`` section.
     """
-    return io.read_reference_yaml(PRINT_SETTINGS)
+    return io.read_reference_yaml(PRINT_SETTINGS, ("pdf", "browser_check", "weight"))
 
 
 def chromium_path() -> str:

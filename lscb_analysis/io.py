@@ -192,13 +192,23 @@ def read_yaml_mapping(path: Path | str, what: str = "Reference file") -> dict:
     return content
 
 
-def read_reference_yaml(name: str) -> dict:
+def read_reference_yaml(name: str, required_keys: Iterable[str] = ()) -> dict:
     """Read a YAML reference file from ``data/reference/``.
 
+    ``required_keys``: top-level keys the file must hold.
+
     Raises:
-        ReferenceDataError: the file is missing, is not valid YAML, or is not a mapping.
+        ReferenceDataError: the file is missing, is not valid YAML, is not a mapping, or
+            lacks a required key (the message names the file and the keys).
     """
-    return read_yaml_mapping(reference_file(name))
+    path = reference_file(name)
+    content = read_yaml_mapping(path)
+    missing = [key for key in required_keys if key not in content]
+    if missing:
+        raise ReferenceDataError(
+            f"Reference file {path} has no {', '.join(repr(k) for k in missing)}. Add "
+            "it back (see the README in data/reference/).")
+    return content
 
 
 def ensure_writable(path: Path | str) -> Path:

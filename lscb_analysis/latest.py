@@ -31,11 +31,14 @@ STATES = (VALUE, SUPPRESSED, MISSING, NOT_YET_DUE)
 _XMR_COLUMNS = {"value", "mean", "lpl", "upl", "outside_limits", "trend", "variation"}
 
 
+REQUIRED_KEYS = ("state_words", "last_shown", "no_earlier", "not_assessed")
+
+
 def load_rules() -> dict:
     """The wording of ``data/reference/latest.yaml``.
 
     Output: ``{"state_words": {status: words}, "last_shown", "no_earlier", "not_assessed"}``.
-    Raises: ReferenceDataError when the file is missing or unreadable.
+    Raises: ReferenceDataError when the file is missing, unreadable or lacks one of those keys.
     """
     path = io.reference_file(RULES_FILE)
     return _read_rules(str(path), path.stat().st_mtime_ns)
@@ -44,7 +47,7 @@ def load_rules() -> dict:
 @lru_cache(maxsize=8)
 def _read_rules(path: str, modified: int) -> dict:
     """Read once per file version (a score card build asks for every PI of every borough)."""
-    return io.read_yaml_mapping(path)
+    return io.read_reference_yaml(RULES_FILE, REQUIRED_KEYS)
 
 
 def period_text(label: Any) -> str:

@@ -118,6 +118,13 @@ def _dictionary(path: Path, stamp: float) -> dict[str, Column]:
         if not row["label"].strip():
             raise ReferenceDataError(f"{path} line {number}: column {row['column']!r} has no "
                                      "label; write the header a reader sees.")
+        if row["column"] in entries:
+            raise ReferenceDataError(f"{path} line {number}: column {row['column']!r} is "
+                                     "described twice; keep one row for it.")
+        if row["decimals"].strip() and not row["decimals"].strip().isdigit():
+            raise ReferenceDataError(f"{path} line {number}: decimals {row['decimals']!r} of "
+                                     f"column {row['column']!r} is not a whole number from 0; "
+                                     "write e.g. 1, or leave it empty.")
         decimals = int(row["decimals"]) if row["decimals"].strip() else None
         entries[row["column"]] = Column(row["column"], row["label"], row["unit"], row["kind"],
                                         decimals, row["codes"], row["missing"],
@@ -129,7 +136,8 @@ def load_dictionary() -> dict[str, Column]:
     """The data dictionary: column name -> :class:`Column`.
 
     Reads ``data/reference/data_dictionary.csv``. Raises ReferenceDataError when it lacks a
-    column, names an unknown kind or has an entry without a label.
+    column, names an unknown kind, has an entry without a label or with decimals that are not
+    a whole number, or describes a column twice.
     """
     path = io.reference_file(DICTIONARY_FILE)
     return _dictionary(path, path.stat().st_mtime)
@@ -137,7 +145,7 @@ def load_dictionary() -> dict[str, Column]:
 
 @functools.lru_cache(maxsize=4)
 def _code_labels(path: Path, stamp: float) -> dict[str, dict[str, str]]:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = io.read_reference_csv(CODES_FILE, ["list", "code", "label"])
     lists: dict[str, dict[str, str]] = {}
     for row in frame.to_dict("records"):
         lists.setdefault(row["list"], {})[row["code"]] = row["label"]

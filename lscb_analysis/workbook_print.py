@@ -40,9 +40,12 @@ def load_settings() -> dict:
     Output: keys ``paper``, ``orientation``, ``fit_width`` (``max_columns``,
     ``max_characters``), ``row_height`` (``line``, ``maximum``), ``synthetic``,
     ``page_numbers``, ``separator``, ``detail_sheet``.
-    Raises: ReferenceDataError when the file is missing or unreadable.
+    Raises: ReferenceDataError when the file is missing, unreadable or lacks one of those
+    keys.
     """
-    return io.read_reference_yaml(SETTINGS_FILE)
+    return io.read_reference_yaml(SETTINGS_FILE, (
+        "paper", "orientation", "fit_width", "row_height", "synthetic", "page_numbers",
+        "separator", "detail_sheet", "tiers"))
 
 
 def data_are_synthetic(project_dir: str | Path | None = None) -> bool:

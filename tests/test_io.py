@@ -42,3 +42,10 @@ def test_sha256_of(tmp_path):
     path = tmp_path / "f"
     path.write_bytes(b"")
     assert io.sha256_of(path).startswith("e3b0c44298fc")
+
+
+def test_a_reference_yaml_without_a_required_key_names_the_file_and_key(project):
+    (project / "data" / "reference" / "settings.yaml").write_text("paper: A4\n")
+    assert io.read_reference_yaml("settings.yaml", ["paper"]) == {"paper": "A4"}
+    with pytest.raises(ReferenceDataError, match=r"settings.yaml has no 'tiers'"):
+        io.read_reference_yaml("settings.yaml", ["paper", "tiers"])
