@@ -13,7 +13,6 @@ Wording lives in ``data/reference/latest.yaml``.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lscb_analysis import indicators, io, stats
+from lscb_analysis import indicators, io, presenter, stats
 
 RULES_FILE = "latest.yaml"
 OK = "ok"  # the status / state of a figure that may be shown (public_data.OK, scorecard.USABLE)
@@ -51,15 +50,12 @@ def _read_rules(path: str, modified: int) -> dict:
 
 
 def period_text(label: Any) -> str:
-    """A period as a reader writes it: a reporting year 2025 as ``'2024-25'``, others as given.
+    """A period as a reader writes it (:func:`lscb_analysis.presenter.format_period`).
 
     >>> period_text(2025), period_text("2025Q3"), period_text(np.int64(2013))
-    ('2024-25', '2025Q3', '2012-13')
+    ('2024-25', 'Q2 2025-26', '2012-13')
     """
-    if isinstance(label, numbers.Integral) and not isinstance(label, bool) \
-            and 1900 < int(label) < 2200:
-        return f"{int(label) - 1}-{str(int(label))[-2:]}"
-    return str(label)
+    return presenter.format_period(label)
 
 
 def figure_text(value: float, unit: str | None = None, decimals: int = 1) -> str:

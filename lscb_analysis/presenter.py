@@ -310,9 +310,8 @@ def format_period(value) -> str:
     text = str(value).strip()
     if "," in text:
         return ", ".join(format_period(part) for part in text.split(","))
-    if isinstance(value, int | float) and not isinstance(value, bool) or re.fullmatch(
-            r"\d{4}(\.0)?", text):
-        year = int(float(text))
+    if re.fullmatch(r"\d{4}(\.0)?", text) and 1900 < float(text) < 2200:
+        year = int(float(text))  # a reporting year ending 31 March
         return f"{year - 1}-{year % 100:02d}"
     if match := _QUARTER.match(text):
         year, quarter = int(match.group(1)), int(match.group(2))

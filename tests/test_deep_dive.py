@@ -124,7 +124,7 @@ def test_quarterly_special_causes_raise_questions(public_indicators):
     quarterly = deep_dive.quarterly_spc_frames(scope, values)
     asked = deep_dive.questions(scope, {}, {}, pd.DataFrame(), quarterly)
     assert asked[0] == ("Re-referrals (quarterly local figures) shows special-cause concern in "
-                        "2025Q4: what changed in practice, demand or recording, and since when?")
+                        "Q3 2025-26: what changed in practice, demand or recording, and since when?")
     note = deep_dive.quarterly_note(scope, quarterly)
     assert "2024Q1 to 2025Q4" in note and "NOT FOR PUBLICATION" in note
     headlines = deep_dive.index_headlines(scope, {}, {}, pd.DataFrame(), quarterly)

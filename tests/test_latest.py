@@ -55,7 +55,7 @@ def test_a_latest_value_gets_its_own_icon_and_other_states_their_words():
     quarters = pd.DataFrame({"value": [1.0, 2.0, np.nan], "state": ["ok", "ok", "not_returned"]},
                             index=["2025Q1", "2025Q2", "2025Q3"])
     assert latest.latest_verdict(quarters, unit="percent", decimals=0).text == \
-        "2025Q3: no figure returned; last shown 2025Q2: 2%"
+        "Q2 2025-26: no figure returned; last shown Q1 2025-26: 2%"
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +155,7 @@ def test_quarterly_latest_is_the_report_quarter_even_when_not_yet_due(public_ind
     frame = deep_dive.quarterly_spc_frames(scope, values)["BF-FD-03"]
     assert frame.index[-1] == "2025Q2" and frame["state"].iloc[-1] == "not_yet_due"
     verdict = latest.latest_verdict(frame, frame.attrs["period"])
-    assert verdict.text == "2025Q2: not yet due; last shown 2025Q1: 45.0%"
+    assert verdict.text == "Q1 2025-26: not yet due; last shown Q4 2024-25: 45.0%"
     assert verdict.variation is None
     asked = deep_dive.questions(scope, {}, {}, pd.DataFrame(), {"BF-FD-03": frame})
     assert not any("special-cause" in sentence for sentence in asked)
@@ -164,7 +164,7 @@ def test_quarterly_latest_is_the_report_quarter_even_when_not_yet_due(public_ind
     frame = deep_dive.quarterly_spc_frames(later, values)["BF-FD-03"]
     assert list(frame.index[-2:]) == ["2025Q2", "2025Q3"]
     assert latest.latest_verdict(frame, frame.attrs["period"]).text.startswith(
-        "2025Q3: no figure returned; last shown 2025Q1")
+        "Q2 2025-26: no figure returned; last shown Q4 2024-25")
 
 
 def test_reporting_year_ticks_read_as_the_verdict_does(kingston):

@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lscb_analysis import plots, register, runner, scorecard, stats
+from lscb_analysis import plots, register, runner, scorecard, stats, workbook_print
 from lscb_analysis.catalogue import load_catalogue
 from lscb_analysis.errors import ParameterError
 from lscb_analysis.public_data import OUTPUT_COLUMNS
@@ -308,7 +308,10 @@ def test_workbook_formatting_read_back(suppressed_card, rules, tmp_path):
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Score card", "Detail", "Exceptions", "Legend", "Notes"]
     sheet = book["Score card"]
-    header = 3  # two title rows (report, borough, period; tier), then the header
+    # two title rows (report, borough, period; tier), a third (SYNTHETIC DATA) when the
+    # project holds the demo's data, then the header
+    header = next(row for row in range(1, 6) if sheet.cell(row, 1).value == "PI")
+    assert header == (4 if workbook_print.data_are_synthetic() else 3)
     first = header + 1
     assert sheet.freeze_panes == f"C{first}"
     assert sheet.auto_filter.ref == f"A{header}:L{header + len(suppressed_card.rows)}"
