@@ -1383,7 +1383,7 @@ def legend_rows(rules: Mapping) -> pd.DataFrame:
 def title_block(card: Scorecard) -> str:
     """The report's title block (markdown): borough, period, sub-group, model, as at, tier."""
     scope = card.subgroup or "all sub-groups"
-    return (f"## {card.borough}: score card, {card.period.label}\n\n"
+    return (f"## {card.borough}: score card, {_period(card.period.label)}\n\n"
             f"**PIs:** {len(card.rows)} ({scope}) · **Best-fit model:** version "
             f"{card.model_version} · **Data as at:** {card.as_at}\n\n"
             f"**{card.tier_label}**")

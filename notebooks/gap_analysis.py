@@ -28,15 +28,8 @@ model_version = None  # best-fit model version; None for the latest
 # %load_ext lscb_analysis.display_guard
 from IPython.display import Markdown
 
-from lscb_analysis import (
-    catalogue,
-    gap_analysis,
-    plots,
-    presenter,
-    profile,
-    provenance,
-    report_index,
-)
+import lscb_analysis.presenter as presenter
+from lscb_analysis import catalogue, gap_analysis, plots, profile, provenance, report_index
 
 # %% [markdown] tags=["screen-only"]
 # ## Parameter check

@@ -424,7 +424,7 @@ def test_notebook_end_to_end(scorecard_project, tmp_path, monkeypatch):
     assert result.status == "ok", result.error
     run = tmp_path / "scorecard" / "barnet"
     page = (run / "report.html").read_text(encoding="utf-8")
-    assert "Barnet: score card, 2025Q4" in page and "Exceptions for the challenge meeting" in page
+    assert "Barnet: score card, Q3 2025-26" in page and "Exceptions for the challenge meeting" in page
     assert "Private fostering notifications visited within 7 working days fell to 60.0%" in page
     assert "42.9%" not in page and "scorecard.build_scorecard" not in page
     assert page.count('src="data:image/png;base64,') >= 2  # SPC small multiple and the rug
