@@ -29,7 +29,7 @@ TEMPLATE_STYLE = ("font: 8px Arial, Helvetica, sans-serif; color: #333; width: 1
                   "justify-content: space-between;")
 DEFAULT_SETTINGS = {"format": "A4", "header": "{title} | {borough} | {period}",
                     "footer": "{tier} | page {page} of {pages}",
-                    "margin": {"top": "18mm", "bottom": "16mm", "left": "12mm",
+                    "margin": {"top": "15mm", "bottom": "12mm", "left": "12mm",
                                "right": "12mm"}}
 
 

@@ -1115,7 +1115,8 @@ def category_bars(
 
 
 def spc_small_multiples(
-    points: pd.DataFrame, panels: pd.DataFrame, title: str, columns: int = 3
+    points: pd.DataFrame, panels: pd.DataFrame, title: str, columns: int = 3,
+    panel_size: tuple[float, float] = (4.0, 2.9),
 ) -> Figure:
     """Small-multiple XmR charts, one panel per measure, from already computed points.
 
@@ -1132,6 +1133,7 @@ def spc_small_multiples(
             variation icon's words) and ``target`` (NaN for none).
         title: the figure's title (state the finding).
         columns: panels per row.
+        panel_size: each panel's width and height in inches (headings wrap to the width).
 
     Returns:
         A Figure with one visible Axes per panel; suppressed markers have ``gid``
@@ -1157,8 +1159,10 @@ def spc_small_multiples(
     count = max(1, len(panels))
     columns = max(1, min(columns, count))
     rows = math.ceil(count / columns)
-    figure = ChartFigure(figsize=(4.0 * columns, 2.9 * rows + 1.1))
+    width, height = panel_size
+    figure = ChartFigure(figsize=(width * columns, height * rows + 1.1))
     axes = figure.subplots(rows, columns, squeeze=False).flat
+    heading_width = max(24, round(12 * width))  # characters of 8-point type per line
     for ax, panel in zip(axes, panels.itertuples(index=False), strict=False):
         series = points[points["pi_id"] == panel.pi_id].sort_values("order")
         x = np.arange(len(series))
@@ -1184,7 +1188,7 @@ def spc_small_multiples(
         step = max(1, math.ceil(len(labels) / 6))
         ax.set_xticks(x[::step], labels[::step], rotation=45, ha="right", fontsize=7)
         ax.tick_params(axis="y", labelsize=7)
-        ax.set_title(textwrap.fill(str(panel.heading), 48), fontsize=8, loc="left")
+        ax.set_title(textwrap.fill(str(panel.heading), heading_width), fontsize=8, loc="left")
         ax.set_ylabel(axis_title(None, getattr(panel, "unit", None)), fontsize=7)
         ax.spines[["top", "right"]].set_visible(False)
     for ax in list(figure.axes)[len(panels):]:
@@ -1196,8 +1200,11 @@ def spc_small_multiples(
                        label="Process limits"),
                 Line2D([], [], color=STATUS_COLOURS["target"], linestyle="--", label="Target"),
                 _suppressed_handle()]
-    figure.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=7)
-    figure.suptitle(textwrap.fill(title, 110), fontsize=10, x=0.01, ha="left")
+    # One row of keys under a wide row of panels, two rows under a narrow one.
+    figure.legend(handles=handles, loc="lower center", ncol=8 if width * columns >= 10 else 4,
+                  frameon=False, fontsize=7)
+    figure.suptitle(textwrap.fill(title, max(60, round(9 * width * columns))), fontsize=10,
+                    x=0.01, ha="left")
     figure.tight_layout(rect=(0, 0.08, 1, 0.95))
     return chart_text.attach(figure, *chart_text.panels_text(points, panels,
                                                              suppressed_rows(points)))

@@ -41,6 +41,7 @@ write files; everything else is pure.
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -73,6 +74,10 @@ REQUIRED_RULE_KEYS = (
     "targets", "exceptions", "questions", "icons", "legend", "colours", "units", "status_text",
 )
 ENGLAND_CODE = "E92000001"
+# The exception small multiple: panels per row at most, and each panel's size in inches
+# (small enough that a row of six prints across landscape A4 with legible type).
+EXCEPTION_CHART_COLUMNS = 6
+EXCEPTION_PANEL_SIZE = (2.7, 2.0)
 LONDON_CODE = "E12000007"
 NOTEBOOK = "scorecard"
 
@@ -821,7 +826,7 @@ def _data_quality(series: pd.DataFrame, issues: pd.DataFrame, pilot: pd.DataFram
         counts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in
                   ((errors, "error"), (queries, "query")) if n]
         where = "in-year return " if pi["source_type"] == "national" else ""
-        parts.append(f"{where}{latest_period}: {' and '.join(counts)}".replace("querys",
+        parts.append(f"{where}{_period(latest_period)}: {' and '.join(counts)}".replace("querys",
                                                                                 "queries"))
     if estimated:
         parts.append(f"{estimated} estimated value{'s' if estimated != 1 else ''}")
@@ -857,8 +862,8 @@ def _in_year(pilot: pd.DataFrame, pi: Mapping, benchmark_year: int | None, cutof
     if last["state"] == USABLE:
         text = format_figure(last["value"], pi["unit"], pi["decimals"], rules)
         estimated = " (estimated)" if last["estimated"] else ""
-        return f"{last['period']}: {text}{estimated}, the borough's own figure", narrative
-    return f"{last['period']}: {_status_text(last['state'], rules).lower()}", narrative
+        return f"{_period(last['period'])}: {text}{estimated}, the borough's own figure", narrative
+    return f"{_period(last['period'])}: {_status_text(last['state'], rules).lower()}", narrative
 
 
 def _comparison_text(code: str, value: float, pi: Mapping, rules: Mapping) -> tuple[str, str]:
@@ -975,8 +980,9 @@ def _spc_clause(row: Mapping, points: pd.DataFrame) -> str:
         earlier = shown.iloc[:-1]
         beyond = earlier[(earlier["value"] > earlier[limit]) if high
                          else (earlier["value"] < earlier[limit])]
-        since = (f"for the first time since {beyond['period'].iloc[-1]}" if len(beyond)
-                 else f"for the first time since the series began in {shown['period'].iloc[0]}")
+        since = (f"for the first time since {_period(beyond['period'].iloc[-1])}" if len(beyond)
+                 else "for the first time since the series began in "
+                 f"{_period(shown['period'].iloc[0])}")
         return f"{side} process limit {since}"
     if row["spc_rule"] == "trend":
         steps = np.sign(np.diff(shown["value"].to_numpy()))
@@ -1015,7 +1021,7 @@ def _exception_facts(row: Mapping, points: pd.DataFrame, found: list[str], rules
         verb = "was unchanged at"
     else:
         verb = "was"
-    first = f"{title} {verb} {value} in {row['period']}"
+    first = f"{title} {verb} {value} in {_period(row['period'])}"
     clauses = []
     names = rules["benchmarks"]
     worse = [key for key in names if row[f"vs_{key}"] == "worse"]
@@ -1040,7 +1046,7 @@ def _exception_facts(row: Mapping, points: pd.DataFrame, found: list[str], rules
                 "recent periods, and the SPC limits show it cannot meet it as things stand")
     sentence = first + ("; " + _join(clauses) if clauses else "") + "."
     placeholders = {
-        "title": _lower_first(title), "borough": row["borough"], "period": row["period"],
+        "title": _lower_first(title), "borough": row["borough"], "period": _period(row["period"]),
         "value": value, "target": row["target_text"], "periods": periods_text,
         "benchmarks": _join([names[k] for k in worse]) or "its benchmarks",
         "agency": row["source_agency"], "sub_group": row["sub_group"],
@@ -1381,10 +1387,12 @@ def legend_rows(rules: Mapping) -> pd.DataFrame:
 
 
 def title_block(card: Scorecard) -> str:
-    """The report's title block (markdown): borough, period, sub-group, model, as at, tier."""
+    """The report's title block (markdown): PIs and sub-group, model, as at, tier.
+
+    The borough and period are the report's title (its h1), so they are not repeated here.
+    """
     scope = card.subgroup or "all sub-groups"
-    return (f"## {card.borough}: score card, {_period(card.period.label)}\n\n"
-            f"**PIs:** {len(card.rows)} ({scope}) · **Best-fit model:** version "
+    return (f"**PIs:** {len(card.rows)} ({scope}) · **Best-fit model:** version "
             f"{card.model_version} · **Data as at:** {card.as_at}\n\n"
             f"**{card.tier_label}**")
 
@@ -1429,11 +1437,17 @@ _CSS = """<style>
 .lscb-sc td { border-top: 1px solid #D0D0D0; padding: 3px 4px; vertical-align: top;
   text-align: left !important; }
 .lscb-sc td.pi { width: 22%; }
+.lscb-sc p.lscb-question { margin: 0 0 0.4em 0; }
+/* A goal's table is captioned for screen readers; its heading shows the same words. */
+.lscb-card caption { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; }
 .lscb-sc .sub { color: #555555; font-size: 8pt; }
 .lscb-sc tr.narrative td { border-top: none; font-style: italic; color: #333333;
   padding-top: 0; font-size: 8pt; }
 .lscb-sc tr.flag td:first-child { border-left: 4px solid #D55E00; }
-.lscb-cluster { margin: 0.2em 0 0.4em 0; font-size: 9pt; color: #333333; }
+.lscb-sc tr.cluster th, .lscb-sc tr.cluster td { background: #DCE6F1; color: #000000;
+  border-top: 1px solid #1F4E79; }
+.lscb-sc td.lscb-cluster { font-size: 8pt; color: #333333; }
 @media print { .lscb-sc { font-size: 7.5pt; } .lscb-sc tr { page-break-inside: avoid; }
   h3, h4 { page-break-after: avoid; } }
 </style>"""
@@ -1449,8 +1463,10 @@ def _cell(text: str, sub: str = "", colour: str = "", css: str = "") -> str:
 def scorecard_html(card: Scorecard) -> str:
     """The score card table as HTML: grouped by goal and cluster, with the cluster narrative.
 
-    One line per PI (latest value and period, target, previous value and direction of travel,
-    SPC, benchmarks, quartile, trend, data quality), the borough's narrative beneath it.
+    One table per goal (its heading, and its caption for screen readers), one row group per
+    cluster headed by the cluster's title and introduction; one line per PI (latest value and
+    period, target, previous value and direction of travel, SPC, benchmarks, quartile, trend,
+    data quality), the borough's narrative beneath it.
     Colours come from the rules and only for judged cells: a missing or suppressed figure,
     "not compared" or "not rated" is never coloured. Readable printed on A4 landscape.
     """
@@ -1459,16 +1475,20 @@ def scorecard_html(card: Scorecard) -> str:
     head = ["PI", "Latest", "Target", "Previous", "SPC", *[n.capitalize() for n in
             names.values()], "London quartile", "Recent trend", "Data quality"]
     parts = [_CSS]
+    header = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
     for (goal, goal_title), goal_rows in card.rows.groupby(["goal", "goal_title"], sort=False):
-        parts.append(f"<h3>{html.escape(goal)} {html.escape(goal_title)}</h3>")
+        # One table per goal, one row group per cluster: the column heads print once a goal
+        # (and again on each page), so a borough's card fits its four printed pages.
+        parts.append(f"<h3>{html.escape(goal)} {html.escape(goal_title)}</h3>"
+                     f'<table class="lscb-sc lscb-card"><caption>{html.escape(goal)} '
+                     f"{html.escape(goal_title)}</caption><thead><tr>{header}</tr></thead>")
         for (_, cluster_title, narrative), rows in goal_rows.groupby(
                 ["cluster", "cluster_title", "cluster_narrative"], sort=False):
-            parts.append(f"<h4>{html.escape(cluster_title)}</h4>"
-                         f'<p class="lscb-cluster">{html.escape(narrative)}</p>')
-            parts.append('<table class="lscb-sc">'
-                         f"<caption>{html.escape(cluster_title)}</caption><thead><tr>"
-                         + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
-                         + "</tr></thead><tbody>")
+            parts.append(f'<tbody><tr class="cluster"><th scope="rowgroup">'
+                         f"{html.escape(cluster_title)}</th>"
+                         f'<td class="lscb-cluster" colspan="{len(head) - 1}">'
+                         f'<span class="lscb-cluster-intro">{html.escape(narrative)}</span>'
+                         "</td></tr>")
             for row in rows.to_dict("records"):
                 flag = ' class="flag"' if row["exceptions"] else ""
                 cells = [
@@ -1502,7 +1522,8 @@ def scorecard_html(card: Scorecard) -> str:
                 if notes:
                     parts.append(f'<tr class="narrative"><td></td><td colspan="{len(head) - 1}">'
                                  f"{html.escape(' '.join(notes))}</td></tr>")
-            parts.append("</tbody></table>")
+            parts.append("</tbody>")
+        parts.append("</table>")
     return "\n".join(parts)
 
 
@@ -1517,7 +1538,8 @@ def exceptions_html(card: Scorecard) -> str:
                                                "Question for the challenge meeting"))
             + "</tr></thead>"]
     for row in card.exceptions.to_dict("records"):
-        questions = "<br><br>".join(html.escape(q) for q in row["questions"].split("\n\n"))
+        questions = "".join(f'<p class="lscb-question">{html.escape(q)}</p>'
+                            for q in row["questions"].split("\n\n"))
         rows.append(f'<tr><td class="pi">{html.escape(row["pi_id"])} {html.escape(row["title"])}'
                     f'<br><span class="sub">{html.escape(row["rating"])}</span></td>'
                     f"<td>{html.escape(row['labels'])}</td><td>{html.escape(row['sentence'])}"
@@ -1536,7 +1558,7 @@ def legend_html(rules: Mapping) -> str:
         rows.append(f'<tr><th scope="row">{html.escape(group)}</th><td>{symbols}'
                     f'<br><span class="sub">{html.escape(items["meaning"].iloc[0])}</span>'
                     "</td></tr>")
-    return (f'{_CSS}<table class="lscb-sc"><caption>Key to the icons and colours</caption>'
+    return (f'{_CSS}<table class="lscb-sc lscb-legend"><caption>Key to the icons and colours</caption>'
             f'{"".join(rows)}</table>')
 
 
@@ -1588,10 +1610,14 @@ def exception_charts(card: Scorecard):
     if card.exceptions.empty:
         return Markdown("No exception PIs, so no SPC charts to show.")
     count = len(card.exceptions)
-    title = (f"{card.borough}, {card.period.label}: the {count} exception PI"
+    title = (f"{card.borough}, {_period(card.period.label)}: the {count} exception PI"
              f"{'s' if count != 1 else ''} against {'their' if count != 1 else 'its'} own "
              "process limits")
-    return plots.spc_small_multiples(card.points, chart_panels(card), title)
+    # Up to six small panels a row, rows filled evenly: the chart prints across a landscape
+    # page at one scale, however many exceptions there are.
+    columns = math.ceil(count / math.ceil(count / EXCEPTION_CHART_COLUMNS))
+    return plots.spc_small_multiples(card.points, chart_panels(card), title, columns=columns,
+                                     panel_size=EXCEPTION_PANEL_SIZE)
 
 
 def rug_grid(card: Scorecard) -> tuple[pd.DataFrame, str]:
@@ -1715,7 +1741,7 @@ def write_workbook(card: Scorecard, path: Path | str) -> Path:
                                                                          color="FFFFFF")
     wrap = Alignment(wrap_text=True, vertical="top")
     columns = _workbook_columns(rules)
-    write_cell(sheet.cell(1, 1), f"{card.borough} score card, {card.period.label} "
+    write_cell(sheet.cell(1, 1), f"{card.borough} score card, {_period(card.period.label)} "
                                  f"({card.subgroup or 'all sub-groups'}; best-fit model "
                                  f"{card.model_version}). {card.tier_label}")
     sheet.cell(1, 1).font = Font(bold=True, size=12)
@@ -1903,7 +1929,7 @@ def notes_table(card: Scorecard) -> pd.DataFrame:
 
     Output: columns ``Item, Note``.
     """
-    rows = [("Borough", card.borough), ("Period", card.period.label),
+    rows = [("Borough", card.borough), ("Period", _period(card.period.label)),
             ("Sub-group", card.subgroup or "all"),
             ("Best-fit model", f"version {card.model_version}"), ("Data as at", card.as_at),
             ("Output", card.tier_label)]

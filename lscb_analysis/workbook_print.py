@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from lscb_analysis import io
+from lscb_analysis import io, presenter
 from lscb_analysis.errors import InvalidArgumentError
 
 SETTINGS_FILE = "workbook_print.yaml"
@@ -60,7 +60,8 @@ class PrintTitle:
     """What every printed page of a workbook says it is.
 
     Attributes: ``report`` ("Score card"), ``borough`` ("Barnet" or "London"), ``period``
-    ("2025Q4", "2024-25" or "" when the workbook has none), ``tier`` (the output tier's label,
+    ("2025Q4", "2024-25" or "" when the workbook has none; written as the presenter writes
+    periods, "Q3 2025-26"), ``tier`` (the output tier's label,
     e.g. "Board" or the analyst tier's NOT FOR PUBLICATION words), ``synthetic`` (built from
     synthetic data) and ``detail`` (extra words for the first title row, e.g. the sub-group).
     """
@@ -72,15 +73,21 @@ class PrintTitle:
     synthetic: bool = False
     detail: str = ""
 
+    @property
+    def period_text(self) -> str:
+        """The period as the presenter writes it ("Q3 2025-26"); blank when there is none."""
+        return presenter.format_period(self.period) if str(self.period).strip() else ""
+
     def lines(self, settings: Mapping | None = None) -> list[str]:
         """The title rows: report, borough and period; then tier (and SYNTHETIC DATA).
 
         >>> PrintTitle("Score card", "Barnet", "2025Q4", "Board", True).lines()
-        ['Score card — Barnet — 2025Q4', 'Board', 'SYNTHETIC DATA: built from invented demonstration returns, not real figures']
+        ['Score card — Barnet — Q3 2025-26', 'Board', 'SYNTHETIC DATA: built from invented demonstration returns, not real figures']
         """
         settings = settings or load_settings()
         separator = str(settings["separator"])
-        first = separator.join(part for part in (self.report, self.borough, self.period) if part)
+        first = separator.join(part for part in (self.report, self.borough, self.period_text)
+                               if part)
         if self.detail:
             first += f" ({self.detail})"
         rows = [first, self.tier] if self.tier else [first]
@@ -257,7 +264,7 @@ def setup_page(sheet: Any, title: PrintTitle, settings: Mapping | None = None) -
     separator = str(settings["separator"])
     sheet.oddHeader.left.text = _escape(separator.join(p for p in (title.report, title.borough)
                                                        if p))
-    sheet.oddHeader.center.text = _escape(title.period)
+    sheet.oddHeader.center.text = _escape(title.period_text)
     sheet.oddHeader.right.text = _escape(title.tier)
     sheet.oddFooter.left.text = _escape(str(settings["synthetic"])) if title.synthetic else ""
     sheet.oddFooter.center.text = str(settings["page_numbers"])

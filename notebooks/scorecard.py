@@ -48,18 +48,16 @@ Markdown(scorecard.title_block(card))
 # %% [markdown]
 # ## Exceptions for the challenge meeting
 # PIs showing special-cause concern, significantly worse than a benchmark and getting worse
-# ("red-red"), or missing their target consistently; what the data show and a question to ask.
-
-# %%
-scorecard.exceptions_display(card)
-
-# %% [markdown]
-# ## The exceptions against their own history
-# Each exception PI's series with its mean and process limits (Making Data Count): orange
-# points are special-cause concern, blue improvement; "c" marks a suppressed figure.
+# ("red-red"), or missing their target consistently. First each one against its own history,
+# with its mean and process limits (Making Data Count: orange points are special-cause
+# concern, blue improvement; "c" marks a suppressed figure); then what the data show and a
+# question to ask.
 
 # %% tags=["print-small"]
 scorecard.exception_charts(card)
+
+# %%
+scorecard.exceptions_display(card)
 
 # %% [markdown]
 # ## The score card

@@ -173,11 +173,16 @@ def test_special_cause_concern_icon_sentence_and_question(model, national_public
     exception = card.exceptions.set_index("pi_id").loc["BF-SG-02"]
     assert exception["exceptions"].split(";") == ["special_cause_concern", "missing_target"]
     assert exception["sentence"].startswith(
-        "Private fostering notifications visited within 7 working days fell to 60.0% in 2025Q4;")
-    assert "below the lower process limit for the first time since the series began in 2023Q3" \
+        "Private fostering notifications visited within 7 working days fell to 60.0% in Q3 2025-26;")
+    assert "below the lower process limit for the first time since the series began in Q2 2023-24" \
         in exception["sentence"]
-    assert "What changed in 2025Q4" in exception["questions"] and "Barnet" in exception[
+    assert "What changed in Q3 2025-26" in exception["questions"] and "Barnet" in exception[
         "questions"]
+    # Each question is its own paragraph in the exception list (run on, spaced, on paper).
+    questions = exception["questions"].split("\n\n")
+    assert len(questions) == 2
+    listed = scorecard.exceptions_html(card)
+    assert all(f'<p class="lscb-question">{escape(q)}</p>' in listed for q in questions)
     # The points the chart draws are the ones the icon was computed from.
     points = card.points[card.points["pi_id"] == "BF-SG-02"]
     assert points["variation"].iloc[-1] == "special_cause_concern"
@@ -188,7 +193,7 @@ def test_first_time_since_an_earlier_breach(model, national_public):
     values[3] = values[-1] = 600  # 2022Q4 and 2025Q4 both below the lower limit
     pilot = pilot_rows("BF-SG-02", quarters("2022Q1", 16), values)
     card = card_for(model, ["BF-SG-02"], national_public, pilot)
-    assert "for the first time since 2022Q4" in card.exceptions["sentence"].iloc[0]
+    assert "for the first time since Q3 2022-23" in card.exceptions["sentence"].iloc[0]
 
 
 def test_improvement_and_too_few_points(model, national_public):
@@ -315,7 +320,7 @@ def test_workbook_formatting_read_back(suppressed_card, rules, tmp_path):
     first = header + 1
     assert sheet.freeze_panes == f"C{first}"
     assert sheet.auto_filter.ref == f"A{header}:L{header + len(suppressed_card.rows)}"
-    assert sheet["A1"].value.startswith("Score card — Barnet — 2025Q4")
+    assert sheet["A1"].value.startswith("Score card — Barnet — Q3 2025-26")
     assert "For the board" in sheet["A2"].value
     headers = {cell.value: cell.column_letter for cell in sheet[header]}
     fills = {}
@@ -412,7 +417,7 @@ def test_build_london_writes_the_table_and_workbooks(scorecard_project, monkeypa
         "reports/scorecard/barnet/2025Q4/scorecard.xlsx",
         "reports/scorecard/camden/2025Q4/scorecard.xlsx"]
     sg = table[(table["borough"] == "Barnet") & (table["pi_id"] == "BF-SG-02")].iloc[0]
-    assert sg["dq_text"] == "2025Q4: 1 query" and sg["exceptions"]
+    assert sg["dq_text"] == "Q3 2025-26: 1 query" and sg["exceptions"]
     suppressed = table[(table["borough"] == "Barnet") & (table["pi_id"] == "BF-SG-01")].iloc[0]
     assert suppressed["value_state"] == "suppressed" and pd.isna(suppressed["numerator"])
 
@@ -424,7 +429,7 @@ def test_notebook_end_to_end(scorecard_project, tmp_path, monkeypatch):
     assert result.status == "ok", result.error
     run = tmp_path / "scorecard" / "barnet"
     page = (run / "report.html").read_text(encoding="utf-8")
-    assert "Barnet: score card, Q3 2025-26" in page and "Exceptions for the challenge meeting" in page
+    assert ">Barnet — Quarterly score card — Q3 2025-26</h1>" in page and "Exceptions for the challenge meeting" in page
     assert "Private fostering notifications visited within 7 working days fell to 60.0%" in page
     assert "42.9%" not in page and "scorecard.build_scorecard" not in page
     assert page.count('src="data:image/png;base64,') >= 2  # SPC small multiple and the rug
