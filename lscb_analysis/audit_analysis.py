@@ -597,12 +597,12 @@ def weak_sections(records: pd.DataFrame, threshold_pct: float | None = None,
 
     Inputs: audit records; ``threshold_pct`` (None: ``analysis.weak_below_pct`` in
     audit_themes.yaml); ``tier`` (``board``: a section whose grade counts the board table
-    suppresses has its share and interval replaced by the suppression wording, through
-    :func:`lscb_analysis.disclosure.show_figure`). Output: the weak sections, weakest first:
+    suppresses is left out, since even "below 50%" is worked out from its suppressed counts;
+    ``attrs["withheld"]`` counts every such section, weak or not, so the count says nothing
+    about which were weak). Output: the weak sections, weakest first:
     ``audit_id, borough, theme, section, section_title, graded, good_or_better_pct, lower,
     upper, certainty`` ("clearly below" when the whole interval is under the threshold, else
-    "below, but the interval reaches the threshold"), ``suppressed`` (bool) and ``question``
-    (a sentence for "questions this raises": the share, its interval and the section's
+    "below, but the interval reaches the threshold") and ``question`` (a sentence for "questions this raises": the share, its interval and the section's
     prompt; percentages only, no counts). Raises: InvalidArgumentError for a missing column;
     ParameterError for an unknown tier.
     """
@@ -614,25 +614,23 @@ def weak_sections(records: pd.DataFrame, threshold_pct: float | None = None,
     hidden = disclosure.rows_with_suppression(
         table, tier, count_columns=table.attrs["count_columns"],
         column_total=table.attrs["column_total"])
-    weak = table[table["good_or_better_pct"] < threshold].copy()
-    weak["suppressed"] = hidden[weak.index].to_numpy(dtype=bool)
+    weak = table[(table["good_or_better_pct"] < threshold) & ~hidden].copy()
     sections = config["sections"]
     weak["section_title"] = weak["section"].map(lambda s: sections[s]["title"])
     weak["certainty"] = np.where(weak["upper"] < threshold, "clearly below",
                                  "below, but the interval reaches the threshold")
     weak["question"] = [
         f"{row.section_title} ({row.audit_id}): "
-        + _figure_phrase(
-            f"{row.good_or_better_pct:.0f}% of graded answers were good or better (95% "
-            f"interval {row.lower:.0f}% to {row.upper:.0f}%)",
-            "the share of graded answers good or better", (), tier, row.suppressed)
-        + f", below {threshold:.0f}%. {sections[row.section]['prompt']}"
+        + f"{row.good_or_better_pct:.0f}% of graded answers were good or better (95% "
+        f"interval {row.lower:.0f}% to {row.upper:.0f}%), below {threshold:.0f}%. "
+        f"{sections[row.section]['prompt']}"
         for row in weak.itertuples()
     ]
     out = weak[["audit_id", "borough", "theme", "section", "section_title", "graded",
-                "good_or_better_pct", "lower", "upper", "certainty", "suppressed", "question"]]
+                "good_or_better_pct", "lower", "upper", "certainty", "question"]]
     out = out.sort_values(["good_or_better_pct", "audit_id"]).reset_index(drop=True)
     out.attrs.update(threshold_pct=threshold, note=ITEM_NOTE, count_columns=["graded"],
+                     withheld=int(hidden.sum()),
                      rates={"good_or_better_pct": ["graded"], "lower": ["graded"],
                             "upper": ["graded"]})
     return out

@@ -534,10 +534,18 @@ def questions(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
                          "funnel limit even allowing for over-dispersion: is this a real "
                          "difference in practice, or in how the borough records it?")
     if len(records):
-        # Shares and intervals of a section with a suppressed count say the suppression
-        # wording instead (one decision: lscb_analysis.disclosure.show_figure).
-        for sentence in audit_analysis.weak_sections(records, tier=scope.tier)["question"]:
-            asked.append(sentence)
+        # A section with a suppressed count is not compared with the threshold on the board
+        # tier (one decision: lscb_analysis.disclosure); one sentence counts them all.
+        weak = audit_analysis.weak_sections(records, tier=scope.tier)
+        asked += list(weak["question"])
+        if weak.attrs.get("withheld"):
+            withheld = weak.attrs["withheld"]
+            asked.append(
+                f"The shares of {withheld} audit section{'s' if withheld != 1 else ''} are "
+                f"{disclosure.suppressed_wording()} and are not compared with "
+                f"{weak.attrs['threshold_pct']:.0f}% here (the analyst copy, NOT FOR "
+                "PUBLICATION, has them): could the next audit sample enough cases to report "
+                "them?")
         agreement = audit_analysis.low_agreement(records, tier=scope.tier)
         asked += list(agreement["question"].head(3))
     if not asked:

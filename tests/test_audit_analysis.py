@@ -167,17 +167,23 @@ def test_weak_sections_and_low_agreement_raise_questions():
     rows = [{"grade": g, "section": "planning", "question_id": "NEG-PLA-1"}
             for g in [R] * 9 + [G]]
     rows += [{"grade": g, "section": "recognition"} for g in [G] * 9 + [R]]
-    weak = aa.weak_sections(records(rows))
-    assert weak["section"].tolist() == ["planning"]
-    assert weak.loc[0, "certainty"] == "clearly below"
-    # 1 of 10 good or better: the board sentence gives the suppression wording, not 10%
-    assert weak.loc[0, "question"].startswith(
-        "Planning (A-1): the share of graded answers good or better is suppressed (fewer than "
-        "6), below 50%")
-    assert "%" not in weak.loc[0, "question"].split("below")[0] and weak.loc[0, "suppressed"]
-    assert "drift" in weak.loc[0, "question"]
+    # 1 of 10 good or better: the board tier leaves the section out (even "below 50%" is
+    # worked out from its suppressed counts) and counts every section with a suppressed
+    # count, weak or not (recognition's single RI answer too), so the count points at none.
+    board = aa.weak_sections(records(rows))
+    assert board.empty and board.attrs["withheld"] == 2
     analyst = aa.weak_sections(records(rows), tier="analyst")
+    assert analyst["section"].tolist() == ["planning"] and analyst.attrs["withheld"] == 0
+    assert analyst.loc[0, "certainty"] == "clearly below"
     assert analyst.loc[0, "question"].startswith("Planning (A-1): 10% of graded answers")
+    assert "drift" in analyst.loc[0, "question"]
+    # With counts of 6 or more the board sees the share and its interval.
+    big = [{"grade": g, "section": "planning"} for g in [R] * 14 + [G] * 6]
+    shown = aa.weak_sections(records(big))
+    assert shown["section"].tolist() == ["planning"] and shown.attrs["withheld"] == 0
+    assert shown.loc[0, "question"].startswith(
+        # Wilson interval for 6 of 20: statsmodels proportion_confint(method="wilson")
+        "Planning (A-1): 30% of graded answers were good or better (95% interval 15% to 52%)")
 
     pairs = [(G, I), (I, G), (R, O), (O, R), (G, G), (R, R), (G, I), (I, O), (O, I), (G, R),
              (R, G), (I, I)]

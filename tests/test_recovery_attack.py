@@ -115,7 +115,7 @@ def test_demo_pack_board_outputs_give_nothing_back(demo_pack):
     assert recovery_attack.suppressed_cells(reports / "deep_dive") > 0
     html = deep_dive[0].read_text(encoding="utf-8")
     assert "suppressed (fewer than 6)" in html
-    assert "Voice of the child (SYNTHETIC-2025-barnet-neglect): the share" in html
+    assert "audit sections are suppressed (fewer than 6) and are not compared with 50%" in html
 
 
 def test_check_reports_and_the_publication_scan_refuse_a_leak(tmp_path, project, capsys):
