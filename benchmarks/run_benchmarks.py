@@ -213,7 +213,7 @@ def main() -> None:
     subprocess.run([*lscb, "data", "build"], env=env, check=True, capture_output=True)
     sys.path.insert(0, str(scratch / "code"))
     os.environ["LSCB_PROJECT_DIR"] = str(project)
-    from lscb_analysis import register
+    from lscb_analysis.core import register
 
     names = [area.name for area in register.london_boroughs()][: args.boroughs]
     borough_option = "all" if len(names) == 33 else ",".join(names)

@@ -2,6 +2,6 @@
 
 import sys
 
-from lscb_analysis.cli import main
+from lscb_analysis.cli.main import main
 
 sys.exit(main())

@@ -25,10 +25,13 @@ period = None  # reporting year, e.g. 2025 for 2024-25; None for the latest year
 
 # %%
 # %matplotlib inline
-# %load_ext lscb_analysis.display_guard
+# %load_ext lscb_analysis.protect.display_guard
 from IPython.display import Markdown
 
-from lscb_analysis import plots, presenter, profile, provenance, public_data, report_index
+from lscb_analysis.core import provenance
+from lscb_analysis.present import plots, presenter
+from lscb_analysis.published import profile, public_data
+from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
 # ## Parameter check

@@ -25,10 +25,13 @@ version = None  # the model version the forms commented on; None for the latest 
 
 # %%
 # %matplotlib inline
-# %load_ext lscb_analysis.display_guard
+# %load_ext lscb_analysis.protect.display_guard
 from IPython.display import Markdown
 
-from lscb_analysis import consultation, plots, presenter, provenance, report_index
+from lscb_analysis.core import provenance
+from lscb_analysis.model import consultation
+from lscb_analysis.present import plots, presenter
+from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
 # ## Parameter check

@@ -31,10 +31,15 @@ tier = "board"  # "board" (small numbers suppressed) or "analyst" (NOT FOR PUBLI
 
 # %%
 # %matplotlib inline
-# %load_ext lscb_analysis.display_guard
+# %load_ext lscb_analysis.protect.display_guard
 from IPython.display import Markdown, display
 
-from lscb_analysis import deep_dive, disclosure, presenter, provenance, public_data, report_index
+from lscb_analysis.core import provenance
+from lscb_analysis.present import presenter
+from lscb_analysis.protect import disclosure
+from lscb_analysis.published import public_data
+from lscb_analysis.qa import deep_dive
+from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
 # ## Parameter check

@@ -25,11 +25,15 @@ model_version = None  # best-fit model version; None for the latest
 
 # %%
 # %matplotlib inline
-# %load_ext lscb_analysis.display_guard
+# %load_ext lscb_analysis.protect.display_guard
 from IPython.display import Markdown
 
-import lscb_analysis.presenter as presenter
-from lscb_analysis import catalogue, gap_analysis, plots, profile, provenance, report_index
+import lscb_analysis.present.presenter as presenter
+from lscb_analysis.core import provenance
+from lscb_analysis.model import catalogue, gap_analysis
+from lscb_analysis.present import plots
+from lscb_analysis.published import profile
+from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
 # ## Parameter check

@@ -29,10 +29,14 @@ tier = "board"  # "board" (small numbers suppressed) or "analyst" (NOT FOR PUBLI
 
 # %%
 # %matplotlib inline
-# %load_ext lscb_analysis.display_guard
+# %load_ext lscb_analysis.protect.display_guard
 from IPython.display import Markdown
 
-from lscb_analysis import presenter, profile, provenance, report_index, scorecard
+from lscb_analysis.core import provenance
+from lscb_analysis.present import presenter
+from lscb_analysis.published import profile
+from lscb_analysis.runs import report_index
+from lscb_analysis.scorecard import scorecard
 
 # %% [markdown] tags=["screen-only"]
 # ## Parameter check

@@ -27,10 +27,13 @@ allowance = None  # agreed days per borough a year; None for the default in audi
 
 # %%
 # %matplotlib inline
-# %load_ext lscb_analysis.display_guard
+# %load_ext lscb_analysis.protect.display_guard
 from IPython.display import Markdown
 
-from lscb_analysis import audit, audit_actions, presenter, provenance, report_index, support_review
+from lscb_analysis.core import provenance
+from lscb_analysis.present import presenter
+from lscb_analysis.qa import audit, audit_actions, support_review
+from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
 # ## Parameter check and the support log

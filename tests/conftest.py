@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from lscb_analysis.demo import demo_pilot
+
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,7 +55,7 @@ def project_with_copied_data(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def public_indicators():
     """``public_indicators`` built once from the repository's published files."""
-    from lscb_analysis import public_data
+    from lscb_analysis.published import public_data
 
     return public_data.build_public_indicators()
 
@@ -108,10 +110,11 @@ def demo_pack(tmp_path_factory):
     """A demo project (synthetic returns) put through every command that reads data/raw/.
 
     Each command of :data:`DEMO_COMMANDS` goes through the real entry point
-    (``lscb_analysis.cli.main``), once per session. Returns ``{"root", "codes" (command ->
+    (``lscb_analysis.cli.main.main``), once per session. Returns ``{"root", "codes" (command ->
     exit code), "before" and "after" (data/raw/ file -> SHA-256)}``.
     """
-    from lscb_analysis import cli, demo_data
+    from lscb_analysis.cli import main as cli
+    from lscb_analysis.demo import demo_data
 
     root = make_project(tmp_path_factory.mktemp("demo") / "project")
     with pytest.MonkeyPatch.context() as patch:
@@ -129,3 +132,23 @@ def demo_pack(tmp_path_factory):
         codes = {" ".join(command): cli.main(list(command)) for command in DEMO_COMMANDS}
         after = _raw_hashes(root)
     return {"root": root, "codes": codes, "before": before, "after": after}
+
+
+_DEMO: dict = {}
+
+
+def demo_project(tmp_path_factory, public_indicators) -> tuple[Path, demo_pilot.DemoPilot,
+                                                               list[Path]]:
+    """The demo returns written once per test session into a throw-away project that also
+    has ``public_indicators`` built (the pilot ingest and demo pilot tests share it, so the demo, which takes
+    seconds to build, is built once). Returns (root, demo, paths written).
+    """
+    if not _DEMO:
+        root = make_project(tmp_path_factory.mktemp("pilot_demo") / "project")
+        public_indicators.to_parquet(root / "data" / "processed" / "public_indicators.parquet")
+        built = demo_pilot.build_demo_pilot(published=public_indicators)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("LSCB_PROJECT_DIR", str(root))
+            written = demo_pilot.write_demo_pilot(root / "data" / "raw", demo=built)
+        _DEMO.update(root=root, built=built, written=written)
+    return _DEMO["root"], _DEMO["built"], _DEMO["written"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from lscb_analysis import runner
+from lscb_analysis.runs import runner
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.py"))

@@ -12,7 +12,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lscb_analysis import gap_analysis, io, runner
+from lscb_analysis.core import io
+from lscb_analysis.model import gap_analysis
+from lscb_analysis.runs import orchestrate
 
 
 def lscb(project, *args):
@@ -34,9 +36,9 @@ def demo_project(tmp_path_factory, public_indicators, project_factory):
         lscb(root, "survey", "ingest")
         lscb(root, "survey", "compile")
         lscb(root, "model", "gaps")
-        results = {name: runner.run_notebook(name, None, {}, jobs=1, progress=False)
+        results = {name: orchestrate.run_notebook(name, None, {}, jobs=1, progress=False)
                    for name in ("survey_mapping", "gap_analysis")}
-        results["gap_barnet"] = runner.run_notebook("gap_analysis", "Barnet", {}, jobs=1,
+        results["gap_barnet"] = orchestrate.run_notebook("gap_analysis", "Barnet", {}, jobs=1,
                                                     progress=False)
         yield root, hashes, results
 

@@ -1,0 +1,1 @@
+"""Phase III: the pilot template, the ingest of returned pilots and the feasibility report."""

@@ -1,0 +1,1 @@
+"""The published statistics layer (DfE, ONS, Ofsted) and the borough profile."""

@@ -1,0 +1,187 @@
+"""Support targeting review: is support going where the evidence says it is needed?
+
+Regional safeguarding advisers and improvement partners give boroughs support days (for
+example 10 agreed days per area a year, work beyond that charged) and must show that "support
+is targeting the right areas". Pure functions that set the support log
+(:func:`lscb_analysis.qa.audit_actions.read_support_log`) against the evidence of need per
+borough and theme: Ofsted judgements below good, score card exceptions and weak audit
+sections, mapped to themes by ``data/reference/support_review.yaml``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lscb_analysis.core import io
+from lscb_analysis.published import ofsted
+from lscb_analysis.qa import audit_analysis
+
+RULES_FILE = "support_review.yaml"
+EVIDENCE_COLUMNS = ["borough", "theme", "source", "detail"]
+
+
+def load_rules() -> dict:
+    """Return ``data/reference/support_review.yaml`` (theme -> Ofsted areas, sub-groups)."""
+    return io.read_reference_yaml(RULES_FILE)
+
+
+def ofsted_evidence(judgements: pd.DataFrame, rules: dict) -> pd.DataFrame:
+    """Evidence of need from Ofsted: each judgement below good, under every theme it concerns.
+
+    Args:
+        judgements: :func:`lscb_analysis.published.ofsted.latest_judgements` for the boroughs reviewed.
+        rules: :func:`load_rules`.
+
+    Returns:
+        ``EVIDENCE_COLUMNS`` with ``source`` "Ofsted".
+    """
+    weak = ofsted.needs_improvement(judgements)
+    rows = []
+    for theme, spec in rules["themes"].items():
+        for row in weak[weak["area"].isin(spec.get("ofsted_areas", []))].itertuples():
+            date = pd.Timestamp(row.inspection_date).strftime("%b %Y") \
+                if pd.notna(row.inspection_date) else "date not published"
+            rows.append({"borough": row.la_name, "theme": theme, "source": "Ofsted",
+                         "detail": f"{row.area.replace('_', ' ')}: "
+                                   f"{ofsted.SHORT_GRADES.get(row.judgement, row.judgement)} "
+                                   f"({date})"})
+    return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+
+
+def exception_evidence(exceptions: pd.DataFrame, rules: dict) -> pd.DataFrame:
+    """Evidence of need from score card exceptions, by the PI's owning sub-group.
+
+    Args:
+        exceptions: ``borough, sub_group, detail`` (one row per exception).
+        rules: :func:`load_rules`.
+
+    Returns:
+        ``EVIDENCE_COLUMNS`` with ``source`` "Score card".
+    """
+    rows = []
+    for theme, spec in rules["themes"].items():
+        mine = exceptions[exceptions["sub_group"].isin(spec.get("sub_groups", []))]
+        rows += [{"borough": r.borough, "theme": theme, "source": "Score card",
+                  "detail": r.detail} for r in mine.itertuples()]
+    return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+
+
+def audit_evidence(records: pd.DataFrame) -> pd.DataFrame:
+    """Evidence of need from case-file audits: sections where few answers were good or better.
+
+    Returns:
+        ``EVIDENCE_COLUMNS`` with ``source`` "Audit", the theme as its title.
+    """
+    if records.empty:
+        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    from lscb_analysis.qa import audit
+
+    titles = {key: spec["title"] for key, spec in audit.audit_config()["themes"].items()}
+    weak = audit_analysis.weak_sections(records)
+    return pd.DataFrame({"borough": weak["borough"], "theme": weak["theme"].map(titles),
+                         "source": "Audit",
+                         "detail": weak["question"].str.split(":").str[0]},
+                        columns=EVIDENCE_COLUMNS)
+
+
+def targeting(support: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
+    """Set support against evidence, by borough and theme.
+
+    Args:
+        support: the valid borough rows of the support log (``borough, theme, days``).
+        evidence: the three evidence tables together (``EVIDENCE_COLUMNS``).
+
+    Returns:
+        One row per borough and theme with support or evidence: ``borough, theme,
+        support_days, evidence`` (the evidence listed, with sources) and ``finding``:
+        ``support matches evidence``, ``support with no evidence of need`` or
+        ``evidence of need with no support``.
+    """
+    days = support.groupby(["borough", "theme"])["days"].sum().rename("support_days")
+    listed = evidence.assign(text=evidence["source"] + ": " + evidence["detail"]).groupby(
+        ["borough", "theme"])["text"].agg("; ".join).rename("evidence")
+    table = pd.concat([days, listed], axis=1).reset_index()
+    table["support_days"] = table["support_days"].fillna(0.0)
+    table["evidence"] = table["evidence"].fillna("")
+    supported, needed = table["support_days"] > 0, table["evidence"] != ""
+    table["finding"] = "support matches evidence"
+    table.loc[supported & ~needed, "finding"] = "support with no evidence of need"
+    table.loc[~supported & needed, "finding"] = "evidence of need with no support"
+    order = {"support with no evidence of need": 0, "evidence of need with no support": 1,
+             "support matches evidence": 2}
+    return table.sort_values(["finding", "borough", "theme"],
+                             key=lambda s: s.map(order) if s.name == "finding" else s,
+                             ignore_index=True)
+
+
+def gather_evidence(judgements: pd.DataFrame, records: pd.DataFrame,
+                    exceptions: pd.DataFrame | None, rules: dict) -> pd.DataFrame:
+    """All evidence of need together: Ofsted, score card exceptions (when given), audits."""
+    parts = [ofsted_evidence(judgements, rules), audit_evidence(records)]
+    if exceptions is not None and len(exceptions):
+        parts.append(exception_evidence(exceptions, rules))
+    return pd.concat(parts, ignore_index=True)
+
+
+def london_judgements() -> pd.DataFrame:
+    """Ofsted's latest judgements for the 33 London boroughs."""
+    from lscb_analysis.core import register
+
+    return ofsted.latest_judgements(ofsted.read_inspection_history(),
+                                    [la.la_number for la in register.london_boroughs()])
+
+
+def borough_support(log: pd.DataFrame) -> pd.DataFrame:
+    """The valid rows of the support log that are support for one borough (not pan-London)."""
+    return log[log["valid"].astype(bool) & (log["scope"] == "borough")]
+
+
+def scorecard_exceptions_by_pi() -> pd.DataFrame:
+    """The latest score cards' exceptions: ``borough, pi_id, title, sub_group, exceptions``
+    (empty when no score card has been built with ``lscb scorecard build``)."""
+    from lscb_analysis.core import paths
+
+    built = sorted(paths.processed_dir().glob("scorecard_*.parquet"))
+    columns = ["borough", "pi_id", "title", "sub_group", "scorecard_period", "exceptions"]
+    if not built:
+        return pd.DataFrame(columns=columns)
+    rows = pd.read_parquet(built[-1])
+    rows = rows[rows["exceptions"].fillna("").astype(str) != ""]
+    return rows[columns].reset_index(drop=True)
+
+
+def scorecard_exceptions() -> pd.DataFrame:
+    """Score card exceptions from the latest score cards built (``lscb scorecard build``).
+
+    Returns:
+        ``borough, sub_group, detail`` (one row per PI exception, the detail naming the PI,
+        the period and the rule), or an empty frame when no score card has been built.
+    """
+    rows = scorecard_exceptions_by_pi()
+    detail = rows["title"] + " (" + rows["scorecard_period"].astype(str) + "): " \
+        + rows["exceptions"].astype(str)
+    return pd.DataFrame({"borough": rows["borough"], "sub_group": rows["sub_group"],
+                         "detail": detail}).reset_index(drop=True)
+
+
+def index_headlines(days: pd.DataFrame, targeted: pd.DataFrame) -> dict:
+    """The review's headline values for the report index (totals, never a row of the log).
+
+    Inputs: :func:`lscb_analysis.qa.audit_actions.support_days` (``days_used``, ``allowance``)
+    and :func:`targeting` (``finding``). Output: ``{label: value}`` with the days used
+    against the allowance, the support with no evidence of need and the evidence of need with
+    no support (counts of borough and theme pairs). Raises nothing.
+
+    >>> days = pd.DataFrame({"days_used": [4.0, 12.5], "allowance": [10, 10]})
+    >>> targeted = pd.DataFrame({"finding": ["support with no evidence of need",
+    ...                                      "support matches evidence"]})
+    >>> index_headlines(days, targeted)["Days used / allowance"]
+    '16.5 of 20'
+    """
+    findings = targeted["finding"].value_counts()
+    used = float(pd.to_numeric(days["days_used"], errors="coerce").sum())
+    allowed = float(pd.to_numeric(days["allowance"], errors="coerce").sum())
+    return {"Days used / allowance": f"{used:g} of {allowed:g}",
+            "Support with no evidence of need":
+                int(findings.get("support with no evidence of need", 0)),
+            "Need with no support": int(findings.get("evidence of need with no support", 0))}

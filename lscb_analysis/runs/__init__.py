@@ -1,0 +1,1 @@
+"""Running notebooks: the runner, report packs, executors, warm workers, the report index."""

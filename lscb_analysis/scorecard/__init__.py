@@ -1,0 +1,1 @@
+"""The quarterly score card: each PI against target, history and benchmarks."""

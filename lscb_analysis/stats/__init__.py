@@ -1,0 +1,1 @@
+"""The statistics: intervals, benchmarking, funnels, SPC, trends and agreement."""

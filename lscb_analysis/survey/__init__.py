@@ -1,0 +1,1 @@
+"""Phase I: the data-collection survey of the boards, its template, ingest and mapping."""

@@ -1,0 +1,407 @@
+"""Consultation on the best-fit model: reading returned feedback forms and the per-PI summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import math
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from lscb_analysis.core import io
+from lscb_analysis.core.errors import (
+    FeedbackFileError,
+    ParameterError,
+    RawDataWriteError,
+    ReferenceDataError,
+)
+from lscb_analysis.model import catalogue, consultation
+
+LATEST = catalogue.available_versions()[-1]
+IDENTIFYING = "Child: John Smith, DOB 03/02/2015 was missed"
+
+
+@functools.lru_cache(maxsize=4)
+def _blank(version: str) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = catalogue.write_feedback_form(catalogue.load_catalogue(version),
+                                             Path(folder) / "form.xlsx")
+        return path.read_bytes()
+
+
+def _row(sheet, pi_id: str) -> int:
+    return next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == pi_id)
+
+
+def make_form(folder: Path, name: str, *, version: str = LATEST, organisation="Barnet Police",
+              name_role="A. Lead, analyst", date=dt.datetime(2026, 3, 2),
+              answers: dict | None = None, new_pis: list | None = None, edit=None) -> Path:
+    """A returned form: answers {pi_id: (choice, rating, wording, comment)}; edit(workbook)."""
+    workbook = openpyxl.load_workbook(BytesIO(_blank(version)))
+    respondent = workbook[catalogue.RESPONDENT_SHEET]
+    for row in respondent.iter_rows(min_col=1, max_col=2):
+        value = {"Organisation": organisation, "Name and role": name_role,
+                 "Date": date}.get(row[0].value)
+        if value is not None:
+            row[1].value = value
+    sheet = workbook[catalogue.FEEDBACK_SHEET]
+    for pi_id, values in (answers or {}).items():
+        r = _row(sheet, pi_id)
+        for offset, value in enumerate(values):
+            if value:
+                cell = sheet.cell(r, 7 + offset)
+                cell.value = value
+                cell.data_type = "s" if isinstance(value, str) else cell.data_type
+    for r, values in enumerate(new_pis or [], start=2):
+        for c, value in enumerate(values, start=1):
+            workbook[catalogue.NEW_PI_SHEET].cell(r, c).value = value
+    if edit is not None:
+        edit(workbook)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture
+def folder(project):
+    return project / "data" / "raw" / "consultation"
+
+
+def _codes(result, file=None):
+    issues = result.issues if file is None else result.issues[result.issues["file"] == file]
+    return list(issues["code"])
+
+
+# --- rejections -------------------------------------------------------------------------------
+
+
+def _set_model(key, value):
+    def edit(workbook):
+        sheet = workbook[catalogue.MODEL_SHEET]
+        for row in sheet.iter_rows(max_col=2):
+            if row[0].value == key:
+                row[1].value = value
+    return edit
+
+
+REJECTIONS = {
+    "no_model_sheet": lambda wb: wb.remove(wb[catalogue.MODEL_SHEET]),
+    "model_sheet_damaged": _set_model("version", None),
+    "unknown_version": _set_model("version", "9.9"),
+    "checksum_mismatch": _set_model("checksum_sha256", "0" * 64),
+    "no_feedback_sheet": lambda wb: wb.remove(wb[catalogue.FEEDBACK_SHEET]),
+    "feedback_layout": lambda wb: wb[catalogue.FEEDBACK_SHEET].cell(1, 7, "Your view"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(REJECTIONS))
+def test_a_form_that_cannot_be_matched_is_rejected_with_what_to_do(folder, code):
+    make_form(folder, "bad.xlsx", answers={"BF-LD-01": ("keep", "", "", "")},
+              edit=REJECTIONS[code])
+    make_form(folder, "good.xlsx", organisation="Brent Police",
+              answers={"BF-LD-01": ("remove", "", "", "")})
+    result = consultation.ingest_feedback(folder)
+    files = result.files.set_index("file")
+    assert files.at["bad.xlsx", "status"] == "rejected"
+    assert files.at["bad.xlsx", "reason"] == code
+    assert files.at["good.xlsx", "status"] == "used"
+    issue = result.issues[result.issues["file"] == "bad.xlsx"].iloc[0]
+    assert (issue["code"], issue["severity"]) == (code, "error")
+    assert "bad.xlsx" in issue["message"]
+    assert "Ask the respondent" in issue["message"] or "send the respondent" in issue["message"]
+    assert set(result.responses["file"]) == {"good.xlsx"}
+
+
+def test_other_files_are_rejected_never_dropped(folder):
+    make_form(folder, "form.xlsx", answers={"BF-LD-01": ("keep", "", "", "")})
+    (folder / "form_copy.xlsx").write_bytes((folder / "form.xlsx").read_bytes())
+    (folder / "notes.csv").write_text("our comments\n")
+    (folder / "damaged.xlsx").write_bytes(b"not a zip at all")
+    make_form(folder, "blank.xlsx", organisation="Ealing Schools")
+    (folder / "README.md").write_text("not a form")
+    (folder / "~$form.xlsx").write_bytes(b"lock file")
+    result = consultation.ingest_feedback(folder)
+    got = result.files.set_index("file")[["status", "reason"]].to_dict("index")
+    assert got == {
+        "blank.xlsx": {"status": "rejected", "reason": "empty"},
+        "damaged.xlsx": {"status": "rejected", "reason": "unsafe_workbook"},
+        "form_copy.xlsx": {"status": "rejected", "reason": "duplicate"},
+        "form.xlsx": {"status": "used", "reason": ""},
+        "notes.csv": {"status": "rejected", "reason": "not_a_workbook"},
+    }
+
+
+def test_a_missing_folder_is_an_error(project):
+    with pytest.raises(FeedbackFileError) as caught:
+        consultation.ingest_feedback(project / "data" / "raw" / "nowhere")
+    assert caught.value.code == "missing_folder" and "demo-data" in str(caught.value)
+
+
+# --- issues in cells --------------------------------------------------------------------------
+
+
+def test_every_cell_problem_is_listed_with_its_sheet_and_cell(folder):
+    def edit(workbook):
+        sheet = workbook[catalogue.FEEDBACK_SHEET]
+        sheet.cell(_row(sheet, "BF-SG-03"), 1, "BF-ZZ-99")     # not in the version
+        extra = sheet.max_row + 1
+        sheet.cell(extra, 1, "BF-LD-01")                        # answered twice
+        sheet.cell(extra, 7, "remove")
+        sheet.cell(extra + 1, 7, "keep")                        # no PI id
+        sheet.cell(_row(sheet, "BF-QA-01"), 3, "A title of our own")
+    answers = {"BF-EH-01": ("Keep it", "", "", ""), "BF-EH-02": ("  AMEND ", "", "", ""),
+               "BF-EH-03": ("keep", "vital", "", ""), "BF-LD-01": ("Remove", "Critical", "", ""),
+               "BF-SG-03": ("keep", "", "", "")}
+    make_form(folder, "messy.xlsx", organisation=None, date="next Tuesday", answers=answers,
+              new_pis=[[None, "Some definition", None, None, "Our team", None]], edit=edit)
+    make_form(folder, "old.xlsx", version="0.3", answers={"BF-EH-01": ("keep", "", "", "")})
+    result = consultation.ingest_feedback(folder)
+    issues = result.issues.set_index(["file", "code"])
+    where = {code: (issues.at[("messy.xlsx", code), "sheet"],
+                    issues.at[("messy.xlsx", code), "cell"],
+                    issues.at[("messy.xlsx", code), "severity"])
+             for code in issues.loc["messy.xlsx"].index}
+    feedback = catalogue.FEEDBACK_SHEET
+    model = catalogue.load_catalogue(LATEST)
+    row = {pi: n for n, pi in enumerate(model.pis["id"], start=2)}
+    assert where["unknown_choice"] == (feedback, f"G{row['BF-EH-01']}", "error")
+    assert where["amend_without_wording"] == (feedback, f"G{row['BF-EH-02']}", "query")
+    assert where["unknown_rating"] == (feedback, f"H{row['BF-EH-03']}", "error")
+    assert where["unknown_pi"] == (feedback, f"A{row['BF-SG-03']}", "error")
+    assert where["duplicate_pi"][2] == "error" and where["answer_without_pi"][2] == "error"
+    assert where["pi_text_changed"] == (feedback, f"C{row['BF-QA-01']}", "query")
+    assert where["no_organisation"] == (catalogue.RESPONDENT_SHEET, "B11", "error")
+    assert where["date_not_read"] == (catalogue.RESPONDENT_SHEET, "B13", "query")
+    assert where["new_pi_without_title"] == (catalogue.NEW_PI_SHEET, "A2", "query")
+    assert where["unknown_agency"] == (catalogue.NEW_PI_SHEET, "E2", "query")
+    assert where["pis_missing"][2] == "query"  # BF-SG-03's row was renamed
+    assert set(_codes(result)) <= set(consultation.ISSUE_CODES)
+    assert _codes(result, "old.xlsx") == ["older_version"]
+
+    files = result.files.set_index("file")
+    assert files.at["messy.xlsx", "status"] == "used" and files.at["messy.xlsx", "errors"] >= 5
+    answers_read = result.responses[result.responses["file"] == "messy.xlsx"].set_index("pi_id")
+    assert answers_read.at["BF-EH-01", "choice"] == ""        # unknown: no answer
+    assert answers_read.at["BF-EH-02", "choice"] == "amend"   # case and spaces tolerated
+    assert answers_read.at["BF-LD-01", "choice"] == "remove"  # the first row counts
+    assert answers_read.at["BF-LD-01", "suggested_rating"] == "critical"
+    assert answers_read.at["BF-EH-03", "suggested_rating"] == ""
+    assert "BF-ZZ-99" not in answers_read.index and "BF-SG-03" not in answers_read.index
+    assert result.responses.loc[result.responses["file"] == "old.xlsx", "version"].eq("0.3").all()
+
+
+def test_the_name_is_never_kept_and_logs_hold_counts_only(folder, caplog):
+    make_form(folder, "a.xlsx", name_role="Jane Example, Head of Safeguarding",
+              answers={"BF-LD-01": ("amend", "", "Count practitioners trained", "Sound idea")})
+    with caplog.at_level(logging.DEBUG, logger="lscb_analysis"):
+        result = consultation.ingest_feedback(folder)
+    assert result.files.at[0, "name_given"] and result.responses["name_given"].all()
+    for table in (result.responses, result.files, result.issues, result.new_pis):
+        assert not table.astype(str).apply(lambda c: c.str.contains("Jane")).any().any()
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "Jane" not in logged and "Sound idea" not in logged and "Barnet" not in logged
+
+
+def test_text_that_may_identify_someone_is_withheld(folder, project):
+    make_form(folder, "a.xlsx", answers={"BF-YS-03": ("amend", "", "", IDENTIFYING)},
+              new_pis=[["Custody overnight", f"See {IDENTIFYING}", "n", "d", "police", "why"]])
+    result = consultation.ingest_feedback(folder)
+    answer = result.responses.set_index("pi_id").loc["BF-YS-03"]
+    assert answer["comment"] == consultation.WITHHELD_TEXT
+    assert set(answer["comment_withheld"].split(",")) == {"person_name", "date_of_birth"}
+    assert result.new_pis.at[0, "definition"] == consultation.WITHHELD_TEXT
+    assert result.new_pis.at[0, "withheld"] == "definition"
+    assert result.new_pis.at[0, "title"] == "Custody overnight"
+    assert _codes(result).count("identifier_withheld") == 2
+    written = consultation.write_feedback_outputs(result)
+    model = catalogue.load_catalogue(LATEST)
+    summary = consultation.summarise_feedback(result.responses, model)
+    shown = [consultation.wording_suggestions(result.responses, model),
+             consultation.new_pi_table(result.new_pis), consultation.issue_table(result.issues),
+             summary]
+    for table in shown:
+        assert not table.astype(str).apply(lambda c: c.str.contains("John")).any().any()
+    for path in written.values():
+        content = path.read_bytes()
+        assert b"John" not in content and b"03/02/2015" not in content
+
+
+def test_formula_like_text_is_read_as_text_and_neutralised_on_output(folder, project):
+    link = '=HYPERLINK("http://example.invalid","click")'
+
+    def formula(workbook):
+        workbook[catalogue.FEEDBACK_SHEET].cell(_row(workbook[catalogue.FEEDBACK_SHEET],
+                                                     "BF-EH-01"), 10).value = "=1+1"
+    make_form(folder, "a.xlsx", answers={"BF-LD-01": ("amend", "", link, "")}, edit=formula)
+    result = consultation.ingest_feedback(folder)
+    assert result.responses.set_index("pi_id").at["BF-LD-01", "suggested_wording"] == link
+    formula_issue = result.issues[result.issues["code"] == "formula"]
+    assert len(formula_issue) == 1 and formula_issue.iloc[0]["sheet"] == catalogue.FEEDBACK_SHEET
+    written = consultation.write_feedback_outputs(result)
+    csv = pd.read_csv(written["consultation_responses.csv"], dtype=str, keep_default_na=False)
+    assert "'" + link in set(csv["suggested_wording"])
+    parquet = pd.read_parquet(written["consultation_responses.parquet"])
+    assert link in set(parquet["suggested_wording"])
+
+
+# --- superseded forms -------------------------------------------------------------------------
+
+
+def test_the_latest_form_of_an_organisation_is_used(folder):
+    make_form(folder, "first.xlsx", organisation="SYNTHETIC Barnet Police",
+              date=dt.datetime(2026, 3, 2), answers={"BF-LD-01": ("keep", "", "", "")})
+    make_form(folder, "second.xlsx", organisation=" synthetic  barnet police ",
+              date=dt.datetime(2026, 3, 9), answers={"BF-LD-01": ("remove", "", "", "")})
+    make_form(folder, "older_version.xlsx", organisation="SYNTHETIC Barnet Police",
+              version="0.3", answers={"BF-EH-01": ("keep", "", "", "")})
+    for name in ("unsigned_1.xlsx", "unsigned_2.xlsx"):
+        make_form(folder, name, organisation=None,
+                  answers={"BF-LD-01": ("keep", "", "", name)})
+    result = consultation.ingest_feedback(folder)
+    files = result.files.set_index("file")
+    assert files["status"].to_dict() == {
+        "first.xlsx": "superseded", "older_version.xlsx": "used", "second.xlsx": "used",
+        "unsigned_1.xlsx": "used", "unsigned_2.xlsx": "used"}
+    assert "second.xlsx" in files.at["first.xlsx", "message"]
+    assert files.at["second.xlsx", "agency"] == "police"
+    assert files.at["second.xlsx", "borough"] == "Barnet"
+    used = result.responses.groupby("file")["used"].all().to_dict()
+    assert not used["first.xlsx"]
+    assert used["second.xlsx"]
+    assert result.issues.loc[result.issues["file"] == "first.xlsx", "superseded"].all()
+    model = catalogue.load_catalogue(LATEST)
+    row = consultation.summarise_feedback(result.responses, model).set_index("pi_id")
+    assert row.at["BF-LD-01", "respondents"] == 3
+    assert (row.at["BF-LD-01", "keep"], row.at["BF-LD-01", "remove"]) == (2, 1)
+
+
+# --- the summary -----------------------------------------------------------------------------
+
+
+def _responses(rows):
+    frame = pd.DataFrame(rows, columns=["file", "pi_id", "choice", "suggested_rating",
+                                        "suggested_wording"])
+    frame["comment"] = ""
+    frame["used"] = True
+    frame["version"] = LATEST
+    frame["organisation"] = frame["file"]
+    frame["agency"] = ""
+    return frame
+
+
+def _wilson(events, n, z=1.959963984540054):
+    p = events / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def test_summary_counts_interval_and_signal_on_a_hand_built_table():
+    model = catalogue.load_catalogue(LATEST)
+    rows = []
+    for number, (remove_answer, rating_answer) in enumerate(
+            [("keep", ("keep", "critical")), ("amend", ("keep", "critical")),
+             ("remove", ("amend", "priority outcome")), ("remove", ("keep", "")),
+             ("remove", ("", "universal outcome"))], start=1):
+        file = f"f{number}"
+        rows.append((file, "BF-LD-01", remove_answer, "", "New words" if number == 2 else ""))
+        rows.append((file, "BF-WF-01", *rating_answer, ""))
+        rows.append((file, "BF-EH-01", "keep" if number <= 2 else "", "", ""))
+    rows.append(("stale", "BF-LD-01", "keep", "", ""))
+    responses = _responses(rows)
+    responses.loc[responses["file"] == "stale", "used"] = False
+    summary = consultation.summarise_feedback(responses, model).set_index("pi_id")
+    assert list(summary.reset_index().columns) == consultation.SUMMARY_COLUMNS
+    assert list(summary.index) == list(model.pis["id"])
+
+    ld = summary.loc["BF-LD-01"]
+    assert (ld["respondents"], ld["keep"], ld["amend"], ld["remove"], ld["no_answer"],
+            ld["answered"], ld["wording_suggestions"]) == (5, 1, 1, 3, 0, 5, 1)
+    lower, upper = _wilson(2, 5)
+    assert ld["support_share"] == pytest.approx(0.4)
+    assert ld["support_lower"] == pytest.approx(lower, abs=1e-12)
+    assert ld["support_upper"] == pytest.approx(upper, abs=1e-12)
+    assert ld["flagged"] and ld["reasons"] == "remove"
+    assert ld["signal"] == "3 of 5 would remove it (60%): steering group to discuss."
+
+    wf = summary.loc["BF-WF-01"]  # rated universal outcome now
+    assert wf["suggested_ratings"] == "critical 2; priority outcome 1"
+    assert (wf["answered"], wf["no_answer"]) == (4, 1)
+    assert wf["reasons"] == "rating" and "2 of 4 suggest rating it critical" in wf["signal"]
+
+    eh = summary.loc["BF-EH-01"]
+    assert (eh["answered"], eh["flagged"], eh["reasons"]) == (2, False, "few_answers")
+    assert eh["signal"] == "Too few answers to judge (2 of 5 forms)."
+    nobody = summary.loc["BF-SG-01"]
+    assert nobody["answered"] == 0 and math.isnan(nobody["support_share"])
+
+    flagged = consultation.flagged_pis(summary.reset_index())
+    assert list(flagged["pi_id"]) == ["BF-WF-01", "BF-LD-01"]
+    assert flagged.set_index("pi_id").at["BF-LD-01", "support"] == \
+        f"40% ({lower:.0%} to {upper:.0%})"
+    shares = consultation.support_table(summary.reset_index())
+    assert shares.sum(axis=1).round(9).eq(1).all()
+    assert shares.iloc[list(summary.index).index("BF-LD-01")]["remove"] == pytest.approx(0.6)
+
+
+def test_thresholds_come_from_the_config():
+    model = catalogue.load_catalogue(LATEST)
+    rows = [(f"f{n}", "BF-LD-01", choice, "", "") for n, choice in
+            enumerate(["keep", "keep", "keep", "remove"])]
+    config = consultation.load_config()
+    config["summary"]["remove_share"] = 0.3
+    row = consultation.summarise_feedback(_responses(rows), model, config) \
+        .set_index("pi_id").loc["BF-LD-01"]
+    assert not row["flagged"] and row["signal"].startswith("Broad support (75%")
+    config["summary"]["remove_share"] = 0.25
+    row = consultation.summarise_feedback(_responses(rows), model, config) \
+        .set_index("pi_id").loc["BF-LD-01"]
+    assert row["flagged"] and row["reasons"] == "remove"
+
+
+def test_a_bad_threshold_is_a_reference_error(project):
+    path = project / "data" / "reference" / consultation.CONFIG_FILE
+    path.write_text(path.read_text().replace("remove_share: 0.25", "remove_share: 25"))
+    with pytest.raises(ReferenceDataError, match="remove_share"):
+        consultation.load_config()
+
+
+# --- outputs, the command and the notebook parameter ------------------------------------------
+
+
+def test_outputs_leave_raw_untouched_and_refuse_raw(folder, project, capsys):
+    make_form(folder, "a.xlsx", answers={"BF-LD-01": ("keep", "", "", "")})
+    make_form(folder, "b.xlsx", answers={"BF-LD-01": ("keep", "", "", "")},
+              edit=REJECTIONS["unknown_version"])
+    before = {p.name: (io.sha256_of(p), p.stat().st_mtime) for p in folder.iterdir()}
+    assert consultation.run_feedback_command(folder) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith("2 form(s) read: 1 used, 0 superseded, 1 rejected")
+    assert "REJECTED b.xlsx (unknown_version)" in err
+    assert {p.name: (io.sha256_of(p), p.stat().st_mtime) for p in folder.iterdir()} == before
+    processed = project / "data" / "processed"
+    for name in ("consultation_responses.parquet", "consultation_new_pis.csv",
+                 "consultation_files.csv", "consultation_issues.csv"):
+        assert (processed / name).is_file()
+    (folder / "b.xlsx").unlink()
+    assert consultation.run_feedback_command(folder) == 0
+    with pytest.raises(RawDataWriteError):
+        consultation.write_feedback_outputs(consultation.ingest_feedback(folder), folder)
+
+
+def test_the_version_parameter(folder):
+    make_form(folder, "a.xlsx", answers={"BF-LD-01": ("keep", "", "", "")})
+    make_form(folder, "b.xlsx", version="0.3", organisation="Brent Police",
+              answers={"BF-EH-01": ("keep", "", "", "")})
+    result = consultation.ingest_feedback(folder)
+    assert consultation.check_version(None, result).version == LATEST
+    assert consultation.check_version("v0.3", result).version == "0.3"
+    with pytest.raises(ParameterError, match="'version'.*0.2"):
+        consultation.check_version("0.2", result)
