@@ -6,10 +6,10 @@ STAMP := $(VENV)/.installed
 JOBS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data demo test lint bench clean
+.PHONY: help setup data demo test test-fast lint format bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-7s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-9s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make with PYTHON=python3.11 (or newer).")'
@@ -31,11 +31,19 @@ demo: data ## synthetic demo returns, then the report pack (every notebook) for 
 	$(BIN)/lscb pack --boroughs london $(if $(JOBS),--jobs $(JOBS))
 	@echo "Open reports/index.html"
 
-test: setup ## run the whole test suite
-	$(BIN)/python -m pytest
+test: setup ## run the whole test suite (what CI runs)
+	$(BIN)/python -m pytest -n 2
 
-lint: setup ## check the code with ruff
+test-fast: setup ## the quick loop: every test that needs no Jupyter kernel and no demo pack
+	$(BIN)/python -m pytest -n 2 -m "not slow"
+
+lint: setup ## check the code: ruff rules and format, and the import contract (import-linter)
 	$(BIN)/ruff check lscb_analysis tests notebooks benchmarks
+	$(BIN)/ruff format --check lscb_analysis tests notebooks benchmarks
+	$(BIN)/lint-imports
+
+format: setup ## format the code with ruff
+	$(BIN)/ruff format lscb_analysis tests notebooks benchmarks
 
 bench: data ## time report packs (naive, cold, incremental, floor): benchmarks/results.md
 	$(BIN)/python benchmarks/run_benchmarks.py

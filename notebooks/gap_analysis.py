@@ -28,10 +28,9 @@ model_version = None  # best-fit model version; None for the latest
 # %load_ext lscb_analysis.protect.display_guard
 from IPython.display import Markdown
 
-import lscb_analysis.present.presenter as presenter
 from lscb_analysis.core import provenance
 from lscb_analysis.model import catalogue, gap_analysis
-from lscb_analysis.present import plots
+from lscb_analysis.present import plots, presenter
 from lscb_analysis.published import profile
 from lscb_analysis.runs import report_index
 

@@ -31,11 +31,11 @@ tier = "board"  # "board" (small numbers suppressed) or "analyst" (NOT FOR PUBLI
 # %load_ext lscb_analysis.protect.display_guard
 from IPython.display import Markdown
 
-import lscb_analysis.runs.report_index as report_index
 from lscb_analysis.core import provenance
 from lscb_analysis.pilot import pilot_feasibility, pilot_ingest
 from lscb_analysis.present import plots, presenter
 from lscb_analysis.protect import disclosure
+from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
 # ## Parameter check

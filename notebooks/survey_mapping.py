@@ -29,10 +29,9 @@ borough = None  # a borough for the one-board view; None for London
 # %load_ext lscb_analysis.protect.display_guard
 from IPython.display import Markdown
 
-import lscb_analysis.present.presenter as presenter
-import lscb_analysis.runs.report_index as report_index
 from lscb_analysis.core import provenance
-from lscb_analysis.present import plots
+from lscb_analysis.present import plots, presenter
+from lscb_analysis.runs import report_index
 from lscb_analysis.survey import survey_ingest, survey_mapping, survey_template
 
 # %% [markdown] tags=["screen-only"]

@@ -48,7 +48,9 @@ def test_thin_shape_purpose_parameters_record(path):
     assert "parameters" in code[0].metadata.get("tags", [])
     assert "run_record" in code[-1].source
     for cell in code:
-        assert len([line for line in cell.source.splitlines() if line.strip()]) <= 8
+        lines = [line for line in cell.source.splitlines() if line.strip()]
+        # The imports cell names one line per room it imports from (core, present, ...).
+        assert len(lines) <= (10 if "%load_ext" in cell.source else 8), cell.source
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from lscb_analysis.core import io
+from lscb_analysis.core import io, paths
 from lscb_analysis.core.errors import ReferenceDataError
 
 METADATA_FILE = "indicators.csv"
@@ -201,7 +201,7 @@ def model_pi_formats() -> dict[str, tuple[str, int]]:
     whole-number ``decimals``, adds nothing: :func:`lscb_analysis.model.catalogue.load_catalogue`
     checks the files and reports their problems.
     """
-    folder = io.reference_file(MODEL_FOLDER)
+    folder = paths.reference_dir() / MODEL_FOLDER
     files = sorted(folder.glob("v*.yaml"), key=_version_key) if folder.is_dir() else []
     formats: dict[str, tuple[str, int]] = {}
     for path in files:
