@@ -23,7 +23,8 @@ $(STAMP): pyproject.toml $(wildcard requirements/lock-py*.txt)
 		echo "$(BIN)/python -m pip install -r $$lock, then the workbench itself (--no-deps -e .)"; \
 		$(BIN)/python -m pip install --quiet -r $$lock && $(BIN)/python -m pip install --quiet --no-deps -e .; \
 	else \
-		echo "No lock file for Python $$v on $$(uname -s) ($$lock is made for Linux): installing the newest versions pyproject.toml allows"; \
+		why="there is no $$lock"; [ "$$(uname -s)" = Linux ] || why="the lock files are made for Linux"; \
+		echo "No lock for Python $$v on $$(uname -s) ($$why): installing the newest versions pyproject.toml allows"; \
 		$(BIN)/python -m pip install --quiet -e ".[dev]"; \
 	fi
 	$(BIN)/python -m ipykernel install --sys-prefix --name lscb --display-name "Python (LSCB workbench)"
