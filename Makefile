@@ -11,15 +11,44 @@ JOBS ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-9s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# The exact versions in requirements/lock-py<major><minor>.txt (Linux) when there is one for
+# .venv's Python; otherwise the newest versions pyproject.toml allows.
+$(STAMP): pyproject.toml $(wildcard requirements/lock-py*.txt)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make with PYTHON=python3.11 (or newer).")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@v=$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	lock=requirements/lock-py$$(echo $$v | tr -d .).txt; \
+	if [ "$$(uname -s)" = Linux ] && [ -f $$lock ]; then \
+		echo "$(BIN)/python -m pip install -r $$lock, then the workbench itself (--no-deps -e .)"; \
+		$(BIN)/python -m pip install --quiet -r $$lock && $(BIN)/python -m pip install --quiet --no-deps -e .; \
+	else \
+		why="there is no $$lock"; [ "$$(uname -s)" = Linux ] || why="the lock files are made for Linux"; \
+		echo "No lock for Python $$v on $$(uname -s) ($$why): installing the newest versions pyproject.toml allows"; \
+		$(BIN)/python -m pip install --quiet -e ".[dev]"; \
+	fi
 	$(BIN)/python -m ipykernel install --sys-prefix --name lscb --display-name "Python (LSCB workbench)"
 	touch $(STAMP)
 
 setup: $(STAMP) ## create .venv, install the workbench and register its Jupyter kernel
+
+LOCK_PYTHONS := 3.11 3.12 3.13
+.PHONY: lock
+lock: ## refresh the exact versions in requirements/ (Python 3.11, 3.12, 3.13) from PyPI with uv
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet "uv>=0.5"
+	mkdir -p requirements
+	@for v in $(LOCK_PYTHONS); do \
+		f=requirements/lock-py$$(echo $$v | tr -d .).txt; echo "$$f"; \
+		{ printf '%s\n' \
+			"# Exact versions of the workbench's dependencies and its dev extra for Python $$v on Linux:" \
+			"# make setup installs them from here. pyproject.toml keeps the compatible ranges." \
+			"# Made by make lock (uv pip compile pyproject.toml --extra dev --python-version $$v" \
+			"# --python-platform linux, from PyPI); run make lock again to refresh, not by hand." \
+			"" && \
+		$(BIN)/uv pip compile pyproject.toml --extra dev --python-version $$v --python-platform linux \
+			--index-url https://pypi.org/simple --no-header --quiet; } > $$f.tmp && mv $$f.tmp $$f || exit 1; \
+	done
 
 data: setup ## build data/processed/ from the published statistics
 	$(BIN)/lscb data build
