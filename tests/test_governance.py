@@ -6,6 +6,8 @@ import fnmatch
 import subprocess
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -25,6 +27,7 @@ def test_no_local_returns_outputs_or_keys_are_tracked():
         assert not name.endswith(".ipynb"), name
 
 
+@pytest.mark.slow
 def test_gitignore_keeps_local_data_and_keys_out():
     ignored = (REPO / ".gitignore").read_text().splitlines()
     for pattern in ("data/raw/*", "data/processed/*", "reports/*", "*.key"):
@@ -35,6 +38,7 @@ def test_gitignore_keeps_local_data_and_keys_out():
     assert len(probe.stdout.split()) == 4
 
 
+@pytest.mark.slow
 def test_every_command_that_reads_raw_data_leaves_it_untouched(demo_pack):
     # Every command ran (an ingest that lists a rejected return exits 1 by design).
     assert all(code in (0, 1) for code in demo_pack["codes"].values()), demo_pack["codes"]

@@ -59,12 +59,14 @@ def test_notebook_is_registered_with_its_inputs(path):
     assert entry["scope"] in ("borough", "london") and entry["inputs"]
 
 
+@pytest.mark.slow
 def test_no_executed_notebooks_committed():
     tracked = subprocess.run(["git", "ls-files", "notebooks"], cwd=REPO, capture_output=True,
                              text=True, check=False).stdout.split()
     assert not [name for name in tracked if name.endswith(".ipynb")]
 
 
+@pytest.mark.slow
 def test_every_registered_notebook_shows_only_aggregates_on_demo_data(demo_pack):
     # The pack ran every registered notebook with the display guard on: none failed.
     import pandas as pd
@@ -79,6 +81,7 @@ def test_every_registered_notebook_shows_only_aggregates_on_demo_data(demo_pack)
     assert "lscb-display-guard" in executed.read_text()
 
 
+@pytest.mark.slow
 def test_the_analyst_tier_is_separate_and_labelled(demo_pack):
     import pandas as pd
 

@@ -43,11 +43,13 @@ def demo_project(tmp_path_factory, public_indicators, project_factory):
         yield root, hashes, results
 
 
+@pytest.mark.slow
 def test_raw_returns_are_untouched(demo_project):
     root, hashes, _ = demo_project
     assert hashes and all(io.sha256_of(path) == digest for path, digest in hashes.items())
 
 
+@pytest.mark.slow
 def test_ingest_outputs_and_register(demo_project):
     root, _, _ = demo_project
     items = pd.read_parquet(root / "data/processed/survey_items.parquet")
@@ -57,6 +59,7 @@ def test_ingest_outputs_and_register(demo_project):
     assert (register["status"] == "returned_with_data").sum() == 24
 
 
+@pytest.mark.slow
 def test_draft_dataset_workbook(demo_project):
     root, _, _ = demo_project
     book = openpyxl.load_workbook(root / "reports/survey_mapping/draft_dataset.xlsx")
@@ -65,6 +68,7 @@ def test_draft_dataset_workbook(demo_project):
     assert sheet.max_row > 40 and "28 of 32" in book["Notes"]["B2"].value
 
 
+@pytest.mark.slow
 def test_mapping_notebook_runs_on_the_demo(demo_project):
     root, _, results = demo_project
     assert [r.status for r in results["survey_mapping"]] == ["ok"]
@@ -75,6 +79,7 @@ def test_mapping_notebook_runs_on_the_demo(demo_project):
                      r'by \d+ columns, \d+ in all; highest \d+', html)
 
 
+@pytest.mark.slow
 def test_gap_matrix_and_notebooks(demo_project):
     root, _, results = demo_project
     matrix = pd.read_parquet(root / "data/processed/gap_matrix.parquet")

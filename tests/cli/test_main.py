@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 
 def lscb(*args, project=None, check=False):
@@ -69,6 +70,7 @@ def test_survey_template_command(tmp_path):
     assert done.returncode == 0 and (tmp_path / "survey.xlsx").is_file()
 
 
+@pytest.mark.slow
 def test_model_commands(tmp_path):
     assert lscb("model", "validate").returncode == 0
     diff = lscb("model", "diff", "0.1", "1.0")
@@ -81,6 +83,7 @@ def test_model_commands(tmp_path):
     assert unknown.returncode == 2 and "9.9" in unknown.stderr
 
 
+@pytest.mark.slow
 def test_audit_commands_end_to_end(project, tmp_path, monkeypatch):
     monkeypatch.setenv("LSCB_PSEUDONYM_KEY_FILE", str(tmp_path / "keys" / "pseudonym.key"))
     assert lscb("audit", "keygen", "--path", str(tmp_path / "keys" / "pseudonym.key"),
@@ -100,6 +103,7 @@ def test_audit_commands_end_to_end(project, tmp_path, monkeypatch):
     assert check.returncode == 1 and "case_reference" in check.stderr
 
 
+@pytest.mark.slow
 def test_audit_template_and_sample(project, tmp_path):
     out = tmp_path / "tool.xlsx"
     done = lscb("audit", "template", "--theme", "neglect", "--agencies", "police,csc",
@@ -116,6 +120,7 @@ def test_audit_template_and_sample(project, tmp_path):
     assert (tmp_path / "s1/sample.csv").read_text() == (tmp_path / "s2/sample.csv").read_text()
 
 
+@pytest.mark.slow
 def test_analyst_is_only_for_notebooks_with_a_tier(built_project, use_project, capsys):
     from lscb_analysis.cli import main as cli
 

@@ -70,6 +70,7 @@ def test_the_demo_is_deterministic_and_never_overwrites(demo, tmp_path, use_proj
     assert {p.name: (io.sha256_of(p), p.stat().st_mtime) for p in again} == first
 
 
+@pytest.mark.slow
 def test_the_consultation_notebook_runs_on_the_demo(demo, tmp_path):
     project, _ = demo
     results = orchestrate.run_notebook("consultation", None, {}, jobs=1,

@@ -36,6 +36,7 @@ def _marker_cell(path: Path) -> bool:
     return found
 
 
+@pytest.mark.slow
 def test_the_demo_survey_set_ingests_to_the_expected_states(project):
     summary = demo_data.write_demo_data()
     folder = project / "data" / "raw" / "survey"
@@ -101,6 +102,7 @@ def test_the_response_pattern_reads_as_in_phase_one(project):
         "data, 0 sent a return that could not be read, 4 did not reply.")
 
 
+@pytest.mark.slow
 def test_the_demo_set_is_deterministic(tmp_path, use_project):
     first = use_project(make_project(tmp_path / "one"))
     demo_data.write_demo_data()
@@ -117,6 +119,7 @@ def test_the_demo_set_is_deterministic(tmp_path, use_project):
     assert changed != {name: sha for name, (sha, _) in files[first].items()}
 
 
+@pytest.mark.slow
 def test_the_demo_never_overwrites_returns(project):
     folder = project / "data" / "raw" / "survey"
     folder.mkdir()

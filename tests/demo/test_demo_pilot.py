@@ -21,6 +21,7 @@ def demo(tmp_path_factory, public_indicators):
     return root, written
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_and_times(demo, public_indicators):
     root, written = demo
     # Each borough's files depend only on the seed: rebuilding two of them is enough.
@@ -66,6 +67,7 @@ def test_existing_returns_are_never_overwritten(demo, monkeypatch):
         io.create_raw_file(written[0], b"SYNTHETIC")
 
 
+@pytest.mark.slow
 def test_feasibility_notebook_end_to_end(demo, use_project, tmp_path):
     root, _ = demo
     use_project(root)

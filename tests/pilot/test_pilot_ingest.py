@@ -126,6 +126,7 @@ def test_agency_return_is_split_per_borough(tmp_path, public_indicators):
     assert issue["cell"].startswith("F")  # the numerator column of an agency workbook
 
 
+@pytest.mark.slow
 def test_every_planted_problem_is_found_at_its_cell(demo):
     _, result, _, plan, _, _ = demo
     found = set(zip(result.issues["file"], result.issues["code"], result.issues["pi_id"],

@@ -35,6 +35,7 @@ def _page(tmp_path: Path, extra: str = "", name: str = "page.html") -> Path:
     return path
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_a_clean_page_passes_and_is_screenshotted(project, browser, tmp_path):
     shot = tmp_path / "shots" / "clean.png"
@@ -46,6 +47,7 @@ def test_a_clean_page_passes_and_is_screenshotted(project, browser, tmp_path):
     assert check.height > 0
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_an_external_script_is_caught_and_blocked(project, browser, tmp_path):
     # A server on this machine would see the request if it left the page; the route blocks it.
@@ -77,6 +79,7 @@ def test_an_external_script_is_caught_and_blocked(project, browser, tmp_path):
     assert any("request leaving the file" in line for line in check.problems())
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_an_image_without_alt_text_is_a_violation(project, browser, tmp_path):
     check = browser_check.check_page(browser, _page(tmp_path, f'<img src="{DOT}">'))
@@ -86,6 +89,7 @@ def test_an_image_without_alt_text_is_a_violation(project, browser, tmp_path):
     assert "image-alt" in check.problems()[0]
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_a_console_error_is_caught(project, browser, tmp_path):
     check = browser_check.check_page(
@@ -95,6 +99,7 @@ def test_a_console_error_is_caught(project, browser, tmp_path):
     assert any("undefinedFunction" in text for text in check.console_errors[1:])
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_check_pages_names_screenshots_after_notebook_and_borough(project, browser, tmp_path):
     reports = tmp_path / "reports"

@@ -108,6 +108,7 @@ def test_kingston_cp_plans_two_years_is_not_assessed_everywhere(public_indicator
     assert "special_cause_concern" not in set(card.exceptions["exceptions"])
 
 
+@pytest.mark.slow
 def test_no_london_series_ending_without_a_value_gets_an_icon(public_indicators):
     """Across London's published data, every series ending on a suppressed or missing year."""
     year = int(public_indicators["period"].max())

@@ -24,6 +24,7 @@ def _text(pdf: Path) -> list[str]:
     return [page.extract_text() for page in PdfReader(str(pdf)).pages]
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_a_report_prints_on_a4_with_borough_period_tier_and_page_numbers(project, tmp_path):
     html = tmp_path / "report.html"
@@ -44,6 +45,7 @@ def test_a_report_prints_on_a4_with_borough_period_tier_and_page_numbers(project
     assert abs(float(box.width) - 595) < 2 and abs(float(box.height) - 842) < 2  # A4 points
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_an_analyst_paper_says_not_for_publication_on_every_page(project, tmp_path):
     html = tmp_path / "report.html"
@@ -58,6 +60,7 @@ def test_an_analyst_paper_says_not_for_publication_on_every_page(project, tmp_pa
     assert all("SYNTHETIC DATA" in text for text in pages)  # the report's banner words
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_a_chart_is_not_split_across_pages_and_nothing_is_fetched(project, tmp_path):
     import base64
@@ -144,6 +147,7 @@ def test_an_unchanged_run_without_its_pdf_is_re_run_when_pdf_is_asked(project, t
     assert runner.change_reason(spec, {}, "c", pdf=True) == "its PDF is missing"
 
 
+@pytest.mark.slow
 def test_pdf_without_chromium_stops_before_any_run(project, monkeypatch, tmp_path):
     from lscb_analysis.core.errors import BrowserMissingError
     from lscb_analysis.runs import orchestrate

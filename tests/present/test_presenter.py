@@ -164,6 +164,7 @@ def test_the_scan_finds_raw_pandas_output():
     assert table_scan.scan_html(shown) == []
 
 
+@pytest.mark.slow
 def test_demo_pack_tables_read_as_a_person_reads_them(demo_pack):
     """Every report.html and workbook of the demo pack: no nan/NaN/NaT/None/<NA>, no
     snake_case header or code, no number with more decimals than its column allows, no

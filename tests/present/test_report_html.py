@@ -175,6 +175,7 @@ def test_synthetic_is_decided_from_data_raw(tmp_path):
     assert report_html.is_synthetic(tmp_path)
 
 
+@pytest.mark.slow
 def test_the_runner_exports_a_real_report_from_the_demo_pack(demo_pack):
     reports = demo_pack["root"] / "reports"
     folder = reports / "deep_dive" / "barnet"

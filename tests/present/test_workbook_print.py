@@ -116,6 +116,7 @@ def _demo_workbooks(root: Path, folder: Path) -> dict[str, Path]:
     }
 
 
+@pytest.mark.slow
 def test_demo_pack_workbooks_print_settings_read_back(demo_pack, tmp_path, monkeypatch):
     """Every kind of workbook the Barnet demo pack writes, read back with openpyxl."""
     monkeypatch.setenv("LSCB_PROJECT_DIR", str(demo_pack["root"]))

@@ -176,6 +176,7 @@ def test_questions_follow_the_signals(public_indicators):
         .startswith("No signal stands out")
 
 
+@pytest.mark.slow
 def test_deep_dive_notebook_on_the_demo_audits(tmp_path, public_indicators, project_factory,
                                                monkeypatch):
     root = project_factory(tmp_path / "project")

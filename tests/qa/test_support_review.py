@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from lscb_analysis.qa import support_review
 from lscb_analysis.runs import orchestrate
@@ -50,6 +51,7 @@ def test_exception_evidence_by_sub_group():
     assert list(evidence["theme"]) == ["Exploitation and missing"]
 
 
+@pytest.mark.slow
 def test_support_review_notebook_on_the_demo(tmp_path, project_factory, monkeypatch):
     root = project_factory(tmp_path / "project")
     key = "synthetic-test-key-0123456789abcdef"

@@ -121,6 +121,7 @@ def test_step_state_follows_outputs_and_input_hashes(project):
     assert pack.step_state(step).reason == "its last run did not finish"
 
 
+@pytest.mark.slow
 def test_a_pack_builds_data_then_runs_stages_then_skips_unchanged(project):
     _probes(project)
     _registry(project, {
@@ -159,6 +160,7 @@ def _comparable(out, notebook: str, slug: str) -> dict:
                                            "package_version", "code_fingerprint")}
 
 
+@pytest.mark.slow
 def test_dask_executor_gives_the_same_outputs_as_local(project, tmp_path):
     distributed = pytest.importorskip("distributed")
     _probes(project)

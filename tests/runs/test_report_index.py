@@ -197,6 +197,7 @@ def test_index_page_is_accessible_filterable_and_marked_synthetic(reports, count
     assert "SYNTHETIC" not in report_index.render_index(runs)
 
 
+@pytest.mark.slow
 def test_index_page_sorts_and_filters_in_chromium(reports, counts):
     playwright = pytest.importorskip("playwright.sync_api")
     from pathlib import Path

@@ -40,6 +40,7 @@ def two_borough_run(built_project, tmp_path_factory):
     return out, results
 
 
+@pytest.mark.slow
 def test_two_boroughs_run_ok(two_borough_run):
     out, results = two_borough_run
     assert [(r.borough, r.status) for r in results] == [
@@ -62,6 +63,7 @@ def test_two_boroughs_run_ok(two_borough_run):
         assert "lscb-display-guard" in guard.metadata["tags"] and guard.outputs == []
 
 
+@pytest.mark.slow
 def test_manifest_records_the_run(two_borough_run, built_project):
     out, _ = two_borough_run
     manifest = json.loads((out / "borough_profile" / "barnet" / "manifest.json").read_text())
@@ -75,6 +77,7 @@ def test_manifest_records_the_run(two_borough_run, built_project):
     assert manifest["outputs"]["html"] == "report.html"
 
 
+@pytest.mark.slow
 def test_index_lists_every_run_with_links(two_borough_run):
     out, _ = two_borough_run
     page = (out / "index.html").read_text(encoding="utf-8")
@@ -85,6 +88,7 @@ def test_index_lists_every_run_with_links(two_borough_run):
     assert list(runs["borough"]) == ["Barnet", "Kensington and Chelsea"]
 
 
+@pytest.mark.slow
 def test_unknown_parameter_stops_before_anything_runs(built_project, use_project, tmp_path):
     use_project(built_project)
     with pytest.raises(ParameterError, match="no parameter 'perod'.*borough, period"):
@@ -92,6 +96,7 @@ def test_unknown_parameter_stops_before_anything_runs(built_project, use_project
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_unknown_borough_stops_before_anything_runs(built_project, use_project, tmp_path):
     use_project(built_project)
     with pytest.raises(ParameterError, match="--borough.*'Barnit'.*Barnet"):
@@ -105,6 +110,7 @@ def test_unknown_notebook_lists_the_notebooks(built_project, use_project, tmp_pa
         runner.plan_runs("borough_profil", "Barnet", {}, tmp_path)
 
 
+@pytest.mark.slow
 def test_a_failing_run_keeps_its_log_and_the_others_go_on(built_project, use_project, tmp_path):
     use_project(built_project)
     (built_project / "notebooks" / "failing_probe.py").write_text(FAILING_NOTEBOOK)
@@ -127,6 +133,7 @@ def test_a_failing_run_keeps_its_log_and_the_others_go_on(built_project, use_pro
     assert "2 runs, 1 ok, 1 failed" in page and "failing_probe/brent/failing_probe.ipynb" in page
 
 
+@pytest.mark.slow
 def test_cli_reports_failures_and_exits_non_zero(built_project, tmp_path):
     probe = built_project / "notebooks" / "failing_probe_cli.py"
     probe.write_text(FAILING_NOTEBOOK)
@@ -143,6 +150,7 @@ def test_cli_reports_failures_and_exits_non_zero(built_project, tmp_path):
     assert "FAILED Brent: AssertionError" in done.stderr
 
 
+@pytest.mark.slow
 def test_cli_parameter_error_exits_2_with_a_message(built_project):
     done = subprocess.run(
         [sys.executable, "-m", "lscb_analysis", "run", "borough_profile", "--borough", "Barnet",
@@ -229,6 +237,7 @@ def _printed(notebook_path) -> str:
                    for output in cell.get("outputs", []))
 
 
+@pytest.mark.slow
 def test_no_state_leaks_between_runs_in_the_same_warm_worker(project, tmp_path):
     _write_probe(project, "isolation_probe", ISOLATION_PROBE)
     results = orchestrate.run_notebook("isolation_probe", "Barnet,Brent,Camden", jobs=1,
@@ -242,6 +251,7 @@ def test_no_state_leaks_between_runs_in_the_same_warm_worker(project, tmp_path):
     assert len({line[-1] for line in seen}) == 1
 
 
+@pytest.mark.slow
 def test_a_hanging_run_is_stopped_and_the_others_finish(project, tmp_path):
     _write_probe(project, "sleepy_probe", SLEEPY_PROBE)
     clock = time.monotonic()
@@ -260,6 +270,7 @@ def test_a_hanging_run_is_stopped_and_the_others_finish(project, tmp_path):
     assert "sleepy_probe/barnet/sleepy_probe.ipynb" in (tmp_path / "index.html").read_text()
 
 
+@pytest.mark.slow
 def test_interrupting_leaves_the_previous_good_report_in_place(project, tmp_path, monkeypatch):
     from lscb_analysis.runs import executors
 
@@ -302,6 +313,7 @@ if crash:
 '''
 
 
+@pytest.mark.slow
 def test_a_run_killed_mid_write_leaves_the_good_report(project, tmp_path):
     _write_probe(project, "crash_probe", CRASH_PROBE)
     (good,) = orchestrate.run_notebook("crash_probe", "Brent", out_dir=tmp_path, progress=False)
@@ -349,6 +361,7 @@ def test_an_install_cut_short_is_put_back(tmp_path):
     assert sorted(p.name for p in notebook_dir.iterdir()) == ["barnet"]
 
 
+@pytest.mark.slow
 def test_unchanged_runs_are_skipped_and_a_changed_input_reruns_only_its_runs(project, tmp_path):
     processed = project / "data" / "processed"
     for name, text in (("shared", "S1"), ("barnet", "B1"), ("brent", "R1")):
@@ -380,6 +393,7 @@ def test_unchanged_runs_are_skipped_and_a_changed_input_reruns_only_its_runs(pro
     assert "2 runs, 2 ok, 0 failed" in page
 
 
+@pytest.mark.slow
 def test_kernel_isolation_still_runs_a_fresh_kernel(built_project, use_project, tmp_path):
     use_project(built_project)
     (result,) = orchestrate.run_notebook("borough_profile", "Barnet", out_dir=tmp_path,
@@ -390,6 +404,7 @@ def test_kernel_isolation_still_runs_a_fresh_kernel(built_project, use_project, 
     assert result.index["headlines"]["Children in need rate"]
 
 
+@pytest.mark.slow
 def test_profile_records_headline_values_for_the_index(two_borough_run):
     out, results = two_borough_run
     assert results[0].index["period"] == 2025 and results[0].index["as_at"] == "31 March 2025"
@@ -441,6 +456,7 @@ print("the run went on")
 NHS_NUMBER = "943 476 5919"  # a made-up number with a valid check digit
 
 
+@pytest.mark.slow
 def test_a_report_with_an_identifier_is_not_published(project, tmp_path):
     _write_probe(project, "leak_probe", LEAK_PROBE)
     (good,) = orchestrate.run_notebook("leak_probe", "Brent", out_dir=tmp_path, progress=False)
@@ -463,6 +479,7 @@ def test_a_report_with_an_identifier_is_not_published(project, tmp_path):
     assert report_index.collect_runs(tmp_path).iloc[0]["link"] == ""
 
 
+@pytest.mark.slow
 def test_a_raw_case_reference_in_a_first_report_publishes_nothing(project, tmp_path):
     import openpyxl
 
@@ -483,6 +500,7 @@ def test_a_raw_case_reference_in_a_first_report_publishes_nothing(project, tmp_p
         "manifest.json"]
 
 
+@pytest.mark.slow
 def test_a_record_level_display_fails_the_run_and_aggregates_pass(project, tmp_path):
     _write_probe(project, "records_probe", RECORDS_PROBE)
     ok, shown = orchestrate.run_notebook("records_probe", "Brent", out_dir=tmp_path,

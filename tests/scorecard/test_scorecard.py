@@ -426,6 +426,7 @@ def test_build_london_writes_the_table_and_workbooks(scorecard_project, monkeypa
     assert suppressed["value_state"] == "suppressed" and pd.isna(suppressed["numerator"])
 
 
+@pytest.mark.slow
 def test_notebook_end_to_end(scorecard_project, tmp_path, monkeypatch):
     monkeypatch.setenv("LSCB_PROJECT_DIR", str(scorecard_project))
     (result,) = orchestrate.run_notebook("scorecard", "Barnet", {"period": "2025Q4"}, jobs=1,
