@@ -68,11 +68,11 @@ test-fast: setup ## the quick loop: every test that needs no Jupyter kernel and 
 
 lint: setup ## check the code: ruff rules and format, and the import contract (import-linter)
 	$(BIN)/ruff check lscb_analysis tests notebooks benchmarks
-	$(BIN)/ruff format --check lscb_analysis tests notebooks benchmarks
+	$(BIN)/ruff format --check lscb_analysis tests benchmarks
 	$(BIN)/lint-imports
 
 format: setup ## format the code with ruff
-	$(BIN)/ruff format lscb_analysis tests notebooks benchmarks
+	$(BIN)/ruff format lscb_analysis tests benchmarks
 
 bench: data ## time report packs (naive, cold, incremental, floor): benchmarks/results.md
 	$(BIN)/python benchmarks/run_benchmarks.py

@@ -98,8 +98,14 @@ class PeakMemory:
 def timed(command: list[str], env: dict, memory: bool = False) -> tuple[float, PeakMemory | None]:
     """Run a command; return its wall time (and peak memory of its process tree)."""
     clock = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=env["LSCB_PROJECT_DIR"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command,
+        env=env,
+        cwd=env["LSCB_PROJECT_DIR"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     sampler = PeakMemory(process.pid) if memory else None
     out, err = process.communicate()
     seconds = time.perf_counter() - clock
@@ -115,18 +121,36 @@ def naive(project: Path, names: list[str], env: dict, scratch: Path) -> float:
     import jupytext
 
     source = jupytext.read(project / "notebooks" / f"{NOTEBOOK}.py")
-    source.metadata["kernelspec"] = {"name": "lscb", "display_name": "lscb",
-                                     "language": "python"}
+    source.metadata["kernelspec"] = {"name": "lscb", "display_name": "lscb", "language": "python"}
     notebook = scratch / f"{NOTEBOOK}.ipynb"
     jupytext.write(source, notebook)
     clock = time.perf_counter()
     for number, name in enumerate(names):
         executed = scratch / f"{NOTEBOOK}_{number}.ipynb"
-        subprocess.run([str(BIN / "papermill"), str(notebook), str(executed), "-p", "borough",
-                        name, "-k", "lscb", "--cwd", str(project), "--no-progress-bar"],
-                       env=env, check=True, capture_output=True)
-        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
-                        str(executed)], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(notebook),
+                str(executed),
+                "-p",
+                "borough",
+                name,
+                "-k",
+                "lscb",
+                "--cwd",
+                str(project),
+                "--no-progress-bar",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     return time.perf_counter() - clock
 
 
@@ -136,10 +160,15 @@ def floor(project: Path, names: list[str]) -> float:
 
     os.environ["LSCB_PROJECT_DIR"] = str(project)
     os.environ["MPLBACKEND"] = "Agg"
-    cells = [cell.source for cell in jupytext.read(project / "notebooks" / f"{NOTEBOOK}.py")
-             .cells if cell.cell_type == "code"]
-    code = ["\n".join(line for line in source.splitlines() if not line.lstrip()
-                      .startswith("%")) for source in cells]
+    cells = [
+        cell.source
+        for cell in jupytext.read(project / "notebooks" / f"{NOTEBOOK}.py").cells
+        if cell.cell_type == "code"
+    ]
+    code = [
+        "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("%"))
+        for source in cells
+    ]
     compiled = [compile(source, f"cell{n}", "exec") for n, source in enumerate(code)]
     warm = {}
     for block in compiled[:2]:  # parameters and imports, once, untimed: the process is warm
@@ -204,9 +233,13 @@ def main() -> None:
     # A snapshot of the workbench's code, first on the path of every process started here, so
     # that edits made to the working copy while the benchmark runs cannot change its figures.
     shutil.copytree(REPO / "lscb_analysis", scratch / "code" / "lscb_analysis")
-    env = {**os.environ, "LSCB_PROJECT_DIR": str(project),
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(scratch / "code"),
-                                                       os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "LSCB_PROJECT_DIR": str(project),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(scratch / "code"), os.environ.get("PYTHONPATH")])
+        ),
+    }
     env.pop("MPLBACKEND", None)
     lscb = [sys.executable, "-m", "lscb_analysis"]
     print("Building public_indicators in the benchmark project ...", flush=True)
@@ -222,21 +255,59 @@ def main() -> None:
     figures: dict[str, float] = {}
 
     print("(b) cold run ...", flush=True)
-    figures["b"], memory_b = timed([*lscb, "run", NOTEBOOK, "--borough", borough_option,
-                                    "--out", str(scratch / "reports_b"), "-q"], env, True)
+    figures["b"], memory_b = timed(
+        [
+            *lscb,
+            "run",
+            NOTEBOOK,
+            "--borough",
+            borough_option,
+            "--out",
+            str(scratch / "reports_b"),
+            "-q",
+        ],
+        env,
+        True,
+    )
     print(f"    {figures['b']:.1f} s", flush=True)
     figures["scan"], figures["run_seconds"] = scan_share(scratch / "reports_b")
-    print(f"    publication scan: {figures['scan']:.1f} s of {figures['run_seconds']:.1f} s "
-          "spent in runs", flush=True)
+    print(
+        f"    publication scan: {figures['scan']:.1f} s of {figures['run_seconds']:.1f} s "
+        "spent in runs",
+        flush=True,
+    )
     print("(c) incremental run ...", flush=True)
-    figures["c"], _ = timed([*lscb, "run", NOTEBOOK, "--borough", borough_option, "--out",
-                             str(scratch / "reports_b"), "-q"], env)
+    figures["c"], _ = timed(
+        [
+            *lscb,
+            "run",
+            NOTEBOOK,
+            "--borough",
+            borough_option,
+            "--out",
+            str(scratch / "reports_b"),
+            "-q",
+        ],
+        env,
+    )
     print(f"    {figures['c']:.1f} s", flush=True)
     if not args.skip_kernel:
         print("(b, kernel isolation) cold run with a fresh kernel per run ...", flush=True)
-        figures["b_kernel"], _ = timed([*lscb, "run", NOTEBOOK, "--borough", borough_option,
-                                        "--isolation", "kernel", "--out",
-                                        str(scratch / "reports_k"), "-q"], env)
+        figures["b_kernel"], _ = timed(
+            [
+                *lscb,
+                "run",
+                NOTEBOOK,
+                "--borough",
+                borough_option,
+                "--isolation",
+                "kernel",
+                "--out",
+                str(scratch / "reports_k"),
+                "-q",
+            ],
+            env,
+        )
         print(f"    {figures['b_kernel']:.1f} s", flush=True)
     print("(d) floor ...", flush=True)
     figures["d"] = floor(project, names)
@@ -248,11 +319,15 @@ def main() -> None:
     memory_e = None
     if not args.skip_england:
         print("Pack for all 153 English local authorities ...", flush=True)
-        figures["england"], memory_e = timed([*lscb, "pack", "--boroughs", "england", "--out",
-                                              str(scratch / "reports_e"), "-q"], env, True)
+        figures["england"], memory_e = timed(
+            [*lscb, "pack", "--boroughs", "england", "--out", str(scratch / "reports_e"), "-q"],
+            env,
+            True,
+        )
         figures["england_runs"] = len(list((scratch / "reports_e").glob("*/*/manifest.json")))
-        print(f"    {figures['england']:.1f} s, peak RSS {memory_e.rss / 2**30:.2f} GiB",
-              flush=True)
+        print(
+            f"    {figures['england']:.1f} s, peak RSS {memory_e.rss / 2**30:.2f} GiB", flush=True
+        )
     write_results(figures, memory_b, memory_e, len(names), load, busy.stop())
     shutil.rmtree(scratch, ignore_errors=True)
     print(f"Wrote {RESULTS}")
@@ -260,25 +335,44 @@ def main() -> None:
 
 def write_results(figures: dict, memory_b, memory_e, count: int, load, busy) -> None:
     """Write the figures, ratios and verdicts to benchmarks/results.md."""
-    gib = 2 ** 30
-    rows = [("(b) `lscb run borough_profile --borough all`, cold", figures["b"]),
-            ("(c) the same again, nothing changed (incremental)", figures["c"]),
-            ("(d) floor: the notebook's code, one warm process, no kernel/papermill/HTML",
-             figures["d"])]
+    gib = 2**30
+    rows = [
+        ("(b) `lscb run borough_profile --borough all`, cold", figures["b"]),
+        ("(c) the same again, nothing changed (incremental)", figures["c"]),
+        (
+            "(d) floor: the notebook's code, one warm process, no kernel/papermill/HTML",
+            figures["d"],
+        ),
+    ]
     if "a" in figures:
-        rows.insert(0, ("(a) naive: `papermill` then `jupyter nbconvert --to html`, per "
-                        "borough", figures["a"]))
+        rows.insert(
+            0,
+            (
+                "(a) naive: `papermill` then `jupyter nbconvert --to html`, per borough",
+                figures["a"],
+            ),
+        )
     if "b_kernel" in figures:
-        rows.append(("(b) with `--isolation kernel` (a fresh kernel per run), for "
-                     "comparison", figures["b_kernel"]))
+        rows.append(
+            (
+                "(b) with `--isolation kernel` (a fresh kernel per run), for comparison",
+                figures["b_kernel"],
+            )
+        )
     if "england" in figures:
-        rows.append((f"`lscb pack --boroughs england`, cold: {figures['england_runs']} runs "
-                     "(every notebook that applies, for 153 local authorities)",
-                     figures["england"]))
+        rows.append(
+            (
+                f"`lscb pack --boroughs england`, cold: {figures['england_runs']} runs "
+                "(every notebook that applies, for 153 local authorities)",
+                figures["england"],
+            )
+        )
     lines = [
-        "# Benchmark results", "",
+        "# Benchmark results",
+        "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` "
-        "(`benchmarks/run_benchmarks.py`) on one machine, in one run.", "",
+        "(`benchmarks/run_benchmarks.py`) on one machine, in one run.",
+        "",
         f"- cores: {os.cpu_count()}; memory: {psutil.virtual_memory().total / gib:.1f} GiB; "
         f"Python {platform.python_version()} on {platform.system()}",
         f"- load average when it started: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}; "
@@ -286,7 +380,9 @@ def write_results(figures: dict, memory_b, memory_e, count: int, load, busy) -> 
         f"{os.cpu_count()}, other work was competing for the cores and every figure is slower "
         "than on a quiet machine)",
         f"- boroughs per run: {count} (the borough_profile notebook); jobs: the number of cores",
-        "", "| what | seconds | per run |", "|---|---:|---:|",
+        "",
+        "| what | seconds | per run |",
+        "|---|---:|---:|",
     ]
     for label, seconds in rows:
         per = seconds / (figures["england_runs"] if "153" in label else count)
@@ -294,27 +390,37 @@ def write_results(figures: dict, memory_b, memory_e, count: int, load, busy) -> 
     lines += ["", "| target | figure | verdict |", "|---|---|---|"]
     if "a" in figures:
         ratio = figures["a"] / figures["b"]
-        lines.append(f"| (b) at least 5 times faster than (a) | (a) / (b) = {ratio:.1f} | "
-                     f"{verdict(ratio >= 5)} |")
+        lines.append(
+            f"| (b) at least 5 times faster than (a) | (a) / (b) = {ratio:.1f} | "
+            f"{verdict(ratio >= 5)} |"
+        )
     ratio = figures["b"] / figures["d"]
-    lines.append(f"| (b) within 2 times the floor (d) | (b) / (d) = {ratio:.2f} | "
-                 f"{verdict(ratio <= 2)} |")
-    lines.append(f"| (c) under 5 seconds | {figures['c']:.1f} s | "
-                 f"{verdict(figures['c'] < 5)} |")
+    lines.append(
+        f"| (b) within 2 times the floor (d) | (b) / (d) = {ratio:.2f} | {verdict(ratio <= 2)} |"
+    )
+    lines.append(f"| (c) under 5 seconds | {figures['c']:.1f} s | {verdict(figures['c'] < 5)} |")
     if memory_e is not None:
         peak = memory_e.pss or memory_e.rss
-        lines.append(f"| pack for 153 local authorities under 2 GB peak resident memory | "
-                     f"PSS {memory_e.pss / gib:.2f} GiB, RSS sum {memory_e.rss / gib:.2f} GiB "
-                     f"({memory_e.processes} processes at most) | {verdict(peak < 2e9)} |")
+        lines.append(
+            f"| pack for 153 local authorities under 2 GB peak resident memory | "
+            f"PSS {memory_e.pss / gib:.2f} GiB, RSS sum {memory_e.rss / gib:.2f} GiB "
+            f"({memory_e.processes} processes at most) | {verdict(peak < 2e9)} |"
+        )
     if figures.get("run_seconds"):
-        lines.append(f"| (information) publication scan of every output in (b) | "
-                     f"{figures['scan']:.1f} s of {figures['run_seconds']:.1f} s in runs "
-                     f"({100 * figures['scan'] / figures['run_seconds']:.1f}%) | |")
+        lines.append(
+            f"| (information) publication scan of every output in (b) | "
+            f"{figures['scan']:.1f} s of {figures['run_seconds']:.1f} s in runs "
+            f"({100 * figures['scan'] / figures['run_seconds']:.1f}%) | |"
+        )
     if memory_b is not None:
-        lines.append(f"| (information) peak memory of (b) | PSS {memory_b.pss / gib:.2f} GiB, "
-                     f"RSS sum {memory_b.rss / gib:.2f} GiB | |")
+        lines.append(
+            f"| (information) peak memory of (b) | PSS {memory_b.pss / gib:.2f} GiB, "
+            f"RSS sum {memory_b.rss / gib:.2f} GiB | |"
+        )
     lines += [
-        "", "How it is measured:", "",
+        "",
+        "How it is measured:",
+        "",
         "- (a) converts the notebook to `.ipynb` once beforehand (not timed), then for each "
         "borough runs `papermill ... -p borough NAME -k lscb` and `jupyter nbconvert --to html "
         "--no-input`, one after another, as an analyst would by hand.",

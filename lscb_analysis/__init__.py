@@ -1,2 +1,3 @@
 """LSCB datasets workbench."""
+
 __version__ = "0.1.0"

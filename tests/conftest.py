@@ -89,8 +89,11 @@ def _raw_hashes(root: Path) -> dict[str, str]:
     import hashlib
 
     raw = root / "data" / "raw"
-    return {p.relative_to(raw).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(raw.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(raw).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(raw.rglob("*"))
+        if p.is_file()
+    }
 
 
 DEMO_COMMANDS = (
@@ -98,8 +101,18 @@ DEMO_COMMANDS = (
     # through `python -m lscb_analysis`; the other commands here read data/raw/ too.
     ["pack", "--boroughs", "Barnet", "-q"],
     ["survey", "compile"],
-    ["audit", "sample", "--frame", "data/raw/frames/cases.csv", "--n", "4", "--stratify",
-     "category", "--seed", "2026"],
+    [
+        "audit",
+        "sample",
+        "--frame",
+        "data/raw/frames/cases.csv",
+        "--n",
+        "4",
+        "--stratify",
+        "category",
+        "--seed",
+        "2026",
+    ],
     ["run", "pilot_feasibility", "--borough", "Barnet", "--analyst", "-q"],
     ["check", "reports"],
 )
@@ -126,8 +139,9 @@ def demo_pack(tmp_path_factory):
         frames = root / "data" / "raw" / "frames"
         frames.mkdir()
         (frames / "cases.csv").write_text(
-            "case_id,category\n" + "".join(f"C{n:03d},{'neglect' if n % 2 else 'abuse'}\n"
-                                           for n in range(1, 21)))
+            "case_id,category\n"
+            + "".join(f"C{n:03d},{'neglect' if n % 2 else 'abuse'}\n" for n in range(1, 21))
+        )
         before = _raw_hashes(root)
         codes = {" ".join(command): cli.main(list(command)) for command in DEMO_COMMANDS}
         after = _raw_hashes(root)
@@ -137,8 +151,9 @@ def demo_pack(tmp_path_factory):
 _DEMO: dict = {}
 
 
-def demo_project(tmp_path_factory, public_indicators) -> tuple[Path, demo_pilot.DemoPilot,
-                                                               list[Path]]:
+def demo_project(
+    tmp_path_factory, public_indicators
+) -> tuple[Path, demo_pilot.DemoPilot, list[Path]]:
     """The demo returns written once per test session into a throw-away project that also
     has ``public_indicators`` built (the pilot ingest and demo pilot tests share it, so the demo, which takes
     seconds to build, is built once). Returns (root, demo, paths written).

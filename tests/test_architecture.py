@@ -14,8 +14,21 @@ from importlinter.cli import lint_imports
 import lscb_analysis
 
 REPO = Path(__file__).resolve().parent.parent
-ROOMS = ["core", "protect", "stats", "present", "published", "survey", "model", "pilot",
-         "scorecard", "qa", "runs", "cli", "demo"]
+ROOMS = [
+    "core",
+    "protect",
+    "stats",
+    "present",
+    "published",
+    "survey",
+    "model",
+    "pilot",
+    "scorecard",
+    "qa",
+    "runs",
+    "cli",
+    "demo",
+]
 
 
 def test_the_import_contract_holds(monkeypatch):
@@ -59,8 +72,11 @@ def test_no_module_imports_itself_round_a_loop():
 
 
 def test_every_room_and_module_says_what_it_holds():
-    rooms = sorted(p.name for p in Path(lscb_analysis.__file__).parent.iterdir()
-                   if (p / "__init__.py").is_file())
+    rooms = sorted(
+        p.name
+        for p in Path(lscb_analysis.__file__).parent.iterdir()
+        if (p / "__init__.py").is_file()
+    )
     assert rooms == sorted(ROOMS)
     for info in pkgutil.walk_packages(lscb_analysis.__path__, "lscb_analysis."):
         if info.name.startswith("lscb_analysis.demo") or info.name.endswith("__main__"):

@@ -32,12 +32,13 @@ def test_no_def_class_or_try_in_cells(path):
         if cell.cell_type != "code":
             continue
         # IPython magics (%matplotlib inline) are not Python: leave them out of the parse.
-        source = "\n".join(line for line in cell.source.splitlines()
-                           if not line.lstrip().startswith("%"))
+        source = "\n".join(
+            line for line in cell.source.splitlines() if not line.lstrip().startswith("%")
+        )
         for node in ast.walk(ast.parse(source)):
-            assert not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-                                  | ast.Try | ast.Lambda), (
-                f"{path.name}: logic belongs in lscb_analysis, not in the notebook:\n{cell.source}")
+            assert not isinstance(
+                node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Try | ast.Lambda
+            ), f"{path.name}: logic belongs in lscb_analysis, not in the notebook:\n{cell.source}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -61,8 +62,9 @@ def test_notebook_is_registered_with_its_inputs(path):
 
 @pytest.mark.slow
 def test_no_executed_notebooks_committed():
-    tracked = subprocess.run(["git", "ls-files", "notebooks"], cwd=REPO, capture_output=True,
-                             text=True, check=False).stdout.split()
+    tracked = subprocess.run(
+        ["git", "ls-files", "notebooks"], cwd=REPO, capture_output=True, text=True, check=False
+    ).stdout.split()
     assert not [name for name in tracked if name.endswith(".ipynb")]
 
 
@@ -71,11 +73,13 @@ def test_every_registered_notebook_shows_only_aggregates_on_demo_data(demo_pack)
     # The pack ran every registered notebook with the display guard on: none failed.
     import pandas as pd
 
-    runs = pd.read_csv(demo_pack["root"] / "reports" / "index.csv", dtype=str,
-                       keep_default_na=False)
+    runs = pd.read_csv(
+        demo_pack["root"] / "reports" / "index.csv", dtype=str, keep_default_na=False
+    )
     assert set(runs["notebook"]) == set(runner.notebook_registry())
-    assert (runs["status"] == "ok").all(), runs.loc[runs["status"] != "ok",
-                                                    ["notebook", "slug", "error"]].to_dict("records")
+    assert (runs["status"] == "ok").all(), runs.loc[
+        runs["status"] != "ok", ["notebook", "slug", "error"]
+    ].to_dict("records")
     assert not runs["error"].str.contains("RecordLevelDisplayError").any()
     executed = demo_pack["root"] / "reports" / "deep_dive" / "barnet" / "deep_dive.ipynb"
     assert "lscb-display-guard" in executed.read_text()

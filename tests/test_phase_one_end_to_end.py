@@ -18,9 +18,14 @@ from lscb_analysis.runs import orchestrate
 
 
 def lscb(project, *args):
-    done = subprocess.run([sys.executable, "-m", "lscb_analysis", *args], capture_output=True,
-                          text=True, timeout=600, check=False,
-                          env={**os.environ, "LSCB_PROJECT_DIR": str(project)})
+    done = subprocess.run(
+        [sys.executable, "-m", "lscb_analysis", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "LSCB_PROJECT_DIR": str(project)},
+    )
     assert done.returncode == 0, done.stderr
     return done
 
@@ -36,10 +41,13 @@ def demo_project(tmp_path_factory, public_indicators, project_factory):
         lscb(root, "survey", "ingest")
         lscb(root, "survey", "compile")
         lscb(root, "model", "gaps")
-        results = {name: orchestrate.run_notebook(name, None, {}, jobs=1, progress=False)
-                   for name in ("survey_mapping", "gap_analysis")}
-        results["gap_barnet"] = orchestrate.run_notebook("gap_analysis", "Barnet", {}, jobs=1,
-                                                    progress=False)
+        results = {
+            name: orchestrate.run_notebook(name, None, {}, jobs=1, progress=False)
+            for name in ("survey_mapping", "gap_analysis")
+        }
+        results["gap_barnet"] = orchestrate.run_notebook(
+            "gap_analysis", "Barnet", {}, jobs=1, progress=False
+        )
         yield root, hashes, results
 
 
@@ -75,31 +83,48 @@ def test_mapping_notebook_runs_on_the_demo(demo_project):
     html = (root / "reports/survey_mapping/london/report.html").read_text()
     assert "28 of 32 boards asked responded, 24 with information" in html
     # the domain chart's alt text states its finding in figures
-    assert re.search(r'<img alt="Items collected by each board, by indicator domain\. \d+ rows '
-                     r'by \d+ columns, \d+ in all; highest \d+', html)
+    assert re.search(
+        r'<img alt="Items collected by each board, by indicator domain\. \d+ rows '
+        r"by \d+ columns, \d+ in all; highest \d+",
+        html,
+    )
 
 
 @pytest.mark.slow
 def test_gap_matrix_and_notebooks(demo_project):
     root, _, results = demo_project
     matrix = pd.read_parquet(root / "data/processed/gap_matrix.parquet")
-    assert set(matrix["status"]) >= {"national", "collected", "partial", "wanted",
-                                      "not_collected", "no_return"}
+    assert set(matrix["status"]) >= {
+        "national",
+        "collected",
+        "partial",
+        "wanted",
+        "not_collected",
+        "no_return",
+    }
     assert [r.status for r in results["gap_analysis"]] == ["ok"]
     assert [r.status for r in results["gap_barnet"]] == ["ok"]
     html = (root / "reports/gap_analysis/barnet/report.html").read_text()
     assert "One board" in html and "Next step" in html
     gaps = openpyxl.load_workbook(root / "reports/gap_analysis/barnet/gaps.xlsx")
-    assert gaps.sheetnames == ["Gaps and next steps", "Gaps and next steps (detail)", "All PIs",
-                               "All PIs (detail)", "Notes"]
+    assert gaps.sheetnames == [
+        "Gaps and next steps",
+        "Gaps and next steps (detail)",
+        "All PIs",
+        "All PIs (detail)",
+        "Notes",
+    ]
     manifest = json.loads((root / "reports/gap_analysis/barnet/manifest.json").read_text())
     assert manifest["parameters"]["borough"] == "Barnet"
     # The index headline is the median board's coverage, as in the heatmap's title.
     scores = gap_analysis.coverage_scores(matrix, gap_analysis.load_rules())
     headlines = results["gap_analysis"][0].index["headlines"]
-    assert headlines["London coverage (weighted, median board)"] == \
-        f"{scores['coverage'].median():.0%}"
+    assert (
+        headlines["London coverage (weighted, median board)"]
+        == f"{scores['coverage'].median():.0%}"
+    )
     assert headlines["Boroughs"] == len(scores)
-    matches = pd.read_csv(root / "data/reference/item_pi_matches.csv", dtype=str,
-                          keep_default_na=False)
+    matches = pd.read_csv(
+        root / "data/reference/item_pi_matches.csv", dtype=str, keep_default_na=False
+    )
     assert len(matches) and (matches["confirmed"] == "").all()

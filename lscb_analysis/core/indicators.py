@@ -19,9 +19,23 @@ from lscb_analysis.core.errors import ReferenceDataError
 
 METADATA_FILE = "indicators.csv"
 METADATA_COLUMNS = [
-    "id", "title", "short_title", "unit", "polarity", "decimals", "source_file", "row_filter",
-    "value_rows", "value_column", "numerator_rows", "numerator_column", "denominator_rows",
-    "denominator_column", "multiplier", "lait_measure", "definition",
+    "id",
+    "title",
+    "short_title",
+    "unit",
+    "polarity",
+    "decimals",
+    "source_file",
+    "row_filter",
+    "value_rows",
+    "value_column",
+    "numerator_rows",
+    "numerator_column",
+    "denominator_rows",
+    "denominator_column",
+    "multiplier",
+    "lait_measure",
+    "definition",
 ]
 POLARITIES = ("high", "low", "none")
 
@@ -128,8 +142,9 @@ UNIT_AXES_FILE = "unit_axes.csv"
 
 @lru_cache(maxsize=1)
 def _unit_axes() -> pd.DataFrame:
-    table = io.read_reference_csv(UNIT_AXES_FILE, ["unit", "axis_label", "minimum", "maximum",
-                                                   "denominator_label"])
+    table = io.read_reference_csv(
+        UNIT_AXES_FILE, ["unit", "axis_label", "minimum", "maximum", "denominator_label"]
+    )
     return table.set_index("unit")
 
 

@@ -184,11 +184,11 @@ def read_yaml_mapping(path: Path | str, what: str = "Reference file") -> dict:
             "quotes)."
         ) from error
     except UnicodeDecodeError as error:
-        raise ReferenceDataError(f"{what} {path} is not UTF-8 text; save it as UTF-8.") \
-            from error
+        raise ReferenceDataError(f"{what} {path} is not UTF-8 text; save it as UTF-8.") from error
     if not isinstance(content, dict):
         raise ReferenceDataError(
-            f"{what} {path} must hold a YAML mapping at the top (key: value lines).")
+            f"{what} {path} must hold a YAML mapping at the top (key: value lines)."
+        )
     return content
 
 
@@ -207,7 +207,8 @@ def read_reference_yaml(name: str, required_keys: Iterable[str] = ()) -> dict:
     if missing:
         raise ReferenceDataError(
             f"Reference file {path} has no {', '.join(repr(k) for k in missing)}. Add "
-            "it back (see the README in data/reference/).")
+            "it back (see the README in data/reference/)."
+        )
     return content
 
 
@@ -298,7 +299,8 @@ def holds_returns(folder: Path | str) -> bool:
     folder = Path(folder)
     return folder.is_dir() and any(
         p.is_file() and not p.name.lower().startswith("readme") and p.name != ".gitkeep"
-        for p in folder.iterdir())
+        for p in folder.iterdir()
+    )
 
 
 def create_raw_file(path: Path | str, content: bytes, *, modified: float | None = None) -> Path:
@@ -380,8 +382,8 @@ def data_are_synthetic(project_dir: str | Path | None = None) -> bool:
     for entry in raw.iterdir():
         if entry.name.upper().startswith(SYNTHETIC_MARKER):
             return True
-        if entry.is_dir() and any(child.name.upper().startswith(SYNTHETIC_MARKER)
-                                  for child in entry.iterdir()):
+        if entry.is_dir() and any(
+            child.name.upper().startswith(SYNTHETIC_MARKER) for child in entry.iterdir()
+        ):
             return True
     return False
-

@@ -51,11 +51,16 @@ def prerequisites() -> dict[str, Prerequisite]:
         if not entry.get("command"):
             raise ReferenceDataError(
                 f"data/reference/notebooks.yaml: prerequisite {name!r} has no command. Give the "
-                "lscb command that builds it, e.g. command: [data, build].")
+                "lscb command that builds it, e.g. command: [data, build]."
+            )
         steps[name] = Prerequisite(
-            name=name, title=entry.get("title", name), command=tuple(entry["command"]),
-            inputs=tuple(entry.get("inputs", [])), outputs=tuple(entry.get("outputs", [])),
-            only_when=entry.get("only_when"), issues=entry.get("issues"),
+            name=name,
+            title=entry.get("title", name),
+            command=tuple(entry["command"]),
+            inputs=tuple(entry.get("inputs", [])),
+            outputs=tuple(entry.get("outputs", [])),
+            only_when=entry.get("only_when"),
+            issues=entry.get("issues"),
             ok_codes=tuple(entry.get("ok_codes", [0])),
         )
     return steps

@@ -23,12 +23,20 @@ def git_commit() -> str | None:
     """Return the project's git commit (with ``-dirty`` if files changed), or None outside git."""
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=paths.project_dir(), capture_output=True,
-            text=True, timeout=10, check=True,
+            ["git", "rev-parse", "HEAD"],
+            cwd=paths.project_dir(),
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=paths.project_dir(),
-            capture_output=True, text=True, timeout=10, check=True,
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=paths.project_dir(),
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
@@ -49,8 +57,9 @@ def input_hashes(relative_paths: list[str]) -> dict[str, str | None]:
         elif path.is_dir():
             digest = hashlib.sha256()
             for member in sorted(p for p in path.rglob("*") if p.is_file()):
-                digest.update(f"{member.relative_to(path).as_posix()}\0"
-                              f"{io.sha256_of(member)}\n".encode())
+                digest.update(
+                    f"{member.relative_to(path).as_posix()}\0{io.sha256_of(member)}\n".encode()
+                )
             hashes[relative] = digest.hexdigest()
         else:
             hashes[relative] = None
@@ -71,8 +80,11 @@ def source_footer(period: int) -> str:
     """Return the provenance footer printed at the end of a report (markdown)."""
     text = publication_text()
     built = paths.processed_dir() / "public_indicators.parquet"
-    stamp = (datetime.fromtimestamp(built.stat().st_mtime, UTC).strftime("%d %B %Y")
-             if built.is_file() else "not built")
+    stamp = (
+        datetime.fromtimestamp(built.stat().st_mtime, UTC).strftime("%d %B %Y")
+        if built.is_file()
+        else "not built"
+    )
     return (
         f"**Data as at:** 31 March {period} (reporting year {period - 1}-{period % 100:02d}). "
         f"{text['as_at_rule']}\n\n**{text['attribution']}**\n\n"
@@ -92,9 +104,12 @@ def run_record(parameters: dict, inputs: list[str] | None = None) -> pd.DataFram
         Columns ``item, value``: run time, workbench version, git commit, Python, each
         parameter and each input's short hash.
     """
-    rows = [("run at (UTC)", now_iso()), ("workbench version", __version__),
-            ("git commit", git_commit() or "not a git checkout"),
-            ("python", platform.python_version())]
+    rows = [
+        ("run at (UTC)", now_iso()),
+        ("workbench version", __version__),
+        ("git commit", git_commit() or "not a git checkout"),
+        ("python", platform.python_version()),
+    ]
     rows += [(f"parameter: {name}", repr(value)) for name, value in parameters.items()]
     for relative, digest in input_hashes(inputs or []).items():
         rows.append((f"input: {Path(relative).name}", digest[:12] if digest else "missing"))

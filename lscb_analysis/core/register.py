@@ -118,8 +118,14 @@ def build_register() -> pd.DataFrame:
 
     cin = io.read_published_csv(
         ONS_CODE_SOURCE_FILE,
-        ["time_period", "geographic_level", "old_la_code", "new_la_code", "region_code",
-         "region_name"],
+        [
+            "time_period",
+            "geographic_level",
+            "old_la_code",
+            "new_la_code",
+            "region_code",
+            "region_name",
+        ],
     )
     la_rows = cin[cin["geographic_level"] == "Local authority"].sort_values(
         "time_period", ascending=False
@@ -193,10 +199,12 @@ def _lookup() -> tuple[dict[str, str], dict[str, str], tuple[list[str], list[str
     """Return (key -> LA number, LA number -> name, (prefixes, suffixes))."""
     register = load_register()
     rules = io.read_reference_yaml("area_name_rules.yaml")
-    prefixes = sorted((normalise_name(p) for p in rules.get("strip_prefixes", [])), key=len,
-                      reverse=True)
-    suffixes = sorted((normalise_name(s) for s in rules.get("strip_suffixes", [])), key=len,
-                      reverse=True)
+    prefixes = sorted(
+        (normalise_name(p) for p in rules.get("strip_prefixes", [])), key=len, reverse=True
+    )
+    suffixes = sorted(
+        (normalise_name(s) for s in rules.get("strip_suffixes", [])), key=len, reverse=True
+    )
     keys: dict[str, str] = {}
     names: dict[str, str] = {}
     for row in register.itertuples(index=False):

@@ -47,8 +47,7 @@ DEMO_MARKER = "SYNTHETIC DEMO DATA - not real returns"
 OLDER_VERSION = "0.3"
 FOLDER = "consultation"
 FIXED_TIME = dt.datetime(2026, 3, 1, 9, 0, 0)
-PLAN_COLUMNS = ["file", "organisation", "version", "expected_status", "expected_reason",
-                "what"]
+PLAN_COLUMNS = ["file", "organisation", "version", "expected_status", "expected_reason", "what"]
 """Columns of :func:`demo_consultation_plan`: one row per file written (SYNTHETIC.md aside)."""
 
 RESPONDENTS: list[tuple[str, str]] = [
@@ -74,11 +73,14 @@ REWORD = {"BF-CP-02": (0.30, 0.60, 0.05), "BF-YS-03": (0.35, 0.50, 0.05)}
 RERATE = {"BF-CP-04": "critical", "BF-WF-01": "priority outcome"}
 DEFAULT_ODDS = (0.80, 0.08, 0.02)  # keep, amend, remove; the rest: no answer
 WORDINGS = {
-    "BF-CP-02": ["Strategy discussions attended by police and health (in person or by call) "
-                 "(%)", "Strategy discussions with police, health and education taking part "
-                 "(%)"],
-    "BF-YS-03": ["Return home interviews offered within 72 hours of the child's return (%)",
-                 "Return home interviews completed within 3 working days (%)"],
+    "BF-CP-02": [
+        "Strategy discussions attended by police and health (in person or by call) (%)",
+        "Strategy discussions with police, health and education taking part (%)",
+    ],
+    "BF-YS-03": [
+        "Return home interviews offered within 72 hours of the child's return (%)",
+        "Return home interviews completed within 3 working days (%)",
+    ],
     "BF-LD-01": ["Practitioners completing multi-agency training in the year (number)"],
     "BF-DA-04": ["Pregnant women asked about domestic abuse at any antenatal contact (%)"],
 }
@@ -90,20 +92,24 @@ COMMENTS = [
     "Useful for the Operational Board.",
     "Data are held by more than one agency; agree who supplies it.",
 ]
-IDENTIFIER_COMMENT = ("As with Child: Amy Example, DOB 03/02/2015, the return interview was "
-                      "late.")
+IDENTIFIER_COMMENT = "As with Child: Amy Example, DOB 03/02/2015, the return interview was late."
 NEW_PIS: dict[str, list[str]] = {
     "barnet_police": [
         "Children detained overnight in police custody per 10,000 aged 10-17",
-        "Children held overnight in police custody after charge, per 10,000 children aged "
-        "10-17", "Children held overnight in police custody after charge",
-        "Children aged 10-17 in the borough", "police",
-        "Custody is a safeguarding risk the board cannot see today."],
+        "Children held overnight in police custody after charge, per 10,000 children aged 10-17",
+        "Children held overnight in police custody after charge",
+        "Children aged 10-17 in the borough",
+        "police",
+        "Custody is a safeguarding risk the board cannot see today.",
+    ],
     "nspcc": [
         "Children who say they feel safe where they live (%)",
         "Share of children answering yes to 'I feel safe where I live' in the school survey",
-        "Children answering yes", "Children answering the question", "Education",
-        "The dataset has no measure of what children themselves say."],
+        "Children answering yes",
+        "Children answering the question",
+        "Education",
+        "The dataset has no measure of what children themselves say.",
+    ],
 }
 
 
@@ -120,15 +126,23 @@ class _DemoForm:
     answers: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
 
 
-def _answers(rng: random.Random, model: catalogue_module.Catalogue
-             ) -> dict[str, tuple[str, str, str, str]]:
+def _answers(
+    rng: random.Random, model: catalogue_module.Catalogue
+) -> dict[str, tuple[str, str, str, str]]:
     """{PI id: (choice, suggested rating, suggested wording, comment)} for one respondent."""
     answers = {}
     for pi in model.pis.itertuples(index=False):
         keep, amend, remove = CONTESTED.get(pi.id) or REWORD.get(pi.id) or DEFAULT_ODDS
         draw = rng.random()
-        choice = ("keep" if draw < keep else "amend" if draw < keep + amend else
-                  "remove" if draw < keep + amend + remove else "")
+        choice = (
+            "keep"
+            if draw < keep
+            else "amend"
+            if draw < keep + amend
+            else "remove"
+            if draw < keep + amend + remove
+            else ""
+        )
         rating = RERATE[pi.id] if pi.id in RERATE and rng.random() < 0.55 else ""
         wording = comment = ""
         if choice == "amend":
@@ -145,13 +159,18 @@ def _answers(rng: random.Random, model: catalogue_module.Catalogue
 def _blank_form(model: catalogue_module.Catalogue) -> bytes:
     """The unfilled form for ``model`` (written in a temporary folder, never in data/raw)."""
     with tempfile.TemporaryDirectory() as folder:
-        return catalogue_module.write_feedback_form(model, Path(folder) / "form.xlsx") \
-            .read_bytes()
+        return catalogue_module.write_feedback_form(model, Path(folder) / "form.xlsx").read_bytes()
 
 
-def _fill(blank: bytes, organisation: str, role: str, returned: dt.date,
-          answers: dict[str, tuple[str, str, str, str]], new_pis: list[list[str]],
-          drop_model_sheet: bool = False) -> bytes:
+def _fill(
+    blank: bytes,
+    organisation: str,
+    role: str,
+    returned: dt.date,
+    answers: dict[str, tuple[str, str, str, str]],
+    new_pis: list[list[str]],
+    drop_model_sheet: bool = False,
+) -> bytes:
     """The blank form filled in as a respondent would, as repeatable bytes."""
     workbook = openpyxl.load_workbook(BytesIO(blank))
     respondent = workbook[catalogue_module.RESPONDENT_SHEET]
@@ -186,8 +205,9 @@ def _fill(blank: bytes, organisation: str, role: str, returned: dt.date,
     return safe_files.fixed_zip_bytes(buffer.getvalue(), FIXED_TIME)
 
 
-def _forms(seed: int, latest: catalogue_module.Catalogue, older: catalogue_module.Catalogue
-           ) -> list[_DemoForm]:
+def _forms(
+    seed: int, latest: catalogue_module.Catalogue, older: catalogue_module.Catalogue
+) -> list[_DemoForm]:
     """The demo forms with their answers (no workbook bytes yet)."""
     rng = random.Random(seed)
     start = dt.date(2026, 3, 2)
@@ -205,31 +225,72 @@ def _forms(seed: int, latest: catalogue_module.Catalogue, older: catalogue_modul
             what = "a comment naming a child (withheld) and a new PI"
         if slug == "barnet_police":
             what = "answers the latest version and suggests a new PI"
-        forms.append(_DemoForm(f"SYNTHETIC_feedback_{slug}.xlsx", organisation,
-                               latest.version, returned, "used", "", what, answers=answers))
+        forms.append(
+            _DemoForm(
+                f"SYNTHETIC_feedback_{slug}.xlsx",
+                organisation,
+                latest.version,
+                returned,
+                "used",
+                "",
+                what,
+                answers=answers,
+            )
+        )
     # The same organisation again, later, changing its mind: the first form is superseded.
     brent = forms[1]
     brent.status, brent.reason = "superseded", "superseded"
     brent.what = "replaced by the organisation's later form"
     revised = dict(brent.answers)
     revised["BF-LD-01"] = ("remove", "", "", "On reflection we cannot collect this.")
-    forms.append(_DemoForm("SYNTHETIC_feedback_brent_csc_revised.xlsx", brent.organisation,
-                           latest.version, dt.date(2026, 3, 24), "used", "",
-                           "the same organisation's later form: used", answers=revised))
-    forms.append(_DemoForm("SYNTHETIC_feedback_unsigned.xlsx", "", latest.version,
-                           dt.date(2026, 3, 18), "used", "",
-                           "no organisation given: used, with an error",
-                           answers=_answers(rng, latest)))
-    forms.append(_DemoForm("SYNTHETIC_feedback_islington_acute_v0.3.xlsx",
-                           "SYNTHETIC Islington Acute Trust", older.version,
-                           dt.date(2026, 1, 20), "used", "",
-                           f"comments on the older version {older.version}",
-                           answers=_answers(rng, older)))
-    forms.append(_DemoForm("SYNTHETIC_feedback_kingston_copied.xlsx",
-                           "SYNTHETIC Kingston Children's Services", latest.version,
-                           dt.date(2026, 3, 19), "rejected", "no_model_sheet",
-                           "answers copied into a new workbook without the Model sheet",
-                           answers=_answers(rng, latest)))
+    forms.append(
+        _DemoForm(
+            "SYNTHETIC_feedback_brent_csc_revised.xlsx",
+            brent.organisation,
+            latest.version,
+            dt.date(2026, 3, 24),
+            "used",
+            "",
+            "the same organisation's later form: used",
+            answers=revised,
+        )
+    )
+    forms.append(
+        _DemoForm(
+            "SYNTHETIC_feedback_unsigned.xlsx",
+            "",
+            latest.version,
+            dt.date(2026, 3, 18),
+            "used",
+            "",
+            "no organisation given: used, with an error",
+            answers=_answers(rng, latest),
+        )
+    )
+    forms.append(
+        _DemoForm(
+            "SYNTHETIC_feedback_islington_acute_v0.3.xlsx",
+            "SYNTHETIC Islington Acute Trust",
+            older.version,
+            dt.date(2026, 1, 20),
+            "used",
+            "",
+            f"comments on the older version {older.version}",
+            answers=_answers(rng, older),
+        )
+    )
+    forms.append(
+        _DemoForm(
+            "SYNTHETIC_feedback_kingston_copied.xlsx",
+            "SYNTHETIC Kingston Children's Services",
+            latest.version,
+            dt.date(2026, 3, 19),
+            "rejected",
+            "no_model_sheet",
+            "answers copied into a new workbook without the Model sheet",
+            answers=_answers(rng, latest),
+        )
+    )
     return forms
 
 
@@ -241,9 +302,15 @@ def _build(seed: int) -> list[_DemoForm]:
     for form in forms:
         slug = form.name.removeprefix("SYNTHETIC_feedback_").removesuffix(".xlsx")
         role = "SYNTHETIC Safeguarding lead" if form.organisation else ""
-        form.content = _fill(blanks[form.version], form.organisation, role, form.returned,
-                             form.answers, [NEW_PIS[slug]] if slug in NEW_PIS else [],
-                             drop_model_sheet=form.reason == "no_model_sheet")
+        form.content = _fill(
+            blanks[form.version],
+            form.organisation,
+            role,
+            form.returned,
+            form.answers,
+            [NEW_PIS[slug]] if slug in NEW_PIS else [],
+            drop_model_sheet=form.reason == "no_model_sheet",
+        )
     return forms
 
 
@@ -253,28 +320,34 @@ def demo_consultation_plan(seed: int = DEFAULT_SEED) -> pd.DataFrame:
     The ingest must give each file its ``expected_status`` and ``expected_reason`` (tests
     check). Raises CatalogueError when the catalogue is missing.
     """
-    forms = _forms(seed, catalogue_module.load_catalogue(),
-                   catalogue_module.load_catalogue(OLDER_VERSION))
+    forms = _forms(
+        seed, catalogue_module.load_catalogue(), catalogue_module.load_catalogue(OLDER_VERSION)
+    )
     rows = [(f.name, f.organisation, f.version, f.status, f.reason, f.what) for f in forms]
     return pd.DataFrame(rows, columns=PLAN_COLUMNS).sort_values("file", ignore_index=True)
 
 
 def _marker_text(seed: int, forms: list[_DemoForm]) -> str:
     lines = [
-        f"# {DEMO_MARKER}", "",
+        f"# {DEMO_MARKER}",
+        "",
         "Every file in this folder was written by `lscb demo-data` "
         f"(lscb_analysis.demo.demo_consultation, seed {seed}). None of it is real: the "
         "organisations, answers, wordings and comments are invented to show how the workbench "
         "reads returned feedback forms on the best-fit model (`lscb model feedback`). Delete "
-        "the folder's contents before putting real forms here.", "",
+        "the folder's contents before putting real forms here.",
+        "",
         "| file | organisation | version | returned | should end as | what it shows |",
         "|---|---|---|---|---|---|",
     ]
     for form in sorted(forms, key=lambda f: f.name):
-        end = form.status + (f" ({form.reason})" if form.reason and form.reason != form.status
-                             else "")
-        lines.append(f"| {form.name} | {form.organisation or '(blank)'} | {form.version} | "
-                     f"{form.returned} | {end} | {form.what} |")
+        end = form.status + (
+            f" ({form.reason})" if form.reason and form.reason != form.status else ""
+        )
+        lines.append(
+            f"| {form.name} | {form.organisation or '(blank)'} | {form.version} | "
+            f"{form.returned} | {end} | {form.what} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -296,11 +369,14 @@ def write_demo_consultation(raw_dir: Path | str, seed: int = DEFAULT_SEED) -> li
     written = []
     for form in forms:
         stamp = dt.datetime.combine(form.returned, dt.time(17, 0), tzinfo=dt.UTC)
-        written.append(io.create_raw_file(folder / form.name, form.content,
-                                          modified=stamp.timestamp()))
+        written.append(
+            io.create_raw_file(folder / form.name, form.content, modified=stamp.timestamp())
+        )
     fixed = dt.datetime.combine(dt.date(2026, 3, 31), dt.time(18, 0), tzinfo=dt.UTC)
-    written.append(io.create_raw_file(folder / "SYNTHETIC.md",
-                                      _marker_text(seed, forms).encode(),
-                                      modified=fixed.timestamp()))
+    written.append(
+        io.create_raw_file(
+            folder / "SYNTHETIC.md", _marker_text(seed, forms).encode(), modified=fixed.timestamp()
+        )
+    )
     LOGGER.info("Wrote %d synthetic consultation files.", len(written))
     return written

@@ -46,8 +46,15 @@ FIXED_TIME = dt.datetime(2026, 4, 1, 9, 0, 0)
 DATE_SENT = dt.date(2026, 1, 12)
 DATE_CHASED = dt.date(2026, 2, 16)
 NOT_ASKED = "201"  # City of London: covered with Hackney by the City and Hackney board
-PLAN_COLUMNS = ["file", "borough", "la_number", "variant", "expected_state", "expected_reason",
-                "return_date"]
+PLAN_COLUMNS = [
+    "file",
+    "borough",
+    "la_number",
+    "variant",
+    "expected_state",
+    "expected_reason",
+    "return_date",
+]
 CONTACT_COLUMNS = ["borough", "contact", "date_sent", "date_chased", "acknowledged", "notes"]
 
 # Counts of the Phase I pattern among the 32 boards asked.
@@ -56,8 +63,13 @@ WITH_DATA, ACKNOWLEDGED, SILENT = 24, 4, 4
 # How boards write agencies, frequencies and barriers in their own words (all of these map
 # through survey.yaml); UNKNOWN_* are words the rules do not know, to show the warnings.
 AGENCY_WORDS: dict[str, list[str]] = {
-    "children's social care": ["CSC", "Children's Social Care", "Social care", "LA",
-                               "Children's Services"],
+    "children's social care": [
+        "CSC",
+        "Children's Social Care",
+        "Social care",
+        "LA",
+        "Children's Services",
+    ],
     "police": ["Met Police", "Police", "MPS", "Metropolitan Police"],
     "health (commissioner)": ["PCT", "CCG", "ICB", "Health commissioner"],
     "health (acute)": ["Acute trust", "Hospital", "A&E"],
@@ -79,16 +91,44 @@ FREQUENCY_WORDS: dict[str, list[str]] = {
     "ad hoc": ["Ad hoc", "As required", "On request"],
 }
 BARRIER_WORDS: list[str] = [
-    "Not recorded", "No data", "System can't report", "IT system", "Info sharing",
-    "Consent issues", "Data sharing agreement needed", "Definitions differ between agencies",
-    "No analyst capacity", "Resources", "Other",
+    "Not recorded",
+    "No data",
+    "System can't report",
+    "IT system",
+    "Info sharing",
+    "Consent issues",
+    "Data sharing agreement needed",
+    "Definitions differ between agencies",
+    "No analyst capacity",
+    "Resources",
+    "Other",
 ]
 UNKNOWN_AGENCY = "Local children's centres network"
 UNKNOWN_FREQUENCY = "Termly"
 UNKNOWN_BARRIER = "Awaiting new ICT"
 TICKS = ["Y", "yes", "x", "\u2713", "1", "Yes", "\u2714"]
-ACRONYMS = {"lac", "cla", "cse", "marac", "lado", "cdop", "scr", "rhi", "cme", "fte", "caf",
-            "tac", "nfa", "icpc", "cin", "qa", "cp", "dv", "s11", "mase"}
+ACRONYMS = {
+    "lac",
+    "cla",
+    "cse",
+    "marac",
+    "lado",
+    "cdop",
+    "scr",
+    "rhi",
+    "cme",
+    "fte",
+    "caf",
+    "tac",
+    "nfa",
+    "icpc",
+    "cin",
+    "qa",
+    "cp",
+    "dv",
+    "s11",
+    "mase",
+}
 
 LOCAL_ITEMS: list[tuple[str, str]] = [
     ("Prevent referrals", "police"),
@@ -116,28 +156,74 @@ WISH_ITEMS: list[tuple[str, str]] = [
     ("Children in temporary accommodation", "housing"),
     ("Children in custody overnight", "police"),
 ]
-WHY_USEFUL = ["Shows demand on services", "Board priority", "Tracks a national indicator",
-              "Used in the quarterly performance report", "Early warning of pressure",
-              "Requested by the QA sub-group", ""]
-WHY_WANTED = ["Would show whether early help works", "Gap found by a case review",
-              "Needed for the board's priority on neglect", "Partners count it differently",
-              "Inspectors asked about it"]
-COMMENTS = ["", "", "Raised with partners in 2025", "Pan-London solution needed",
-            "Possible once the new system is in"]
+WHY_USEFUL = [
+    "Shows demand on services",
+    "Board priority",
+    "Tracks a national indicator",
+    "Used in the quarterly performance report",
+    "Early warning of pressure",
+    "Requested by the QA sub-group",
+    "",
+]
+WHY_WANTED = [
+    "Would show whether early help works",
+    "Gap found by a case review",
+    "Needed for the board's priority on neglect",
+    "Partners count it differently",
+    "Inspectors asked about it",
+]
+COMMENTS = [
+    "",
+    "",
+    "Raised with partners in 2025",
+    "Pan-London solution needed",
+    "Possible once the new system is in",
+]
 SYSTEMS = ["Mosaic", "Excel", "LCS", "CRIS", "RiO", "Paper report", "EMIS", ""]
 AGES = ["0-17", "0-18", "0-25", "All ages", "Under 18s", ""]
-ROLES = ["Board business manager", "Performance analyst", "Board administrator",
-         "Quality assurance officer"]
+ROLES = [
+    "Board business manager",
+    "Performance analyst",
+    "Board administrator",
+    "Quality assurance officer",
+]
 
 # Which data borough gets which shape of return (24 boroughs; "joint" takes three).
 VARIANTS: list[str] = [
-    "template", "template", "renamed_headers", "header_moved", "blank_rows_notes", "merged",
-    "ticks", "joint", "joint", "joint", "own_flags", "own_headings", "xls", "csv", "ods",
-    "duplicate", "corrupt_then_good", "password_then_good", "two_returns", "free_text",
-    "template", "template", "template", "template",
+    "template",
+    "template",
+    "renamed_headers",
+    "header_moved",
+    "blank_rows_notes",
+    "merged",
+    "ticks",
+    "joint",
+    "joint",
+    "joint",
+    "own_flags",
+    "own_headings",
+    "xls",
+    "csv",
+    "ods",
+    "duplicate",
+    "corrupt_then_good",
+    "password_then_good",
+    "two_returns",
+    "free_text",
+    "template",
+    "template",
+    "template",
+    "template",
 ]
-CLEAN_VARIANTS = {"template", "duplicate", "corrupt_then_good", "password_then_good", "ods",
-                  "csv", "own_flags"}
+CLEAN_VARIANTS = {
+    "template",
+    "duplicate",
+    "corrupt_then_good",
+    "password_then_good",
+    "ods",
+    "csv",
+    "own_flags",
+}
 
 
 @dataclass
@@ -202,8 +288,9 @@ def _frequency_word(rng: random.Random) -> str:
 
 def _items(rng: random.Random, candidates: pd.DataFrame, count: int) -> list[_Item]:
     """Items a board collects: reworded candidate indicators plus one to three local items."""
-    rows = candidates.sample(n=min(count, len(candidates)),
-                             random_state=rng.randrange(2**31)).itertuples(index=False)
+    rows = candidates.sample(
+        n=min(count, len(candidates)), random_state=rng.randrange(2**31)
+    ).itertuples(index=False)
     items = []
     for row in rows:
         keywords = [k for k in row.keywords.split(";") if len(k) >= 5]
@@ -214,26 +301,59 @@ def _items(rng: random.Random, candidates: pd.DataFrame, count: int) -> list[_It
             wordings.append(f"Number of {keyword}")
         wording = rng.choice(wordings)
         code = rng.choice(["", "", "", row.code, f"{row.code} {row.title}"])
-        items.append(_Item(wording, rng.choice(["", row.title, f"{row.title}, local data"]),
-                           _agency_word(rng, row.agency), _frequency_word(rng), rng.choice(AGES),
-                           rng.choice(SYSTEMS), rng.choice(WHY_USEFUL), rng.randint(2, 5), code))
+        items.append(
+            _Item(
+                wording,
+                rng.choice(["", row.title, f"{row.title}, local data"]),
+                _agency_word(rng, row.agency),
+                _frequency_word(rng),
+                rng.choice(AGES),
+                rng.choice(SYSTEMS),
+                rng.choice(WHY_USEFUL),
+                rng.randint(2, 5),
+                code,
+            )
+        )
     for name, agency in rng.sample(LOCAL_ITEMS, rng.randint(1, 3)):
-        items.append(_Item(name, "", _agency_word(rng, agency), _frequency_word(rng),
-                           rng.choice(AGES), rng.choice(SYSTEMS), rng.choice(WHY_USEFUL),
-                           rng.randint(1, 5), ""))
+        items.append(
+            _Item(
+                name,
+                "",
+                _agency_word(rng, agency),
+                _frequency_word(rng),
+                rng.choice(AGES),
+                rng.choice(SYSTEMS),
+                rng.choice(WHY_USEFUL),
+                rng.randint(1, 5),
+                "",
+            )
+        )
     rng.shuffle(items)
     return items
 
 
 def _wishes(rng: random.Random, count: int) -> list[_Wish]:
-    return [_Wish(name, rng.choice(WHY_WANTED), _agency_word(rng, agency),
-                  rng.choice(BARRIER_WORDS), rng.choice(COMMENTS))
-            for name, agency in rng.sample(WISH_ITEMS, count)]
+    return [
+        _Wish(
+            name,
+            rng.choice(WHY_WANTED),
+            _agency_word(rng, agency),
+            rng.choice(BARRIER_WORDS),
+            rng.choice(COMMENTS),
+        )
+        for name, agency in rng.sample(WISH_ITEMS, count)
+    ]
 
 
 def _board_name(rng: random.Random, la: register.LocalAuthority) -> str:
-    return rng.choice([la.name, f"London Borough of {la.name}", f"{la.name} LSCB",
-                       f"{la.name} Safeguarding Children Board"])
+    return rng.choice(
+        [
+            la.name,
+            f"London Borough of {la.name}",
+            f"{la.name} LSCB",
+            f"{la.name} Safeguarding Children Board",
+        ]
+    )
 
 
 def _contact(index: int) -> str:
@@ -248,8 +368,17 @@ def _labels(config: dict, section: str) -> list[str]:
 
 
 def _collect_row(item: _Item) -> list[Any]:
-    return [item.item, item.description, item.agency, item.frequency, item.age_range,
-            item.system, item.why_useful, item.usefulness, item.indicator_code]
+    return [
+        item.item,
+        item.description,
+        item.agency,
+        item.frequency,
+        item.age_range,
+        item.system,
+        item.why_useful,
+        item.usefulness,
+        item.indicator_code,
+    ]
 
 
 def _wish_row(wish: _Wish) -> list[Any]:
@@ -258,36 +387,57 @@ def _wish_row(wish: _Wish) -> list[Any]:
 
 def _about(config: dict, board: str, index: int, when: dt.date, rng: random.Random) -> _Sheet:
     labels = {name: spec["label"] for name, spec in config["about"]["fields"].items()}
-    rows = [[DEMO_MARKER],
-            [labels["borough"], board],
-            [labels["contact"], _contact(index)],
-            [labels["role"], rng.choice(ROLES)],
-            [labels["email"], f"contact{index:02d}@example.invalid"],
-            [labels["date"], dt.datetime.combine(when, dt.time())],
-            [labels["template_version"], config.get("template_version", "")]]
+    rows = [
+        [DEMO_MARKER],
+        [labels["borough"], board],
+        [labels["contact"], _contact(index)],
+        [labels["role"], rng.choice(ROLES)],
+        [labels["email"], f"contact{index:02d}@example.invalid"],
+        [labels["date"], dt.datetime.combine(when, dt.time())],
+        [labels["template_version"], config.get("template_version", "")],
+    ]
     return _Sheet(config["about"].get("sheet", "About"), rows)
 
 
 def _instructions() -> _Sheet:
-    return _Sheet("Instructions", [[DEMO_MARKER],
-                                   ["London safeguarding children boards: data-collection survey"],
-                                   ["Please list each item of data your board receives."]])
+    return _Sheet(
+        "Instructions",
+        [
+            [DEMO_MARKER],
+            ["London safeguarding children boards: data-collection survey"],
+            ["Please list each item of data your board receives."],
+        ],
+    )
 
 
 def _template(config: dict, items: list[_Item], wishes: list[_Wish]) -> list[_Sheet]:
     sections = config["sections"]
     return [
-        _Sheet(sections["collects"]["sheet"],
-               [_labels(config, "collects")] + [_collect_row(i) for i in items]),
-        _Sheet(sections["would_like"]["sheet"],
-               [_labels(config, "would_like")] + [_wish_row(w) for w in wishes]),
+        _Sheet(
+            sections["collects"]["sheet"],
+            [_labels(config, "collects")] + [_collect_row(i) for i in items],
+        ),
+        _Sheet(
+            sections["would_like"]["sheet"],
+            [_labels(config, "would_like")] + [_wish_row(w) for w in wishes],
+        ),
     ]
 
 
-def _renamed_headers(config: dict, items: list[_Item], wishes: list[_Wish],
-                     rng: random.Random) -> list[_Sheet]:
-    header = ["Indicator", "Definition", "Data source", "Frequency of collection", "Ages",
-              "Recording system", "How it is used", "Score", "RAG"]
+def _renamed_headers(
+    config: dict, items: list[_Item], wishes: list[_Wish], rng: random.Random
+) -> list[_Sheet]:
+    header = [
+        "Indicator",
+        "Definition",
+        "Data source",
+        "Frequency of collection",
+        "Ages",
+        "Recording system",
+        "How it is used",
+        "Score",
+        "RAG",
+    ]
     rows = [header]
     for position, item in enumerate(items):
         row = _collect_row(item)[:8] + [rng.choice(["G", "A", "R"])]
@@ -299,12 +449,17 @@ def _renamed_headers(config: dict, items: list[_Item], wishes: list[_Wish],
     return [_Sheet("Current data", rows), _Sheet("Wish list", wish_rows)]
 
 
-def _header_moved(config: dict, board: str, items: list[_Item], wishes: list[_Wish]
-                  ) -> list[_Sheet]:
+def _header_moved(
+    config: dict, board: str, items: list[_Item], wishes: list[_Wish]
+) -> list[_Sheet]:
     labels = _labels(config, "collects")
-    rows: list[list[Any]] = [[f"{board}: data we collect"], [DEMO_MARKER],
-                             ["Please read the notes at the bottom of this sheet."], [],
-                             labels]
+    rows: list[list[Any]] = [
+        [f"{board}: data we collect"],
+        [DEMO_MARKER],
+        ["Please read the notes at the bottom of this sheet."],
+        [],
+        labels,
+    ]
     for position, item in enumerate(items):
         row = _collect_row(item)
         if position == 2:
@@ -312,8 +467,12 @@ def _header_moved(config: dict, board: str, items: list[_Item], wishes: list[_Wi
         rows.append(row)
         if position % 4 == 3:
             rows.append([])
-    rows += [[], ["Notes:"], ["1. Police figures are pan-London and arrive a month late."],
-             ["2. Health figures are provisional."]]
+    rows += [
+        [],
+        ["Notes:"],
+        ["1. Police figures are pan-London and arrive a month late."],
+        ["2. Health figures are provisional."],
+    ]
     sheets = _template(config, items, wishes)
     sheets[0] = _Sheet(sheets[0].name, rows, merges=[(1, 1, 1, len(labels))])
     return sheets
@@ -326,10 +485,17 @@ def _blank_rows_notes(config: dict, items: list[_Item], wishes: list[_Wish]) -> 
         if position in (2, 3, 7):
             rows.append([])
         rows.append(_collect_row(item))
-    rows += [[], [], ["NB: figures from partners are checked by the business unit."],
-             ["Some partners report late."]]
-    wish_rows = [sheets[1].rows[0], []] + sheets[1].rows[1:] + [
-        [], [None, None, None, None, "Comments welcome - SYNTHETIC"]]
+    rows += [
+        [],
+        [],
+        ["NB: figures from partners are checked by the business unit."],
+        ["Some partners report late."],
+    ]
+    wish_rows = (
+        [sheets[1].rows[0], []]
+        + sheets[1].rows[1:]
+        + [[], [None, None, None, None, "Comments welcome - SYNTHETIC"]]
+    )
     return [_Sheet(sheets[0].name, rows), _Sheet(sheets[1].name, wish_rows)]
 
 
@@ -356,8 +522,9 @@ def _merged(config: dict, items: list[_Item], wishes: list[_Wish]) -> list[_Shee
     return [_Sheet(sheets[0].name, rows, merges), sheets[1]]
 
 
-def _ticks(config: dict, items: list[_Item], wishes: list[_Wish], rng: random.Random
-           ) -> list[_Sheet]:
+def _ticks(
+    config: dict, items: list[_Item], wishes: list[_Wish], rng: random.Random
+) -> list[_Sheet]:
     rows: list[list[Any]] = [["Collected? (tick)", *_labels(config, "collects")]]
     for position, item in enumerate(items):
         tick = "N" if position == len(items) - 1 else TICKS[position % len(TICKS)]
@@ -367,36 +534,70 @@ def _ticks(config: dict, items: list[_Item], wishes: list[_Wish], rng: random.Ra
 
 
 def _flags_rows(items: list[_Item], wishes: list[_Wish], with_barrier: bool) -> list[list[Any]]:
-    header = ["Data", "Who provides it", "How often?", "Usefulness (1-5)", "Collected?",
-              "Would like?"]
+    header = [
+        "Data",
+        "Who provides it",
+        "How often?",
+        "Usefulness (1-5)",
+        "Collected?",
+        "Would like?",
+    ]
     header += ["Barrier"] if with_barrier else ["Comments"]
     rows: list[list[Any]] = [header]
     for position, item in enumerate(items):
-        rows.append([item.item, item.agency, item.frequency, item.usefulness,
-                     TICKS[position % len(TICKS)], None, item.why_useful or None])
+        rows.append(
+            [
+                item.item,
+                item.agency,
+                item.frequency,
+                item.usefulness,
+                TICKS[position % len(TICKS)],
+                None,
+                item.why_useful or None,
+            ]
+        )
     for wish in wishes:
-        rows.append([wish.item, wish.agency, None, None, None, "yes",
-                     wish.barrier if with_barrier else wish.comment or None])
+        rows.append(
+            [
+                wish.item,
+                wish.agency,
+                None,
+                None,
+                None,
+                "yes",
+                wish.barrier if with_barrier else wish.comment or None,
+            ]
+        )
     return rows
 
 
-def _joint(boroughs: list[tuple[register.LocalAuthority, list[_Item], list[_Wish]]]
-           ) -> list[_Sheet]:
-    return [_Sheet(la.name, _flags_rows(items, wishes, with_barrier=True))
-            for la, items, wishes in boroughs]
+def _joint(
+    boroughs: list[tuple[register.LocalAuthority, list[_Item], list[_Wish]]],
+) -> list[_Sheet]:
+    return [
+        _Sheet(la.name, _flags_rows(items, wishes, with_barrier=True))
+        for la, items, wishes in boroughs
+    ]
 
 
-def _own_flags(board: str, when: dt.date, items: list[_Item], wishes: list[_Wish]
-               ) -> list[_Sheet]:
-    rows: list[list[Any]] = [[DEMO_MARKER], [f"Board: {board}"],
-                             [f"Date: {when.strftime('%d/%m/%Y')}"], []]
+def _own_flags(board: str, when: dt.date, items: list[_Item], wishes: list[_Wish]) -> list[_Sheet]:
+    rows: list[list[Any]] = [
+        [DEMO_MARKER],
+        [f"Board: {board}"],
+        [f"Date: {when.strftime('%d/%m/%Y')}"],
+        [],
+    ]
     return [_Sheet("Our data", rows + _flags_rows(items, wishes, with_barrier=False))]
 
 
 def _own_headings(board: str, items: list[_Item], wishes: list[_Wish]) -> list[_Sheet]:
-    rows: list[list[Any]] = [[DEMO_MARKER], [f"{board} - datasets summary"], [],
-                             ["Item", "Provided by", "Frequency", "Difficulty / notes"],
-                             ["DATA WE COLLECT NOW"]]
+    rows: list[list[Any]] = [
+        [DEMO_MARKER],
+        [f"{board} - datasets summary"],
+        [],
+        ["Item", "Provided by", "Frequency", "Difficulty / notes"],
+        ["DATA WE COLLECT NOW"],
+    ]
     merges = [(5, 1, 5, 4)]
     rows += [[i.item, i.agency, i.frequency, None] for i in items]
     rows += [[]]
@@ -406,8 +607,7 @@ def _own_headings(board: str, items: list[_Item], wishes: list[_Wish]) -> list[_
     return [_Sheet("Datasets", rows, merges)]
 
 
-def _xls_layout(config: dict, board: str, items: list[_Item], wishes: list[_Wish]
-                ) -> list[_Sheet]:
+def _xls_layout(config: dict, board: str, items: list[_Item], wishes: list[_Wish]) -> list[_Sheet]:
     labels = _labels(config, "collects")
     labels[3] = "How often?"
     rows: list[list[Any]] = [[f"{board} - survey return"], [], labels]
@@ -417,14 +617,19 @@ def _xls_layout(config: dict, board: str, items: list[_Item], wishes: list[_Wish
 
 
 def _csv_rows(when: dt.date, items: list[_Item]) -> list[list[Any]]:
-    rows: list[list[Any]] = [[DEMO_MARKER], ["Date:", when.strftime("%d/%m/%Y")], [],
-                             ["Data item", "Agency", "How often", "Useful? (1-5)", "Why"]]
+    rows: list[list[Any]] = [
+        [DEMO_MARKER],
+        ["Date:", when.strftime("%d/%m/%Y")],
+        [],
+        ["Data item", "Agency", "How often", "Useful? (1-5)", "Why"],
+    ]
     rows += [[i.item, i.agency, i.frequency, i.usefulness, i.why_useful] for i in items]
     return rows
 
 
-def _free_text(config: dict, items: list[_Item], wishes: list[_Wish], rng: random.Random
-               ) -> list[_Sheet]:
+def _free_text(
+    config: dict, items: list[_Item], wishes: list[_Wish], rng: random.Random
+) -> list[_Sheet]:
     words = ["Met Police", "CSC", "PCT", "CAMHS", "YOT"]
     for position, item in enumerate(items):
         item.agency = words[position % len(words)]
@@ -461,8 +666,7 @@ def _xlsx_bytes(sheets: list[_Sheet]) -> bytes:
                 if isinstance(value, dt.datetime):
                     cell.number_format = "dd/mm/yyyy"
         for top, left, bottom, right in spec.merges:
-            sheet.merge_cells(start_row=top, start_column=left, end_row=bottom,
-                              end_column=right)
+            sheet.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
         if spec.rows and spec.rows[0] and spec.rows[0][0] == DEMO_MARKER:
             sheet.cell(row=1, column=1).font = Font(bold=True, color="C00000")
     properties = workbook.properties
@@ -508,8 +712,9 @@ def _ods_bytes(sheets: list[_Sheet]) -> bytes:
     with _patched(Element, "namespaces", {}), pd.ExcelWriter(buffer, engine="odf") as writer:
         for spec in sheets:
             width = max(len(row) for row in spec.rows)
-            frame = pd.DataFrame([row + [None] * (width - len(row)) for row in spec.rows],
-                                 dtype=object)
+            frame = pd.DataFrame(
+                [row + [None] * (width - len(row)) for row in spec.rows], dtype=object
+            )
             frame.to_excel(writer, sheet_name=spec.name, header=False, index=False)
     return _zip_fixed(buffer.getvalue())
 
@@ -551,15 +756,19 @@ def _encrypted(data: bytes, seed: int) -> bytes:
             return cls(2026, 4, 1, 9, 0, 0)
 
     out = std_io.BytesIO()
-    with _patched(ecma376_agile, "_random_buffer", fixed.randbytes), \
-            _patched(ecma376_encrypted, "datetime", _FixedClock):
+    with (
+        _patched(ecma376_agile, "_random_buffer", fixed.randbytes),
+        _patched(ecma376_encrypted, "datetime", _FixedClock),
+    ):
         OOXMLFile(std_io.BytesIO(data)).encrypt(DEMO_PASSWORD, out)
     return out.getvalue()
 
 
 def _corrupt_bytes() -> bytes:
-    return (f"{DEMO_MARKER}\nThis file stands for a return that arrived damaged: it is named "
-            ".xlsx but it is not a workbook.\n").encode()
+    return (
+        f"{DEMO_MARKER}\nThis file stands for a return that arrived damaged: it is named "
+        ".xlsx but it is not a workbook.\n"
+    ).encode()
 
 
 # --- the plan -----------------------------------------------------------------------------------
@@ -572,8 +781,8 @@ def _groups(seed: int) -> tuple[list, list, list, list]:
     asked = [la for la in boroughs if la.la_number != NOT_ASKED]
     rng.shuffle(asked)
     with_data = asked[:WITH_DATA]
-    acknowledged = asked[WITH_DATA:WITH_DATA + ACKNOWLEDGED]
-    silent = asked[WITH_DATA + ACKNOWLEDGED:]
+    acknowledged = asked[WITH_DATA : WITH_DATA + ACKNOWLEDGED]
+    silent = asked[WITH_DATA + ACKNOWLEDGED :]
     not_asked = [la for la in boroughs if la.la_number == NOT_ASKED]
     return with_data, acknowledged, silent, not_asked
 
@@ -588,14 +797,26 @@ def _build(seed: int) -> tuple[list[_DemoFile], list[dict[str, Any]]]:
     files: list[_DemoFile] = []
     returned: dict[str, dt.date] = {}
 
-    def add(name: str, content: bytes, la: register.LocalAuthority | list, variant: str,
-            when: dt.date, state: str = "", reason: str = "") -> None:
+    def add(
+        name: str,
+        content: bytes,
+        la: register.LocalAuthority | list,
+        variant: str,
+        when: dt.date,
+        state: str = "",
+        reason: str = "",
+    ) -> None:
         state = state or ("ingested" if variant in CLEAN_VARIANTS else "ingested_with_warnings")
         areas = la if isinstance(la, list) else [la]
         files.append(_DemoFile(name, content, areas, variant, state, reason, when))
 
-    def workbook(la: register.LocalAuthority, when: dt.date, sheets: list[_Sheet],
-                 about: bool = True, instructions: bool = True) -> bytes:
+    def workbook(
+        la: register.LocalAuthority,
+        when: dt.date,
+        sheets: list[_Sheet],
+        about: bool = True,
+        instructions: bool = True,
+    ) -> bytes:
         front = [_instructions()] if instructions else []
         if about:
             front.append(_about(config, _board_name(rng, la), index[la.la_number], when, rng))
@@ -614,24 +835,55 @@ def _build(seed: int) -> tuple[list[_DemoFile], list[dict[str, Any]]]:
             content = workbook(la, when, _template(config, items, wishes))
             add(f"{base}.xlsx", content, la, variant, when)
             if variant == "duplicate":
-                add(f"{base}_resent.xlsx", content, la, variant, when + dt.timedelta(days=1),
-                    "rejected", "duplicate")
+                add(
+                    f"{base}_resent.xlsx",
+                    content,
+                    la,
+                    variant,
+                    when + dt.timedelta(days=1),
+                    "rejected",
+                    "duplicate",
+                )
         elif variant == "renamed_headers":
-            add(f"SYNTHETIC_{slug}_LSCB_data_return.xlsx",
-                workbook(la, when, _renamed_headers(config, items, wishes, rng)), la, variant,
-                when)
+            add(
+                f"SYNTHETIC_{slug}_LSCB_data_return.xlsx",
+                workbook(la, when, _renamed_headers(config, items, wishes, rng)),
+                la,
+                variant,
+                when,
+            )
         elif variant == "header_moved":
-            add(f"{base}.xlsx", workbook(la, when, _header_moved(config, board, items, wishes)),
-                la, variant, when)
+            add(
+                f"{base}.xlsx",
+                workbook(la, when, _header_moved(config, board, items, wishes)),
+                la,
+                variant,
+                when,
+            )
         elif variant == "blank_rows_notes":
-            add(f"{base}.xlsx", workbook(la, when, _blank_rows_notes(config, items, wishes)),
-                la, variant, when)
+            add(
+                f"{base}.xlsx",
+                workbook(la, when, _blank_rows_notes(config, items, wishes)),
+                la,
+                variant,
+                when,
+            )
         elif variant == "merged":
-            add(f"{base}.xlsx", workbook(la, when, _merged(config, items, wishes)), la,
-                variant, when)
+            add(
+                f"{base}.xlsx",
+                workbook(la, when, _merged(config, items, wishes)),
+                la,
+                variant,
+                when,
+            )
         elif variant == "ticks":
-            add(f"{base}.xlsx", workbook(la, when, _ticks(config, items, wishes, rng)), la,
-                variant, when)
+            add(
+                f"{base}.xlsx",
+                workbook(la, when, _ticks(config, items, wishes, rng)),
+                la,
+                variant,
+                when,
+            )
         elif variant == "joint":
             joint.append((la, items, wishes))
             if len(joint) == 3:
@@ -640,58 +892,129 @@ def _build(seed: int) -> tuple[list[_DemoFile], list[dict[str, Any]]]:
                 about.rows[4][1] = f"contact{index[la.la_number]:02d}@example.invalid"
                 for other, _, _ in joint:
                     returned[other.la_number] = when
-                add("SYNTHETIC_joint_board_return.xlsx", _xlsx_bytes([about, *_joint(joint)]),
-                    [other for other, _, _ in joint], variant, when)
+                add(
+                    "SYNTHETIC_joint_board_return.xlsx",
+                    _xlsx_bytes([about, *_joint(joint)]),
+                    [other for other, _, _ in joint],
+                    variant,
+                    when,
+                )
         elif variant == "own_flags":
-            add(f"SYNTHETIC_{slug}_our_data_list.xlsx",
-                _xlsx_bytes(_own_flags(board, when, items, wishes)), la, variant, when)
+            add(
+                f"SYNTHETIC_{slug}_our_data_list.xlsx",
+                _xlsx_bytes(_own_flags(board, when, items, wishes)),
+                la,
+                variant,
+                when,
+            )
         elif variant == "own_headings":
-            add(f"SYNTHETIC_{slug}_datasets_summary.xlsx",
-                _xlsx_bytes(_own_headings(board, items, wishes)), la, variant, when)
+            add(
+                f"SYNTHETIC_{slug}_datasets_summary.xlsx",
+                _xlsx_bytes(_own_headings(board, items, wishes)),
+                la,
+                variant,
+                when,
+            )
         elif variant == "xls":
             about = _about(config, board, index[la.la_number], when, rng)
-            add(f"{base}.xls", _xls_bytes([about, *_xls_layout(config, board, items, wishes)]),
-                la, variant, when)
+            add(
+                f"{base}.xls",
+                _xls_bytes([about, *_xls_layout(config, board, items, wishes)]),
+                la,
+                variant,
+                when,
+            )
         elif variant == "csv":
-            add(f"SYNTHETIC_{slug}_data_collected.csv", _csv_bytes(_csv_rows(when, items)), la,
-                variant, when)
+            add(
+                f"SYNTHETIC_{slug}_data_collected.csv",
+                _csv_bytes(_csv_rows(when, items)),
+                la,
+                variant,
+                when,
+            )
         elif variant == "ods":
             about = _about(config, board, index[la.la_number], when, rng)
             sheets = _template(config, items, wishes)
             sheets[0].name, sheets[1].name = "Current data", "Would like"
             add(f"{base}.ods", _ods_bytes([about, *sheets]), la, variant, when)
         elif variant == "corrupt_then_good":
-            add(f"SYNTHETIC_{slug}_return_damaged.xlsx", _corrupt_bytes(), la, variant,
-                when - dt.timedelta(days=3), "rejected", "corrupt")
-            add(f"{base}.xlsx", workbook(la, when, _template(config, items, wishes)), la,
-                variant, when)
+            add(
+                f"SYNTHETIC_{slug}_return_damaged.xlsx",
+                _corrupt_bytes(),
+                la,
+                variant,
+                when - dt.timedelta(days=3),
+                "rejected",
+                "corrupt",
+            )
+            add(
+                f"{base}.xlsx",
+                workbook(la, when, _template(config, items, wishes)),
+                la,
+                variant,
+                when,
+            )
         elif variant == "password_then_good":
             content = workbook(la, when, _template(config, items, wishes))
-            add(f"SYNTHETIC_{slug}_return_protected.xlsx", _encrypted(content, seed), la,
-                variant, when - dt.timedelta(days=4), "rejected", "password_protected")
+            add(
+                f"SYNTHETIC_{slug}_return_protected.xlsx",
+                _encrypted(content, seed),
+                la,
+                variant,
+                when - dt.timedelta(days=4),
+                "rejected",
+                "password_protected",
+            )
             add(f"{base}_unlocked.xlsx", content, la, variant, when)
         elif variant == "two_returns":
             earlier = when - dt.timedelta(days=28)
             first = items[: max(3, len(items) // 2)]
-            add(f"{base}_v1.xlsx", workbook(la, earlier, _template(config, first, wishes[:1])),
-                la, "two_returns_earlier", earlier)
-            add(f"{base}_v2.xlsx", workbook(la, when, _template(config, items, wishes)), la,
-                "two_returns_later", when, "ingested")
+            add(
+                f"{base}_v1.xlsx",
+                workbook(la, earlier, _template(config, first, wishes[:1])),
+                la,
+                "two_returns_earlier",
+                earlier,
+            )
+            add(
+                f"{base}_v2.xlsx",
+                workbook(la, when, _template(config, items, wishes)),
+                la,
+                "two_returns_later",
+                when,
+                "ingested",
+            )
         elif variant == "free_text":
-            add(f"{base}.xlsx", workbook(la, when, _free_text(config, items, wishes, rng)), la,
-                variant, when)
+            add(
+                f"{base}.xlsx",
+                workbook(la, when, _free_text(config, items, wishes, rng)),
+                la,
+                variant,
+                when,
+            )
     blank_from = acknowledged[0]
     when = DATE_SENT + dt.timedelta(days=rng.randint(20, 50))
-    add(f"SYNTHETIC_{blank_from.slug}_survey_return_blank.xlsx",
-        workbook(blank_from, when, _template(config, [], [])), blank_from, "blank_template",
-        when, "rejected", "empty")
+    add(
+        f"SYNTHETIC_{blank_from.slug}_survey_return_blank.xlsx",
+        workbook(blank_from, when, _template(config, [], [])),
+        blank_from,
+        "blank_template",
+        when,
+        "rejected",
+        "empty",
+    )
     contacts = _contacts(with_data, acknowledged, silent, returned, blank_from, index)
     return files, contacts
 
 
-def _contacts(with_data: list, acknowledged: list, silent: list, returned: dict[str, dt.date],
-              blank_from: register.LocalAuthority, index: dict[str, int]
-              ) -> list[dict[str, Any]]:
+def _contacts(
+    with_data: list,
+    acknowledged: list,
+    silent: list,
+    returned: dict[str, dt.date],
+    blank_from: register.LocalAuthority,
+    index: dict[str, int],
+) -> list[dict[str, Any]]:
     status = {la.la_number: "data" for la in with_data}
     status |= {la.la_number: "acknowledged" for la in acknowledged}
     status |= {la.la_number: "silent" for la in silent}
@@ -705,17 +1028,20 @@ def _contacts(with_data: list, acknowledged: list, silent: list, returned: dict[
             "acknowledged": "SYNTHETIC: acknowledged; no data held centrally to send",
             "silent": "SYNTHETIC: no reply after chasing",
             "not_asked": "SYNTHETIC: not asked separately (covered with Hackney by the City "
-                         "and Hackney board)",
+            "and Hackney board)",
         }[kind]
         if la.la_number == blank_from.la_number:
             notes = "SYNTHETIC: acknowledged; sent back a blank template"
-        rows.append({
-            "borough": la.name, "contact": _contact(index[la.la_number]),
-            "date_sent": "" if kind == "not_asked" else DATE_SENT.strftime("%d/%m/%Y"),
-            "date_chased": DATE_CHASED.strftime("%d/%m/%Y") if chased else "",
-            "acknowledged": "yes" if kind in ("data", "acknowledged") else "no",
-            "notes": notes,
-        })
+        rows.append(
+            {
+                "borough": la.name,
+                "contact": _contact(index[la.la_number]),
+                "date_sent": "" if kind == "not_asked" else DATE_SENT.strftime("%d/%m/%Y"),
+                "date_chased": DATE_CHASED.strftime("%d/%m/%Y") if chased else "",
+                "acknowledged": "yes" if kind in ("data", "acknowledged") else "no",
+                "notes": notes,
+            }
+        )
     return rows
 
 
@@ -730,27 +1056,42 @@ def demo_survey_plan(seed: int = DEFAULT_SEED) -> pd.DataFrame:
         ReferenceDataError: survey.yaml, the candidate list or the register is missing.
     """
     files, _ = _build(seed)
-    rows = [{"file": f.name, "borough": la.name, "la_number": la.la_number,
-             "variant": f.variant, "expected_state": f.expected_state,
-             "expected_reason": f.expected_reason, "return_date": f.return_date}
-            for f in files for la in f.areas]
+    rows = [
+        {
+            "file": f.name,
+            "borough": la.name,
+            "la_number": la.la_number,
+            "variant": f.variant,
+            "expected_state": f.expected_state,
+            "expected_reason": f.expected_reason,
+            "return_date": f.return_date,
+        }
+        for f in files
+        for la in f.areas
+    ]
     return pd.DataFrame(rows, columns=PLAN_COLUMNS).sort_values(
-        ["file", "la_number"], ignore_index=True)
+        ["file", "la_number"], ignore_index=True
+    )
 
 
 def _marker_text(seed: int, files: list[_DemoFile]) -> str:
     lines = [
-        "# SYNTHETIC DEMO DATA - not real returns", "",
+        "# SYNTHETIC DEMO DATA - not real returns",
+        "",
         "Every file in this folder was written by `lscb demo-data` "
         f"(lscb_analysis.demo.demo_data, seed {seed}). None of it is real: the boards, contacts and "
         "figures are invented to show how the workbench reads returns in the shapes boards "
-        "really send them. Delete the folder's contents before putting real returns here.", "",
+        "really send them. Delete the folder's contents before putting real returns here.",
+        "",
         "Pattern (as in Phase I): the City of London was not asked separately (covered with "
         "Hackney); of the 32 boards asked, 28 responded: 24 sent information, 4 acknowledged "
         "without sending data (one sent back a blank template), 4 never replied. "
-        "`contacts.csv` records who was asked, chased and acknowledged.", "",
-        f"The password-protected file's password is `{DEMO_PASSWORD}`.", "",
-        "| file | borough | shape | should end as |", "|---|---|---|---|",
+        "`contacts.csv` records who was asked, chased and acknowledged.",
+        "",
+        f"The password-protected file's password is `{DEMO_PASSWORD}`.",
+        "",
+        "| file | borough | shape | should end as |",
+        "|---|---|---|---|",
     ]
     for f in sorted(files, key=lambda f: f.name):
         end = f.expected_state + (f" ({f.expected_reason})" if f.expected_reason else "")
@@ -783,22 +1124,27 @@ def write_demo_survey(raw_dir: Path | str, seed: int = DEFAULT_SEED) -> list[Pat
     written = []
     for demo in files:
         stamp = dt.datetime.combine(demo.return_date, dt.time(17, 0), tzinfo=dt.UTC)
-        written.append(io.create_raw_file(folder / demo.name, demo.content,
-                                          modified=stamp.timestamp()))
+        written.append(
+            io.create_raw_file(folder / demo.name, demo.content, modified=stamp.timestamp())
+        )
     fixed = dt.datetime.combine(FIXED_TIME.date(), FIXED_TIME.time(), tzinfo=dt.UTC).timestamp()
     buffer = std_io.StringIO()
-    pd.DataFrame(contacts, columns=CONTACT_COLUMNS).to_csv(buffer, index=False,
-                                                           lineterminator="\n")
-    written.append(io.create_raw_file(folder / "contacts.csv", buffer.getvalue().encode(),
-                                      modified=fixed))
-    written.append(io.create_raw_file(folder / "SYNTHETIC.md",
-                                      _marker_text(seed, files).encode(), modified=fixed))
+    pd.DataFrame(contacts, columns=CONTACT_COLUMNS).to_csv(buffer, index=False, lineterminator="\n")
+    written.append(
+        io.create_raw_file(folder / "contacts.csv", buffer.getvalue().encode(), modified=fixed)
+    )
+    written.append(
+        io.create_raw_file(
+            folder / "SYNTHETIC.md", _marker_text(seed, files).encode(), modified=fixed
+        )
+    )
     LOGGER.info("Wrote %d synthetic survey files.", len(written))
     return written
 
 
-def write_demo_data(raw_dir: Path | str | None = None, seed: int = DEFAULT_SEED
-                    ) -> dict[str, dict[str, Any]]:
+def write_demo_data(
+    raw_dir: Path | str | None = None, seed: int = DEFAULT_SEED
+) -> dict[str, dict[str, Any]]:
     """Write every synthetic collection under ``raw_dir`` (default ``data/raw/``).
 
     Collections: ``survey`` (Phase I returns), ``pilot`` (Phase III data tables, from
@@ -817,27 +1163,51 @@ def write_demo_data(raw_dir: Path | str | None = None, seed: int = DEFAULT_SEED
     raw = Path(raw_dir) if raw_dir is not None else paths.raw_dir()
     survey = write_demo_survey(raw, seed)
     folder = raw / "survey"
-    message = (f"Wrote {len(survey)} synthetic survey files to {folder}." if survey else
-               f"{folder} already holds files, so no demo returns were written (files under "
-               "data/raw/ are never replaced). Empty it first for a fresh demo set.")
+    message = (
+        f"Wrote {len(survey)} synthetic survey files to {folder}."
+        if survey
+        else f"{folder} already holds files, so no demo returns were written (files under "
+        "data/raw/ are never replaced). Empty it first for a fresh demo set."
+    )
     from lscb_analysis.demo import demo_audits, demo_pilot
 
     pilot = demo_pilot.write_demo_pilot(raw, seed)
-    pilot_message = (f"Wrote {len(pilot)} synthetic pilot files to {raw / 'pilot'}." if pilot
-                     else f"{raw / 'pilot'} already holds files: none was replaced.")
+    pilot_message = (
+        f"Wrote {len(pilot)} synthetic pilot files to {raw / 'pilot'}."
+        if pilot
+        else f"{raw / 'pilot'} already holds files: none was replaced."
+    )
     audits = demo_audits.write_demo_audits(raw)
-    audit_message = (f"Wrote {len(audits.written)} synthetic audit, actions and support files "
-                     f"under {raw / 'audit'} and {raw / 'support'}"
-                     + (f"; kept {len(audits.kept)} that were already there." if audits.kept
-                        else ".")) if audits.written else (
-        "The audit, actions and support files are already there: none was replaced.")
-    return {"survey": {"folder": folder, "files": len(survey), "skipped": not survey,
-                       "message": message},
-            "pilot": {"folder": raw / "pilot", "files": len(pilot), "skipped": not pilot,
-                      "message": pilot_message},
-            "audit": {"folder": raw / "audit", "files": len(audits.written),
-                      "skipped": not audits.written, "message": audit_message},
-            "consultation": _demo_consultation(raw, seed)}
+    audit_message = (
+        (
+            f"Wrote {len(audits.written)} synthetic audit, actions and support files "
+            f"under {raw / 'audit'} and {raw / 'support'}"
+            + (f"; kept {len(audits.kept)} that were already there." if audits.kept else ".")
+        )
+        if audits.written
+        else ("The audit, actions and support files are already there: none was replaced.")
+    )
+    return {
+        "survey": {
+            "folder": folder,
+            "files": len(survey),
+            "skipped": not survey,
+            "message": message,
+        },
+        "pilot": {
+            "folder": raw / "pilot",
+            "files": len(pilot),
+            "skipped": not pilot,
+            "message": pilot_message,
+        },
+        "audit": {
+            "folder": raw / "audit",
+            "files": len(audits.written),
+            "skipped": not audits.written,
+            "message": audit_message,
+        },
+        "consultation": _demo_consultation(raw, seed),
+    }
 
 
 def _demo_consultation(raw: Path, seed: int) -> dict[str, Any]:
@@ -846,6 +1216,9 @@ def _demo_consultation(raw: Path, seed: int) -> dict[str, Any]:
 
     forms = demo_consultation.write_demo_consultation(raw, seed)
     folder = raw / demo_consultation.FOLDER
-    message = (f"Wrote {len(forms)} synthetic consultation files to {folder}." if forms
-               else f"{folder} already holds files: none was replaced.")
+    message = (
+        f"Wrote {len(forms)} synthetic consultation files to {folder}."
+        if forms
+        else f"{folder} already holds files: none was replaced."
+    )
     return {"folder": folder, "files": len(forms), "skipped": not forms, "message": message}

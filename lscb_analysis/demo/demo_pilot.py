@@ -47,8 +47,10 @@ LOGGER = logging.getLogger(__name__)
 
 DEFAULT_SEED = 20261122
 DEMO_MARKER = "SYNTHETIC DEMO DATA - not real returns"
-BANNER = (f"{DEMO_MARKER}: every figure in this workbook is invented by the workbench's demo "
-          "generator (lscb demo-data) to show how pilot returns are checked.")
+BANNER = (
+    f"{DEMO_MARKER}: every figure in this workbook is invented by the workbench's demo "
+    "generator (lscb demo-data) to show how pilot returns are checked."
+)
 PERIODS = "2024Q1..2025Q4"
 MODEL_VERSION = "1.0"
 ISSUED = dt.date(2026, 2, 2)
@@ -56,33 +58,44 @@ AGENCY = "police"
 AGENCY_BOROUGHS = ("Barnet", "Brent", "Ealing", "Enfield", "Southwark", "Tower Hamlets")
 # A PI most boroughs cannot provide yet, so the report has one to postpone.
 HARD_PI = "BF-DA-03"
-HARD_PI_BOROUGHS = ("Brent", "Bromley", "Ealing", "Kingston upon Thames", "Tower Hamlets",
-                    "Waltham Forest")
+HARD_PI_BOROUGHS = (
+    "Brent",
+    "Bromley",
+    "Ealing",
+    "Kingston upon Thames",
+    "Tower Hamlets",
+    "Waltham Forest",
+)
 PLAN_COLUMNS = ["file", "borough", "code", "pi_id", "period", "cell", "what"]
 """Columns of :func:`demo_pilot_plan`: one row per planted problem (cell on the data sheet)."""
 SCENARIOS = {
     "Barking and Dagenham": "clean",
     "Barnet": "re-submission: the first file has an error and missing quarters; the second "
-              "corrects them",
+    "corrects them",
     "Brent": "errors in the figures (text, negative)",
     "Bromley": "errors in the ratios (numerator above denominator, value typed over the "
-               "formula, zero denominator)",
+    "formula, zero denominator)",
     "Ealing": "rows outside the template (period, PI), a duplicate and an unknown status",
     "Enfield": "series queries (SPC jump, stated-rule jump, denominator swing) and a figure "
-               "differing from the police return",
+    "differing from the police return",
     "Kensington and Chelsea": "row queries (far from published, provided but empty, status "
-                              "missing, value without counts, published figure changed)",
+    "missing, value without counts, published figure changed)",
     "Kingston upon Thames": "continuity (a gap, a series that stopped)",
     "Southwark": "clean, but rebuilt by hand in its own layout (no hidden sheet)",
     "Tower Hamlets": "clean",
     "Waltham Forest": "little data: many PIs not available, annual only, feasibility no/partly",
 }
 RETURNED = {
-    "Barking and Dagenham": dt.date(2026, 4, 14), "Barnet": dt.date(2026, 4, 10),
-    "Brent": dt.date(2026, 4, 16), "Bromley": dt.date(2026, 4, 17),
-    "Ealing": dt.date(2026, 4, 15), "Enfield": dt.date(2026, 4, 20),
-    "Kensington and Chelsea": dt.date(2026, 4, 13), "Kingston upon Thames": dt.date(2026, 4, 21),
-    "Southwark": dt.date(2026, 4, 22), "Tower Hamlets": dt.date(2026, 4, 9),
+    "Barking and Dagenham": dt.date(2026, 4, 14),
+    "Barnet": dt.date(2026, 4, 10),
+    "Brent": dt.date(2026, 4, 16),
+    "Bromley": dt.date(2026, 4, 17),
+    "Ealing": dt.date(2026, 4, 15),
+    "Enfield": dt.date(2026, 4, 20),
+    "Kensington and Chelsea": dt.date(2026, 4, 13),
+    "Kingston upon Thames": dt.date(2026, 4, 21),
+    "Southwark": dt.date(2026, 4, 22),
+    "Tower Hamlets": dt.date(2026, 4, 9),
     "Waltham Forest": dt.date(2026, 4, 24),
 }
 RESUBMITTED = dt.date(2026, 4, 28)
@@ -98,12 +111,22 @@ SYSTEMS = {
     "voluntary sector": ["Return interview log"],
     "the board itself": ["Board tracker (Excel)", "Survey tool"],
 }
-NARRATIVES = ["Consistent with the previous quarter.", "",
-              "Figure checked with the service manager.", "", "",
-              "Includes a small number of late recorded episodes."]
-CONCERNS = ["", "", "Recording is inconsistent between teams.",
-            "Matching between two systems is manual.", "Definition differs slightly from ours.",
-            ""]
+NARRATIVES = [
+    "Consistent with the previous quarter.",
+    "",
+    "Figure checked with the service manager.",
+    "",
+    "",
+    "Includes a small number of late recorded episodes.",
+]
+CONCERNS = [
+    "",
+    "",
+    "Recording is inconsistent between teams.",
+    "Matching between two systems is manual.",
+    "Definition differs slightly from ours.",
+    "",
+]
 
 
 class _Row:
@@ -126,8 +149,11 @@ def _population(index: pilot_template.PublishedIndex) -> dict[str, float]:
     """Children aged 0-17 in each LA: the latest denominator of the children-in-need rate."""
     out: dict[str, tuple[int, float]] = {}
     for (indicator, period, la), figure in index.table.items():
-        if indicator == "cin_rate" and not pd.isna(figure.denominator) and (
-                la not in out or period > out[la][0]):
+        if (
+            indicator == "cin_rate"
+            and not pd.isna(figure.denominator)
+            and (la not in out or period > out[la][0])
+        ):
             out[la] = (period, float(figure.denominator))
     return {la: value for la, (_, value) in out.items()}
 
@@ -140,51 +166,65 @@ def _published(index: pilot_template.PublishedIndex) -> dict[tuple[str, str], di
     return out
 
 
-def _figures(rng: random.Random, rows: pd.DataFrame, population: float,
-             published: dict, rules: dict) -> pd.DataFrame:
+def _figures(
+    rng: random.Random, rows: pd.DataFrame, population: float, published: dict, rules: dict
+) -> pd.DataFrame:
     """Plausible numerator / denominator for each borough-filled row, PI by PI."""
     scales = rules["checks"]["published_annual"]["annual_scale"]
     out = []
     records: dict[tuple[str, str], list[Any]] = {}
     for item in rows[rows["borough_fills"]].to_dict("records"):
-        records.setdefault((item["la_number"], item["pi_id"]), []).append(
-            _Row(**item))
+        records.setdefault((item["la_number"], item["pi_id"]), []).append(_Row(**item))
     for (la, pi_id), group in records.items():
         unit = group[0].unit
         base_pct = rng.uniform(55, 90)
         base_den = rng.randint(60, 400)
         base_rate = rng.uniform(8, 60) if unit == "rate_per_10000" else rng.uniform(120, 380)
-        population_band = population * (0.42 if unit == "rate_per_100000" or pi_id in (
-            "BF-YS-04",) else 1.0)
+        population_band = population * (
+            0.42 if unit == "rate_per_100000" or pi_id in ("BF-YS-04",) else 1.0
+        )
         for item in group:
             national = item.source_type == "national"
             year_figures = published.get((item.source_indicator, la), {}) if national else {}
             year = item.reporting_year
-            found = year_figures.get(year) or (year_figures[max(year_figures)]
-                                               if year_figures else None)
+            found = year_figures.get(year) or (
+                year_figures[max(year_figures)] if year_figures else None
+            )
             scale = float(scales.get(item.source_indicator, 1))
             wobble = rng.uniform(-0.02, 0.02)
             if unit == "percent":
                 pct = (float(found.value) if found is not None else base_pct) + 100 * wobble
                 pct = min(max(pct, 1.0), 99.0)
-                size = (found.denominator / scale if found is not None and not pd.isna(
-                    found.denominator) else base_den) * (1 + rng.uniform(-0.06, 0.06))
+                size = (
+                    found.denominator / scale
+                    if found is not None and not pd.isna(found.denominator)
+                    else base_den
+                ) * (1 + rng.uniform(-0.06, 0.06))
                 denominator = max(int(round(size)), 20)
                 numerator = int(round(denominator * pct / 100))
             elif unit in ("rate_per_10000", "rate_per_100000"):
                 multiplier = 10000 if unit == "rate_per_10000" else 100000
-                rate = (float(found.value) / scale if found is not None else base_rate)
+                rate = float(found.value) / scale if found is not None else base_rate
                 denominator = int(round(population_band))
                 numerator = int(round(rate * (1 + wobble) * denominator / multiplier))
             else:  # cases per FTE and others: a count over a small denominator
                 denominator = round(rng.uniform(60, 120), 1)
                 numerator = int(round(denominator * rng.uniform(12, 18)))
             system = rng.choice(SYSTEMS.get(item.source_agency, ["Spreadsheet"]))
-            out.append({"la_number": la, "borough": item.borough, "pi_id": pi_id,
-                        "period": item.period, "numerator": numerator,
-                        "denominator": denominator, "status": "provided",
-                        "source_agency": item.source_agency, "source_system": system,
-                        "narrative": rng.choice(NARRATIVES)})
+            out.append(
+                {
+                    "la_number": la,
+                    "borough": item.borough,
+                    "pi_id": pi_id,
+                    "period": item.period,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "status": "provided",
+                    "source_agency": item.source_agency,
+                    "source_system": system,
+                    "narrative": rng.choice(NARRATIVES),
+                }
+            )
     return pd.DataFrame(out).astype(object)
 
 
@@ -198,8 +238,9 @@ def _set(entries: pd.DataFrame, pi_id: str, period: str, **values: Any) -> None:
         entries.loc[mask, name] = value
 
 
-def _feasibility(rng: random.Random, rows: pd.DataFrame, limited: bool,
-                 hard: bool = False) -> pd.DataFrame:
+def _feasibility(
+    rng: random.Random, rows: pd.DataFrame, limited: bool, hard: bool = False
+) -> pd.DataFrame:
     answers = []
     fills = rows[rows["borough_fills"]].drop_duplicates("pi_id")
     for item in fills.itertuples(index=False):
@@ -209,42 +250,80 @@ def _feasibility(rng: random.Random, rows: pd.DataFrame, limited: bool,
         elif roll < (0.6 if limited else 0.12):
             can, cycle, effort = "partly", rng.choice(["six-monthly", "annual"]), "medium"
         else:
-            can, cycle, effort = "yes", item.frequency if item.frequency in (
-                "quarterly", "six-monthly", "annual") else "quarterly", rng.choice(
-                ["low", "low", "medium"])
-        answers.append({"pi_id": item.pi_id, "can_provide": can, "cycle_offered": cycle,
-                        "source_agency": item.source_agency,
-                        "quality_concerns": rng.choice(CONCERNS) if can != "yes" or
-                        rng.random() < 0.2 else "",
-                        "effort": effort,
-                        "comment": "Needs an information-sharing agreement." if can == "no"
-                        else ""})
+            can, cycle, effort = (
+                "yes",
+                item.frequency
+                if item.frequency in ("quarterly", "six-monthly", "annual")
+                else "quarterly",
+                rng.choice(["low", "low", "medium"]),
+            )
+        answers.append(
+            {
+                "pi_id": item.pi_id,
+                "can_provide": can,
+                "cycle_offered": cycle,
+                "source_agency": item.source_agency,
+                "quality_concerns": rng.choice(CONCERNS)
+                if can != "yes" or rng.random() < 0.2
+                else "",
+                "effort": effort,
+                "comment": "Needs an information-sharing agreement." if can == "no" else "",
+            }
+        )
     return pd.DataFrame(answers)
 
 
-def _cell(workbook: Workbook, rules: dict, borough: str | None, pi_id: str, period: str,
-          name: str) -> str:
+def _cell(
+    workbook: Workbook, rules: dict, borough: str | None, pi_id: str, period: str, name: str
+) -> str:
     sheet = workbook[rules["sheets"]["data"]]
     labels = {f: s["label"] for f, s in rules["headers"].items()}
     header = {cell.value: cell.column_letter for cell in sheet[pilot_template.DATA_HEADER_ROW]}
     agency = borough is not None and labels["borough"] in header
     for r in range(pilot_template.DATA_HEADER_ROW + 1, sheet.max_row + 1):
-        if sheet[f"{header[labels['pi_id']]}{r}"].value == pi_id and \
-                sheet[f"{header[labels['period']]}{r}"].value == period and (
-                not agency or sheet[f"{header[labels['borough']]}{r}"].value == borough):
+        if (
+            sheet[f"{header[labels['pi_id']]}{r}"].value == pi_id
+            and sheet[f"{header[labels['period']]}{r}"].value == period
+            and (not agency or sheet[f"{header[labels['borough']]}{r}"].value == borough)
+        ):
             return f"{header[labels[name]]}{r}"
     return ""
 
 
-def _plant(planted: list[dict], file: str, borough: str, code: str, pi_id: str, period: str,
-           cell: str, what: str) -> None:
-    planted.append({"file": file, "borough": borough, "code": code, "pi_id": pi_id,
-                    "period": period, "cell": cell, "what": what})
+def _plant(
+    planted: list[dict],
+    file: str,
+    borough: str,
+    code: str,
+    pi_id: str,
+    period: str,
+    cell: str,
+    what: str,
+) -> None:
+    planted.append(
+        {
+            "file": file,
+            "borough": borough,
+            "code": code,
+            "pi_id": pi_id,
+            "period": period,
+            "cell": cell,
+            "what": what,
+        }
+    )
 
 
-def _borough_return(name: str, area: register.LocalAuthority, catalogue: Any,
-                    published_table: pilot_template.PublishedIndex, published: dict, population: dict,
-                    rules: dict, rng: random.Random, periods: list[str]) -> list[_Return]:
+def _borough_return(
+    name: str,
+    area: register.LocalAuthority,
+    catalogue: Any,
+    published_table: pilot_template.PublishedIndex,
+    published: dict,
+    population: dict,
+    rules: dict,
+    rng: random.Random,
+    periods: list[str],
+) -> list[_Return]:
     slug = area.slug.replace("-", "_")
     file = f"SYNTHETIC_{slug}_pilot_return.xlsx"
     rows = pilot_template.template_rows(catalogue, [area], periods, published_table, rules)
@@ -252,15 +331,30 @@ def _borough_return(name: str, area: register.LocalAuthority, catalogue: Any,
     police = rows[(rows["source_agency"] == AGENCY) & rows["borough_fills"]]
     if name in AGENCY_BOROUGHS:
         for item in police.itertuples(index=False):
-            _set(entries, item.pi_id, item.period, numerator=None, denominator=None,
-                 status="not available", source_system="",
-                 narrative="Provided centrally by the Metropolitan Police.")
+            _set(
+                entries,
+                item.pi_id,
+                item.period,
+                numerator=None,
+                denominator=None,
+                status="not available",
+                source_system="",
+                narrative="Provided centrally by the Metropolitan Police.",
+            )
     if name in HARD_PI_BOROUGHS:
         for item in rows[(rows["pi_id"] == HARD_PI) & rows["borough_fills"]].itertuples(
-                index=False):
-            _set(entries, item.pi_id, item.period, numerator=None, denominator=None,
-                 status="not available", source_system="",
-                 narrative="Probation cannot yet split these cases by borough.")
+            index=False
+        ):
+            _set(
+                entries,
+                item.pi_id,
+                item.period,
+                numerator=None,
+                denominator=None,
+                status="not available",
+                source_system="",
+                narrative="Probation cannot yet split these cases by borough.",
+            )
     planted: list[dict] = []
     extra = pd.DataFrame()
     workbook_cells: list[tuple] = []  # (code, pi, period, field, what)
@@ -276,19 +370,38 @@ def _borough_return(name: str, area: register.LocalAuthority, catalogue: Any,
         mark("E_NEGATIVE", "BF-CP-04", "2025Q2", "denominator", "negative denominator")
     elif name == "Bromley":
         _set(entries, "BF-CC-04", "2024Q4", numerator=260, denominator=240)
-        mark("E_NUMERATOR_ABOVE_DENOMINATOR", "BF-CC-04", "2024Q4", "numerator",
-             "numerator above denominator")
+        mark(
+            "E_NUMERATOR_ABOVE_DENOMINATOR",
+            "BF-CC-04",
+            "2024Q4",
+            "numerator",
+            "numerator above denominator",
+        )
         _set(entries, "BF-SG-01", "2025Q1", numerator=40, denominator=50, value=95.0)
         mark("E_VALUE_MISMATCH", "BF-SG-01", "2025Q1", "value", "value typed over the formula")
         _set(entries, "BF-EH-03", "2025Q3", numerator=35, denominator=0)
         mark("E_ZERO_DENOMINATOR", "BF-EH-03", "2025Q3", "denominator", "zero denominator")
     elif name == "Ealing":
-        extra = pd.DataFrame([
-            {"pi_id": "BF-EH-02", "period": "2026Q1", "numerator": 30, "denominator": 50,
-             "status": "provided", "title": "Early help assessments led by a partner agency"},
-            {"pi_id": "BF-ZZ-01", "period": "2025Q1", "numerator": 4, "denominator": 9,
-             "status": "provided", "title": "Children's centre registrations (our own PI)"},
-        ])
+        extra = pd.DataFrame(
+            [
+                {
+                    "pi_id": "BF-EH-02",
+                    "period": "2026Q1",
+                    "numerator": 30,
+                    "denominator": 50,
+                    "status": "provided",
+                    "title": "Early help assessments led by a partner agency",
+                },
+                {
+                    "pi_id": "BF-ZZ-01",
+                    "period": "2025Q1",
+                    "numerator": 4,
+                    "denominator": 9,
+                    "status": "provided",
+                    "title": "Children's centre registrations (our own PI)",
+                },
+            ]
+        )
         _set(entries, "BF-CC-05", "2024Q2", status="dunno")
         mark("E_STATUS", "BF-CC-05", "2024Q2", "status", "status not in the list")
     elif name == "Enfield":
@@ -307,107 +420,287 @@ def _borough_return(name: str, area: register.LocalAuthority, catalogue: Any,
             entries.loc[da, column] = int(float(entries.loc[da, column]) * 2.5)
         entries.loc[da, "narrative"] = ""
         mark("Q_DENOMINATOR_SWING", "BF-DA-04", "2024Q4", "denominator", "denominator swings")
-        _set(entries, "BF-DA-01", "2025Q2", numerator=999, denominator=int(
-            population.get(area.la_number, 60000.0)), status="provided", source_system="CRIS",
-            narrative="Figure from the borough's own police liaison officer.")
-        mark("Q_SOURCES_DIFFER", "BF-DA-01", "2025Q2", "value",
-             "borough figure differs from the police return")
+        _set(
+            entries,
+            "BF-DA-01",
+            "2025Q2",
+            numerator=999,
+            denominator=int(population.get(area.la_number, 60000.0)),
+            status="provided",
+            source_system="CRIS",
+            narrative="Figure from the borough's own police liaison officer.",
+        )
+        mark(
+            "Q_SOURCES_DIFFER",
+            "BF-DA-01",
+            "2025Q2",
+            "value",
+            "borough figure differs from the police return",
+        )
     elif name == "Kensington and Chelsea":
         denominator = int(entries[entries["pi_id"] == "BF-FD-03"]["denominator"].iloc[0])
-        _set(entries, "BF-FD-03", "2025Q3", numerator=int(denominator * 0.48),
-             denominator=denominator, narrative="")
+        _set(
+            entries,
+            "BF-FD-03",
+            "2025Q3",
+            numerator=int(denominator * 0.48),
+            denominator=denominator,
+            narrative="",
+        )
         mark("Q_FAR_FROM_PUBLISHED", "BF-FD-03", "2025Q3", "value", "far from published")
-        _set(entries, "BF-SG-02", "2025Q1", numerator=None, denominator=None,
-             status="provided", narrative="")
+        _set(
+            entries,
+            "BF-SG-02",
+            "2025Q1",
+            numerator=None,
+            denominator=None,
+            status="provided",
+            narrative="",
+        )
         mark("Q_PROVIDED_EMPTY", "BF-SG-02", "2025Q1", "status", "provided but no figure")
         _set(entries, "BF-SG-01", "2024Q2", status="", narrative="")
         mark("Q_STATUS_MISSING", "BF-SG-01", "2024Q2", "status", "figure without status")
-        _set(entries, "BF-WF-03", "2025Q3", numerator=None, denominator=None, value=88.0,
-             narrative="")
+        _set(
+            entries,
+            "BF-WF-03",
+            "2025Q3",
+            numerator=None,
+            denominator=None,
+            value=88.0,
+            narrative="",
+        )
         mark("Q_NO_COUNTS", "BF-WF-03", "2025Q3", "value", "value without counts")
         mark("Q_NARRATIVE_MISSING", "BF-WF-03", "2025Q3", "narrative", "no narrative")
         published_row = rows[(rows["pi_id"] == "BF-CC-01") & rows["prefilled"]].iloc[-1]
-        extra = pd.DataFrame([{"pi_id": "BF-CC-01", "period": published_row["period"],
-                               "value": round(float(published_row["value"]) * 1.5)}])
+        extra = pd.DataFrame(
+            [
+                {
+                    "pi_id": "BF-CC-01",
+                    "period": published_row["period"],
+                    "value": round(float(published_row["value"]) * 1.5),
+                }
+            ]
+        )
     elif name == "Kingston upon Thames":
-        _set(entries, "BF-EH-03", "2024Q4", numerator=None, denominator=None,
-             status="not available", narrative="")
+        _set(
+            entries,
+            "BF-EH-03",
+            "2024Q4",
+            numerator=None,
+            denominator=None,
+            status="not available",
+            narrative="",
+        )
         mark("C_GAP", "BF-EH-03", "2024Q4", "status", "gap inside the series")
         for period in ("2025Q3", "2025Q4"):
-            _set(entries, "BF-CC-05", period, numerator=None, denominator=None,
-                 status="not available", narrative="Virtual school head post vacant.")
+            _set(
+                entries,
+                "BF-CC-05",
+                period,
+                numerator=None,
+                denominator=None,
+                status="not available",
+                narrative="Virtual school head post vacant.",
+            )
         mark("C_STOPPED", "BF-CC-05", "2025Q3", "status", "provided last quarter, not this one")
-        _set(entries, "BF-QA-02", "2025Q4", numerator=None, denominator=None,
-             status="not yet due", narrative="Reported after the board meets in January.")
+        _set(
+            entries,
+            "BF-QA-02",
+            "2025Q4",
+            numerator=None,
+            denominator=None,
+            status="not yet due",
+            narrative="Reported after the board meets in January.",
+        )
     elif name == "Waltham Forest":
         local = rows[(rows["source_type"] == "local") & rows["borough_fills"]]
         missing = sorted(local["pi_id"].unique())[::2]
         for item in local[local["pi_id"].isin(missing)].itertuples(index=False):
-            _set(entries, item.pi_id, item.period, numerator=None, denominator=None,
-                 status="not available", source_system="",
-                 narrative="Not collected in this form; see the feasibility sheet.")
+            _set(
+                entries,
+                item.pi_id,
+                item.period,
+                numerator=None,
+                denominator=None,
+                status="not available",
+                source_system="",
+                narrative="Not collected in this form; see the feasibility sheet.",
+            )
         national = rows[(rows["source_type"] == "national") & rows["borough_fills"]]
         for item in national.itertuples(index=False):
-            _set(entries, item.pi_id, item.period, numerator=None, denominator=None,
-                 status="not available", source_system="",
-                 narrative="We report this annually from the census only.")
+            _set(
+                entries,
+                item.pi_id,
+                item.period,
+                numerator=None,
+                denominator=None,
+                status="not available",
+                source_system="",
+                narrative="We report this annually from the census only.",
+            )
 
     first_entries = entries.copy()
     if name == "Barnet":
         # The first file: an error, and the last quarter not yet due.
         _set(first_entries, "BF-EH-02", "2025Q3", numerator=140, denominator=120, narrative="")
         for item in rows[(rows["period"] == "2025Q4") & rows["borough_fills"]].itertuples(
-                index=False):
+            index=False
+        ):
             if item.source_agency != AGENCY:
-                _set(first_entries, item.pi_id, "2025Q4", numerator=None, denominator=None,
-                     status="not yet due", narrative="To follow in our corrected return.")
-        first = _build_file(file, [area], first_entries, extra, rng, rules, catalogue,
-                            published_table, periods, RETURNED[name], name == "Waltham Forest")
-        _plant(planted, file, name, "E_NUMERATOR_ABOVE_DENOMINATOR", "BF-EH-02", "2025Q3",
-               _cell(first[1], rules, None, "BF-EH-02", "2025Q3", "numerator"),
-               "error corrected by the re-submission")
+                _set(
+                    first_entries,
+                    item.pi_id,
+                    "2025Q4",
+                    numerator=None,
+                    denominator=None,
+                    status="not yet due",
+                    narrative="To follow in our corrected return.",
+                )
+        first = _build_file(
+            file,
+            [area],
+            first_entries,
+            extra,
+            rng,
+            rules,
+            catalogue,
+            published_table,
+            periods,
+            RETURNED[name],
+            name == "Waltham Forest",
+        )
+        _plant(
+            planted,
+            file,
+            name,
+            "E_NUMERATOR_ABOVE_DENOMINATOR",
+            "BF-EH-02",
+            "2025Q3",
+            _cell(first[1], rules, None, "BF-EH-02", "2025Q3", "numerator"),
+            "error corrected by the re-submission",
+        )
         returns.append(_Return(file, [name], RETURNED[name], first[0], planted))
         file = f"SYNTHETIC_{slug}_pilot_return_v2.xlsx"
         _set(entries, "BF-SG-01", "2025Q2", narrative="Corrected after the LADO's audit.")
         planted = []
-    content, workbook = _build_file(file, [area], entries, extra, rng, rules, catalogue,
-                                    published_table, periods,
-                                    RESUBMITTED if name == "Barnet" else RETURNED[name],
-                                    name == "Waltham Forest")
+    content, workbook = _build_file(
+        file,
+        [area],
+        entries,
+        extra,
+        rng,
+        rules,
+        catalogue,
+        published_table,
+        periods,
+        RESUBMITTED if name == "Barnet" else RETURNED[name],
+        name == "Waltham Forest",
+    )
     for code, pi_id, period, name_, what in workbook_cells:
-        _plant(planted, file, name, code, pi_id, period,
-               _cell(workbook, rules, None, pi_id, period, name_), what)
+        _plant(
+            planted,
+            file,
+            name,
+            code,
+            pi_id,
+            period,
+            _cell(workbook, rules, None, pi_id, period, name_),
+            what,
+        )
     if name == "Ealing":
         sheet = workbook[rules["sheets"]["data"]]
         last = sheet.max_row
         duplicate = entries[(entries["pi_id"] == "BF-EH-03")].iloc[4]
-        _plant(planted, file, name, "E_PERIOD", "BF-EH-02", "2026Q1", f"C{last - 2}",
-               "period outside the template")
-        _plant(planted, file, name, "E_UNKNOWN_PI", "BF-ZZ-01", "2025Q1", f"A{last - 1}",
-               "PI not in the model")
-        _plant(planted, file, name, "E_DUPLICATE", "BF-EH-03", duplicate["period"],
-               f"A{last}", "the same PI and period twice")
+        _plant(
+            planted,
+            file,
+            name,
+            "E_PERIOD",
+            "BF-EH-02",
+            "2026Q1",
+            f"C{last - 2}",
+            "period outside the template",
+        )
+        _plant(
+            planted,
+            file,
+            name,
+            "E_UNKNOWN_PI",
+            "BF-ZZ-01",
+            "2025Q1",
+            f"A{last - 1}",
+            "PI not in the model",
+        )
+        _plant(
+            planted,
+            file,
+            name,
+            "E_DUPLICATE",
+            "BF-EH-03",
+            duplicate["period"],
+            f"A{last}",
+            "the same PI and period twice",
+        )
     if name == "Kensington and Chelsea":
         rows_cc = rows[(rows["pi_id"] == "BF-CC-01") & rows["prefilled"]]
         period = rows_cc["period"].iloc[-1]
-        _plant(planted, file, name, "Q_PREFILLED_CHANGED", "BF-CC-01", period,
-               _cell(workbook, rules, None, "BF-CC-01", period, "value"),
-               "published figure overwritten")
-    returns.append(_Return(file, [name], RESUBMITTED if name == "Barnet" else RETURNED[name],
-                           content, planted))
+        _plant(
+            planted,
+            file,
+            name,
+            "Q_PREFILLED_CHANGED",
+            "BF-CC-01",
+            period,
+            _cell(workbook, rules, None, "BF-CC-01", period, "value"),
+            "published figure overwritten",
+        )
+    returns.append(
+        _Return(file, [name], RESUBMITTED if name == "Barnet" else RETURNED[name], content, planted)
+    )
     return returns
 
 
-def _build_file(file: str, areas: list[register.LocalAuthority], entries: pd.DataFrame,
-                extra: pd.DataFrame, rng: random.Random, rules: dict, catalogue: Any,
-                published_table: pilot_template.PublishedIndex, periods: list[str], returned: dt.date,
-                limited: bool, agency: str | None = None) -> tuple[bytes, Workbook]:
-    workbook = pilot_template.build_template(areas, periods, catalogue, published_table,
-                                             agency=agency, rules=rules, generated=ISSUED,
-                                             banner=BANNER)
-    columns = [c for c in ("borough", "pi_id", "period", "numerator", "denominator", "value",
-                           "status", "source_agency", "source_system", "narrative", "title")
-               if c in entries.columns]
+def _build_file(
+    file: str,
+    areas: list[register.LocalAuthority],
+    entries: pd.DataFrame,
+    extra: pd.DataFrame,
+    rng: random.Random,
+    rules: dict,
+    catalogue: Any,
+    published_table: pilot_template.PublishedIndex,
+    periods: list[str],
+    returned: dt.date,
+    limited: bool,
+    agency: str | None = None,
+) -> tuple[bytes, Workbook]:
+    workbook = pilot_template.build_template(
+        areas,
+        periods,
+        catalogue,
+        published_table,
+        agency=agency,
+        rules=rules,
+        generated=ISSUED,
+        banner=BANNER,
+    )
+    columns = [
+        c
+        for c in (
+            "borough",
+            "pi_id",
+            "period",
+            "numerator",
+            "denominator",
+            "value",
+            "status",
+            "source_agency",
+            "source_system",
+            "narrative",
+            "title",
+        )
+        if c in entries.columns
+    ]
     fill = entries[columns] if agency else entries[[c for c in columns if c != "borough"]]
     pilot_template.fill_template(workbook, fill, rules=rules)
     if len(extra):
@@ -421,8 +714,7 @@ def _build_file(file: str, areas: list[register.LocalAuthority], entries: pd.Dat
             r = sheet.max_row + 1
             for name in ("pi_id", "period", "numerator", "denominator", "status"):
                 write_cell(sheet.cell(row=r, column=header[labels[name]]), duplicate[name])
-    rows = pilot_template.template_rows(catalogue, areas, periods, published_table, rules,
-                                        agency)
+    rows = pilot_template.template_rows(catalogue, areas, periods, published_table, rules, agency)
     hard = bool(areas) and areas[0].name in HARD_PI_BOROUGHS and not agency
     pilot_template.fill_feasibility(workbook, _feasibility(rng, rows, limited, hard), rules)
     sheet = workbook[rules["sheets"]["data"]]
@@ -431,46 +723,108 @@ def _build_file(file: str, areas: list[register.LocalAuthority], entries: pd.Dat
     return pilot_template.workbook_bytes(workbook, stamp), workbook
 
 
-def _police_return(areas: list[register.LocalAuthority], catalogue: Any,
-                   published_table: pilot_template.PublishedIndex, published: dict, population: dict,
-                   rules: dict, rng: random.Random, periods: list[str]) -> _Return:
+def _police_return(
+    areas: list[register.LocalAuthority],
+    catalogue: Any,
+    published_table: pilot_template.PublishedIndex,
+    published: dict,
+    population: dict,
+    rules: dict,
+    rng: random.Random,
+    periods: list[str],
+) -> _Return:
     file = "SYNTHETIC_metropolitan_police_pilot_return.xlsx"
-    rows = pilot_template.template_rows(catalogue, areas, periods, published_table, rules,
-                                        AGENCY)
+    rows = pilot_template.template_rows(catalogue, areas, periods, published_table, rules, AGENCY)
     parts = []
     for area in areas:
         mine = rows[rows["la_number"] == area.la_number]
-        parts.append(_figures(rng, mine, population.get(area.la_number, 60000.0), published,
-                              rules))
+        parts.append(_figures(rng, mine, population.get(area.la_number, 60000.0), published, rules))
     entries = pd.concat(parts, ignore_index=True)
-    brent = (entries["borough"] == "Brent") & (entries["pi_id"] == "BF-YS-02") & (
-        entries["period"] == "2024Q2")
+    brent = (
+        (entries["borough"] == "Brent")
+        & (entries["pi_id"] == "BF-YS-02")
+        & (entries["period"] == "2024Q2")
+    )
     entries.loc[brent, "numerator"] = -3
-    extra = pd.DataFrame([{"borough": "Met HQ central", "pi_id": "BF-DA-01", "period": "2025Q1",
-                           "numerator": 12, "denominator": 1000, "status": "provided"}])
-    workbook = pilot_template.build_template(areas, periods, catalogue, published_table,
-                                             agency=AGENCY, rules=rules, generated=ISSUED,
-                                             banner=BANNER)
-    pilot_template.fill_template(workbook, entries[[
-        "borough", "pi_id", "period", "numerator", "denominator", "status", "source_agency",
-        "source_system", "narrative"]], rules=rules)
+    extra = pd.DataFrame(
+        [
+            {
+                "borough": "Met HQ central",
+                "pi_id": "BF-DA-01",
+                "period": "2025Q1",
+                "numerator": 12,
+                "denominator": 1000,
+                "status": "provided",
+            }
+        ]
+    )
+    workbook = pilot_template.build_template(
+        areas,
+        periods,
+        catalogue,
+        published_table,
+        agency=AGENCY,
+        rules=rules,
+        generated=ISSUED,
+        banner=BANNER,
+    )
+    pilot_template.fill_template(
+        workbook,
+        entries[
+            [
+                "borough",
+                "pi_id",
+                "period",
+                "numerator",
+                "denominator",
+                "status",
+                "source_agency",
+                "source_system",
+                "narrative",
+            ]
+        ],
+        rules=rules,
+    )
     pilot_template.fill_template(workbook, extra, add_missing=True, rules=rules)
     pilot_template.fill_feasibility(workbook, _feasibility(rng, rows, False), rules)
     workbook[rules["sheets"]["data"]][pilot_template.DATE_RETURNED_CELL].value = AGENCY_RETURNED
     content = pilot_template.workbook_bytes(
-        workbook, dt.datetime.combine(AGENCY_RETURNED, dt.time(17, 0)))
+        workbook, dt.datetime.combine(AGENCY_RETURNED, dt.time(17, 0))
+    )
     planted: list[dict] = []
-    _plant(planted, file, "Brent", "E_NEGATIVE", "BF-YS-02", "2024Q2",
-           _cell(workbook, rules, "Brent", "BF-YS-02", "2024Q2", "numerator"),
-           "negative count in the agency return")
-    _plant(planted, file, "Met HQ central", "E_UNKNOWN_BOROUGH", "BF-DA-01", "2025Q1",
-           f"A{workbook[rules['sheets']['data']].max_row}", "a row for no borough")
+    _plant(
+        planted,
+        file,
+        "Brent",
+        "E_NEGATIVE",
+        "BF-YS-02",
+        "2024Q2",
+        _cell(workbook, rules, "Brent", "BF-YS-02", "2024Q2", "numerator"),
+        "negative count in the agency return",
+    )
+    _plant(
+        planted,
+        file,
+        "Met HQ central",
+        "E_UNKNOWN_BOROUGH",
+        "BF-DA-01",
+        "2025Q1",
+        f"A{workbook[rules['sheets']['data']].max_row}",
+        "a row for no borough",
+    )
     return _Return(file, [a.name for a in areas], AGENCY_RETURNED, content, planted)
 
 
-def _southwark_own_table(area: register.LocalAuthority, catalogue: Any,
-                         published_table: pilot_template.PublishedIndex, published: dict, population: dict,
-                         rules: dict, rng: random.Random, periods: list[str]) -> _Return:
+def _southwark_own_table(
+    area: register.LocalAuthority,
+    catalogue: Any,
+    published_table: pilot_template.PublishedIndex,
+    published: dict,
+    population: dict,
+    rules: dict,
+    rng: random.Random,
+    periods: list[str],
+) -> _Return:
     """Southwark rebuilt the table by hand: its own sheet, headers and period wording."""
     file = "SYNTHETIC_southwark_own_table.xlsx"
     rows = pilot_template.template_rows(catalogue, [area], periods, published_table, rules)
@@ -480,15 +834,26 @@ def _southwark_own_table(area: register.LocalAuthority, catalogue: Any,
     notes = workbook.active
     notes.title = "Notes"
     write_cell(notes["A1"], BANNER).font = Font(bold=True, color="C00000")
-    write_cell(notes["A2"], "Our own layout: we copied the PIs into our usual performance "
-                            "table.")
+    write_cell(notes["A2"], "Our own layout: we copied the PIs into our usual performance table.")
     sheet = workbook.create_sheet("Southwark PIs")
-    write_cell(sheet["A1"], "Southwark Safeguarding Children Partnership - pilot data "
-                            "(best-fit model v1.0)").font = Font(bold=True)
+    write_cell(
+        sheet["A1"],
+        "Southwark Safeguarding Children Partnership - pilot data (best-fit model v1.0)",
+    ).font = Font(bold=True)
     write_cell(sheet["A2"], "Date returned")
     sheet["B2"] = RETURNED["Southwark"]
-    headers = ["Indicator ref", "Indicator", "Quarter", "Num", "Denom", "Result", "Status",
-               "Agency", "System", "Commentary"]
+    headers = [
+        "Indicator ref",
+        "Indicator",
+        "Quarter",
+        "Num",
+        "Denom",
+        "Result",
+        "Status",
+        "Agency",
+        "System",
+        "Commentary",
+    ]
     for c, label in enumerate(headers, start=1):
         write_cell(sheet.cell(row=4, column=c), label).font = Font(bold=True)
     r = 5
@@ -498,29 +863,60 @@ def _southwark_own_table(area: register.LocalAuthority, catalogue: Any,
         multiplier = pilot_template.unit_rule(item["unit"], rules).get("multiplier", 1)
         numerator = None if police else entry.numerator
         denominator = None if police else entry.denominator
-        value = None if police else pilot_template_round(
-            numerator / denominator * multiplier, int(item["decimals"]))
+        value = (
+            None
+            if police
+            else pilot_template_round(numerator / denominator * multiplier, int(item["decimals"]))
+        )
         year, quarter = entry.period.split("Q")
-        values = [entry.pi_id, item["title"], f"Q{quarter} {year}", numerator, denominator,
-                  value, "N/A" if police else "Provided", entry.source_agency,
-                  "" if police else entry.source_system,
-                  "Reported centrally by the Met." if police else entry.narrative]
+        values = [
+            entry.pi_id,
+            item["title"],
+            f"Q{quarter} {year}",
+            numerator,
+            denominator,
+            value,
+            "N/A" if police else "Provided",
+            entry.source_agency,
+            "" if police else entry.source_system,
+            "Reported centrally by the Met." if police else entry.narrative,
+        ]
         for c, value_ in enumerate(values, start=1):
             write_cell(sheet.cell(row=r, column=c), value_)
         r += 1
     feasibility = workbook.create_sheet("Feasibility")
-    for c, label in enumerate(["PI", "Can provide?", "Cycle we can provide", "Agency",
-                               "Data quality", "Effort", "Comments"], start=1):
+    for c, label in enumerate(
+        [
+            "PI",
+            "Can provide?",
+            "Cycle we can provide",
+            "Agency",
+            "Data quality",
+            "Effort",
+            "Comments",
+        ],
+        start=1,
+    ):
         write_cell(feasibility.cell(row=1, column=c), label).font = Font(bold=True)
     answers = _feasibility(rng, rows, False)
     for r_, answer in enumerate(answers.itertuples(index=False), start=2):
-        for c, value_ in enumerate([answer.pi_id, answer.can_provide, answer.cycle_offered,
-                                    answer.source_agency, answer.quality_concerns,
-                                    answer.effort, answer.comment], start=1):
+        for c, value_ in enumerate(
+            [
+                answer.pi_id,
+                answer.can_provide,
+                answer.cycle_offered,
+                answer.source_agency,
+                answer.quality_concerns,
+                answer.effort,
+                answer.comment,
+            ],
+            start=1,
+        ):
             write_cell(feasibility.cell(row=r_, column=c), value_)
     workbook.properties.creator = "SYNTHETIC demo generator"
     content = pilot_template.workbook_bytes(
-        workbook, dt.datetime.combine(RETURNED["Southwark"], dt.time(17, 0)))
+        workbook, dt.datetime.combine(RETURNED["Southwark"], dt.time(17, 0))
+    )
     return _Return(file, ["Southwark"], RETURNED["Southwark"], content, [])
 
 
@@ -535,12 +931,14 @@ def pilot_template_round(value: float, decimals: int) -> float:
     return round_half_up(value, decimals) if not math.isnan(value) else value
 
 
-def _build(seed: int, published_table: pd.DataFrame | None = None,
-           only: Iterable[str] | None = None) -> list[_Return]:
+def _build(
+    seed: int, published_table: pd.DataFrame | None = None, only: Iterable[str] | None = None
+) -> list[_Return]:
     rules = pilot_template.load_rules()
     catalogue = catalogue_module.load_catalogue(MODEL_VERSION)
     published_table = pilot_template.published_index(
-        published_table if published_table is not None else pilot_template.published_figures())
+        published_table if published_table is not None else pilot_template.published_figures()
+    )
     published = _published(published_table)
     population = _population(published_table)
     periods = pilot_template.period_range(PERIODS, rules)
@@ -552,16 +950,32 @@ def _build(seed: int, published_table: pd.DataFrame | None = None,
         area = register.resolve(name)
         rng = random.Random(f"{seed}-{area.la_number}")
         if name == "Southwark":
-            returns.append(_southwark_own_table(area, catalogue, published_table, published,
-                                                population, rules, rng, periods))
+            returns.append(
+                _southwark_own_table(
+                    area, catalogue, published_table, published, population, rules, rng, periods
+                )
+            )
             continue
-        returns.extend(_borough_return(name, area, catalogue, published_table, published,
-                                       population, rules, rng, periods))
+        returns.extend(
+            _borough_return(
+                name, area, catalogue, published_table, published, population, rules, rng, periods
+            )
+        )
     if wanted is not None:
         return returns
     areas = [register.resolve(name) for name in AGENCY_BOROUGHS]
-    returns.append(_police_return(areas, catalogue, published_table, published, population,
-                                  rules, random.Random(f"{seed}-police"), periods))
+    returns.append(
+        _police_return(
+            areas,
+            catalogue,
+            published_table,
+            published,
+            population,
+            rules,
+            random.Random(f"{seed}-police"),
+            periods,
+        )
+    )
     return returns
 
 
@@ -585,8 +999,11 @@ class DemoPilot:
         return {r.name: r.content for r in self.returns}
 
 
-def build_demo_pilot(seed: int = DEFAULT_SEED, published: pd.DataFrame | None = None,
-                     only: Iterable[str] | None = None) -> DemoPilot:
+def build_demo_pilot(
+    seed: int = DEFAULT_SEED,
+    published: pd.DataFrame | None = None,
+    only: Iterable[str] | None = None,
+) -> DemoPilot:
     """Build the demo returns in memory (nothing is written); see :func:`write_demo_pilot`.
 
     ``only``: build just these boroughs' own returns (each borough's files are the same
@@ -596,8 +1013,9 @@ def build_demo_pilot(seed: int = DEFAULT_SEED, published: pd.DataFrame | None = 
     return DemoPilot(seed, _build(seed, published, only))
 
 
-def demo_pilot_plan(seed: int = DEFAULT_SEED, published: pd.DataFrame | None = None
-                    ) -> pd.DataFrame:
+def demo_pilot_plan(
+    seed: int = DEFAULT_SEED, published: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Return the planted problems of the demo returns (columns :data:`PLAN_COLUMNS`).
 
     ``cell`` is on the data sheet of ``file``. The ingest must find each one (tests check).
@@ -608,19 +1026,24 @@ def demo_pilot_plan(seed: int = DEFAULT_SEED, published: pd.DataFrame | None = N
 
 def _marker_text(seed: int, returns: list[_Return]) -> str:
     lines = [
-        f"# {DEMO_MARKER}", "",
+        f"# {DEMO_MARKER}",
+        "",
         "Every file in this folder was written by `lscb demo-data` "
         f"(lscb_analysis.demo.demo_pilot, seed {seed}). None of it is real: the figures, narratives "
         "and feasibility answers are invented, around each borough's published DfE figures "
         "where a PI is national, to show how the workbench checks Phase III pilot returns "
         "(`lscb pilot ingest`). Delete the folder's contents before putting real returns "
-        "here.", "",
-        "| file | borough(s) | returned | what it shows |", "|---|---|---|---|",
+        "here.",
+        "",
+        "| file | borough(s) | returned | what it shows |",
+        "|---|---|---|---|",
     ]
     for item in sorted(returns, key=lambda r: r.name):
         if item.name.startswith("SYNTHETIC_metropolitan"):
-            shows = "agency-wide return: the police's PIs for six boroughs; a negative count " \
-                    "and a row for no borough"
+            shows = (
+                "agency-wide return: the police's PIs for six boroughs; a negative count "
+                "and a row for no borough"
+            )
         elif item.name.endswith("_v2.xlsx"):
             shows = "re-submission replacing the first Barnet file"
         else:
@@ -629,9 +1052,12 @@ def _marker_text(seed: int, returns: list[_Return]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_demo_pilot(raw_dir: Path | str, seed: int = DEFAULT_SEED,
-                     published: pd.DataFrame | None = None,
-                     demo: DemoPilot | None = None) -> list[Path]:
+def write_demo_pilot(
+    raw_dir: Path | str,
+    seed: int = DEFAULT_SEED,
+    published: pd.DataFrame | None = None,
+    demo: DemoPilot | None = None,
+) -> list[Path]:
     """Write the synthetic pilot returns into ``raw_dir/pilot/`` unless it holds files already.
 
     Args:
@@ -660,11 +1086,14 @@ def write_demo_pilot(raw_dir: Path | str, seed: int = DEFAULT_SEED,
     written = []
     for item in demo.returns:
         stamp = dt.datetime.combine(item.returned, dt.time(17, 0), tzinfo=dt.UTC)
-        written.append(io.create_raw_file(folder / item.name, item.content,
-                                          modified=stamp.timestamp()))
+        written.append(
+            io.create_raw_file(folder / item.name, item.content, modified=stamp.timestamp())
+        )
     fixed = dt.datetime.combine(AGENCY_RETURNED, dt.time(18, 0), tzinfo=dt.UTC).timestamp()
-    written.append(io.create_raw_file(folder / "SYNTHETIC.md",
-                                      _marker_text(demo.seed, demo.returns).encode(),
-                                      modified=fixed))
+    written.append(
+        io.create_raw_file(
+            folder / "SYNTHETIC.md", _marker_text(demo.seed, demo.returns).encode(), modified=fixed
+        )
+    )
     LOGGER.info("Wrote %d synthetic pilot files.", len(written))
     return written

@@ -57,9 +57,19 @@ FILE_PATTERN = re.compile(r"^v(\d+(?:\.\d+)*)\.yaml$")
 AGE_RANGE_PATTERN = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 
 ENUM_KEYS: tuple[str, ...] = (
-    "ratings", "journey_stages", "sub_groups", "questions", "units", "polarities",
-    "frequencies", "source_types", "statuses", "agencies", "local_authority_agencies",
-    "partnership_agencies", "age_range_words",
+    "ratings",
+    "journey_stages",
+    "sub_groups",
+    "questions",
+    "units",
+    "polarities",
+    "frequencies",
+    "source_types",
+    "statuses",
+    "agencies",
+    "local_authority_agencies",
+    "partnership_agencies",
+    "age_range_words",
 )
 """Code lists ``catalogue_enums.yaml`` must define."""
 
@@ -68,17 +78,40 @@ GOAL_FIELDS = ("id", "title", "short_title", "description", "clusters")
 SHORT_TITLE_MAX = 27  # "G1 " + short title fits Excel's 31-character sheet names
 CLUSTER_FIELDS = ("id", "title", "narrative", "pis")
 REQUIRED_PI_FIELDS: tuple[str, ...] = (
-    "id", "title", "definition", "numerator", "denominator", "unit", "polarity", "decimals",
-    "rating", "journey_stage", "sub_group", "question", "age_range", "frequency", "source",
-    "keywords", "status",
+    "id",
+    "title",
+    "definition",
+    "numerator",
+    "denominator",
+    "unit",
+    "polarity",
+    "decimals",
+    "rating",
+    "journey_stage",
+    "sub_group",
+    "question",
+    "age_range",
+    "frequency",
+    "source",
+    "keywords",
+    "status",
 )
-OPTIONAL_PI_FIELDS: tuple[str, ...] = ("candidate_code", "national_reference", "target",
-                                       "postponed")
+OPTIONAL_PI_FIELDS: tuple[str, ...] = (
+    "candidate_code",
+    "national_reference",
+    "target",
+    "postponed",
+)
 TEXT_PI_FIELDS = ("title", "definition", "numerator", "denominator")
 ENUM_PI_FIELDS: dict[str, str] = {
-    "unit": "units", "polarity": "polarities", "rating": "ratings",
-    "journey_stage": "journey_stages", "sub_group": "sub_groups", "question": "questions",
-    "frequency": "frequencies", "status": "statuses",
+    "unit": "units",
+    "polarity": "polarities",
+    "rating": "ratings",
+    "journey_stage": "journey_stages",
+    "sub_group": "sub_groups",
+    "question": "questions",
+    "frequency": "frequencies",
+    "status": "statuses",
 }
 SOURCE_FIELDS: dict[str, tuple[str, ...]] = {
     "national": ("type", "dataset", "indicator", "agency"),
@@ -86,23 +119,58 @@ SOURCE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 PI_COLUMNS: list[str] = [
-    "goal", "goal_title", "cluster", "cluster_title", "cluster_narrative", "position", "id",
-    "title", "definition", "numerator", "denominator", "unit", "polarity", "decimals", "rating",
-    "journey_stage", "sub_group", "question", "age_range", "frequency", "source_type",
-    "source_dataset", "source_indicator", "source_agency", "source_collection",
-    "candidate_code", "keywords", "national_reference", "target_value", "target_basis",
-    "status", "postponed_reason", "postponed_phase",
+    "goal",
+    "goal_title",
+    "cluster",
+    "cluster_title",
+    "cluster_narrative",
+    "position",
+    "id",
+    "title",
+    "definition",
+    "numerator",
+    "denominator",
+    "unit",
+    "polarity",
+    "decimals",
+    "rating",
+    "journey_stage",
+    "sub_group",
+    "question",
+    "age_range",
+    "frequency",
+    "source_type",
+    "source_dataset",
+    "source_indicator",
+    "source_agency",
+    "source_collection",
+    "candidate_code",
+    "keywords",
+    "national_reference",
+    "target_value",
+    "target_basis",
+    "status",
+    "postponed_reason",
+    "postponed_phase",
 ]
 """Columns of :attr:`Catalogue.pis`, in order."""
 
-GOAL_COLUMNS = ["goal", "goal_title", "goal_short_title", "goal_description", "clusters",
-                "pis"]
-CLUSTER_COLUMNS = ["goal", "goal_title", "cluster", "cluster_title", "cluster_narrative", "pis",
-                   "pi_ids"]
+GOAL_COLUMNS = ["goal", "goal_title", "goal_short_title", "goal_description", "clusters", "pis"]
+CLUSTER_COLUMNS = [
+    "goal",
+    "goal_title",
+    "cluster",
+    "cluster_title",
+    "cluster_narrative",
+    "pis",
+    "pi_ids",
+]
 DIFF_COLUMNS = ["change", "pi_id", "field", "old", "new"]
-DIFF_FIELDS: list[str] = [c for c in PI_COLUMNS
-                          if c not in ("goal_title", "cluster_title", "cluster_narrative",
-                                       "position", "id")]
+DIFF_FIELDS: list[str] = [
+    c
+    for c in PI_COLUMNS
+    if c not in ("goal_title", "cluster_title", "cluster_narrative", "position", "id")
+]
 """PI fields compared by :func:`diff_catalogues` (``goal`` and ``cluster`` show moves)."""
 
 GLOSSARY_COLUMNS = ["term", "also_called", "definition", "counting", "source"]
@@ -249,14 +317,17 @@ def load_glossary(path: Path | str | None = None) -> pd.DataFrame:
             if not _is_text(entry.get(field)):
                 problems.append(f"term {term!r}, field {field!r}: missing; write it.")
         also = entry.get("also_called") or []
-        rows.append({
-            "term": term,
-            "also_called": "; ".join(str(a) for a in also) if isinstance(also, list) else
-            str(also),
-            "definition": _clean(entry.get("definition")),
-            "counting": _clean(entry.get("counting")),
-            "source": _clean(entry.get("source")),
-        })
+        rows.append(
+            {
+                "term": term,
+                "also_called": "; ".join(str(a) for a in also)
+                if isinstance(also, list)
+                else str(also),
+                "definition": _clean(entry.get("definition")),
+                "counting": _clean(entry.get("counting")),
+                "source": _clean(entry.get("source")),
+            }
+        )
     if problems:
         raise CatalogueError(_problem_message(file, problems, "the glossary"))
     return pd.DataFrame(rows, columns=GLOSSARY_COLUMNS)
@@ -479,8 +550,10 @@ def format_diff(a: Catalogue, b: Catalogue, diff: pd.DataFrame | None = None) ->
         f"Version {b.version} followed: {b.consultation}",
     ]
     pi_rows = diff.loc[diff["pi_id"] != ""]
-    counts = {kind: pi_rows.loc[pi_rows["change"] == kind, "pi_id"].nunique()
-              for kind in ("added", "removed", "changed")}
+    counts = {
+        kind: pi_rows.loc[pi_rows["change"] == kind, "pi_id"].nunique()
+        for kind in ("added", "removed", "changed")
+    }
     lines.append(
         f"{len(a.pis)} PIs -> {len(b.pis)} PIs: {counts['added']} added, {counts['removed']} "
         f"removed, {counts['changed']} changed."
@@ -492,8 +565,10 @@ def format_diff(a: Catalogue, b: Catalogue, diff: pd.DataFrame | None = None) ->
         part = pi_rows.loc[pi_rows["change"] == kind]
         if not part.empty:
             lines += ["", f"{heading} ({len(part)})"]
-            lines += [f"  {mark} {row.pi_id}  {row.old or row.new}"
-                      for row in part.itertuples(index=False)]
+            lines += [
+                f"  {mark} {row.pi_id}  {row.old or row.new}"
+                for row in part.itertuples(index=False)
+            ]
     changed = pi_rows.loc[pi_rows["change"] == "changed"]
     if not changed.empty:
         lines += ["", f"Changed ({changed['pi_id'].nunique()})"]
@@ -542,17 +617,16 @@ def partner_share(
     enums = load_enums()
     pis = catalogue.pis if include_postponed else catalogue.current
     sectors = pis["source_agency"].map(lambda agency: _sector(agency, enums))
-    table = pd.DataFrame({"agency": pis["source_agency"].to_numpy(),
-                          "sector": sectors.to_numpy()})
+    table = pd.DataFrame({"agency": pis["source_agency"].to_numpy(), "sector": sectors.to_numpy()})
     total = len(table)
     if by == "agency":
         out = table.groupby(["agency", "sector"], sort=False).size().rename("pis").reset_index()
     else:
         counts = table.groupby("sector").size()
-        out = pd.DataFrame({"sector": list(SHARE_SECTORS),
-                            "pis": [int(counts.get(s, 0)) for s in SHARE_SECTORS]})
-    out["share_pct"] = [round(100 * n / total, 1) if total else float("nan")
-                        for n in out["pis"]]
+        out = pd.DataFrame(
+            {"sector": list(SHARE_SECTORS), "pis": [int(counts.get(s, 0)) for s in SHARE_SECTORS]}
+        )
+    out["share_pct"] = [round(100 * n / total, 1) if total else float("nan") for n in out["pis"]]
     return out.sort_values("pis", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -606,8 +680,10 @@ def pi_checksum(catalogue: Catalogue) -> str:
     >>> len(pi_checksum(load_catalogue("1.0")))
     64
     """
-    lines = ["\t".join(str(row[c]) for c in ("id", "title", "definition", "rating", "status"))
-             for _, row in catalogue.pis.iterrows()]
+    lines = [
+        "\t".join(str(row[c]) for c in ("id", "title", "definition", "rating", "status"))
+        for _, row in catalogue.pis.iterrows()
+    ]
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
@@ -615,19 +691,34 @@ def pi_checksum(catalogue: Catalogue) -> str:
 
 
 EXPORT_COLUMNS: list[tuple[str, str, int]] = [
-    ("PI id", "id", 11), ("Title", "title", 32), ("Definition", "definition", 60),
-    ("Numerator", "numerator", 34), ("Denominator", "denominator", 30), ("Unit", "unit", 14),
-    ("Better when", "polarity", 11), ("Rating", "rating", 13),
-    ("Question answered", "question", 15), ("Sub-group", "sub_group", 18),
-    ("Frequency", "frequency", 12), ("Source", "source", 36), ("Target", "target", 24),
+    ("PI id", "id", 11),
+    ("Title", "title", 32),
+    ("Definition", "definition", 60),
+    ("Numerator", "numerator", 34),
+    ("Denominator", "denominator", 30),
+    ("Unit", "unit", 14),
+    ("Better when", "polarity", 11),
+    ("Rating", "rating", 13),
+    ("Question answered", "question", 15),
+    ("Sub-group", "sub_group", 18),
+    ("Frequency", "frequency", 12),
+    ("Source", "source", 36),
+    ("Target", "target", 24),
     ("Status", "status", 22),
 ]
 """Columns of each goal sheet in the consultation workbook: (header, field, width)."""
 
 FEEDBACK_COLUMNS: list[tuple[str, int]] = [
-    ("PI id", 11), ("Goal and cluster", 26), ("Title", 34), ("Definition", 60),
-    ("Current rating", 14), ("Status", 12), ("Keep, amend or remove", 14),
-    ("Suggested rating", 16), ("Suggested wording", 40), ("Comment", 40),
+    ("PI id", 11),
+    ("Goal and cluster", 26),
+    ("Title", 34),
+    ("Definition", 60),
+    ("Current rating", 14),
+    ("Status", 12),
+    ("Keep, amend or remove", 14),
+    ("Suggested rating", 16),
+    ("Suggested wording", 40),
+    ("Comment", 40),
 ]
 """Columns of the feedback sheet: (header, width); the last four are for the respondent."""
 
@@ -659,12 +750,17 @@ def export_catalogue_xlsx(catalogue: Catalogue, path: Path | str) -> Path:
         name = _sheet_name(f"{goal.goal} {goal.goal_short_title}", used_names)
         used_names.add(name)
         _write_goal_sheet(workbook.create_sheet(name), catalogue, goal, enums)
-    _write_table_sheet(workbook.create_sheet("All PIs"), _flat_pis(catalogue),
-                       f"Best-fit model version {catalogue.version}: every PI, every field")
-    _write_table_sheet(workbook.create_sheet("Glossary"), glossary,
-                       "Glossary: terms that must mean the same in every borough",
-                       widths={"term": 26, "also_called": 30, "definition": 70,
-                               "counting": 55, "source": 45})
+    _write_table_sheet(
+        workbook.create_sheet("All PIs"),
+        _flat_pis(catalogue),
+        f"Best-fit model version {catalogue.version}: every PI, every field",
+    )
+    _write_table_sheet(
+        workbook.create_sheet("Glossary"),
+        glossary,
+        "Glossary: terms that must mean the same in every borough",
+        widths={"term": 26, "also_called": 30, "definition": 70, "counting": 55, "source": 45},
+    )
     workbook.active = 0
     workbook.save(target)
     return target
@@ -697,8 +793,14 @@ def write_feedback_form(catalogue: Catalogue, path: Path | str) -> Path:
     first_response = len(FEEDBACK_COLUMNS) - 3  # 1-based column of "Keep, amend or remove"
     row = 1
     for row, pi in enumerate(catalogue.pis.itertuples(index=False), start=2):
-        values = [pi.id, f"{pi.cluster} {pi.cluster_title}", pi.title, pi.definition,
-                  pi.rating, pi.status]
+        values = [
+            pi.id,
+            f"{pi.cluster} {pi.cluster_title}",
+            pi.title,
+            pi.definition,
+            pi.rating,
+            pi.status,
+        ]
         for column, value in enumerate(values, start=1):
             write_cell(sheet.cell(row=row, column=column), value).alignment = TOP_WRAP
         for column in range(first_response, len(FEEDBACK_COLUMNS) + 1):
@@ -706,18 +808,30 @@ def write_feedback_form(catalogue: Catalogue, path: Path | str) -> Path:
             cell.protection = Protection(locked=False)
             cell.fill = ENTRY_FILL
             cell.alignment = TOP_WRAP
-        sheet.row_dimensions[row].height = _row_height(
-            [(pi.definition, 60), (pi.title, 34)])
+        sheet.row_dimensions[row].height = _row_height([(pi.definition, 60), (pi.title, 34)])
     last = row
-    lists = _write_lists(workbook, {"choices": list(FEEDBACK_CHOICES),
-                                    "ratings": list(enums["ratings"]),
-                                    "agencies": list(enums["agencies"])})
+    lists = _write_lists(
+        workbook,
+        {
+            "choices": list(FEEDBACK_CHOICES),
+            "ratings": list(enums["ratings"]),
+            "agencies": list(enums["agencies"]),
+        },
+    )
     choice_col = get_column_letter(first_response)
     rating_col = get_column_letter(first_response + 1)
-    _dropdown(sheet, lists["choices"], f"{choice_col}2:{choice_col}{last}",
-              "Keep the PI as it is, amend it (say how in the next columns) or remove it.")
-    _dropdown(sheet, lists["ratings"], f"{rating_col}2:{rating_col}{last}",
-              "Only if you would rate the PI differently.")
+    _dropdown(
+        sheet,
+        lists["choices"],
+        f"{choice_col}2:{choice_col}{last}",
+        "Keep the PI as it is, amend it (say how in the next columns) or remove it.",
+    )
+    _dropdown(
+        sheet,
+        lists["ratings"],
+        f"{rating_col}2:{rating_col}{last}",
+        "Only if you would rate the PI differently.",
+    )
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(FEEDBACK_COLUMNS))}{last}"
     _protect(sheet)
@@ -725,8 +839,9 @@ def write_feedback_form(catalogue: Catalogue, path: Path | str) -> Path:
 
     _write_new_pi_sheet(workbook.create_sheet(NEW_PI_SHEET), lists["agencies"])
     _write_model_sheet(workbook.create_sheet(MODEL_SHEET), catalogue)
-    workbook.move_sheet(workbook["Lists"], offset=len(workbook.sheetnames) - 1
-                        - workbook.sheetnames.index("Lists"))
+    workbook.move_sheet(
+        workbook["Lists"], offset=len(workbook.sheetnames) - 1 - workbook.sheetnames.index("Lists")
+    )
     workbook.active = 0
     workbook.save(target)
     return target
@@ -759,8 +874,9 @@ def _lookup(file: Path, dotted: str, enums_file: Path, key: str) -> Any:
 
 def _candidates() -> pd.DataFrame:
     try:
-        return io.read_reference_csv(CANDIDATES_FILE, ["code", "source", "public_indicator",
-                                                       "keywords"])
+        return io.read_reference_csv(
+            CANDIDATES_FILE, ["code", "source", "public_indicator", "keywords"]
+        )
     except ReferenceDataError as error:
         raise CatalogueError(str(error)) from error
 
@@ -801,30 +917,46 @@ def _validate(
     problems: list[str] = []
 
     def add(where: str, field: str | None, message: str) -> None:
-        problems.append(f"{where}, field {field!r}: {message}" if field else
-                        f"{where}: {message}")
+        problems.append(f"{where}, field {field!r}: {message}" if field else f"{where}: {message}")
 
     for key in raw:
         if key not in TOP_FIELDS:
-            add("top of the file", str(key), "unknown field; remove it or fix the spelling "
-                f"(fields: {', '.join(TOP_FIELDS)}).")
+            add(
+                "top of the file",
+                str(key),
+                f"unknown field; remove it or fix the spelling (fields: {', '.join(TOP_FIELDS)}).",
+            )
     version = raw.get("version")
     if not isinstance(version, str) or not VERSION_PATTERN.match(version.strip()):
-        add("top of the file", "version", f"{version!r} is not a version written as text; "
-            'write it in quotes, e.g. version: "1.0".')
+        add(
+            "top of the file",
+            "version",
+            f"{version!r} is not a version written as text; "
+            'write it in quotes, e.g. version: "1.0".',
+        )
     elif expected_version is not None and version_key(version) != version_key(expected_version):
-        add("top of the file", "version", f"says {version} but the file name says "
-            f"{expected_version}; make them agree (files are named v<version>.yaml).")
+        add(
+            "top of the file",
+            "version",
+            f"says {version} but the file name says "
+            f"{expected_version}; make them agree (files are named v<version>.yaml).",
+        )
     date = raw.get("date")
     if not isinstance(date, dt.date) and not (isinstance(date, str) and _iso_date(date)):
         add("top of the file", "date", f"{date!r} is not a date; write it as YYYY-MM-DD.")
     if not _is_text(raw.get("consultation")):
-        add("top of the file", "consultation", "missing; say what this version followed "
-            "(e.g. the consultation seminar).")
+        add(
+            "top of the file",
+            "consultation",
+            "missing; say what this version followed (e.g. the consultation seminar).",
+        )
     changes = raw.get("changes")
     if not isinstance(changes, list) or not changes or not all(_is_text(c) for c in changes):
-        add("top of the file", "changes", "give a list of at least one change summary, one "
-            "text per item.")
+        add(
+            "top of the file",
+            "changes",
+            "give a list of at least one change summary, one text per item.",
+        )
     goals = raw.get("goals")
     if not isinstance(goals, list) or not goals:
         add("top of the file", "goals", "give a list of goals, each with its clusters.")
@@ -843,8 +975,12 @@ def _validate(
                 add(gwhere, field, "must be text.")
         short = goal.get("short_title")
         if _is_text(short) and len(short) > SHORT_TITLE_MAX:
-            add(gwhere, "short_title", f"{short!r} is longer than {SHORT_TITLE_MAX} "
-                "characters; shorten it (it names the goal's sheet in the workbook).")
+            add(
+                gwhere,
+                "short_title",
+                f"{short!r} is longer than {SHORT_TITLE_MAX} "
+                "characters; shorten it (it names the goal's sheet in the workbook).",
+            )
         if not _is_text(goal.get("title")):
             add(gwhere, "title", "missing; give the goal a title.")
         clusters = goal.get("clusters")
@@ -853,24 +989,37 @@ def _validate(
             continue
         for c_number, cluster in enumerate(clusters, start=1):
             if not isinstance(cluster, Mapping):
-                add(f"{gwhere}, cluster {c_number}", None,
-                    "must be a mapping with id, title, narrative and pis.")
+                add(
+                    f"{gwhere}, cluster {c_number}",
+                    None,
+                    "must be a mapping with id, title, narrative and pis.",
+                )
                 continue
             cwhere = _where("cluster", cluster.get("id"), c_number, ids, add, gwhere)
             _check_fields(cluster, CLUSTER_FIELDS, CLUSTER_FIELDS, cwhere, add)
             for field in ("title", "narrative"):
                 if not _is_text(cluster.get(field)):
-                    add(cwhere, field, "missing; write it (the narrative says what the PIs "
-                        "together show).")
+                    add(
+                        cwhere,
+                        field,
+                        "missing; write it (the narrative says what the PIs together show).",
+                    )
             pis = cluster.get("pis")
             if not isinstance(pis, list):
-                add(cwhere, "pis", f"give a list of {MIN_PIS_PER_CLUSTER} to "
-                    f"{MAX_PIS_PER_CLUSTER} PIs.")
+                add(
+                    cwhere,
+                    "pis",
+                    f"give a list of {MIN_PIS_PER_CLUSTER} to {MAX_PIS_PER_CLUSTER} PIs.",
+                )
                 continue
             if not MIN_PIS_PER_CLUSTER <= len(pis) <= MAX_PIS_PER_CLUSTER:
-                add(cwhere, "pis", f"has {len(pis)} PI(s); a cluster holds "
+                add(
+                    cwhere,
+                    "pis",
+                    f"has {len(pis)} PI(s); a cluster holds "
                     f"{MIN_PIS_PER_CLUSTER} to {MAX_PIS_PER_CLUSTER}: move PIs between "
-                    "clusters, or merge or split the cluster.")
+                    "clusters, or merge or split the cluster.",
+                )
             for p_number, pi in enumerate(pis, start=1):
                 if not isinstance(pi, Mapping):
                     add(f"{cwhere}, PI {p_number}", None, "must be a mapping of PI fields.")
@@ -880,15 +1029,21 @@ def _validate(
     return problems
 
 
-def _where(kind: str, value: Any, number: int, ids: dict[str, set[str]], add: Any,
-           parent: str = "") -> str:
+def _where(
+    kind: str, value: Any, number: int, ids: dict[str, set[str]], add: Any, parent: str = ""
+) -> str:
     """Name a goal, cluster or PI for messages, checking its id on the way."""
     inside = f" in {parent}" if parent else ""
     if not _is_text(value):
         where = f"{kind} number {number}{inside}"
-        add(where, "id", "missing; give it an id" + (
-            " like BF-CP-03 (BF-, two capital letters, -, two digits)." if kind == "PI" else "."
-        ))
+        add(
+            where,
+            "id",
+            "missing; give it an id"
+            + (
+                " like BF-CP-03 (BF-, two capital letters, -, two digits)." if kind == "PI" else "."
+            ),
+        )
         return where
     value = str(value).strip()
     where = f"{kind} {value}"
@@ -896,24 +1051,39 @@ def _where(kind: str, value: Any, number: int, ids: dict[str, set[str]], add: An
         add(where, "id", f"{value} is used more than once; give each {kind} its own id.")
     ids[kind].add(value)
     if kind == "PI" and not PI_ID_PATTERN.match(value):
-        add(where, "id", f"{value!r} should look like BF-CP-03 (BF-, two capital letters for "
-            "the area, -, two digits).")
+        add(
+            where,
+            "id",
+            f"{value!r} should look like BF-CP-03 (BF-, two capital letters for "
+            "the area, -, two digits).",
+        )
     return where
 
 
-def _check_fields(item: Mapping, allowed: tuple[str, ...], required: tuple[str, ...],
-                  where: str, add: Any) -> None:
+def _check_fields(
+    item: Mapping, allowed: tuple[str, ...], required: tuple[str, ...], where: str, add: Any
+) -> None:
     for key in item:
         if key not in allowed:
-            add(where, str(key), "unknown field; remove it or fix the spelling (fields: "
-                f"{', '.join(allowed)}).")
+            add(
+                where,
+                str(key),
+                f"unknown field; remove it or fix the spelling (fields: {', '.join(allowed)}).",
+            )
     for key in required:
         if key not in item:
             add(where, key, "missing; add it.")
 
 
-def _check_pi(pi: Mapping, where: str, add: Any, enums: dict[str, dict[str, str]],
-              metadata: pd.DataFrame, candidates: pd.DataFrame, codes: set[str]) -> None:
+def _check_pi(
+    pi: Mapping,
+    where: str,
+    add: Any,
+    enums: dict[str, dict[str, str]],
+    metadata: pd.DataFrame,
+    candidates: pd.DataFrame,
+    codes: set[str],
+) -> None:
     allowed = REQUIRED_PI_FIELDS + OPTIONAL_PI_FIELDS
     for key in pi:
         if key not in allowed:
@@ -922,34 +1092,55 @@ def _check_pi(pi: Mapping, where: str, add: Any, enums: dict[str, dict[str, str]
             add(where, str(key), f"unknown field; {hint}remove it or fix the spelling.")
     for key in REQUIRED_PI_FIELDS:
         if key not in pi or pi[key] is None:
-            add(where, key, "missing; every PI needs it (see data/reference/best_fit_model/ "
-                "for examples).")
+            add(
+                where,
+                key,
+                "missing; every PI needs it (see data/reference/best_fit_model/ for examples).",
+            )
     for key in TEXT_PI_FIELDS:
         if key in pi and pi[key] is not None and not _is_text(pi[key]):
             add(where, key, "must be text; write it in plain words.")
     for key, list_name in ENUM_PI_FIELDS.items():
         value = pi.get(key)
         if value is not None and (not isinstance(value, str) or value not in enums[list_name]):
-            add(where, key, f"{value!r} is not a known {key.replace('_', ' ')}"
+            add(
+                where,
+                key,
+                f"{value!r} is not a known {key.replace('_', ' ')}"
                 f"{_suggest(value, enums[list_name])}; use one of "
-                f"{_choices(enums[list_name])}.")
+                f"{_choices(enums[list_name])}.",
+            )
     decimals = pi.get("decimals")
-    if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int)
-                                 or decimals < 0):
-        add(where, "decimals", f"{decimals!r} is not a whole number of 0 or more; write e.g. "
-            "decimals: 1.")
+    if decimals is not None and (
+        isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0
+    ):
+        add(
+            where,
+            "decimals",
+            f"{decimals!r} is not a whole number of 0 or more; write e.g. decimals: 1.",
+        )
     age = pi.get("age_range")
     if age is not None:
         match = AGE_RANGE_PATTERN.match(str(age)) if isinstance(age, str) else None
-        if not (match and int(match.group(1)) <= int(match.group(2)) <= 25) and \
-                age not in enums["age_range_words"]:
-            add(where, "age_range", f"{age!r} is not an age range; write youngest-oldest in "
-                f"years, e.g. 0-17, or one of {_choices(enums['age_range_words'])}.")
+        if (
+            not (match and int(match.group(1)) <= int(match.group(2)) <= 25)
+            and age not in enums["age_range_words"]
+        ):
+            add(
+                where,
+                "age_range",
+                f"{age!r} is not an age range; write youngest-oldest in "
+                f"years, e.g. 0-17, or one of {_choices(enums['age_range_words'])}.",
+            )
     keywords = pi.get("keywords")
-    if keywords is not None and (not isinstance(keywords, list) or not keywords
-                                 or not all(_is_text(k) for k in keywords)):
-        add(where, "keywords", "give a list of at least one word or phrase, e.g. "
-            "[re-referrals, repeat referrals].")
+    if keywords is not None and (
+        not isinstance(keywords, list) or not keywords or not all(_is_text(k) for k in keywords)
+    ):
+        add(
+            where,
+            "keywords",
+            "give a list of at least one word or phrase, e.g. [re-referrals, repeat referrals].",
+        )
     reference = pi.get("national_reference")
     if reference is not None and not _is_text(reference):
         add(where, "national_reference", "must be text (or null when there is none).")
@@ -962,111 +1153,187 @@ def _check_pi(pi: Mapping, where: str, add: Any, enums: dict[str, dict[str, str]
     code = pi.get("candidate_code")
     if code is not None:
         if not isinstance(code, str) or code not in codes:
-            add(where, "candidate_code", f"{code!r} is not a code in data/reference/"
+            add(
+                where,
+                "candidate_code",
+                f"{code!r} is not a code in data/reference/"
                 f"{CANDIDATES_FILE}{_suggest(code, sorted(codes))}; use one of its codes, or "
-                "null when no Phase I candidate matches.")
-        elif isinstance(source, Mapping) and source.get("type") == "national" and \
-                source.get("indicator"):
+                "null when no Phase I candidate matches.",
+            )
+        elif (
+            isinstance(source, Mapping)
+            and source.get("type") == "national"
+            and source.get("indicator")
+        ):
             row = candidates.loc[candidates["code"] == code].iloc[0]
             if row["public_indicator"] and row["public_indicator"] != source["indicator"]:
-                add(where, "candidate_code", f"{code} stands for the published indicator "
+                add(
+                    where,
+                    "candidate_code",
+                    f"{code} stands for the published indicator "
                     f"{row['public_indicator']!r} but the PI's source is "
-                    f"{source['indicator']!r}; pick the matching candidate code.")
+                    f"{source['indicator']!r}; pick the matching candidate code.",
+                )
 
 
 def _check_status(pi: Mapping, status: Any, where: str, add: Any) -> None:
     postponed = pi.get("postponed")
     if status == "postponed":
         if not isinstance(postponed, Mapping):
-            add(where, "postponed", "a postponed PI needs postponed: {reason: why, phase: when "
-                "it will be reconsidered}.")
+            add(
+                where,
+                "postponed",
+                "a postponed PI needs postponed: {reason: why, phase: when "
+                "it will be reconsidered}.",
+            )
             return
         for key in postponed:
             if key not in ("reason", "phase"):
                 add(where, f"postponed.{key}", "unknown field; use reason and phase only.")
         for key in ("reason", "phase"):
             if not _is_text(postponed.get(key)):
-                add(where, f"postponed.{key}", f"missing; say the {key} it was postponed"
-                    + (" (e.g. Phase III)." if key == "phase" else "."))
+                add(
+                    where,
+                    f"postponed.{key}",
+                    f"missing; say the {key} it was postponed"
+                    + (" (e.g. Phase III)." if key == "phase" else "."),
+                )
     elif status == "current" and postponed is not None:
-        add(where, "postponed", "only a postponed PI has postponed: details; remove them or "
-            "set status: postponed.")
+        add(
+            where,
+            "postponed",
+            "only a postponed PI has postponed: details; remove them or set status: postponed.",
+        )
 
 
 def _check_target(target: Any, unit: Any, where: str, add: Any) -> None:
     if target is None:
         return
     if not isinstance(target, Mapping):
-        add(where, "target", "write target: {value: NUMBER, basis: why this value}, or null "
-            "when none is agreed.")
+        add(
+            where,
+            "target",
+            "write target: {value: NUMBER, basis: why this value}, or null when none is agreed.",
+        )
         return
     for key in target:
         if key not in ("value", "basis"):
             add(where, f"target.{key}", "unknown field; use value and basis only.")
     value = target.get("value")
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
-            (isinstance(value, float) and math.isnan(value)):
-        add(where, "target.value", f"{value!r} is not a number; write the target as a number "
-            "in the PI's unit (e.g. 80 for 80%).")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or (isinstance(value, float) and math.isnan(value))
+    ):
+        add(
+            where,
+            "target.value",
+            f"{value!r} is not a number; write the target as a number "
+            "in the PI's unit (e.g. 80 for 80%).",
+        )
     elif unit == "percent" and not 0 <= value <= 100:
-        add(where, "target.value", f"{value} is outside 0-100 for a percentage; write it as a "
-            "percentage.")
+        add(
+            where,
+            "target.value",
+            f"{value} is outside 0-100 for a percentage; write it as a percentage.",
+        )
     if not _is_text(target.get("basis")):
-        add(where, "target.basis", "missing; say where the target comes from (statutory "
-            "guidance, a board decision, ...).")
+        add(
+            where,
+            "target.basis",
+            "missing; say where the target comes from (statutory guidance, a board decision, ...).",
+        )
 
 
-def _check_source(pi: Mapping, source: Any, status: Any, where: str, add: Any,
-                  enums: dict[str, dict[str, str]], metadata: pd.DataFrame) -> None:
-    shape = ("write source: {type: national, dataset: ..., indicator: ID, agency: ...} or "
-             "{type: local, agency: ..., collection: ...}.")
+def _check_source(
+    pi: Mapping,
+    source: Any,
+    status: Any,
+    where: str,
+    add: Any,
+    enums: dict[str, dict[str, str]],
+    metadata: pd.DataFrame,
+) -> None:
+    shape = (
+        "write source: {type: national, dataset: ..., indicator: ID, agency: ...} or "
+        "{type: local, agency: ..., collection: ...}."
+    )
     if not isinstance(source, Mapping):
         add(where, "source", f"must be a mapping; {shape}")
         return
     kind = source.get("type")
     if kind not in enums["source_types"]:
-        add(where, "source.type", f"{kind!r} is not one of {_choices(enums['source_types'])}; "
-            f"{shape}")
+        add(
+            where,
+            "source.type",
+            f"{kind!r} is not one of {_choices(enums['source_types'])}; {shape}",
+        )
         return
     allowed = SOURCE_FIELDS.get(kind, ("type", "agency"))
     for key in source:
         if key not in allowed:
-            add(where, f"source.{key}", f"not used by a {kind} source (fields: "
-                f"{', '.join(allowed)}); remove it.")
+            add(
+                where,
+                f"source.{key}",
+                f"not used by a {kind} source (fields: {', '.join(allowed)}); remove it.",
+            )
     agency = source.get("agency")
     if not isinstance(agency, str) or agency not in enums["agencies"]:
-        add(where, "source.agency", f"{agency!r} is not one of the survey's agencies"
+        add(
+            where,
+            "source.agency",
+            f"{agency!r} is not one of the survey's agencies"
             f"{_suggest(agency, enums['agencies'])}; use one of {_choices(enums['agencies'])} "
-            "(data/reference/survey.yaml, code_lists.agency).")
+            "(data/reference/survey.yaml, code_lists.agency).",
+        )
     if kind == "local":
         if not _is_text(source.get("collection")):
-            add(where, "source.collection", "missing; describe the records the figure comes "
-                "from (system, register or return, and who keeps it).")
+            add(
+                where,
+                "source.collection",
+                "missing; describe the records the figure comes "
+                "from (system, register or return, and who keeps it).",
+            )
         return
     if not _is_text(source.get("dataset")):
-        add(where, "source.dataset", "missing; name the published collection (e.g. DfE "
-            "Children in need census).")
+        add(
+            where,
+            "source.dataset",
+            "missing; name the published collection (e.g. DfE Children in need census).",
+        )
     indicator_id = source.get("indicator")
     if indicator_id is None:
         if status != "postponed":
-            add(where, "source.indicator", "missing; give the id of the published indicator "
+            add(
+                where,
+                "source.indicator",
+                "missing; give the id of the published indicator "
                 "in data/reference/indicators.csv (add it there first), or mark the PI "
-                "postponed until it is added.")
+                "postponed until it is added.",
+            )
         return
     if not isinstance(indicator_id, str) or indicator_id not in metadata.index:
         close = difflib.get_close_matches(str(indicator_id), list(metadata.index), n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        add(where, "source.indicator", f"{indicator_id!r} is not an indicator id in "
+        add(
+            where,
+            "source.indicator",
+            f"{indicator_id!r} is not an indicator id in "
             f"data/reference/indicators.csv; {hint}use one of its ids, add the indicator "
-            "there first, or make the source local.")
+            "there first, or make the source local.",
+        )
         return
     meta = metadata.loc[indicator_id]
     for field in ("polarity", "unit", "decimals"):
         value = pi.get(field)
         if value is not None and value != meta[field]:
-            add(where, field, f"{value!r} disagrees with data/reference/indicators.csv, which "
+            add(
+                where,
+                field,
+                f"{value!r} disagrees with data/reference/indicators.csv, which "
                 f"gives {meta[field]!r} for {indicator_id}; write {field}: {meta[field]} (a "
-                "national PI follows the published indicator).")
+                "national PI follows the published indicator).",
+            )
 
 
 def _iso_date(text: str) -> dt.date | None:
@@ -1093,54 +1360,80 @@ def _build(raw: dict, file: Path) -> Catalogue:
                 source = pi["source"]
                 target = pi.get("target") or {}
                 postponed = pi.get("postponed") or {}
-                rows.append({
-                    "goal": str(goal["id"]), "goal_title": _clean(goal["title"]),
-                    "cluster": str(cluster["id"]), "cluster_title": _clean(cluster["title"]),
-                    "cluster_narrative": _clean(cluster["narrative"]), "position": position,
-                    "id": pi["id"], "title": _clean(pi["title"]),
-                    "definition": _clean(pi["definition"]),
-                    "numerator": _clean(pi["numerator"]),
-                    "denominator": _clean(pi["denominator"]), "unit": pi["unit"],
-                    "polarity": pi["polarity"], "decimals": int(pi["decimals"]),
-                    "rating": pi["rating"], "journey_stage": pi["journey_stage"],
-                    "sub_group": pi["sub_group"], "question": pi["question"],
-                    "age_range": pi["age_range"], "frequency": pi["frequency"],
-                    "source_type": source["type"], "source_dataset": source.get("dataset"),
-                    "source_indicator": source.get("indicator"),
-                    "source_agency": source["agency"],
-                    "source_collection": source.get("collection"),
-                    "candidate_code": pi.get("candidate_code"),
-                    "keywords": tuple(_clean(k) for k in pi["keywords"]),
-                    "national_reference": (_clean(pi["national_reference"])
-                                           if pi.get("national_reference") else None),
-                    "target_value": (float(target["value"]) if "value" in target
-                                     else float("nan")),
-                    "target_basis": _clean(target["basis"]) if "basis" in target else None,
-                    "status": pi["status"],
-                    "postponed_reason": (_clean(postponed["reason"]) if postponed else None),
-                    "postponed_phase": (_clean(postponed["phase"]) if postponed else None),
-                })
+                rows.append(
+                    {
+                        "goal": str(goal["id"]),
+                        "goal_title": _clean(goal["title"]),
+                        "cluster": str(cluster["id"]),
+                        "cluster_title": _clean(cluster["title"]),
+                        "cluster_narrative": _clean(cluster["narrative"]),
+                        "position": position,
+                        "id": pi["id"],
+                        "title": _clean(pi["title"]),
+                        "definition": _clean(pi["definition"]),
+                        "numerator": _clean(pi["numerator"]),
+                        "denominator": _clean(pi["denominator"]),
+                        "unit": pi["unit"],
+                        "polarity": pi["polarity"],
+                        "decimals": int(pi["decimals"]),
+                        "rating": pi["rating"],
+                        "journey_stage": pi["journey_stage"],
+                        "sub_group": pi["sub_group"],
+                        "question": pi["question"],
+                        "age_range": pi["age_range"],
+                        "frequency": pi["frequency"],
+                        "source_type": source["type"],
+                        "source_dataset": source.get("dataset"),
+                        "source_indicator": source.get("indicator"),
+                        "source_agency": source["agency"],
+                        "source_collection": source.get("collection"),
+                        "candidate_code": pi.get("candidate_code"),
+                        "keywords": tuple(_clean(k) for k in pi["keywords"]),
+                        "national_reference": (
+                            _clean(pi["national_reference"])
+                            if pi.get("national_reference")
+                            else None
+                        ),
+                        "target_value": (
+                            float(target["value"]) if "value" in target else float("nan")
+                        ),
+                        "target_basis": _clean(target["basis"]) if "basis" in target else None,
+                        "status": pi["status"],
+                        "postponed_reason": (_clean(postponed["reason"]) if postponed else None),
+                        "postponed_phase": (_clean(postponed["phase"]) if postponed else None),
+                    }
+                )
                 ids.append(pi["id"])
             goal_pis += len(ids)
-            cluster_rows.append({
-                "goal": str(goal["id"]), "goal_title": _clean(goal["title"]),
-                "cluster": str(cluster["id"]), "cluster_title": _clean(cluster["title"]),
-                "cluster_narrative": _clean(cluster["narrative"]), "pis": len(ids),
-                "pi_ids": tuple(ids),
-            })
-        goal_rows.append({
-            "goal": str(goal["id"]), "goal_title": _clean(goal["title"]),
-            "goal_short_title": _clean(goal.get("short_title") or goal["title"]),
-            "goal_description": _clean(goal.get("description")),
-            "clusters": len(goal["clusters"]), "pis": goal_pis,
-        })
+            cluster_rows.append(
+                {
+                    "goal": str(goal["id"]),
+                    "goal_title": _clean(goal["title"]),
+                    "cluster": str(cluster["id"]),
+                    "cluster_title": _clean(cluster["title"]),
+                    "cluster_narrative": _clean(cluster["narrative"]),
+                    "pis": len(ids),
+                    "pi_ids": tuple(ids),
+                }
+            )
+        goal_rows.append(
+            {
+                "goal": str(goal["id"]),
+                "goal_title": _clean(goal["title"]),
+                "goal_short_title": _clean(goal.get("short_title") or goal["title"]),
+                "goal_description": _clean(goal.get("description")),
+                "clusters": len(goal["clusters"]),
+                "pis": goal_pis,
+            }
+        )
     date = raw["date"]
     if isinstance(date, dt.datetime):
         date = date.date()
     elif isinstance(date, str):
         date = _iso_date(date)
     pis = pd.DataFrame(rows, columns=PI_COLUMNS).astype(
-        {"decimals": "int64", "position": "int64", "target_value": "float64"})
+        {"decimals": "int64", "position": "int64", "target_value": "float64"}
+    )
     return Catalogue(
         version=str(raw["version"]).strip().lstrip("v"),
         date=date,
@@ -1188,10 +1481,14 @@ def _pi_label(row: pd.Series) -> str:
 def _structure_changes(a: Catalogue, b: Catalogue) -> list[tuple[str, str, str, str, str]]:
     rows: list[tuple[str, str, str, str, str]] = []
     for kind, frame_a, frame_b, key, fields in (
-        ("goal", a.goals, b.goals, "goal", ("goal_title", "goal_short_title",
-                                             "goal_description")),
-        ("cluster", a.clusters, b.clusters, "cluster",
-         ("goal", "cluster_title", "cluster_narrative")),
+        ("goal", a.goals, b.goals, "goal", ("goal_title", "goal_short_title", "goal_description")),
+        (
+            "cluster",
+            a.clusters,
+            b.clusters,
+            "cluster",
+            ("goal", "cluster_title", "cluster_narrative"),
+        ),
     ):
         old = frame_a.set_index(key)
         new = frame_b.set_index(key)
@@ -1216,8 +1513,12 @@ def _format_change(field: str, old: str, new: str) -> list[str]:
         return [f"{head or indent}{old or '(none)'} -> {new or '(none)'}"]
     lines = [head.rstrip()] if head else []
     for label, text in (("was", old), ("now", new)):
-        wrapped = textwrap.wrap(text or "(none)", 88, initial_indent=f"{indent}{label}: ",
-                                subsequent_indent=indent + "     ")
+        wrapped = textwrap.wrap(
+            text or "(none)",
+            88,
+            initial_indent=f"{indent}{label}: ",
+            subsequent_indent=indent + "     ",
+        )
         lines += wrapped
     return lines
 
@@ -1281,8 +1582,11 @@ def _unit_label(unit: str, enums: dict[str, dict[str, str]]) -> str:
 
 def _source_text(pi: Any) -> str:
     if pi.source_type == "national":
-        indicator = (pi.source_indicator if isinstance(pi.source_indicator, str)
-                     else "not yet in indicators.csv")
+        indicator = (
+            pi.source_indicator
+            if isinstance(pi.source_indicator, str)
+            else "not yet in indicators.csv"
+        )
         return f"National: {pi.source_dataset} (indicator {indicator}); held by {pi.source_agency}"
     return f"Local: {pi.source_agency}. {pi.source_collection}"
 
@@ -1290,7 +1594,7 @@ def _source_text(pi: Any) -> str:
 def _target_text(pi: Any) -> str:
     if pd.isna(pi.target_value):
         return ""
-    return (f"{pi.target_value:g}{indicators.unit_suffix(pi.unit)} ({pi.target_basis})")
+    return f"{pi.target_value:g}{indicators.unit_suffix(pi.unit)} ({pi.target_basis})"
 
 
 def _status_text(pi: Any) -> str:
@@ -1311,27 +1615,45 @@ def _write_notes(sheet: Any, catalogue: Catalogue, enums: dict[str, dict[str, st
         ("Version", catalogue.version),
         ("Date", catalogue.date.isoformat()),
         ("Followed", catalogue.consultation),
-        ("PIs", f"{current} current and {postponed} postponed, under "
-                f"{len(catalogue.goals)} goals in {len(catalogue.clusters)} clusters"),
+        (
+            "PIs",
+            f"{current} current and {postponed} postponed, under "
+            f"{len(catalogue.goals)} goals in {len(catalogue.clusters)} clusters",
+        ),
         ("Changes in this version", "\n".join(f"- {c}" for c in catalogue.changes)),
         "",
         "How to read this workbook",
-        ("Goal sheets", "One sheet per overarching goal. Each cluster of 3 or 4 PIs starts with "
-                        "a shaded row giving its narrative: what the PIs together tell the "
-                        "board. Then one row per PI."),
-        ("Definition", "What to count, written so that a borough performance officer can "
-                       "follow it; numerator and denominator say exactly what is divided by "
-                       "what. Terms such as referral, missing or LADO allegation follow the "
-                       "Glossary sheet."),
-        ("Source", "National: a published statistic, defined as DfE publishes it and "
-                   "benchmarked against London, England and statistical neighbours. Local: "
-                   "collected by the agency named, from the records described."),
+        (
+            "Goal sheets",
+            "One sheet per overarching goal. Each cluster of 3 or 4 PIs starts with "
+            "a shaded row giving its narrative: what the PIs together tell the "
+            "board. Then one row per PI.",
+        ),
+        (
+            "Definition",
+            "What to count, written so that a borough performance officer can "
+            "follow it; numerator and denominator say exactly what is divided by "
+            "what. Terms such as referral, missing or LADO allegation follow the "
+            "Glossary sheet.",
+        ),
+        (
+            "Source",
+            "National: a published statistic, defined as DfE publishes it and "
+            "benchmarked against London, England and statistical neighbours. Local: "
+            "collected by the agency named, from the records described.",
+        ),
         ("Target", "Only where one has been agreed, with its basis."),
-        ("Status", "Current PIs are in the dataset; postponed PIs are agreed in principle and "
-                   "deferred to the phase shown, with the reason."),
+        (
+            "Status",
+            "Current PIs are in the dataset; postponed PIs are agreed in principle and "
+            "deferred to the phase shown, with the reason.",
+        ),
         ("All PIs", "Every field of every PI on one sheet, for filtering and sorting."),
-        ("Glossary", "The terms that must mean the same in every borough, with their "
-                     "statutory or DfE source."),
+        (
+            "Glossary",
+            "The terms that must mean the same in every borough, with their "
+            "statutory or DfE source.",
+        ),
         "",
         "Ratings",
         *[(name, meaning) for name, meaning in enums["ratings"].items()],
@@ -1362,12 +1684,15 @@ def _clean_lines(text: str) -> str:
     return "\n".join(" ".join(line.split()) for line in str(text).split("\n"))
 
 
-def _write_goal_sheet(sheet: Any, catalogue: Catalogue, goal: Any,
-                      enums: dict[str, dict[str, str]]) -> None:
+def _write_goal_sheet(
+    sheet: Any, catalogue: Catalogue, goal: Any, enums: dict[str, dict[str, str]]
+) -> None:
     columns = len(EXPORT_COLUMNS)
     last_letter = get_column_letter(columns)
-    title = write_cell(sheet.cell(row=1, column=1),
-                 f"{goal.goal} {goal.goal_title} (best-fit model version {catalogue.version})")
+    title = write_cell(
+        sheet.cell(row=1, column=1),
+        f"{goal.goal} {goal.goal_title} (best-fit model version {catalogue.version})",
+    )
     title.font = Font(bold=True, size=13)
     write_cell(sheet.cell(row=2, column=1), goal.goal_description).alignment = TOP_WRAP
     sheet.merge_cells(f"A2:{last_letter}2")
@@ -1388,12 +1713,20 @@ def _write_goal_sheet(sheet: Any, catalogue: Catalogue, goal: Any,
         for pi in pis.loc[pis["cluster"] == cluster.cluster].itertuples(index=False):
             row += 1
             values = {
-                "id": pi.id, "title": pi.title, "definition": pi.definition,
-                "numerator": pi.numerator, "denominator": pi.denominator,
-                "unit": _unit_label(pi.unit, enums), "polarity": _polarity_text(pi.polarity),
-                "rating": pi.rating, "question": pi.question, "sub_group": pi.sub_group,
-                "frequency": pi.frequency, "source": _source_text(pi),
-                "target": _target_text(pi), "status": _status_text(pi),
+                "id": pi.id,
+                "title": pi.title,
+                "definition": pi.definition,
+                "numerator": pi.numerator,
+                "denominator": pi.denominator,
+                "unit": _unit_label(pi.unit, enums),
+                "polarity": _polarity_text(pi.polarity),
+                "rating": pi.rating,
+                "question": pi.question,
+                "sub_group": pi.sub_group,
+                "frequency": pi.frequency,
+                "source": _source_text(pi),
+                "target": _target_text(pi),
+                "status": _status_text(pi),
             }
             heights = []
             for column, (_, field, width) in enumerate(EXPORT_COLUMNS, start=1):
@@ -1411,8 +1744,9 @@ def _flat_pis(catalogue: Catalogue) -> pd.DataFrame:
     return flat
 
 
-def _write_table_sheet(sheet: Any, frame: pd.DataFrame, title: str,
-                       widths: Mapping[str, int] | None = None) -> None:
+def _write_table_sheet(
+    sheet: Any, frame: pd.DataFrame, title: str, widths: Mapping[str, int] | None = None
+) -> None:
     write_cell(sheet.cell(row=1, column=1), title).font = Font(bold=True, size=13)
     columns = list(frame.columns)
     chosen = [min(max(len(c) + 2, (widths or {}).get(c, 18)), 70) for c in columns]
@@ -1439,10 +1773,16 @@ def _write_lists(workbook: Workbook, lists: dict[str, list[str]]) -> dict[str, s
 
 def _dropdown(sheet: Any, list_name: str, cells: str, prompt: str) -> None:
     validation = DataValidation(
-        type="list", formula1=f"={list_name}", allow_blank=True, showErrorMessage=True,
-        errorStyle="stop", errorTitle="Not in the list",
+        type="list",
+        formula1=f"={list_name}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle="Not in the list",
         error="Choose from the list; say more in the Comment column.",
-        promptTitle="Choose from the list", prompt=prompt, showInputMessage=True,
+        promptTitle="Choose from the list",
+        prompt=prompt,
+        showInputMessage=True,
     )
     sheet.add_data_validation(validation)
     validation.add(cells)
@@ -1450,8 +1790,7 @@ def _dropdown(sheet: Any, list_name: str, cells: str, prompt: str) -> None:
 
 def _write_respondent(sheet: Any, catalogue: Catalogue) -> None:
     lines = [
-        f"Best-fit model version {catalogue.version} ({catalogue.date.isoformat()}): feedback "
-        "form",
+        f"Best-fit model version {catalogue.version} ({catalogue.date.isoformat()}): feedback form",
         "",
         "Thank you for commenting on the draft minimal dataset. Please:",
         "1. Fill in the three yellow boxes below.",
@@ -1488,8 +1827,14 @@ def _write_respondent(sheet: Any, catalogue: Catalogue) -> None:
 
 
 def _write_new_pi_sheet(sheet: Any, agencies_list: str) -> None:
-    headers = [("Title", 34), ("Definition", 60), ("Numerator", 34), ("Denominator", 30),
-               ("Agency holding the data", 24), ("Why the board needs it", 40)]
+    headers = [
+        ("Title", 34),
+        ("Definition", 60),
+        ("Numerator", 34),
+        ("Denominator", 30),
+        ("Agency holding the data", 24),
+        ("Why the board needs it", 40),
+    ]
     _header_row(sheet, 1, [h for h, _ in headers], [w for _, w in headers])
     for row in range(2, NEW_PI_ROWS + 2):
         for column in range(1, len(headers) + 1):

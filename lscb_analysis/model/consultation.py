@@ -73,28 +73,83 @@ STATUSES = ("used", "superseded", "rejected")
 SEVERITIES = ("error", "query")
 
 RESPONSE_COLUMNS: list[str] = [
-    "file", "organisation", "agency", "borough", "name_given", "version", "date", "pi_id",
-    "choice", "suggested_rating", "suggested_wording", "comment", "wording_withheld",
-    "comment_withheld", "used", "sheet", "row", "cell",
+    "file",
+    "organisation",
+    "agency",
+    "borough",
+    "name_given",
+    "version",
+    "date",
+    "pi_id",
+    "choice",
+    "suggested_rating",
+    "suggested_wording",
+    "comment",
+    "wording_withheld",
+    "comment_withheld",
+    "used",
+    "sheet",
+    "row",
+    "cell",
 ]
 """Columns of :attr:`FeedbackIngest.responses`; ``cell`` is the answer cell (e.g. ``G5``)."""
 NEW_PI_COLUMNS: list[str] = [
-    "file", "organisation", "agency", "version", "used", "title", "definition", "numerator",
-    "denominator", "data_agency", "why", "withheld", "sheet", "row",
+    "file",
+    "organisation",
+    "agency",
+    "version",
+    "used",
+    "title",
+    "definition",
+    "numerator",
+    "denominator",
+    "data_agency",
+    "why",
+    "withheld",
+    "sheet",
+    "row",
 ]
 """Columns of :attr:`FeedbackIngest.new_pis`; ``withheld`` names the fields withheld."""
 FILE_COLUMNS: list[str] = [
-    "file", "sha256", "status", "reason", "organisation", "agency", "borough", "name_given",
-    "version", "date", "modified", "pis_answered", "new_pis", "errors", "queries", "message",
+    "file",
+    "sha256",
+    "status",
+    "reason",
+    "organisation",
+    "agency",
+    "borough",
+    "name_given",
+    "version",
+    "date",
+    "modified",
+    "pis_answered",
+    "new_pis",
+    "errors",
+    "queries",
+    "message",
 ]
 """Columns of :attr:`FeedbackIngest.files`: one row per file in the folder."""
-ISSUE_COLUMNS: list[str] = ["file", "sheet", "cell", "severity", "code", "message",
-                            "superseded"]
+ISSUE_COLUMNS: list[str] = ["file", "sheet", "cell", "severity", "code", "message", "superseded"]
 """Columns of :attr:`FeedbackIngest.issues`; ``superseded`` is True for a superseded form's."""
 SUMMARY_COLUMNS: list[str] = [
-    "pi_id", "title", "rating", "status", "respondents", "keep", "amend", "remove",
-    "no_answer", "answered", "support_share", "support_lower", "support_upper",
-    "suggested_ratings", "wording_suggestions", "flagged", "reasons", "signal",
+    "pi_id",
+    "title",
+    "rating",
+    "status",
+    "respondents",
+    "keep",
+    "amend",
+    "remove",
+    "no_answer",
+    "answered",
+    "support_share",
+    "support_lower",
+    "support_upper",
+    "suggested_ratings",
+    "wording_suggestions",
+    "flagged",
+    "reasons",
+    "signal",
 ]
 """Columns of :func:`summarise_feedback`."""
 
@@ -133,23 +188,46 @@ ISSUE_CODES: dict[str, str] = {
 }
 """Every issue code the ingest writes, with what it means (file rejections first)."""
 
-_RESPONDENT_LABELS = {"organisation": "organisation", "organization": "organisation",
-                      "name and role": "name", "date": "date"}
+_RESPONDENT_LABELS = {
+    "organisation": "organisation",
+    "organization": "organisation",
+    "name and role": "name",
+    "date": "date",
+}
 _FEEDBACK_FIELDS = {
-    "pi id": "pi_id", "goal and cluster": "cluster", "title": "title",
-    "definition": "definition", "current rating": "rating", "status": "status",
-    "keep amend or remove": "choice", "suggested rating": "suggested_rating",
-    "suggested wording": "suggested_wording", "comment": "comment",
+    "pi id": "pi_id",
+    "goal and cluster": "cluster",
+    "title": "title",
+    "definition": "definition",
+    "current rating": "rating",
+    "status": "status",
+    "keep amend or remove": "choice",
+    "suggested rating": "suggested_rating",
+    "suggested wording": "suggested_wording",
+    "comment": "comment",
 }
 _NEW_PI_FIELDS = {
-    "title": "title", "definition": "definition", "numerator": "numerator",
-    "denominator": "denominator", "agency holding the data": "data_agency",
+    "title": "title",
+    "definition": "definition",
+    "numerator": "numerator",
+    "denominator": "denominator",
+    "agency holding the data": "data_agency",
     "why the board needs it": "why",
 }
-_CHECKED_TEXT = {"title": "title", "definition": "definition", "rating": "rating",
-                 "status": "status"}
-_SUMMARY_KEYS = ("confidence", "min_answers", "remove_share", "amend_share", "support_upper",
-                 "rating_share")
+_CHECKED_TEXT = {
+    "title": "title",
+    "definition": "definition",
+    "rating": "rating",
+    "status": "status",
+}
+_SUMMARY_KEYS = (
+    "confidence",
+    "min_answers",
+    "remove_share",
+    "amend_share",
+    "support_upper",
+    "rating_share",
+)
 _MESSAGE_KEYS = ("few_answers", "low_support", "remove", "amend", "rating", "supported")
 _FLAGGING = ("low_support", "remove", "amend", "rating")
 
@@ -173,10 +251,12 @@ def load_config(path: Path | str | None = None) -> dict[str, Any]:
         if not isinstance(config.get(key), dict):
             raise ReferenceDataError(
                 f"{file} has no {key}: section; restore it from git (see the comments in "
-                f"data/reference/{CONFIG_FILE}).")
+                f"data/reference/{CONFIG_FILE})."
+            )
     summary, messages = config["summary"], config["messages"]
-    missing = [k for k in _SUMMARY_KEYS if k not in summary] + \
-        [f"messages.{k}" for k in _MESSAGE_KEYS if k not in messages]
+    missing = [k for k in _SUMMARY_KEYS if k not in summary] + [
+        f"messages.{k}" for k in _MESSAGE_KEYS if k not in messages
+    ]
     if missing:
         raise ReferenceDataError(f"{file} lacks {', '.join(missing)}; add them.")
     for key in _SUMMARY_KEYS:
@@ -186,12 +266,15 @@ def load_config(path: Path | str | None = None) -> dict[str, Any]:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ReferenceDataError(
                     f"{file}: summary.min_answers must be a whole number of 1 or more, not "
-                    f"{value!r}; fix it.")
-        elif isinstance(value, bool) or not isinstance(value, int | float) or \
-                not low < value <= high:
+                    f"{value!r}; fix it."
+                )
+        elif (
+            isinstance(value, bool) or not isinstance(value, int | float) or not low < value <= high
+        ):
             raise ReferenceDataError(
                 f"{file}: summary.{key} must be a number above {low} and at most {high}, not "
-                f"{value!r}; fix it.")
+                f"{value!r}; fix it."
+            )
     choices: dict[str, set[str]] = {}
     for answer in CHOICES:
         words = config["choices"].get(answer) or []
@@ -249,8 +332,16 @@ class _Form:
     issues: list[dict] = field(default_factory=list)
 
     def add(self, sheet: str, cell: str, severity: str, code: str, message: str) -> None:
-        self.issues.append({"file": self.file, "sheet": sheet, "cell": cell,
-                            "severity": severity, "code": code, "message": message})
+        self.issues.append(
+            {
+                "file": self.file,
+                "sheet": sheet,
+                "cell": cell,
+                "severity": severity,
+                "code": code,
+                "message": message,
+            }
+        )
 
 
 class _Context:
@@ -329,16 +420,22 @@ def _date(value: Any) -> tuple[pd.Timestamp | None, bool]:
     return (None, False) if pd.isna(parsed) else (pd.Timestamp(parsed).normalize(), True)
 
 
-def _free_text(form: _Form, context: _Context, value: Any, sheet: str, cell: str,
-               what: str) -> tuple[str, str]:
+def _free_text(
+    form: _Form, context: _Context, value: Any, sheet: str, cell: str, what: str
+) -> tuple[str, str]:
     """(text to keep, kinds withheld): text that may hold an identifier is withheld."""
     text = _text(value)
     kinds = context.scan(text)
     if kinds:
-        form.add(sheet, cell, "query", "identifier_withheld",
-                 f"{form.file} {_where(sheet, cell)}: the {what} may contain a personal "
-                 f"identifier ({describe_kinds(kinds)}); it is withheld from every output. Ask "
-                 "the respondent to remove it if their point needs it.")
+        form.add(
+            sheet,
+            cell,
+            "query",
+            "identifier_withheld",
+            f"{form.file} {_where(sheet, cell)}: the {what} may contain a personal "
+            f"identifier ({describe_kinds(kinds)}); it is withheld from every output. Ask "
+            "the respondent to remove it if their point needs it.",
+        )
         return WITHHELD_TEXT, kinds
     return text, ""
 
@@ -352,23 +449,30 @@ def _open(path: Path, context: _Context) -> tuple[Any, Any]:
             f"{path.name} is not an Excel workbook (.xlsx): the feedback form is read from the "
             "workbook it was sent as. Ask the sender to fill in the form and return it as "
             ".xlsx (a PDF, Word or CSV copy cannot be read); nothing else needs doing.",
-            code="not_a_workbook")
+            code="not_a_workbook",
+        )
     try:
         check = safe_files.check_workbook(path, limits=context.limits)
     except UnsafeWorkbookError as error:
         raise FeedbackFileError(str(error), code="unsafe_workbook") from error
     try:
-        workbook = openpyxl.load_workbook(BytesIO(path.read_bytes()), read_only=True,
-                                          data_only=True, keep_vba=False, keep_links=False)
+        workbook = openpyxl.load_workbook(
+            BytesIO(path.read_bytes()),
+            read_only=True,
+            data_only=True,
+            keep_vba=False,
+            keep_links=False,
+        )
     except safe_files.OPENPYXL_READ_ERRORS as error:
         raise FeedbackFileError(
             f"{path.name} cannot be opened as a workbook ({type(error).__name__}). Ask the "
-            "sender for a fresh copy saved from Excel as .xlsx.", code="corrupt") from error
+            "sender for a fresh copy saved from Excel as .xlsx.",
+            code="corrupt",
+        ) from error
     return workbook, check
 
 
-def _identify(form: _Form, sheets: dict[str, Any], context: _Context
-              ) -> catalogue_module.Catalogue:
+def _identify(form: _Form, sheets: dict[str, Any], context: _Context) -> catalogue_module.Catalogue:
     """The catalogue the form was written for, checked against the hidden Model sheet."""
     model_sheet = sheets.get(normalise_key(catalogue_module.MODEL_SHEET))
     if model_sheet is None:
@@ -376,18 +480,24 @@ def _identify(form: _Form, sheets: dict[str, Any], context: _Context
             f"{form.file} has no (hidden) '{catalogue_module.MODEL_SHEET}' sheet, which says "
             "which version of the best-fit model the form comments on: the answers were "
             "probably copied into another workbook. Ask the respondent to fill in the form as "
-            "sent, or send a new one (`lscb model feedback-form`).", code="no_model_sheet")
-    meta = {_text(row[0]): row[1] for row in _grid(model_sheet)
-            if len(row) > 1 and _text(row[0])}
+            "sent, or send a new one (`lscb model feedback-form`).",
+            code="no_model_sheet",
+        )
+    meta = {_text(row[0]): row[1] for row in _grid(model_sheet) if len(row) > 1 and _text(row[0])}
     version, checksum = _text(meta.get("version")), _text(meta.get("checksum_sha256"))
     if not version or not checksum:
         raise FeedbackFileError(
             f"{form.file}: the '{catalogue_module.MODEL_SHEET}' sheet lacks the "
             f"{'version' if not version else 'checksum_sha256'} line, so the form cannot be "
             "matched to its PI list. Ask the respondent to return the form as sent, or send a "
-            "new one (`lscb model feedback-form`).", code="model_sheet_damaged")
-    wanted = catalogue_module.version_key(version) \
-        if catalogue_module.VERSION_PATTERN.match(version) else None
+            "new one (`lscb model feedback-form`).",
+            code="model_sheet_damaged",
+        )
+    wanted = (
+        catalogue_module.version_key(version)
+        if catalogue_module.VERSION_PATTERN.match(version)
+        else None
+    )
     known = [v for v in context.versions if catalogue_module.version_key(v) == wanted]
     if not known:
         raise FeedbackFileError(
@@ -395,7 +505,9 @@ def _identify(form: _Form, sheets: dict[str, Any], context: _Context
             f"which is not in data/reference/best_fit_model/ (versions there: "
             f"{', '.join(context.versions)}). If that version should exist, restore its YAML "
             "from git; otherwise send the respondent the current form (`lscb model "
-            "feedback-form`).", code="unknown_version")
+            "feedback-form`).",
+            code="unknown_version",
+        )
     model = context.catalogue(known[0])
     form.version = model.version
     expected = catalogue_module.pi_checksum(model)
@@ -405,9 +517,11 @@ def _identify(form: _Form, sheets: dict[str, Any], context: _Context
         added, gone = sorted(set(now) - set(ids)), sorted(set(ids) - set(now))
         detail = ""
         if ids and (added or gone):
-            detail = (f" PIs in version {model.version} but not on the form: "
-                      f"{', '.join(added) or 'none'}; on the form but not in the version: "
-                      f"{', '.join(gone) or 'none'}.")
+            detail = (
+                f" PIs in version {model.version} but not on the form: "
+                f"{', '.join(added) or 'none'}; on the form but not in the version: "
+                f"{', '.join(gone) or 'none'}."
+            )
         raise FeedbackFileError(
             f"{form.file}: the form was written for a different PI list than version "
             f"{model.version} has now (checksum {checksum[:12]} on the form, {expected[:12]} "
@@ -415,12 +529,19 @@ def _identify(form: _Form, sheets: dict[str, Any], context: _Context
             f"out, or the Model sheet was edited.{detail} Restore "
             f"data/reference/best_fit_model/{model.path.name} from git if it was changed by "
             "mistake; otherwise send the respondent the form for the current version "
-            "(`lscb model feedback-form`).", code="checksum_mismatch")
+            "(`lscb model feedback-form`).",
+            code="checksum_mismatch",
+        )
     if model.version != context.latest:
-        form.add(catalogue_module.MODEL_SHEET, "", "query", "older_version",
-                 f"{form.file} comments on version {model.version} of the best-fit model; the "
-                 f"latest is {context.latest}. Its answers are summarised under "
-                 f"{model.version} (choose the version in the consultation notebook).")
+        form.add(
+            catalogue_module.MODEL_SHEET,
+            "",
+            "query",
+            "older_version",
+            f"{form.file} comments on version {model.version} of the best-fit model; the "
+            f"latest is {context.latest}. Its answers are summarised under "
+            f"{model.version} (choose the version in the consultation notebook).",
+        )
     return model
 
 
@@ -443,18 +564,28 @@ def _respondent(form: _Form, sheets: dict[str, Any], context: _Context) -> None:
         area = survey_ingest.find_borough(text)
         form.borough = area.name if area is not None else ""
     else:
-        form.add(title, org_cell, "error", "no_organisation",
-                 f"{form.file} {_where(title, org_cell)}: no organisation is given. The form "
-                 "is used, but it cannot be told apart from other forms (an earlier or later "
-                 "form from the same organisation is not superseded). Ask who sent it and "
-                 "have them return it with the organisation filled in.")
+        form.add(
+            title,
+            org_cell,
+            "error",
+            "no_organisation",
+            f"{form.file} {_where(title, org_cell)}: no organisation is given. The form "
+            "is used, but it cannot be told apart from other forms (an earlier or later "
+            "form from the same organisation is not superseded). Ask who sent it and "
+            "have them return it with the organisation filled in.",
+        )
     form.name_given = bool(_text(values.get("name", (None, ""))[0]))
     date_value, date_cell = values.get("date", (None, ""))
     form.date, read = _date(date_value)
     if not read:
-        form.add(title, date_cell, "query", "date_not_read",
-                 f"{form.file} {_where(title, date_cell)}: the date is not a date; the file's "
-                 "modification time is used to tell which of two forms is later.")
+        form.add(
+            title,
+            date_cell,
+            "query",
+            "date_not_read",
+            f"{form.file} {_where(title, date_cell)}: the date is not a date; the file's "
+            "modification time is used to tell which of two forms is later.",
+        )
 
 
 def _header(grid: list[list[Any]], names: dict[str, str]) -> tuple[int, dict[str, int]]:
@@ -471,109 +602,190 @@ def _header(grid: list[list[Any]], names: dict[str, str]) -> tuple[int, dict[str
     return best
 
 
-def _feedback(form: _Form, sheets: dict[str, Any], model: catalogue_module.Catalogue,
-              context: _Context) -> None:
+def _feedback(
+    form: _Form, sheets: dict[str, Any], model: catalogue_module.Catalogue, context: _Context
+) -> None:
     title = catalogue_module.FEEDBACK_SHEET
     sheet = sheets.get(normalise_key(title))
     if sheet is None:
         raise FeedbackFileError(
             f"{form.file} has no '{title}' sheet, where the answers go. Ask the respondent to "
             "fill in the form as sent (`lscb model feedback-form` writes a new one).",
-            code="no_feedback_sheet")
+            code="no_feedback_sheet",
+        )
     grid = _grid(sheet)
     header, columns = _header(grid, _FEEDBACK_FIELDS)
     if "pi_id" not in columns or "choice" not in columns:
         raise FeedbackFileError(
             f"{form.file}: the '{title}' sheet has no 'PI id' or 'Keep, amend or remove' "
             "column heading in its first rows, so the answers cannot be read. Ask the "
-            "respondent to return the form with its columns as sent.", code="feedback_layout")
+            "respondent to return the form with its columns as sent.",
+            code="feedback_layout",
+        )
     letters = {name: get_column_letter(c + 1) for name, c in columns.items()}
     pis = model.pis.set_index("id")
     seen: dict[str, str] = {}
     for r in range(header + 1, len(grid)):
         row, number = grid[r], r + 1
         pi_id = _text(_cell(row, columns["pi_id"])).upper()
-        answers = {name: _cell(row, columns.get(name)) for name in
-                   ("choice", "suggested_rating", "suggested_wording", "comment")}
+        answers = {
+            name: _cell(row, columns.get(name))
+            for name in ("choice", "suggested_rating", "suggested_wording", "comment")
+        }
         answered = any(_text(v) for v in answers.values())
         pi_cell = f"{letters['pi_id']}{number}"
         if not pi_id:
             if answered:
-                form.add(title, pi_cell, "error", "answer_without_pi",
-                         f"{form.file} {_where(title, pi_cell)}: answers on a row with no PI "
-                         "id are not used. Ask the respondent which PI they meant.")
+                form.add(
+                    title,
+                    pi_cell,
+                    "error",
+                    "answer_without_pi",
+                    f"{form.file} {_where(title, pi_cell)}: answers on a row with no PI "
+                    "id are not used. Ask the respondent which PI they meant.",
+                )
             continue
         if pi_id not in pis.index:
-            form.add(title, pi_cell, "error", "unknown_pi",
-                     f"{form.file} {_where(title, pi_cell)}: PI {pi_id} is not in version "
-                     f"{model.version} of the best-fit model, so this row is not used. Ask the "
-                     "respondent which PI they meant (a new PI goes on 'Suggest a new PI').")
+            form.add(
+                title,
+                pi_cell,
+                "error",
+                "unknown_pi",
+                f"{form.file} {_where(title, pi_cell)}: PI {pi_id} is not in version "
+                f"{model.version} of the best-fit model, so this row is not used. Ask the "
+                "respondent which PI they meant (a new PI goes on 'Suggest a new PI').",
+            )
             continue
         if pi_id in seen:
-            form.add(title, pi_cell, "error", "duplicate_pi",
-                     f"{form.file} {_where(title, pi_cell)}: PI {pi_id} is answered again "
-                     f"(first on row {seen[pi_id]}); only the first row is used. Ask the "
-                     "respondent which answer stands.")
+            form.add(
+                title,
+                pi_cell,
+                "error",
+                "duplicate_pi",
+                f"{form.file} {_where(title, pi_cell)}: PI {pi_id} is answered again "
+                f"(first on row {seen[pi_id]}); only the first row is used. Ask the "
+                "respondent which answer stands.",
+            )
             continue
         seen[pi_id] = str(number)
         _check_pi_text(form, row, columns, letters, number, pis.loc[pi_id], pi_id)
         form.responses.append(_response(form, context, answers, letters, number, pi_id))
     missing = [i for i in model.pis["id"] if i not in seen]
     if missing:
-        shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8
-                                          else "")
-        form.add(title, "", "query", "pis_missing",
-                 f"{form.file}: {len(missing)} PI(s) of version {model.version} have no row "
-                 f"on the form ({shown}); they count as no answer. Nothing to do unless the "
-                 "respondent deleted rows they meant to answer.")
+        shown = ", ".join(missing[:8]) + (
+            f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+        )
+        form.add(
+            title,
+            "",
+            "query",
+            "pis_missing",
+            f"{form.file}: {len(missing)} PI(s) of version {model.version} have no row "
+            f"on the form ({shown}); they count as no answer. Nothing to do unless the "
+            "respondent deleted rows they meant to answer.",
+        )
 
 
-def _check_pi_text(form: _Form, row: list[Any], columns: dict[str, int],
-                   letters: dict[str, str], number: int, pi: pd.Series, pi_id: str) -> None:
-    changed = [label for label, name in _CHECKED_TEXT.items() if name in columns
-               and _squeeze(_text(_cell(row, columns[name]))) != _squeeze(_text(pi[name]))]
+def _check_pi_text(
+    form: _Form,
+    row: list[Any],
+    columns: dict[str, int],
+    letters: dict[str, str],
+    number: int,
+    pi: pd.Series,
+    pi_id: str,
+) -> None:
+    changed = [
+        label
+        for label, name in _CHECKED_TEXT.items()
+        if name in columns
+        and _squeeze(_text(_cell(row, columns[name]))) != _squeeze(_text(pi[name]))
+    ]
     if changed:
         cell = f"{letters[_CHECKED_TEXT[changed[0]]]}{number}"
-        form.add(catalogue_module.FEEDBACK_SHEET, cell, "query", "pi_text_changed",
-                 f"{form.file} {_where(catalogue_module.FEEDBACK_SHEET, cell)}: the "
-                 f"{' and '.join(changed)} of {pi_id} on the form differ from version "
-                 f"{form.version}. The answers are read against the catalogue's {pi_id}; check "
-                 "whether the respondent's comment is about an edited wording.")
+        form.add(
+            catalogue_module.FEEDBACK_SHEET,
+            cell,
+            "query",
+            "pi_text_changed",
+            f"{form.file} {_where(catalogue_module.FEEDBACK_SHEET, cell)}: the "
+            f"{' and '.join(changed)} of {pi_id} on the form differ from version "
+            f"{form.version}. The answers are read against the catalogue's {pi_id}; check "
+            "whether the respondent's comment is about an edited wording.",
+        )
 
 
-def _response(form: _Form, context: _Context, answers: dict[str, Any],
-              letters: dict[str, str], number: int, pi_id: str) -> dict[str, Any]:
+def _response(
+    form: _Form,
+    context: _Context,
+    answers: dict[str, Any],
+    letters: dict[str, str],
+    number: int,
+    pi_id: str,
+) -> dict[str, Any]:
     sheet = catalogue_module.FEEDBACK_SHEET
-    cells = {name: f"{letters[name]}{number}" if name in letters else ""
-             for name in answers}
+    cells = {name: f"{letters[name]}{number}" if name in letters else "" for name in answers}
     choice_text = _squeeze(_text(answers["choice"]))
-    choice = next((c for c, words in context.config["choices"].items()
-                   if choice_text in words), "") if choice_text else ""
+    choice = (
+        next((c for c, words in context.config["choices"].items() if choice_text in words), "")
+        if choice_text
+        else ""
+    )
     if choice_text and not choice:
-        form.add(sheet, cells["choice"], "error", "unknown_choice",
-                 f"{form.file} {_where(sheet, cells['choice'])}: the answer for {pi_id} is not "
-                 "keep, amend or remove, so it counts as no answer. Ask the respondent to "
-                 "choose from the dropdown (words accepted are listed under choices: in "
-                 f"data/reference/{CONFIG_FILE}).")
+        form.add(
+            sheet,
+            cells["choice"],
+            "error",
+            "unknown_choice",
+            f"{form.file} {_where(sheet, cells['choice'])}: the answer for {pi_id} is not "
+            "keep, amend or remove, so it counts as no answer. Ask the respondent to "
+            "choose from the dropdown (words accepted are listed under choices: in "
+            f"data/reference/{CONFIG_FILE}).",
+        )
     rating_text = _squeeze(_text(answers["suggested_rating"]))
     rating = context.ratings.get(rating_text, "") if rating_text else ""
     if rating_text and not rating:
-        form.add(sheet, cells["suggested_rating"], "error", "unknown_rating",
-                 f"{form.file} {_where(sheet, cells['suggested_rating'])}: the suggested "
-                 f"rating for {pi_id} is not one of {', '.join(context.ratings.values())}; it "
-                 "is not counted. Ask the respondent to choose from the dropdown.")
-    wording, wording_kinds = _free_text(form, context, answers["suggested_wording"], sheet,
-                                        cells["suggested_wording"], "suggested wording")
-    comment, comment_kinds = _free_text(form, context, answers["comment"], sheet,
-                                        cells["comment"], "comment")
+        form.add(
+            sheet,
+            cells["suggested_rating"],
+            "error",
+            "unknown_rating",
+            f"{form.file} {_where(sheet, cells['suggested_rating'])}: the suggested "
+            f"rating for {pi_id} is not one of {', '.join(context.ratings.values())}; it "
+            "is not counted. Ask the respondent to choose from the dropdown.",
+        )
+    wording, wording_kinds = _free_text(
+        form,
+        context,
+        answers["suggested_wording"],
+        sheet,
+        cells["suggested_wording"],
+        "suggested wording",
+    )
+    comment, comment_kinds = _free_text(
+        form, context, answers["comment"], sheet, cells["comment"], "comment"
+    )
     if choice == "amend" and not wording and not comment:
-        form.add(sheet, cells["choice"], "query", "amend_without_wording",
-                 f"{form.file} {_where(sheet, cells['choice'])}: 'amend' for {pi_id} with no "
-                 "suggested wording or comment. Ask the respondent how they would amend it.")
-    return {"pi_id": pi_id, "choice": choice, "suggested_rating": rating,
-            "suggested_wording": wording, "comment": comment, "wording_withheld": wording_kinds,
-            "comment_withheld": comment_kinds, "sheet": sheet, "row": number,
-            "cell": cells["choice"]}
+        form.add(
+            sheet,
+            cells["choice"],
+            "query",
+            "amend_without_wording",
+            f"{form.file} {_where(sheet, cells['choice'])}: 'amend' for {pi_id} with no "
+            "suggested wording or comment. Ask the respondent how they would amend it.",
+        )
+    return {
+        "pi_id": pi_id,
+        "choice": choice,
+        "suggested_rating": rating,
+        "suggested_wording": wording,
+        "comment": comment,
+        "wording_withheld": wording_kinds,
+        "comment_withheld": comment_kinds,
+        "sheet": sheet,
+        "row": number,
+        "cell": cells["choice"],
+    }
 
 
 def _new_pis(form: _Form, sheets: dict[str, Any], context: _Context) -> None:
@@ -595,8 +807,9 @@ def _new_pis(form: _Form, sheets: dict[str, Any], context: _Context) -> None:
         withheld = []
         for name in _NEW_PI_FIELDS.values():
             cell = f"{letters[name]}{number}" if name in letters else ""
-            record[name], kinds = _free_text(form, context, values[name], title, cell,
-                                             f"suggested PI's {name.replace('_', ' ')}")
+            record[name], kinds = _free_text(
+                form, context, values[name], title, cell, f"suggested PI's {name.replace('_', ' ')}"
+            )
             if kinds:
                 withheld.append(name)
         record["withheld"] = ", ".join(withheld)
@@ -607,15 +820,25 @@ def _new_pis(form: _Form, sheets: dict[str, Any], context: _Context) -> None:
                 record["data_agency"] = canonical
             else:
                 cell = f"{letters['data_agency']}{number}"
-                form.add(title, cell, "query", "unknown_agency",
-                         f"{form.file} {_where(title, cell)}: the agency is not one of the "
-                         "agency list; it is kept as written. Check which agency holds the "
-                         "data.")
+                form.add(
+                    title,
+                    cell,
+                    "query",
+                    "unknown_agency",
+                    f"{form.file} {_where(title, cell)}: the agency is not one of the "
+                    "agency list; it is kept as written. Check which agency holds the "
+                    "data.",
+                )
         if not record["title"]:
             cell = f"{letters.get('title', 'A')}{number}"
-            form.add(title, cell, "query", "new_pi_without_title",
-                     f"{form.file} {_where(title, cell)}: a suggested PI with no title; it "
-                     "is listed as written. Ask the respondent what to call it.")
+            form.add(
+                title,
+                cell,
+                "query",
+                "new_pi_without_title",
+                f"{form.file} {_where(title, cell)}: a suggested PI with no title; it "
+                "is listed as written. Ask the respondent what to call it.",
+            )
         form.new_pis.append(record)
 
 
@@ -631,13 +854,17 @@ def _read_form(path: Path, sha: str, context: _Context) -> _Form:
         _new_pis(form, sheets, context)
     finally:
         workbook.close()
-    answered = any(r["choice"] or r["suggested_rating"] or r["suggested_wording"]
-                   or r["comment"] for r in form.responses)
+    answered = any(
+        r["choice"] or r["suggested_rating"] or r["suggested_wording"] or r["comment"]
+        for r in form.responses
+    )
     if not answered and not form.new_pis:
         raise FeedbackFileError(
             f"{path.name} holds no answer: no PI is marked keep, amend or remove, and no new "
             "PI is suggested (a blank form sent back?). Ask the respondent whether they meant "
-            "to send a completed one.", code="empty")
+            "to send a completed one.",
+            code="empty",
+        )
     for row in check.issues.itertuples(index=False):
         sheet = row.location if row.kind == "formula" else ""
         form.add(sheet, "", "query", str(row.kind), str(row.message))
@@ -655,8 +882,7 @@ def _supersede(forms: list[_Form]) -> None:
             groups.setdefault((form.org_key, form.version), []).append(form)
 
     def order(form: _Form) -> tuple:
-        return (form.date if form.date is not None else pd.Timestamp.min, form.modified,
-                form.file)
+        return (form.date if form.date is not None else pd.Timestamp.min, form.modified, form.file)
 
     for group in groups.values():
         latest = max(group, key=order)
@@ -664,21 +890,26 @@ def _supersede(forms: list[_Form]) -> None:
             if form is latest:
                 continue
             if form.date is not None and latest.date is not None and form.date != latest.date:
-                basis = (f"dated {latest.date.date()} on its Respondent sheet, later than "
-                         f"{form.date.date()}")
+                basis = (
+                    f"dated {latest.date.date()} on its Respondent sheet, later than "
+                    f"{form.date.date()}"
+                )
             elif latest.modified != form.modified:
                 basis = "saved later (file modification time)"
             else:
                 basis = "later by file name (same date and time)"
             form.status, form.reason = "superseded", "superseded"
-            form.message = (f"Replaced by {latest.file} from the same organisation on version "
-                            f"{form.version} ({basis}): its answers are kept with used = "
-                            "False. Nothing to do unless this form should count instead (then "
-                            "remove or re-date the other).")
+            form.message = (
+                f"Replaced by {latest.file} from the same organisation on version "
+                f"{form.version} ({basis}): its answers are kept with used = "
+                "False. Nothing to do unless this form should count instead (then "
+                "remove or re-date the other)."
+            )
 
 
-def ingest_feedback(folder: Path | str | None = None, *, config: dict | None = None
-                    ) -> FeedbackIngest:
+def ingest_feedback(
+    folder: Path | str | None = None, *, config: dict | None = None
+) -> FeedbackIngest:
     """Read every returned feedback form in ``folder`` (default ``data/raw/consultation/``).
 
     Inputs: ``folder``; ``config`` (None: :func:`load_config`). Files named in
@@ -715,12 +946,18 @@ def ingest_feedback(folder: Path | str | None = None, *, config: dict | None = N
         raise FeedbackFileError(
             f"There is no folder of returned feedback forms at {source}. Put the forms there "
             "as they arrive (or run `lscb demo-data` for a synthetic set).",
-            code="missing_folder")
+            code="missing_folder",
+        )
     context = _Context(config if config is not None else load_config())
     skip = [p.lower() for p in context.config["skip_files"]]
-    paths_found = sorted((p for p in source.iterdir() if p.is_file()
-                          and not any(fnmatch.fnmatch(p.name.lower(), s) for s in skip)),
-                         key=lambda p: p.name)
+    paths_found = sorted(
+        (
+            p
+            for p in source.iterdir()
+            if p.is_file() and not any(fnmatch.fnmatch(p.name.lower(), s) for s in skip)
+        ),
+        key=lambda p: p.name,
+    )
     forms: list[_Form] = []
     first_by_hash: dict[str, str] = {}
     for path in paths_found:
@@ -730,21 +967,36 @@ def ingest_feedback(folder: Path | str | None = None, *, config: dict | None = N
                 raise FeedbackFileError(
                     f"{path.name} is byte-identical to {first_by_hash[sha]} (same SHA-256), so "
                     f"it was not read again; {first_by_hash[sha]} is used. Nothing to do "
-                    "unless a different form was meant.", code="duplicate")
+                    "unless a different form was meant.",
+                    code="duplicate",
+                )
             first_by_hash[sha] = path.name
             form = _read_form(path, sha, context)
         except FeedbackFileError as error:
-            form = _Form(path.name, sha, _modified(path), status="rejected",
-                         reason=error.code, message=str(error))
+            form = _Form(
+                path.name,
+                sha,
+                _modified(path),
+                status="rejected",
+                reason=error.code,
+                message=str(error),
+            )
             form.add("", "", "error", error.code, str(error))
         forms.append(form)
     _supersede(forms)
     result = _assemble(forms)
     counts = result.files["status"].value_counts()
-    LOGGER.info("Consultation ingest of %d file(s): %d used, %d superseded, %d rejected; %d "
-                "PI answer row(s), %d new PI(s), %d issue(s).", len(forms),
-                counts.get("used", 0), counts.get("superseded", 0), counts.get("rejected", 0),
-                len(result.responses), len(result.new_pis), len(result.issues))
+    LOGGER.info(
+        "Consultation ingest of %d file(s): %d used, %d superseded, %d rejected; %d "
+        "PI answer row(s), %d new PI(s), %d issue(s).",
+        len(forms),
+        counts.get("used", 0),
+        counts.get("superseded", 0),
+        counts.get("rejected", 0),
+        len(result.responses),
+        len(result.new_pis),
+        len(result.issues),
+    )
     return result
 
 
@@ -752,24 +1004,48 @@ def _assemble(forms: list[_Form]) -> FeedbackIngest:
     responses, new_pis, files, issues = [], [], [], []
     for form in forms:
         used = form.status == "used"
-        base = {"file": form.file, "organisation": form.organisation, "agency": form.agency,
-                "version": form.version, "used": used}
+        base = {
+            "file": form.file,
+            "organisation": form.organisation,
+            "agency": form.agency,
+            "version": form.version,
+            "used": used,
+        }
         for record in form.responses:
-            responses.append({**base, "borough": form.borough, "name_given": form.name_given,
-                              "date": form.date, **record})
+            responses.append(
+                {
+                    **base,
+                    "borough": form.borough,
+                    "name_given": form.name_given,
+                    "date": form.date,
+                    **record,
+                }
+            )
         for record in form.new_pis:
             new_pis.append({**base, **record})
         for issue in form.issues:
             issues.append({**issue, "superseded": form.status == "superseded"})
         severities = [i["severity"] for i in form.issues]
-        files.append({
-            "file": form.file, "sha256": form.sha256, "status": form.status,
-            "reason": form.reason, "organisation": form.organisation, "agency": form.agency,
-            "borough": form.borough, "name_given": form.name_given, "version": form.version,
-            "date": form.date, "modified": form.modified,
-            "pis_answered": sum(bool(r["choice"]) for r in form.responses),
-            "new_pis": len(form.new_pis), "errors": severities.count("error"),
-            "queries": severities.count("query"), "message": form.message})
+        files.append(
+            {
+                "file": form.file,
+                "sha256": form.sha256,
+                "status": form.status,
+                "reason": form.reason,
+                "organisation": form.organisation,
+                "agency": form.agency,
+                "borough": form.borough,
+                "name_given": form.name_given,
+                "version": form.version,
+                "date": form.date,
+                "modified": form.modified,
+                "pis_answered": sum(bool(r["choice"]) for r in form.responses),
+                "new_pis": len(form.new_pis),
+                "errors": severities.count("error"),
+                "queries": severities.count("query"),
+                "message": form.message,
+            }
+        )
     response_frame = pd.DataFrame(responses, columns=RESPONSE_COLUMNS)
     response_frame["date"] = pd.to_datetime(response_frame["date"])
     response_frame["row"] = response_frame["row"].astype(int)
@@ -792,8 +1068,9 @@ def _assemble(forms: list[_Form]) -> FeedbackIngest:
 # --- writing and the command line ---------------------------------------------------------------
 
 
-def write_feedback_outputs(result: FeedbackIngest, processed_dir: Path | str | None = None
-                           ) -> dict[str, Path]:
+def write_feedback_outputs(
+    result: FeedbackIngest, processed_dir: Path | str | None = None
+) -> dict[str, Path]:
     """Write the ingest's tables to ``processed_dir`` (default ``data/processed/``).
 
     Writes ``consultation_responses.parquet`` and ``.csv``, ``consultation_new_pis.csv``,
@@ -804,11 +1081,15 @@ def write_feedback_outputs(result: FeedbackIngest, processed_dir: Path | str | N
     """
     folder = Path(processed_dir) if processed_dir is not None else paths.processed_dir()
     parquet, csv = io.write_table(result.responses, folder / "consultation_responses")
-    written = {"consultation_responses.parquet": parquet,
-               "consultation_responses.csv": safe_files.write_safe_csv(result.responses, csv)}
-    for name, table in (("consultation_new_pis.csv", result.new_pis),
-                        ("consultation_files.csv", result.files),
-                        ("consultation_issues.csv", result.issues)):
+    written = {
+        "consultation_responses.parquet": parquet,
+        "consultation_responses.csv": safe_files.write_safe_csv(result.responses, csv),
+    }
+    for name, table in (
+        ("consultation_new_pis.csv", result.new_pis),
+        ("consultation_files.csv", result.files),
+        ("consultation_issues.csv", result.issues),
+    ):
         written[name] = safe_files.write_safe_csv(table, folder / name)
     return written
 
@@ -824,18 +1105,28 @@ def summary_line(result: FeedbackIngest) -> str:
     counts = files["status"].value_counts()
     used = files[files["status"] == "used"]
     by_version = used["version"].value_counts()
-    versions = ", ".join(f"{v} ({n} form{'s' if n != 1 else ''})" for v, n in sorted(
-        by_version.items(), key=lambda item: catalogue_module.version_key(item[0]),
-        reverse=True)) or "none"
+    versions = (
+        ", ".join(
+            f"{v} ({n} form{'s' if n != 1 else ''})"
+            for v, n in sorted(
+                by_version.items(),
+                key=lambda item: catalogue_module.version_key(item[0]),
+                reverse=True,
+            )
+        )
+        or "none"
+    )
     organisations = used.loc[used["organisation"] != "", "organisation"].nunique()
     current = result.issues[~result.issues["superseded"]]
     severities = current["severity"].value_counts()
     new = int(result.new_pis["used"].sum()) if len(result.new_pis) else 0
-    return (f"{len(files)} form(s) read: {counts.get('used', 0)} used, "
-            f"{counts.get('superseded', 0)} superseded, {counts.get('rejected', 0)} rejected; "
-            f"answers from {organisations} organisation(s) on version {versions}; {new} new "
-            f"PI(s) suggested; {severities.get('error', 0)} error(s) and "
-            f"{severities.get('query', 0)} query(ies).")
+    return (
+        f"{len(files)} form(s) read: {counts.get('used', 0)} used, "
+        f"{counts.get('superseded', 0)} superseded, {counts.get('rejected', 0)} rejected; "
+        f"answers from {organisations} organisation(s) on version {versions}; {new} new "
+        f"PI(s) suggested; {severities.get('error', 0)} error(s) and "
+        f"{severities.get('query', 0)} query(ies)."
+    )
 
 
 def run_feedback_command(folder: Path | str | None = None) -> int:
@@ -850,8 +1141,10 @@ def run_feedback_command(folder: Path | str | None = None) -> int:
     result = ingest_feedback(folder)
     written = write_feedback_outputs(result)
     print(summary_line(result))
-    print(f"Answers: {written['consultation_responses.parquet']}; files, issues and new PIs: "
-          f"{written['consultation_files.csv'].parent}/consultation_*.csv.")
+    print(
+        f"Answers: {written['consultation_responses.parquet']}; files, issues and new PIs: "
+        f"{written['consultation_files.csv'].parent}/consultation_*.csv."
+    )
     rejected = result.files[result.files["status"] == "rejected"]
     for row in rejected.itertuples(index=False):
         print(f"REJECTED {row.file} ({row.reason}): {row.message}", file=sys.stderr)
@@ -875,27 +1168,36 @@ def check_version(version: str | None, result: FeedbackIngest) -> catalogue_modu
         raise ParameterError(
             "Parameter 'version': no feedback form was used (see data/processed/"
             "consultation_files.csv for why each was rejected), so there is nothing to "
-            "summarise. Put returned forms in data/raw/consultation/.")
+            "summarise. Put returned forms in data/raw/consultation/."
+        )
     if version is None:
         return catalogue_module.load_catalogue(versions[-1])
-    wanted = catalogue_module.version_key(str(version)) \
-        if catalogue_module.VERSION_PATTERN.match(str(version)) else None
+    wanted = (
+        catalogue_module.version_key(str(version))
+        if catalogue_module.VERSION_PATTERN.match(str(version))
+        else None
+    )
     match = [v for v in versions if catalogue_module.version_key(v) == wanted]
     if not match:
         raise ParameterError(
             f"Parameter 'version': no used feedback form commented on version {version!r}. "
             f"Forms commented on: {', '.join(versions)}; use one of those, or None for the "
-            "latest.")
+            "latest."
+        )
     return catalogue_module.load_catalogue(match[0])
 
 
 def _pct(value: float) -> str:
-    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else \
-        f"{value:.0%}"
+    return (
+        "n/a"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else f"{value:.0%}"
+    )
 
 
-def _signal(row: dict[str, Any], others: dict[str, int], settings: dict, messages: dict
-            ) -> tuple[list[str], list[str], str, int]:
+def _signal(
+    row: dict[str, Any], others: dict[str, int], settings: dict, messages: dict
+) -> tuple[list[str], list[str], str, int]:
     """(reason codes, messages, most suggested other rating, its count) for one PI."""
     answered = row["answered"]
     if answered < settings["min_answers"]:
@@ -913,8 +1215,9 @@ def _signal(row: dict[str, Any], others: dict[str, int], settings: dict, message
     return reasons, texts, top_rating, count
 
 
-def summarise_feedback(responses: pd.DataFrame, catalogue: catalogue_module.Catalogue,
-                       config: dict | None = None) -> pd.DataFrame:
+def summarise_feedback(
+    responses: pd.DataFrame, catalogue: catalogue_module.Catalogue, config: dict | None = None
+) -> pd.DataFrame:
     """One row per PI of a version: what the forms in use said about it.
 
     Inputs: ``responses`` (:attr:`FeedbackIngest.responses`; only rows with ``used`` True and
@@ -937,47 +1240,68 @@ def summarise_feedback(responses: pd.DataFrame, catalogue: catalogue_module.Cata
     settings, messages = config["summary"], config["messages"]
     mine = responses[responses["used"] & (responses["version"] == catalogue.version)]
     respondents = int(mine["file"].nunique())
-    counts = mine.groupby(["pi_id", "choice"]).size().unstack(fill_value=0) \
-        if len(mine) else pd.DataFrame()
+    counts = (
+        mine.groupby(["pi_id", "choice"]).size().unstack(fill_value=0)
+        if len(mine)
+        else pd.DataFrame()
+    )
     rows = []
     for pi in catalogue.pis.itertuples(index=False):
-        tally = {name: int(counts.at[pi.id, name]) if pi.id in counts.index
-                 and name in counts.columns else 0 for name in CHOICES}
+        tally = {
+            name: int(counts.at[pi.id, name])
+            if pi.id in counts.index and name in counts.columns
+            else 0
+            for name in CHOICES
+        }
         answers = mine[mine["pi_id"] == pi.id]
-        suggested = answers.loc[(answers["suggested_rating"] != "")
-                                & (answers["suggested_rating"] != pi.rating),
-                                "suggested_rating"].value_counts()
+        suggested = answers.loc[
+            (answers["suggested_rating"] != "") & (answers["suggested_rating"] != pi.rating),
+            "suggested_rating",
+        ].value_counts()
         others = {str(k): int(v) for k, v in suggested.items()}
         answered = sum(tally.values())
-        rows.append({
-            "pi_id": pi.id, "title": pi.title, "rating": pi.rating, "status": pi.status,
-            "respondents": respondents, **tally, "no_answer": respondents - answered,
-            "answered": answered, "support": tally["keep"] + tally["amend"],
-            "suggested_ratings": "; ".join(f"{k} {v}" for k, v in others.items()),
-            "wording_suggestions": int(((answers["suggested_wording"] != "")).sum()),
-            "_others": others,
-        })
+        rows.append(
+            {
+                "pi_id": pi.id,
+                "title": pi.title,
+                "rating": pi.rating,
+                "status": pi.status,
+                "respondents": respondents,
+                **tally,
+                "no_answer": respondents - answered,
+                "answered": answered,
+                "support": tally["keep"] + tally["amend"],
+                "suggested_ratings": "; ".join(f"{k} {v}" for k, v in others.items()),
+                "wording_suggestions": int((answers["suggested_wording"] != "").sum()),
+                "_others": others,
+            }
+        )
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     answered = frame["answered"].to_numpy(dtype=float)
     interval = stats.proportion_ci(
-        np.where(answered > 0, frame["support"], np.nan), np.where(answered > 0, answered,
-                                                                    np.nan),
-        confidence=settings["confidence"], multiplier=1)
+        np.where(answered > 0, frame["support"], np.nan),
+        np.where(answered > 0, answered, np.nan),
+        confidence=settings["confidence"],
+        multiplier=1,
+    )
     frame["support_share"] = interval["value"].to_numpy()
     frame["support_lower"] = interval["lower"].to_numpy()
     frame["support_upper"] = interval["upper"].to_numpy()
     flagged, reasons, signals = [], [], []
     for row in frame.to_dict("records"):
         codes, texts, top_rating, count = _signal(row, row["_others"], settings, messages)
-        values = {**row, "support_pct": _pct(row["support_share"]),
-                  "lower_pct": _pct(row["support_lower"]),
-                  "upper_pct": _pct(row["support_upper"]),
-                  "remove_pct": _pct(row["remove"] / row["answered"]) if row["answered"] else
-                  "n/a",
-                  "amend_pct": _pct(row["amend"] / row["answered"]) if row["answered"] else
-                  "n/a", "rating": top_rating, "count": count}
+        values = {
+            **row,
+            "support_pct": _pct(row["support_share"]),
+            "lower_pct": _pct(row["support_lower"]),
+            "upper_pct": _pct(row["support_upper"]),
+            "remove_pct": _pct(row["remove"] / row["answered"]) if row["answered"] else "n/a",
+            "amend_pct": _pct(row["amend"] / row["answered"]) if row["answered"] else "n/a",
+            "rating": top_rating,
+            "count": count,
+        }
         flagged.append(any(code in _FLAGGING for code in codes))
         reasons.append("; ".join(codes))
         signals.append(" ".join(" ".join(text.format(**values).split()) for text in texts))
@@ -991,8 +1315,9 @@ def flagged_pis(summary: pd.DataFrame) -> pd.DataFrame:
     catalogue order. Input: :func:`summarise_feedback`'s table. Raises nothing."""
     rows = summary[summary["flagged"]].copy()
     rows["support"] = [_support_text(r) for r in rows.itertuples(index=False)]
-    return rows[["pi_id", "title", "rating", "keep", "amend", "remove", "answered", "support",
-                 "signal"]].reset_index(drop=True)
+    return rows[
+        ["pi_id", "title", "rating", "keep", "amend", "remove", "answered", "support", "signal"]
+    ].reset_index(drop=True)
 
 
 def _support_text(row: Any) -> str:
@@ -1005,14 +1330,21 @@ def support_display(summary: pd.DataFrame) -> pd.DataFrame:
     """The per-PI table for the report: ``PI, title, rating, keep, amend, remove, no answer,
     support (95% interval), suggested ratings, wordings, signal``. Input:
     :func:`summarise_feedback`'s table. Raises nothing."""
-    return pd.DataFrame({
-        "PI": summary["pi_id"], "title": summary["title"], "rating": summary["rating"],
-        "keep": summary["keep"], "amend": summary["amend"], "remove": summary["remove"],
-        "no answer": summary["no_answer"],
-        "support (interval)": [_support_text(r) for r in summary.itertuples(index=False)],
-        "suggested ratings": summary["suggested_ratings"],
-        "wordings": summary["wording_suggestions"], "signal": summary["signal"],
-    })
+    return pd.DataFrame(
+        {
+            "PI": summary["pi_id"],
+            "title": summary["title"],
+            "rating": summary["rating"],
+            "keep": summary["keep"],
+            "amend": summary["amend"],
+            "remove": summary["remove"],
+            "no answer": summary["no_answer"],
+            "support (interval)": [_support_text(r) for r in summary.itertuples(index=False)],
+            "suggested ratings": summary["suggested_ratings"],
+            "wordings": summary["wording_suggestions"],
+            "signal": summary["signal"],
+        }
+    )
 
 
 def support_table(summary: pd.DataFrame) -> pd.DataFrame:
@@ -1020,8 +1352,10 @@ def support_table(summary: pd.DataFrame) -> pd.DataFrame:
     :func:`lscb_analysis.present.plots.category_bars`: index ``"<id> <title>"`` (title cut to 45
     characters), columns keep, amend, remove, ``no answer`` (each row sums to 1; all 0 when
     there were no respondents). Raises nothing."""
-    labels = [f"{r.pi_id} {r.title if len(r.title) <= 45 else r.title[:44] + '…'}"
-              for r in summary.itertuples(index=False)]
+    labels = [
+        f"{r.pi_id} {r.title if len(r.title) <= 45 else r.title[:44] + '…'}"
+        for r in summary.itertuples(index=False)
+    ]
     counts = summary[list(CHOICES) + ["no_answer"]].to_numpy(dtype=float)
     total = summary["respondents"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -1034,12 +1368,15 @@ def support_finding(summary: pd.DataFrame) -> str:
     flagged for the steering group"``. Raises nothing."""
     majority = int((summary["support_share"] > 0.5).sum())
     flagged = int(summary["flagged"].sum())
-    return (f"{majority} of {len(summary)} PIs have majority support; {flagged} "
-            f"{'is' if flagged == 1 else 'are'} flagged for the steering group")
+    return (
+        f"{majority} of {len(summary)} PIs have majority support; {flagged} "
+        f"{'is' if flagged == 1 else 'are'} flagged for the steering group"
+    )
 
 
-def wording_suggestions(responses: pd.DataFrame, catalogue: catalogue_module.Catalogue
-                        ) -> pd.DataFrame:
+def wording_suggestions(
+    responses: pd.DataFrame, catalogue: catalogue_module.Catalogue
+) -> pd.DataFrame:
     """Every suggested wording and comment on the version's PIs, from the forms in use.
 
     Output: columns ``PI, title, organisation, answer, suggested rating, suggested wording,
@@ -1047,30 +1384,42 @@ def wording_suggestions(responses: pd.DataFrame, catalogue: catalogue_module.Cat
     comment are left out. Withheld text shows as ``[withheld: possible identifier]``.
     Raises nothing.
     """
-    mine = responses[responses["used"] & (responses["version"] == catalogue.version)
-                     & ((responses["suggested_wording"] != "") | (responses["comment"] != ""))]
+    mine = responses[
+        responses["used"]
+        & (responses["version"] == catalogue.version)
+        & ((responses["suggested_wording"] != "") | (responses["comment"] != ""))
+    ]
     order = {pi_id: n for n, pi_id in enumerate(catalogue.pis["id"])}
     titles = catalogue.pis.set_index("id")["title"]
     mine = mine.assign(_order=mine["pi_id"].map(order)).sort_values(["_order", "organisation"])
-    return pd.DataFrame({
-        "PI": mine["pi_id"], "title": mine["pi_id"].map(titles),
-        "organisation": mine["organisation"].replace("", "(not given)"),
-        "answer": mine["choice"].replace("", NO_ANSWER),
-        "suggested rating": mine["suggested_rating"],
-        "suggested wording": mine["suggested_wording"], "comment": mine["comment"],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "PI": mine["pi_id"],
+            "title": mine["pi_id"].map(titles),
+            "organisation": mine["organisation"].replace("", "(not given)"),
+            "answer": mine["choice"].replace("", NO_ANSWER),
+            "suggested rating": mine["suggested_rating"],
+            "suggested wording": mine["suggested_wording"],
+            "comment": mine["comment"],
+        }
+    ).reset_index(drop=True)
 
 
 def new_pi_table(new_pis: pd.DataFrame) -> pd.DataFrame:
     """The new PIs suggested on the forms in use: ``organisation, title, definition,
     numerator, denominator, agency holding the data, why``. Raises nothing."""
     mine = new_pis[new_pis["used"]]
-    return pd.DataFrame({
-        "organisation": mine["organisation"].replace("", "(not given)"),
-        "title": mine["title"], "definition": mine["definition"],
-        "numerator": mine["numerator"], "denominator": mine["denominator"],
-        "agency holding the data": mine["data_agency"], "why": mine["why"],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "organisation": mine["organisation"].replace("", "(not given)"),
+            "title": mine["title"],
+            "definition": mine["definition"],
+            "numerator": mine["numerator"],
+            "denominator": mine["denominator"],
+            "agency holding the data": mine["data_agency"],
+            "why": mine["why"],
+        }
+    ).reset_index(drop=True)
 
 
 def respondents_by_agency(files: pd.DataFrame) -> pd.DataFrame:
@@ -1083,8 +1432,9 @@ def respondents_by_agency(files: pd.DataFrame) -> pd.DataFrame:
     """
     agency = files["agency"].where(files["agency"] != "", "not identified")
     agency = agency.where(files["organisation"] != "", "no organisation")
-    agency = agency.where(~((files["status"] == "rejected") & (files["organisation"] == "")),
-                          "not read")
+    agency = agency.where(
+        ~((files["status"] == "rejected") & (files["organisation"] == "")), "not read"
+    )
     table = pd.crosstab(agency, files["status"]).reindex(columns=list(STATUSES), fill_value=0)
     table["total"] = table.sum(axis=1)
     table = table.sort_values(["used", "total"], ascending=False)
@@ -1092,8 +1442,9 @@ def respondents_by_agency(files: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
-def support_by_agency(responses: pd.DataFrame, catalogue: catalogue_module.Catalogue
-                      ) -> pd.DataFrame:
+def support_by_agency(
+    responses: pd.DataFrame, catalogue: catalogue_module.Catalogue
+) -> pd.DataFrame:
     """Answers on the version's PIs by the respondent's agency: ``agency, forms, keep,
     amend, remove, answered, support`` (share keep or amend, as text). Raises nothing."""
     mine = responses[responses["used"] & (responses["version"] == catalogue.version)]
@@ -1104,8 +1455,15 @@ def support_by_agency(responses: pd.DataFrame, catalogue: catalogue_module.Catal
         tally = {c: int((group["choice"] == c).sum()) for c in CHOICES}
         answered = sum(tally.values())
         support = (tally["keep"] + tally["amend"]) / answered if answered else float("nan")
-        rows.append({"agency": name, "forms": group["file"].nunique(), **tally,
-                     "answered": answered, "support": _pct(support)})
+        rows.append(
+            {
+                "agency": name,
+                "forms": group["file"].nunique(),
+                **tally,
+                "answered": answered,
+                "support": _pct(support),
+            }
+        )
     return pd.DataFrame(rows, columns=["agency", "forms", *CHOICES, "answered", "support"])
 
 
@@ -1114,12 +1472,19 @@ def file_outcomes(result: FeedbackIngest) -> pd.DataFrame:
     new PIs, errors, queries, why`` (the rejection or supersession message). Raises
     nothing."""
     files = result.files
-    return pd.DataFrame({
-        "file": files["file"], "status": files["status"],
-        "organisation": files["organisation"], "version": files["version"],
-        "answers": files["pis_answered"], "new PIs": files["new_pis"],
-        "errors": files["errors"], "queries": files["queries"], "why": files["message"],
-    })
+    return pd.DataFrame(
+        {
+            "file": files["file"],
+            "status": files["status"],
+            "organisation": files["organisation"],
+            "version": files["version"],
+            "answers": files["pis_answered"],
+            "new PIs": files["new_pis"],
+            "errors": files["errors"],
+            "queries": files["queries"],
+            "why": files["message"],
+        }
+    )
 
 
 def issue_table(issues: pd.DataFrame) -> pd.DataFrame:
@@ -1127,8 +1492,9 @@ def issue_table(issues: pd.DataFrame) -> pd.DataFrame:
     out): ``file, where`` (``'Feedback'!G5``), ``severity, code, message``, errors first.
     Raises nothing."""
     mine = issues[~issues["superseded"]].copy()
-    mine["where"] = [_where(s, c) if s else "" for s, c in zip(mine["sheet"], mine["cell"],
-                                                              strict=True)]
+    mine["where"] = [
+        _where(s, c) if s else "" for s, c in zip(mine["sheet"], mine["cell"], strict=True)
+    ]
     mine["_rank"] = mine["severity"].map({"error": 0, "query": 1})
     mine = mine.sort_values(["_rank", "file"], kind="stable")
     return mine[["file", "where", "severity", "code", "message"]].reset_index(drop=True)
@@ -1137,5 +1503,7 @@ def issue_table(issues: pd.DataFrame) -> pd.DataFrame:
 def headlines(result: FeedbackIngest, summary: pd.DataFrame) -> dict[str, Any]:
     """Headline values for the report index: forms used and PIs flagged. Raises nothing."""
     used = int((result.files["status"] == "used").sum())
-    return {"Forms used": f"{used} of {len(result.files)}",
-            "PIs flagged": int(summary["flagged"].sum())}
+    return {
+        "Forms used": f"{used} of {len(result.files)}",
+        "PIs flagged": int(summary["flagged"].sum()),
+    }

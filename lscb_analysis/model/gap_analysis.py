@@ -28,10 +28,32 @@ from lscb_analysis.model.catalogue import Catalogue, keyword_table
 
 RULES_FILE = "gap_rules.yaml"
 MATCHES_FILE = "item_pi_matches.csv"
-MATCH_COLUMNS = ["item_key", "borough", "section", "item", "suggested_pi", "score", "method",
-                 "confirmed", "confirmed_pi", "note"]
-MATRIX_COLUMNS = ["borough", "la_number", "goal", "cluster", "pi_id", "pi_title", "rating",
-                  "status", "evidence", "match_confirmed", "source_rows", "model_version"]
+MATCH_COLUMNS = [
+    "item_key",
+    "borough",
+    "section",
+    "item",
+    "suggested_pi",
+    "score",
+    "method",
+    "confirmed",
+    "confirmed_pi",
+    "note",
+]
+MATRIX_COLUMNS = [
+    "borough",
+    "la_number",
+    "goal",
+    "cluster",
+    "pi_id",
+    "pi_title",
+    "rating",
+    "status",
+    "evidence",
+    "match_confirmed",
+    "source_rows",
+    "model_version",
+]
 AGE_PATTERN = re.compile(r"(\d{1,2})\s*(?:-|to|–)\s*(\d{1,2})")
 
 
@@ -66,15 +88,25 @@ def suggest_matches(items: pd.DataFrame, catalogue: Catalogue, rules: dict) -> p
     """
     stop_words = {item_key(w) for w in rules["stop_words"]}
     pis = catalogue.current
-    by_candidate = {code: pi for code, pi in zip(pis["candidate_code"], pis["id"], strict=True)
-                    if isinstance(code, str)}
+    by_candidate = {
+        code: pi
+        for code, pi in zip(pis["candidate_code"], pis["id"], strict=True)
+        if isinstance(code, str)
+    }
     keywords = keyword_table(catalogue)
     keywords = keywords[keywords["pi_id"].isin(set(pis["id"]))]
-    pairs = sorted(((item_key(k), p) for k, p in zip(keywords["keyword"], keywords["pi_id"],
-                                                     strict=True) if item_key(k)),
-                   key=lambda pair: len(pair[0]), reverse=True)
-    titles = {pi: _words(title, stop_words) for pi, title in zip(pis["id"], pis["title"],
-                                                                 strict=True)}
+    pairs = sorted(
+        (
+            (item_key(k), p)
+            for k, p in zip(keywords["keyword"], keywords["pi_id"], strict=True)
+            if item_key(k)
+        ),
+        key=lambda pair: len(pair[0]),
+        reverse=True,
+    )
+    titles = {
+        pi: _words(title, stop_words) for pi, title in zip(pis["id"], pis["title"], strict=True)
+    }
     rows = []
     for item in items.itertuples(index=False):
         code = re.match(r"^\s*([A-Za-z]+\d+[A-Za-z]?)\b", str(item.indicator_code or ""))
@@ -94,8 +126,7 @@ def suggest_matches(items: pd.DataFrame, catalogue: Catalogue, rules: dict) -> p
             rows.append((best, round(scores[best], 2), "title_words"))
         else:
             rows.append(("", 0.0, "none"))
-    suggestions = pd.DataFrame(rows, columns=["suggested_pi", "score", "method"],
-                               index=items.index)
+    suggestions = pd.DataFrame(rows, columns=["suggested_pi", "score", "method"], index=items.index)
     return items.assign(item_key=[item_key(t) for t in items["item"]]).join(suggestions)
 
 
@@ -120,15 +151,17 @@ def apply_confirmed(suggested: pd.DataFrame, confirmed: pd.DataFrame) -> pd.Data
         ``suggested`` plus ``pi_id`` (the PI used) and ``match_confirmed`` (True when the
         consultant confirmed or corrected this item's match, or the board chose the code).
     """
-    decided = confirmed[confirmed["confirmed"].str.lower().isin(["yes", "no"])
-                        | (confirmed["confirmed_pi"] != "")]
+    decided = confirmed[
+        confirmed["confirmed"].str.lower().isin(["yes", "no"]) | (confirmed["confirmed_pi"] != "")
+    ]
     decisions = {(row.borough, row.item_key): row for row in decided.itertuples(index=False)}
     pi_ids, flags = [], []
     for row in suggested.itertuples(index=False):
         decision = decisions.get((row.borough, row.item_key))
         if decision is not None:
-            pi = decision.confirmed_pi or (row.suggested_pi if decision.confirmed.lower() == "yes"
-                                           else "")
+            pi = decision.confirmed_pi or (
+                row.suggested_pi if decision.confirmed.lower() == "yes" else ""
+            )
             pi_ids.append(pi)
             flags.append(True)
         else:
@@ -144,11 +177,17 @@ def updated_matches_file(suggested: pd.DataFrame, confirmed: pd.DataFrame) -> pd
     row with its suggestion and empty ``confirmed`` for the consultant to fill.
     """
     known = set(zip(confirmed["borough"], confirmed["item_key"], strict=True))
-    unseen = pd.Series([(b, k) not in known for b, k in zip(
-        suggested["borough"], suggested["item_key"], strict=True)], index=suggested.index)
+    unseen = pd.Series(
+        [
+            (b, k) not in known
+            for b, k in zip(suggested["borough"], suggested["item_key"], strict=True)
+        ],
+        index=suggested.index,
+    )
     fresh = suggested[(suggested["method"] != "board_code") & unseen]
-    fresh = fresh.drop_duplicates(["borough", "item_key"]).assign(confirmed="", confirmed_pi="",
-                                                                   note="")
+    fresh = fresh.drop_duplicates(["borough", "item_key"]).assign(
+        confirmed="", confirmed_pi="", note=""
+    )
     return pd.concat([confirmed, fresh[MATCH_COLUMNS]], ignore_index=True)
 
 
@@ -165,8 +204,12 @@ def _shortfalls(item, pi, rules: dict) -> list[str]:
     if needed is not None and given is not None and given < needed:
         problems.append(f"reported {item.frequency}, the PI needs {pi.frequency}")
     agency = str(pi.source_agency or "")
-    if agency and item.agency and item.agency != agency and not (
-            item.agency == "health" and agency.startswith("health")):
+    if (
+        agency
+        and item.agency
+        and item.agency != agency
+        and not (item.agency == "health" and agency.startswith("health"))
+    ):
         problems.append(f"supplied by {item.agency}, the PI's source is {agency}")
     own, wanted = _age_range(item.age_range), _age_range(pi.age_range)
     if own and wanted and (own[0] > wanted[0] or own[1] < wanted[1]):
@@ -181,20 +224,25 @@ def _provenance(rows: pd.DataFrame) -> str:
 
 
 def _national_status(pi, area, latest: pd.DataFrame) -> tuple[str, str]:
-    rows = latest[(latest["indicator"] == pi.source_indicator)
-                  & (latest["la_number"] == area.la_number)]
+    rows = latest[
+        (latest["indicator"] == pi.source_indicator) & (latest["la_number"] == area.la_number)
+    ]
     if rows.empty:
         return "national_suppressed", f"{pi.source_indicator}: no row for the borough"
     row = rows.iloc[0]
     if row["status"] == "ok":
         return "national", f"{pi.source_indicator} {int(row['period'])}: published"
-    return "national_suppressed", (f"{pi.source_indicator} {int(row['period'])}: "
-                                   f"{row['status'].replace('_', ' ')}")
+    return "national_suppressed", (
+        f"{pi.source_indicator} {int(row['period'])}: {row['status'].replace('_', ' ')}"
+    )
 
 
 def gap_matrix(
-    matched: pd.DataFrame, catalogue: Catalogue, public: pd.DataFrame,
-    boroughs_with_data: set[str], rules: dict,
+    matched: pd.DataFrame,
+    catalogue: Catalogue,
+    public: pd.DataFrame,
+    boroughs_with_data: set[str],
+    rules: dict,
 ) -> pd.DataFrame:
     """The status of every current PI for every London borough, with its evidence.
 
@@ -217,41 +265,70 @@ def gap_matrix(
     for area in register.london_boroughs():
         mine = matched[matched["borough"] == area.name]
         for pi in catalogue.current.itertuples(index=False):
-            base = {"borough": area.name, "la_number": area.la_number, "goal": pi.goal,
-                    "cluster": pi.cluster, "pi_id": pi.id, "pi_title": pi.title,
-                    "rating": pi.rating, "model_version": catalogue.version,
-                    "match_confirmed": True, "source_rows": ""}
+            base = {
+                "borough": area.name,
+                "la_number": area.la_number,
+                "goal": pi.goal,
+                "cluster": pi.cluster,
+                "pi_id": pi.id,
+                "pi_title": pi.title,
+                "rating": pi.rating,
+                "model_version": catalogue.version,
+                "match_confirmed": True,
+                "source_rows": "",
+            }
             if pi.source_type == "national":
                 status, evidence = _national_status(pi, area, latest)
                 rows.append(base | {"status": status, "evidence": evidence})
                 continue
             if area.name not in boroughs_with_data:
-                rows.append(base | {"status": "no_return",
-                                    "evidence": "no return with data from this board"})
+                rows.append(
+                    base
+                    | {"status": "no_return", "evidence": "no return with data from this board"}
+                )
                 continue
             collected = mine[(mine["section"] == "collects") & (mine["pi_id"] == pi.id)]
             wanted = mine[(mine["section"] == "would_like") & (mine["pi_id"] == pi.id)]
             if len(collected):
-                best = min(((_shortfalls(item, pi, rules), item) for item in
-                            collected.itertuples(index=False)), key=lambda pair: len(pair[0]))
+                best = min(
+                    (
+                        (_shortfalls(item, pi, rules), item)
+                        for item in collected.itertuples(index=False)
+                    ),
+                    key=lambda pair: len(pair[0]),
+                )
                 problems, item = best
                 status = "partial" if problems else "collected"
-                evidence = f"'{item.item}' ({item.agency or 'agency not stated'}, " \
-                           f"{item.frequency or 'frequency not stated'})"
+                evidence = (
+                    f"'{item.item}' ({item.agency or 'agency not stated'}, "
+                    f"{item.frequency or 'frequency not stated'})"
+                )
                 if problems:
                     evidence += ": " + "; ".join(problems)
-                rows.append(base | {"status": status, "evidence": evidence,
-                                    "match_confirmed": bool(collected["match_confirmed"].all()),
-                                    "source_rows": _provenance(collected)})
+                rows.append(
+                    base
+                    | {
+                        "status": status,
+                        "evidence": evidence,
+                        "match_confirmed": bool(collected["match_confirmed"].all()),
+                        "source_rows": _provenance(collected),
+                    }
+                )
             elif len(wanted):
                 barriers = ", ".join(sorted({b for b in wanted["barrier"] if b})) or "not stated"
-                rows.append(base | {"status": "wanted",
-                                    "evidence": f"would like it; barrier: {barriers}",
-                                    "match_confirmed": bool(wanted["match_confirmed"].all()),
-                                    "source_rows": _provenance(wanted)})
+                rows.append(
+                    base
+                    | {
+                        "status": "wanted",
+                        "evidence": f"would like it; barrier: {barriers}",
+                        "match_confirmed": bool(wanted["match_confirmed"].all()),
+                        "source_rows": _provenance(wanted),
+                    }
+                )
             else:
-                rows.append(base | {"status": "not_collected",
-                                    "evidence": "no matching item in the return"})
+                rows.append(
+                    base | {"status": "not_collected", "evidence": "no matching item in the return"}
+                )
     return pd.DataFrame(rows, columns=MATRIX_COLUMNS)
 
 
@@ -269,16 +346,21 @@ def coverage_scores(matrix: pd.DataFrame, rules: dict, by: str = "borough") -> p
     """
     weights = matrix["rating"].map(rules["rating_weights"]).fillna(1)
     available = matrix["status"].isin(["national", "collected"])
-    frame = matrix.assign(_weight=weights, _available=available,
-                          _weighted=weights * available,
-                          _critical=matrix["rating"] == "critical")
+    frame = matrix.assign(
+        _weight=weights,
+        _available=available,
+        _weighted=weights * available,
+        _critical=matrix["rating"] == "critical",
+    )
     grouped = frame.groupby(by)
-    out = pd.DataFrame({
-        "pis": grouped.size(),
-        "available": grouped["_available"].sum(),
-        "coverage": grouped["_weighted"].sum() / grouped["_weight"].sum(),
-        "critical_available": frame[frame["_critical"]].groupby(by)["_available"].mean(),
-    })
+    out = pd.DataFrame(
+        {
+            "pis": grouped.size(),
+            "available": grouped["_available"].sum(),
+            "coverage": grouped["_weighted"].sum() / grouped["_weight"].sum(),
+            "critical_available": frame[frame["_critical"]].groupby(by)["_available"].mean(),
+        }
+    )
     return out.reset_index()
 
 
@@ -291,19 +373,40 @@ def pi_rankings(matrix: pd.DataFrame) -> pd.DataFrame:
         ``availability_rank`` (1 = most widely available: cheapest to adopt) and
         ``wanted_rank`` (1 = most wanted but not got).
     """
-    counts = pd.crosstab([matrix["pi_id"], matrix["pi_title"], matrix["rating"]],
-                         matrix["status"]).reset_index()
-    for status in ("national", "national_suppressed", "collected", "partial", "wanted",
-                   "not_collected", "no_return"):
+    counts = pd.crosstab(
+        [matrix["pi_id"], matrix["pi_title"], matrix["rating"]], matrix["status"]
+    ).reset_index()
+    for status in (
+        "national",
+        "national_suppressed",
+        "collected",
+        "partial",
+        "wanted",
+        "not_collected",
+        "no_return",
+    ):
         if status not in counts:
             counts[status] = 0
     counts["available"] = counts["national"] + counts["collected"]
     counts["availability_rank"] = counts["available"].rank(ascending=False, method="min")
     counts["wanted_rank"] = counts["wanted"].rank(ascending=False, method="min")
-    columns = ["pi_id", "pi_title", "rating", "available", "partial", "wanted",
-               "not_collected", "no_return", "availability_rank", "wanted_rank"]
-    return counts[columns].astype({"availability_rank": int, "wanted_rank": int}) \
+    columns = [
+        "pi_id",
+        "pi_title",
+        "rating",
+        "available",
+        "partial",
+        "wanted",
+        "not_collected",
+        "no_return",
+        "availability_rank",
+        "wanted_rank",
+    ]
+    return (
+        counts[columns]
+        .astype({"availability_rank": int, "wanted_rank": int})
         .sort_values(["availability_rank", "pi_id"], ignore_index=True)
+    )
 
 
 def next_steps(matrix: pd.DataFrame, catalogue: Catalogue, borough: str) -> pd.DataFrame:
@@ -315,30 +418,47 @@ def next_steps(matrix: pd.DataFrame, catalogue: Catalogue, borough: str) -> pd.D
         rating, status, evidence, holder, frequency_needed, next_step``.
     """
     pis = catalogue.current.set_index("id")
-    gaps = matrix[(matrix["borough"] == borough)
-                  & ~matrix["status"].isin(["national", "collected"])].copy()
+    gaps = matrix[
+        (matrix["borough"] == borough) & ~matrix["status"].isin(["national", "collected"])
+    ].copy()
     holders, frequencies, steps = [], [], []
     for row in gaps.itertuples(index=False):
         pi = pis.loc[row.pi_id]
-        holder = (f"DfE ({pi.source_indicator})" if pi.source_type == "national"
-                  else str(pi.source_agency))
+        holder = (
+            f"DfE ({pi.source_indicator})"
+            if pi.source_type == "national"
+            else str(pi.source_agency)
+        )
         holders.append(holder)
         frequencies.append(pi.frequency)
-        steps.append({
-            "partial": f"Agree with {holder} to report it as the PI defines it, {pi.frequency}.",
-            "wanted": f"Take the barrier to {holder}: the PI needs it {pi.frequency}.",
-            "not_collected": f"Ask {holder} for it, {pi.frequency}, using the definition in the "
-                             "catalogue.",
-            "no_return": "Ask the board for its return before judging this gap.",
-            "national_suppressed": "Use the borough's own unsuppressed figure, reported "
-                                   "locally with small numbers suppressed.",
-        }.get(row.status, ""))
+        steps.append(
+            {
+                "partial": f"Agree with {holder} to report it as the PI defines it, {pi.frequency}.",
+                "wanted": f"Take the barrier to {holder}: the PI needs it {pi.frequency}.",
+                "not_collected": f"Ask {holder} for it, {pi.frequency}, using the definition in the "
+                "catalogue.",
+                "no_return": "Ask the board for its return before judging this gap.",
+                "national_suppressed": "Use the borough's own unsuppressed figure, reported "
+                "locally with small numbers suppressed.",
+            }.get(row.status, "")
+        )
     gaps["holder"], gaps["frequency_needed"], gaps["next_step"] = holders, frequencies, steps
     order = {"critical": 0, "priority outcome": 1, "universal outcome": 2}
-    gaps = gaps.sort_values(["rating", "pi_id"], key=lambda s: s.map(order) if s.name ==
-                            "rating" else s)
-    return gaps[["pi_id", "pi_title", "rating", "status", "evidence", "holder",
-                 "frequency_needed", "next_step"]].reset_index(drop=True)
+    gaps = gaps.sort_values(
+        ["rating", "pi_id"], key=lambda s: s.map(order) if s.name == "rating" else s
+    )
+    return gaps[
+        [
+            "pi_id",
+            "pi_title",
+            "rating",
+            "status",
+            "evidence",
+            "holder",
+            "frequency_needed",
+            "next_step",
+        ]
+    ].reset_index(drop=True)
 
 
 def status_grid(matrix: pd.DataFrame) -> pd.DataFrame:
@@ -348,8 +468,9 @@ def status_grid(matrix: pd.DataFrame) -> pd.DataFrame:
     return grid[order]
 
 
-def write_gaps_workbook(steps: pd.DataFrame, borough_matrix: pd.DataFrame, path,
-                        notes: list[tuple[str, str]]) -> Path:
+def write_gaps_workbook(
+    steps: pd.DataFrame, borough_matrix: pd.DataFrame, path, notes: list[tuple[str, str]]
+) -> Path:
     """Write one borough's gap list for its performance lead.
 
     Sheets: ``Gaps and next steps`` (:func:`next_steps`), ``All PIs`` (the borough's rows
@@ -374,14 +495,18 @@ def write_gaps_workbook(steps: pd.DataFrame, borough_matrix: pd.DataFrame, path,
     }
     # Print: each table one A4 landscape page wide, the rest on a detail sheet keyed by PI
     # (the shown header of the pi_id column, whatever words it is given).
-    sources = {"Gaps and next steps": steps, "All PIs": borough_matrix.drop(
-        columns=["la_number"])}
-    sheets = workbook_print.split_for_print(sheets, {
-        name: [sheets[name].columns[list(source.columns).index("pi_id")]]
-        for name, source in sources.items()})
+    sources = {"Gaps and next steps": steps, "All PIs": borough_matrix.drop(columns=["la_number"])}
+    sheets = workbook_print.split_for_print(
+        sheets,
+        {
+            name: [sheets[name].columns[list(source.columns).index("pi_id")]]
+            for name, source in sources.items()
+        },
+    )
     target = safe_files.write_safe_xlsx(sheets, path)
-    return workbook_print.finish_workbook(target, _print_title(borough_matrix),
-                                          per_sheet=presenter_workbook.apply_number_formats)
+    return workbook_print.finish_workbook(
+        target, _print_title(borough_matrix), per_sheet=presenter_workbook.apply_number_formats
+    )
 
 
 def _print_title(borough_matrix: pd.DataFrame):
@@ -390,31 +515,49 @@ def _print_title(borough_matrix: pd.DataFrame):
 
     settings = workbook_print.load_settings()
     boroughs = sorted(set(borough_matrix["borough"].astype(str))) if len(borough_matrix) else []
-    versions = sorted(set(borough_matrix["model_version"].astype(str))) \
-        if "model_version" in borough_matrix and len(borough_matrix) else []
+    versions = (
+        sorted(set(borough_matrix["model_version"].astype(str)))
+        if "model_version" in borough_matrix and len(borough_matrix)
+        else []
+    )
     return workbook_print.PrintTitle(
-        "Gap list", ", ".join(boroughs), f"best-fit model {', '.join(versions)}".strip(),
-        str(settings["tiers"]["gaps"]), workbook_print.data_are_synthetic())
+        "Gap list",
+        ", ".join(boroughs),
+        f"best-fit model {', '.join(versions)}".strip(),
+        str(settings["tiers"]["gaps"]),
+        workbook_print.data_are_synthetic(),
+    )
 
 
 def gap_notes(rules: dict, catalogue: Catalogue) -> list[tuple[str, str]]:
     """The notes sheet and method note: statuses, model version, weights and sources."""
-    notes = [("Best-fit model", f"Version {catalogue.version} ({catalogue.date}): "
-                                f"{catalogue.consultation}")]
+    notes = [
+        (
+            "Best-fit model",
+            f"Version {catalogue.version} ({catalogue.date}): {catalogue.consultation}",
+        )
+    ]
     from lscb_analysis.present import presenter
 
     words = presenter.code_labels("statuses")
     notes += [(words.get(status, status), meaning) for status, meaning in rules["statuses"].items()]
     weights = ", ".join(f"{k} {v}" for k, v in rules["rating_weights"].items())
-    notes += [("Coverage score", f"Share of PIs national or collected, weighted by rating "
-                                 f"({weights})."),
-              ("Matching", "Survey items are matched to PIs by the Phase I code the board chose, "
-                           "else by the PI's keywords in the item's wording; unconfirmed "
-                           "matches are listed in data/reference/item_pi_matches.csv for the "
-                           "consultant to confirm."),
-              ("Sources", "Survey returns (data/raw/survey), DfE published statistics "
-                          "(data/processed/public_indicators), best-fit model "
-                          "(data/reference/best_fit_model).")]
+    notes += [
+        ("Coverage score", f"Share of PIs national or collected, weighted by rating ({weights})."),
+        (
+            "Matching",
+            "Survey items are matched to PIs by the Phase I code the board chose, "
+            "else by the PI's keywords in the item's wording; unconfirmed "
+            "matches are listed in data/reference/item_pi_matches.csv for the "
+            "consultant to confirm.",
+        ),
+        (
+            "Sources",
+            "Survey returns (data/raw/survey), DfE published statistics "
+            "(data/processed/public_indicators), best-fit model "
+            "(data/reference/best_fit_model).",
+        ),
+    ]
     return notes
 
 
@@ -442,8 +585,10 @@ def coverage_finding(scores: pd.DataFrame) -> str:
     """Title for the gap heatmap: the London picture in one line."""
     median = scores["coverage"].median()
     best = scores.sort_values("coverage", ascending=False).iloc[0]
-    return (f"Boards already have {median:.0%} of the weighted model (median); "
-            f"{best['borough']} has most, {best['coverage']:.0%}")
+    return (
+        f"Boards already have {median:.0%} of the weighted model (median); "
+        f"{best['borough']} has most, {best['coverage']:.0%}"
+    )
 
 
 def index_headlines(scores: pd.DataFrame, catalogue: Catalogue) -> dict:
@@ -457,8 +602,11 @@ def index_headlines(scores: pd.DataFrame, catalogue: Catalogue) -> dict:
     >>> index_headlines(scores, type("Model", (), {"current": [1, 2]})())
     {'London coverage (weighted, median board)': '50%', 'Boroughs': 3, 'Current PIs': 2}
     """
-    return {"London coverage (weighted, median board)": f"{scores['coverage'].median():.0%}",
-            "Boroughs": len(scores), "Current PIs": len(catalogue.current)}
+    return {
+        "London coverage (weighted, median board)": f"{scores['coverage'].median():.0%}",
+        "Boroughs": len(scores),
+        "Current PIs": len(catalogue.current),
+    }
 
 
 def wanted_barriers(matrix: pd.DataFrame) -> pd.DataFrame:
@@ -466,8 +614,7 @@ def wanted_barriers(matrix: pd.DataFrame) -> pd.DataFrame:
     wanted = matrix[matrix["status"] == "wanted"].copy()
     wanted["barrier"] = wanted["evidence"].str.extract(r"barrier: (.*)$")[0].str.split(", ")
     wanted = wanted.explode("barrier")
-    table = wanted.groupby("barrier").agg(pis=("pi_id", "nunique"),
-                                          boroughs=("borough", "nunique"))
+    table = wanted.groupby("barrier").agg(pis=("pi_id", "nunique"), boroughs=("borough", "nunique"))
     return table.sort_values("boroughs", ascending=False).reset_index()
 
 
@@ -478,8 +625,9 @@ def coverage_display(scores: pd.DataFrame):
     from lscb_analysis.present import presenter
 
     by = str(scores.columns[0]) if len(scores.columns) else "borough"
-    return presenter.show(scores.sort_values("coverage", ascending=False),
-                          f"Coverage score by {by}")
+    return presenter.show(
+        scores.sort_values("coverage", ascending=False), f"Coverage score by {by}"
+    )
 
 
 def borough_section(matrix: pd.DataFrame, catalogue: Catalogue, area, rules: dict):
@@ -495,13 +643,18 @@ def borough_section(matrix: pd.DataFrame, catalogue: Catalogue, area, rules: dic
     write_borough_workbook(matrix, catalogue, area.name, rules, folder)
     from lscb_analysis.present import presenter
 
-    return presenter.show(next_steps(matrix, catalogue, area.name),
-                          f"{area.name}: gaps and next steps")
+    return presenter.show(
+        next_steps(matrix, catalogue, area.name), f"{area.name}: gaps and next steps"
+    )
 
 
-def write_borough_workbook(matrix: pd.DataFrame, catalogue: Catalogue, borough: str,
-                           rules: dict, folder: Path) -> Path:
+def write_borough_workbook(
+    matrix: pd.DataFrame, catalogue: Catalogue, borough: str, rules: dict, folder: Path
+) -> Path:
     """Write ``gaps.xlsx`` for one borough into ``folder`` (the run's folder) and return it."""
-    return write_gaps_workbook(next_steps(matrix, catalogue, borough),
-                               matrix[matrix["borough"] == borough], Path(folder) / "gaps.xlsx",
-                               gap_notes(rules, catalogue))
+    return write_gaps_workbook(
+        next_steps(matrix, catalogue, borough),
+        matrix[matrix["borough"] == borough],
+        Path(folder) / "gaps.xlsx",
+        gap_notes(rules, catalogue),
+    )

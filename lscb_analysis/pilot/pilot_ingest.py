@@ -86,42 +86,129 @@ from lscb_analysis.survey.survey_ingest import Matcher, find_borough, normalise_
 LOGGER = logging.getLogger(__name__)
 
 VALUE_COLUMNS: list[str] = [
-    "borough", "la_number", "pi_id", "period", "numerator", "denominator", "value", "status",
-    "source", "source_agency", "source_system", "narrative", "prefilled", "validation_status",
-    "returner", "model_version", "submitted", "file", "sha256", "sheet", "row", "cell",
+    "borough",
+    "la_number",
+    "pi_id",
+    "period",
+    "numerator",
+    "denominator",
+    "value",
+    "status",
+    "source",
+    "source_agency",
+    "source_system",
+    "narrative",
+    "prefilled",
+    "validation_status",
+    "returner",
+    "model_version",
+    "submitted",
+    "file",
+    "sha256",
+    "sheet",
+    "row",
+    "cell",
 ]
 """Columns of ``pilot_values``: ``cell`` is the value cell (e.g. ``G12``) on ``sheet``."""
 ISSUE_COLUMNS: list[str] = [
-    "file", "sha256", "sheet", "cell", "row", "borough", "la_number", "pi_id", "period",
-    "code", "severity", "title", "message", "superseded",
+    "file",
+    "sha256",
+    "sheet",
+    "cell",
+    "row",
+    "borough",
+    "la_number",
+    "pi_id",
+    "period",
+    "code",
+    "severity",
+    "title",
+    "message",
+    "superseded",
 ]
 """Columns of ``pilot_issues``; ``superseded`` is True for a row a later return replaced."""
 RETURN_COLUMNS: list[str] = [
-    "file", "sha256", "state", "reason", "borough", "la_number", "agency", "returner",
-    "model_version", "periods", "identified_from", "submitted", "rows", "errors", "queries",
-    "continuity", "checked_copy", "message",
+    "file",
+    "sha256",
+    "state",
+    "reason",
+    "borough",
+    "la_number",
+    "agency",
+    "returner",
+    "model_version",
+    "periods",
+    "identified_from",
+    "submitted",
+    "rows",
+    "errors",
+    "queries",
+    "continuity",
+    "checked_copy",
+    "message",
 ]
 """Columns of ``pilot_returns``: one row per file and borough (one per rejected file)."""
 FEASIBILITY_COLUMNS: list[str] = [
-    "borough", "la_number", "pi_id", "cycle_needed", "can_provide", "cycle_offered",
-    "source_agency", "quality_concerns", "effort", "comment", "returner", "file", "sheet",
-    "row", "current",
+    "borough",
+    "la_number",
+    "pi_id",
+    "cycle_needed",
+    "can_provide",
+    "cycle_offered",
+    "source_agency",
+    "quality_concerns",
+    "effort",
+    "comment",
+    "returner",
+    "file",
+    "sheet",
+    "row",
+    "current",
 ]
 """Columns of ``pilot_feasibility``; ``current`` is False for answers a later return replaced."""
 CHANGE_COLUMNS: list[str] = [
-    "borough", "la_number", "pi_id", "period", "field", "old", "new", "old_file", "new_file",
-    "old_cell", "new_cell",
+    "borough",
+    "la_number",
+    "pi_id",
+    "period",
+    "field",
+    "old",
+    "new",
+    "old_file",
+    "new_file",
+    "old_cell",
+    "new_cell",
 ]
 """Columns of ``pilot_changes``: one row per value a re-submission changed."""
-COMPARED_FIELDS = ("numerator", "denominator", "value", "status", "source_agency",
-                   "source_system", "narrative")
+COMPARED_FIELDS = (
+    "numerator",
+    "denominator",
+    "value",
+    "status",
+    "source_agency",
+    "source_system",
+    "narrative",
+)
 STATES = ("ingested", "ingested_with_errors", "rejected")
-FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"),
-         "query": PatternFill("solid", fgColor="FFEB9C"),
-         "continuity": PatternFill("solid", fgColor="BDD7EE")}
+FILLS = {
+    "error": PatternFill("solid", fgColor="FFC7CE"),
+    "query": PatternFill("solid", fgColor="FFEB9C"),
+    "continuity": PatternFill("solid", fgColor="BDD7EE"),
+}
 COMMENT_AUTHOR = "LSCB workbench"
-_RAW_FIELDS = ("borough", "pi_id", "title", "period", "numerator", "denominator", "value",
-               "status", "source_agency", "source_system", "narrative")
+_RAW_FIELDS = (
+    "borough",
+    "pi_id",
+    "title",
+    "period",
+    "numerator",
+    "denominator",
+    "value",
+    "status",
+    "source_agency",
+    "source_system",
+    "narrative",
+)
 _PI = re.compile(r"^\s*BF\s*[-_ ]?\s*([A-Z]{2})\s*[-_ ]?\s*(\d{1,2})\s*$", re.IGNORECASE)
 _MODEL = re.compile(r"\b(?:model|version|catalogue)\b\D{0,12}?v?\s*(\d+(?:\.\d+)+)", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"^date( returned| submitted| completed)?$")
@@ -208,8 +295,10 @@ def status_matcher(rules: Mapping) -> Matcher:
     >>> status_matcher(pilot_template.load_rules()).match("N/A")
     'not available'
     """
-    spec = {status: {"synonyms": rules["statuses"]["synonyms"].get(status, [])}
-            for status in rules["statuses"]["borough"]}
+    spec = {
+        status: {"synonyms": rules["statuses"]["synonyms"].get(status, [])}
+        for status in rules["statuses"]["borough"]
+    }
     return Matcher(header_matcher(spec).synonyms, ())
 
 
@@ -271,8 +360,9 @@ def _grid(sheet: Any) -> list[list[Any]]:
     return [list(values) for values in sheet.iter_rows(values_only=True)]
 
 
-def _find_header(grid: list[list[Any]], matcher: Matcher, required: tuple[str, ...],
-                 scan_rows: int, minimum: int) -> tuple[int, dict[str, int]] | None:
+def _find_header(
+    grid: list[list[Any]], matcher: Matcher, required: tuple[str, ...], scan_rows: int, minimum: int
+) -> tuple[int, dict[str, int]] | None:
     best: tuple[int, dict[str, int]] | None = None
     for r, row in enumerate(grid[:scan_rows]):
         mapped: dict[str, int] = {}
@@ -283,16 +373,21 @@ def _find_header(grid: list[list[Any]], matcher: Matcher, required: tuple[str, .
             name = matcher.match(text)
             if name and name not in mapped:
                 mapped[name] = c
-        if all(f in mapped for f in required) and len(mapped) >= minimum and (
-                best is None or len(mapped) > len(best[1])):
+        if (
+            all(f in mapped for f in required)
+            and len(mapped) >= minimum
+            and (best is None or len(mapped) > len(best[1]))
+        ):
             best = (r, mapped)
     return best
 
 
 def _hidden_meta(workbook: Any, rules: Mapping) -> dict[str, str] | None:
     for sheet in workbook.worksheets:
-        first = [_text(v) for v in next(sheet.iter_rows(max_row=1, max_col=2, values_only=True),
-                                        ("", ""))]
+        first = [
+            _text(v)
+            for v in next(sheet.iter_rows(max_row=1, max_col=2, values_only=True), ("", ""))
+        ]
         if first[:2] == ["kind", str(rules["kind"])]:
             meta = {}
             for row in sheet.iter_rows(max_col=2, values_only=True):
@@ -307,7 +402,7 @@ def _date_returned(grid: list[list[Any]], header_row: int) -> dt.date | None:
     for row in grid[:header_row]:
         for c, value in enumerate(row):
             if _DATE_LABEL.match(normalise_key(value or "")):
-                for candidate in row[c + 1:]:
+                for candidate in row[c + 1 :]:
                     if isinstance(candidate, dt.datetime):
                         return candidate.date()
                     if isinstance(candidate, dt.date):
@@ -332,31 +427,43 @@ def read_return(path: Path | str, rules: Mapping | None = None) -> ReturnFile:
     if file.suffix.lower() not in safe_files.WORKBOOK_SUFFIXES:
         raise PilotFileError(
             f"{file.name} is not an Excel workbook (.xlsx). Ask the sender to fill the "
-            "template workbook and send it as .xlsx.", code="not_a_workbook")
+            "template workbook and send it as .xlsx.",
+            code="not_a_workbook",
+        )
     content = file.read_bytes()
     try:
         check = safe_files.check_workbook(file)
     except UnsafeWorkbookError as error:
         raise PilotFileError(str(error), code="unsafe_workbook") from error
     try:
-        workbook = openpyxl.load_workbook(std_io.BytesIO(content), read_only=True,
-                                          data_only=True, keep_vba=False, keep_links=False)
+        workbook = openpyxl.load_workbook(
+            std_io.BytesIO(content),
+            read_only=True,
+            data_only=True,
+            keep_vba=False,
+            keep_links=False,
+        )
     except safe_files.OPENPYXL_READ_ERRORS as error:
         raise PilotFileError(
             f"{file.name} cannot be opened as a workbook ({type(error).__name__}). Ask the "
-            "sender for a fresh copy saved from Excel as .xlsx.", code="corrupt") from error
+            "sender for a fresh copy saved from Excel as .xlsx.",
+            code="corrupt",
+        ) from error
     try:
         return _read_workbook(file, content, workbook, check, rules)
     finally:
         workbook.close()
 
 
-def _read_workbook(file: Path, content: bytes, workbook: Any, check: Any,
-                   rules: Mapping) -> ReturnFile:
+def _read_workbook(
+    file: Path, content: bytes, workbook: Any, check: Any, rules: Mapping
+) -> ReturnFile:
     sheets = rules["sheets"]
     meta = _hidden_meta(workbook, rules)
-    skip = {normalise_key(sheets[k]) for k in ("lists", "hidden", "instructions",
-                                               "definitions", "validation")}
+    skip = {
+        normalise_key(sheets[k])
+        for k in ("lists", "hidden", "instructions", "definitions", "validation")
+    }
     headers = header_matcher(rules["headers"])
     feasibility_headers = header_matcher(rules["feasibility_headers"])
     scan, minimum = int(rules.get("header_scan_rows", 30)), int(rules.get("min_header_fields", 3))
@@ -382,10 +489,15 @@ def _read_workbook(file: Path, content: bytes, workbook: Any, check: Any,
             f"{file.name}: no sheet has a header row with a PI id and a period column (looked "
             f"in the first {scan} rows of each sheet). Ask the borough to use the template's "
             "Data sheet, or to head its columns 'PI id', 'Period', 'Numerator', "
-            "'Denominator', 'Value', 'Status' and 'Narrative'.", code="no_data_sheet")
+            "'Denominator', 'Value', 'Status' and 'Narrative'.",
+            code="no_data_sheet",
+        )
     _, data_sheet, grid, (header_row, mapped) = best
-    formulas = set(zip(check.formulas["sheet"], check.formulas["cell"], strict=True)) \
-        if len(check.formulas) else set()
+    formulas = (
+        set(zip(check.formulas["sheet"], check.formulas["cell"], strict=True))
+        if len(check.formulas)
+        else set()
+    )
     rows = []
     for r in range(header_row + 1, len(grid)):
         line = grid[r]
@@ -393,12 +505,14 @@ def _read_workbook(file: Path, content: bytes, workbook: Any, check: Any,
         for name in _RAW_FIELDS:
             column = mapped.get(name)
             record[name] = line[column] if column is not None and column < len(line) else None
-            record[f"{name}_cell"] = (f"{get_column_letter(column + 1)}{r + 1}"
-                                      if column is not None else "")
+            record[f"{name}_cell"] = (
+                f"{get_column_letter(column + 1)}{r + 1}" if column is not None else ""
+            )
         record["value_formula"] = (data_sheet, record["value_cell"]) in formulas
-        if not any(_text(record[name]) for name in ("pi_id", "period", "numerator",
-                                                     "denominator", "status", "narrative")) \
-                and not (record["value"] is not None and not record["value_formula"]):
+        if not any(
+            _text(record[name])
+            for name in ("pi_id", "period", "numerator", "denominator", "status", "narrative")
+        ) and not (record["value"] is not None and not record["value_formula"]):
             continue
         rows.append(record)
     text_above = " ".join(_text(v) for line in grid[:header_row] for v in line if _text(v))
@@ -411,18 +525,24 @@ def _read_workbook(file: Path, content: bytes, workbook: Any, check: Any,
             record = {"sheet": feasibility_sheet, "row": r + 1}
             for name in rules["feasibility_headers"]:
                 column = f_mapped.get(name)
-                record[name] = line[column] if column is not None and column < len(line) \
-                    else None
+                record[name] = line[column] if column is not None and column < len(line) else None
             if _text(record.get("pi_id")):
                 feasibility_rows.append(record)
     stat = file.stat()
     return ReturnFile(
-        path=file, sha256=hashlib.sha256(content).hexdigest(),
-        modified=pd.Timestamp(stat.st_mtime, unit="s", tz="UTC"), content=content, meta=meta,
-        data_sheet=data_sheet, header_row=header_row + 1,
-        columns={name: get_column_letter(c + 1) for name, c in mapped.items()}, rows=rows,
-        feasibility_sheet=feasibility_sheet, feasibility=feasibility_rows,
-        text_above=text_above, sheet_names=list(workbook.sheetnames),
+        path=file,
+        sha256=hashlib.sha256(content).hexdigest(),
+        modified=pd.Timestamp(stat.st_mtime, unit="s", tz="UTC"),
+        content=content,
+        meta=meta,
+        data_sheet=data_sheet,
+        header_row=header_row + 1,
+        columns={name: get_column_letter(c + 1) for name, c in mapped.items()},
+        rows=rows,
+        feasibility_sheet=feasibility_sheet,
+        feasibility=feasibility_rows,
+        text_above=text_above,
+        sheet_names=list(workbook.sheetnames),
         date_returned=_date_returned(grid, header_row),
     )
 
@@ -461,12 +581,20 @@ class _Context:
             place += f", cell {where['cell']}"
         message = f"{place}: {detail} {spec['todo']}".strip()
         return {
-            "file": where.get("file", ""), "sha256": where.get("sha256", ""),
-            "sheet": where.get("sheet", ""), "cell": where.get("cell", ""),
-            "row": where.get("row"), "borough": where.get("borough", ""),
-            "la_number": where.get("la_number", ""), "pi_id": where.get("pi_id", ""),
-            "period": where.get("period", ""), "code": code, "severity": spec["severity"],
-            "title": spec["title"], "message": message, "superseded": False,
+            "file": where.get("file", ""),
+            "sha256": where.get("sha256", ""),
+            "sheet": where.get("sheet", ""),
+            "cell": where.get("cell", ""),
+            "row": where.get("row"),
+            "borough": where.get("borough", ""),
+            "la_number": where.get("la_number", ""),
+            "pi_id": where.get("pi_id", ""),
+            "period": where.get("period", ""),
+            "code": code,
+            "severity": spec["severity"],
+            "title": spec["title"],
+            "message": message,
+            "superseded": False,
         }
 
 
@@ -510,36 +638,61 @@ def _identify(ret: ReturnFile, context: _Context) -> _Identity:
             raise PilotFileError(
                 f"{ret.path.name}: the hidden sheet names a borough the register does not "
                 f"know ({error}). Send the workbook the project team issued.",
-                code="borough_not_identifiable") from error
+                code="borough_not_identifiable",
+            ) from error
         agency = meta.get("agency", "")
         try:
             periods = pilot_template.period_range(meta.get("periods", ""), rules)
         except InvalidArgumentError as error:
             raise PilotFileError(
                 f"{ret.path.name}: the hidden sheet's periods cannot be read ({error}). Send "
-                "the workbook the project team issued.", code="corrupt") from error
+                "the workbook the project team issued.",
+                code="corrupt",
+            ) from error
         version = meta.get("model_version") or None
         try:
             catalogue = context.catalogue(version)
         except CatalogueError as error:
             raise PilotFileError(
                 f"{ret.path.name}: the hidden sheet names model version {version}, which "
-                f"cannot be loaded ({error})", code="unknown_model_version") from error
+                f"cannot be loaded ({error})",
+                code="unknown_model_version",
+            ) from error
         if not areas:
-            raise PilotFileError(f"{ret.path.name}: the hidden sheet names no borough.",
-                                 code="borough_not_identifiable")
-        layout = pilot_template.template_rows(catalogue, areas, periods, context.index,
-                                              rules, agency or None)
+            raise PilotFileError(
+                f"{ret.path.name}: the hidden sheet names no borough.",
+                code="borough_not_identifiable",
+            )
+        layout = pilot_template.template_rows(
+            catalogue, areas, periods, context.index, rules, agency or None
+        )
         expected = pilot_template.template_checksum(meta, layout)
         if expected != meta.get("template_checksum"):
-            notes.append(context.finding("F_CHECKSUM", where, (
-                "The hidden sheet 'Template info' does not match the template the workbench "
-                f"makes for {meta.get('boroughs', '')}, {meta.get('periods', '')} and model "
-                f"version {catalogue.version} (its checksum differs): the hidden sheet was "
-                "edited or the model file changed since the template was issued.")))
+            notes.append(
+                context.finding(
+                    "F_CHECKSUM",
+                    where,
+                    (
+                        "The hidden sheet 'Template info' does not match the template the workbench "
+                        f"makes for {meta.get('boroughs', '')}, {meta.get('periods', '')} and model "
+                        f"version {catalogue.version} (its checksum differs): the hidden sheet was "
+                        "edited or the model file changed since the template was issued."
+                    ),
+                )
+            )
         returner = f"agency:{agency}" if agency else f"borough:{areas[0].la_number}"
-        return _Identity(areas, agency, periods, True, catalogue.version, "hidden sheet",
-                         returner, submitted, notes, layout)
+        return _Identity(
+            areas,
+            agency,
+            periods,
+            True,
+            catalogue.version,
+            "hidden sheet",
+            returner,
+            submitted,
+            notes,
+            layout,
+        )
 
     # Rebuilt by hand: identify from the contents.
     areas = []
@@ -557,7 +710,9 @@ def _identify(ret: ReturnFile, context: _Context) -> _Identity:
             f"{ret.path.name}: the borough cannot be told (no hidden template sheet, no "
             "borough column, and no borough named above the table, in the sheet name or in "
             "the file name). Ask the borough to use the template, or rename the file "
-            "<borough>_pilot_return.xlsx.", code="borough_not_identifiable")
+            "<borough>_pilot_return.xlsx.",
+            code="borough_not_identifiable",
+        )
     model_match = _MODEL.search(ret.text_above) or _MODEL.search(ret.path.stem.replace("_", " "))
     version = model_match.group(1) if model_match else None
     try:
@@ -565,12 +720,20 @@ def _identify(ret: ReturnFile, context: _Context) -> _Identity:
     except CatalogueError as error:
         raise PilotFileError(
             f"{ret.path.name}: the table says model version {version}, which is not in "
-            f"data/reference/best_fit_model/ ({error})", code="unknown_model_version"
+            f"data/reference/best_fit_model/ ({error})",
+            code="unknown_model_version",
         ) from error
     if version is None:
-        notes.append(context.finding("F_MODEL_ASSUMED", where, (
-            "The table does not say which version of the best-fit model it follows; it was "
-            f"checked against the latest, version {catalogue.version}.")))
+        notes.append(
+            context.finding(
+                "F_MODEL_ASSUMED",
+                where,
+                (
+                    "The table does not say which version of the best-fit model it follows; it was "
+                    f"checked against the latest, version {catalogue.version}."
+                ),
+            )
+        )
     periods = []
     for row in ret.rows:
         try:
@@ -578,26 +741,56 @@ def _identify(ret: ReturnFile, context: _Context) -> _Identity:
         except InvalidArgumentError:
             continue
     if periods:
-        first, last = min(periods, key=pilot_template.period_index), max(
-            periods, key=pilot_template.period_index)
-        periods = [pilot_template.period_from_index(i) for i in range(
-            pilot_template.period_index(first), pilot_template.period_index(last) + 1)]
-    layout = pilot_template.template_rows(catalogue, areas, periods, context.index, rules) \
-        if periods else pd.DataFrame(columns=pilot_template.ROW_COLUMNS)
+        first, last = (
+            min(periods, key=pilot_template.period_index),
+            max(periods, key=pilot_template.period_index),
+        )
+        periods = [
+            pilot_template.period_from_index(i)
+            for i in range(
+                pilot_template.period_index(first), pilot_template.period_index(last) + 1
+            )
+        ]
+    layout = (
+        pilot_template.template_rows(catalogue, areas, periods, context.index, rules)
+        if periods
+        else pd.DataFrame(columns=pilot_template.ROW_COLUMNS)
+    )
     names = ", ".join(a.name for a in areas)
-    notes.append(context.finding("F_FROM_CONTENTS", where, (
-        f"No hidden template sheet: read as {names}, periods "
-        f"{periods[0] if periods else '?'} to {periods[-1] if periods else '?'}, model "
-        f"version {catalogue.version}, from sheet {ret.data_sheet} (header on row "
-        f"{ret.header_row}).")))
-    returner = f"borough:{areas[0].la_number}" if len(areas) == 1 and "borough" not in \
-        ret.columns else f"file:{ret.path.stem}"
-    return _Identity(areas, "", periods, False, catalogue.version, "file contents", returner,
-                     submitted, notes, layout)
+    notes.append(
+        context.finding(
+            "F_FROM_CONTENTS",
+            where,
+            (
+                f"No hidden template sheet: read as {names}, periods "
+                f"{periods[0] if periods else '?'} to {periods[-1] if periods else '?'}, model "
+                f"version {catalogue.version}, from sheet {ret.data_sheet} (header on row "
+                f"{ret.header_row})."
+            ),
+        )
+    )
+    returner = (
+        f"borough:{areas[0].la_number}"
+        if len(areas) == 1 and "borough" not in ret.columns
+        else f"file:{ret.path.stem}"
+    )
+    return _Identity(
+        areas,
+        "",
+        periods,
+        False,
+        catalogue.version,
+        "file contents",
+        returner,
+        submitted,
+        notes,
+        layout,
+    )
 
 
-def _published_value(context: _Context, indicator: str, year: int, la_number: str
-                     ) -> tuple[float | None, int | None]:
+def _published_value(
+    context: _Context, indicator: str, year: int, la_number: str
+) -> tuple[float | None, int | None]:
     """The published value for a year, else the latest earlier published one."""
     for candidate in range(year, year - 6, -1):
         found = context.table.get((indicator, candidate, la_number))
@@ -612,8 +805,9 @@ def _format(number: float | None, decimals: int = 1) -> str:
     return f"{number:,.{decimals}f}" if not float(number).is_integer() else f"{number:,.0f}"
 
 
-def _check_rows(ret: ReturnFile, ident: _Identity, context: _Context
-                ) -> tuple[list[dict], list[dict]]:
+def _check_rows(
+    ret: ReturnFile, ident: _Identity, context: _Context
+) -> tuple[list[dict], list[dict]]:
     """Row-level checks of one return: (value records, findings)."""
     rules = context.rules
     catalogue = context.catalogue(ident.model_version)
@@ -623,28 +817,38 @@ def _check_rows(ret: ReturnFile, ident: _Identity, context: _Context
     prefilled_keys = set()
     if len(ident.layout):
         flagged = ident.layout[ident.layout["prefilled"]]
-        prefilled_keys = set(zip(flagged["la_number"], flagged["pi_id"], flagged["period"],
-                                 strict=True))
+        prefilled_keys = set(
+            zip(flagged["la_number"], flagged["pi_id"], flagged["period"], strict=True)
+        )
     single = ident.areas[0] if len(ident.areas) == 1 and "borough" not in ret.columns else None
     seen: set[tuple[str, str, str]] = set()
     values, findings = [], []
     for raw in ret.rows:
-        base = {"file": ret.path.name, "sha256": ret.sha256, "sheet": raw["sheet"],
-                "row": raw["row"]}
+        base = {
+            "file": ret.path.name,
+            "sha256": ret.sha256,
+            "sheet": raw["sheet"],
+            "row": raw["row"],
+        }
         row_findings: list[dict] = []
 
-        def add(code: str, cell_field: str, detail: str, _base=base, _raw=raw, _out=row_findings
-                ) -> None:
-            _out.append(context.finding(code, {**_base, "cell": _raw.get(f"{cell_field}_cell")}
-                                        , detail))
+        def add(
+            code: str, cell_field: str, detail: str, _base=base, _raw=raw, _out=row_findings
+        ) -> None:
+            _out.append(
+                context.finding(code, {**_base, "cell": _raw.get(f"{cell_field}_cell")}, detail)
+            )
 
         area = single
         if area is None:
             area = _london(raw.get("borough"))
             if area is None:
-                add("E_UNKNOWN_BOROUGH", "borough",
+                add(
+                    "E_UNKNOWN_BOROUGH",
+                    "borough",
                     f"{_text(raw.get('borough')) or 'The borough cell is blank'!s}: not a "
-                    "London borough the register knows.")
+                    "London borough the register knows.",
+                )
         borough = area.name if area else _text(raw.get("borough"))
         la_number = area.la_number if area else ""
         pi_id = normalise_pi(raw.get("pi_id"))
@@ -652,120 +856,191 @@ def _check_rows(ret: ReturnFile, ident: _Identity, context: _Context
         try:
             period = pilot_template.parse_period(raw.get("period"))
         except InvalidArgumentError:
-            add("E_PERIOD", "period",
+            add(
+                "E_PERIOD",
+                "period",
                 f"{_text(raw.get('period')) or 'The period is blank'!s}: not a period the "
-                "workbench can read (write 2025Q1 for January to March 2025).")
+                "workbench can read (write 2025Q1 for January to March 2025).",
+            )
         if period and ident.template_periods and period not in ident.periods:
-            add("E_PERIOD", "period",
+            add(
+                "E_PERIOD",
+                "period",
                 f"Period {period} is not one of the template's periods "
-                f"({ident.periods[0]} to {ident.periods[-1]}).")
+                f"({ident.periods[0]} to {ident.periods[-1]}).",
+            )
         pi = pis.get(pi_id)
         if pi is None:
-            add("E_UNKNOWN_PI", "pi_id",
+            add(
+                "E_UNKNOWN_PI",
+                "pi_id",
                 f"{pi_id or 'The PI id is blank'!s}: not a PI of best-fit model version "
-                f"{catalogue.version}.")
+                f"{catalogue.version}.",
+            )
         elif pi["status"] != "current":
-            add("Q_POSTPONED_PI", "pi_id",
-                f"{pi_id} is postponed in model version {catalogue.version}.")
+            add(
+                "Q_POSTPONED_PI",
+                "pi_id",
+                f"{pi_id} is postponed in model version {catalogue.version}.",
+            )
         unit = pilot_template.unit_rule(pi["unit"], rules) if pi is not None else {}
         decimals = int(pi["decimals"]) if pi is not None else 1
         key = (la_number or borough, pi_id, period)
         duplicate = key in seen
         if duplicate:
-            add("E_DUPLICATE", "pi_id",
-                f"{pi_id} {period} for {borough} appears more than once; this row was not used.")
+            add(
+                "E_DUPLICATE",
+                "pi_id",
+                f"{pi_id} {period} for {borough} appears more than once; this row was not used.",
+            )
         seen.add(key)
 
         prefilled = (la_number, pi_id, period) in prefilled_keys
-        published_row = context.table.get((pi["source_indicator"], pilot_template.reporting_year(
-            period), la_number)) if prefilled and pi is not None else None
+        published_row = (
+            context.table.get(
+                (pi["source_indicator"], pilot_template.reporting_year(period), la_number)
+            )
+            if prefilled and pi is not None
+            else None
+        )
         source_agency = _text(raw.get("source_agency"))
         source_system = _text(raw.get("source_system"))
         if published_row is not None and published_row.status == public_data.OK:
             # A published figure: it is used whatever the cells say; a change is queried.
             changed = []
-            for name, published in (("value", published_row.value),
-                                    ("numerator", published_row.numerator),
-                                    ("denominator", published_row.denominator)):
+            for name, published in (
+                ("value", published_row.value),
+                ("numerator", published_row.numerator),
+                ("denominator", published_row.denominator),
+            ):
                 read, _ = parse_number(raw.get(name), context.blank_words)
-                if read is not None and not pd.isna(published) and abs(read - float(
-                        published)) > float(rules["checks"]["prefilled_tolerance"]) * max(
-                        1.0, abs(float(published))):
-                    changed.append(f"the {name} is {_format(float(published), decimals)} but "
-                                   f"the table shows {_format(read, decimals)}")
+                if (
+                    read is not None
+                    and not pd.isna(published)
+                    and abs(read - float(published))
+                    > float(rules["checks"]["prefilled_tolerance"])
+                    * max(1.0, abs(float(published)))
+                ):
+                    changed.append(
+                        f"the {name} is {_format(float(published), decimals)} but "
+                        f"the table shows {_format(read, decimals)}"
+                    )
             if changed:
-                add("Q_PREFILLED_CHANGED", "value",
-                    f"Published figure for {pi_id} {period}: {'; '.join(changed)}.")
+                add(
+                    "Q_PREFILLED_CHANGED",
+                    "value",
+                    f"Published figure for {pi_id} {period}: {'; '.join(changed)}.",
+                )
             numerator, denominator = published_row.numerator, published_row.denominator
             value = float(published_row.value)
             status = rules["statuses"]["published"]["ok"]
             source_agency = source_agency or str(pi["source_agency"])
             source_system = "DfE published statistics"
         else:
-            numerator, denominator, value = _figure_checks(raw, unit, decimals, pi is not None,
-                                                           tolerance, context, add)
+            numerator, denominator, value = _figure_checks(
+                raw, unit, decimals, pi is not None, tolerance, context, add
+            )
             status_text = _text(raw.get("status"))
             status = context.statuses.match(status_text) if status_text else ""
             if status_text and not status:
                 if status_text in context.published_statuses:
                     status = status_text
                 else:
-                    add("E_STATUS", "status",
-                        f"The status {status_text!r} is not one of the list.")
+                    add("E_STATUS", "status", f"The status {status_text!r} is not one of the list.")
                     status = status_text
             prefilled = prefilled and status in context.published_statuses and value is None
             if not status and value is not None:
                 status = "provided"
                 add("Q_STATUS_MISSING", "status", "A figure is given but the status is blank.")
-            empty = all(not _text(raw.get(name)) or raw.get(name) is None
-                        for name in ("numerator", "denominator")) and value is None
+            empty = (
+                all(
+                    not _text(raw.get(name)) or raw.get(name) is None
+                    for name in ("numerator", "denominator")
+                )
+                and value is None
+            )
             if status in context.with_figure and empty:
-                add("Q_PROVIDED_EMPTY", "status",
-                    f"The status is {status!r} but there is no figure.")
-            if pi is not None and pi["source_type"] == "national" and value is not None \
-                    and period and la_number:
-                detail = _far_from_published(context, pi, period, la_number, value, decimals,
-                                             annual)
+                add(
+                    "Q_PROVIDED_EMPTY",
+                    "status",
+                    f"The status is {status!r} but there is no figure.",
+                )
+            if (
+                pi is not None
+                and pi["source_type"] == "national"
+                and value is not None
+                and period
+                and la_number
+            ):
+                detail = _far_from_published(
+                    context, pi, period, la_number, value, decimals, annual
+                )
                 if detail:
                     add("Q_FAR_FROM_PUBLISHED", "value", detail)
         for item in row_findings:
             item.update(borough=borough, la_number=la_number, pi_id=pi_id, period=period)
         findings.extend(row_findings)
         source = "; ".join(s for s in (source_agency, source_system) if s)
-        values.append({
-            "borough": borough, "la_number": la_number, "pi_id": pi_id, "period": period,
-            "numerator": numerator, "denominator": denominator, "value": value,
-            "status": status, "source": source, "source_agency": source_agency,
-            "source_system": source_system, "narrative": _text(raw.get("narrative")),
-            "prefilled": bool(prefilled), "validation_status": "",
-            "returner": ident.returner, "model_version": ident.model_version,
-            "submitted": ident.submitted, "file": ret.path.name, "sha256": ret.sha256,
-            "sheet": raw["sheet"], "row": raw["row"], "cell": raw.get("value_cell", ""),
-            "_duplicate": duplicate, "_unit": pi["unit"] if pi is not None else "",
-            "_decimals": decimals, "_frequency": pi["frequency"] if pi is not None else "",
-            "_national": pi is not None and pi["source_type"] == "national",
-            "_order": (ident.submitted, ret.modified, ret.path.name),
-            "_narrative_cell": raw.get("narrative_cell", ""),
-            "_status_cell": raw.get("status_cell", ""),
-            "_denominator_cell": raw.get("denominator_cell", ""),
-            "_cells": {name: raw.get(f"{name}_cell", "") for name in _RAW_FIELDS},
-        })
+        values.append(
+            {
+                "borough": borough,
+                "la_number": la_number,
+                "pi_id": pi_id,
+                "period": period,
+                "numerator": numerator,
+                "denominator": denominator,
+                "value": value,
+                "status": status,
+                "source": source,
+                "source_agency": source_agency,
+                "source_system": source_system,
+                "narrative": _text(raw.get("narrative")),
+                "prefilled": bool(prefilled),
+                "validation_status": "",
+                "returner": ident.returner,
+                "model_version": ident.model_version,
+                "submitted": ident.submitted,
+                "file": ret.path.name,
+                "sha256": ret.sha256,
+                "sheet": raw["sheet"],
+                "row": raw["row"],
+                "cell": raw.get("value_cell", ""),
+                "_duplicate": duplicate,
+                "_unit": pi["unit"] if pi is not None else "",
+                "_decimals": decimals,
+                "_frequency": pi["frequency"] if pi is not None else "",
+                "_national": pi is not None and pi["source_type"] == "national",
+                "_order": (ident.submitted, ret.modified, ret.path.name),
+                "_narrative_cell": raw.get("narrative_cell", ""),
+                "_status_cell": raw.get("status_cell", ""),
+                "_denominator_cell": raw.get("denominator_cell", ""),
+                "_cells": {name: raw.get(f"{name}_cell", "") for name in _RAW_FIELDS},
+            }
+        )
     return values, findings
 
 
-def _figure_checks(raw: Mapping[str, Any], unit: Mapping, decimals: int, known: bool,
-                   tolerance: Mapping, context: _Context, add: Any
-                   ) -> tuple[float | None, float | None, float | None]:
+def _figure_checks(
+    raw: Mapping[str, Any],
+    unit: Mapping,
+    decimals: int,
+    known: bool,
+    tolerance: Mapping,
+    context: _Context,
+    add: Any,
+) -> tuple[float | None, float | None, float | None]:
     """Numerator, denominator and value of a borough's row, with their errors reported."""
     numerator, bad_n = parse_number(raw.get("numerator"), context.blank_words)
     denominator, bad_d = parse_number(raw.get("denominator"), context.blank_words)
-    typed, bad_v = (None, False) if raw["value_formula"] and raw.get("value") is None else \
-        parse_number(raw.get("value"), context.blank_words)
+    typed, bad_v = (
+        (None, False)
+        if raw["value_formula"] and raw.get("value") is None
+        else parse_number(raw.get("value"), context.blank_words)
+    )
     for name, bad in (("numerator", bad_n), ("denominator", bad_d), ("value", bad_v)):
         if bad:
             add("E_NOT_NUMBER", name, f"The {name} {_text(raw.get(name))!r} is not a number.")
-    for name, number in (("numerator", numerator), ("denominator", denominator),
-                         ("value", typed)):
+    for name, number in (("numerator", numerator), ("denominator", denominator), ("value", typed)):
         if number is not None and number < 0:
             add("E_NEGATIVE", name, f"The {name} is negative ({_format(number)}).")
     multiplier = unit.get("multiplier")
@@ -773,48 +1048,87 @@ def _figure_checks(raw: Mapping[str, Any], unit: Mapping, decimals: int, known: 
     if multiplier is not None and numerator is not None and denominator is not None:
         if denominator == 0:
             if numerator:
-                add("E_ZERO_DENOMINATOR", "denominator",
-                    f"The denominator is 0 but the numerator is {_format(numerator)}.")
+                add(
+                    "E_ZERO_DENOMINATOR",
+                    "denominator",
+                    f"The denominator is 0 but the numerator is {_format(numerator)}.",
+                )
         else:
             computed = numerator / denominator * float(multiplier)
-    if unit.get("proportion") and numerator is not None and denominator is not None \
-            and numerator > denominator > 0:
-        add("E_NUMERATOR_ABOVE_DENOMINATOR", "numerator",
+    if (
+        unit.get("proportion")
+        and numerator is not None
+        and denominator is not None
+        and numerator > denominator > 0
+    ):
+        add(
+            "E_NUMERATOR_ABOVE_DENOMINATOR",
+            "numerator",
             f"The numerator ({_format(numerator)}) is above the denominator "
-            f"({_format(denominator)}) for a percentage.")
+            f"({_format(denominator)}) for a percentage.",
+        )
     if multiplier is None and known and numerator is not None:
         computed = numerator
     if typed is not None and computed is not None:
-        allowed = max(float(tolerance["absolute"]), 0.5 * 10 ** -decimals + 1e-9,
-                      float(tolerance["relative"]) * abs(computed))
+        allowed = max(
+            float(tolerance["absolute"]),
+            0.5 * 10**-decimals + 1e-9,
+            float(tolerance["relative"]) * abs(computed),
+        )
         if abs(typed - computed) > allowed:
             hint = ""
-            if multiplier and multiplier > 1 and abs(typed - computed / float(multiplier)) \
-                    <= allowed:
-                hint = (" The value looks like numerator / denominator without the x "
-                        f"{multiplier:,}.")
-            elif multiplier and multiplier > 1 and abs(typed - computed * float(multiplier)) \
-                    <= allowed * multiplier:
-                hint = (" The denominator looks already divided by "
-                        f"{multiplier:,}: enter the number of children itself.")
-            add("E_VALUE_MISMATCH", "value",
+            if (
+                multiplier
+                and multiplier > 1
+                and abs(typed - computed / float(multiplier)) <= allowed
+            ):
+                hint = (
+                    f" The value looks like numerator / denominator without the x {multiplier:,}."
+                )
+            elif (
+                multiplier
+                and multiplier > 1
+                and abs(typed - computed * float(multiplier)) <= allowed * multiplier
+            ):
+                hint = (
+                    " The denominator looks already divided by "
+                    f"{multiplier:,}: enter the number of children itself."
+                )
+            add(
+                "E_VALUE_MISMATCH",
+                "value",
                 f"The value ({_format(typed, decimals)}) does not match numerator / "
                 f"denominator ({_format(numerator)} / {_format(denominator)} = "
-                f"{_format(computed, decimals)}).{hint}")
-    if typed is not None and computed is None and multiplier is not None \
-            and numerator is None and denominator is None:
-        add("Q_NO_COUNTS", "value",
-            f"A value ({_format(typed, decimals)}) is given without its numerator and "
-            "denominator.")
+                f"{_format(computed, decimals)}).{hint}",
+            )
+    if (
+        typed is not None
+        and computed is None
+        and multiplier is not None
+        and numerator is None
+        and denominator is None
+    ):
+        add(
+            "Q_NO_COUNTS",
+            "value",
+            f"A value ({_format(typed, decimals)}) is given without its numerator and denominator.",
+        )
     return numerator, denominator, computed if computed is not None else typed
 
 
-def _far_from_published(context: _Context, pi: Mapping[str, Any], period: str,
-                        la_number: str, value: float, decimals: int, annual: Mapping
-                        ) -> str | None:
+def _far_from_published(
+    context: _Context,
+    pi: Mapping[str, Any],
+    period: str,
+    la_number: str,
+    value: float,
+    decimals: int,
+    annual: Mapping,
+) -> str | None:
     """The message when a borough's figure is far from its published annual one, else None."""
-    published, year = _published_value(context, pi["source_indicator"],
-                                       pilot_template.reporting_year(period), la_number)
+    published, year = _published_value(
+        context, pi["source_indicator"], pilot_template.reporting_year(period), la_number
+    )
     if published is None:
         return None
     scale = float(annual["annual_scale"].get(pi["source_indicator"], 1))
@@ -826,9 +1140,11 @@ def _far_from_published(context: _Context, pi: Mapping[str, Any], period: str,
     if not far:
         return None
     scaled = f" (x {scale:g} for a year: {_format(compared, decimals)})" if scale != 1 else ""
-    return (f"{pi['id']} {period} is {_format(value, decimals)}{scaled}, "
-            f"far from the borough's published figure for {public_data.period_label(year)} "
-            f"({_format(published, decimals)}).").strip()
+    return (
+        f"{pi['id']} {period} is {_format(value, decimals)}{scaled}, "
+        f"far from the borough's published figure for {public_data.period_label(year)} "
+        f"({_format(published, decimals)})."
+    ).strip()
 
 
 def _feasibility_rows(ret: ReturnFile, ident: _Identity, context: _Context) -> list[dict]:
@@ -838,20 +1154,29 @@ def _feasibility_rows(ret: ReturnFile, ident: _Identity, context: _Context) -> l
     for raw in ret.feasibility:
         pi_id = normalise_pi(raw.get("pi_id"))
         for area in ident.areas:
-            rows.append({
-                "borough": area.name, "la_number": area.la_number, "pi_id": pi_id,
-                "cycle_needed": pis.at[pi_id, "frequency"] if pi_id in pis.index else "",
-                "can_provide": normalise_key(raw.get("can_provide") or ""),
-                "cycle_offered": normalise_key(raw.get("cycle_offered") or "").replace(
-                    "six monthly", "six-monthly"),
-                "source_agency": _text(raw.get("source_agency")),
-                "quality_concerns": _text(raw.get("quality_concerns")),
-                "effort": normalise_key(raw.get("effort") or ""),
-                "comment": _text(raw.get("comment")), "returner": ident.returner,
-                "file": ret.path.name, "sheet": raw["sheet"], "row": raw["row"],
-                "current": True, "_order": (ident.submitted, ret.modified, ret.path.name),
-                "_answered": bool(_text(raw.get("can_provide"))),
-            })
+            rows.append(
+                {
+                    "borough": area.name,
+                    "la_number": area.la_number,
+                    "pi_id": pi_id,
+                    "cycle_needed": pis.at[pi_id, "frequency"] if pi_id in pis.index else "",
+                    "can_provide": normalise_key(raw.get("can_provide") or ""),
+                    "cycle_offered": normalise_key(raw.get("cycle_offered") or "").replace(
+                        "six monthly", "six-monthly"
+                    ),
+                    "source_agency": _text(raw.get("source_agency")),
+                    "quality_concerns": _text(raw.get("quality_concerns")),
+                    "effort": normalise_key(raw.get("effort") or ""),
+                    "comment": _text(raw.get("comment")),
+                    "returner": ident.returner,
+                    "file": ret.path.name,
+                    "sheet": raw["sheet"],
+                    "row": raw["row"],
+                    "current": True,
+                    "_order": (ident.submitted, ret.modified, ret.path.name),
+                    "_answered": bool(_text(raw.get("can_provide"))),
+                }
+            )
     return rows
 
 
@@ -859,12 +1184,17 @@ def _feasibility_rows(ret: ReturnFile, ident: _Identity, context: _Context) -> l
 
 
 def _usable(row: Mapping[str, Any], context: _Context) -> bool:
-    return (row["status"] in context.with_figure and row["value"] is not None
-            and not pd.isna(row["value"]) and not row["prefilled"])
+    return (
+        row["status"] in context.with_figure
+        and row["value"] is not None
+        and not pd.isna(row["value"])
+        and not row["prefilled"]
+    )
 
 
-def _resolve_versions(rows: list[dict], findings: list[dict], context: _Context
-                      ) -> tuple[list[dict], list[dict], list[dict]]:
+def _resolve_versions(
+    rows: list[dict], findings: list[dict], context: _Context
+) -> tuple[list[dict], list[dict], list[dict]]:
     """Pick the row in use for each borough, PI and period; log re-submission changes."""
     current, superseded, changes = [], [], []
     groups: dict[tuple, list[dict]] = {}
@@ -872,8 +1202,9 @@ def _resolve_versions(rows: list[dict], findings: list[dict], context: _Context
         if row["_duplicate"]:
             superseded.append({**row, "superseded_by": row["file"]})
             continue
-        groups.setdefault((row["la_number"] or row["borough"], row["pi_id"], row["period"]),
-                          []).append(row)
+        groups.setdefault(
+            (row["la_number"] or row["borough"], row["pi_id"], row["period"]), []
+        ).append(row)
     for group in groups.values():
         by_returner: dict[str, list[dict]] = {}
         for row in sorted(group, key=lambda r: r["_order"]):
@@ -884,28 +1215,48 @@ def _resolve_versions(rows: list[dict], findings: list[dict], context: _Context
                 superseded.append({**old, "superseded_by": new["file"]})
                 for name in COMPARED_FIELDS:
                     if not _same(old[name], new[name]):
-                        changes.append({
-                            "borough": new["borough"], "la_number": new["la_number"],
-                            "pi_id": new["pi_id"], "period": new["period"], "field": name,
-                            "old": _change_text(old[name]), "new": _change_text(new[name]),
-                            "old_file": old["file"], "new_file": new["file"],
-                            "old_cell": _cell_of(old, name), "new_cell": _cell_of(new, name),
-                        })
+                        changes.append(
+                            {
+                                "borough": new["borough"],
+                                "la_number": new["la_number"],
+                                "pi_id": new["pi_id"],
+                                "period": new["period"],
+                                "field": name,
+                                "old": _change_text(old[name]),
+                                "new": _change_text(new[name]),
+                                "old_file": old["file"],
+                                "new_file": new["file"],
+                                "old_cell": _cell_of(old, name),
+                                "new_cell": _cell_of(new, name),
+                            }
+                        )
             latest.append(versions[-1])
-        latest.sort(key=lambda r: (r["value"] is not None and not pd.isna(r["value"]),
-                                   r["_order"]), reverse=True)
+        latest.sort(
+            key=lambda r: (r["value"] is not None and not pd.isna(r["value"]), r["_order"]),
+            reverse=True,
+        )
         chosen = latest[0]
         current.append(chosen)
         for other in latest[1:]:
             superseded.append({**other, "superseded_by": chosen["file"]})
-            if other["value"] is not None and not pd.isna(other["value"]) and \
-                    chosen["value"] is not None and not _same(other["value"], chosen["value"]):
-                findings.append(context.finding("Q_SOURCES_DIFFER", {
-                    **_where(other), "cell": other["cell"]}, (
-                    f"{other['pi_id']} {other['period']} for {other['borough']} is "
-                    f"{_format(other['value'], other['_decimals'])} here but "
-                    f"{_format(chosen['value'], chosen['_decimals'])} in {chosen['file']} "
-                    f"(cell {chosen['cell']}), which is used.")))
+            if (
+                other["value"] is not None
+                and not pd.isna(other["value"])
+                and chosen["value"] is not None
+                and not _same(other["value"], chosen["value"])
+            ):
+                findings.append(
+                    context.finding(
+                        "Q_SOURCES_DIFFER",
+                        {**_where(other), "cell": other["cell"]},
+                        (
+                            f"{other['pi_id']} {other['period']} for {other['borough']} is "
+                            f"{_format(other['value'], other['_decimals'])} here but "
+                            f"{_format(chosen['value'], chosen['_decimals'])} in {chosen['file']} "
+                            f"(cell {chosen['cell']}), which is used."
+                        ),
+                    )
+                )
     return current, superseded, changes
 
 
@@ -932,12 +1283,15 @@ def _cell_of(row: Mapping[str, Any], name: str) -> str:
 
 
 def _where(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: row[key] for key in ("file", "sha256", "sheet", "row", "borough", "la_number",
-                                      "pi_id", "period")}
+    return {
+        key: row[key]
+        for key in ("file", "sha256", "sheet", "row", "borough", "la_number", "pi_id", "period")
+    }
 
 
-def _series_checks(current: list[dict], layouts: pd.DataFrame, context: _Context,
-                   blocked: set[tuple]) -> list[dict]:
+def _series_checks(
+    current: list[dict], layouts: pd.DataFrame, context: _Context, blocked: set[tuple]
+) -> list[dict]:
     """Jumps, denominator swings, gaps and stops within each borough's series of a PI.
 
     Rows with an error (``blocked``: file, sheet, row) are left out of the series and are
@@ -958,8 +1312,11 @@ def _series_checks(current: list[dict], layouts: pd.DataFrame, context: _Context
             series.setdefault((row["la_number"], row["pi_id"]), []).append(row)
     for (la, pi), rows in series.items():
         rows.sort(key=lambda r: pilot_template.period_index(r["period"]))
-        usable = [r for r in rows if _usable(r, context)
-                  and (r["file"], r["sheet"], r["row"]) not in blocked]
+        usable = [
+            r
+            for r in rows
+            if _usable(r, context) and (r["file"], r["sheet"], r["row"]) not in blocked
+        ]
         unit = rows[0]["_unit"]
         minimum = float(jump["min_change"].get(unit, 0))
         for position, row in enumerate(usable):
@@ -971,41 +1328,59 @@ def _series_checks(current: list[dict], layouts: pd.DataFrame, context: _Context
             detail = None
             if len(history) >= int(jump["min_points"]):
                 chart = stats.xmr(history)
-                lower, upper, mean = (float(chart["lpl"].iloc[-1]),
-                                      float(chart["upl"].iloc[-1]),
-                                      float(chart["mean"].iloc[-1]))
+                lower, upper, mean = (
+                    float(chart["lpl"].iloc[-1]),
+                    float(chart["upl"].iloc[-1]),
+                    float(chart["mean"].iloc[-1]),
+                )
                 if (value > upper or value < lower) and abs(value - mean) >= minimum:
-                    detail = (f"{row['pi_id']} {row['period']} is "
-                              f"{_format(value, row['_decimals'])}, outside the range the "
-                              f"borough's {len(history)} earlier figures make likely (XmR "
-                              f"limits {_format(lower, row['_decimals'])} to "
-                              f"{_format(upper, row['_decimals'])}).")
+                    detail = (
+                        f"{row['pi_id']} {row['period']} is "
+                        f"{_format(value, row['_decimals'])}, outside the range the "
+                        f"borough's {len(history)} earlier figures make likely (XmR "
+                        f"limits {_format(lower, row['_decimals'])} to "
+                        f"{_format(upper, row['_decimals'])})."
+                    )
             else:
                 before = float(previous["value"])
                 change = abs(value - before)
                 if change >= minimum and change > float(jump["relative_change"]) * abs(before):
-                    detail = (f"{row['pi_id']} moved from {_format(before, row['_decimals'])} "
-                              f"in {previous['period']} to {_format(value, row['_decimals'])} in "
-                              f"{row['period']}, a change of more than "
-                              f"{float(jump['relative_change']):.0%} (with fewer than "
-                              f"{jump['min_points']} earlier figures the stated rule applies, "
-                              "not SPC limits).")
+                    detail = (
+                        f"{row['pi_id']} moved from {_format(before, row['_decimals'])} "
+                        f"in {previous['period']} to {_format(value, row['_decimals'])} in "
+                        f"{row['period']}, a change of more than "
+                        f"{float(jump['relative_change']):.0%} (with fewer than "
+                        f"{jump['min_points']} earlier figures the stated rule applies, "
+                        "not SPC limits)."
+                    )
             if detail:
-                findings.append(context.finding("Q_JUMP", {**_where(row), "cell": row["cell"]},
-                                                detail))
-        with_denominator = [r for r in usable if r["denominator"] is not None
-                            and not pd.isna(r["denominator"]) and r["denominator"] > 0]
+                findings.append(
+                    context.finding("Q_JUMP", {**_where(row), "cell": row["cell"]}, detail)
+                )
+        with_denominator = [
+            r
+            for r in usable
+            if r["denominator"] is not None
+            and not pd.isna(r["denominator"])
+            and r["denominator"] > 0
+        ]
         limit = swing.get(unit)
         for previous, row in zip(with_denominator[:-1], with_denominator[1:], strict=True):
             if limit is None:
                 break
             before, now = float(previous["denominator"]), float(row["denominator"])
             if abs(now - before) > float(limit) * before:
-                findings.append(context.finding("Q_DENOMINATOR_SWING", {
-                    **_where(row), "cell": row["_denominator_cell"]}, (
-                    f"The denominator of {row['pi_id']} went from {_format(before)} in "
-                    f"{previous['period']} to {_format(now)} in {row['period']}, a change of "
-                    f"more than {float(limit):.0%}.")))
+                findings.append(
+                    context.finding(
+                        "Q_DENOMINATOR_SWING",
+                        {**_where(row), "cell": row["_denominator_cell"]},
+                        (
+                            f"The denominator of {row['pi_id']} went from {_format(before)} in "
+                            f"{previous['period']} to {_format(now)} in {row['period']}, a change of "
+                            f"more than {float(limit):.0%}."
+                        ),
+                    )
+                )
         if not usable:
             continue
         by_period = {r["period"]: r for r in rows}
@@ -1016,9 +1391,12 @@ def _series_checks(current: list[dict], layouts: pd.DataFrame, context: _Context
         for period in due:
             index = pilot_template.period_index(period)
             row = by_period.get(period)
-            if row is not None and (_usable(row, context) or row["status"] in context.not_due
-                                    or row["prefilled"]
-                                    or (row["file"], row["sheet"], row["row"]) in blocked):
+            if row is not None and (
+                _usable(row, context)
+                or row["status"] in context.not_due
+                or row["prefilled"]
+                or (row["file"], row["sheet"], row["row"]) in blocked
+            ):
                 continue
             if first < index < last:
                 code = "C_GAP"
@@ -1027,36 +1405,47 @@ def _series_checks(current: list[dict], layouts: pd.DataFrame, context: _Context
             else:
                 continue
             anchor = row if row is not None else usable[-1]
-            where = {**_where(anchor), "period": period,
-                     "cell": row["_status_cell"] if row is not None else ""}
+            where = {
+                **_where(anchor),
+                "period": period,
+                "cell": row["_status_cell"] if row is not None else "",
+            }
             if code == "C_GAP":
-                detail = (f"{pi} has figures before and after {period} for "
-                          f"{anchor['borough']} but none for {period}"
-                          + ("" if row is not None else " (the table has no row for it)") + ".")
+                detail = (
+                    f"{pi} has figures before and after {period} for "
+                    f"{anchor['borough']} but none for {period}"
+                    + ("" if row is not None else " (the table has no row for it)")
+                    + "."
+                )
             else:
-                detail = (f"{pi} was provided for {usable[-1]['period']} but not for {period}"
-                          + (f" (status {row['status']!r})." if row is not None and
-                             row["status"] else "."))
+                detail = f"{pi} was provided for {usable[-1]['period']} but not for {period}" + (
+                    f" (status {row['status']!r})." if row is not None and row["status"] else "."
+                )
             findings.append(context.finding(code, where, detail))
             if code == "C_STOPPED":
                 break
     return findings
 
 
-def _narrative_checks(current: list[dict], findings: list[dict], context: _Context
-                      ) -> list[dict]:
-    queried = {(f["file"], f["sheet"], f["row"]) for f in findings
-               if f["severity"] == "query" and f["code"] not in ("Q_NARRATIVE_MISSING",
-                                                                   "Q_STATUS_MISSING")}
+def _narrative_checks(current: list[dict], findings: list[dict], context: _Context) -> list[dict]:
+    queried = {
+        (f["file"], f["sheet"], f["row"])
+        for f in findings
+        if f["severity"] == "query" and f["code"] not in ("Q_NARRATIVE_MISSING", "Q_STATUS_MISSING")
+    }
     out = []
     for row in current:
         if (row["file"], row["sheet"], row["row"]) in queried and not row["narrative"]:
-            detail = (f"A query was raised on {row['pi_id']} {row['period']} and the narrative "
-                      "is empty.")
+            detail = (
+                f"A query was raised on {row['pi_id']} {row['period']} and the narrative is empty."
+            )
             if not row["_narrative_cell"]:
                 detail += " The table has no narrative column: add one."
-            out.append(context.finding("Q_NARRATIVE_MISSING", {
-                **_where(row), "cell": row["_narrative_cell"]}, detail))
+            out.append(
+                context.finding(
+                    "Q_NARRATIVE_MISSING", {**_where(row), "cell": row["_narrative_cell"]}, detail
+                )
+            )
     return out
 
 
@@ -1069,8 +1458,9 @@ def pilot_folder() -> Path:
 
 
 def _is_skipped(name: str, rules: Mapping) -> bool:
-    return any(fnmatch.fnmatch(name.lower(), pattern.lower())
-               for pattern in rules.get("skip_files", []))
+    return any(
+        fnmatch.fnmatch(name.lower(), pattern.lower()) for pattern in rules.get("skip_files", [])
+    )
 
 
 def ingest_pilot(
@@ -1098,9 +1488,11 @@ def ingest_pilot(
         raise PilotFileError(
             f"The pilot returns folder {source} does not exist. Put the returned workbooks "
             "in data/raw/pilot/ (or run `lscb demo-data` for a synthetic set).",
-            code="missing_folder")
-    context = _Context(rules, published if published is not None else
-                       pilot_template.published_figures())
+            code="missing_folder",
+        )
+    context = _Context(
+        rules, published if published is not None else pilot_template.published_figures()
+    )
     rows: list[dict] = []
     findings: list[dict] = []
     feasibility: list[dict] = []
@@ -1116,19 +1508,31 @@ def ingest_pilot(
             ident = _identify(ret, context)
         except PilotFileError as error:
             sha = hashlib.sha256(path.read_bytes()).hexdigest()
-            findings.append(context.finding("F_REJECTED", {"file": path.name, "sha256": sha},
-                                            str(error)))
-            returns.append({"file": path.name, "sha256": sha, "state": "rejected",
-                            "reason": error.code, "message": str(error)})
+            findings.append(
+                context.finding("F_REJECTED", {"file": path.name, "sha256": sha}, str(error))
+            )
+            returns.append(
+                {
+                    "file": path.name,
+                    "sha256": sha,
+                    "state": "rejected",
+                    "reason": error.code,
+                    "message": str(error),
+                }
+            )
             continue
         files.append(ret)
         identities[ret.path.name] = ident
         layouts.append(ident.layout)
         findings.extend(ident.notes)
         if ret.feasibility_sheet is None:
-            findings.append(context.finding("F_NO_FEASIBILITY", {
-                "file": ret.path.name, "sha256": ret.sha256},
-                "The workbook has no feasibility sheet."))
+            findings.append(
+                context.finding(
+                    "F_NO_FEASIBILITY",
+                    {"file": ret.path.name, "sha256": ret.sha256},
+                    "The workbook has no feasibility sheet.",
+                )
+            )
         file_values, file_findings = _check_rows(ret, ident, context)
         for value in file_values:
             ident.row_counts[value["la_number"]] = ident.row_counts.get(value["la_number"], 0) + 1
@@ -1136,15 +1540,24 @@ def ingest_pilot(
         findings.extend(file_findings)
         feasibility.extend(_feasibility_rows(ret, ident, context))
     current, superseded, changes = _resolve_versions(rows, findings, context)
-    layout = pd.concat(layouts, ignore_index=True) if layouts else pd.DataFrame(
-        columns=pilot_template.ROW_COLUMNS)
+    layout = (
+        pd.concat(layouts, ignore_index=True)
+        if layouts
+        else pd.DataFrame(columns=pilot_template.ROW_COLUMNS)
+    )
     blocked = {(f["file"], f["sheet"], f["row"]) for f in findings if f["severity"] == "error"}
     findings.extend(_series_checks(current, layout, context, blocked))
     findings.extend(_narrative_checks(current, findings, context))
-    result = _assemble(current, superseded, changes, findings, feasibility, returns, files,
-                       identities, rules)
-    LOGGER.info("Read %d pilot return(s): %d value rows in use, %d superseded, %d finding(s).",
-                len(files), len(result.values), len(result.superseded), len(result.issues))
+    result = _assemble(
+        current, superseded, changes, findings, feasibility, returns, files, identities, rules
+    )
+    LOGGER.info(
+        "Read %d pilot return(s): %d value rows in use, %d superseded, %d finding(s).",
+        len(files),
+        len(result.values),
+        len(result.superseded),
+        len(result.issues),
+    )
     return result
 
 
@@ -1155,41 +1568,57 @@ def _status_of(severities: list[str], order: list[str]) -> str:
     return "ok"
 
 
-def _assemble(current: list[dict], superseded: list[dict], changes: list[dict],
-              findings: list[dict], feasibility: list[dict], returns: list[dict],
-              files: list[ReturnFile], identities: dict[str, _Identity], rules: Mapping
-              ) -> PilotIngest:
+def _assemble(
+    current: list[dict],
+    superseded: list[dict],
+    changes: list[dict],
+    findings: list[dict],
+    feasibility: list[dict],
+    returns: list[dict],
+    files: list[ReturnFile],
+    identities: dict[str, _Identity],
+    rules: Mapping,
+) -> PilotIngest:
     order = [s for s in rules["severities"] if s != "note"]
     issues = pd.DataFrame(findings, columns=ISSUE_COLUMNS)
-    replaced = {(r["file"], r["sheet"], r["row"]) for r in superseded
-                if r["superseded_by"] != r["file"]}
+    replaced = {
+        (r["file"], r["sheet"], r["row"]) for r in superseded if r["superseded_by"] != r["file"]
+    }
     if len(issues):
-        issues["superseded"] = [(f, s, r) in replaced for f, s, r in
-                                zip(issues["file"], issues["sheet"], issues["row"], strict=True)]
+        issues["superseded"] = [
+            (f, s, r) in replaced
+            for f, s, r in zip(issues["file"], issues["sheet"], issues["row"], strict=True)
+        ]
     by_row: dict[tuple, list[str]] = {}
     for item in findings:
-        by_row.setdefault((item["file"], item["sheet"], item["row"]), []).append(
-            item["severity"])
+        by_row.setdefault((item["file"], item["sheet"], item["row"]), []).append(item["severity"])
     for row in (*current, *superseded):
-        row["validation_status"] = _status_of(by_row.get((row["file"], row["sheet"], row["row"]),
-                                                         []), order)
+        row["validation_status"] = _status_of(
+            by_row.get((row["file"], row["sheet"], row["row"]), []), order
+        )
     pi_order = {pi: n for n, pi in enumerate(_all_pi_ids())}
 
     def frame(records: list[dict], extra: list[str]) -> pd.DataFrame:
-        table = pd.DataFrame([{k: r.get(k) for k in VALUE_COLUMNS + extra} for r in records],
-                             columns=VALUE_COLUMNS + extra)
+        table = pd.DataFrame(
+            [{k: r.get(k) for k in VALUE_COLUMNS + extra} for r in records],
+            columns=VALUE_COLUMNS + extra,
+        )
         for name in ("numerator", "denominator", "value"):
             table[name] = pd.to_numeric(table[name], errors="coerce").astype(float)
         table["row"] = table["row"].astype("Int64")
         table["prefilled"] = table["prefilled"].astype(bool)
         table["submitted"] = pd.to_datetime(table["submitted"])
         if len(table):
-            table = table.assign(
-                _pi=table["pi_id"].map(pi_order).fillna(len(pi_order)),
-                _period=table["period"].map(lambda p: pilot_template.period_index(p)
-                                            if p else -1),
-            ).sort_values(["la_number", "borough", "_pi", "pi_id", "_period", "file"]).drop(
-                columns=["_pi", "_period"])
+            table = (
+                table.assign(
+                    _pi=table["pi_id"].map(pi_order).fillna(len(pi_order)),
+                    _period=table["period"].map(
+                        lambda p: pilot_template.period_index(p) if p else -1
+                    ),
+                )
+                .sort_values(["la_number", "borough", "_pi", "pi_id", "_period", "file"])
+                .drop(columns=["_pi", "_period"])
+            )
         return table.reset_index(drop=True)
 
     values = frame(current, [])
@@ -1199,11 +1628,18 @@ def _assemble(current: list[dict], superseded: list[dict], changes: list[dict],
     feasibility_table = _current_feasibility(feasibility)
     issues["row"] = pd.to_numeric(issues["row"], errors="coerce").astype("Int64")
     issues["superseded"] = issues["superseded"].astype(bool)
-    issues = issues.sort_values(["file", "row", "code"], na_position="first",
-                                kind="stable").reset_index(drop=True)
-    return PilotIngest(values, old, issues, _returns_table(returns, files, identities, values,
-                                                            issues), feasibility_table,
-                       change_table, files)
+    issues = issues.sort_values(
+        ["file", "row", "code"], na_position="first", kind="stable"
+    ).reset_index(drop=True)
+    return PilotIngest(
+        values,
+        old,
+        issues,
+        _returns_table(returns, files, identities, values, issues),
+        feasibility_table,
+        change_table,
+        files,
+    )
 
 
 def _all_pi_ids() -> list[str]:
@@ -1225,39 +1661,55 @@ def _current_feasibility(rows: list[dict]) -> pd.DataFrame:
         group.sort(key=lambda r: (r["_answered"], r["_order"]), reverse=True)
         for position, row in enumerate(group):
             out.append({**row, "current": position == 0})
-    table = pd.DataFrame([{k: r.get(k) for k in FEASIBILITY_COLUMNS} for r in out],
-                         columns=FEASIBILITY_COLUMNS)
+    table = pd.DataFrame(
+        [{k: r.get(k) for k in FEASIBILITY_COLUMNS} for r in out], columns=FEASIBILITY_COLUMNS
+    )
     table["row"] = table["row"].astype("Int64")
     table["current"] = table["current"].astype(bool)
     return table.sort_values(["la_number", "pi_id", "file"]).reset_index(drop=True)
 
 
-def _returns_table(returns: list[dict], files: list[ReturnFile],
-                   identities: dict[str, _Identity], values: pd.DataFrame,
-                   issues: pd.DataFrame) -> pd.DataFrame:
+def _returns_table(
+    returns: list[dict],
+    files: list[ReturnFile],
+    identities: dict[str, _Identity],
+    values: pd.DataFrame,
+    issues: pd.DataFrame,
+) -> pd.DataFrame:
     rows = list(returns)
     for ret in files:
         ident = identities[ret.path.name]
         file_issues = issues[issues["file"] == ret.path.name]
         for area in ident.areas:
-            mine = file_issues[(file_issues["la_number"] == area.la_number)
-                               | (file_issues["la_number"] == "")]
+            mine = file_issues[
+                (file_issues["la_number"] == area.la_number) | (file_issues["la_number"] == "")
+            ]
             counts = mine["severity"].value_counts()
             errors = int(counts.get("error", 0))
-            rows.append({
-                "file": ret.path.name, "sha256": ret.sha256,
-                "state": "ingested_with_errors" if errors else "ingested", "reason": "",
-                "borough": area.name, "la_number": area.la_number, "agency": ident.agency,
-                "returner": ident.returner, "model_version": ident.model_version,
-                "periods": (f"{ident.periods[0]}..{ident.periods[-1]}" if ident.periods
-                            else ""),
-                "identified_from": ident.identified_from, "submitted": ident.submitted,
-                "rows": ident.row_counts.get(area.la_number, 0),
-                "errors": errors, "queries": int(counts.get("query", 0)),
-                "continuity": int(counts.get("continuity", 0)),
-                "checked_copy": str(checked_copy_path(ret, ident)),
-                "message": f"{len(mine)} finding(s) for {area.name}.",
-            })
+            rows.append(
+                {
+                    "file": ret.path.name,
+                    "sha256": ret.sha256,
+                    "state": "ingested_with_errors" if errors else "ingested",
+                    "reason": "",
+                    "borough": area.name,
+                    "la_number": area.la_number,
+                    "agency": ident.agency,
+                    "returner": ident.returner,
+                    "model_version": ident.model_version,
+                    "periods": (
+                        f"{ident.periods[0]}..{ident.periods[-1]}" if ident.periods else ""
+                    ),
+                    "identified_from": ident.identified_from,
+                    "submitted": ident.submitted,
+                    "rows": ident.row_counts.get(area.la_number, 0),
+                    "errors": errors,
+                    "queries": int(counts.get("query", 0)),
+                    "continuity": int(counts.get("continuity", 0)),
+                    "checked_copy": str(checked_copy_path(ret, ident)),
+                    "message": f"{len(mine)} finding(s) for {area.name}.",
+                }
+            )
     table = pd.DataFrame(rows, columns=RETURN_COLUMNS)
     for name in ("rows", "errors", "queries", "continuity"):
         table[name] = table[name].fillna(0).astype(int)
@@ -1274,18 +1726,19 @@ def summary_line(result: PilotIngest) -> str:
     rejected = int((files["state"] == "rejected").sum())
     status = result.values["validation_status"].value_counts()
     changed = result.changes.drop_duplicates(["new_file"]) if len(result.changes) else []
-    return (f"{len(files)} return(s) read ({rejected} rejected): {len(result.values):,} rows "
-            f"in use ({int(status.get('error', 0))} with errors, "
-            f"{int(status.get('query', 0))} queried, {int(status.get('continuity', 0))} with "
-            f"continuity findings); {len(changed)} re-submission(s) changed "
-            f"{len(result.changes)} value(s).")
+    return (
+        f"{len(files)} return(s) read ({rejected} rejected): {len(result.values):,} rows "
+        f"in use ({int(status.get('error', 0))} with errors, "
+        f"{int(status.get('query', 0))} queried, {int(status.get('continuity', 0))} with "
+        f"continuity findings); {len(changed)} re-submission(s) changed "
+        f"{len(result.changes)} value(s)."
+    )
 
 
 # --- writing ----------------------------------------------------------------------------------
 
 
-def checked_copy_path(ret: ReturnFile, ident: _Identity, reports_dir: Path | None = None
-                      ) -> Path:
+def checked_copy_path(ret: ReturnFile, ident: _Identity, reports_dir: Path | None = None) -> Path:
     """Where a return's checked copy goes: ``reports/pilot/<borough>/<file>_checked.xlsx``
     (``agency-<agency>`` for an agency-wide return, ``<file>`` when several boroughs)."""
     root = (reports_dir or paths.reports_dir()) / "pilot"
@@ -1298,9 +1751,13 @@ def checked_copy_path(ret: ReturnFile, ident: _Identity, reports_dir: Path | Non
     return root / folder / f"{ret.path.stem}_checked.xlsx"
 
 
-def write_checked_copy(ret: ReturnFile, issues: pd.DataFrame, target: Path | str,
-                       rules: Mapping | None = None, summary: Mapping[str, str] | None = None
-                       ) -> Path:
+def write_checked_copy(
+    ret: ReturnFile,
+    issues: pd.DataFrame,
+    target: Path | str,
+    rules: Mapping | None = None,
+    summary: Mapping[str, str] | None = None,
+) -> Path:
     """Write a copy of one return with its findings: highlighted cells, comments, Validation.
 
     Inputs: the :class:`ReturnFile` (its bytes are copied; the original file is never
@@ -1313,8 +1770,7 @@ def write_checked_copy(ret: ReturnFile, issues: pd.DataFrame, target: Path | str
     """
     rules = rules or pilot_template.load_rules()
     target = io.ensure_writable(target)
-    workbook = openpyxl.load_workbook(std_io.BytesIO(ret.content), keep_vba=False,
-                                      keep_links=False)
+    workbook = openpyxl.load_workbook(std_io.BytesIO(ret.content), keep_vba=False, keep_links=False)
     order = list(rules["severities"])
     marked: dict[tuple[str, str], list[Mapping]] = {}
     for item in issues.to_dict("records"):
@@ -1326,8 +1782,7 @@ def write_checked_copy(ret: ReturnFile, issues: pd.DataFrame, target: Path | str
         fill = FILLS.get(items[0]["severity"])
         if fill is not None:
             target_cell.fill = fill
-        text = "\n\n".join(f"{i['severity'].upper()} {i['code']}: {i['message']}"
-                           for i in items)
+        text = "\n\n".join(f"{i['severity'].upper()} {i['code']}: {i['message']}" for i in items)
         comment = Comment(text[:30000], COMMENT_AUTHOR)
         comment.width, comment.height = 420, min(60 + 60 * len(items), 600)
         target_cell.comment = comment
@@ -1337,21 +1792,23 @@ def write_checked_copy(ret: ReturnFile, issues: pd.DataFrame, target: Path | str
     sheet = workbook.create_sheet(name, 0)
     title = _print_title(ret, summary)
     top = workbook_print.write_title_rows(sheet, title)
-    safe_files.write_cell(sheet.cell(row=top, column=1),
-                          f"Validation of {ret.path.name}").font = Font(bold=True, size=14)
+    safe_files.write_cell(
+        sheet.cell(row=top, column=1), f"Validation of {ret.path.name}"
+    ).font = Font(bold=True, size=14)
     lines = dict(summary or {})
     counts = issues["severity"].value_counts()
     lines["Findings"] = ", ".join(f"{int(counts.get(s, 0))} {s}" for s in order)
-    lines["Colours"] = ("red: error (the figure cannot be used as it stands); amber: query "
-                        "(check it); blue: continuity (a period missing)")
+    lines["Colours"] = (
+        "red: error (the figure cannot be used as it stands); amber: query "
+        "(check it); blue: continuity (a period missing)"
+    )
     r = top + 1
     for label, text in lines.items():
         safe_files.write_cell(sheet.cell(row=r, column=1), label).font = Font(bold=True)
         safe_files.write_cell(sheet.cell(row=r, column=2), text)
         r += 1
     r += 1
-    headers = ["Severity", "Code", "What", "Borough", "PI", "Period", "Sheet", "Cell",
-               "Message"]
+    headers = ["Severity", "Code", "What", "Borough", "PI", "Period", "Sheet", "Cell", "Message"]
     widths = [11, 26, 32, 18, 10, 9, 12, 8, 110]
     for c, (label, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = safe_files.write_cell(sheet.cell(row=r, column=c), label)
@@ -1359,18 +1816,29 @@ def write_checked_copy(ret: ReturnFile, issues: pd.DataFrame, target: Path | str
         sheet.column_dimensions[get_column_letter(c)].width = width
     header_row = r
     ranked = issues.assign(_rank=issues["severity"].map(order.index)).sort_values(
-        ["_rank", "file", "row"], kind="stable")
+        ["_rank", "file", "row"], kind="stable"
+    )
     for item in ranked.to_dict("records"):
         r += 1
-        values = [item["severity"], item["code"], item["title"], item["borough"],
-                  item["pi_id"], item["period"], item["sheet"], item["cell"], item["message"]]
+        values = [
+            item["severity"],
+            item["code"],
+            item["title"],
+            item["borough"],
+            item["pi_id"],
+            item["period"],
+            item["sheet"],
+            item["cell"],
+            item["message"],
+        ]
         for c, value in enumerate(values, start=1):
             cell = safe_files.write_cell(sheet.cell(row=r, column=c), value)
             cell.alignment = Alignment(wrap_text=c == len(values), vertical="top")
         if item["cell"] and item["sheet"] in workbook.sheetnames:
             link = sheet.cell(row=r, column=8)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=(
-                f"{quote_sheetname(item['sheet'])}!{item['cell']}"))
+            link.hyperlink = Hyperlink(
+                ref=link.coordinate, location=(f"{quote_sheetname(item['sheet'])}!{item['cell']}")
+            )
             link.font = Font(color="0563C1", underline="single")
         fill = FILLS.get(item["severity"])
         if fill is not None:
@@ -1401,13 +1869,18 @@ def _print_title(ret: ReturnFile, summary: Mapping[str, str] | None):
     returned), NOT FOR PUBLICATION."""
     summary = summary or {}
     return workbook_print.PrintTitle(
-        "Checked pilot return", str(summary.get("Borough(s)", "")),
-        str(summary.get("Periods", "")), disclosure.tier_label("analyst"),
-        workbook_print.data_are_synthetic(), ret.path.name)
+        "Checked pilot return",
+        str(summary.get("Borough(s)", "")),
+        str(summary.get("Periods", "")),
+        disclosure.tier_label("analyst"),
+        workbook_print.data_are_synthetic(),
+        ret.path.name,
+    )
 
 
-def write_checked_copies(result: PilotIngest, reports_dir: Path | str | None = None,
-                         rules: Mapping | None = None) -> list[Path]:
+def write_checked_copies(
+    result: PilotIngest, reports_dir: Path | str | None = None, rules: Mapping | None = None
+) -> list[Path]:
     """Write the checked copy of every readable return (see :func:`write_checked_copy`).
 
     Output: the paths written. Raises RawDataWriteError when ``reports_dir`` is under
@@ -1430,8 +1903,9 @@ def write_checked_copies(result: PilotIngest, reports_dir: Path | str | None = N
             "SHA-256 of the original": ret.sha256,
         }
         if mine["superseded"].any():
-            summary["Superseded"] = (f"{int(mine['superseded'].sum())} finding(s) are on rows a "
-                                     "later return replaced.")
+            summary["Superseded"] = (
+                f"{int(mine['superseded'].sum())} finding(s) are on rows a later return replaced."
+            )
         folder = Path(first["checked_copy"])
         if root is not None:
             folder = root / "pilot" / folder.parent.name / folder.name
@@ -1458,9 +1932,13 @@ def write_pilot_outputs(
     parquet = io.ensure_writable(out / "pilot_values.parquet")
     values.to_parquet(parquet, index=False)
     written: dict[str, Any] = {"pilot_values.parquet": parquet}
-    tables = {"pilot_values.csv": values, "pilot_issues.csv": result.issues,
-              "pilot_changes.csv": result.changes, "pilot_returns.csv": result.returns,
-              "pilot_feasibility.csv": result.feasibility}
+    tables = {
+        "pilot_values.csv": values,
+        "pilot_issues.csv": result.issues,
+        "pilot_changes.csv": result.changes,
+        "pilot_returns.csv": result.returns,
+        "pilot_feasibility.csv": result.feasibility,
+    }
     for name, table in tables.items():
         written[name] = safe_files.write_safe_csv(table, out / name)
     written["checked"] = write_checked_copies(result, reports_dir)

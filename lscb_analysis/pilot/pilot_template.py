@@ -62,54 +62,143 @@ from lscb_analysis.published import public_data
 
 RULES_FILE = "pilot_rules.yaml"
 REQUIRED_RULE_KEYS: tuple[str, ...] = (
-    "template_version", "periods", "units", "statuses", "blank_words", "feasibility", "checks",
-    "findings", "severities", "headers", "feasibility_headers", "sheets", "kind",
-    "feasibility_rule", "pilot_boroughs",
+    "template_version",
+    "periods",
+    "units",
+    "statuses",
+    "blank_words",
+    "feasibility",
+    "checks",
+    "findings",
+    "severities",
+    "headers",
+    "feasibility_headers",
+    "sheets",
+    "kind",
+    "feasibility_rule",
+    "pilot_boroughs",
 )
 PERIOD_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
 _CALENDAR = re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*Q\s*([1-4])\s*$", re.IGNORECASE)
 _CALENDAR_REVERSED = re.compile(r"^\s*Q\s*([1-4])\s*[-/ ]?\s*(\d{4})\s*$", re.IGNORECASE)
-_FINANCIAL = re.compile(r"^\s*(?:FY\s*)?(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*[-/ ]?\s*Q\s*([1-4])\s*$",
-                        re.IGNORECASE)
+_FINANCIAL = re.compile(
+    r"^\s*(?:FY\s*)?(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*[-/ ]?\s*Q\s*([1-4])\s*$", re.IGNORECASE
+)
 _FINANCIAL_REVERSED = re.compile(
-    r"^\s*Q\s*([1-4])\s*[-/ ]?\s*(?:FY\s*)?(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*$", re.IGNORECASE)
+    r"^\s*Q\s*([1-4])\s*[-/ ]?\s*(?:FY\s*)?(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*$", re.IGNORECASE
+)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 DATA_HEADER_ROW = 4
 FEASIBILITY_HEADER_ROW = 3
 DATE_RETURNED_CELL = "B2"
 DATA_FIELDS: tuple[str, ...] = (
-    "pi_id", "title", "period", "months", "numerator", "denominator", "value", "unit", "status",
-    "source_agency", "source_system", "narrative", "note",
+    "pi_id",
+    "title",
+    "period",
+    "months",
+    "numerator",
+    "denominator",
+    "value",
+    "unit",
+    "status",
+    "source_agency",
+    "source_system",
+    "narrative",
+    "note",
 )
 """Columns of the Data sheet, in order (an agency workbook has ``borough`` first)."""
-ENTRY_FIELDS = ("numerator", "denominator", "status", "source_agency", "source_system",
-                "narrative")
+ENTRY_FIELDS = ("numerator", "denominator", "status", "source_agency", "source_system", "narrative")
 FEASIBILITY_FIELDS: tuple[str, ...] = (
-    "pi_id", "title", "cycle_needed", "can_provide", "cycle_offered", "source_agency",
-    "quality_concerns", "effort", "comment",
+    "pi_id",
+    "title",
+    "cycle_needed",
+    "can_provide",
+    "cycle_offered",
+    "source_agency",
+    "quality_concerns",
+    "effort",
+    "comment",
 )
-FEASIBILITY_ENTRY_FIELDS = ("can_provide", "cycle_offered", "source_agency", "quality_concerns",
-                            "effort", "comment")
-WIDTHS = {"borough": 22, "pi_id": 10, "title": 44, "period": 9, "months": 22, "numerator": 12,
-          "denominator": 13, "value": 10, "unit": 11, "status": 16, "source_agency": 22,
-          "source_system": 22, "narrative": 48, "note": 46, "cycle_needed": 13,
-          "can_provide": 14, "cycle_offered": 14, "quality_concerns": 40, "effort": 12,
-          "comment": 40}
+FEASIBILITY_ENTRY_FIELDS = (
+    "can_provide",
+    "cycle_offered",
+    "source_agency",
+    "quality_concerns",
+    "effort",
+    "comment",
+)
+WIDTHS = {
+    "borough": 22,
+    "pi_id": 10,
+    "title": 44,
+    "period": 9,
+    "months": 22,
+    "numerator": 12,
+    "denominator": 13,
+    "value": 10,
+    "unit": 11,
+    "status": 16,
+    "source_agency": 22,
+    "source_system": 22,
+    "narrative": 48,
+    "note": 46,
+    "cycle_needed": 13,
+    "can_provide": 14,
+    "cycle_offered": 14,
+    "quality_concerns": 40,
+    "effort": 12,
+    "comment": 40,
+}
 ROW_COLUMNS: list[str] = [
-    "borough", "la_number", "pi_id", "title", "period", "months", "reporting_year", "unit",
-    "decimals", "frequency", "source_type", "source_indicator", "source_agency", "prefilled",
-    "borough_fills", "numerator", "denominator", "value", "status", "note", "proportion",
+    "borough",
+    "la_number",
+    "pi_id",
+    "title",
+    "period",
+    "months",
+    "reporting_year",
+    "unit",
+    "decimals",
+    "frequency",
+    "source_type",
+    "source_indicator",
+    "source_agency",
+    "prefilled",
+    "borough_fills",
+    "numerator",
+    "denominator",
+    "value",
+    "status",
+    "note",
+    "proportion",
     "multiplier",
 ]
 """Columns of :func:`template_rows`."""
 META_KEYS: tuple[str, ...] = (
-    "kind", "template_version", "model_version", "pi_checksum", "borough", "la_number",
-    "agency", "boroughs", "la_numbers", "periods", "generated", "template_checksum",
+    "kind",
+    "template_version",
+    "model_version",
+    "pi_checksum",
+    "borough",
+    "la_number",
+    "agency",
+    "boroughs",
+    "la_numbers",
+    "periods",
+    "generated",
+    "template_checksum",
 )
 """Keys of the hidden ``Template info`` sheet (column A), values in column B."""
-CHECKSUM_KEYS = ("kind", "template_version", "model_version", "pi_checksum", "agency",
-                 "la_numbers", "periods")
+CHECKSUM_KEYS = (
+    "kind",
+    "template_version",
+    "model_version",
+    "pi_checksum",
+    "agency",
+    "la_numbers",
+    "periods",
+)
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 ENTRY_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -225,8 +314,10 @@ def period_range(spec: str | Iterable[str] | None, rules: Mapping | None = None)
         text = spec.strip()
         if ".." in text:
             first_text, _, last_text = text.partition("..")
-            first, last = period_index(parse_period(first_text)), period_index(
-                parse_period(last_text))
+            first, last = (
+                period_index(parse_period(first_text)),
+                period_index(parse_period(last_text)),
+            )
             if last < first:
                 raise InvalidArgumentError(
                     f"--periods {text}: the range runs backwards; write the earliest first, "
@@ -269,8 +360,10 @@ def period_months(period: str) -> str:
     first = _MONTHS[(quarter - 1) * 3]
     last = _MONTHS[(quarter - 1) * 3 + 2]
     financial_quarter = quarter - 1 if quarter > 1 else 4
-    return f"{first}-{last} {year} ({public_data.period_label(reporting_year(period))} " \
-           f"Q{financial_quarter})"
+    return (
+        f"{first}-{last} {year} ({public_data.period_label(reporting_year(period))} "
+        f"Q{financial_quarter})"
+    )
 
 
 def unit_rule(unit: str, rules: Mapping) -> dict:
@@ -332,9 +425,11 @@ def published_index(published: pd.DataFrame | PublishedIndex) -> PublishedIndex:
     return PublishedIndex(*_published_lookup(published))
 
 
-def _published_lookup(published: pd.DataFrame, indicators: Iterable[str] | None = None,
-                      la_numbers: Iterable[str] | None = None
-                      ) -> tuple[dict[tuple[str, int, str], PublishedFigure], dict[str, int]]:
+def _published_lookup(
+    published: pd.DataFrame,
+    indicators: Iterable[str] | None = None,
+    la_numbers: Iterable[str] | None = None,
+) -> tuple[dict[tuple[str, int, str], PublishedFigure], dict[str, int]]:
     """(indicator, year, la_number) -> figure, and each indicator's latest year with a figure."""
     wanted = published
     if indicators is not None:
@@ -343,13 +438,15 @@ def _published_lookup(published: pd.DataFrame, indicators: Iterable[str] | None 
     usable = wanted[wanted["status"].to_numpy() == public_data.OK]
     latest = usable.groupby("indicator")["period"].max().astype(int).to_dict()
     las = wanted if la_numbers is None else wanted[wanted["la_number"].isin(list(la_numbers))]
-    columns = [las[c].tolist() for c in ("indicator", "period", "la_number", "numerator",
-                                         "denominator", "value", "status")]
+    columns = [
+        las[c].tolist()
+        for c in ("indicator", "period", "la_number", "numerator", "denominator", "value", "status")
+    ]
     table = {}
-    for indicator, period, la, numerator, denominator, value, status in zip(*columns,
-                                                                            strict=True):
+    for indicator, period, la, numerator, denominator, value, status in zip(*columns, strict=True):
         table[(indicator, int(period), str(la))] = PublishedFigure(
-            indicator, int(period), str(la), numerator, denominator, value, status)
+            indicator, int(period), str(la), numerator, denominator, value, status
+        )
     return table, latest
 
 
@@ -410,8 +507,9 @@ def template_rows(
     if isinstance(published, PublishedIndex):
         table, latest = published.table, published.latest
     else:
-        table, latest = _published_lookup(published, pis["source_indicator"].dropna().unique(),
-                                          [a.la_number for a in areas])
+        table, latest = _published_lookup(
+            published, pis["source_indicator"].dropna().unique(), [a.la_number for a in areas]
+        )
     cycles = {k: set(v) for k, v in rules["periods"]["cycle_quarters"].items()}
     year_end = int(rules["periods"]["year_end_quarter"])
     labels = rules["statuses"]["published"]
@@ -428,39 +526,63 @@ def template_rows(
                     continue
                 year = reporting_year(period)
                 row = {
-                    "borough": area.name, "la_number": area.la_number, "pi_id": pi.id,
-                    "title": pi.title, "period": period, "months": period_months(period),
-                    "reporting_year": year, "unit": pi.unit, "decimals": int(pi.decimals),
-                    "frequency": pi.frequency, "source_type": pi.source_type,
-                    "source_indicator": pi.source_indicator, "source_agency": pi.source_agency,
-                    "prefilled": prefilled, "borough_fills": not prefilled,
-                    "numerator": math.nan, "denominator": math.nan, "value": math.nan,
-                    "status": "", "note": "", "proportion": bool(unit.get("proportion", False)),
+                    "borough": area.name,
+                    "la_number": area.la_number,
+                    "pi_id": pi.id,
+                    "title": pi.title,
+                    "period": period,
+                    "months": period_months(period),
+                    "reporting_year": year,
+                    "unit": pi.unit,
+                    "decimals": int(pi.decimals),
+                    "frequency": pi.frequency,
+                    "source_type": pi.source_type,
+                    "source_indicator": pi.source_indicator,
+                    "source_agency": pi.source_agency,
+                    "prefilled": prefilled,
+                    "borough_fills": not prefilled,
+                    "numerator": math.nan,
+                    "denominator": math.nan,
+                    "value": math.nan,
+                    "status": "",
+                    "note": "",
+                    "proportion": bool(unit.get("proportion", False)),
                     "multiplier": unit.get("multiplier"),
                 }
                 label = public_data.period_label(year)
                 if prefilled:
                     found = table.get((pi.source_indicator, year, area.la_number))
                     if found is not None and found.status == public_data.OK:
-                        row.update(numerator=found.numerator, denominator=found.denominator,
-                                   value=found.value, status=labels["ok"])
-                        row["note"] = (f"Published by DfE for {label} (year to 31 March "
-                                       f"{year}); locked.")
+                        row.update(
+                            numerator=found.numerator,
+                            denominator=found.denominator,
+                            value=found.value,
+                            status=labels["ok"],
+                        )
+                        row["note"] = (
+                            f"Published by DfE for {label} (year to 31 March {year}); locked."
+                        )
                     elif found is not None:
                         row.update(status=labels["suppressed"])
-                        row["note"] = (f"DfE's figure for {label} is {found.status} "
-                                       "(not published as a number); locked.")
+                        row["note"] = (
+                            f"DfE's figure for {label} is {found.status} "
+                            "(not published as a number); locked."
+                        )
                     elif year > latest.get(pi.source_indicator, 0):
                         row.update(status=labels["not_yet"])
-                        row["note"] = (f"DfE has not yet published {label}; it will be added "
-                                       "from the published statistics.")
+                        row["note"] = (
+                            f"DfE has not yet published {label}; it will be added "
+                            "from the published statistics."
+                        )
                     else:
                         row.update(status=labels["missing"])
                         row["note"] = f"DfE published no figure for {label} for this borough."
                 elif national:
-                    row["note"] = (f"Your own figure for the quarter, counted as DfE counts "
-                                   f"it. DfE publishes this PI once a year: {label} on the "
-                                   f"{year}Q{year_end} row.")
+                    row["note"] = (
+                        f"Your own figure for the quarter, counted as DfE counts "
+                        f"it. DfE publishes this PI once a year: {label} on the "
+                        f"{year}Q{year_end} row."
+                    )
                 rows.append(row)
     return pd.DataFrame(rows, columns=ROW_COLUMNS)
 
@@ -479,8 +601,10 @@ def template_checksum(meta: Mapping[str, Any], rows: pd.DataFrame) -> str:
     Output: 64 hex characters.
     """
     lines = [f"{key}={'' if meta.get(key) is None else meta.get(key)}" for key in CHECKSUM_KEYS]
-    lines += ["\t".join((str(r.la_number), str(r.pi_id), str(r.period)))
-              for r in rows.itertuples(index=False)]
+    lines += [
+        "\t".join((str(r.la_number), str(r.pi_id), str(r.period)))
+        for r in rows.itertuples(index=False)
+    ]
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
@@ -548,18 +672,32 @@ def _write_lists(workbook: Workbook, lists: dict[str, list[str]], title: str) ->
 
 def _dropdown(sheet: Any, list_name: str, cells: str, prompt: str, strict: bool = False) -> None:
     validation = DataValidation(
-        type="list", formula1=f"={list_name}", allow_blank=True, showErrorMessage=True,
-        errorStyle="stop" if strict else "warning", errorTitle="Not in the list",
-        error="Choose a value from the list.", promptTitle="Choose from the list", prompt=prompt)
+        type="list",
+        formula1=f"={list_name}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop" if strict else "warning",
+        errorTitle="Not in the list",
+        error="Choose a value from the list.",
+        promptTitle="Choose from the list",
+        prompt=prompt,
+    )
     sheet.add_data_validation(validation)
     validation.add(cells)
 
 
 def _number_rule(sheet: Any, cells: str, formula: str, message: str) -> None:
     validation = DataValidation(
-        type="custom", formula1=formula, allow_blank=True, showErrorMessage=True,
-        errorStyle="stop", errorTitle="Check the figure", error=message,
-        promptTitle="A number of 0 or more", prompt=message)
+        type="custom",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle="Check the figure",
+        error=message,
+        promptTitle="A number of 0 or more",
+        prompt=message,
+    )
     sheet.add_data_validation(validation)
     validation.add(cells)
 
@@ -587,8 +725,11 @@ def _number_format(decimals: int) -> str:
 def instructions_text(meta: Mapping[str, str], rules: Mapping) -> list[str]:
     """Return the lines of the Instructions sheet (no SYNTHETIC banner)."""
     statuses = rules["statuses"]["borough"]
-    who = (f"the {meta['agency']} return for {len(meta['boroughs'].split('; '))} boroughs"
-           if meta["agency"] else meta["borough"])
+    who = (
+        f"the {meta['agency']} return for {len(meta['boroughs'].split('; '))} boroughs"
+        if meta["agency"]
+        else meta["borough"]
+    )
     first, last = meta["periods"].split(", ")[0], meta["periods"].split(", ")[-1]
     return [
         "London safeguarding children partnerships: Phase III pilot performance data table",
@@ -674,13 +815,17 @@ def build_template(
     data = workbook.create_sheet(sheets["data"])
     feasibility = workbook.create_sheet(sheets["feasibility"])
     definitions = workbook.create_sheet(sheets["definitions"])
-    lists = _write_lists(workbook, {
-        "status": list(rules["statuses"]["borough"]),
-        "agency": list(enums["agencies"]),
-        "can_provide": list(rules["feasibility"]["can_provide"]),
-        "cycle": list(rules["feasibility"]["cycles"]),
-        "effort": list(rules["feasibility"]["effort"]),
-    }, sheets["lists"])
+    lists = _write_lists(
+        workbook,
+        {
+            "status": list(rules["statuses"]["borough"]),
+            "agency": list(enums["agencies"]),
+            "can_provide": list(rules["feasibility"]["can_provide"]),
+            "cycle": list(rules["feasibility"]["cycles"]),
+            "effort": list(rules["feasibility"]["effort"]),
+        },
+        sheets["lists"],
+    )
 
     _write_data_sheet(data, rows, meta, rules, labels, lists, agency is not None)
     _write_feasibility_sheet(feasibility, rows, rules, feasibility_labels, lists)
@@ -704,26 +849,37 @@ def build_template(
     return workbook
 
 
-def _write_data_sheet(sheet: Any, rows: pd.DataFrame, meta: Mapping[str, str], rules: Mapping,
-                      labels: Mapping[str, str], lists: Mapping[str, str], agency: bool) -> None:
+def _write_data_sheet(
+    sheet: Any,
+    rows: pd.DataFrame,
+    meta: Mapping[str, str],
+    rules: Mapping,
+    labels: Mapping[str, str],
+    lists: Mapping[str, str],
+    agency: bool,
+) -> None:
     fields = data_fields(agency)
     column = {field: index for index, field in enumerate(fields, start=1)}
     letter = {field: get_column_letter(index) for field, index in column.items()}
     who = f"{meta['agency']} return" if agency else meta["borough"]
     first, last = meta["periods"].split(", ")[0], meta["periods"].split(", ")[-1]
-    title = write_cell(sheet.cell(row=1, column=1),
-                       f"{who}: pilot performance data, {first} to {last} (best-fit model "
-                       f"v{meta['model_version']})")
+    title = write_cell(
+        sheet.cell(row=1, column=1),
+        f"{who}: pilot performance data, {first} to {last} (best-fit model "
+        f"v{meta['model_version']})",
+    )
     title.font = Font(bold=True, size=13)
     write_cell(sheet.cell(row=2, column=1), "Date returned:").font = Font(bold=True)
     returned = sheet[DATE_RETURNED_CELL]
     returned.protection = Protection(locked=False)
     returned.fill = ENTRY_FILL
     returned.number_format = "dd/mm/yyyy"
-    write_cell(sheet.cell(row=3, column=1),
-               "Yellow cells are yours to fill. Grey cells are locked; blue cells are "
-               "published DfE figures. The value is calculated from the numerator and "
-               "denominator.").font = Font(italic=True)
+    write_cell(
+        sheet.cell(row=3, column=1),
+        "Yellow cells are yours to fill. Grey cells are locked; blue cells are "
+        "published DfE figures. The value is calculated from the numerator and "
+        "denominator.",
+    ).font = Font(italic=True)
     _header(sheet, DATA_HEADER_ROW, [labels[f] for f in fields], [WIDTHS[f] for f in fields])
     first_row = DATA_HEADER_ROW + 1
     styles: dict[tuple, Any] = {}
@@ -731,15 +887,23 @@ def _write_data_sheet(sheet: Any, rows: pd.DataFrame, meta: Mapping[str, str], r
         r = first_row + offset
         unit = unit_rule(item.unit, rules)
         values = {
-            "borough": item.borough, "pi_id": item.pi_id, "title": item.title,
-            "period": item.period, "months": item.months,
-            "unit": unit.get("label", item.unit), "note": item.note,
+            "borough": item.borough,
+            "pi_id": item.pi_id,
+            "title": item.title,
+            "period": item.period,
+            "months": item.months,
+            "unit": unit.get("label", item.unit),
+            "note": item.note,
             "source_agency": item.source_agency,
         }
         if item.prefilled:
-            values.update(numerator=item.numerator, denominator=item.denominator,
-                          value=item.value, status=item.status,
-                          source_system="DfE published statistics")
+            values.update(
+                numerator=item.numerator,
+                denominator=item.denominator,
+                value=item.value,
+                status=item.status,
+                source_system="DfE published statistics",
+            )
         for field, index in column.items():
             cell = sheet.cell(row=r, column=index)
             if field in values:
@@ -756,11 +920,13 @@ def _write_data_sheet(sheet: Any, rows: pd.DataFrame, meta: Mapping[str, str], r
         if item.borough_fills:
             n, d = f"{letter['numerator']}{r}", f"{letter['denominator']}{r}"
             if item.multiplier is not None and not pd.isna(item.multiplier):
-                multiplier = int(item.multiplier) if float(item.multiplier).is_integer() else \
-                    item.multiplier
+                multiplier = (
+                    int(item.multiplier) if float(item.multiplier).is_integer() else item.multiplier
+                )
                 suffix = "" if multiplier == 1 else f"*{multiplier}"
-                value_cell.value = (f'=IF(AND(ISNUMBER({n}),ISNUMBER({d})),'
-                                    f'IF({d}>0,{n}/{d}{suffix},""),"")')
+                value_cell.value = (
+                    f'=IF(AND(ISNUMBER({n}),ISNUMBER({d})),IF({d}>0,{n}/{d}{suffix},""),"")'
+                )
             else:
                 value_cell.value = f'=IF(ISNUMBER({n}),{n},"")'
     last_row = first_row + max(len(rows), 1) - 1
@@ -768,49 +934,78 @@ def _write_data_sheet(sheet: Any, rows: pd.DataFrame, meta: Mapping[str, str], r
     percent = unit_rule("percent", rules).get("label", "%")
     n0, d0 = f"{letter['numerator']}{first_row}", f"{letter['denominator']}{first_row}"
     u0 = f"${letter['unit']}{first_row}"
-    _number_rule(sheet, f"{letter['numerator']}{first_cell}:{letter['numerator']}{last_cell}",
-                 f'AND(ISNUMBER({n0}),{n0}>=0,OR({u0}<>"{percent}",NOT(ISNUMBER({d0})),'
-                 f'{n0}<={d0}))',
-                 "Enter a number of 0 or more; for a percentage the numerator cannot be above "
-                 "the denominator.")
-    _number_rule(sheet, f"{letter['denominator']}{first_cell}:{letter['denominator']}{last_cell}",
-                 f'AND(ISNUMBER({d0}),{d0}>=0,OR({u0}<>"{percent}",NOT(ISNUMBER({n0})),'
-                 f'{n0}<={d0}))',
-                 "Enter a number of 0 or more (for a rate, the number of children); for a "
-                 "percentage the denominator cannot be below the numerator.")
-    _dropdown(sheet, lists["status"],
-              f"{letter['status']}{first_cell}:{letter['status']}{last_cell}",
-              "provided, not available, not yet due or estimated.", strict=True)
-    _dropdown(sheet, lists["agency"],
-              f"{letter['source_agency']}{first_cell}:{letter['source_agency']}{last_cell}",
-              "The agency whose records the figure comes from.")
+    _number_rule(
+        sheet,
+        f"{letter['numerator']}{first_cell}:{letter['numerator']}{last_cell}",
+        f'AND(ISNUMBER({n0}),{n0}>=0,OR({u0}<>"{percent}",NOT(ISNUMBER({d0})),{n0}<={d0}))',
+        "Enter a number of 0 or more; for a percentage the numerator cannot be above "
+        "the denominator.",
+    )
+    _number_rule(
+        sheet,
+        f"{letter['denominator']}{first_cell}:{letter['denominator']}{last_cell}",
+        f'AND(ISNUMBER({d0}),{d0}>=0,OR({u0}<>"{percent}",NOT(ISNUMBER({n0})),{n0}<={d0}))',
+        "Enter a number of 0 or more (for a rate, the number of children); for a "
+        "percentage the denominator cannot be below the numerator.",
+    )
+    _dropdown(
+        sheet,
+        lists["status"],
+        f"{letter['status']}{first_cell}:{letter['status']}{last_cell}",
+        "provided, not available, not yet due or estimated.",
+        strict=True,
+    )
+    _dropdown(
+        sheet,
+        lists["agency"],
+        f"{letter['source_agency']}{first_cell}:{letter['source_agency']}{last_cell}",
+        "The agency whose records the figure comes from.",
+    )
     sheet.auto_filter.ref = f"A{DATA_HEADER_ROW}:{get_column_letter(len(fields))}{last_row}"
     _protect(sheet, f"{DATA_HEADER_ROW}:{DATA_HEADER_ROW}")
 
 
-def _write_feasibility_sheet(sheet: Any, rows: pd.DataFrame, rules: Mapping,
-                             labels: Mapping[str, str], lists: Mapping[str, str]) -> None:
+def _write_feasibility_sheet(
+    sheet: Any,
+    rows: pd.DataFrame,
+    rules: Mapping,
+    labels: Mapping[str, str],
+    lists: Mapping[str, str],
+) -> None:
     fields = list(FEASIBILITY_FIELDS)
-    write_cell(sheet.cell(row=1, column=1),
-               "Feasibility of data collection: one row per PI").font = Font(bold=True, size=13)
-    write_cell(sheet.cell(row=2, column=1),
-               "Tell us whether you can provide each PI, how often, who holds it, what worries "
-               "you about its quality and how much effort it takes.").font = Font(italic=True)
-    _header(sheet, FEASIBILITY_HEADER_ROW, [labels[f] for f in fields],
-            [WIDTHS[f] for f in fields])
+    write_cell(
+        sheet.cell(row=1, column=1), "Feasibility of data collection: one row per PI"
+    ).font = Font(bold=True, size=13)
+    write_cell(
+        sheet.cell(row=2, column=1),
+        "Tell us whether you can provide each PI, how often, who holds it, what worries "
+        "you about its quality and how much effort it takes.",
+    ).font = Font(italic=True)
+    _header(sheet, FEASIBILITY_HEADER_ROW, [labels[f] for f in fields], [WIDTHS[f] for f in fields])
     pis = rows.groupby("pi_id", sort=False).agg(
-        title=("title", "first"), frequency=("frequency", "first"),
-        source_agency=("source_agency", "first"), borough_fills=("borough_fills", "any"))
+        title=("title", "first"),
+        frequency=("frequency", "first"),
+        source_agency=("source_agency", "first"),
+        borough_fills=("borough_fills", "any"),
+    )
     answer = rules["feasibility"]["published_answer"]
     first_row = FEASIBILITY_HEADER_ROW + 1
     styles: dict[tuple, Any] = {}
     for offset, (pi_id, item) in enumerate(pis.iterrows()):
         r = first_row + offset
-        values = {"pi_id": pi_id, "title": item["title"], "cycle_needed": item["frequency"],
-                  "source_agency": item["source_agency"]}
+        values = {
+            "pi_id": pi_id,
+            "title": item["title"],
+            "cycle_needed": item["frequency"],
+            "source_agency": item["source_agency"],
+        }
         if not item["borough_fills"]:
-            values.update(can_provide=answer["can_provide"], cycle_offered=answer["cycle"],
-                          effort=answer["effort"], comment=answer["comment"])
+            values.update(
+                can_provide=answer["can_provide"],
+                cycle_offered=answer["cycle"],
+                effort=answer["effort"],
+                comment=answer["comment"],
+            )
         for index, field in enumerate(fields, start=1):
             cell = sheet.cell(row=r, column=index)
             if field in values:
@@ -829,11 +1024,20 @@ def _write_feasibility_sheet(sheet: Any, rows: pd.DataFrame, rules: Mapping,
     _protect(sheet, f"{FEASIBILITY_HEADER_ROW}:{FEASIBILITY_HEADER_ROW}")
 
 
-def _write_definitions(sheet: Any, catalogue: catalogue_module.Catalogue, rows: pd.DataFrame,
-                       rules: Mapping) -> None:
-    headers = [("PI id", 10), ("Indicator", 36), ("Goal and cluster", 28), ("Definition", 70),
-               ("Numerator", 40), ("Denominator", 40), ("Value", 30), ("Reported", 12),
-               ("Source", 40)]
+def _write_definitions(
+    sheet: Any, catalogue: catalogue_module.Catalogue, rows: pd.DataFrame, rules: Mapping
+) -> None:
+    headers = [
+        ("PI id", 10),
+        ("Indicator", 36),
+        ("Goal and cluster", 28),
+        ("Definition", 70),
+        ("Numerator", 40),
+        ("Denominator", 40),
+        ("Value", 30),
+        ("Reported", 12),
+        ("Source", 40),
+    ]
     _header(sheet, 1, [h for h, _ in headers], [w for _, w in headers])
     wanted = list(dict.fromkeys(rows["pi_id"]))
     pis = catalogue.pis.set_index("id").loc[wanted]
@@ -841,20 +1045,33 @@ def _write_definitions(sheet: Any, catalogue: catalogue_module.Catalogue, rows: 
         unit = unit_rule(pi["unit"], rules)
         if unit:
             multiplier = unit["multiplier"]
-            how = ("numerator / denominator" + (f" x {multiplier:,}" if multiplier != 1 else "")
-                   + f" ({unit['label']})")
+            how = (
+                "numerator / denominator"
+                + (f" x {multiplier:,}" if multiplier != 1 else "")
+                + f" ({unit['label']})"
+            )
             if not unit.get("proportion") and multiplier > 1:
                 how += "; enter the number of children as the denominator, not divided"
         else:
             how = "the numerator itself (a count)"
         if pi["source_type"] == "national":
-            source = (f"National: DfE {pi['source_dataset']} (indicator "
-                      f"{pi['source_indicator']}), published annually")
+            source = (
+                f"National: DfE {pi['source_dataset']} (indicator "
+                f"{pi['source_indicator']}), published annually"
+            )
         else:
             source = f"Local: {pi['source_agency']}: {pi['source_collection']}"
-        values = [pi_id, pi["title"], f"{pi['goal']} {pi['cluster_title']}",
-                  _one_line(pi["definition"]), _one_line(pi["numerator"]),
-                  _one_line(pi["denominator"]), how, pi["frequency"], source]
+        values = [
+            pi_id,
+            pi["title"],
+            f"{pi['goal']} {pi['cluster_title']}",
+            _one_line(pi["definition"]),
+            _one_line(pi["numerator"]),
+            _one_line(pi["denominator"]),
+            how,
+            pi["frequency"],
+            source,
+        ]
         for c, value in enumerate(values, start=1):
             write_cell(sheet.cell(row=r, column=c), value).alignment = TOP_WRAP
     _protect(sheet, "1:1")
@@ -867,8 +1084,9 @@ def _one_line(text: Any) -> str:
 # --- filling and saving -----------------------------------------------------------------------
 
 
-def _sheet_rows(sheet: Any, header_row: int, key_fields: list[str],
-                labels: Mapping[str, str]) -> tuple[dict[str, int], dict[tuple, int]]:
+def _sheet_rows(
+    sheet: Any, header_row: int, key_fields: list[str], labels: Mapping[str, str]
+) -> tuple[dict[str, int], dict[tuple, int]]:
     header = {}
     for cell in sheet[header_row]:
         for field, label in labels.items():
@@ -882,8 +1100,13 @@ def _sheet_rows(sheet: Any, header_row: int, key_fields: list[str],
     return header, rows
 
 
-def fill_template(workbook: Workbook, entries: pd.DataFrame, *, add_missing: bool = False,
-                  rules: Mapping | None = None) -> Workbook:
+def fill_template(
+    workbook: Workbook,
+    entries: pd.DataFrame,
+    *,
+    add_missing: bool = False,
+    rules: Mapping | None = None,
+) -> Workbook:
     """Fill a built workbook's Data sheet, as a borough would (tests and the demo).
 
     Inputs: the workbook from :func:`build_template`; ``entries`` with ``pi_id, period`` (and
@@ -920,8 +1143,9 @@ def fill_template(workbook: Workbook, entries: pd.DataFrame, *, add_missing: boo
     return workbook
 
 
-def fill_feasibility(workbook: Workbook, answers: pd.DataFrame,
-                     rules: Mapping | None = None) -> Workbook:
+def fill_feasibility(
+    workbook: Workbook, answers: pd.DataFrame, rules: Mapping | None = None
+) -> Workbook:
     """Fill a built workbook's Feasibility sheet (tests and the demo).
 
     Input: ``answers`` with ``pi_id`` and any of ``can_provide, cycle_offered, source_agency,
@@ -968,7 +1192,12 @@ def workbook_bytes(workbook: Workbook, when: dt.datetime | None = None) -> bytes
 
 
 def _default_out(name: str) -> Path:
-    return paths.reports_dir() / "pilot" / "templates" / f"{register.slugify(name)}_pilot_template.xlsx"
+    return (
+        paths.reports_dir()
+        / "pilot"
+        / "templates"
+        / f"{register.slugify(name)}_pilot_template.xlsx"
+    )
 
 
 def write_pilot_template(
@@ -993,14 +1222,18 @@ def write_pilot_template(
     area = register.resolve(borough)
     if not area.is_london:
         raise InvalidArgumentError(
-            f"{area.name} is not a London borough; the pilot templates are for London's "
-            "boroughs."
+            f"{area.name} is not a London borough; the pilot templates are for London's boroughs."
         )
     rules = load_rules()
     catalogue = catalogue_module.load_catalogue(model_version)
-    workbook = build_template([area], period_range(periods, rules), catalogue,
-                              published if published is not None else published_figures(),
-                              rules=rules, generated=generated)
+    workbook = build_template(
+        [area],
+        period_range(periods, rules),
+        catalogue,
+        published if published is not None else published_figures(),
+        rules=rules,
+        generated=generated,
+    )
     target = io.ensure_writable(out if out is not None else _default_out(area.name))
     stamp = dt.datetime.combine(generated, dt.time(9, 0)) if generated else None
     target.write_bytes(workbook_bytes(workbook, stamp))
@@ -1036,9 +1269,15 @@ def write_agency_template(
         )
     rules = load_rules()
     catalogue = catalogue_module.load_catalogue(model_version)
-    workbook = build_template(areas, period_range(periods, rules), catalogue,
-                              published if published is not None else published_figures(),
-                              agency=code, rules=rules, generated=generated)
+    workbook = build_template(
+        areas,
+        period_range(periods, rules),
+        catalogue,
+        published if published is not None else published_figures(),
+        agency=code,
+        rules=rules,
+        generated=generated,
+    )
     target = io.ensure_writable(out if out is not None else _default_out(code))
     stamp = dt.datetime.combine(generated, dt.time(9, 0)) if generated else None
     target.write_bytes(workbook_bytes(workbook, stamp))

@@ -51,8 +51,11 @@ def chromium_path() -> str:
     Raises:
         BrowserMissingError: no Chromium found; the message says how to install it.
     """
-    candidates = [os.environ.get(CHROMIUM_VARIABLE, ""), *CHROMIUM_CANDIDATES,
-                  shutil.which("chromium") or ""]
+    candidates = [
+        os.environ.get(CHROMIUM_VARIABLE, ""),
+        *CHROMIUM_CANDIDATES,
+        shutil.which("chromium") or "",
+    ]
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
@@ -60,7 +63,8 @@ def chromium_path() -> str:
         "Headless Chromium was not found (looked for $LSCB_CHROMIUM, "
         f"{', '.join(CHROMIUM_CANDIDATES)}). Install Debian's browser with "
         "`sudo apt-get update && sudo apt-get install -y chromium` (or set LSCB_CHROMIUM to "
-        "a Chromium executable); the browser check and --pdf need it.")
+        "a Chromium executable); the browser check and --pdf need it."
+    )
 
 
 def _sync_playwright():
@@ -70,7 +74,8 @@ def _sync_playwright():
         raise BrowserMissingError(
             "The Python package playwright is not installed: run `make setup` (or `pip "
             "install -e .[dev]`). Its browser download is not needed: install Debian's "
-            "`chromium` with apt-get instead.") from error
+            "`chromium` with apt-get instead."
+        ) from error
     return sync_playwright
 
 
@@ -87,8 +92,9 @@ def open_browser():
     executable = chromium_path()
     arguments = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     with _sync_playwright()() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True,
-                                             args=arguments)
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=arguments
+        )
         try:
             yield browser
         finally:
@@ -115,8 +121,7 @@ class PageCheck:
 
     def by_impact(self) -> dict[str, int]:
         """Number of violated rules per impact (critical, serious, moderate, minor)."""
-        return {impact: sum(v["impact"] == impact for v in self.violations)
-                for impact in IMPACTS}
+        return {impact: sum(v["impact"] == impact for v in self.violations) for impact in IMPACTS}
 
     def failing(self, impacts=("serious", "critical")) -> list[dict]:
         """The violations whose impact is one of ``impacts``."""
@@ -124,11 +129,15 @@ class PageCheck:
 
     def problems(self, impacts=("serious", "critical")) -> list[str]:
         """One sentence per failing violation, blocked request and console error."""
-        found = [f"{self.page}: accessibility ({v['impact']}) {v['id']}: {v['help']} "
-                 f"({v['nodes']} element(s), e.g. {', '.join(v['targets'][:3])})"
-                 for v in self.failing(impacts)]
-        found += [f"{self.page}: request leaving the file (blocked): {url}"
-                  for url in self.external_requests]
+        found = [
+            f"{self.page}: accessibility ({v['impact']}) {v['id']}: {v['help']} "
+            f"({v['nodes']} element(s), e.g. {', '.join(v['targets'][:3])})"
+            for v in self.failing(impacts)
+        ]
+        found += [
+            f"{self.page}: request leaving the file (blocked): {url}"
+            for url in self.external_requests
+        ]
         found += [f"{self.page}: console error: {text}" for text in self.console_errors]
         return found
 
@@ -168,11 +177,18 @@ def _axe_options(settings: dict) -> dict:
 
 
 def _violations(response: dict) -> list[dict]:
-    return [{"id": item["id"], "impact": item.get("impact") or "minor",
-             "help": item.get("help", ""), "nodes": len(item.get("nodes", [])),
-             "targets": [" ".join(map(str, node.get("target", [])))
-                         for node in item.get("nodes", [])]}
-            for item in response.get("violations", [])]
+    return [
+        {
+            "id": item["id"],
+            "impact": item.get("impact") or "minor",
+            "help": item.get("help", ""),
+            "nodes": len(item.get("nodes", [])),
+            "targets": [
+                " ".join(map(str, node.get("target", []))) for node in item.get("nodes", [])
+            ],
+        }
+        for item in response.get("violations", [])
+    ]
 
 
 def _watch(page, check: PageCheck) -> None:
@@ -188,13 +204,18 @@ def _watch(page, check: PageCheck) -> None:
             request_route.abort("blockedbyclient")
 
     page.route("**/*", route)
-    page.on("console", lambda message: check.console_errors.append(message.text)
-            if message.type == "error" else None)
+    page.on(
+        "console",
+        lambda message: (
+            check.console_errors.append(message.text) if message.type == "error" else None
+        ),
+    )
     page.on("pageerror", lambda error: check.console_errors.append(f"uncaught: {error}"))
 
 
-def check_page(browser, html: Path | str, screenshot: Path | str | None = None,
-               settings: dict | None = None) -> PageCheck:
+def check_page(
+    browser, html: Path | str, screenshot: Path | str | None = None, settings: dict | None = None
+) -> PageCheck:
     """Open one HTML file in ``browser`` and check it (see the module's description).
 
     Args:
@@ -213,8 +234,9 @@ def check_page(browser, html: Path | str, screenshot: Path | str | None = None,
 
     html = Path(html).resolve()
     if not html.is_file():
-        raise InvalidArgumentError(f"Browser check: {html} is not a file; build the reports "
-                                   "first (lscb pack).")
+        raise InvalidArgumentError(
+            f"Browser check: {html} is not a file; build the reports first (lscb pack)."
+        )
     settings = settings if settings is not None else print_settings().get("browser_check", {})
     viewport = settings.get("viewport") or {"width": 1280, "height": 900}
     context = browser.new_context(viewport=viewport, service_workers="block")
@@ -241,8 +263,9 @@ def checks_dir(reports: Path | str | None = None) -> Path:
     return Path(reports or paths.reports_dir()) / folder
 
 
-def check_pages(pages, reports: Path | str | None = None, screenshots: bool = True,
-                browser=None) -> list[PageCheck]:
+def check_pages(
+    pages, reports: Path | str | None = None, screenshots: bool = True, browser=None
+) -> list[PageCheck]:
     """Check several HTML files in one browser; screenshots go to :func:`checks_dir`.
 
     Args:
@@ -264,13 +287,19 @@ def check_pages(pages, reports: Path | str | None = None, screenshots: bool = Tr
     folder = checks_dir(reports)
     with contextlib.ExitStack() as stack:
         browser = browser or stack.enter_context(open_browser())
-        return [check_page(browser, page,
-                           folder / screenshot_name(page, reports) if screenshots else None,
-                           settings)
-                for page in pages]
+        return [
+            check_page(
+                browser,
+                page,
+                folder / screenshot_name(page, reports) if screenshots else None,
+                settings,
+            )
+            for page in pages
+        ]
 
 
 def failing_impacts() -> tuple[str, ...]:
     """The impacts that fail the check (``failing_impacts`` in ``print.yaml``)."""
-    return tuple(print_settings().get("browser_check", {}).get("failing_impacts",
-                                                               ("serious", "critical")))
+    return tuple(
+        print_settings().get("browser_check", {}).get("failing_impacts", ("serious", "critical"))
+    )

@@ -28,9 +28,14 @@ from matplotlib.figure import Figure
 CHART_METADATA = "lscb_chart"  # the same key as report_html.CHART_METADATA
 MISSING = "not available"
 TREND_PANELS_DESCRIBED = 6  # panels of a small-multiple chart named in its alt text
-_RELATION = {"better": "better than", "similar": "similar to", "worse": "worse than",
-             "higher": "higher than", "lower": "lower than",
-             "not_compared": "not compared with"}
+_RELATION = {
+    "better": "better than",
+    "similar": "similar to",
+    "worse": "worse than",
+    "higher": "higher than",
+    "lower": "lower than",
+    "not_compared": "not compared with",
+}
 
 
 class ChartFigure(Figure):
@@ -119,21 +124,30 @@ def chart_metadata(figure: Figure) -> dict:
     if isinstance(data, pd.DataFrame) and not data.empty:
         columns = [str(column) for column in data.columns]
         rows = [[cell(value) for value in row] for row in data.itertuples(index=False)]
-    return {"alt": getattr(figure, "lscb_alt", "") or figure_title(figure),
-            "caption": getattr(figure, "lscb_caption", ""), "columns": columns, "rows": rows}
+    return {
+        "alt": getattr(figure, "lscb_alt", "") or figure_title(figure),
+        "caption": getattr(figure, "lscb_caption", ""),
+        "columns": columns,
+        "rows": rows,
+    }
 
 
 def _labels(index) -> list[str]:
     from lscb_analysis.present.report_html import format_period
 
-    return [format_period(label) if isinstance(label, int | np.integer) or re.fullmatch(
-        r"\d{4}", str(label)) else str(label) for label in index]
+    return [
+        format_period(label)
+        if isinstance(label, int | np.integer) or re.fullmatch(r"\d{4}", str(label))
+        else str(label)
+        for label in index
+    ]
 
 
 def decimals_for(*columns) -> int:
     """Decimals for a chart's figures: 1 when the largest is 10 or more, else 2."""
-    values = pd.to_numeric(pd.concat([pd.Series(c, dtype=object) for c in columns]),
-                           errors="coerce").abs()
+    values = pd.to_numeric(
+        pd.concat([pd.Series(c, dtype=object) for c in columns]), errors="coerce"
+    ).abs()
     return 1 if values.isna().all() or values.max() >= 10 else 2
 
 
@@ -148,19 +162,23 @@ def spc_text(frame: pd.DataFrame, hidden: np.ndarray, measure: str | None) -> tu
     values[hidden] = np.nan
     known = values[~np.isnan(values)]
     decimals = 1 if not len(known) or np.abs(known).max() >= 10 else 2
-    table = pd.DataFrame({
-        "Period": periods,
-        measure or "Value": [cell(v, h, decimals) for v, h in zip(values, hidden, strict=True)],
-        "Mean": [cell(v, decimals=decimals) for v in frame["mean"]],
-        "Lower process limit": [cell(v, decimals=decimals) for v in frame["lpl"]],
-        "Upper process limit": [cell(v, decimals=decimals) for v in frame["upl"]],
-    })
+    table = pd.DataFrame(
+        {
+            "Period": periods,
+            measure or "Value": [cell(v, h, decimals) for v, h in zip(values, hidden, strict=True)],
+            "Mean": [cell(v, decimals=decimals) for v in frame["mean"]],
+            "Lower process limit": [cell(v, decimals=decimals) for v in frame["lpl"]],
+            "Upper process limit": [cell(v, decimals=decimals) for v in frame["upl"]],
+        }
+    )
     shown = np.flatnonzero(~np.isnan(values))
     if not len(shown):
         return f"{measure or 'Value'}: no value can be shown", table
     first, last = shown[0], shown[-1]
-    finding = (f"{measure or 'Value'}, {periods[first]} to {periods[last]}: "
-               f"{number(values[first], decimals)} to {number(values[last], decimals)}")
+    finding = (
+        f"{measure or 'Value'}, {periods[first]} to {periods[last]}: "
+        f"{number(values[first], decimals)} to {number(values[last], decimals)}"
+    )
     if last != len(frame) - 1:
         state = "suppressed" if hidden[-1] else "not available"
         return f"{finding}; latest period ({periods[-1]}) {state}", table
@@ -170,28 +188,38 @@ def spc_text(frame: pd.DataFrame, hidden: np.ndarray, measure: str | None) -> tu
     elif pd.notna(lower) and values[last] < lower:
         where = "below the lower process limit"
     elif pd.notna(upper) and pd.notna(lower):
-        where = (f"within the process limits ({number(lower, decimals)} to "
-                 f"{number(upper, decimals)})")
+        where = (
+            f"within the process limits ({number(lower, decimals)} to {number(upper, decimals)})"
+        )
     else:
         where = "no process limits yet"
     return f"{finding}; latest {where}", table
 
 
-def funnel_text(frame: pd.DataFrame, names: list[str], hidden: np.ndarray,
-                chosen: int | None, measure: str | None) -> tuple:
+def funnel_text(
+    frame: pd.DataFrame,
+    names: list[str],
+    hidden: np.ndarray,
+    chosen: int | None,
+    measure: str | None,
+) -> tuple:
     """Alt-text finding and data of a funnel plot: one row per area (suppressed: words)."""
     outside = frame["significance"].astype(str).str.contains("998").to_numpy() & ~hidden
     places = decimals_for(frame["value"])
-    table = pd.DataFrame({
-        "Area": names,
-        measure or "Value": [cell(v, h, places) for v, h in zip(frame["value"], hidden,
-                                                                strict=True)],
-        "Denominator": [cell(v, h) for v, h in zip(frame["denominator"], hidden, strict=True)],
-        "Position": [suppressed_text() if h else str(s).replace("_", " ")
-                     for s, h in zip(frame["significance"], hidden, strict=True)],
-    })
-    finding = (f"{int((~hidden).sum())} areas placed, {int(outside.sum())} outside the "
-               f"99.8% limits")
+    table = pd.DataFrame(
+        {
+            "Area": names,
+            measure or "Value": [
+                cell(v, h, places) for v, h in zip(frame["value"], hidden, strict=True)
+            ],
+            "Denominator": [cell(v, h) for v, h in zip(frame["denominator"], hidden, strict=True)],
+            "Position": [
+                suppressed_text() if h else str(s).replace("_", " ")
+                for s, h in zip(frame["significance"], hidden, strict=True)
+            ],
+        }
+    )
+    finding = f"{int((~hidden).sum())} areas placed, {int(outside.sum())} outside the 99.8% limits"
     if hidden.any():
         finding += f", {int(hidden.sum())} suppressed and not placed"
     if chosen is not None:
@@ -199,25 +227,39 @@ def funnel_text(frame: pd.DataFrame, names: list[str], hidden: np.ndarray,
     return finding, table
 
 
-def benchmark_text(frame: pd.DataFrame, names: list[str], hidden: np.ndarray,
-                   chosen: int | None, benchmark_label: str, measure: str | None) -> tuple:
+def benchmark_text(
+    frame: pd.DataFrame,
+    names: list[str],
+    hidden: np.ndarray,
+    chosen: int | None,
+    benchmark_label: str,
+    measure: str | None,
+) -> tuple:
     """Alt-text finding and data of a benchmark chart: value, interval and comparison."""
     places = decimals_for(frame["value"], frame["benchmark"])
-    table = pd.DataFrame({
-        "Area": names,
-        measure or "Value": [cell(v, h, places) for v, h in zip(frame["value"], hidden,
-                                                                strict=True)],
-        "95% interval: lower end": [cell(v, h, places) for v, h in zip(frame["lower"], hidden,
-                                                               strict=True)],
-        "95% interval: upper end": [cell(v, h, places) for v, h in zip(frame["upper"], hidden,
-                                                               strict=True)],
-        benchmark_label: [cell(v, decimals=places) for v in frame["benchmark"]],
-        "Compared with the benchmark": [
-            suppressed_text() if h else str(c).replace("_", " ")
-            for c, h in zip(frame["comparison"], hidden, strict=True)],
-    })
-    words = ["suppressed" if h else str(c).replace("_", " ")
-             for c, h in zip(frame["comparison"], hidden, strict=True)]
+    table = pd.DataFrame(
+        {
+            "Area": names,
+            measure or "Value": [
+                cell(v, h, places) for v, h in zip(frame["value"], hidden, strict=True)
+            ],
+            "95% interval: lower end": [
+                cell(v, h, places) for v, h in zip(frame["lower"], hidden, strict=True)
+            ],
+            "95% interval: upper end": [
+                cell(v, h, places) for v, h in zip(frame["upper"], hidden, strict=True)
+            ],
+            benchmark_label: [cell(v, decimals=places) for v in frame["benchmark"]],
+            "Compared with the benchmark": [
+                suppressed_text() if h else str(c).replace("_", " ")
+                for c, h in zip(frame["comparison"], hidden, strict=True)
+            ],
+        }
+    )
+    words = [
+        "suppressed" if h else str(c).replace("_", " ")
+        for c, h in zip(frame["comparison"], hidden, strict=True)
+    ]
     counts = pd.Series(words, dtype=object).value_counts()
     finding = ", ".join(f"{count} {label}" for label, count in counts.items())
     if chosen is not None and hidden[chosen]:
@@ -225,30 +267,37 @@ def benchmark_text(frame: pd.DataFrame, names: list[str], hidden: np.ndarray,
     elif chosen is not None:
         row = table.iloc[chosen]
         relation = _RELATION.get(str(frame["comparison"].iloc[chosen]), "compared with")
-        finding = (f"{names[chosen]}: {row.iloc[1]} (95% interval {row.iloc[2]} to "
-                   f"{row.iloc[3]}), {relation} {benchmark_label} ({row.iloc[4]}); "
-                   f"{finding}")
+        finding = (
+            f"{names[chosen]}: {row.iloc[1]} (95% interval {row.iloc[2]} to "
+            f"{row.iloc[3]}), {relation} {benchmark_label} ({row.iloc[4]}); "
+            f"{finding}"
+        )
     return finding, table
 
 
 def trend_text(trends: pd.DataFrame, area_name: str) -> tuple:
     """Alt-text finding and data of the profile's small multiples (one row per line)."""
-    shown = trends.assign(text=[cell(v, s != "ok") if s == "ok" or str(s).startswith(
-        "suppressed") else MISSING for v, s in zip(trends["value"], trends["status"],
-                                                    strict=True)],
-                          year=_labels(trends["period"]))
-    table = shown.pivot_table(index=["short_title", "series"], columns="year", values="text",
-                              aggfunc="first", sort=False).reset_index()
+    shown = trends.assign(
+        text=[
+            cell(v, s != "ok") if s == "ok" or str(s).startswith("suppressed") else MISSING
+            for v, s in zip(trends["value"], trends["status"], strict=True)
+        ],
+        year=_labels(trends["period"]),
+    )
+    table = shown.pivot_table(
+        index=["short_title", "series"], columns="year", values="text", aggfunc="first", sort=False
+    ).reset_index()
     table = table.rename(columns={"short_title": "Indicator", "series": "Series"})
     table.columns.name = None
     parts = []
-    for title, points in shown[shown["series"] == area_name].groupby("short_title",
-                                                                      sort=False):
+    for title, points in shown[shown["series"] == area_name].groupby("short_title", sort=False):
         points = points.sort_values("period")
         ok = points[points["status"] == "ok"].dropna(subset=["value"])
         if len(ok):
-            parts.append(f"{title} {number(ok['value'].iloc[0], 1)} ({ok['year'].iloc[0]}) "
-                         f"to {number(ok['value'].iloc[-1], 1)} ({ok['year'].iloc[-1]})")
+            parts.append(
+                f"{title} {number(ok['value'].iloc[0], 1)} ({ok['year'].iloc[0]}) "
+                f"to {number(ok['value'].iloc[-1], 1)} ({ok['year'].iloc[-1]})"
+            )
     if len(parts) > TREND_PANELS_DESCRIBED:
         more = len(parts) - TREND_PANELS_DESCRIBED
         parts = [*parts[:TREND_PANELS_DESCRIBED], f"and {more} more in the data table"]
@@ -266,17 +315,21 @@ def grid_text(table: pd.DataFrame, kind: str = "counts") -> tuple:
         if not values.size:
             return "no data", data
         i, j = np.unravel_index(np.nanargmax(values), values.shape)
-        finding = (f"{table.shape[0]} rows by {table.shape[1]} columns, {number(np.nansum(values))}"
-                   f" in all; highest {number(values[i, j])} ({table.index[i]}, "
-                   f"{table.columns[j]}); cells with none: {int((values == 0).sum())}")
+        finding = (
+            f"{table.shape[0]} rows by {table.shape[1]} columns, {number(np.nansum(values))}"
+            f" in all; highest {number(values[i, j])} ({table.index[i]}, "
+            f"{table.columns[j]}); cells with none: {int((values == 0).sum())}"
+        )
     else:
         words = _status_words()
         counts = pd.Series(table.to_numpy().ravel()).dropna().astype(str).value_counts()
         finding = f"{table.shape[0]} rows by {table.shape[1]} columns: " + ", ".join(
             f"{count} {words.get(label, label.replace('_', ' '))}"
-            for label, count in counts.items())
+            for label, count in counts.items()
+        )
         data.iloc[:, 1:] = data.iloc[:, 1:].map(
-            lambda v: v if pd.isna(v) else words.get(str(v), str(v).replace("_", " ")))
+            lambda v: v if pd.isna(v) else words.get(str(v), str(v).replace("_", " "))
+        )
     return finding, data.fillna("")
 
 
@@ -293,9 +346,15 @@ def shares_text(table: pd.DataFrame, highlight: str | None = None) -> tuple:
     data.index = [str(label) for label in data.index]
     chosen = str(highlight) if highlight is not None and str(highlight) in data.index else None
     rows = [chosen] if chosen else list(data.index[:3])
-    parts = ["{}: {}".format(row, ", ".join(f"{column} {number(value, 0)}%" for column, value
-                                            in data.loc[row].items() if value))
-             for row in rows]
+    parts = [
+        "{}: {}".format(
+            row,
+            ", ".join(
+                f"{column} {number(value, 0)}%" for column, value in data.loc[row].items() if value
+            ),
+        )
+        for row in rows
+    ]
     finding = f"{len(data)} bars; " + "; ".join(parts)
     table = data.map(lambda v: MISSING if pd.isna(v) else f"{number(v, 0)}%").reset_index()
     return finding, table.rename(columns={"index": ""})
@@ -303,19 +362,29 @@ def shares_text(table: pd.DataFrame, highlight: str | None = None) -> tuple:
 
 def panels_text(points: pd.DataFrame, panels: pd.DataFrame, hidden: np.ndarray) -> tuple:
     """Alt-text finding and data of XmR small multiples: the latest point of each panel."""
-    shown = points.assign(shown=[cell(v, h) for v, h in zip(points["value"], hidden,
-                                                             strict=True)])
+    shown = points.assign(shown=[cell(v, h) for v, h in zip(points["value"], hidden, strict=True)])
     parts, rows = [], []
     for panel in panels.itertuples(index=False):
         series = shown[shown["pi_id"] == panel.pi_id].sort_values("order")
-        rows += [[panel.pi_id, str(p), v, cell(m), cell(lo), cell(up)] for p, v, m, lo, up
-                 in zip(series["period"], series["shown"], series["mean"], series["lpl"],
-                        series["upl"], strict=True)]
+        rows += [
+            [panel.pi_id, str(p), v, cell(m), cell(lo), cell(up)]
+            for p, v, m, lo, up in zip(
+                series["period"],
+                series["shown"],
+                series["mean"],
+                series["lpl"],
+                series["upl"],
+                strict=True,
+            )
+        ]
         if len(series):
-            parts.append(f"{panel.heading}: latest ({series['period'].iloc[-1]}) "
-                         f"{series['shown'].iloc[-1]}")
-    table = pd.DataFrame(rows, columns=["PI", "Period", "Value", "Mean", "Lower process limit",
-                                        "Upper process limit"])
+            parts.append(
+                f"{panel.heading}: latest ({series['period'].iloc[-1]}) {series['shown'].iloc[-1]}"
+            )
+    table = pd.DataFrame(
+        rows,
+        columns=["PI", "Period", "Value", "Mean", "Lower process limit", "Upper process limit"],
+    )
     return "; ".join(parts), table
 
 

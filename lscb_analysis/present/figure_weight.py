@@ -48,8 +48,9 @@ def compress_png(data: bytes, colours: int = DEFAULT_COLOURS) -> bytes:
         return data
     if image.mode == "P":
         return data
-    palette = image.convert("RGBA").quantize(colors=max(2, min(int(colours), 256)),
-                                             method=Image.Quantize.FASTOCTREE)
+    palette = image.convert("RGBA").quantize(
+        colors=max(2, min(int(colours), 256)), method=Image.Quantize.FASTOCTREE
+    )
     out = BytesIO()
     palette.save(out, format="PNG", optimize=True, dpi=image.info.get("dpi", (96, 96)))
     smaller = out.getvalue()

@@ -129,16 +129,23 @@ def _state(status: str, value: float) -> str:
 
 def _statuses(frame: pd.DataFrame, status_column: str | None) -> pd.Series:
     """Each row's status: the given column, else ``state`` or ``status``, else from the value."""
-    for column in ([status_column] if status_column else ["state", "status"]):
+    for column in [status_column] if status_column else ["state", "status"]:
         if column in frame.columns:
             return frame[column].fillna("not_available").astype(str)
     return pd.Series(np.where(frame["value"].notna(), OK, "not_available"), index=frame.index)
 
 
-def latest_verdict(frame: pd.DataFrame, period: Any = None, *, status_column: str | None = None,
-                   unit: str | None = None, decimals: int | None = None,
-                   label: Callable[[Any], str] = period_text, target: float | None = None,
-                   rules: Mapping | None = None) -> LatestVerdict:
+def latest_verdict(
+    frame: pd.DataFrame,
+    period: Any = None,
+    *,
+    status_column: str | None = None,
+    unit: str | None = None,
+    decimals: int | None = None,
+    label: Callable[[Any], str] = period_text,
+    target: float | None = None,
+    rules: Mapping | None = None,
+) -> LatestVerdict:
     """Decide what to say about the latest period of one series.
 
     Inputs:
@@ -198,11 +205,26 @@ def latest_verdict(frame: pd.DataFrame, period: Any = None, *, status_column: st
         text = f"{period_label}: {value_text}"
     else:
         value, value_text = math.nan, _state_words(status, state, rules)
-        shown_part = (str(rules["last_shown"]).format(period=last_period, value=last_text)
-                      if last is not None else str(rules["no_earlier"]))
+        shown_part = (
+            str(rules["last_shown"]).format(period=last_period, value=last_text)
+            if last is not None
+            else str(rules["no_earlier"])
+        )
         text = f"{period_label}: {value_text}; {shown_part}"
-    return LatestVerdict(period_label, state, status, value, value_text, last_period,
-                         last_value, last_text, variation, icon, assurance, text)
+    return LatestVerdict(
+        period_label,
+        state,
+        status,
+        value,
+        value_text,
+        last_period,
+        last_value,
+        last_text,
+        variation,
+        icon,
+        assurance,
+        text,
+    )
 
 
 def _position_before(index: pd.Index, period: Any) -> int:
@@ -229,8 +251,12 @@ def _state_words(status: str, state: str, rules: Mapping) -> str:
     return str(words.get(state, words.get("not_available", "not available")))
 
 
-def verdicts(frames: Mapping[str, pd.DataFrame], period: Any = None,
-             rules: Mapping | None = None, **options: Any) -> dict[str, LatestVerdict]:
+def verdicts(
+    frames: Mapping[str, pd.DataFrame],
+    period: Any = None,
+    rules: Mapping | None = None,
+    **options: Any,
+) -> dict[str, LatestVerdict]:
     """:func:`latest_verdict` of each frame of ``{key: frame}`` (same keys, same order).
 
     ``period`` and ``options`` are passed on; a frame whose ``attrs`` hold ``period`` uses
@@ -238,5 +264,7 @@ def verdicts(frames: Mapping[str, pd.DataFrame], period: Any = None,
     :func:`latest_verdict`.
     """
     rules = rules or load_rules()
-    return {key: latest_verdict(frame, frame.attrs.get("period", period), rules=rules,
-                                **options) for key, frame in frames.items()}
+    return {
+        key: latest_verdict(frame, frame.attrs.get("period", period), rules=rules, **options)
+        for key, frame in frames.items()
+    }

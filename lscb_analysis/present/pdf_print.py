@@ -23,15 +23,21 @@ from lscb_analysis.present import browser_check, presenter
 
 PRINT_CSS = Path(__file__).with_name("print.css")
 PDF_NAME = "report.pdf"
-BANNER_SCRIPT = ("Array.from(document.querySelectorAll('#lscb-banners p, #lscb-tier-banner'))"
-                 ".map(e => e.textContent.trim()).filter(t => t)")
-TEMPLATE_STYLE = ("font: 8px Arial, Helvetica, sans-serif; color: #333; width: 100%; "
-                  "box-sizing: border-box; padding: 0 12mm; display: flex; "
-                  "justify-content: space-between;")
-DEFAULT_SETTINGS = {"format": "A4", "header": "{title} | {borough} | {period}",
-                    "footer": "{tier} | page {page} of {pages}",
-                    "margin": {"top": "15mm", "bottom": "12mm", "left": "12mm",
-                               "right": "12mm"}}
+BANNER_SCRIPT = (
+    "Array.from(document.querySelectorAll('#lscb-banners p, #lscb-tier-banner'))"
+    ".map(e => e.textContent.trim()).filter(t => t)"
+)
+TEMPLATE_STYLE = (
+    "font: 8px Arial, Helvetica, sans-serif; color: #333; width: 100%; "
+    "box-sizing: border-box; padding: 0 12mm; display: flex; "
+    "justify-content: space-between;"
+)
+DEFAULT_SETTINGS = {
+    "format": "A4",
+    "header": "{title} | {borough} | {period}",
+    "footer": "{tier} | page {page} of {pages}",
+    "margin": {"top": "15mm", "bottom": "12mm", "left": "12mm", "right": "12mm"},
+}
 
 
 def pdf_settings() -> dict:
@@ -81,9 +87,11 @@ def _template(pattern: str, fields: dict, analyst: bool) -> str:
     except (KeyError, IndexError, ValueError) as error:
         raise InvalidArgumentError(
             f"print.yaml: the PDF header/footer {pattern!r} uses an unknown placeholder; use "
-            "{title}, {borough}, {period}, {tier}, {page} and {pages}.") from error
-    text = (text.replace("\0page\0", '<span class="pageNumber"></span>')
-            .replace("\0pages\0", '<span class="totalPages"></span>'))
+            "{title}, {borough}, {period}, {tier}, {page} and {pages}."
+        ) from error
+    text = text.replace("\0page\0", '<span class="pageNumber"></span>').replace(
+        "\0pages\0", '<span class="totalPages"></span>'
+    )
     parts = "".join(f"<span>{part.strip()}</span>" for part in text.split("|"))
     colour = "color: #b00020; font-weight: bold; " if analyst else ""
     return f'<div style="{TEMPLATE_STYLE} {colour}">{parts}</div>'
@@ -98,8 +106,9 @@ def period_words(period) -> str:
     return presenter.format_period(period)
 
 
-def header_footer(title: str, borough: str, period, tier: str | None,
-                  settings: dict | None = None, banners=()) -> tuple[str, str]:
+def header_footer(
+    title: str, borough: str, period, tier: str | None, settings: dict | None = None, banners=()
+) -> tuple[str, str]:
     """The header and footer templates of every page.
 
     ``banners`` are the report's banner words (SYNTHETIC DATA, NOT FOR PUBLICATION ...):
@@ -118,20 +127,21 @@ def header_footer(title: str, borough: str, period, tier: str | None,
     settings = settings or pdf_settings()
     words = tier_words(tier, settings)
     analyst = (tier or "board") == "analyst"
-    fields = {"title": title, "borough": borough,
-              "period": period_words(period), "tier": words}
+    fields = {"title": title, "borough": borough, "period": period_words(period), "tier": words}
     header = settings.get("header", DEFAULT_SETTINGS["header"])
     if analyst and "{tier}" not in header:
         header = f"{header} | {{tier}}"
     header = _template(header, fields, analyst)
-    shown = [html_text.escape(text) for text in dict.fromkeys(banners)
-             if text and text not in words]
+    shown = [
+        html_text.escape(text) for text in dict.fromkeys(banners) if text and text not in words
+    ]
     if shown:
-        header = (f'<div style="{TEMPLATE_STYLE} justify-content: center; color: #b00020; '
-                  f'font-weight: bold;">{" | ".join(shown)}</div>{header}')
+        header = (
+            f'<div style="{TEMPLATE_STYLE} justify-content: center; color: #b00020; '
+            f'font-weight: bold;">{" | ".join(shown)}</div>{header}'
+        )
         header = f'<div style="width: 100%;">{header}</div>'
-    return header, _template(settings.get("footer", DEFAULT_SETTINGS["footer"]), fields,
-                             analyst)
+    return header, _template(settings.get("footer", DEFAULT_SETTINGS["footer"]), fields, analyst)
 
 
 def print_css() -> str:
@@ -139,9 +149,18 @@ def print_css() -> str:
     return PRINT_CSS.read_text(encoding="utf-8")
 
 
-def print_pdf(html: Path | str, pdf: Path | str | None = None, *, title: str, borough: str,
-              period=None, tier: str | None = "board", browser=None,
-              landscape: bool = False, scale: float = 1.0) -> Path:
+def print_pdf(
+    html: Path | str,
+    pdf: Path | str | None = None,
+    *,
+    title: str,
+    borough: str,
+    period=None,
+    tier: str | None = "board",
+    browser=None,
+    landscape: bool = False,
+    scale: float = 1.0,
+) -> Path:
     """Print an HTML report to PDF with headless Chromium.
 
     Args:
@@ -174,29 +193,49 @@ def print_pdf(html: Path | str, pdf: Path | str | None = None, *, title: str, bo
         try:
             page = context.new_page()
             # A report is self-contained: nothing outside the file is fetched while printing.
-            page.route("**/*", lambda route: route.continue_()
-                       if browser_check.is_local(route.request.url)
-                       else route.abort("blockedbyclient"))
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.continue_()
+                    if browser_check.is_local(route.request.url)
+                    else route.abort("blockedbyclient")
+                ),
+            )
             page.goto(html.as_uri(), wait_until="load")
             page.add_style_tag(content=print_css())
-            header, footer = header_footer(title, borough, period, tier, settings,
-                                           page.evaluate(BANNER_SCRIPT))
-            page.pdf(path=str(target), format=settings.get("format", "A4"),
-                     landscape=landscape, scale=scale, print_background=True, display_header_footer=True,
-                     header_template=header, footer_template=footer,
-                     margin=settings.get("margin") or DEFAULT_SETTINGS["margin"])
+            header, footer = header_footer(
+                title, borough, period, tier, settings, page.evaluate(BANNER_SCRIPT)
+            )
+            page.pdf(
+                path=str(target),
+                format=settings.get("format", "A4"),
+                landscape=landscape,
+                scale=scale,
+                print_background=True,
+                display_header_footer=True,
+                header_template=header,
+                footer_template=footer,
+                margin=settings.get("margin") or DEFAULT_SETTINGS["margin"],
+            )
         except (PlaywrightError, OSError) as error:
             raise PdfPrintError(
                 f"Chromium could not print {html} to PDF ({type(error).__name__}: "
                 f"{str(error).splitlines()[0] if str(error) else ''}). Open the HTML in a "
-                "browser to check it, then run again with --pdf.") from error
+                "browser to check it, then run again with --pdf."
+            ) from error
         finally:
             context.close()
     return target
 
 
-def print_report(html: Path | str, notebook: str, borough: str, parameters: dict,
-                 index: dict | None = None, browser=None) -> Path:
+def print_report(
+    html: Path | str,
+    notebook: str,
+    borough: str,
+    parameters: dict,
+    index: dict | None = None,
+    browser=None,
+) -> Path:
     """Print a run's ``report.html`` to ``report.pdf`` beside it.
 
     Args:
@@ -215,9 +254,16 @@ def print_report(html: Path | str, notebook: str, borough: str, parameters: dict
     period = (index or {}).get("period") or parameters.get("period")
     landscape = notebook in (pdf_settings().get("landscape") or [])
     scale = print_scale(notebook)
-    return print_pdf(html, title=title, borough=borough, period=period,
-                     tier=parameters.get("tier") or "board", browser=browser,
-                     landscape=landscape, scale=scale)
+    return print_pdf(
+        html,
+        title=title,
+        borough=borough,
+        period=period,
+        tier=parameters.get("tier") or "board",
+        browser=browser,
+        landscape=landscape,
+        scale=scale,
+    )
 
 
 def print_scale(notebook: str, settings: dict | None = None) -> float:
@@ -231,7 +277,8 @@ def print_scale(notebook: str, settings: dict | None = None) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0.1 <= value <= 2:
         raise ReferenceDataError(
             f"data/reference/print.yaml: pdf.scale.{notebook} is {value!r}; give a number "
-            "from 0.1 to 2 (1 prints as on screen).")
+            "from 0.1 to 2 (1 prints as on screen)."
+        )
     return float(value)
 
 

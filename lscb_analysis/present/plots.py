@@ -182,14 +182,23 @@ def suppressed_rows(frame: pd.DataFrame) -> np.ndarray:
 def _mark_suppressed(axes, x: np.ndarray, size: float = 9) -> None:
     """A grey "c" on the x axis at each suppressed point's position, never its value."""
     for position in x:
-        axes.text(position, 0.02, "c", transform=axes.get_xaxis_transform(), ha="center",
-                  va="bottom", fontsize=size, color=GREY, gid="suppressed", zorder=5,
-                  bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+        axes.text(
+            position,
+            0.02,
+            "c",
+            transform=axes.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=size,
+            color=GREY,
+            gid="suppressed",
+            zorder=5,
+            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+        )
 
 
 def _suppressed_handle() -> Line2D:
-    return Line2D([], [], linestyle="", marker="$c$", color=GREY,
-                  label="Suppressed (small number)")
+    return Line2D([], [], linestyle="", marker="$c$", color=GREY, label="Suppressed (small number)")
 
 
 def _segments(frame: pd.DataFrame) -> list[tuple[int, int]]:
@@ -350,10 +359,8 @@ def spc_chart(
                 gid=f"points:{variation}",
             )
 
-    icon = (_ICON_TEXT[summary["variation_icon"]] if verdict.has_value
-            else verdict.spc_text())
-    icon_colour = STATUS_COLOURS.get(summary["variation"], GREY) if verdict.has_value \
-        else "white"
+    icon = _ICON_TEXT[summary["variation_icon"]] if verdict.has_value else verdict.spc_text()
+    icon_colour = STATUS_COLOURS.get(summary["variation"], GREY) if verdict.has_value else "white"
 
     axes.text(
         0.99,
@@ -412,8 +419,11 @@ def spc_chart(
         step = max(1, math.ceil(len(tick_labels) / 12))
         axes.set_xticks(x[::step], tick_labels[::step], rotation=45, ha="right")
     axes.set_ylabel(axis_title(measure, unit or frame.attrs.get("unit")))
-    automatic = _spc_title(frame, summary, measure) if verdict.has_value else (
-        f"{_prefix(measure)}{verdict.text}; variation not assessed")
+    automatic = (
+        _spc_title(frame, summary, measure)
+        if verdict.has_value
+        else (f"{_prefix(measure)}{verdict.text}; variation not assessed")
+    )
     axes.set_title(title if title is not None else automatic, loc="left", pad=22)
     return chart_text.attach(figure, *chart_text.spc_text(frame, hidden, measure))
 
@@ -532,8 +542,7 @@ def funnel_plot(
     if curve is not None:
         lines = curve
     else:
-        lines = frame[~hidden].assign(denominator=denominators[~hidden]).sort_values(
-            "denominator")
+        lines = frame[~hidden].assign(denominator=denominators[~hidden]).sort_values("denominator")
     line_x = lines["denominator"].to_numpy(dtype=float)
     axes.plot(
         line_x, lines["target"].to_numpy(dtype=float), color=STATUS_COLOURS["centre"], linewidth=1.2
@@ -601,8 +610,11 @@ def funnel_plot(
         axes.text(
             0.0,
             -0.13,
-            textwrap.fill("Suppressed (not placed): " + ", ".join(
-                name for name, hide in zip(names, hidden, strict=True) if hide), 110),
+            textwrap.fill(
+                "Suppressed (not placed): "
+                + ", ".join(name for name, hide in zip(names, hidden, strict=True) if hide),
+                110,
+            ),
             transform=axes.transAxes,
             fontsize=8,
             color=GREY,
@@ -628,13 +640,15 @@ def funnel_plot(
         finding = f"{names[chosen]}'s figure is suppressed; {finding}"
     elif chosen is not None and significance[chosen] is not None:
         finding = f"{names[chosen]} is {_SIGNIFICANCE_TEXT[significance[chosen]]}; {finding}"
-    axes.set_title(title if title is not None else textwrap.fill(_prefix(measure) + finding, 80),
-                   loc="left", pad=16)
+    axes.set_title(
+        title if title is not None else textwrap.fill(_prefix(measure) + finding, 80),
+        loc="left",
+        pad=16,
+    )
     axes.set_xlabel(frame.attrs.get("denominator_label", indicators.denominator_label(None)))
     axes.set_ylabel(axis_title(measure, unit or frame.attrs.get("unit")))
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
-    return chart_text.attach(figure, *chart_text.funnel_text(frame, names, hidden, chosen,
-                                                             measure))
+    return chart_text.attach(figure, *chart_text.funnel_text(frame, names, hidden, chosen, measure))
 
 
 def benchmark_chart(
@@ -717,8 +731,17 @@ def benchmark_chart(
             label=f"{text[0].upper()}{text[1:]} {benchmark_label}",
         )
     for row in rows[hidden]:
-        axes.text(0.01, row, "c", transform=axes.get_yaxis_transform(), ha="left",
-                  va="center", fontsize=9, color=GREY, gid="suppressed")
+        axes.text(
+            0.01,
+            row,
+            "c",
+            transform=axes.get_yaxis_transform(),
+            ha="left",
+            va="center",
+            fontsize=9,
+            color=GREY,
+            gid="suppressed",
+        )
     if chosen is not None and not hidden[chosen]:
         axes.scatter(
             [values[chosen]],
@@ -766,15 +789,18 @@ def benchmark_chart(
                 f"{int(counts.get('higher', 0))} of {compared} areas higher than {benchmark_label}, "
                 f"{int(counts.get('lower', 0))} lower"
             )
-    axes.set_title(title if title is not None else textwrap.fill(_prefix(measure) + finding, 70),
-                   loc="left")
+    axes.set_title(
+        title if title is not None else textwrap.fill(_prefix(measure) + finding, 70), loc="left"
+    )
     handles, _ = axes.get_legend_handles_labels()
     if hidden.any():
         handles.append(_suppressed_handle())
-    axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
-                fontsize=9)
-    return chart_text.attach(figure, *chart_text.benchmark_text(
-        frame, names, hidden, chosen, benchmark_label, measure))
+    axes.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9
+    )
+    return chart_text.attach(
+        figure, *chart_text.benchmark_text(frame, names, hidden, chosen, benchmark_label, measure)
+    )
 
 
 # Series styles for the borough profile's trend charts: the borough is always the strongest
@@ -784,7 +810,10 @@ TREND_SERIES_STYLE: dict[str, dict] = {
     "London": {"color": OKABE_ITO["orange"], "linewidth": 1.6, "marker": "s", "zorder": 3},
     "England": {"color": OKABE_ITO["black"], "linewidth": 1.4, "marker": "^", "zorder": 2},
     "Statistical neighbours (mean)": {
-        "color": OKABE_ITO["bluish_green"], "linewidth": 1.6, "marker": "D", "linestyle": "--",
+        "color": OKABE_ITO["bluish_green"],
+        "linewidth": 1.6,
+        "marker": "D",
+        "linestyle": "--",
         "zorder": 2,
     },
 }
@@ -822,8 +851,11 @@ def trend_small_multiples(
     >>> [ax.get_title(loc="left") for ax in figure.axes if ax.get_visible()]
     ['A']
     """
-    _require_columns(trends, {"indicator", "short_title", "period", "series", "value",
-                              "status"}, "profile.trend_frame")
+    _require_columns(
+        trends,
+        {"indicator", "short_title", "period", "series", "value", "status"},
+        "profile.trend_frame",
+    )
     order = list(dict.fromkeys(trends["indicator"]))
     rows = max(1, math.ceil(len(order) / columns))
     figure = ChartFigure(figsize=(3.1 * columns, 2.4 * rows + 1.0))
@@ -832,12 +864,18 @@ def trend_small_multiples(
     for ax, indicator_id in zip(axes, order, strict=False):
         panel = trends[trends["indicator"] == indicator_id]
         for series, points in panel.groupby("series", sort=False):
-            style = TREND_SERIES_STYLE.get("borough" if series == area_name else series,
-                                           {"color": GREY, "linewidth": 1.2})
+            style = TREND_SERIES_STYLE.get(
+                "borough" if series == area_name else series, {"color": GREY, "linewidth": 1.2}
+            )
             shown = points.sort_values("period")
             # NaN breaks the line, so a suppressed year is a visible gap, not a zero.
-            ax.plot(shown["period"], shown["value"].where(shown["status"] == "ok"),
-                    markersize=3.5, label=series, **style)
+            ax.plot(
+                shown["period"],
+                shown["value"].where(shown["status"] == "ok"),
+                markersize=3.5,
+                label=series,
+                **style,
+            )
         ax.set_title(textwrap.shorten(panel["short_title"].iloc[0], 34), fontsize=9, loc="left")
         unit = panel["unit"].iloc[0] if "unit" in panel.columns else _indicator_unit(indicator_id)
         ax.set_ylabel(axis_title(None, unit), fontsize=7)
@@ -845,13 +883,17 @@ def trend_small_multiples(
         ax.set_xticks(years[:: max(1, math.ceil(len(years) / 4))])
         ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
-    for ax in list(figure.axes)[len(order):]:
+    for ax in list(figure.axes)[len(order) :]:
         ax.set_visible(False)
     handles, labels = figure.axes[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="lower center", ncol=4, frameon=False, fontsize=8)
     span = f"{min(years)} to {max(years)}" if years else ""
-    figure.suptitle(title or f"{area_name} against London, England and its statistical "
-                    f"neighbours, {span}", fontsize=11, x=0.01, ha="left")
+    figure.suptitle(
+        title or f"{area_name} against London, England and its statistical neighbours, {span}",
+        fontsize=11,
+        x=0.01,
+        ha="left",
+    )
     figure.tight_layout(rect=(0, 0.05, 1, 0.96))
     return chart_text.attach(figure, *chart_text.trend_text(trends, area_name))
 
@@ -886,15 +928,35 @@ def count_heatmap(
     image = ax.imshow(values, cmap=scale, aspect="auto", vmin=0, vmax=max(1.0, values.max()))
     for (i, j), value in np.ndenumerate(values):  # every cell says its count, 0 included
         if not np.isnan(value):
-            ax.text(j, i, f"{value:g}", ha="center", va="center", fontsize=7,
-                    color="white" if value > values.max() * 0.6 else "black")
-    ax.set_xticks(range(columns), [textwrap.shorten(str(c), 28) for c in table.columns],
-                  rotation=60, ha="right", fontsize=8)
+            ax.text(
+                j,
+                i,
+                f"{value:g}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if value > values.max() * 0.6 else "black",
+            )
+    ax.set_xticks(
+        range(columns),
+        [textwrap.shorten(str(c), 28) for c in table.columns],
+        rotation=60,
+        ha="right",
+        fontsize=8,
+    )
     ax.set_yticks(range(rows), [str(r) for r in table.index], fontsize=8)
     if highlight is not None and highlight in list(table.index):
         position = list(table.index).index(highlight)
-        ax.add_patch(Rectangle((-0.5, position - 0.5), columns, 1, fill=False,
-                               edgecolor=OKABE_ITO["vermillion"], linewidth=2))
+        ax.add_patch(
+            Rectangle(
+                (-0.5, position - 0.5),
+                columns,
+                1,
+                fill=False,
+                edgecolor=OKABE_ITO["vermillion"],
+                linewidth=2,
+            )
+        )
     figure.colorbar(image, ax=ax, label=value_label, shrink=0.6)
     ax.set_title(title, loc="left", fontsize=11)
     figure.tight_layout()
@@ -935,8 +997,7 @@ def share_bars(table: pd.DataFrame, title: str, highlight: str | None = None) ->
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of items")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, fontsize=7,
-              frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, fontsize=7, frameon=False)
     ax.set_title(title, loc="left", fontsize=11)
     figure.tight_layout()
     return chart_text.attach(figure, *chart_text.shares_text(table, highlight))
@@ -973,8 +1034,14 @@ def status_heatmap(
     figure = ChartFigure(figsize=(max(7.0, 0.26 * columns + 3), max(3.0, 0.26 * rows + 2)))
     ax = figure.subplots()
     scale = ListedColormap([colours[s] for s in statuses])
-    ax.imshow(codes.to_numpy(dtype=float), cmap=scale, vmin=-0.5, vmax=len(statuses) - 0.5,
-              aspect="auto", interpolation="nearest")
+    ax.imshow(
+        codes.to_numpy(dtype=float),
+        cmap=scale,
+        vmin=-0.5,
+        vmax=len(statuses) - 0.5,
+        aspect="auto",
+        interpolation="nearest",
+    )
     ax.set_xticks(range(columns), [str(c) for c in grid.columns], rotation=90, fontsize=7)
     ax.set_yticks(range(rows), [str(r) for r in grid.index], fontsize=7)
     ax.set_xticks([x - 0.5 for x in range(1, columns)], minor=True)
@@ -983,14 +1050,23 @@ def status_heatmap(
     ax.tick_params(which="minor", length=0)
     if highlight is not None and highlight in list(grid.index):
         position = list(grid.index).index(highlight)
-        ax.add_patch(Rectangle((-0.5, position - 0.5), columns, 1, fill=False,
-                               edgecolor="black", linewidth=2))
+        ax.add_patch(
+            Rectangle(
+                (-0.5, position - 0.5), columns, 1, fill=False, edgecolor="black", linewidth=2
+            )
+        )
     symbols = chart_text.status_symbols(statuses)
     _write_symbols(ax, grid, symbols, colours)
-    ax.legend(handles=[Patch(color=colours[s], label=f"{symbols[s]} = {s.replace('_', ' ')}")
-                       for s in statuses],
-              loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4, fontsize=7,
-              frameon=False)
+    ax.legend(
+        handles=[
+            Patch(color=colours[s], label=f"{symbols[s]} = {s.replace('_', ' ')}") for s in statuses
+        ],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        ncol=4,
+        fontsize=7,
+        frameon=False,
+    )
     ax.set_title(title, loc="left", fontsize=11)
     figure.tight_layout()
     return chart_text.attach(figure, *chart_text.grid_text(grid, "statuses"))
@@ -1005,8 +1081,16 @@ def _write_symbols(ax, grid: pd.DataFrame, symbols: dict, colours: dict) -> None
         if isinstance(status, str) and status in symbols:
             red, green, blue = to_rgb(colours.get(status, LIGHT_GREY))
             dark = 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.45
-            ax.text(j, i, symbols[status], ha="center", va="center", fontsize=size,
-                    color="white" if dark else "black", gid="status-symbol")
+            ax.text(
+                j,
+                i,
+                symbols[status],
+                ha="center",
+                va="center",
+                fontsize=size,
+                color="white" if dark else "black",
+                gid="status-symbol",
+            )
 
 
 def category_grid(
@@ -1044,29 +1128,52 @@ def category_grid(
     for i, label in enumerate(table.index):
         for j, column in enumerate(table.columns):
             value = table.at[label, column]
-            empty = value is None or (isinstance(value, float) and math.isnan(value)) or \
-                value == ""
+            empty = value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
             colour = "#FFFFFF" if empty else colours.get(str(value), LIGHT_GREY)
-            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=colour,
-                                   edgecolor="white", linewidth=0.8))
+            ax.add_patch(
+                Rectangle(
+                    (j - 0.5, i - 0.5), 1, 1, facecolor=colour, edgecolor="white", linewidth=0.8
+                )
+            )
     ax.set_xlim(-0.5, columns - 0.5)
     ax.set_ylim(rows - 0.5, -0.5)
-    ax.set_xticks(range(columns), [textwrap.shorten(str(c), 26) for c in table.columns],
-                  rotation=60, ha="right", fontsize=8)
+    ax.set_xticks(
+        range(columns),
+        [textwrap.shorten(str(c), 26) for c in table.columns],
+        rotation=60,
+        ha="right",
+        fontsize=8,
+    )
     ax.set_yticks(range(rows), [textwrap.shorten(str(r), 60) for r in table.index], fontsize=7)
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
     if highlight is not None and highlight in list(table.columns):
         position = list(table.columns).index(highlight)
-        ax.add_patch(Rectangle((position - 0.5, -0.5), 1, rows, fill=False,
-                               edgecolor=OKABE_ITO["black"], linewidth=2))
+        ax.add_patch(
+            Rectangle(
+                (position - 0.5, -0.5),
+                1,
+                rows,
+                fill=False,
+                edgecolor=OKABE_ITO["black"],
+                linewidth=2,
+            )
+        )
     symbols = chart_text.status_symbols(colours)
     _write_symbols(ax, table, symbols, colours)
-    handles = [Rectangle((0, 0), 1, 1, facecolor=colour, edgecolor=GREY)
-               for colour in colours.values()]
-    ax.legend(handles, [f"{symbols[c]} = {c}" for c in colours], title=legend_title, loc="upper left",
-              bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    handles = [
+        Rectangle((0, 0), 1, 1, facecolor=colour, edgecolor=GREY) for colour in colours.values()
+    ]
+    ax.legend(
+        handles,
+        [f"{symbols[c]} = {c}" for c in colours],
+        title=legend_title,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        frameon=False,
+    )
     ax.set_title(title, loc="left", fontsize=11)
     figure.tight_layout()
     return chart_text.attach(figure, *chart_text.grid_text(table, "statuses"))
@@ -1101,22 +1208,30 @@ def category_bars(
     positions = np.arange(len(table))
     for column in table.columns:
         widths = table[column].fillna(0).to_numpy(dtype=float) * 100
-        ax.barh(positions, widths, left=left, color=colours.get(str(column), GREY),
-                label=str(column), height=0.8)
+        ax.barh(
+            positions,
+            widths,
+            left=left,
+            color=colours.get(str(column), GREY),
+            label=str(column),
+            height=0.8,
+        )
         left += widths
     ax.set_yticks(positions, [str(r) for r in table.index], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel(xlabel)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4, fontsize=8,
-              frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4, fontsize=8, frameon=False)
     ax.set_title(title, loc="left", fontsize=11)
     figure.tight_layout()
     return chart_text.attach(figure, *chart_text.shares_text(table))
 
 
 def spc_small_multiples(
-    points: pd.DataFrame, panels: pd.DataFrame, title: str, columns: int = 3,
+    points: pd.DataFrame,
+    panels: pd.DataFrame,
+    title: str,
+    columns: int = 3,
     panel_size: tuple[float, float] = (4.0, 2.9),
 ) -> Figure:
     """Small-multiple XmR charts, one panel per measure, from already computed points.
@@ -1153,8 +1268,11 @@ def spc_small_multiples(
     >>> [t.get_text() for t in figure.axes[0].texts if t.get_gid() == "suppressed"]
     ['c']
     """
-    _require_columns(points, {"pi_id", "period", "order", "value", "state", "mean", "lpl",
-                              "upl", "variation"}, "xmr (via the score card's points)")
+    _require_columns(
+        points,
+        {"pi_id", "period", "order", "value", "state", "mean", "lpl", "upl", "variation"},
+        "xmr (via the score card's points)",
+    )
     if not {"pi_id", "heading", "target"} <= set(panels.columns):
         raise InvalidArgumentError("panels must have the columns pi_id, heading and target.")
     count = max(1, len(panels))
@@ -1173,17 +1291,28 @@ def spc_small_multiples(
         for column, style in (("mean", "-"), ("lpl", "--"), ("upl", "--")):
             line = series[column].to_numpy(dtype=float, na_value=np.nan)
             if not np.isnan(line).all():
-                ax.plot(x, line, linestyle=style, linewidth=1.0,
-                        color=STATUS_COLOURS["centre" if column == "mean" else "limit"])
+                ax.plot(
+                    x,
+                    line,
+                    linestyle=style,
+                    linewidth=1.0,
+                    color=STATUS_COLOURS["centre" if column == "mean" else "limit"],
+                )
         if not pd.isna(panel.target):
-            ax.axhline(panel.target, color=STATUS_COLOURS["target"], linestyle="--",
-                       linewidth=1.0)
+            ax.axhline(panel.target, color=STATUS_COLOURS["target"], linestyle="--", linewidth=1.0)
         variation = series["variation"].fillna("common_cause").to_numpy(dtype=object)
         for status in _VARIATION_TEXT:
             mask = (variation == status) & ~np.isnan(values)
             if mask.any():
-                ax.scatter(x[mask], values[mask], s=22, color=STATUS_COLOURS[status],
-                           edgecolors="none", zorder=3, gid=f"points:{status}")
+                ax.scatter(
+                    x[mask],
+                    values[mask],
+                    s=22,
+                    color=STATUS_COLOURS[status],
+                    edgecolors="none",
+                    zorder=3,
+                    gid=f"points:{status}",
+                )
         _mark_suppressed(ax, x[suppressed_rows(series)], size=8)
         labels = series["period"].astype(str).tolist()
         step = max(1, math.ceil(len(labels) / 6))
@@ -1192,20 +1321,30 @@ def spc_small_multiples(
         ax.set_title(textwrap.fill(str(panel.heading), heading_width), fontsize=8, loc="left")
         ax.set_ylabel(axis_title(None, getattr(panel, "unit", None)), fontsize=7)
         ax.spines[["top", "right"]].set_visible(False)
-    for ax in list(figure.axes)[len(panels):]:
+    for ax in list(figure.axes)[len(panels) :]:
         ax.set_visible(False)
-    handles = [Line2D([], [], marker="o", linestyle="", color=STATUS_COLOURS[s], label=t)
-               for s, t in _VARIATION_TEXT.items()]
-    handles += [Line2D([], [], color=STATUS_COLOURS["centre"], label="Mean"),
-                Line2D([], [], color=STATUS_COLOURS["limit"], linestyle="--",
-                       label="Process limits"),
-                Line2D([], [], color=STATUS_COLOURS["target"], linestyle="--", label="Target"),
-                _suppressed_handle()]
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=STATUS_COLOURS[s], label=t)
+        for s, t in _VARIATION_TEXT.items()
+    ]
+    handles += [
+        Line2D([], [], color=STATUS_COLOURS["centre"], label="Mean"),
+        Line2D([], [], color=STATUS_COLOURS["limit"], linestyle="--", label="Process limits"),
+        Line2D([], [], color=STATUS_COLOURS["target"], linestyle="--", label="Target"),
+        _suppressed_handle(),
+    ]
     # One row of keys under a wide row of panels, two rows under a narrow one.
-    figure.legend(handles=handles, loc="lower center", ncol=8 if width * columns >= 10 else 4,
-                  frameon=False, fontsize=7)
-    figure.suptitle(textwrap.fill(title, max(60, round(9 * width * columns))), fontsize=10,
-                    x=0.01, ha="left")
+    figure.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=8 if width * columns >= 10 else 4,
+        frameon=False,
+        fontsize=7,
+    )
+    figure.suptitle(
+        textwrap.fill(title, max(60, round(9 * width * columns))), fontsize=10, x=0.01, ha="left"
+    )
     figure.tight_layout(rect=(0, 0.08, 1, 0.95))
-    return chart_text.attach(figure, *chart_text.panels_text(points, panels,
-                                                             suppressed_rows(points)))
+    return chart_text.attach(
+        figure, *chart_text.panels_text(points, panels, suppressed_rows(points))
+    )

@@ -51,11 +51,27 @@ from lscb_analysis.core.errors import RecordLevelDisplayError, ReferenceDataErro
 DICTIONARY_FILE = "data_dictionary.csv"
 CODES_FILE = "code_labels.csv"
 LAYOUT_FILE = "presentation.yaml"
-KINDS = ("count", "rate", "percent", "share", "number", "pvalue", "date", "datetime",
-         "period", "quarter", "text", "code", "indicator", "indicator_value")
+KINDS = (
+    "count",
+    "rate",
+    "percent",
+    "share",
+    "number",
+    "pvalue",
+    "date",
+    "datetime",
+    "period",
+    "quarter",
+    "text",
+    "code",
+    "indicator",
+    "indicator_value",
+)
 NUMERIC_KINDS = ("count", "rate", "percent", "share", "number", "pvalue", "indicator_value")
 DEFAULT_MISSING = "not available"
-_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
+_ISO_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$"
+)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _QUARTER = re.compile(r"^(\d{4})\s*Q([1-4])$")
 
@@ -108,27 +124,43 @@ def _dictionary(path: Path, stamp: float) -> dict[str, Column]:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     wanted = {"column", "label", "unit", "kind", "decimals", "codes", "missing", "description"}
     if missing := wanted - set(frame.columns):
-        raise ReferenceDataError(f"{path} lacks columns {sorted(missing)}; add them to its "
-                                 "header row.")
+        raise ReferenceDataError(
+            f"{path} lacks columns {sorted(missing)}; add them to its header row."
+        )
     entries = {}
     for number, row in enumerate(frame.to_dict("records"), start=2):
         if row["kind"] not in KINDS:
-            raise ReferenceDataError(f"{path} line {number}: kind {row['kind']!r} of column "
-                                     f"{row['column']!r} is not one of {', '.join(KINDS)}.")
+            raise ReferenceDataError(
+                f"{path} line {number}: kind {row['kind']!r} of column "
+                f"{row['column']!r} is not one of {', '.join(KINDS)}."
+            )
         if not row["label"].strip():
-            raise ReferenceDataError(f"{path} line {number}: column {row['column']!r} has no "
-                                     "label; write the header a reader sees.")
+            raise ReferenceDataError(
+                f"{path} line {number}: column {row['column']!r} has no "
+                "label; write the header a reader sees."
+            )
         if row["column"] in entries:
-            raise ReferenceDataError(f"{path} line {number}: column {row['column']!r} is "
-                                     "described twice; keep one row for it.")
+            raise ReferenceDataError(
+                f"{path} line {number}: column {row['column']!r} is "
+                "described twice; keep one row for it."
+            )
         if row["decimals"].strip() and not row["decimals"].strip().isdigit():
-            raise ReferenceDataError(f"{path} line {number}: decimals {row['decimals']!r} of "
-                                     f"column {row['column']!r} is not a whole number from 0; "
-                                     "write e.g. 1, or leave it empty.")
+            raise ReferenceDataError(
+                f"{path} line {number}: decimals {row['decimals']!r} of "
+                f"column {row['column']!r} is not a whole number from 0; "
+                "write e.g. 1, or leave it empty."
+            )
         decimals = int(row["decimals"]) if row["decimals"].strip() else None
-        entries[row["column"]] = Column(row["column"], row["label"], row["unit"], row["kind"],
-                                        decimals, row["codes"], row["missing"],
-                                        row["description"])
+        entries[row["column"]] = Column(
+            row["column"],
+            row["label"],
+            row["unit"],
+            row["kind"],
+            decimals,
+            row["codes"],
+            row["missing"],
+            row["description"],
+        )
     return entries
 
 
@@ -161,8 +193,11 @@ def code_labels(name: str) -> dict[str, str]:
         return dict(zip(table["id"], table["short_title"], strict=True))
     if name == "exceptions":
         rules = io.read_reference_yaml("scorecard.yaml").get("exceptions", {})
-        return {code: str(entry["label"]) for code, entry in rules.items()
-                if isinstance(entry, dict) and "label" in entry}
+        return {
+            code: str(entry["label"])
+            for code, entry in rules.items()
+            if isinstance(entry, dict) and "label" in entry
+        }
     path = io.reference_file(CODES_FILE)
     return _code_labels(path, path.stat().st_mtime).get(name, {})
 
@@ -188,8 +223,10 @@ def symbol_words(rules=None) -> dict[str, str]:
 
     table = io.read_reference_csv("symbols.csv", ["symbol", "status", "meaning"])
     suppressed = disclosure.suppressed_wording(rules)
-    return {str(row.symbol): suppressed if row.status == "suppressed" else
-            str(row.meaning).lower() for row in table.itertuples()}
+    return {
+        str(row.symbol): suppressed if row.status == "suppressed" else str(row.meaning).lower()
+        for row in table.itertuples()
+    }
 
 
 def layout_rules() -> dict:
@@ -217,8 +254,7 @@ def _is_missing(value) -> bool:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    return isinstance(value, str) and value.strip().lower() in ("", "nan", "nat", "none",
-                                                                "<na>")
+    return isinstance(value, str) and value.strip().lower() in ("", "nan", "nat", "none", "<na>")
 
 
 def _number(value) -> float | None:
@@ -312,8 +348,9 @@ def format_period(value) -> str:
     return text
 
 
-def format_value(value, column: Column, symbols: dict[str, str], *, unit: str = "",
-                 decimals: int | None = None) -> str:
+def format_value(
+    value, column: Column, symbols: dict[str, str], *, unit: str = "", decimals: int | None = None
+) -> str:
     """One cell as a reader sees it (see the module docstring for the rules).
 
     Inputs: the value; its :class:`Column`; ``symbols`` (:func:`symbol_words`); for an
@@ -322,9 +359,15 @@ def format_value(value, column: Column, symbols: dict[str, str], *, unit: str = 
     """
     if _is_missing(value):
         return column.missing or ("none" if column.kind == "text" else DEFAULT_MISSING)
-    if isinstance(value, str) and value.strip() in symbols and (
-            column.kind in NUMERIC_KINDS or column.kind in ("date", "period", "quarter")
-            or value.strip() in ("c", "x", "z", ":", "..")):
+    if (
+        isinstance(value, str)
+        and value.strip() in symbols
+        and (
+            column.kind in NUMERIC_KINDS
+            or column.kind in ("date", "period", "quarter")
+            or value.strip() in ("c", "x", "z", ":", "..")
+        )
+    ):
         return symbols[value.strip()]
     kind = column.kind
     if kind in NUMERIC_KINDS:
@@ -337,8 +380,10 @@ def format_value(value, column: Column, symbols: dict[str, str], *, unit: str = 
         return format_period(value)
     if kind in ("code", "indicator"):
         labels = code_labels(column.codes or ("indicators" if kind == "indicator" else ""))
-        return "; ".join(labels.get(text, text.replace("_", " ") if kind == "code" else text)
-                         for text in re.split(r"\s*;\s*", str(value).strip()))
+        return "; ".join(
+            labels.get(text, text.replace("_", " ") if kind == "code" else text)
+            for text in re.split(r"\s*;\s*", str(value).strip())
+        )
     return _format_text(value)
 
 
@@ -352,8 +397,11 @@ def _format_text(value) -> str:
         return format_number(value, 0 if value.is_integer() else 1)
     if isinstance(value, str) and _ISO_DATETIME.match(value.strip()):
         stamp = pd.Timestamp(value.strip())
-        return format_date(stamp) if stamp == stamp.normalize() and stamp.tzinfo is None \
+        return (
+            format_date(stamp)
+            if stamp == stamp.normalize() and stamp.tzinfo is None
             else format_datetime(stamp)
+        )
     return str(value)
 
 
@@ -383,8 +431,9 @@ def _snake_to_words(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def column_for(name: str, dictionary: dict[str, Column] | None = None, *,
-               strict: bool = False) -> Column:
+def column_for(
+    name: str, dictionary: dict[str, Column] | None = None, *, strict: bool = False
+) -> Column:
     """The dictionary entry of a column (a text column headed in words when there is none).
 
     Raises ReferenceDataError for an unknown column when ``strict``, naming the column and
@@ -396,14 +445,23 @@ def column_for(name: str, dictionary: dict[str, Column] | None = None, *,
     if strict:
         raise ReferenceDataError(
             f"Column {name!r} is not in data/reference/{DICTIONARY_FILE}; add a row giving "
-            "its label, unit, kind and decimals.")
+            "its label, unit, kind and decimals."
+        )
     return Column(str(name), _snake_to_words(name))
 
 
-def present(table: pd.DataFrame, title: str, *, empty: str = "", keys: list[str] | None = None,
-            indicator: str | None = None, labels: dict[str, str] | None = None,
-            kinds: dict[str, str] | None = None, strict: bool = False,
-            rules=None) -> Presented:
+def present(
+    table: pd.DataFrame,
+    title: str,
+    *,
+    empty: str = "",
+    keys: list[str] | None = None,
+    indicator: str | None = None,
+    labels: dict[str, str] | None = None,
+    kinds: dict[str, str] | None = None,
+    strict: bool = False,
+    rules=None,
+) -> Presented:
     """Present a table: headers, values, missing reasons, empty sentence, A4 split.
 
     Inputs: ``table`` (package column names; the index is dropped); ``title`` (the caption);
@@ -423,16 +481,36 @@ def present(table: pd.DataFrame, title: str, *, empty: str = "", keys: list[str]
     if display_guard.is_record_level(table):
         raise RecordLevelDisplayError(
             f"Table {title!r} holds records of a local return (record-level); show an "
-            "aggregate from a package function instead.")
+            "aggregate from a package function instead."
+        )
     dictionary = load_dictionary()
     frame = table.reset_index(drop=True)
     columns = [column_for(name, dictionary, strict=strict) for name in frame.columns]
     if labels:
-        columns = [Column(c.name, labels[c.name], "", c.kind, c.decimals, c.codes, c.missing,
-                          c.description) if c.name in labels else c for c in columns]
+        columns = [
+            Column(
+                c.name, labels[c.name], "", c.kind, c.decimals, c.codes, c.missing, c.description
+            )
+            if c.name in labels
+            else c
+            for c in columns
+        ]
     if kinds:
-        columns = [Column(c.name, c.label, c.unit, kinds[c.name], c.decimals, c.codes,
-                          c.missing, c.description) if c.name in kinds else c for c in columns]
+        columns = [
+            Column(
+                c.name,
+                c.label,
+                c.unit,
+                kinds[c.name],
+                c.decimals,
+                c.codes,
+                c.missing,
+                c.description,
+            )
+            if c.name in kinds
+            else c
+            for c in columns
+        ]
     if frame.empty:
         sentence = empty or empty_sentence(title)
         return Presented(title, [], columns, frame, sentence)
@@ -455,19 +533,28 @@ def _key_count(frame: pd.DataFrame, columns: list[Column], keys: list[str] | Non
     return max(count, 1)
 
 
-def _format_frame(frame: pd.DataFrame, columns: list[Column], symbols: dict[str, str],
-                  indicator: str | None) -> pd.DataFrame:
-    indicator = indicator or next((c for c in ("indicator_id", "id", "indicator")
-                                   if c in frame.columns), None)
+def _format_frame(
+    frame: pd.DataFrame, columns: list[Column], symbols: dict[str, str], indicator: str | None
+) -> pd.DataFrame:
+    indicator = indicator or next(
+        (c for c in ("indicator_id", "id", "indicator") if c in frame.columns), None
+    )
     formats = _indicator_formats() if any(c.kind == "indicator_value" for c in columns) else {}
     out = {}
     for position, column in enumerate(columns):
         values = frame.iloc[:, position].tolist()
         if column.kind == "indicator_value" and indicator is not None:
             ids = frame[indicator].astype(str).tolist()
-            cells = [format_value(v, column, symbols, unit=formats.get(i, ("", 1))[0],
-                                  decimals=formats.get(i, ("", 1))[1])
-                     for v, i in zip(values, ids, strict=True)]
+            cells = [
+                format_value(
+                    v,
+                    column,
+                    symbols,
+                    unit=formats.get(i, ("", 1))[0],
+                    decimals=formats.get(i, ("", 1))[1],
+                )
+                for v, i in zip(values, ids, strict=True)
+            ]
         else:
             cells = [format_value(v, column, symbols) for v in values]
         out[_unique_header(column.header, out)] = cells
@@ -488,8 +575,9 @@ def _cell_width(text: str, cap: int) -> int:
     return min(len(text), cap, max(longest_word, cap // 2))
 
 
-def split_wide(shown: pd.DataFrame, keys: int = 1, layout: dict | None = None
-               ) -> list[pd.DataFrame]:
+def split_wide(
+    shown: pd.DataFrame, keys: int = 1, layout: dict | None = None
+) -> list[pd.DataFrame]:
     """Split a table of display strings into parts that fit A4 landscape.
 
     The width of a column is estimated as the longer of its header's longest word and its
@@ -508,8 +596,10 @@ def split_wide(shown: pd.DataFrame, keys: int = 1, layout: dict | None = None
         return max([len(w) for w in str(name).split()] + cells) + 2
 
     widths = {name: width(name) for name in shown.columns}
-    fits = (len(shown.columns) <= layout["max_columns"]
-            and sum(widths.values()) <= layout["max_width_chars"])
+    fits = (
+        len(shown.columns) <= layout["max_columns"]
+        and sum(widths.values()) <= layout["max_width_chars"]
+    )
     if fits:
         return [shown]
     if len(shown) == 1:
@@ -520,8 +610,9 @@ def split_wide(shown: pd.DataFrame, keys: int = 1, layout: dict | None = None
     groups, current, used = [], [], base
     limit_columns = layout["max_columns"] - len(key_names)
     for name in rest:
-        if current and (used + widths[name] > layout["max_width_chars"]
-                        or len(current) >= max(limit_columns, 1)):
+        if current and (
+            used + widths[name] > layout["max_width_chars"] or len(current) >= max(limit_columns, 1)
+        ):
             groups.append(current)
             current, used = [], base
         current.append(name)
@@ -553,22 +644,30 @@ def to_html(presented: Presented) -> str:
     pieces = []
     total = len(presented.parts)
     for number, part in enumerate(presented.parts, start=1):
-        caption = presented.title if total == 1 else \
-            f"{presented.title} (part {number} of {total})"
+        caption = presented.title if total == 1 else f"{presented.title} (part {number} of {total})"
         pieces.append(_table_html(part, caption))
     return "\n".join(pieces)
 
 
 def _table_html(part: pd.DataFrame, caption: str) -> str:
     numeric = [_numeric_like(part[name]) for name in part.columns]
-    head = "".join(f'<th scope="col"{_num_class(flag)}>{html.escape(str(name))}</th>'
-                   for name, flag in zip(part.columns, numeric, strict=True))
+    head = "".join(
+        f'<th scope="col"{_num_class(flag)}>{html.escape(str(name))}</th>'
+        for name, flag in zip(part.columns, numeric, strict=True)
+    )
     body = "\n".join(
-        "<tr>" + "".join(f"<td{_num_class(flag)}>{html.escape(str(value))}</td>"
-                         for value, flag in zip(row, numeric, strict=True)) + "</tr>"
-        for row in part.itertuples(index=False))
-    return (f'<table class="lscb-table">\n<caption>{html.escape(caption)}</caption>\n'
-            f"<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>")
+        "<tr>"
+        + "".join(
+            f"<td{_num_class(flag)}>{html.escape(str(value))}</td>"
+            for value, flag in zip(row, numeric, strict=True)
+        )
+        + "</tr>"
+        for row in part.itertuples(index=False)
+    )
+    return (
+        f'<table class="lscb-table">\n<caption>{html.escape(caption)}</caption>\n'
+        f"<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+    )
 
 
 def _num_class(flag: bool) -> str:
@@ -583,8 +682,11 @@ def show(table: pd.DataFrame, title: str, empty: str = "", **options) -> Present
     return present(table, title, empty=empty, **options)
 
 
-def show_many(tables: dict[str, pd.DataFrame], empty: dict[str, str] | None = None,
-              none: str = "No tables to show."):
+def show_many(
+    tables: dict[str, pd.DataFrame],
+    empty: dict[str, str] | None = None,
+    none: str = "No tables to show.",
+):
     """Display titled tables one after the other (``none`` when there are no tables).
 
     ``empty`` maps a title to the sentence shown when its table has no rows.
@@ -595,5 +697,9 @@ def show_many(tables: dict[str, pd.DataFrame], empty: dict[str, str] | None = No
     if not tables:
         return HTML(f'<p class="lscb-empty">{html.escape(none)}</p>')
     empty = empty or {}
-    return HTML("\n".join(present(table, title, empty=empty.get(title, "")).to_html()
-                          for title, table in tables.items()))
+    return HTML(
+        "\n".join(
+            present(table, title, empty=empty.get(title, "")).to_html()
+            for title, table in tables.items()
+        )
+    )

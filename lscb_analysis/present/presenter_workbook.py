@@ -17,7 +17,9 @@ import pandas as pd
 from lscb_analysis.present import presenter
 
 
-def number_format(column: presenter.Column, unit: str = "", decimals: int | None = None) -> str | None:
+def number_format(
+    column: presenter.Column, unit: str = "", decimals: int | None = None
+) -> str | None:
     """The Excel number format of a column kind (None for text).
 
     >>> number_format(presenter.Column("n", "N", kind="count")), number_format(presenter.Column("p", "P", kind="share"))
@@ -49,16 +51,29 @@ def indicator_number_format(unit: str, decimals: int) -> str:
     return f'{body}"%"' if unit == "percent" else body
 
 
-def workbook_value(value, column: presenter.Column, symbols: dict[str, str], *, unit: str = "",
-                   decimals: int | None = None):
+def workbook_value(
+    value,
+    column: presenter.Column,
+    symbols: dict[str, str],
+    *,
+    unit: str = "",
+    decimals: int | None = None,
+):
     """The value written to a workbook cell: a number or date keeps its type (formatted by
     :func:`number_format`), anything else is the text :func:`presenter.format_value` shows."""
-    if column.kind in presenter.NUMERIC_KINDS and column.kind != "pvalue" and not presenter._is_missing(value):
+    if (
+        column.kind in presenter.NUMERIC_KINDS
+        and column.kind != "pvalue"
+        and not presenter._is_missing(value)
+    ):
         number = presenter._number(value)
         if number is not None and not (isinstance(value, str) and value.strip() in symbols):
             places = decimals if column.kind == "indicator_value" else column.decimals
-            return number if places is None else round(number, places + (
-                2 if column.kind == "share" else 0))
+            return (
+                number
+                if places is None
+                else round(number, places + (2 if column.kind == "share" else 0))
+            )
     if column.kind == "date" and not presenter._is_missing(value) and presenter.format_date(value):
         return pd.Timestamp(value).to_pydatetime().replace(tzinfo=None)
     return presenter.format_value(value, column, symbols, unit=unit, decimals=decimals)
@@ -81,10 +96,14 @@ def write_sheet(sheet, presented: presenter.Presented, row: int = 1, *, header_s
         write_cell(sheet.cell(row, 1), presented.empty)
         return row + 2
     symbols = presenter.symbol_words()
-    formats = presenter._indicator_formats() if any(c.kind == "indicator_value"
-                                          for c in presented.columns) else {}
-    indicator = presented.indicator or next((c for c in ("indicator_id", "id", "indicator")
-                                             if c in presented.typed.columns), None)
+    formats = (
+        presenter._indicator_formats()
+        if any(c.kind == "indicator_value" for c in presented.columns)
+        else {}
+    )
+    indicator = presented.indicator or next(
+        (c for c in ("indicator_id", "id", "indicator") if c in presented.typed.columns), None
+    )
     for number, column in enumerate(presented.columns, start=1):
         cell = write_cell(sheet.cell(row, number), column.header)
         cell.font, cell.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="top")
@@ -93,8 +112,9 @@ def write_sheet(sheet, presented: presenter.Presented, row: int = 1, *, header_s
     for offset, record in enumerate(presented.typed.itertuples(index=False), start=1):
         ident = str(getattr(record, indicator)) if indicator else ""
         unit, places = formats.get(ident, ("", None))
-        for number, (column, value) in enumerate(zip(presented.columns, record, strict=True),
-                                                 start=1):
+        for number, (column, value) in enumerate(
+            zip(presented.columns, record, strict=True), start=1
+        ):
             out = workbook_value(value, column, symbols, unit=unit, decimals=places)
             cell = write_cell(sheet.cell(row + offset, number), out)
             if not isinstance(out, str) and (fmt := number_format(column, unit, places)):
@@ -112,7 +132,8 @@ def workbook_frame(table: pd.DataFrame, *, rules=None) -> pd.DataFrame:
     for position, name in enumerate(table.columns):
         column = presenter.column_for(name, dictionary)
         out[presenter._unique_header(column.header, out)] = [
-            workbook_value(v, column, symbols) for v in table.iloc[:, position].tolist()]
+            workbook_value(v, column, symbols) for v in table.iloc[:, position].tolist()
+        ]
     return pd.DataFrame(out, columns=list(out))
 
 
@@ -122,14 +143,22 @@ def apply_number_formats(sheet, header_row: int | None = None) -> None:
     whose cells are all headers the dictionary knows). Text cells are left as they are."""
     by_header = {column.header: column for column in presenter.load_dictionary().values()}
     if header_row is None:
-        header_row = next((cell.row for row in sheet.iter_rows(max_row=5) for cell in row[:1]
-                           if cell.value in by_header), 1)
+        header_row = next(
+            (
+                cell.row
+                for row in sheet.iter_rows(max_row=5)
+                for cell in row[:1]
+                if cell.value in by_header
+            ),
+            1,
+        )
     for cell in sheet[header_row]:
         column = by_header.get(cell.value)
         fmt = number_format(column) if column else None
         if not fmt:
             continue
-        for below in sheet.iter_rows(min_row=header_row + 1, min_col=cell.column,
-                                     max_col=cell.column):
+        for below in sheet.iter_rows(
+            min_row=header_row + 1, min_col=cell.column, max_col=cell.column
+        ):
             if isinstance(below[0].value, int | float | dt.datetime):
                 below[0].number_format = fmt

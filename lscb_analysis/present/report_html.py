@@ -41,15 +41,17 @@ CHART_METADATA = "lscb_chart"
 LANGUAGE = "en-GB"
 SEPARATOR = " \u2014 "  # " — " between report, borough and period
 LONDON = "London"
-SYNTHETIC_BANNER = ("SYNTHETIC DATA \u2014 a demonstration built from invented returns, "
-                    "not real figures")
+SYNTHETIC_BANNER = (
+    "SYNTHETIC DATA \u2014 a demonstration built from invented returns, not real figures"
+)
 DATA_SUMMARY = "Data behind this chart"
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 _EXPORTER = None
 # CSS that would fetch something from outside the file: @import rules and url(http...).
 _OUTSIDE_CSS = re.compile(
-    r"""@import[^;]*;|url\(\s*['"]?\s*(?:https?:)?//[^)]*\)""", flags=re.IGNORECASE)
+    r"""@import[^;]*;|url\(\s*['"]?\s*(?:https?:)?//[^)]*\)""", flags=re.IGNORECASE
+)
 
 
 def is_synthetic(project_dir: str | Path | None = None) -> bool:
@@ -58,6 +60,7 @@ def is_synthetic(project_dir: str | Path | None = None) -> bool:
     See :func:`lscb_analysis.core.io.data_are_synthetic`, the one rule for banners and title rows.
     """
     return io.data_are_synthetic(project_dir)
+
 
 def format_period(value) -> str:
     """Return a period as a reader writes it (:func:`lscb_analysis.present.presenter.format_period`).
@@ -73,8 +76,13 @@ def _humanise(value) -> str:
     return text[:1].upper() + text[1:]
 
 
-def report_title(notebook: str, parameters: dict | None = None, index: dict | None = None,
-                 registry: dict | None = None, fallback: str | None = None) -> str:
+def report_title(
+    notebook: str,
+    parameters: dict | None = None,
+    index: dict | None = None,
+    registry: dict | None = None,
+    fallback: str | None = None,
+) -> str:
     """Return a report's title: report, borough and period, joined by " — ".
 
     Args:
@@ -103,8 +111,10 @@ def report_title(notebook: str, parameters: dict | None = None, index: dict | No
     if not isinstance(entry, dict) and fallback:
         entry = {"title": fallback}
     if not isinstance(entry, dict):
-        raise ParameterError(f"No notebook {notebook!r} in data/reference/notebooks.yaml; "
-                             "add it there or correct the name.")
+        raise ParameterError(
+            f"No notebook {notebook!r} in data/reference/notebooks.yaml; "
+            "add it there or correct the name."
+        )
     parameters, index = dict(parameters or {}), dict(index or {})
     name = str(entry.get("title") or notebook)
     templates = entry.get("report_title") or []
@@ -114,8 +124,9 @@ def report_title(notebook: str, parameters: dict | None = None, index: dict | No
             name = template.format(**{field: _humanise(parameters[field]) for field in fields})
             break
     borough = parameters.get("borough") or LONDON
-    period = format_period(index.get("period") or parameters.get("period")
-                           or parameters.get("year"))
+    period = format_period(
+        index.get("period") or parameters.get("period") or parameters.get("year")
+    )
     if not period and index.get("as_at"):
         period = f"as at {index['as_at']}"
     if not period and (index.get("model_version") or parameters.get("model_version")):
@@ -126,8 +137,9 @@ def report_title(notebook: str, parameters: dict | None = None, index: dict | No
 @lru_cache(maxsize=1)
 def stylesheet() -> str:
     """Return the report stylesheet (``lscb_analysis/present/report.css``, package data)."""
-    return resources.files("lscb_analysis.present").joinpath("report.css").read_text(
-        encoding="utf-8")
+    return (
+        resources.files("lscb_analysis.present").joinpath("report.css").read_text(encoding="utf-8")
+    )
 
 
 def print_banner_css(lines: list[str]) -> str:
@@ -142,8 +154,10 @@ def print_banner_css(lines: list[str]) -> str:
     if not lines:
         return ""
     text = " \u00b7 ".join(lines).replace("\\", "\\\\").replace('"', '\\"')
-    return ("@media print { @page { @top-center { content: \"" + text + "\"; color: #b00020; "
-            "font: bold 9pt Arial, Helvetica, sans-serif; } } }")
+    return (
+        '@media print { @page { @top-center { content: "' + text + '"; color: #b00020; '
+        "font: bold 9pt Arial, Helvetica, sans-serif; } } }"
+    )
 
 
 def _html_exporter():
@@ -180,10 +194,12 @@ def data_table_html(columns: list, rows: list, caption: str) -> str:
     """
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-        for row in rows)
-    return (f'<table class="lscb-chart-data"><caption>{html.escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows
+    )
+    return (
+        f'<table class="lscb-chart-data"><caption>{html.escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def chart_html(png: str, alt: str, chart: dict | None = None) -> str:
@@ -195,20 +211,28 @@ def chart_html(png: str, alt: str, chart: dict | None = None) -> str:
         chart: the output's :data:`CHART_METADATA` (``caption``, ``columns``, ``rows``), or
             None for an image without a data table.
     """
-    figure = (f'<figure class="lscb-chart"><img src="data:image/png;base64,{png.strip()}" '
-              f'alt="{html.escape(alt, quote=True)}">')
+    figure = (
+        f'<figure class="lscb-chart"><img src="data:image/png;base64,{png.strip()}" '
+        f'alt="{html.escape(alt, quote=True)}">'
+    )
     if chart and chart.get("columns") and chart.get("rows"):
         caption = chart.get("caption") or alt.split(":")[0]
-        figure += (f"<details><summary>{DATA_SUMMARY}</summary>"
-                   f"{data_table_html(chart['columns'], chart['rows'], caption)}</details>")
+        figure += (
+            f"<details><summary>{DATA_SUMMARY}</summary>"
+            f"{data_table_html(chart['columns'], chart['rows'], caption)}</details>"
+        )
     return figure + "</figure>"
 
 
 def _chart_output(output, alt: str) -> nbformat.NotebookNode:
     chart = output.get("metadata", {}).get(CHART_METADATA) or {}
-    return nbformat.v4.new_output("display_data", data={
-        "text/html": chart_html(output["data"]["image/png"], chart.get("alt") or alt, chart),
-        "text/plain": chart.get("alt") or alt})
+    return nbformat.v4.new_output(
+        "display_data",
+        data={
+            "text/html": chart_html(output["data"]["image/png"], chart.get("alt") or alt, chart),
+            "text/plain": chart.get("alt") or alt,
+        },
+    )
 
 
 def shown_outputs(executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -226,8 +250,7 @@ def shown_outputs(executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
             context = _context(cell, context)
         if not cell.get("outputs"):
             continue
-        kept = [output for output in cell.outputs
-                if "scrapbook" not in output.get("metadata", {})]
+        kept = [output for output in cell.outputs if "scrapbook" not in output.get("metadata", {})]
         images = [o for o in kept if "image/png" in o.get("data", {})]
         for number, output in enumerate(images, start=1):
             alt = context if len(images) == 1 else f"{context} (chart {number} of {len(images)})"
@@ -318,10 +341,16 @@ def _clean(main) -> None:
             del tag["href"]  # never load an outside resource; ordinary links stay
 
 
-def export_html(executed: nbformat.NotebookNode, tier: str | None = None, *,
-                notebook: str | None = None, parameters: dict | None = None,
-                index: dict | None = None, synthetic: bool = False,
-                title: str | None = None) -> str:
+def export_html(
+    executed: nbformat.NotebookNode,
+    tier: str | None = None,
+    *,
+    notebook: str | None = None,
+    parameters: dict | None = None,
+    index: dict | None = None,
+    synthetic: bool = False,
+    title: str | None = None,
+) -> str:
     """Return the executed notebook as a self-contained HTML report (code hidden).
 
     Args:
@@ -352,7 +381,8 @@ def export_html(executed: nbformat.NotebookNode, tier: str | None = None, *,
         f'<!DOCTYPE html>\n<html lang="{LANGUAGE}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style></style></head><body></body></html>",
-        features="html.parser")
+        features="html.parser",
+    )
     soup.style.string = stylesheet()
     main = soup.new_tag("main")
     for child in list((source.body or source).children):
@@ -370,6 +400,7 @@ def export_html(executed: nbformat.NotebookNode, tier: str | None = None, *,
         soup.style.string += print_banner_css([p.get_text() for p in header.find_all("p")])
         soup.body.append(header)
         soup.body["class"] = ["lscb-has-banner"] + (
-            ["lscb-two-banners"] if len(header.find_all("p")) > 1 else [])
+            ["lscb-two-banners"] if len(header.find_all("p")) > 1 else []
+        )
     soup.body.append(main)
     return str(soup)

@@ -31,14 +31,26 @@ from lscb_analysis.present.report_html import (
 HEADLINES_SHOWN = 3
 ANALYST = "analyst"
 # (header, kind of sort key); kind None: not sortable.
-COLUMNS = [("Borough", "text"), ("Notebook", "text"), ("Status", "text"),
-           ("Period", "period"), ("Data as at", "date"), ("Model version", "number"),
-           ("Run (UTC)", "date"), ("Run time (s)", "number"),
-           ("Validation (errors / queries)", "number"), ("Headline values", "text"),
-           ("Links", None)]
+COLUMNS = [
+    ("Borough", "text"),
+    ("Notebook", "text"),
+    ("Status", "text"),
+    ("Period", "period"),
+    ("Data as at", "date"),
+    ("Model version", "number"),
+    ("Run (UTC)", "date"),
+    ("Run time (s)", "number"),
+    ("Validation (errors / queries)", "number"),
+    ("Headline values", "text"),
+    ("Links", None),
+]
 HEADERS = [name for name, _ in COLUMNS]
-_MONTHS = {name: number for number, name in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
 
 
 def _missing(value) -> bool:
@@ -154,8 +166,10 @@ def _status(run) -> str:
     status = f'<span class="{html.escape(run.status)}">{html.escape(run.status)}</span>'
     if run.status == "failed" and run.last_good:
         dated = f" of {when(run.last_good_at)}" if when(run.last_good_at) else ""
-        status += (f'<br><small>failed; showing the <a href="{html.escape(run.last_good)}">'
-                   f"last good report</a>{html.escape(dated)}</small>")
+        status += (
+            f'<br><small>failed; showing the <a href="{html.escape(run.last_good)}">'
+            f"last good report</a>{html.escape(dated)}</small>"
+        )
     if run.error:
         status += f"<br><small>{html.escape(run.error)}</small>"
     elif run.unchanged_since:
@@ -181,7 +195,9 @@ def _row(run, titles: dict) -> str:
     headlines = "".join(
         f"<dt>{html.escape(str(getattr(run, f'headline_{n}')))}</dt>"
         f"<dd>{html.escape(str(getattr(run, f'value_{n}')))}</dd>"
-        for n in range(1, HEADLINES_SHOWN + 1) if getattr(run, f"headline_{n}"))
+        for n in range(1, HEADLINES_SHOWN + 1)
+        if getattr(run, f"headline_{n}")
+    )
     notebook = html.escape(titles.get(run.notebook, run.notebook))
     if run.tier == ANALYST:
         notebook += '<br><span class="analyst">analyst: NOT FOR PUBLICATION</span>'
@@ -208,19 +224,25 @@ def _row(run, titles: dict) -> str:
 def _options(values, titles: dict | None = None) -> str:
     titles = titles or {}
     named = {str(v): str(titles.get(v, v)) for v in values if str(v)}
-    return "".join(f'<option value="{html.escape(v)}">{html.escape(text)}</option>'
-                   for v, text in sorted(named.items(), key=lambda item: item[1].lower()))
+    return "".join(
+        f'<option value="{html.escape(v)}">{html.escape(text)}</option>'
+        for v, text in sorted(named.items(), key=lambda item: item[1].lower())
+    )
 
 
 def notebook_titles() -> dict:
     """``{notebook name: title}`` from data/reference/notebooks.yaml ({} if unreadable)."""
     from lscb_analysis.core.errors import LscbError
+
     try:
         registry = notebooks.notebook_registry()
     except (LscbError, OSError):
         return {}
-    return {name: entry["title"] for name, entry in registry.items()
-            if isinstance(entry, dict) and entry.get("title")}
+    return {
+        name: entry["title"]
+        for name, entry in registry.items()
+        if isinstance(entry, dict) and entry.get("title")
+    }
 
 
 def summary(runs: pd.DataFrame) -> str:
@@ -234,8 +256,10 @@ def summary(runs: pd.DataFrame) -> str:
     unchanged = int((ok & runs["unchanged_since"].fillna("").astype(str).ne("")).sum())
     failed = int(runs["status"].eq("failed").sum())
     reports, its = ("report", "its") if unchanged == 1 else ("reports", "their")
-    return (f"{len(runs)} runs, {int(ok.sum())} ok, {failed} failed ({unchanged} ok {reports} "
-            f"unchanged since {its} last run).")
+    return (
+        f"{len(runs)} runs, {int(ok.sum())} ok, {failed} failed ({unchanged} ok {reports} "
+        f"unchanged since {its} last run)."
+    )
 
 
 def render_index(runs: pd.DataFrame, synthetic: bool = False) -> str:
@@ -252,7 +276,9 @@ def render_index(runs: pd.DataFrame, synthetic: bool = False) -> str:
     titles = notebook_titles()
     headers = "".join(
         f'<th scope="col"{f" data-type={chr(34)}{kind}{chr(34)}" if kind else ""}>'
-        f"{html.escape(name)}</th>" for name, kind in COLUMNS)
+        f"{html.escape(name)}</th>"
+        for name, kind in COLUMNS
+    )
     title = "LSCB workbench reports"
     banners = []
     if synthetic:
@@ -269,15 +295,22 @@ def render_index(runs: pd.DataFrame, synthetic: bool = False) -> str:
     if banners:
         header = f'<header id="lscb-banners">{"".join(banners)}</header>'
         body_class = ' class="lscb-has-banner{}"'.format(
-            " lscb-two-banners" if len(banners) > 1 else "")
+            " lscb-two-banners" if len(banners) > 1 else ""
+        )
     return PAGE.format(
-        lang=LANGUAGE, title=html.escape(title), css=stylesheet(),
+        lang=LANGUAGE,
+        title=html.escape(title),
+        css=stylesheet(),
         extra_css=INDEX_CSS + print_banner_css([html.unescape(w) for w in words]),
-        body_class=body_class, header=header, summary=html.escape(summary(runs)),
-        headers=headers, rows="\n".join(_row(run, titles)
-                                         for run in runs.itertuples(index=False)),
-        boroughs=_options(runs["borough"]), notebooks=_options(runs["notebook"], titles),
-        script=SCRIPT)
+        body_class=body_class,
+        header=header,
+        summary=html.escape(summary(runs)),
+        headers=headers,
+        rows="\n".join(_row(run, titles) for run in runs.itertuples(index=False)),
+        boroughs=_options(runs["borough"]),
+        notebooks=_options(runs["notebook"], titles),
+        script=SCRIPT,
+    )
 
 
 INDEX_CSS = """

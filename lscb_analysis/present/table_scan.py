@@ -79,8 +79,9 @@ def _allowed_decimals() -> dict[str, int]:
     defaults = {"count": 0, "rate": 1, "percent": 0, "share": 0, "number": 1, "pvalue": 3}
     for column in presenter.load_dictionary().values():
         if column.kind in defaults:
-            allowed[column.header] = (column.decimals if column.decimals is not None
-                                      else defaults[column.kind])
+            allowed[column.header] = (
+                column.decimals if column.decimals is not None else defaults[column.kind]
+            )
     return allowed
 
 
@@ -116,13 +117,14 @@ def presenter_headers(text: str) -> list[str]:
     """The header cells of the presenter's tables (``<table class="lscb-table">``) in a page."""
     headers = []
     for table in re.findall(r'<table class="lscb-table">.*?</thead>', text, re.S):
-        headers += [html.unescape(cell) for cell in
-                    re.findall(r"<th scope=\"col\"[^>]*>(.*?)</th>", table, re.S)]
+        headers += [
+            html.unescape(cell)
+            for cell in re.findall(r"<th scope=\"col\"[^>]*>(.*?)</th>", table, re.S)
+        ]
     return headers
 
 
-def scan_html(text: str, file: str = "", allowed: dict[str, int] | None = None
-              ) -> list[Finding]:
+def scan_html(text: str, file: str = "", allowed: dict[str, int] | None = None) -> list[Finding]:
     """Scan every table of an HTML page. Input: the page text (and its name for the
     findings). Output: the findings. Raises nothing."""
     allowed = _allowed_decimals() if allowed is None else allowed
@@ -136,12 +138,17 @@ def scan_html(text: str, file: str = "", allowed: dict[str, int] | None = None
                 headers = [cell for _, cell in row]
                 cells = [(None, cell) for cell in headers]
             else:
-                cells = [(headers[i] if i < len(headers) else "", cell)
-                         for i, (_, cell) in enumerate(row)]
+                cells = [
+                    (headers[i] if i < len(headers) else "", cell)
+                    for i, (_, cell) in enumerate(row)
+                ]
             for column, (header, cell) in enumerate(cells, start=1):
                 for problem in check_cell(cell, header, allowed):
-                    findings.append(Finding(file, f"table {number} row {row_number} "
-                                            f"column {column}", problem, cell))
+                    findings.append(
+                        Finding(
+                            file, f"table {number} row {row_number} column {column}", problem, cell
+                        )
+                    )
     return findings
 
 
@@ -161,14 +168,18 @@ def scan_workbook(path: Path | str, allowed: dict[str, int] | None = None) -> li
             for cell in row:
                 value = cell.value
                 where = f"{sheet.title}!{cell.coordinate}"
-                if isinstance(value, float) and cell.number_format == "General" and \
-                        len(repr(value).split(".")[-1]) > MAX_FREE_DECIMALS:
-                    findings.append(Finding(str(path), where, "unformatted decimals",
-                                            repr(value)))
+                if (
+                    isinstance(value, float)
+                    and cell.number_format == "General"
+                    and len(repr(value).split(".")[-1]) > MAX_FREE_DECIMALS
+                ):
+                    findings.append(Finding(str(path), where, "unformatted decimals", repr(value)))
                 elif isinstance(value, str):
-                    findings += [Finding(str(path), where, problem, value)
-                                 for problem in check_cell(value, "", allowed)
-                                 if problem != "internal code shown" or cell.row <= 3]
+                    findings += [
+                        Finding(str(path), where, problem, value)
+                        for problem in check_cell(value, "", allowed)
+                        if problem != "internal code shown" or cell.row <= 3
+                    ]
     return findings
 
 

@@ -44,9 +44,20 @@ def load_settings() -> dict:
     Raises: ReferenceDataError when the file is missing, unreadable or lacks one of those
     keys.
     """
-    return io.read_reference_yaml(SETTINGS_FILE, (
-        "paper", "orientation", "fit_width", "row_height", "synthetic", "page_numbers",
-        "separator", "detail_sheet", "tiers"))
+    return io.read_reference_yaml(
+        SETTINGS_FILE,
+        (
+            "paper",
+            "orientation",
+            "fit_width",
+            "row_height",
+            "synthetic",
+            "page_numbers",
+            "separator",
+            "detail_sheet",
+            "tiers",
+        ),
+    )
 
 
 def data_are_synthetic(project_dir: str | Path | None = None) -> bool:
@@ -55,6 +66,7 @@ def data_are_synthetic(project_dir: str | Path | None = None) -> bool:
     See :func:`lscb_analysis.core.io.data_are_synthetic`, the one rule for banners and title rows.
     """
     return io.data_are_synthetic(project_dir)
+
 
 @dataclass(frozen=True)
 class PrintTitle:
@@ -87,8 +99,9 @@ class PrintTitle:
         """
         settings = settings or load_settings()
         separator = str(settings["separator"])
-        first = separator.join(part for part in (self.report, self.borough, self.period_text)
-                               if part)
+        first = separator.join(
+            part for part in (self.report, self.borough, self.period_text) if part
+        )
         if self.detail:
             first += f" ({self.detail})"
         rows = [first, self.tier] if self.tier else [first]
@@ -102,8 +115,9 @@ def _escape(text: str) -> str:
     return str(text).replace("&", "&&")
 
 
-def write_title_rows(sheet: Any, title: PrintTitle, settings: Mapping | None = None,
-                     first_row: int = 1) -> int:
+def write_title_rows(
+    sheet: Any, title: PrintTitle, settings: Mapping | None = None, first_row: int = 1
+) -> int:
     """Write the title rows from ``first_row`` down (bold, the first larger).
 
     Input: an openpyxl worksheet and its :class:`PrintTitle`. Output: the first row after
@@ -115,14 +129,17 @@ def write_title_rows(sheet: Any, title: PrintTitle, settings: Mapping | None = N
 
     for offset, line in enumerate(title.lines(settings)):
         cell = write_cell(sheet.cell(first_row + offset, 1), line)
-        cell.font = Font(bold=True, size=12 if offset == 0 else 10,
-                         color="C00000" if SYNTHETIC_MARKER in line or "NOT FOR" in line
-                         else None)
+        cell.font = Font(
+            bold=True,
+            size=12 if offset == 0 else 10,
+            color="C00000" if SYNTHETIC_MARKER in line or "NOT FOR" in line else None,
+        )
     return first_row + len(title.lines(settings))
 
 
-def insert_title_rows(sheet: Any, title: PrintTitle, settings: Mapping | None = None,
-                      replace_rows: int = 0) -> int:
+def insert_title_rows(
+    sheet: Any, title: PrintTitle, settings: Mapping | None = None, replace_rows: int = 0
+) -> int:
     """Put the title rows above a sheet already written, moving its cells down.
 
     ``replace_rows`` top rows (an old one-line label) are overwritten first. Freeze panes,
@@ -160,13 +177,18 @@ def fits_one_page_wide(widths: Sequence[float], settings: Mapping | None = None)
     (True, False)
     """
     limits = (settings or load_settings())["fit_width"]
-    return (len(widths) <= int(limits["max_columns"])
-            and sum(widths) <= float(limits["max_characters"]))
+    return len(widths) <= int(limits["max_columns"]) and sum(widths) <= float(
+        limits["max_characters"]
+    )
 
 
-def split_columns(columns: Sequence[str], keys: Sequence[str], widths: Mapping[str, float],
-                  main: Sequence[str] | None = None, settings: Mapping | None = None
-                  ) -> tuple[list[str], list[str]]:
+def split_columns(
+    columns: Sequence[str],
+    keys: Sequence[str],
+    widths: Mapping[str, float],
+    main: Sequence[str] | None = None,
+    settings: Mapping | None = None,
+) -> tuple[list[str], list[str]]:
     """Choose the columns of a printed sheet and those that move to its Detail sheet.
 
     Inputs: the table's ``columns`` in order, the ``keys`` that label each row (kept on both
@@ -184,9 +206,10 @@ def split_columns(columns: Sequence[str], keys: Sequence[str], widths: Mapping[s
     if unknown:
         raise InvalidArgumentError(
             f"split_columns: {', '.join(map(repr, unknown))} is not one of the table's columns "
-            f"({', '.join(map(str, columns))}); name columns the table has.")
+            f"({', '.join(map(str, columns))}); name columns the table has."
+        )
     chosen = list(keys)
-    for column in (main if main is not None else columns):
+    for column in main if main is not None else columns:
         if column in chosen:
             continue
         trial = [*chosen, column]
@@ -197,8 +220,9 @@ def split_columns(columns: Sequence[str], keys: Sequence[str], widths: Mapping[s
     return chosen, ([*keys, *rest] if rest else [])
 
 
-def set_row_heights(sheet: Any, first_row: int, settings: Mapping | None = None,
-                    last_row: int | None = None) -> None:
+def set_row_heights(
+    sheet: Any, first_row: int, settings: Mapping | None = None, last_row: int | None = None
+) -> None:
     """Heights that show each row's wrapped text in full (capped, see workbook_print.yaml).
 
     A cell's lines are its text's lines, each wrapped at the column's width. Only rows from
@@ -215,15 +239,24 @@ def set_row_heights(sheet: Any, first_row: int, settings: Mapping | None = None,
                 continue
             wrapped = bool(cell.alignment is not None and cell.alignment.wrap_text)
             width = max(1.0, widths[cell.column - 1] - 1) if cell.column <= len(widths) else 8
-            count = sum(max(1, math.ceil(len(part) / width)) if wrapped else 1
-                        for part in cell.value.split("\n"))
+            count = sum(
+                max(1, math.ceil(len(part) / width)) if wrapped else 1
+                for part in cell.value.split("\n")
+            )
             lines = max(lines, count)
         sheet.row_dimensions[row[0].row].height = min(highest, max(line, lines * line))
 
 
-def setup_sheet(sheet: Any, title: PrintTitle, header_row: int, *, freeze_column: int = 1,
-                repeat_columns: int = 0, row_heights: bool = True,
-                settings: Mapping | None = None) -> bool:
+def setup_sheet(
+    sheet: Any,
+    title: PrintTitle,
+    header_row: int,
+    *,
+    freeze_column: int = 1,
+    repeat_columns: int = 0,
+    row_heights: bool = True,
+    settings: Mapping | None = None,
+) -> bool:
     """Set one sheet's print layout: A4 landscape, print titles, frozen panes, header, footer.
 
     Inputs: the worksheet, its :class:`PrintTitle`, the ``header_row`` (repeated on every
@@ -263,8 +296,9 @@ def setup_page(sheet: Any, title: PrintTitle, settings: Mapping | None = None) -
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
     separator = str(settings["separator"])
-    sheet.oddHeader.left.text = _escape(separator.join(p for p in (title.report, title.borough)
-                                                       if p))
+    sheet.oddHeader.left.text = _escape(
+        separator.join(p for p in (title.report, title.borough) if p)
+    )
     sheet.oddHeader.center.text = _escape(title.period_text)
     sheet.oddHeader.right.text = _escape(title.tier)
     sheet.oddFooter.left.text = _escape(str(settings["synthetic"])) if title.synthetic else ""
@@ -273,9 +307,15 @@ def setup_page(sheet: Any, title: PrintTitle, settings: Mapping | None = None) -
     return fitted
 
 
-def write_detail_sheet(book: Any, source: Any, keep: Sequence[int], header_row: int,
-                       title: PrintTitle, keys: int = 1, settings: Mapping | None = None
-                       ) -> Any:
+def write_detail_sheet(
+    book: Any,
+    source: Any,
+    keep: Sequence[int],
+    header_row: int,
+    title: PrintTitle,
+    keys: int = 1,
+    settings: Mapping | None = None,
+) -> Any:
     """Copy some columns of a written sheet into a new ``Detail`` sheet (values and styles).
 
     Inputs: the workbook, the ``source`` worksheet, the 1-based column numbers to copy in
@@ -304,13 +344,11 @@ def write_detail_sheet(book: Any, source: Any, keep: Sequence[int], header_row: 
             if cell.has_style:
                 target.font, target.fill = copy(cell.font), copy(cell.fill)
                 target.alignment, target.border = copy(cell.alignment), copy(cell.border)
-                target.number_format, target.protection = cell.number_format, copy(
-                    cell.protection)
+                target.number_format, target.protection = cell.number_format, copy(cell.protection)
                 target.quotePrefix = cell.quotePrefix
     last = get_column_letter(max(1, len(keep)))
     detail.auto_filter.ref = f"A{top}:{last}{top + source.max_row - header_row}"
-    setup_sheet(detail, title, top, freeze_column=keys + 1, repeat_columns=keys,
-                settings=settings)
+    setup_sheet(detail, title, top, freeze_column=keys + 1, repeat_columns=keys, settings=settings)
     return detail
 
 
@@ -339,8 +377,12 @@ def frame_widths(frame: pd.DataFrame, cap: int = 60) -> dict[str, float]:
     return widths
 
 
-def split_for_print(sheets: Mapping[str, pd.DataFrame], keys: Mapping[str, Sequence[str]],
-                    cap: int = 40, settings: Mapping | None = None) -> dict[str, pd.DataFrame]:
+def split_for_print(
+    sheets: Mapping[str, pd.DataFrame],
+    keys: Mapping[str, Sequence[str]],
+    cap: int = 40,
+    settings: Mapping | None = None,
+) -> dict[str, pd.DataFrame]:
     """Split each wide table of a workbook into a printable sheet and a detail sheet.
 
     Inputs: ``{sheet name: table}`` in order; ``keys``, the row-label columns of each table to
@@ -361,8 +403,9 @@ def split_for_print(sheets: Mapping[str, pd.DataFrame], keys: Mapping[str, Seque
             parts.append((name, frame, None))
             continue
         widths = frame_widths(frame, cap)
-        main, detail = split_columns(list(frame.columns), list(keys[name]), widths,
-                                     settings=settings)
+        main, detail = split_columns(
+            list(frame.columns), list(keys[name]), widths, settings=settings
+        )
         parts.append((name, frame[main], frame[detail] if detail else None))
     splits = sum(detail is not None for _, _, detail in parts)
     out: dict[str, pd.DataFrame] = {}
@@ -374,9 +417,14 @@ def split_for_print(sheets: Mapping[str, pd.DataFrame], keys: Mapping[str, Seque
     return out
 
 
-def finish_workbook(path: str | Path, title: PrintTitle, header_row: int = 1, cap: int = 40,
-                    settings: Mapping | None = None,
-                    per_sheet: Callable[[Any], Any] | None = None) -> Path:
+def finish_workbook(
+    path: str | Path,
+    title: PrintTitle,
+    header_row: int = 1,
+    cap: int = 40,
+    settings: Mapping | None = None,
+    per_sheet: Callable[[Any], Any] | None = None,
+) -> Path:
     """Give every sheet of a written workbook its title rows and print layout, and save it.
 
     For workbooks written by :func:`lscb_analysis.protect.safe_files.write_safe_xlsx` (a header row,
@@ -406,8 +454,9 @@ def finish_workbook(path: str | Path, title: PrintTitle, header_row: int = 1, ca
         moved = insert_title_rows(sheet, title, settings, replace_rows=header_row - 1)
         header = header_row + moved
         if sheet.max_column:
-            sheet.auto_filter.ref = (f"A{header}:{get_column_letter(sheet.max_column)}"
-                                     f"{max(sheet.max_row, header)}")
+            sheet.auto_filter.ref = (
+                f"A{header}:{get_column_letter(sheet.max_column)}{max(sheet.max_row, header)}"
+            )
         setup_sheet(sheet, title, header, repeat_columns=1, settings=settings)
     book.save(target)
     return target

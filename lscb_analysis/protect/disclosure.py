@@ -172,12 +172,14 @@ def load_disclosure_rules(path: str | Path | None = None) -> DisclosureRules:
         tier_labels=config["tiers"],
         # The other published symbols (x, z, u, ...) come from the one symbol list.
         other_symbols=tuple(
-            symbol for symbol in read_reference_csv("symbols.csv", ["symbol"])["symbol"]
+            symbol
+            for symbol in read_reference_csv("symbols.csv", ["symbol"])["symbol"]
             if symbol != config["symbol"]
         ),
         source=str(file),
-        suppressed_wording=str(config.get("suppressed_wording",
-                                          DisclosureRules.suppressed_wording)),
+        suppressed_wording=str(
+            config.get("suppressed_wording", DisclosureRules.suppressed_wording)
+        ),
     )
 
 
@@ -452,8 +454,7 @@ def suppressed_wording(rules: DisclosureRules | None = None) -> str:
     """
     rules = rules or load_disclosure_rules()
     try:
-        text = rules.suppressed_wording.format(threshold=rules.threshold,
-                                               below=rules.threshold + 1)
+        text = rules.suppressed_wording.format(threshold=rules.threshold, below=rules.threshold + 1)
     except (KeyError, IndexError, ValueError) as error:
         raise ReferenceDataError(
             f"{rules.source}: suppressed_wording {rules.suppressed_wording!r} can only use "
@@ -568,8 +569,9 @@ def show_share(
     return text
 
 
-def rows_with_suppression(table: pd.DataFrame, tier: str = DEFAULT_TIER,
-                          **options: Any) -> pd.Series:
+def rows_with_suppression(
+    table: pd.DataFrame, tier: str = DEFAULT_TIER, **options: Any
+) -> pd.Series:
     """Which rows of a table have a count the board tier suppresses (primary or secondary).
 
     Inputs: ``table`` and ``options`` as :func:`suppress`; ``tier``. Output: a boolean Series

@@ -101,8 +101,7 @@ def describe(value) -> str:
         return f"{kind} of {rows} row{'s' * (rows != 1)} ({frame.name or 'unnamed'})"
     names = ", ".join(str(column) for column in list(frame.columns)[:6])
     more = ", ..." if frame.shape[1] > 6 else ""
-    return (f"{kind} of {rows} row{'s' * (rows != 1)} x {frame.shape[1]} columns "
-            f"({names}{more})")
+    return f"{kind} of {rows} row{'s' * (rows != 1)} x {frame.shape[1]} columns ({names}{more})"
 
 
 def check_display(value) -> None:
@@ -118,7 +117,8 @@ def check_display(value) -> None:
             "(marked record_level by the loader that read them). Notebooks show aggregates "
             "only: display a count, share or summary table made by a package function "
             "instead. To look at records while checking data, use them outside the report, "
-            "never as a cell's output.")
+            "never as a cell's output."
+        )
 
 
 def _html(value):

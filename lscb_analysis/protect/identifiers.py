@@ -390,9 +390,13 @@ WITHHELD_TEXT = "[withheld: possible identifier]"
 """What replaces free text from a return that may hold a personal identifier."""
 
 
-def identifier_kinds(text: str, *, case_references: Iterable[str] = (),
-                     config: IdentifierConfig | None = None,
-                     memo: dict[str, str] | None = None) -> str:
+def identifier_kinds(
+    text: str,
+    *,
+    case_references: Iterable[str] = (),
+    config: IdentifierConfig | None = None,
+    memo: dict[str, str] | None = None,
+) -> str:
     """The kinds of identifier in one piece of free text, for withholding it on ingest.
 
     Inputs: ``text``; ``case_references`` and ``config`` as for :func:`scan_text`; ``memo``

@@ -73,10 +73,14 @@ def board_files(folder: Path | str) -> list[Path]:
     """
     folder = Path(folder)
     return sorted(
-        path for path in folder.rglob("*")
-        if path.is_file() and path.suffix.lower() in (".html", ".htm", ".xlsx")
-        and not any(part in SKIPPED_PARTS or part.startswith(".")
-                    for part in path.relative_to(folder).parts))
+        path
+        for path in folder.rglob("*")
+        if path.is_file()
+        and path.suffix.lower() in (".html", ".htm", ".xlsx")
+        and not any(
+            part in SKIPPED_PARTS or part.startswith(".") for part in path.relative_to(folder).parts
+        )
+    )
 
 
 def _group(path: Path, root: Path) -> str:
@@ -96,16 +100,22 @@ def read_html(path: Path, root: Path) -> list[Table] | None:
     for element in soup.find_all("table"):
         caption = element.find("caption")
         heading = caption or element.find_previous(["h1", "h2", "h3", "h4", "summary"])
-        rows = [[cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
-                for row in element.find_all("tr")]
-        tables.append(Table(name, group, heading.get_text(" ", strip=True) if heading else "",
-                            rows))
+        rows = [
+            [cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
+            for row in element.find_all("tr")
+        ]
+        tables.append(
+            Table(name, group, heading.get_text(" ", strip=True) if heading else "", rows)
+        )
     for element in soup.find_all("table"):
         element.decompose()
     pieces = [img.get("alt", "") for img in soup.find_all("img")]
-    pieces += [block.get_text(" ", strip=True) for block in soup.find_all(["p", "li", "figcaption"])]
-    sentences = [s.strip() for piece in pieces for s in re.split(r"(?<=[.?!])\s+", piece)
-                 if "%" in s]
+    pieces += [
+        block.get_text(" ", strip=True) for block in soup.find_all(["p", "li", "figcaption"])
+    ]
+    sentences = [
+        s.strip() for piece in pieces for s in re.split(r"(?<=[.?!])\s+", piece) if "%" in s
+    ]
     tables.append(Table(name, group, "sentences", [], sentences=sentences))
     return tables
 
@@ -116,13 +126,16 @@ def read_workbook(path: Path, root: Path) -> list[Table] | None:
 
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        sheets = {ws.title: [["" if v is None else _cell_text(v) for v in row]
-                             for row in ws.iter_rows(values_only=True)]
-                  for ws in workbook.worksheets}
+        sheets = {
+            ws.title: [
+                ["" if v is None else _cell_text(v) for v in row]
+                for row in ws.iter_rows(values_only=True)
+            ]
+            for ws in workbook.worksheets
+        }
     finally:
         workbook.close()
-    if any(_is_analyst_label(cell) for rows in sheets.values() for row in rows
-           for cell in row):
+    if any(_is_analyst_label(cell) for rows in sheets.values() for row in rows for cell in row):
         return None
     name, group = path.relative_to(root).as_posix(), _group(path, root)
     return [Table(name, group, title, rows, sheet=title) for title, rows in sheets.items()]
@@ -251,9 +264,14 @@ def _solve_share(row: list[str], total: int, parts: list[int], ks: set[int], sym
 
 
 def _row_label(row: list[str], upto: int, symbol: str = "") -> str:
-    return " ".join(cell for cell in row[:upto]
-                    if _count(cell) is None and "%" not in cell and not _hidden(cell, symbol)
-                    and not re.fullmatch(r"-?\d+(?:\.\d+)?", cell.strip()))
+    return " ".join(
+        cell
+        for cell in row[:upto]
+        if _count(cell) is None
+        and "%" not in cell
+        and not _hidden(cell, symbol)
+        and not re.fullmatch(r"-?\d+(?:\.\d+)?", cell.strip())
+    )
 
 
 def _norm(text: str) -> str:
@@ -264,11 +282,17 @@ def _norm(text: str) -> str:
 def _figures(row: list[str], after: int, symbol: str):
     """Shares and intervals shown in the cells after the total: each number as a share, and
     the last three cells as (share or suppressed, lower, upper) when the last two are shown."""
-    tail = [cell.rstrip("%").strip() for cell in row[after + 1:]]
+    tail = [cell.rstrip("%").strip() for cell in row[after + 1 :]]
     numeric = [bool(re.fullmatch(r"-?\d+(?:\.\d+)?", x)) for x in tail]
     figures: list[tuple[str | None, tuple[str, str] | None]] = [
-        (x, None) for x, ok in zip(tail, numeric, strict=True) if ok]
-    if len(tail) >= 3 and numeric[-1] and numeric[-2] and (numeric[-3] or _hidden(tail[-3], symbol)):
+        (x, None) for x, ok in zip(tail, numeric, strict=True) if ok
+    ]
+    if (
+        len(tail) >= 3
+        and numeric[-1]
+        and numeric[-2]
+        and (numeric[-3] or _hidden(tail[-3], symbol))
+    ):
         figures.append((tail[-3] if numeric[-3] else None, (tail[-2], tail[-1])))
     return figures
 
@@ -280,8 +304,10 @@ def _sentence_figures(sentence: str):
     # thresholds ("below 50%") are rules, not figures about the row
     rest = re.sub(r"(?:below|above|under|over|reaches)\s+-?\d+(?:\.\d+)?%", "", rest)
     share = _SHARE.search(rest)
-    return (share.group(1) if share else None,
-            (interval.group(1), interval.group(2)) if interval else None)
+    return (
+        share.group(1) if share else None,
+        (interval.group(1), interval.group(2)) if interval else None,
+    )
 
 
 def _linked(sentence: str, row: list[str], upto: int) -> bool:
@@ -294,8 +320,9 @@ def _linked(sentence: str, row: list[str], upto: int) -> bool:
     return bool(name) and any(name == c or (c and c in name) for c in cells)
 
 
-def _attack_table(table: Table, sentences: list[str], words: tuple[str, ...],
-                  rules: DisclosureRules) -> list[dict]:
+def _attack_table(
+    table: Table, sentences: list[str], words: tuple[str, ...], rules: DisclosureRules
+) -> list[dict]:
     hits: list[dict] = []
     if len(table.rows) < 2:
         return hits
@@ -307,35 +334,54 @@ def _attack_table(table: Table, sentences: list[str], words: tuple[str, ...],
     where = f"{table.sheet}!" if table.sheet else ""
     if total is None:
         return hits
-    for i, row in enumerate(table.rows[first + 1:], start=first + 2):
+    for i, row in enumerate(table.rows[first + 1 :], start=first + 2):
         if total >= len(row):
             continue
         parts = _parts(row, total, symbol)
         place = f"{table.caption}: row {i} ({_row_label(row, parts[0] if parts else total)})"
         solved = _solve_total(row, total, parts, symbol)
         if solved is not None and 1 <= solved[1] <= rules.threshold:
-            hits.append(_hit(table, f"{where}{place}, column {header[solved[0]]}",
-                             "total minus others", solved[1]))
+            hits.append(
+                _hit(
+                    table,
+                    f"{where}{place}, column {header[solved[0]]}",
+                    "total minus others",
+                    solved[1],
+                )
+            )
         n = _count(row[total])
         if n is None or not any(_hidden(row[j], symbol) for j in parts):
             continue
         figures = [(f, "table") for f in _figures(row, total, symbol)]
-        figures += [(_sentence_figures(s), s) for s in sentences
-                    if _linked(s, row, parts[0] if parts else total)]
+        figures += [
+            (_sentence_figures(s), s)
+            for s in sentences
+            if _linked(s, row, parts[0] if parts else total)
+        ]
         for (share, interval), source in figures:
             for method, ks in numerators(n, share, interval).items():
                 for j, value in _solve_share(row, total, parts, ks, symbol):
                     if 1 <= value <= rules.threshold:
                         shown = f"sentence: {source}" if source != "table" else "table"
-                        hits.append(_hit(table, f"{where}{place}, column {header[j]} "
-                                                f"({shown})", method, value))
+                        hits.append(
+                            _hit(
+                                table,
+                                f"{where}{place}, column {header[j]} ({shown})",
+                                method,
+                                value,
+                            )
+                        )
     return hits
 
 
 def _hit(table: Table, place: str, method: str, value: int) -> dict:
-    return {"file": table.file, "place": place, "method": method, "value": int(value),
-            "message": f"{table.file}: {place}: a suppressed count is recoverable by "
-                       f"{method}."}
+    return {
+        "file": table.file,
+        "place": place,
+        "method": method,
+        "value": int(value),
+        "message": f"{table.file}: {place}: a suppressed count is recoverable by {method}.",
+    }
 
 
 def _merge_across(tables: list[Table], rules: DisclosureRules) -> list[Table]:
@@ -344,8 +390,9 @@ def _merge_across(tables: list[Table], rules: DisclosureRules) -> list[Table]:
     keyed: dict[tuple[str, str, str], list[Table]] = {}
     for table in tables:
         if table.rows and table.group:
-            keyed.setdefault((table.group, table.caption, "|".join(table.rows[0])),
-                             []).append(table)
+            keyed.setdefault((table.group, table.caption, "|".join(table.rows[0])), []).append(
+                table
+            )
     for (_, caption, _), same in keyed.items():
         if len({t.file for t in same}) < 2:
             continue
@@ -354,7 +401,7 @@ def _merge_across(tables: list[Table], rules: DisclosureRules) -> list[Table]:
             for row in table.rows[1:]:
                 key = _row_label(row, len(row), rules.symbol)
                 base = rows.setdefault(key, list(row))
-                for j, cell in enumerate(row[:len(base)]):
+                for j, cell in enumerate(row[: len(base)]):
                     if _hidden(base[j], rules.symbol) and not _hidden(cell, rules.symbol):
                         base[j] = cell
         if rows:
@@ -363,8 +410,9 @@ def _merge_across(tables: list[Table], rules: DisclosureRules) -> list[Table]:
     return merged
 
 
-def attack_folder(folder: Path | str, files: list[Path] | None = None,
-                  rules: DisclosureRules | None = None) -> pd.DataFrame:
+def attack_folder(
+    folder: Path | str, files: list[Path] | None = None, rules: DisclosureRules | None = None
+) -> pd.DataFrame:
     """Run the recovery attack on the board-tier outputs in ``folder``.
 
     Inputs: ``folder`` (a reports folder or a run's staging folder); ``files`` (None: every
@@ -380,7 +428,8 @@ def attack_folder(folder: Path | str, files: list[Path] | None = None,
     tables: list[Table] = []
     for path in files if files is not None else board_files(root):
         if path.suffix.lower() not in (".html", ".htm", ".xlsx") or any(
-                part in SKIPPED_PARTS for part in path.relative_to(root).parts):
+            part in SKIPPED_PARTS for part in path.relative_to(root).parts
+        ):
             continue
         read = read_workbook if path.suffix.lower() == ".xlsx" else read_html
         tables += read(path, root) or []

@@ -60,8 +60,17 @@ from lscb_analysis.core.io import ensure_writable, read_yaml_mapping
 from lscb_analysis.core.paths import reference_dir
 
 OPENPYXL_READ_ERRORS: tuple[type[BaseException], ...] = (
-    KeyError, ValueError, TypeError, IndexError, AttributeError, OSError, zipfile.BadZipFile,
-    ParseError, EOFError, InvalidFileException)
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    OSError,
+    zipfile.BadZipFile,
+    ParseError,
+    EOFError,
+    InvalidFileException,
+)
 """What openpyxl raises on a damaged or mislabelled workbook: readers report the file as
 corrupt (naming it) instead of stopping."""
 
@@ -854,8 +863,9 @@ def _enforce(
         )
 
 
-def write_lists_sheet(workbook: Any, lists: Mapping[str, list], title: str = "Lists",
-                      prefix: str = "list_") -> tuple[dict[str, str], Any]:
+def write_lists_sheet(
+    workbook: Any, lists: Mapping[str, list], title: str = "Lists", prefix: str = "list_"
+) -> tuple[dict[str, str], Any]:
     """Write a hidden sheet of dropdown lists, one column each, with a defined name per list.
 
     Inputs: an openpyxl workbook; ``lists`` (list name -> values); the sheet ``title``; the
@@ -891,13 +901,18 @@ def fixed_zip_bytes(data: bytes, when: dt.datetime) -> bytes:
     stamp = when.replace(microsecond=0, tzinfo=None)
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
     out = BytesIO()
-    with zipfile.ZipFile(BytesIO(data)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                                 rb"\g<1>" + iso + rb"\g<3>", content)
+                content = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                    rb"\g<1>" + iso + rb"\g<3>",
+                    content,
+                )
             entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.create_system = 0

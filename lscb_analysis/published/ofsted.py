@@ -27,17 +27,24 @@ COLUMNS = {
     "Inspection type": "inspection_type",
     "Overall effectiveness": "overall_effectiveness",
     "The impact of leaders on social work practice with children and families": "leadership",
-    "The experiences and progress of children who need help and protection":
-        "help_and_protection",
+    "The experiences and progress of children who need help and protection": "help_and_protection",
     "The experiences and progress of children in care": "children_in_care",
     "The experiences and progress of care leavers": "care_leavers",
 }
-JUDGEMENT_COLUMNS = ["overall_effectiveness", "leadership", "help_and_protection",
-                     "children_in_care", "care_leavers"]
+JUDGEMENT_COLUMNS = [
+    "overall_effectiveness",
+    "leadership",
+    "help_and_protection",
+    "children_in_care",
+    "care_leavers",
+]
 GRADES = ["Outstanding", "Good", "Requires improvement to be good", "Inadequate"]
-SHORT_GRADES = {"Outstanding": "Outstanding", "Good": "Good",
-                "Requires improvement to be good": "Requires improvement",
-                "Inadequate": "Inadequate"}
+SHORT_GRADES = {
+    "Outstanding": "Outstanding",
+    "Good": "Good",
+    "Requires improvement to be good": "Requires improvement",
+    "Inadequate": "Inadequate",
+}
 
 
 def read_inspection_history() -> pd.DataFrame:
@@ -63,8 +70,9 @@ def read_inspection_history() -> pd.DataFrame:
             f"{path}: no sheet {HISTORY_SHEET!r} ({error}). {io.RESTORE_EXTERNAL_HINT}"
         ) from error
     except (OSError, KeyError) as error:
-        raise DataFileError(f"{path} cannot be read ({error}). {io.RESTORE_EXTERNAL_HINT}") \
-            from error
+        raise DataFileError(
+            f"{path} cannot be read ({error}). {io.RESTORE_EXTERNAL_HINT}"
+        ) from error
     header_rows = raw.index[raw[0].astype(str).str.strip() == HEADER_MARKER]
     if header_rows.empty:
         raise DataLayoutError(
@@ -72,7 +80,7 @@ def read_inspection_history() -> pd.DataFrame:
             f"{io.RESTORE_EXTERNAL_HINT}"
         )
     start = header_rows[0]
-    table = raw.iloc[start + 1:].set_axis([str(c).strip() for c in raw.iloc[start]], axis=1)
+    table = raw.iloc[start + 1 :].set_axis([str(c).strip() for c in raw.iloc[start]], axis=1)
     missing = [column for column in COLUMNS if column not in table.columns]
     if missing:
         raise DataLayoutError(
@@ -117,8 +125,13 @@ def latest_judgements(history: pd.DataFrame, la_numbers: list[str] | None = None
         if number in latest.index:
             rows.append(latest.loc[number].to_dict() | {"la_number": number})
         else:
-            rows.append({"la_number": number, "la_name": names.get(number, number),
-                         "inspection_type": "no ILACS inspection published"})
+            rows.append(
+                {
+                    "la_number": number,
+                    "la_name": names.get(number, number),
+                    "inspection_type": "no ILACS inspection published",
+                }
+            )
     columns = ["la_number", "la_name", "inspection_date", "inspection_type", *JUDGEMENT_COLUMNS]
     return pd.DataFrame(rows).reindex(columns=columns)
 
@@ -133,8 +146,11 @@ def needs_improvement(judgements: pd.DataFrame) -> pd.DataFrame:
         Long frame ``la_number, la_name, inspection_date, area, judgement`` with one row per
         judgement below good (``area`` is the tidy column name, e.g. ``help_and_protection``).
     """
-    long = judgements.melt(id_vars=["la_number", "la_name", "inspection_date"],
-                           value_vars=JUDGEMENT_COLUMNS, var_name="area",
-                           value_name="judgement")
+    long = judgements.melt(
+        id_vars=["la_number", "la_name", "inspection_date"],
+        value_vars=JUDGEMENT_COLUMNS,
+        var_name="area",
+        value_name="judgement",
+    )
     weak = long["judgement"].isin(["Requires improvement to be good", "Inadequate"])
     return long[weak].reset_index(drop=True)

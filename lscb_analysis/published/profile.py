@@ -19,8 +19,17 @@ LONDON_CODE = "E12000007"
 TREND_START = 2016
 NEIGHBOURS_LABEL = "Statistical neighbours (mean)"
 HEADLINE_COLUMNS = [
-    "indicator", "title", "year", "borough", "london", "england", "neighbours",
-    "neighbours_used", "london_rank", "rank_basis", "status",
+    "indicator",
+    "title",
+    "year",
+    "borough",
+    "london",
+    "england",
+    "neighbours",
+    "neighbours_used",
+    "london_rank",
+    "rank_basis",
+    "status",
 ]
 TREND_COLUMNS = ["indicator", "short_title", "period", "series", "value", "status"]
 
@@ -52,7 +61,8 @@ def check_period(table: pd.DataFrame, area: register.LocalAuthority, period) -> 
     """
     available = sorted(
         table.loc[(table["la_number"] == area.la_number) & (table["status"] == OK), "period"]
-        .unique().tolist()
+        .unique()
+        .tolist()
     )
     if not available:
         raise ParameterError(
@@ -139,8 +149,9 @@ def headline_table(table: pd.DataFrame, area: register.LocalAuthority, period: i
     labels = status_labels()
     rows = []
     for indicator_id, meta in indicators.load_metadata().iterrows():
-        years = table.loc[(table["indicator"] == indicator_id) & (table["period"] <= period),
-                          "period"]
+        years = table.loc[
+            (table["indicator"] == indicator_id) & (table["period"] <= period), "period"
+        ]
         if years.empty:
             continue
         year = int(years.max())
@@ -148,14 +159,20 @@ def headline_table(table: pd.DataFrame, area: register.LocalAuthority, period: i
         own = values[values["la_number"] == area.la_number]
         own_value = float(own["value"].iloc[0]) if len(own) else float("nan")
         own_status = own["status"].iloc[0] if len(own) else "not_available"
-        row = {"indicator": indicator_id, "title": meta["short_title"],
-               "year": period_label(year),
-               "borough": _display(own_value, own_status, indicator_id, labels),
-               "status": own_status}
+        row = {
+            "indicator": indicator_id,
+            "title": meta["short_title"],
+            "year": period_label(year),
+            "borough": _display(own_value, own_status, indicator_id, labels),
+            "status": own_status,
+        }
         for key, code in (("london", LONDON_CODE), ("england", ENGLAND_CODE)):
             match = values[values["area_code"] == code]
-            row[key] = (_display(match["value"].iloc[0], match["status"].iloc[0], indicator_id,
-                                 labels) if len(match) else labels["not_available"])
+            row[key] = (
+                _display(match["value"].iloc[0], match["status"].iloc[0], indicator_id, labels)
+                if len(match)
+                else labels["not_available"]
+            )
         mean, used = _neighbour_average(values, area)
         row["neighbours"] = _display(mean, OK if used else "not_available", indicator_id, labels)
         row["neighbours_used"] = f"{used} of {len(area.neighbours)}"
@@ -167,7 +184,9 @@ def headline_table(table: pd.DataFrame, area: register.LocalAuthority, period: i
 
 
 def trend_frame(
-    table: pd.DataFrame, area: register.LocalAuthority, last_period: int,
+    table: pd.DataFrame,
+    area: register.LocalAuthority,
+    last_period: int,
     first_period: int = TREND_START,
 ) -> pd.DataFrame:
     """Yearly series for the borough, London, England and its statistical-neighbour mean.
@@ -179,9 +198,11 @@ def trend_frame(
     """
     metadata = indicators.load_metadata()
     window = table[(table["period"] >= first_period) & (table["period"] <= last_period)]
-    series = {area.name: window["la_number"] == area.la_number,
-              "London": window["area_code"] == LONDON_CODE,
-              "England": window["area_code"] == ENGLAND_CODE}
+    series = {
+        area.name: window["la_number"] == area.la_number,
+        "London": window["area_code"] == LONDON_CODE,
+        "England": window["area_code"] == ENGLAND_CODE,
+    }
     parts = []
     for name, mask in series.items():
         part = window.loc[mask, ["indicator", "period", "value", "status"]].assign(series=name)
@@ -189,15 +210,23 @@ def trend_frame(
     neighbour_rows = []
     for (indicator_id, year), rows in window.groupby(["indicator", "period"]):
         mean, used = _neighbour_average(rows, area)
-        neighbour_rows.append({"indicator": indicator_id, "period": year, "value": mean,
-                               "status": OK if used else "not_available",
-                               "series": NEIGHBOURS_LABEL})
+        neighbour_rows.append(
+            {
+                "indicator": indicator_id,
+                "period": year,
+                "value": mean,
+                "status": OK if used else "not_available",
+                "series": NEIGHBOURS_LABEL,
+            }
+        )
     parts.append(pd.DataFrame(neighbour_rows))
     trends = pd.concat(parts, ignore_index=True)
     trends["short_title"] = trends["indicator"].map(metadata["short_title"])
     order = {indicator_id: i for i, indicator_id in enumerate(metadata.index)}
-    trends = trends.sort_values(["indicator", "series", "period"],
-                                key=lambda s: s.map(order) if s.name == "indicator" else s)
+    trends = trends.sort_values(
+        ["indicator", "series", "period"],
+        key=lambda s: s.map(order) if s.name == "indicator" else s,
+    )
     return trends[TREND_COLUMNS].reset_index(drop=True)
 
 
@@ -217,29 +246,44 @@ def movement_sentences(
     labels = status_labels()
     rows = []
     for indicator_id, meta in indicators.load_metadata().iterrows():
-        own = table[(table["indicator"] == indicator_id)
-                    & (table["la_number"] == area.la_number) & (table["period"] <= period)]
+        own = table[
+            (table["indicator"] == indicator_id)
+            & (table["la_number"] == area.la_number)
+            & (table["period"] <= period)
+        ]
         own = own.set_index("period")
         title = meta["short_title"]
         if own.empty:
-            rows.append({"indicator": indicator_id, "title": title,
-                         "direction": "not_comparable",
-                         "sentence": f"{title}: not published for {area.name}."})
+            rows.append(
+                {
+                    "indicator": indicator_id,
+                    "title": title,
+                    "direction": "not_comparable",
+                    "sentence": f"{title}: not published for {area.name}.",
+                }
+            )
             continue
         year = int(own.index.max())
         now = own.loc[year]
         before = own.loc[year - 1] if (year - 1) in own.index else None
         decimals = int(meta["decimals"])
         if now["status"] != OK:
-            sentence = (f"{title}: no figure for {period_label(year)}: "
-                        f"{labels.get(now['status'], now['status']).lower()}.")
+            sentence = (
+                f"{title}: no figure for {period_label(year)}: "
+                f"{labels.get(now['status'], now['status']).lower()}."
+            )
             direction = "not_comparable"
         elif before is None or before["status"] != OK:
-            reason = ("no figure the year before" if before is None
-                      else labels.get(before["status"], before["status"]).lower())
-            sentence = (f"{title} was {indicators.format_value(now['value'], indicator_id)} in "
-                        f"{period_label(year)}; it cannot be compared with "
-                        f"{period_label(year - 1)}: {reason}.")
+            reason = (
+                "no figure the year before"
+                if before is None
+                else labels.get(before["status"], before["status"]).lower()
+            )
+            sentence = (
+                f"{title} was {indicators.format_value(now['value'], indicator_id)} in "
+                f"{period_label(year)}; it cannot be compared with "
+                f"{period_label(year - 1)}: {reason}."
+            )
             direction = "not_comparable"
         else:
             current = indicators.round_half_up(now["value"], decimals)
@@ -248,12 +292,14 @@ def movement_sentences(
             shown_before = indicators.format_value(before["value"], indicator_id)
             if current == previous:
                 direction = "no_change"
-                sentence = (f"{title} was unchanged at {shown_now} in {period_label(year)}.")
+                sentence = f"{title} was unchanged at {shown_now} in {period_label(year)}."
             else:
                 direction = "up" if current > previous else "down"
                 verb = "rose" if direction == "up" else "fell"
-                sentence = (f"{title} {verb} from {shown_before} in {period_label(year - 1)} to "
-                            f"{shown_now} in {period_label(year)}")
+                sentence = (
+                    f"{title} {verb} from {shown_before} in {period_label(year - 1)} to "
+                    f"{shown_now} in {period_label(year)}"
+                )
                 if meta["polarity"] != "none":
                     better = (direction == "up") == (meta["polarity"] == "high")
                     judgement = "an improvement" if better else "a deterioration"
@@ -261,15 +307,27 @@ def movement_sentences(
                     sentence += f", {judgement} ({good} is better)."
                 else:
                     sentence += " (no judgement: neither direction is better in itself)."
-        rows.append({"indicator": indicator_id, "title": title, "direction": direction,
-                     "sentence": sentence})
+        rows.append(
+            {
+                "indicator": indicator_id,
+                "title": title,
+                "direction": direction,
+                "sentence": sentence,
+            }
+        )
     return pd.DataFrame(rows, columns=["indicator", "title", "direction", "sentence"])
 
 
 HEADLINE_LABELS = {
-    "title": "Indicator", "year": "Year", "borough": "Borough", "london": "London",
-    "england": "England", "neighbours": "Statistical neighbours", "neighbours_used": "Neighbours with data",
-    "london_rank": "Rank in London", "rank_basis": "Rank order",
+    "title": "Indicator",
+    "year": "Year",
+    "borough": "Borough",
+    "london": "London",
+    "england": "England",
+    "neighbours": "Statistical neighbours",
+    "neighbours_used": "Neighbours with data",
+    "london_rank": "Rank in London",
+    "rank_basis": "Rank order",
 }
 
 
@@ -282,9 +340,11 @@ def headline_display(headline: pd.DataFrame, area_name: str):
     """
     from lscb_analysis.present import presenter
 
-    return presenter.show(headline[list(HEADLINE_LABELS)],
-                          f"{area_name} against London, England and its neighbours",
-                          labels=HEADLINE_LABELS | {"borough": area_name})
+    return presenter.show(
+        headline[list(HEADLINE_LABELS)],
+        f"{area_name} against London, England and its neighbours",
+        labels=HEADLINE_LABELS | {"borough": area_name},
+    )
 
 
 def movement_summary(movement: pd.DataFrame, area_name: str, period: int) -> str:
@@ -298,5 +358,7 @@ def movement_summary(movement: pd.DataFrame, area_name: str, period: int) -> str
     improved = int(movement["sentence"].str.contains(", an improvement").sum())
     worse = int(movement["sentence"].str.contains(", a deterioration").sum())
     plural = "indicator" if improved == 1 else "indicators"
-    return (f"{area_name} in {period_label(period)}: {improved} {plural} improved and {worse} "
-            f"deteriorated since {period_label(period - 1)}")
+    return (
+        f"{area_name} in {period_label(period)}: {improved} {plural} improved and {worse} "
+        f"deteriorated since {period_label(period - 1)}"
+    )

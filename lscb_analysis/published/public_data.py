@@ -28,12 +28,27 @@ from lscb_analysis.core.errors import DataLayoutError
 logger = logging.getLogger(__name__)
 
 OUTPUT_COLUMNS = [
-    "indicator", "period", "la_number", "area_code", "area_name", "area_type",
-    "numerator", "denominator", "value", "unit", "status",
+    "indicator",
+    "period",
+    "la_number",
+    "area_code",
+    "area_name",
+    "area_type",
+    "numerator",
+    "denominator",
+    "value",
+    "unit",
+    "status",
 ]
 AREA_COLUMNS = [
-    "time_period", "geographic_level", "country_code", "region_code", "region_name",
-    "old_la_code", "new_la_code", "la_name",
+    "time_period",
+    "geographic_level",
+    "country_code",
+    "region_code",
+    "region_name",
+    "old_la_code",
+    "new_la_code",
+    "la_name",
 ]
 KEY = ["period", "area_type", "area_code", "la_number"]
 POPULATION_FILE = "ons_mid-year_population_estimates_2012_to_2024.csv"
@@ -151,9 +166,14 @@ def _split_combined_rows(frame: pd.DataFrame, combined: pd.Series) -> pd.DataFra
             codes = codes if len(codes) == len(numbers) else [""] * len(numbers)
             names = names if len(names) == len(numbers) else [row["area_name"]] * len(numbers)
         for number, code, name in zip(numbers, codes, names, strict=True):
-            parts.append(row.copy().set_axis(row.index).to_dict() | {
-                "la_number": number, "area_code": code, "area_name": name,
-            })
+            parts.append(
+                row.copy().set_axis(row.index).to_dict()
+                | {
+                    "la_number": number,
+                    "area_code": code,
+                    "area_name": name,
+                }
+            )
     split = pd.DataFrame(parts, columns=frame.columns)
     return pd.concat([frame[~combined], split], ignore_index=True)
 
@@ -205,10 +225,12 @@ def _measure(rows: pd.DataFrame, spec: str, file_name: str, symbols: dict[str, s
             total = parsed
         else:
             worse = (total["status"] == OK) & (parsed["status"] != OK)
-            total = pd.DataFrame({
-                "number": total["number"] + parsed["number"],
-                "status": total["status"].where(~worse, parsed["status"]),
-            })
+            total = pd.DataFrame(
+                {
+                    "number": total["number"] + parsed["number"],
+                    "status": total["status"].where(~worse, parsed["status"]),
+                }
+            )
     return pd.concat([rows[KEY], total], axis=1)
 
 
@@ -235,11 +257,15 @@ def load_population() -> pd.DataFrame:
     raw = io.read_published_csv(POPULATION_FILE, [*AREA_COLUMNS, "population_estimate"])
     areas = published_areas(raw, POPULATION_FILE)
     parsed = parse_values(
-        areas["population_estimate"], POPULATION_FILE, "population_estimate",
-        areas["source_line"], symbols,
+        areas["population_estimate"],
+        POPULATION_FILE,
+        "population_estimate",
+        areas["source_line"],
+        symbols,
     )
     out = areas[KEY].assign(
-        period=areas["period"] + 1, population=parsed["number"],
+        period=areas["period"] + 1,
+        population=parsed["number"],
         population_status=parsed["status"],
     )
     return _unique(out, POPULATION_FILE, "population")
@@ -248,10 +274,12 @@ def load_population() -> pd.DataFrame:
 def _join_population(frame: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
     """Attach each row's population: LAs by DfE number (stable when ONS codes change)."""
     la = frame["area_type"] == "la"
-    la_pop = population[population["area_type"] == "la"][["period", "la_number", "population",
-                                                          "population_status"]]
-    other_pop = population[population["area_type"] != "la"][["period", "area_code", "population",
-                                                             "population_status"]]
+    la_pop = population[population["area_type"] == "la"][
+        ["period", "la_number", "population", "population_status"]
+    ]
+    other_pop = population[population["area_type"] != "la"][
+        ["period", "area_code", "population", "population_status"]
+    ]
     joined_la = frame[la].merge(la_pop, on=["period", "la_number"], how="left")
     joined_other = frame[~la].merge(other_pop, on=["period", "area_code"], how="left")
     joined = pd.concat([joined_la, joined_other], ignore_index=True)
@@ -294,7 +322,9 @@ def compute_indicator(
             continue
         if spec == POPULATION_DENOMINATOR:
             table = _join_population(table, population)
-            table = table.rename(columns={"population": part, "population_status": f"{part}_status"})
+            table = table.rename(
+                columns={"population": part, "population_status": f"{part}_status"}
+            )
             continue
         rows = _filter_rows(base, meta[f"{part}_rows"], file_name, indicator_id)
         measured = _unique(_measure(rows, spec, file_name, symbols), file_name, indicator_id)
@@ -367,9 +397,11 @@ def build_public_indicators() -> pd.DataFrame:
     for column in ("numerator", "denominator", "value"):
         table[column] = table[column].astype(float)
     order = table["area_type"].map(AREA_TYPE_ORDER)
-    table = table.assign(_order=order).sort_values(
-        ["indicator", "period", "_order", "area_code"]
-    ).drop(columns="_order")
+    table = (
+        table.assign(_order=order)
+        .sort_values(["indicator", "period", "_order", "area_code"])
+        .drop(columns="_order")
+    )
     return table.reset_index(drop=True)
 
 
@@ -421,18 +453,40 @@ def assessment_factors(factors: list[str]) -> pd.DataFrame:
     """
     symbols = load_symbols()
     source = read_source(FACTORS_FILE, [*AREA_COLUMNS, FACTORS_DENOMINATOR, *factors])
-    episodes = parse_values(source[FACTORS_DENOMINATOR], FACTORS_FILE, FACTORS_DENOMINATOR,
-                            source["source_line"], symbols)
+    episodes = parse_values(
+        source[FACTORS_DENOMINATOR],
+        FACTORS_FILE,
+        FACTORS_DENOMINATOR,
+        source["source_line"],
+        symbols,
+    )
     parts = []
     for factor in factors:
-        counts = parse_values(source[factor], FACTORS_FILE, factor, source["source_line"],
-                              symbols)
+        counts = parse_values(source[factor], FACTORS_FILE, factor, source["source_line"], symbols)
         status = counts["status"].where(counts["status"] != OK, episodes["status"])
         with np.errstate(divide="ignore", invalid="ignore"):
             pct = counts["number"] / episodes["number"] * 100
-        parts.append(source[["period", "la_number", "area_code", "area_name", "area_type"]]
-                     .assign(factor=factor, count=counts["number"], episodes=episodes["number"],
-                             pct=pct.where(status == OK), status=status))
+        parts.append(
+            source[["period", "la_number", "area_code", "area_name", "area_type"]].assign(
+                factor=factor,
+                count=counts["number"],
+                episodes=episodes["number"],
+                pct=pct.where(status == OK),
+                status=status,
+            )
+        )
     table = pd.concat(parts, ignore_index=True)
-    return table[["factor", "period", "la_number", "area_code", "area_name", "area_type",
-                  "count", "episodes", "pct", "status"]]
+    return table[
+        [
+            "factor",
+            "period",
+            "la_number",
+            "area_code",
+            "area_name",
+            "area_type",
+            "count",
+            "episodes",
+            "pct",
+            "status",
+        ]
+    ]

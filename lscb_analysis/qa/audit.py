@@ -99,30 +99,81 @@ CASES_COLUMNS: tuple[tuple[str, str, int], ...] = (
 LOCKED_FIELDS = ("case_slot", "section", "question_id", "question")
 GRADE_FIELDS = ("grade", "second_grade", "moderated_grade")
 ENTRY_FIELDS = (
-    "grade", "evidence", "auditor", "second_grade", "second_auditor", "moderated_grade",
-    "moderator", "moderation_reason",
+    "grade",
+    "evidence",
+    "auditor",
+    "second_grade",
+    "second_auditor",
+    "moderated_grade",
+    "moderator",
+    "moderation_reason",
 )
 REQUIRED_FIELDS = ("case_slot", "question_id", "grade", "evidence")
 
 RECORD_COLUMNS: tuple[str, ...] = (
-    "audit_id", "borough", "theme", "audit_date", "agency", "case", "case_slot", "section",
-    "question_id", "question", "grade", "second_grade", "auditor", "second_auditor",
-    "moderated_grade", "moderator", "moderation_reason", "moderation", "final_grade",
-    "evidence", "evidence_withheld", "reason_withheld", "status", "problems", "file", "sheet",
-    "row", "cell",
+    "audit_id",
+    "borough",
+    "theme",
+    "audit_date",
+    "agency",
+    "case",
+    "case_slot",
+    "section",
+    "question_id",
+    "question",
+    "grade",
+    "second_grade",
+    "auditor",
+    "second_auditor",
+    "moderated_grade",
+    "moderator",
+    "moderation_reason",
+    "moderation",
+    "final_grade",
+    "evidence",
+    "evidence_withheld",
+    "reason_withheld",
+    "status",
+    "problems",
+    "file",
+    "sheet",
+    "row",
+    "cell",
 )
 """Columns of :attr:`AuditIngest.records`; see :func:`ingest_audit`."""
 
 ISSUE_COLUMNS: tuple[str, ...] = (
-    "file", "sheet", "row", "column", "cell", "severity", "code", "message",
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "cell",
+    "severity",
+    "code",
+    "message",
 )
 FILE_COLUMNS: tuple[str, ...] = (
-    "file", "sha256", "status", "audit_id", "theme", "borough", "question_bank_version",
-    "agency_sheets", "cases", "records", "errors", "warnings", "reason",
+    "file",
+    "sha256",
+    "status",
+    "audit_id",
+    "theme",
+    "borough",
+    "question_bank_version",
+    "agency_sheets",
+    "cases",
+    "records",
+    "errors",
+    "warnings",
+    "reason",
 )
 STATUS_ORDER: tuple[str, ...] = (
-    "unknown_case_slot", "missing_case_reference", "unknown_question", "duplicate",
-    "invalid_grade", "missing_grade",
+    "unknown_case_slot",
+    "missing_case_reference",
+    "unknown_question",
+    "duplicate",
+    "invalid_grade",
+    "missing_grade",
 )
 """Problems that make a record unusable for grade shares, in the order ``status`` reports them."""
 
@@ -155,8 +206,16 @@ def audit_config(path: Path | str | None = None) -> dict:
     file = Path(path) if path is not None else io.reference_file(CONFIG_FILE)
     config = io.read_yaml_mapping(file, "Audit themes file")
     where = str(file)
-    for key in ("question_bank_version", "grades", "good_or_better", "not_applicable",
-                "sections", "themes", "analysis", "support"):
+    for key in (
+        "question_bank_version",
+        "grades",
+        "good_or_better",
+        "not_applicable",
+        "sections",
+        "themes",
+        "analysis",
+        "support",
+    ):
         if key not in config:
             raise ReferenceDataError(f"{where} has no {key}: section; restore it from git.")
     grades = config["grades"]
@@ -295,12 +354,18 @@ def question_bank(theme: str, config: dict | None = None) -> pd.DataFrame:
     rows = []
     for section, spec in config["sections"].items():
         for question in config["themes"][key]["questions"].get(section, []):
-            rows.append({
-                "theme": key, "section": section, "section_title": spec["title"],
-                "question_id": str(question["id"]), "question": str(question["text"]).strip(),
-            })
-    bank = pd.DataFrame(rows, columns=["theme", "section", "section_title", "question_id",
-                                       "question"])
+            rows.append(
+                {
+                    "theme": key,
+                    "section": section,
+                    "section_title": spec["title"],
+                    "question_id": str(question["id"]),
+                    "question": str(question["text"]).strip(),
+                }
+            )
+    bank = pd.DataFrame(
+        rows, columns=["theme", "section", "section_title", "question_id", "question"]
+    )
     bank["order"] = range(1, len(bank) + 1)
     return bank
 
@@ -402,8 +467,16 @@ def check_audit_id(audit_id: str) -> str:
 # --- the audit tool ---------------------------------------------------------------------------
 
 
-def _metadata(theme: str, agencies: Sequence[str], cases: int, audit_id: str,
-              borough: str, audit_date: dt.date, synthetic: bool, config: dict) -> dict:
+def _metadata(
+    theme: str,
+    agencies: Sequence[str],
+    cases: int,
+    audit_id: str,
+    borough: str,
+    audit_date: dt.date,
+    synthetic: bool,
+    config: dict,
+) -> dict:
     meta = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -452,7 +525,7 @@ def build_audit_workbook(
     key = resolve_theme(theme, config)
     agency_list = [resolve_agency(a) for a in agencies]
     if not agency_list:
-        raise ParameterError("Give at least one agency, e.g. --agencies \"police,csc,health\".")
+        raise ParameterError('Give at least one agency, e.g. --agencies "police,csc,health".')
     repeated = sorted({a for a in agency_list if agency_list.count(a) > 1})
     if repeated:
         raise ParameterError(
@@ -480,8 +553,9 @@ def build_audit_workbook(
     _write_cover(cover, meta, config, bank)
     _write_cases(workbook.create_sheet(CASES_SHEET), cases)
     for agency in agency_list:
-        _write_agency_sheet(workbook.create_sheet(agency_sheet_title(agency)), agency, bank,
-                            cases, meta, config)
+        _write_agency_sheet(
+            workbook.create_sheet(agency_sheet_title(agency)), agency, bank, cases, meta, config
+        )
     _write_info(workbook.create_sheet(INFO_SHEET), meta)
     workbook.active = 0
     return workbook
@@ -503,8 +577,9 @@ def write_audit_template(
     Output: the path. Raises: ParameterError (see :func:`build_audit_workbook`);
     RawDataWriteError when ``path`` is under ``data/raw/``.
     """
-    workbook = build_audit_workbook(theme, agencies, cases, audit_id, borough=borough,
-                                    audit_date=audit_date)
+    workbook = build_audit_workbook(
+        theme, agencies, cases, audit_id, borough=borough, audit_date=audit_date
+    )
     target = io.ensure_writable(path)
     workbook.save(target)
     return target
@@ -567,13 +642,18 @@ def _protect_and_print(sheet, header: str) -> None:
 def _write_cover(sheet, meta: dict, config: dict, bank: pd.DataFrame) -> None:
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 100
-    title = sheet.cell(row=1, column=1,
-                       value=f"Multi-agency case-file audit: {meta['theme_title']}")
+    title = sheet.cell(
+        row=1, column=1, value=f"Multi-agency case-file audit: {meta['theme_title']}"
+    )
     title.font = Font(bold=True, size=14)
     row = 2
     if meta["synthetic"] == "yes":
-        note = sheet.cell(row=row, column=1, value="SYNTHETIC DEMONSTRATION DATA: not real "
-                          "cases. Made up by the LSCB workbench's demo generator.")
+        note = sheet.cell(
+            row=row,
+            column=1,
+            value="SYNTHETIC DEMONSTRATION DATA: not real "
+            "cases. Made up by the LSCB workbench's demo generator.",
+        )
         note.font = Font(bold=True, color="C00000")
         row += 1
     row += 1
@@ -598,8 +678,9 @@ def _write_cover(sheet, meta: dict, config: dict, bank: pd.DataFrame) -> None:
     sheet.cell(row=row, column=1, value="Instructions").font = Font(bold=True, size=12)
     row += 1
     for number, line in enumerate(cover_lines(meta), start=1):
-        sheet.cell(row=row, column=1, value=number).alignment = Alignment(horizontal="right",
-                                                                         vertical="top")
+        sheet.cell(row=row, column=1, value=number).alignment = Alignment(
+            horizontal="right", vertical="top"
+        )
         text = sheet.cell(row=row, column=2, value=line)
         text.alignment = Alignment(wrap_text=True, vertical="top")
         if number == 1:
@@ -619,8 +700,12 @@ def _write_cover(sheet, meta: dict, config: dict, bank: pd.DataFrame) -> None:
         row += 1
     na = sheet.cell(row=row, column=1, value=not_applicable_label(config))
     na.font = Font(bold=True)
-    sheet.cell(row=row, column=2, value="The question does not apply to this agency's "
-               "involvement in the case (say why in the evidence). Left out of grade shares.")
+    sheet.cell(
+        row=row,
+        column=2,
+        value="The question does not apply to this agency's "
+        "involvement in the case (say why in the evidence). Left out of grade shares.",
+    )
     row += 2
     sheet.cell(row=row, column=1, value="Sections").font = Font(bold=True, size=12)
     row += 1
@@ -640,9 +725,13 @@ def _write_cases(sheet, cases: int) -> None:
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.column_dimensions[get_column_letter(column)].width = width
-    note = sheet.cell(row=1, column=5, value="Type each case reference once (the reference in "
-                      "the case-management system). Case references only: no names, dates of "
-                      "birth or addresses.")
+    note = sheet.cell(
+        row=1,
+        column=5,
+        value="Type each case reference once (the reference in "
+        "the case-management system). Case references only: no names, dates of "
+        "birth or addresses.",
+    )
     note.alignment = Alignment(wrap_text=True, vertical="top")
     note.font = Font(italic=True)
     sheet.column_dimensions["E"].width = 60
@@ -655,9 +744,16 @@ def _write_cases(sheet, cases: int) -> None:
             cell.fill = ENTRY_FILL
         sheet.cell(row=row, column=2).number_format = "@"
         sheet.cell(row=row, column=3).number_format = "dd/mm/yyyy"
-    dates = DataValidation(type="date", operator="greaterThan", formula1="36526",
-                           allow_blank=True, showErrorMessage=True, errorStyle="warning",
-                           errorTitle="Not a date", error="Type the date the case was sampled.")
+    dates = DataValidation(
+        type="date",
+        operator="greaterThan",
+        formula1="36526",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="Not a date",
+        error="Type the date the case was sampled.",
+    )
     sheet.add_data_validation(dates)
     dates.add(f"C2:C{cases + 1}")
     sheet.freeze_panes = "A2"
@@ -668,12 +764,17 @@ def _write_cases(sheet, cases: int) -> None:
 def _grade_validation(config: dict, title: str) -> DataValidation:
     options = [*grade_names(config), not_applicable_label(config)]
     validation = DataValidation(
-        type="list", formula1='"' + ",".join(options) + '"', allow_blank=True,
-        showErrorMessage=True, errorStyle="stop", errorTitle="Choose a grade",
+        type="list",
+        formula1='"' + ",".join(options) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle="Choose a grade",
         error="Choose a grade from the list (descriptors on the Cover sheet).",
-        showInputMessage=True, promptTitle=title[:32],
+        showInputMessage=True,
+        promptTitle=title[:32],
         prompt="Outstanding, Good, Requires improvement or Inadequate (see the Cover sheet); "
-               "Not applicable if the question does not apply.",
+        "Not applicable if the question does not apply.",
     )
     return validation
 
@@ -681,13 +782,20 @@ def _grade_validation(config: dict, title: str) -> DataValidation:
 def _named_styles(workbook: Workbook) -> dict[str, str]:
     """Add the agency sheets' cell styles once (named styles are far faster per cell)."""
     specs = {
-        "locked": NamedStyle(name="Audit locked", fill=LOCKED_FILL,
-                             alignment=Alignment(vertical="top")),
-        "question": NamedStyle(name="Audit question", fill=LOCKED_FILL,
-                               alignment=Alignment(wrap_text=True, vertical="top")),
-        "entry": NamedStyle(name="Audit entry", fill=ENTRY_FILL,
-                            alignment=Alignment(wrap_text=True, vertical="top"),
-                            protection=Protection(locked=False)),
+        "locked": NamedStyle(
+            name="Audit locked", fill=LOCKED_FILL, alignment=Alignment(vertical="top")
+        ),
+        "question": NamedStyle(
+            name="Audit question",
+            fill=LOCKED_FILL,
+            alignment=Alignment(wrap_text=True, vertical="top"),
+        ),
+        "entry": NamedStyle(
+            name="Audit entry",
+            fill=ENTRY_FILL,
+            alignment=Alignment(wrap_text=True, vertical="top"),
+            protection=Protection(locked=False),
+        ),
     }
     for style in specs.values():
         if style.name not in workbook.named_styles:
@@ -695,8 +803,9 @@ def _named_styles(workbook: Workbook) -> dict[str, str]:
     return {key: style.name for key, style in specs.items()}
 
 
-def _write_agency_sheet(sheet, agency: str, bank: pd.DataFrame, cases: int, meta: dict,
-                        config: dict) -> None:
+def _write_agency_sheet(
+    sheet, agency: str, bank: pd.DataFrame, cases: int, meta: dict, config: dict
+) -> None:
     for column, (_, label, width) in enumerate(AGENCY_COLUMNS, start=1):
         cell = sheet.cell(row=1, column=column, value=label)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
@@ -710,8 +819,12 @@ def _write_agency_sheet(sheet, agency: str, bank: pd.DataFrame, cases: int, meta
     row = 2
     for slot in range(1, cases + 1):
         for section, question_id, question in questions:
-            values = {"case_slot": slot, "section": titles[section],
-                      "question_id": question_id, "question": question}
+            values = {
+                "case_slot": slot,
+                "section": titles[section],
+                "question_id": question_id,
+                "question": question,
+            }
             for column, name in enumerate(fields, start=1):
                 cell = sheet.cell(row=row, column=column)
                 if name in LOCKED_FIELDS:
@@ -785,16 +898,33 @@ class _ParsedFile:
     meta: dict = field(default_factory=dict)
     cases: dict[int, tuple[Any, int]] = field(default_factory=dict)  # slot -> (raw, row)
     sheets: list[tuple[str, str, dict[str, str], list[tuple[int, dict]]]] = field(
-        default_factory=list)  # (title, agency, field -> letter, [(row, values)])
+        default_factory=list
+    )  # (title, agency, field -> letter, [(row, values)])
     issues: list[dict] = field(default_factory=list)
     status: str = "read"
     reason: str = ""
 
 
-def _issue(file: str, sheet: str, row: int | None, column: str, cell: str, severity: str,
-           code: str, message: str) -> dict:
-    return {"file": file, "sheet": sheet, "row": row, "column": column, "cell": cell,
-            "severity": severity, "code": code, "message": message}
+def _issue(
+    file: str,
+    sheet: str,
+    row: int | None,
+    column: str,
+    cell: str,
+    severity: str,
+    code: str,
+    message: str,
+) -> dict:
+    return {
+        "file": file,
+        "sheet": sheet,
+        "row": row,
+        "column": column,
+        "cell": cell,
+        "severity": severity,
+        "code": code,
+        "message": message,
+    }
 
 
 def _text(value: Any) -> str:
@@ -826,12 +956,14 @@ def _read_meta(rows: list[tuple]) -> dict:
             continue
         key = str(row[0]).strip()
         if key == "agency_sheet":
-            meta["agencies"].append([_text(row[1] if len(row) > 1 else None),
-                                     _text(row[2] if len(row) > 2 else None)])
+            meta["agencies"].append(
+                [_text(row[1] if len(row) > 1 else None), _text(row[2] if len(row) > 2 else None)]
+            )
         else:
             value = row[1] if len(row) > 1 else None
-            meta[key] = value if isinstance(value, int) and not isinstance(value, bool) \
-                else _text(value)
+            meta[key] = (
+                value if isinstance(value, int) and not isinstance(value, bool) else _text(value)
+            )
     return meta
 
 
@@ -842,20 +974,34 @@ def _parse_file(path: Path, folder_audit_id: str, config: dict) -> _ParsedFile:
         workbook, check = safe_files.open_checked_workbook(path)
     except DataFileError as error:
         parsed.status, parsed.reason = "rejected", str(error)
-        parsed.issues.append(_issue(name, "", None, "", "", "error", "unreadable_workbook",
-                                    str(error)))
+        parsed.issues.append(
+            _issue(name, "", None, "", "", "error", "unreadable_workbook", str(error))
+        )
         return parsed
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
-        message = (f"{name} could not be opened as a workbook ({type(error).__name__}); ask "
-                   "the sender to save it again as .xlsx.")
+        message = (
+            f"{name} could not be opened as a workbook ({type(error).__name__}); ask "
+            "the sender to save it again as .xlsx."
+        )
         parsed.status, parsed.reason = "rejected", message
-        parsed.issues.append(_issue(name, "", None, "", "", "error", "unreadable_workbook",
-                                    message))
+        parsed.issues.append(
+            _issue(name, "", None, "", "", "error", "unreadable_workbook", message)
+        )
         return parsed
     try:
         for item in check.issues.itertuples():
-            parsed.issues.append(_issue(name, "", None, "", str(item.location), "warning",
-                                        str(item.kind), str(item.message)))
+            parsed.issues.append(
+                _issue(
+                    name,
+                    "",
+                    None,
+                    "",
+                    str(item.location),
+                    "warning",
+                    str(item.kind),
+                    str(item.message),
+                )
+            )
         titles = list(workbook.sheetnames)
         if INFO_SHEET not in titles:
             parsed.status = "rejected"
@@ -864,38 +1010,67 @@ def _parse_file(path: Path, folder_audit_id: str, config: dict) -> _ParsedFile:
                 "audit template`, or its sheets were copied into another workbook. Copy the "
                 "answers into the tool the audit was sent out with and return that."
             )
-            parsed.issues.append(_issue(name, "", None, "", "", "error", "not_an_audit_tool",
-                                        parsed.reason))
+            parsed.issues.append(
+                _issue(name, "", None, "", "", "error", "not_an_audit_tool", parsed.reason)
+            )
             return parsed
         meta = _read_meta(list(workbook[INFO_SHEET].iter_rows(values_only=True)))
         parsed.meta = meta
         problem = _check_meta(meta, name, folder_audit_id, config)
         if problem:
             parsed.status, parsed.reason = "rejected", problem[1]
-            parsed.issues.append(_issue(name, INFO_SHEET, None, "", "", "error", problem[0],
-                                        problem[1]))
+            parsed.issues.append(
+                _issue(name, INFO_SHEET, None, "", "", "error", problem[0], problem[1])
+            )
             return parsed
         if meta.get("checksum") != _meta_checksum({k: v for k, v in meta.items()}):
-            parsed.issues.append(_issue(
-                name, INFO_SHEET, None, "", "", "warning", "audit_info_changed",
-                f"{name}: the hidden {INFO_SHEET} sheet was edited after the tool was made "
-                "(its checksum does not match). The file was read as it stands; check that "
-                "it belongs to this audit."))
+            parsed.issues.append(
+                _issue(
+                    name,
+                    INFO_SHEET,
+                    None,
+                    "",
+                    "",
+                    "warning",
+                    "audit_info_changed",
+                    f"{name}: the hidden {INFO_SHEET} sheet was edited after the tool was made "
+                    "(its checksum does not match). The file was read as it stands; check that "
+                    "it belongs to this audit.",
+                )
+            )
         if meta.get("question_bank_sha256") != question_bank_checksum(meta["theme"], config):
-            parsed.issues.append(_issue(
-                name, INFO_SHEET, None, "", "", "warning", "question_bank_changed",
-                f"{name} was made from question bank version "
-                f"{meta.get('question_bank_version') or '?'}, which differs from the current "
-                f"data/reference/{CONFIG_FILE} (version {config['question_bank_version']}). "
-                "Answers are matched by question id and questions use today's wording; ids no "
-                "longer in the bank are listed as unknown questions."))
+            parsed.issues.append(
+                _issue(
+                    name,
+                    INFO_SHEET,
+                    None,
+                    "",
+                    "",
+                    "warning",
+                    "question_bank_changed",
+                    f"{name} was made from question bank version "
+                    f"{meta.get('question_bank_version') or '?'}, which differs from the current "
+                    f"data/reference/{CONFIG_FILE} (version {config['question_bank_version']}). "
+                    "Answers are matched by question id and questions use today's wording; ids no "
+                    "longer in the bank are listed as unknown questions.",
+                )
+            )
         if CASES_SHEET in titles:
             parsed.cases = _read_cases(workbook[CASES_SHEET], parsed)
         else:
-            parsed.issues.append(_issue(
-                name, CASES_SHEET, None, "", "", "error", "no_cases_sheet",
-                f"{name} has no {CASES_SHEET} sheet, so its answers cannot be linked to cases; "
-                "restore the sheet from the tool that was sent out."))
+            parsed.issues.append(
+                _issue(
+                    name,
+                    CASES_SHEET,
+                    None,
+                    "",
+                    "",
+                    "error",
+                    "no_cases_sheet",
+                    f"{name} has no {CASES_SHEET} sheet, so its answers cannot be linked to cases; "
+                    "restore the sheet from the tool that was sent out.",
+                )
+            )
         agency_of = {title: agency for title, agency in meta.get("agencies", [])}
         for position, title in enumerate(titles, start=1):
             if title in RESERVED_SHEETS:
@@ -908,11 +1083,20 @@ def _parse_file(path: Path, folder_audit_id: str, config: dict) -> _ParsedFile:
                     # a sheet someone added: its name is a cell value of the return, so it is
                     # only quoted when it cannot be an identifier
                     shown = title if scan_text(title).empty else f"number {position}"
-                    parsed.issues.append(_issue(
-                        name, shown, None, "", "", "warning", "unknown_sheet",
-                        f"{name}: sheet {shown} is not one of the tool's agency sheets and "
-                        "its name is not an agency; it was not read. Rename it to the agency "
-                        "(e.g. Police) if it holds answers."))
+                    parsed.issues.append(
+                        _issue(
+                            name,
+                            shown,
+                            None,
+                            "",
+                            "",
+                            "warning",
+                            "unknown_sheet",
+                            f"{name}: sheet {shown} is not one of the tool's agency sheets and "
+                            "its name is not an agency; it was not read. Rename it to the agency "
+                            "(e.g. Police) if it holds answers.",
+                        )
+                    )
                     continue
             sheet_data = _read_agency_sheet(workbook[title], name, title, parsed)
             if sheet_data is not None:
@@ -922,21 +1106,28 @@ def _parse_file(path: Path, folder_audit_id: str, config: dict) -> _ParsedFile:
     return parsed
 
 
-def _check_meta(meta: dict, name: str, folder_audit_id: str,
-                config: dict) -> tuple[str, str] | None:
+def _check_meta(
+    meta: dict, name: str, folder_audit_id: str, config: dict
+) -> tuple[str, str] | None:
     if meta.get("format") != FORMAT_NAME:
-        return ("not_an_audit_tool",
-                f"{name}: the {INFO_SHEET} sheet does not describe an audit tool; return the "
-                "tool the audit was sent out with.")
+        return (
+            "not_an_audit_tool",
+            f"{name}: the {INFO_SHEET} sheet does not describe an audit tool; return the "
+            "tool the audit was sent out with.",
+        )
     if str(meta.get("audit_id", "")) != folder_audit_id:
-        return ("wrong_audit",
-                f"{name} belongs to audit {meta.get('audit_id') or '(none)'}, not "
-                f"{folder_audit_id}: move it to data/raw/audit/{meta.get('audit_id')}/ (or ask "
-                "the sender which audit it is for).")
+        return (
+            "wrong_audit",
+            f"{name} belongs to audit {meta.get('audit_id') or '(none)'}, not "
+            f"{folder_audit_id}: move it to data/raw/audit/{meta.get('audit_id')}/ (or ask "
+            "the sender which audit it is for).",
+        )
     if meta.get("theme") not in config["themes"]:
-        return ("unknown_theme",
-                f"{name} is for theme {meta.get('theme')!r}, which is no longer in "
-                f"data/reference/{CONFIG_FILE}; restore the theme there to read it.")
+        return (
+            "unknown_theme",
+            f"{name} is for theme {meta.get('theme')!r}, which is no longer in "
+            f"data/reference/{CONFIG_FILE}; restore the theme there to read it.",
+        )
     return None
 
 
@@ -956,10 +1147,19 @@ def _read_cases(sheet, parsed: _ParsedFile) -> dict[int, tuple[Any, int]]:
     columns = _header_map(header, {f: label for f, label, _ in CASES_COLUMNS})
     name = parsed.path.name
     if "case_slot" not in columns or "case_reference" not in columns:
-        parsed.issues.append(_issue(
-            name, CASES_SHEET, 1, "", "", "error", "cases_header_changed",
-            f"{name}: the {CASES_SHEET} sheet has lost its 'Case slot' or 'Case reference' "
-            "header, so answers cannot be linked to cases; restore row 1."))
+        parsed.issues.append(
+            _issue(
+                name,
+                CASES_SHEET,
+                1,
+                "",
+                "",
+                "error",
+                "cases_header_changed",
+                f"{name}: the {CASES_SHEET} sheet has lost its 'Case slot' or 'Case reference' "
+                "header, so answers cannot be linked to cases; restore row 1.",
+            )
+        )
         return {}
     cases: dict[int, tuple[Any, int]] = {}
     letter = get_column_letter(columns["case_reference"] + 1)
@@ -974,36 +1174,62 @@ def _read_cases(sheet, parsed: _ParsedFile) -> dict[int, tuple[Any, int]]:
             where = cell_address(CASES_SHEET, letter, number)
             text = _text(raw)
             if isinstance(raw, dt.date | dt.datetime):
-                parsed.issues.append(_issue(
-                    name, CASES_SHEET, number, "Case reference", where, "warning",
-                    "case_reference_is_a_date",
-                    f"{where} holds a date, not a case reference. A date of birth must never "
-                    "be used: type the case-management reference instead."))
+                parsed.issues.append(
+                    _issue(
+                        name,
+                        CASES_SHEET,
+                        number,
+                        "Case reference",
+                        where,
+                        "warning",
+                        "case_reference_is_a_date",
+                        f"{where} holds a date, not a case reference. A date of birth must never "
+                        "be used: type the case-management reference instead.",
+                    )
+                )
             elif not re.search(r"\d", text):
-                parsed.issues.append(_issue(
-                    name, CASES_SHEET, number, "Case reference", where, "warning",
-                    "case_reference_without_digits",
-                    f"{where} has no digits, so it may be a name rather than a case reference. "
-                    "Check it and use the case-management reference (it is pseudonymised "
-                    "either way)."))
+                parsed.issues.append(
+                    _issue(
+                        name,
+                        CASES_SHEET,
+                        number,
+                        "Case reference",
+                        where,
+                        "warning",
+                        "case_reference_without_digits",
+                        f"{where} has no digits, so it may be a name rather than a case reference. "
+                        "Check it and use the case-management reference (it is pseudonymised "
+                        "either way).",
+                    )
+                )
         cases[slot] = (raw, number)
     return cases
 
 
-def _read_agency_sheet(sheet, name: str, title: str,
-                       parsed: _ParsedFile) -> tuple[dict[str, str], list] | None:
+def _read_agency_sheet(
+    sheet, name: str, title: str, parsed: _ParsedFile
+) -> tuple[dict[str, str], list] | None:
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, ())
     columns = _header_map(header, {f: label for f, label, _ in AGENCY_COLUMNS})
     missing = [f for f in REQUIRED_FIELDS if f not in columns]
     if missing:
         labels = dict((f, h) for f, h, _ in AGENCY_COLUMNS)
-        parsed.issues.append(_issue(
-            name, title, 1, "", "", "error", "sheet_header_changed",
-            f"{name}, sheet {title}: the header has no "
-            + ", ".join(repr(labels[f]) for f in missing)
-            + " column, so the sheet was not read. Restore row 1 from the tool that was sent "
-              "out (columns must keep their headers)."))
+        parsed.issues.append(
+            _issue(
+                name,
+                title,
+                1,
+                "",
+                "",
+                "error",
+                "sheet_header_changed",
+                f"{name}, sheet {title}: the header has no "
+                + ", ".join(repr(labels[f]) for f in missing)
+                + " column, so the sheet was not read. Restore row 1 from the tool that was sent "
+                "out (columns must keep their headers).",
+            )
+        )
         return None
     entries = []
     for number, row in enumerate(rows, start=2):
@@ -1062,25 +1288,36 @@ def ingest_audit(folder: Path | str, *, key: bytes | None = None) -> AuditIngest
     parsed_files: list[_ParsedFile] = []
     for path in sorted(folder.iterdir()):
         if not path.is_file() or path.suffix.lower() not in safe_files.WORKBOOK_SUFFIXES + (
-                ".xls",):
+            ".xls",
+        ):
             continue
         if path.name.startswith("~$"):
-            issues.append(_issue(path.name, "", None, "", "", "info", "lock_file_skipped",
-                                 f"{path.name} is an Excel lock file (the workbook was open "
-                                 "when copied); it was skipped."))
+            issues.append(
+                _issue(
+                    path.name,
+                    "",
+                    None,
+                    "",
+                    "",
+                    "info",
+                    "lock_file_skipped",
+                    f"{path.name} is an Excel lock file (the workbook was open "
+                    "when copied); it was skipped.",
+                )
+            )
             continue
         parsed_files.append(_parse_file(path, audit_id, config))
 
-    references = sorted({_text(raw) for p in parsed_files for raw, _ in p.cases.values()
-                         if raw is not None})
+    references = sorted(
+        {_text(raw) for p in parsed_files for raw, _ in p.cases.values() if raw is not None}
+    )
     scan_config = load_identifier_config()
     memo: dict[str, str] = {}
     records: list[dict] = []
     file_rows: list[dict] = []
     for parsed in parsed_files:
         issues.extend(parsed.issues)
-        file_records = _records_for_file(parsed, key, config, references, scan_config, issues,
-                                        memo)
+        file_records = _records_for_file(parsed, key, config, references, scan_config, issues, memo)
         records.extend(file_records)
         file_rows.append(_file_row(parsed, file_records))
     _mark_duplicates(records, issues)
@@ -1098,35 +1335,56 @@ def ingest_audit(folder: Path | str, *, key: bytes | None = None) -> AuditIngest
     issue_frame = pd.DataFrame(issues, columns=list(ISSUE_COLUMNS))
     issue_frame["row"] = issue_frame["row"].astype("Int64")
     files = pd.DataFrame(file_rows, columns=list(FILE_COLUMNS))
-    logger.info("Audit %s: %d workbook(s) read, %d rejected, %d records, %d issues.",
-                audit_id, int((files["status"] == "read").sum()),
-                int((files["status"] == "rejected").sum()), len(frame), len(issue_frame))
+    logger.info(
+        "Audit %s: %d workbook(s) read, %d rejected, %d records, %d issues.",
+        audit_id,
+        int((files["status"] == "read").sum()),
+        int((files["status"] == "rejected").sum()),
+        len(frame),
+        len(issue_frame),
+    )
     return AuditIngest(records=frame, issues=issue_frame, files=files, folder=folder)
 
 
 def _file_row(parsed: _ParsedFile, records: list[dict]) -> dict:
     meta = parsed.meta
     return {
-        "file": parsed.path.name, "sha256": parsed.sha256, "status": parsed.status,
-        "audit_id": meta.get("audit_id", ""), "theme": meta.get("theme", ""),
+        "file": parsed.path.name,
+        "sha256": parsed.sha256,
+        "status": parsed.status,
+        "audit_id": meta.get("audit_id", ""),
+        "theme": meta.get("theme", ""),
         "borough": meta.get("borough", ""),
         "question_bank_version": meta.get("question_bank_version", ""),
         "agency_sheets": ", ".join(sorted({r["sheet"] for r in records})),
         "cases": len({r["case"] for r in records if r["case"]}),
-        "records": len(records), "errors": 0, "warnings": 0, "reason": parsed.reason,
+        "records": len(records),
+        "errors": 0,
+        "warnings": 0,
+        "reason": parsed.reason,
     }
 
 
-def _records_for_file(parsed: _ParsedFile, key: bytes, config: dict, references: list[str],
-                      scan_config, issues: list[dict], memo: dict[str, str]) -> list[dict]:
+def _records_for_file(
+    parsed: _ParsedFile,
+    key: bytes,
+    config: dict,
+    references: list[str],
+    scan_config,
+    issues: list[dict],
+    memo: dict[str, str],
+) -> list[dict]:
     if parsed.status != "read":
         return []
     meta = parsed.meta
     name = parsed.path.name
     bank = question_bank(meta["theme"], config).set_index("question_id")
     ranks = grade_ranks(config)
-    pseudonyms = {slot: pseudonym.pseudonymise(raw, key)
-                  for slot, (raw, _) in parsed.cases.items() if raw is not None}
+    pseudonyms = {
+        slot: pseudonym.pseudonymise(raw, key)
+        for slot, (raw, _) in parsed.cases.items()
+        if raw is not None
+    }
     missing_reference_reported: set[int] = set()
     labels = dict((f, h) for f, h, _ in AGENCY_COLUMNS)
     out: list[dict] = []
@@ -1136,81 +1394,138 @@ def _records_for_file(parsed: _ParsedFile, key: bytes, config: dict, references:
         for number, values in entries:
             started = any(_filled(values.get(f)) for f in ENTRY_FIELDS)
             slot = _slot(values.get("case_slot"))
-            if slot is not None and slot in parsed.cases and slot not in pseudonyms \
-                    and not started:
+            if slot is not None and slot in parsed.cases and slot not in pseudonyms and not started:
                 continue  # an unused case slot
             problems: list[str] = []
 
-            def where(name_: str, number_: int = number, title_: str = title,
-                      letters_: dict = letters) -> str:
+            def where(
+                name_: str, number_: int = number, title_: str = title, letters_: dict = letters
+            ) -> str:
                 return cell_address(title_, letters_.get(name_, "?"), number_)
 
-            def add(code: str, severity: str, column: str, message: str,
-                    number_: int = number, title_: str = title,
-                    problems_: list = problems) -> None:
+            def add(
+                code: str,
+                severity: str,
+                column: str,
+                message: str,
+                number_: int = number,
+                title_: str = title,
+                problems_: list = problems,
+            ) -> None:
                 problems_.append(code)
-                issues.append(_issue(name, title_, number_, labels.get(column, column),
-                                     where(column, number_), severity, code, message))
+                issues.append(
+                    _issue(
+                        name,
+                        title_,
+                        number_,
+                        labels.get(column, column),
+                        where(column, number_),
+                        severity,
+                        code,
+                        message,
+                    )
+                )
 
             if slot is None or slot not in parsed.cases:
-                add("unknown_case_slot", "error", "case_slot",
+                add(
+                    "unknown_case_slot",
+                    "error",
+                    "case_slot",
                     f"{where('case_slot')}: the case slot is not one of the slots on the "
-                    f"{CASES_SHEET} sheet; restore it from the tool that was sent out.")
+                    f"{CASES_SHEET} sheet; restore it from the tool that was sent out.",
+                )
             elif slot not in pseudonyms:
                 problems.append("missing_case_reference")
                 if slot not in missing_reference_reported:
                     missing_reference_reported.add(slot)
                     row_number = parsed.cases[slot][1]
                     cell = cell_address(CASES_SHEET, "B", row_number)
-                    issues.append(_issue(
-                        name, CASES_SHEET, row_number, "Case reference", cell, "error",
-                        "missing_case_reference",
-                        f"{cell}: case slot {slot} has answers on sheet {title} but no case "
-                        "reference; type the case reference there (references only, no "
-                        "names)."))
+                    issues.append(
+                        _issue(
+                            name,
+                            CASES_SHEET,
+                            row_number,
+                            "Case reference",
+                            cell,
+                            "error",
+                            "missing_case_reference",
+                            f"{cell}: case slot {slot} has answers on sheet {title} but no case "
+                            "reference; type the case reference there (references only, no "
+                            "names).",
+                        )
+                    )
             qid = _text(values.get("question_id"))
             if qid not in bank.index:
-                add("unknown_question", "error", "question_id",
+                add(
+                    "unknown_question",
+                    "error",
+                    "question_id",
                     f"{where('question_id')}: the question id is not in the {meta['theme']} "
                     f"question bank (data/reference/{CONFIG_FILE}); restore the row from the "
-                    "tool that was sent out.")
+                    "tool that was sent out.",
+                )
             grades: dict[str, str | None] = {}
             for grade_field in GRADE_FIELDS:
                 value, valid = parse_grade(values.get(grade_field), config)
                 grades[grade_field] = value
                 if not valid:
-                    code = {"grade": "invalid_grade", "second_grade": "invalid_second_grade",
-                            "moderated_grade": "invalid_moderated_grade"}[grade_field]
-                    add(code, "error", grade_field,
+                    code = {
+                        "grade": "invalid_grade",
+                        "second_grade": "invalid_second_grade",
+                        "moderated_grade": "invalid_moderated_grade",
+                    }[grade_field]
+                    add(
+                        code,
+                        "error",
+                        grade_field,
                         f"{where(grade_field)}: the {labels[grade_field].lower()} is not one of "
                         f"{', '.join(grade_names(config))} or {not_applicable_label(config)}; "
-                        "choose from the dropdown.")
+                        "choose from the dropdown.",
+                    )
             if grades["grade"] is None and "invalid_grade" not in problems:
-                add("missing_grade", "warning", "grade",
+                add(
+                    "missing_grade",
+                    "warning",
+                    "grade",
                     f"{where('grade')}: no grade. Ask {agency_sheet_title(agency)} to grade this "
-                    "question (or choose Not applicable).")
+                    "question (or choose Not applicable).",
+                )
             moderator = _text(values.get("moderator"))
             reason = _text(values.get("moderation_reason"))
             if grades["moderated_grade"] is not None and not reason:
-                add("moderation_reason_missing", "warning", "moderation_reason",
+                add(
+                    "moderation_reason_missing",
+                    "warning",
+                    "moderation_reason",
                     f"{where('moderation_reason')}: a moderated grade with no reason; record "
-                    "why the grade was confirmed or changed.")
+                    "why the grade was confirmed or changed.",
+                )
             evidence = _text(values.get("evidence"))
-            evidence_kinds = identifier_kinds(evidence, case_references=references,
-                                              config=scan_config, memo=memo)
+            evidence_kinds = identifier_kinds(
+                evidence, case_references=references, config=scan_config, memo=memo
+            )
             if evidence_kinds:
-                add("identifier_in_evidence", "warning", "evidence",
+                add(
+                    "identifier_in_evidence",
+                    "warning",
+                    "evidence",
                     f"{where('evidence')}: the evidence may contain an identifier "
                     f"({describe_kinds(evidence_kinds)}); it is withheld from reports. Remove "
-                    "it from the workbook and keep to case references only.")
+                    "it from the workbook and keep to case references only.",
+                )
                 evidence = WITHHELD_TEXT
-            reason_kinds = identifier_kinds(reason, case_references=references,
-                                            config=scan_config, memo=memo)
+            reason_kinds = identifier_kinds(
+                reason, case_references=references, config=scan_config, memo=memo
+            )
             if reason_kinds:
-                add("identifier_in_reason", "warning", "moderation_reason",
+                add(
+                    "identifier_in_reason",
+                    "warning",
+                    "moderation_reason",
                     f"{where('moderation_reason')}: the moderation reason may contain an "
                     f"identifier ({describe_kinds(reason_kinds)}); it is withheld from "
-                    "reports. Remove it from the workbook.")
+                    "reports. Remove it from the workbook.",
+                )
                 reason = WITHHELD_TEXT
             first, moderated = grades["grade"], grades["moderated_grade"]
             moderation = ""
@@ -1221,25 +1536,39 @@ def _records_for_file(parsed: _ParsedFile, key: bytes, config: dict, references:
                 moderation = "confirmed" if moderated == first else "changed"
             section = bank.loc[qid, "section"] if qid in bank.index else ""
             status = next((s for s in STATUS_ORDER if s in problems), "ok")
-            out.append({
-                "audit_id": meta["audit_id"], "borough": meta.get("borough", ""),
-                "theme": meta["theme"], "audit_date": meta.get("audit_date", ""),
-                "agency": agency, "case": pseudonyms.get(slot, ""), "case_slot": slot,
-                "section": section,
-                "question_id": qid if qid in bank.index else "",
-                "question": bank.loc[qid, "question"] if qid in bank.index else "",
-                "grade": first or "", "second_grade": grades["second_grade"] or "",
-                "auditor": _text(values.get("auditor")),
-                "second_auditor": _text(values.get("second_auditor")),
-                "moderated_grade": moderated or "", "moderator": moderator,
-                "moderation_reason": reason, "moderation": moderation,
-                "final_grade": moderated or first or "",
-                "evidence": evidence, "evidence_withheld": evidence_kinds,
-                "reason_withheld": reason_kinds, "status": status,
-                "problems": ";".join(dict.fromkeys(problems)), "file": name, "sheet": title,
-                "row": number, "cell": where("grade"),
-                "_answered": started,
-            })
+            out.append(
+                {
+                    "audit_id": meta["audit_id"],
+                    "borough": meta.get("borough", ""),
+                    "theme": meta["theme"],
+                    "audit_date": meta.get("audit_date", ""),
+                    "agency": agency,
+                    "case": pseudonyms.get(slot, ""),
+                    "case_slot": slot,
+                    "section": section,
+                    "question_id": qid if qid in bank.index else "",
+                    "question": bank.loc[qid, "question"] if qid in bank.index else "",
+                    "grade": first or "",
+                    "second_grade": grades["second_grade"] or "",
+                    "auditor": _text(values.get("auditor")),
+                    "second_auditor": _text(values.get("second_auditor")),
+                    "moderated_grade": moderated or "",
+                    "moderator": moderator,
+                    "moderation_reason": reason,
+                    "moderation": moderation,
+                    "final_grade": moderated or first or "",
+                    "evidence": evidence,
+                    "evidence_withheld": evidence_kinds,
+                    "reason_withheld": reason_kinds,
+                    "status": status,
+                    "problems": ";".join(dict.fromkeys(problems)),
+                    "file": name,
+                    "sheet": title,
+                    "row": number,
+                    "cell": where("grade"),
+                    "_answered": started,
+                }
+            )
     return out
 
 
@@ -1265,23 +1594,34 @@ def _mark_duplicates(records: list[dict], issues: list[dict]) -> None:
                 continue
             record["problems"] = ";".join(p for p in (record["problems"], "duplicate") if p)
             record["status"] = next(
-                (s for s in STATUS_ORDER if s in record["problems"].split(";")), "ok")
+                (s for s in STATUS_ORDER if s in record["problems"].split(";")), "ok"
+            )
             if not record["_answered"]:
                 dropped.add((record["file"], record["cell"]))
                 continue
-            issues.append(_issue(
-                record["file"], record["sheet"], record["row"], "Grade", record["cell"],
-                "error", "duplicate",
-                f"{record['cell']} in {record['file']} answers the same case, agency and "
-                f"question as {primary['cell']} in {primary['file']}; the latter is used. "
-                "Remove one copy (or, if both were meant, check the case references)."))
+            issues.append(
+                _issue(
+                    record["file"],
+                    record["sheet"],
+                    record["row"],
+                    "Grade",
+                    record["cell"],
+                    "error",
+                    "duplicate",
+                    f"{record['cell']} in {record['file']} answers the same case, agency and "
+                    f"question as {primary['cell']} in {primary['file']}; the latter is used. "
+                    "Remove one copy (or, if both were meant, check the case references).",
+                )
+            )
     if dropped:
-        issues[:] = [i for i in issues if not (i["code"] == "missing_grade"
-                                               and (i["file"], i["cell"]) in dropped)]
+        issues[:] = [
+            i
+            for i in issues
+            if not (i["code"] == "missing_grade" and (i["file"], i["cell"]) in dropped)
+        ]
 
 
-def _check_cross_file(parsed_files: list[_ParsedFile], key: bytes,
-                      issues: list[dict]) -> None:
+def _check_cross_file(parsed_files: list[_ParsedFile], key: bytes, issues: list[dict]) -> None:
     read = [p for p in parsed_files if p.status == "read"]
     slots: dict[int, tuple[str, str]] = {}
     for parsed in read:
@@ -1291,13 +1631,21 @@ def _check_cross_file(parsed_files: list[_ParsedFile], key: bytes,
             pseudo = pseudonym.pseudonymise(raw, key)
             cell = cell_address(CASES_SHEET, "B", number)
             if slot in slots and slots[slot][0] != pseudo:
-                issues.append(_issue(
-                    parsed.path.name, CASES_SHEET, number, "Case reference", cell, "warning",
-                    "case_slot_conflict",
-                    f"{parsed.path.name} {cell}: case slot {slot} holds a different case "
-                    f"reference from {slots[slot][1]}. Each copy of the tool should list the "
-                    "same cases in the same slots; answers are linked by the reference in "
-                    "their own file."))
+                issues.append(
+                    _issue(
+                        parsed.path.name,
+                        CASES_SHEET,
+                        number,
+                        "Case reference",
+                        cell,
+                        "warning",
+                        "case_slot_conflict",
+                        f"{parsed.path.name} {cell}: case slot {slot} holds a different case "
+                        f"reference from {slots[slot][1]}. Each copy of the tool should list the "
+                        "same cases in the same slots; answers are linked by the reference in "
+                        "their own file.",
+                    )
+                )
             slots.setdefault(slot, (pseudo, parsed.path.name))
     expected: dict[str, str] = {}
     started: set[str] = set()
@@ -1309,14 +1657,24 @@ def _check_cross_file(parsed_files: list[_ParsedFile], key: bytes,
                 started.add(agency)
     for agency, title in expected.items():
         if agency not in started:
-            issues.append(_issue(
-                "", title, None, "", "", "warning", "agency_not_returned",
-                f"No completed {title} sheet was found in any file of this audit: chase "
-                f"{agency_sheet_title(agency)} for their return."))
+            issues.append(
+                _issue(
+                    "",
+                    title,
+                    None,
+                    "",
+                    "",
+                    "warning",
+                    "agency_not_returned",
+                    f"No completed {title} sheet was found in any file of this audit: chase "
+                    f"{agency_sheet_title(agency)} for their return.",
+                )
+            )
 
 
-def ingest_audits(root: Path | str | None = None, *,
-                  key: bytes | None = None) -> dict[str, AuditIngest]:
+def ingest_audits(
+    root: Path | str | None = None, *, key: bytes | None = None
+) -> dict[str, AuditIngest]:
     """Ingest every audit folder under ``root`` (None: ``data/raw/audit/``).
 
     Output: {audit id: AuditIngest}, for each sub-folder holding at least one workbook, in
@@ -1346,8 +1704,9 @@ def write_ingest(result: AuditIngest, out_dir: Path | str | None = None) -> dict
     Records carry pseudonyms only. Raises: RawDataWriteError when ``out_dir`` is under
     ``data/raw/``.
     """
-    out = Path(out_dir) if out_dir is not None else \
-        paths.processed_dir() / "audit" / result.audit_id
+    out = (
+        Path(out_dir) if out_dir is not None else paths.processed_dir() / "audit" / result.audit_id
+    )
     written = {"records.parquet": io.ensure_writable(out / "records.parquet")}
     records = result.records.copy()
     records.attrs = {}
@@ -1358,8 +1717,9 @@ def write_ingest(result: AuditIngest, out_dir: Path | str | None = None) -> dict
     return written
 
 
-def read_audit_records(processed: Path | str | None = None, *, theme: str | None = None,
-                       borough: str | None = None) -> pd.DataFrame:
+def read_audit_records(
+    processed: Path | str | None = None, *, theme: str | None = None, borough: str | None = None
+) -> pd.DataFrame:
     """Read the records of every ingested audit (``data/processed/audit/*/records.parquet``).
 
     Inputs: ``processed`` (None: ``data/processed/``); optional ``theme`` and ``borough``
@@ -1370,8 +1730,11 @@ def read_audit_records(processed: Path | str | None = None, *, theme: str | None
     base = Path(processed) if processed is not None else paths.processed_dir()
     frames = [pd.read_parquet(p) for p in sorted((base / "audit").glob("*/records.parquet"))]
     frames = [f for f in frames if not f.empty]
-    records = pd.concat(frames, ignore_index=True) if frames else \
-        pd.DataFrame(columns=list(RECORD_COLUMNS))
+    records = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=list(RECORD_COLUMNS))
+    )
     if theme is not None:
         records = records[records["theme"] == resolve_theme(theme)]
     if borough is not None:
@@ -1404,8 +1767,7 @@ def raw_case_references(root: Path | str | None = None) -> list[str]:
             continue
         try:
             if CASES_SHEET in workbook.sheetnames:
-                for row in workbook[CASES_SHEET].iter_rows(min_row=2, max_col=2,
-                                                           values_only=True):
+                for row in workbook[CASES_SHEET].iter_rows(min_row=2, max_col=2, values_only=True):
                     text = _text(row[1]) if len(row) > 1 else ""
                     if text:
                         found.add(text)

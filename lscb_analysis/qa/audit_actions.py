@@ -45,43 +45,113 @@ from lscb_analysis.protect.identifiers import load_identifier_config, scan_text
 from lscb_analysis.qa import audit
 
 ISSUE_COLUMNS = audit.ISSUE_COLUMNS
-ACTION_COLUMNS = ("action_id", "borough", "action", "owner", "due_date", "source_type",
-                  "source_ref", "status", "reaudit_date", "completed_date", "notes")
-ACTION_REQUIRED = ("borough", "action", "owner", "due_date", "source_type", "source_ref",
-                   "status")
+ACTION_COLUMNS = (
+    "action_id",
+    "borough",
+    "action",
+    "owner",
+    "due_date",
+    "source_type",
+    "source_ref",
+    "status",
+    "reaudit_date",
+    "completed_date",
+    "notes",
+)
+ACTION_REQUIRED = ("borough", "action", "owner", "due_date", "source_type", "source_ref", "status")
 ACTION_HEADER_SYNONYMS = {
-    "id": "action_id", "ref": "action_id", "action_ref": "action_id", "area": "borough",
-    "board": "borough", "la": "borough", "action_owner": "owner", "lead": "owner",
-    "due": "due_date", "due_by": "due_date", "deadline": "due_date", "target_date": "due_date",
-    "source": "source_type", "source_finding_or_pi_exception": "source_type",
-    "finding": "source_ref", "reference": "source_ref", "source_reference": "source_ref",
-    "pi_id": "source_ref", "re_audit_date": "reaudit_date", "re_audit": "reaudit_date",
-    "reaudit": "reaudit_date", "date_completed": "completed_date", "completed": "completed_date",
-    "comments": "notes", "comment": "notes",
+    "id": "action_id",
+    "ref": "action_id",
+    "action_ref": "action_id",
+    "area": "borough",
+    "board": "borough",
+    "la": "borough",
+    "action_owner": "owner",
+    "lead": "owner",
+    "due": "due_date",
+    "due_by": "due_date",
+    "deadline": "due_date",
+    "target_date": "due_date",
+    "source": "source_type",
+    "source_finding_or_pi_exception": "source_type",
+    "finding": "source_ref",
+    "reference": "source_ref",
+    "source_reference": "source_ref",
+    "pi_id": "source_ref",
+    "re_audit_date": "reaudit_date",
+    "re_audit": "reaudit_date",
+    "reaudit": "reaudit_date",
+    "date_completed": "completed_date",
+    "completed": "completed_date",
+    "comments": "notes",
+    "comment": "notes",
 }
 STATUSES = ("open", "in progress", "complete")
 STATUS_SYNONYMS = {
-    "open": "open", "not started": "open", "new": "open", "outstanding": "open",
-    "in progress": "in progress", "inprogress": "in progress", "ongoing": "in progress",
-    "started": "in progress", "underway": "in progress", "complete": "complete",
-    "completed": "complete", "done": "complete", "closed": "complete",
+    "open": "open",
+    "not started": "open",
+    "new": "open",
+    "outstanding": "open",
+    "in progress": "in progress",
+    "inprogress": "in progress",
+    "ongoing": "in progress",
+    "started": "in progress",
+    "underway": "in progress",
+    "complete": "complete",
+    "completed": "complete",
+    "done": "complete",
+    "closed": "complete",
 }
-SOURCE_TYPES = {"audit": "audit finding", "audit finding": "audit finding",
-                "finding": "audit finding", "audit findings": "audit finding",
-                "pi exception": "PI exception", "pi": "PI exception",
-                "exception": "PI exception", "performance exception": "PI exception",
-                "score card exception": "PI exception", "scorecard exception": "PI exception",
-                "other": "other", "inspection": "other", "review": "other"}
-SUPPORT_COLUMNS = ("support_id", "borough", "theme", "days", "commissioned_by", "start_date",
-                   "end_date", "adviser", "activity", "notes")
+SOURCE_TYPES = {
+    "audit": "audit finding",
+    "audit finding": "audit finding",
+    "finding": "audit finding",
+    "audit findings": "audit finding",
+    "pi exception": "PI exception",
+    "pi": "PI exception",
+    "exception": "PI exception",
+    "performance exception": "PI exception",
+    "score card exception": "PI exception",
+    "scorecard exception": "PI exception",
+    "other": "other",
+    "inspection": "other",
+    "review": "other",
+}
+SUPPORT_COLUMNS = (
+    "support_id",
+    "borough",
+    "theme",
+    "days",
+    "commissioned_by",
+    "start_date",
+    "end_date",
+    "adviser",
+    "activity",
+    "notes",
+)
 SUPPORT_REQUIRED = ("borough", "theme", "days", "commissioned_by", "start_date", "end_date")
 SUPPORT_HEADER_SYNONYMS = {
-    "area": "borough", "board": "borough", "la": "borough", "topic": "theme",
-    "focus": "theme", "days_used": "days", "number_of_days": "days", "no_of_days": "days",
-    "commissioner": "commissioned_by", "commissioned": "commissioned_by",
-    "requested_by": "commissioned_by", "start": "start_date", "from": "start_date",
-    "end": "end_date", "to": "end_date", "finish": "end_date", "advisor": "adviser",
-    "description": "activity", "comments": "notes", "comment": "notes", "id": "support_id",
+    "area": "borough",
+    "board": "borough",
+    "la": "borough",
+    "topic": "theme",
+    "focus": "theme",
+    "days_used": "days",
+    "number_of_days": "days",
+    "no_of_days": "days",
+    "commissioner": "commissioned_by",
+    "commissioned": "commissioned_by",
+    "requested_by": "commissioned_by",
+    "start": "start_date",
+    "from": "start_date",
+    "end": "end_date",
+    "to": "end_date",
+    "finish": "end_date",
+    "advisor": "adviser",
+    "description": "activity",
+    "comments": "notes",
+    "comment": "notes",
+    "id": "support_id",
 }
 PAN_LONDON = "pan-London"
 WITHHELD = audit.WITHHELD_TEXT
@@ -95,18 +165,27 @@ class ValidatedLog:
     issues: pd.DataFrame
 
 
-def _issue(file: str, row: int | None, column: str, severity: str, code: str,
-           message: str) -> dict:
-    return {"file": file, "sheet": "", "row": row, "column": column, "cell": "",
-            "severity": severity, "code": code, "message": message}
+def _issue(file: str, row: int | None, column: str, severity: str, code: str, message: str) -> dict:
+    return {
+        "file": file,
+        "sheet": "",
+        "row": row,
+        "column": column,
+        "cell": "",
+        "severity": severity,
+        "code": code,
+        "message": message,
+    }
 
 
-def _row_error(issues: list, bad: set, name: str, index, line: int, column: str, code: str,
-               message: str) -> None:
+def _row_error(
+    issues: list, bad: set, name: str, index, line: int, column: str, code: str, message: str
+) -> None:
     """Record an error on one row of a log (the row is then marked not valid)."""
     bad.add(index)
-    issues.append(_issue(name, line, column, "error", code,
-                         f"{name} row {line}, column {column}: {message}"))
+    issues.append(
+        _issue(name, line, column, "error", code, f"{name} row {line}, column {column}: {message}")
+    )
 
 
 def _check_required(row: pd.Series, required, error) -> None:
@@ -119,8 +198,13 @@ def _header_key(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(text).strip().lower()).strip("_")
 
 
-def _read_csv(path: Path, columns: tuple[str, ...], required: tuple[str, ...],
-              synonyms: Mapping[str, str], what: str) -> tuple[pd.DataFrame, list[dict]]:
+def _read_csv(
+    path: Path,
+    columns: tuple[str, ...],
+    required: tuple[str, ...],
+    synonyms: Mapping[str, str],
+    what: str,
+) -> tuple[pd.DataFrame, list[dict]]:
     issues: list[dict] = []
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -138,9 +222,17 @@ def _read_csv(path: Path, columns: tuple[str, ...], required: tuple[str, ...],
         if key in columns and key not in renamed.values():
             renamed[header] = key
         else:
-            issues.append(_issue(path.name, 1, str(header), "info", "column_ignored",
-                                 f"{path.name}: column {header!r} is not used; the columns "
-                                 f"read are {', '.join(columns)}."))
+            issues.append(
+                _issue(
+                    path.name,
+                    1,
+                    str(header),
+                    "info",
+                    "column_ignored",
+                    f"{path.name}: column {header!r} is not used; the columns "
+                    f"read are {', '.join(columns)}.",
+                )
+            )
     table = raw.rename(columns=renamed)[list(renamed.values())]
     missing = [c for c in required if c not in table.columns]
     if missing:
@@ -184,8 +276,7 @@ def _pan_labels(config: dict) -> set[str]:
     return {register.normalise_name(x) for x in config["support"]["pan_london_labels"]}
 
 
-def _withhold(table: pd.DataFrame, columns: tuple[str, ...], name: str,
-              issues: list[dict]) -> None:
+def _withhold(table: pd.DataFrame, columns: tuple[str, ...], name: str, issues: list[dict]) -> None:
     scan_config = load_identifier_config()
     for column in columns:
         for index, text in table[column].items():
@@ -196,10 +287,18 @@ def _withhold(table: pd.DataFrame, columns: tuple[str, ...], name: str,
                 continue
             kinds = ", ".join(sorted(set(found["kind"]))).replace("_", " ")
             row = int(table.at[index, "row"])
-            issues.append(_issue(name, row, column, "warning", "identifier_in_text",
-                                 f"{name} row {row}, column {column}: the text may contain "
-                                 f"an identifier ({kinds}); it is withheld from reports. "
-                                 "Remove it from the file."))
+            issues.append(
+                _issue(
+                    name,
+                    row,
+                    column,
+                    "warning",
+                    "identifier_in_text",
+                    f"{name} row {row}, column {column}: the text may contain "
+                    f"an identifier ({kinds}); it is withheld from reports. "
+                    "Remove it from the file.",
+                )
+            )
             table.at[index, column] = WITHHELD
 
 
@@ -228,13 +327,19 @@ def read_actions(path: Path | str | None = None) -> ValidatedLog:
     file = Path(path) if path is not None else paths.raw_dir() / "audit" / "actions.csv"
     columns = ["row", *ACTION_COLUMNS, "valid"]
     if not file.is_file():
-        issue = _issue(file.name, None, "", "warning", "no_actions_log",
-                       f"No actions log at {file}: no actions can be reported. Record actions "
-                       "in data/raw/audit/actions.csv (columns: " + ", ".join(ACTION_COLUMNS)
-                       + ").")
+        issue = _issue(
+            file.name,
+            None,
+            "",
+            "warning",
+            "no_actions_log",
+            f"No actions log at {file}: no actions can be reported. Record actions "
+            "in data/raw/audit/actions.csv (columns: " + ", ".join(ACTION_COLUMNS) + ").",
+        )
         return ValidatedLog(pd.DataFrame(columns=columns), _frame_issues([issue]))
-    table, issues = _read_csv(file, ACTION_COLUMNS, ACTION_REQUIRED, ACTION_HEADER_SYNONYMS,
-                              "Actions log")
+    table, issues = _read_csv(
+        file, ACTION_COLUMNS, ACTION_REQUIRED, ACTION_HEADER_SYNONYMS, "Actions log"
+    )
     config = audit.audit_config()
     pans = _pan_labels(config)
     name = file.name
@@ -252,46 +357,73 @@ def read_actions(path: Path | str | None = None) -> ValidatedLog:
                 error(column, "bad_date", "not a date; write it as dd/mm/yyyy.")
             parsed[column].append(value)
         if row["status"]:
-            status = STATUS_SYNONYMS.get(" ".join(row["status"].lower().replace("-", " ")
-                                                  .split()))
+            status = STATUS_SYNONYMS.get(" ".join(row["status"].lower().replace("-", " ").split()))
             if status is None:
-                error("status", "unknown_status",
-                      f"not a status; use one of {', '.join(STATUSES)}.")
+                error(
+                    "status", "unknown_status", f"not a status; use one of {', '.join(STATUSES)}."
+                )
             table.at[index, "status"] = status or row["status"]
         if row["source_type"]:
             source = SOURCE_TYPES.get(" ".join(row["source_type"].lower().split()))
             if source is None:
-                error("source_type", "unknown_source_type",
-                      "should be 'audit finding', 'PI exception' or 'other'.")
+                error(
+                    "source_type",
+                    "unknown_source_type",
+                    "should be 'audit finding', 'PI exception' or 'other'.",
+                )
             table.at[index, "source_type"] = source or row["source_type"]
         if row["borough"]:
             found = _borough(row["borough"], pans)
             if found is None:
-                error("borough", "unknown_borough",
-                      "not a London borough or 'pan-London'; use the borough's name.")
+                error(
+                    "borough",
+                    "unknown_borough",
+                    "not a London borough or 'pan-London'; use the borough's name.",
+                )
             else:
                 table.at[index, "borough"] = found[0]
         if row["action_id"]:
             if row["action_id"] in seen_ids:
-                error("action_id", "duplicate_action_id",
-                      f"the same action id as row {seen_ids[row['action_id']]}; give each "
-                      "action its own id.")
+                error(
+                    "action_id",
+                    "duplicate_action_id",
+                    f"the same action id as row {seen_ids[row['action_id']]}; give each "
+                    "action its own id.",
+                )
             seen_ids.setdefault(row["action_id"], line)
     for column, values in parsed.items():
         table[column] = pd.to_datetime(pd.Series(values, index=table.index, dtype=object))
     for _, row in table.iterrows():
         line = int(row["row"])
-        if pd.notna(row["reaudit_date"]) and pd.notna(row["due_date"]) \
-                and row["reaudit_date"] < row["due_date"]:
-            issues.append(_issue(name, line, "reaudit_date", "warning", "reaudit_before_due",
-                                 f"{name} row {line}: the re-audit date is before the action "
-                                 "is due; check the dates."))
+        if (
+            pd.notna(row["reaudit_date"])
+            and pd.notna(row["due_date"])
+            and row["reaudit_date"] < row["due_date"]
+        ):
+            issues.append(
+                _issue(
+                    name,
+                    line,
+                    "reaudit_date",
+                    "warning",
+                    "reaudit_before_due",
+                    f"{name} row {line}: the re-audit date is before the action "
+                    "is due; check the dates.",
+                )
+            )
         if pd.notna(row["completed_date"]) and row["status"] != "complete":
-            issues.append(_issue(name, line, "status", "warning",
-                                 "completed_date_without_complete",
-                                 f"{name} row {line}: a completion date but the status is "
-                                 f"{row['status'] or 'empty'}; set the status to complete or "
-                                 "clear the date."))
+            issues.append(
+                _issue(
+                    name,
+                    line,
+                    "status",
+                    "warning",
+                    "completed_date_without_complete",
+                    f"{name} row {line}: a completion date but the status is "
+                    f"{row['status'] or 'empty'}; set the status to complete or "
+                    "clear the date.",
+                )
+            )
     _withhold(table, ("action", "notes"), name, issues)
     table["valid"] = ~table.index.isin(list(bad))
     return ValidatedLog(table[columns].reset_index(drop=True), _frame_issues(issues))
@@ -319,8 +451,12 @@ def overdue_actions(actions: pd.DataFrame, as_at=None) -> pd.DataFrame:
     [['A1', 59]]
     """
     when = _as_timestamp(as_at)
-    rows = actions[actions["valid"].astype(bool) & (actions["status"] != "complete")
-                   & actions["due_date"].notna() & (actions["due_date"] < when)].copy()
+    rows = actions[
+        actions["valid"].astype(bool)
+        & (actions["status"] != "complete")
+        & actions["due_date"].notna()
+        & (actions["due_date"] < when)
+    ].copy()
     rows["days_overdue"] = (when - rows["due_date"]).dt.days.astype(int)
     return rows.sort_values(["days_overdue"], ascending=False).reset_index(drop=True)
 
@@ -338,8 +474,11 @@ def reaudit_due(actions: pd.DataFrame, as_at=None, within_days: int = 0) -> pd.D
         raise InvalidArgumentError("within_days must be 0 or more.")
     when = _as_timestamp(as_at)
     limit = when + pd.Timedelta(days=within_days)
-    rows = actions[actions["valid"].astype(bool) & actions["reaudit_date"].notna()
-                   & (actions["reaudit_date"] <= limit)].copy()
+    rows = actions[
+        actions["valid"].astype(bool)
+        & actions["reaudit_date"].notna()
+        & (actions["reaudit_date"] <= limit)
+    ].copy()
     rows["days_until_reaudit"] = (rows["reaudit_date"] - when).dt.days.astype(int)
     return rows.sort_values("days_until_reaudit").reset_index(drop=True)
 
@@ -366,10 +505,11 @@ def exceptions_without_action(exceptions: pd.DataFrame, actions: pd.DataFrame) -
             f"The exceptions table has no column {', '.join(missing)}; it needs borough and "
             "pi_id (one row per exception)."
         )
-    answered = actions[actions["valid"].astype(bool)
-                       & (actions["source_type"] == "PI exception")]
-    keys = {(b, str(r).strip().lower()) for b, r in zip(answered["borough"],
-                                                        answered["source_ref"], strict=True)}
+    answered = actions[actions["valid"].astype(bool) & (actions["source_type"] == "PI exception")]
+    keys = {
+        (b, str(r).strip().lower())
+        for b, r in zip(answered["borough"], answered["source_ref"], strict=True)
+    }
 
     def canonical(name: str) -> str:
         try:
@@ -377,8 +517,10 @@ def exceptions_without_action(exceptions: pd.DataFrame, actions: pd.DataFrame) -
         except UnknownAreaError:
             return str(name)
 
-    mask = [(canonical(b), str(p).strip().lower()) not in keys
-            for b, p in zip(exceptions["borough"], exceptions["pi_id"], strict=True)]
+    mask = [
+        (canonical(b), str(p).strip().lower()) not in keys
+        for b, p in zip(exceptions["borough"], exceptions["pi_id"], strict=True)
+    ]
     return exceptions[np.array(mask, dtype=bool)].reset_index(drop=True)
 
 
@@ -413,13 +555,21 @@ def read_support_log(path: Path | str | None = None) -> ValidatedLog:
     file = Path(path) if path is not None else paths.raw_dir() / "support" / "support_log.csv"
     columns = ["row", *SUPPORT_COLUMNS, "scope", "year", "valid"]
     if not file.is_file():
-        issue = _issue(file.name, None, "", "warning", "no_support_log",
-                       f"No support log at {file}: support days cannot be reported. Record "
-                       "support in data/raw/support/support_log.csv (columns: "
-                       + ", ".join(SUPPORT_REQUIRED) + ").")
+        issue = _issue(
+            file.name,
+            None,
+            "",
+            "warning",
+            "no_support_log",
+            f"No support log at {file}: support days cannot be reported. Record "
+            "support in data/raw/support/support_log.csv (columns: "
+            + ", ".join(SUPPORT_REQUIRED)
+            + ").",
+        )
         return ValidatedLog(pd.DataFrame(columns=columns), _frame_issues([issue]))
-    table, issues = _read_csv(file, SUPPORT_COLUMNS, SUPPORT_REQUIRED, SUPPORT_HEADER_SYNONYMS,
-                              "Support log")
+    table, issues = _read_csv(
+        file, SUPPORT_COLUMNS, SUPPORT_REQUIRED, SUPPORT_HEADER_SYNONYMS, "Support log"
+    )
     config = audit.audit_config()
     pans = _pan_labels(config)
     other_themes = {" ".join(t.lower().split()) for t in config["support"]["other_themes"]}
@@ -438,8 +588,12 @@ def read_support_log(path: Path | str | None = None) -> ValidatedLog:
         if row["borough"]:
             found = _borough(row["borough"], pans)
             if found is None:
-                error("borough", "unknown_borough", "not a London borough or a pan-London "
-                      f"label ({', '.join(config['support']['pan_london_labels'])}).")
+                error(
+                    "borough",
+                    "unknown_borough",
+                    "not a London borough or a pan-London "
+                    f"label ({', '.join(config['support']['pan_london_labels'])}).",
+                )
             else:
                 table.at[index, "borough"], scope = found
         scopes.append(scope)
@@ -449,11 +603,18 @@ def read_support_log(path: Path | str | None = None) -> ValidatedLog:
                 table.at[index, "theme"] = config["themes"][key]["title"]
             except ParameterError:
                 if " ".join(row["theme"].lower().split()) not in other_themes:
-                    issues.append(_issue(
-                        name, line, "theme", "warning", "unknown_theme",
-                        f"{name} row {line}, column theme: not an audit theme or one of the "
-                        "support themes in data/reference/audit_themes.yaml; kept as written, "
-                        "but it will not match evidence of need. Use a listed theme."))
+                    issues.append(
+                        _issue(
+                            name,
+                            line,
+                            "theme",
+                            "warning",
+                            "unknown_theme",
+                            f"{name} row {line}, column theme: not an audit theme or one of the "
+                            "support themes in data/reference/audit_themes.yaml; kept as written, "
+                            "but it will not match evidence of need. Use a listed theme.",
+                        )
+                    )
         number = np.nan
         if row["days"]:
             try:
@@ -461,8 +622,11 @@ def read_support_log(path: Path | str | None = None) -> ValidatedLog:
             except ValueError:
                 number = np.nan
             if not np.isfinite(number) or number <= 0:
-                error("days", "bad_number", "must be a number of days above 0 (halves "
-                      "allowed, e.g. 0.5).")
+                error(
+                    "days",
+                    "bad_number",
+                    "must be a number of days above 0 (halves allowed, e.g. 0.5).",
+                )
                 number = np.nan
         days.append(number)
         start = _parse_date(row["start_date"]) if row["start_date"] else None
@@ -474,10 +638,17 @@ def read_support_log(path: Path | str | None = None) -> ValidatedLog:
             if end < start:
                 error("end_date", "end_before_start", "the end date is before the start date.")
             elif np.isfinite(number) and number > (end - start).days + 1:
-                issues.append(_issue(
-                    name, line, "days", "warning", "more_days_than_period",
-                    f"{name} row {line}: more days than there are between the start and end "
-                    "dates; check the days or the dates."))
+                issues.append(
+                    _issue(
+                        name,
+                        line,
+                        "days",
+                        "warning",
+                        "more_days_than_period",
+                        f"{name} row {line}: more days than there are between the start and end "
+                        "dates; check the days or the dates.",
+                    )
+                )
         starts.append(start)
         ends.append(end)
     table["days"] = pd.Series(days, index=table.index, dtype=float)
@@ -485,8 +656,9 @@ def read_support_log(path: Path | str | None = None) -> ValidatedLog:
     table["end_date"] = pd.to_datetime(pd.Series(ends, index=table.index, dtype=object))
     table["scope"] = scopes
     year_starts = str(config["support"].get("year_starts", "04-01"))
-    table["year"] = [financial_year(d, year_starts) if pd.notna(d) else ""
-                     for d in table["start_date"]]
+    table["year"] = [
+        financial_year(d, year_starts) if pd.notna(d) else "" for d in table["start_date"]
+    ]
     _withhold(table, ("activity", "notes"), name, issues)
     table["valid"] = ~table.index.isin(list(bad))
     table = table[columns].reset_index(drop=True)
@@ -505,8 +677,9 @@ def _allowance_for(allowance, borough: str, default: float) -> float:
     return value
 
 
-def support_ledger(log: pd.DataFrame, allowance: float | Mapping[str, float] | None = None
-                   ) -> pd.DataFrame:
+def support_ledger(
+    log: pd.DataFrame, allowance: float | Mapping[str, float] | None = None
+) -> pd.DataFrame:
     """Each valid borough support row with the running total and the days that are chargeable.
 
     Inputs: the table from :func:`read_support_log`; ``allowance`` (days per borough per
@@ -528,8 +701,13 @@ def support_ledger(log: pd.DataFrame, allowance: float | Mapping[str, float] | N
     return rows.reset_index(drop=True)
 
 
-def support_days(log: pd.DataFrame, allowance: float | Mapping[str, float] | None = None, *,
-                 year: str | None = None, all_boroughs: bool = False) -> pd.DataFrame:
+def support_days(
+    log: pd.DataFrame,
+    allowance: float | Mapping[str, float] | None = None,
+    *,
+    year: str | None = None,
+    all_boroughs: bool = False,
+) -> pd.DataFrame:
     """Support days used per borough against the agreed allowance, and what is chargeable.
 
     Inputs: the table from :func:`read_support_log`; ``allowance`` as :func:`support_ledger`;
@@ -551,23 +729,38 @@ def support_days(log: pd.DataFrame, allowance: float | Mapping[str, float] | Non
     ledger = support_ledger(log, allowance)
     if year is not None:
         ledger = ledger[ledger["year"] == year]
-    columns = ["borough", "year", "days_used", "allowance", "remaining", "chargeable_days",
-               "pct_used"]
+    columns = [
+        "borough",
+        "year",
+        "days_used",
+        "allowance",
+        "remaining",
+        "chargeable_days",
+        "pct_used",
+    ]
     table = ledger.groupby(["borough", "year"], as_index=False).agg(
-        days_used=("days", "sum"), chargeable_days=("chargeable_days", "sum"))
+        days_used=("days", "sum"), chargeable_days=("chargeable_days", "sum")
+    )
     if all_boroughs:
-        years = [year] if year is not None else sorted(set(table["year"])) or \
-            [financial_year(dt.date.today())]
+        years = (
+            [year]
+            if year is not None
+            else sorted(set(table["year"])) or [financial_year(dt.date.today())]
+        )
         present = set(zip(table["borough"], table["year"], strict=True))
-        extra = [{"borough": la.name, "year": y, "days_used": 0.0, "chargeable_days": 0.0}
-                 for la in register.london_boroughs() for y in years
-                 if (la.name, y) not in present]
+        extra = [
+            {"borough": la.name, "year": y, "days_used": 0.0, "chargeable_days": 0.0}
+            for la in register.london_boroughs()
+            for y in years
+            if (la.name, y) not in present
+        ]
         table = pd.concat([table, pd.DataFrame(extra)], ignore_index=True) if extra else table
     table["allowance"] = [_allowance_for(allowance, b, default) for b in table["borough"]]
     table["remaining"] = np.maximum(table["allowance"] - table["days_used"], 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        table["pct_used"] = np.where(table["allowance"] > 0,
-                                     100 * table["days_used"] / table["allowance"], np.nan)
+        table["pct_used"] = np.where(
+            table["allowance"] > 0, 100 * table["days_used"] / table["allowance"], np.nan
+        )
     table = table.sort_values(["days_used", "borough"], ascending=[False, True])
     return table[columns].reset_index(drop=True)
 

@@ -51,8 +51,14 @@ TREND_TEST = (
     "audit against the previous audit of the same theme in the same borough; the difference "
     "in percentage points has a Newcombe (hybrid score) 95% interval."
 )
-LANDIS_KOCH = ((0.0, "poor"), (0.2, "slight"), (0.4, "fair"), (0.6, "moderate"),
-               (0.8, "substantial"), (1.0001, "almost perfect"))
+LANDIS_KOCH = (
+    (0.0, "poor"),
+    (0.2, "slight"),
+    (0.4, "fair"),
+    (0.6, "moderate"),
+    (0.8, "substantial"),
+    (1.0001, "almost perfect"),
+)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -98,8 +104,9 @@ def _rank_of(grades: pd.Series, config: dict) -> pd.Series:
     return pd.Series([float(ranks.get(g, 0)) for g in grades], index=grades.index, dtype=float)
 
 
-def graded(records: pd.DataFrame, grade_column: str = "final_grade",
-           config: dict | None = None) -> pd.DataFrame:
+def graded(
+    records: pd.DataFrame, grade_column: str = "final_grade", config: dict | None = None
+) -> pd.DataFrame:
     """Return the records that count: status "ok" and a real grade (not "Not applicable").
 
     Inputs: audit records; ``grade_column`` ("final_grade" by default: the moderated grade
@@ -125,8 +132,9 @@ def graded(records: pd.DataFrame, grade_column: str = "final_grade",
 def _wilson(numerator, denominator) -> pd.DataFrame:
     numerator = np.asarray(numerator, dtype=float)
     denominator = np.asarray(denominator, dtype=float)
-    out = pd.DataFrame({"value": np.nan, "lower": np.nan, "upper": np.nan},
-                       index=range(len(numerator)))
+    out = pd.DataFrame(
+        {"value": np.nan, "lower": np.nan, "upper": np.nan}, index=range(len(numerator))
+    )
     valid = denominator > 0
     if valid.any():
         ci = proportion_ci(numerator[valid], denominator[valid])
@@ -147,8 +155,11 @@ def for_tier(table: pd.DataFrame, tier: str = disclosure.DEFAULT_TIER) -> pd.Dat
     >>> for_tier(t)[["Good", "graded", "good_or_better_pct"]].values.tolist()
     [['c', 'c', 'c']]
     """
-    options = {key: table.attrs[key] for key in ("count_columns", "rates", "column_total")
-               if table.attrs.get(key) is not None}
+    options = {
+        key: table.attrs[key]
+        for key in ("count_columns", "rates", "column_total")
+        if table.attrs.get(key) is not None
+    }
     keep = {k: v for k, v in table.attrs.items() if k not in ("tier", "tier_label")}
     out = disclosure.table_for_tier(table, tier, **options)
     out.attrs = {**keep, "tier": out.attrs["tier"], "tier_label": out.attrs["tier_label"]}
@@ -158,8 +169,11 @@ def for_tier(table: pd.DataFrame, tier: str = disclosure.DEFAULT_TIER) -> pd.Dat
 # --- grade shares -----------------------------------------------------------------------------
 
 
-def grade_distribution(records: pd.DataFrame, by: str | Sequence[str] | None = ("section",),
-                       grade_column: str = "final_grade") -> pd.DataFrame:
+def grade_distribution(
+    records: pd.DataFrame,
+    by: str | Sequence[str] | None = ("section",),
+    grade_column: str = "final_grade",
+) -> pd.DataFrame:
     """Count graded answers by grade, with the share good or better and its Wilson interval.
 
     Inputs: audit records; ``by`` (columns to group by, e.g. "section", "agency", ["audit_id",
@@ -183,8 +197,15 @@ def grade_distribution(records: pd.DataFrame, by: str | Sequence[str] | None = (
     _check_columns(records, [*columns, "status", grade_column])
     grades = audit.grade_names(config)
     usable = graded(records, grade_column, config)
-    result_columns = [*columns, *grades, "graded", "good_or_better", "good_or_better_pct",
-                      "lower", "upper"]
+    result_columns = [
+        *columns,
+        *grades,
+        "graded",
+        "good_or_better",
+        "good_or_better_pct",
+        "lower",
+        "upper",
+    ]
     if usable.empty:
         table = pd.DataFrame(columns=result_columns)
     else:
@@ -212,8 +233,12 @@ def grade_distribution(records: pd.DataFrame, by: str | Sequence[str] | None = (
     table.attrs.update(
         count_columns=[*grades, "graded"],
         column_total="graded",
-        rates={"good_or_better": sources, "good_or_better_pct": sources, "lower": sources,
-               "upper": sources},
+        rates={
+            "good_or_better": sources,
+            "good_or_better_pct": sources,
+            "lower": sources,
+            "upper": sources,
+        },
         note=ITEM_NOTE,
     )
     return table
@@ -222,8 +247,9 @@ def grade_distribution(records: pd.DataFrame, by: str | Sequence[str] | None = (
 # --- agreement --------------------------------------------------------------------------------
 
 
-def weighted_kappa(first: Sequence[str], second: Sequence[str],
-                   categories: Sequence[str] | None = None) -> dict:
+def weighted_kappa(
+    first: Sequence[str], second: Sequence[str], categories: Sequence[str] | None = None
+) -> dict:
     """Linearly weighted Cohen's kappa between two raters, with its 95% interval.
 
     Inputs: the two raters' grades for the same items (equal length), and the ordered
@@ -256,8 +282,16 @@ def weighted_kappa(first: Sequence[str], second: Sequence[str],
     for x, y in zip(a, b, strict=True):
         table[position[x], position[y]] += 1
     n = len(a)
-    result = {"n": n, "agreed": int(np.trace(table)), "kappa": np.nan, "se": np.nan,
-              "lower": np.nan, "upper": np.nan, "table": table, "note": ""}
+    result = {
+        "n": n,
+        "agreed": int(np.trace(table)),
+        "kappa": np.nan,
+        "se": np.nan,
+        "lower": np.nan,
+        "upper": np.nan,
+        "table": table,
+        "note": "",
+    }
     if n < 2:
         result["note"] = "fewer than two double-marked answers"
         return result
@@ -269,9 +303,12 @@ def weighted_kappa(first: Sequence[str], second: Sequence[str],
     with np.errstate(invalid="ignore", divide="ignore"):
         fit = cohens_kappa(table, wt="linear")
     se = float(fit["std_kappa"]) if np.isfinite(fit["std_kappa"]) else np.nan
-    result.update(kappa=float(fit["kappa"]), se=se,
-                  lower=max(-1.0, float(fit["kappa_low"])) if np.isfinite(se) else np.nan,
-                  upper=min(1.0, float(fit["kappa_upp"])) if np.isfinite(se) else np.nan)
+    result.update(
+        kappa=float(fit["kappa"]),
+        se=se,
+        lower=max(-1.0, float(fit["kappa_low"])) if np.isfinite(se) else np.nan,
+        upper=min(1.0, float(fit["kappa_upp"])) if np.isfinite(se) else np.nan,
+    )
     return result
 
 
@@ -288,13 +325,24 @@ def kappa_strength(kappa: float) -> str:
     return next(label for limit, label in LANDIS_KOCH[1:] if kappa <= limit)
 
 
-AGREEMENT_COLUMNS = ("items", "cases", "agreed", "agreement_pct", "agreement_lower",
-                     "agreement_upper", "within_one_pct", "kappa", "kappa_lower",
-                     "kappa_upper", "kappa_se", "strength", "note")
+AGREEMENT_COLUMNS = (
+    "items",
+    "cases",
+    "agreed",
+    "agreement_pct",
+    "agreement_lower",
+    "agreement_upper",
+    "within_one_pct",
+    "kappa",
+    "kappa_lower",
+    "kappa_upper",
+    "kappa_se",
+    "strength",
+    "note",
+)
 
 
-def auditor_agreement(records: pd.DataFrame,
-                      by: str | Sequence[str] | None = None) -> pd.DataFrame:
+def auditor_agreement(records: pd.DataFrame, by: str | Sequence[str] | None = None) -> pd.DataFrame:
     """Agreement between first and second auditors on double-marked answers.
 
     Inputs: audit records; ``by`` (e.g. "agency", "section", ["audit_id"]; None for one row).
@@ -311,8 +359,11 @@ def auditor_agreement(records: pd.DataFrame,
     columns = _by(by)
     _check_columns(records, [*columns, "status", "grade", "second_grade", "case"])
     ranks = audit.grade_ranks(config)
-    pairs = records[(records["status"] == "ok") & records["grade"].isin(list(ranks))
-                    & records["second_grade"].isin(list(ranks))]
+    pairs = records[
+        (records["status"] == "ok")
+        & records["grade"].isin(list(ranks))
+        & records["second_grade"].isin(list(ranks))
+    ]
     rows = []
     groups = pairs.groupby(columns, dropna=False) if columns else [((), pairs)]
     for key, group in groups:
@@ -322,31 +373,59 @@ def auditor_agreement(records: pd.DataFrame,
         k = weighted_kappa(group["grade"], group["second_grade"], audit.grade_names(config))
         steps = (_rank_of(group["grade"], config) - _rank_of(group["second_grade"], config)).abs()
         ci = _wilson([k["agreed"]], [k["n"]]).iloc[0]
-        rows.append({**dict(zip(columns, key, strict=True)), "items": k["n"],
-                     "cases": group["case"].nunique(), "agreed": k["agreed"],
-                     "agreement_pct": ci["value"], "agreement_lower": ci["lower"],
-                     "agreement_upper": ci["upper"],
-                     "within_one_pct": 100 * float((steps <= 1).mean()),
-                     "kappa": k["kappa"], "kappa_lower": k["lower"], "kappa_upper": k["upper"],
-                     "kappa_se": k["se"], "strength": kappa_strength(k["kappa"]),
-                     "note": k["note"]})
+        rows.append(
+            {
+                **dict(zip(columns, key, strict=True)),
+                "items": k["n"],
+                "cases": group["case"].nunique(),
+                "agreed": k["agreed"],
+                "agreement_pct": ci["value"],
+                "agreement_lower": ci["lower"],
+                "agreement_upper": ci["upper"],
+                "within_one_pct": 100 * float((steps <= 1).mean()),
+                "kappa": k["kappa"],
+                "kappa_lower": k["lower"],
+                "kappa_upper": k["upper"],
+                "kappa_se": k["se"],
+                "strength": kappa_strength(k["kappa"]),
+                "note": k["note"],
+            }
+        )
     table = _sorted(pd.DataFrame(rows, columns=[*columns, *AGREEMENT_COLUMNS]), columns, config)
     table.attrs.update(
-        method=KAPPA_METHOD, note=ITEM_NOTE, count_columns=["items", "cases", "agreed"],
-        rates={"agreement_pct": ["agreed"], "agreement_lower": ["agreed"],
-               "agreement_upper": ["agreed"], "within_one_pct": ["items"],
-               "kappa": ["items"], "kappa_lower": ["items"], "kappa_upper": ["items"],
-               "kappa_se": ["items"]},
+        method=KAPPA_METHOD,
+        note=ITEM_NOTE,
+        count_columns=["items", "cases", "agreed"],
+        rates={
+            "agreement_pct": ["agreed"],
+            "agreement_lower": ["agreed"],
+            "agreement_upper": ["agreed"],
+            "within_one_pct": ["items"],
+            "kappa": ["items"],
+            "kappa_lower": ["items"],
+            "kappa_upper": ["items"],
+            "kappa_se": ["items"],
+        },
     )
     return table
 
 
-MODERATION_COLUMNS = ("moderated", "confirmed", "moved_up", "moved_down", "changed",
-                      "changed_pct", "changed_lower", "changed_upper", "direction")
+MODERATION_COLUMNS = (
+    "moderated",
+    "confirmed",
+    "moved_up",
+    "moved_down",
+    "changed",
+    "changed_pct",
+    "changed_lower",
+    "changed_upper",
+    "direction",
+)
 
 
-def moderation_summary(records: pd.DataFrame,
-                       by: str | Sequence[str] | None = None) -> pd.DataFrame:
+def moderation_summary(
+    records: pd.DataFrame, by: str | Sequence[str] | None = None
+) -> pd.DataFrame:
     """How often moderation moved the auditor's grade, and which way.
 
     Inputs: audit records; ``by`` (None for one row). Answers count when status is "ok" and
@@ -369,10 +448,14 @@ def moderation_summary(records: pd.DataFrame,
     columns = _by(by)
     _check_columns(records, [*columns, "status", "grade", "moderated_grade"])
     ranks = audit.grade_ranks(config)
-    moderated = records[(records["status"] == "ok") & records["grade"].isin(list(ranks))
-                        & records["moderated_grade"].isin(list(ranks))].copy()
-    moderated["step"] = (_rank_of(moderated["moderated_grade"], config)
-                         - _rank_of(moderated["grade"], config))
+    moderated = records[
+        (records["status"] == "ok")
+        & records["grade"].isin(list(ranks))
+        & records["moderated_grade"].isin(list(ranks))
+    ].copy()
+    moderated["step"] = _rank_of(moderated["moderated_grade"], config) - _rank_of(
+        moderated["grade"], config
+    )
     rows = []
     groups = moderated.groupby(columns, dropna=False) if columns else [((), moderated)]
     for key, group in groups:
@@ -385,27 +468,36 @@ def moderation_summary(records: pd.DataFrame,
         if up + down == 0:
             direction = "moderation confirmed every grade it looked at"
         elif down > up:
-            direction = ("mostly down: auditors graded more generously than moderation "
-                         "agreed")
+            direction = "mostly down: auditors graded more generously than moderation agreed"
         elif up > down:
             direction = "mostly up: auditors graded more harshly than moderation agreed"
         else:
             direction = "as many up as down"
-        rows.append({**dict(zip(columns, key, strict=True)), "moderated": total,
-                     "confirmed": total - up - down, "moved_up": up, "moved_down": down,
-                     "changed": up + down, "changed_pct": ci["value"],
-                     "changed_lower": ci["lower"], "changed_upper": ci["upper"],
-                     "direction": direction})
-    table = _sorted(pd.DataFrame(rows, columns=[*columns, *MODERATION_COLUMNS]), columns,
-                    config)
+        rows.append(
+            {
+                **dict(zip(columns, key, strict=True)),
+                "moderated": total,
+                "confirmed": total - up - down,
+                "moved_up": up,
+                "moved_down": down,
+                "changed": up + down,
+                "changed_pct": ci["value"],
+                "changed_lower": ci["lower"],
+                "changed_upper": ci["upper"],
+                "direction": direction,
+            }
+        )
+    table = _sorted(pd.DataFrame(rows, columns=[*columns, *MODERATION_COLUMNS]), columns, config)
     table.attrs.update(
         note=ITEM_NOTE,
         count_columns=["confirmed", "moved_up", "moved_down", "moderated"],
         column_total="moderated",
-        rates={"changed": ["moved_up", "moved_down"],
-               "changed_pct": ["moved_up", "moved_down"],
-               "changed_lower": ["moved_up", "moved_down"],
-               "changed_upper": ["moved_up", "moved_down"]},
+        rates={
+            "changed": ["moved_up", "moved_down"],
+            "changed_pct": ["moved_up", "moved_down"],
+            "changed_lower": ["moved_up", "moved_down"],
+            "changed_upper": ["moved_up", "moved_down"],
+        },
     )
     return table
 
@@ -421,11 +513,16 @@ def moderation_matrix(records: pd.DataFrame) -> pd.DataFrame:
     """
     _check_columns(records, ["status", "grade", "moderated_grade"])
     grades = audit.grade_names()
-    moderated = records[(records["status"] == "ok") & records["grade"].isin(grades)
-                        & records["moderated_grade"].isin(grades)]
-    matrix = pd.crosstab(pd.Categorical(moderated["grade"], categories=grades),
-                         pd.Categorical(moderated["moderated_grade"], categories=grades),
-                         dropna=False)
+    moderated = records[
+        (records["status"] == "ok")
+        & records["grade"].isin(grades)
+        & records["moderated_grade"].isin(grades)
+    ]
+    matrix = pd.crosstab(
+        pd.Categorical(moderated["grade"], categories=grades),
+        pd.Categorical(moderated["moderated_grade"], categories=grades),
+        dropna=False,
+    )
     matrix = matrix.reindex(index=grades, columns=grades, fill_value=0).astype(int)
     matrix.index.name, matrix.columns.name = "auditor grade", "moderated grade"
     matrix["Total"] = matrix.sum(axis=1)
@@ -436,8 +533,9 @@ def moderation_matrix(records: pd.DataFrame) -> pd.DataFrame:
 # --- trends -----------------------------------------------------------------------------------
 
 
-def compare_audits(records: pd.DataFrame, theme: str | None = None,
-                   borough: str | None = None) -> pd.DataFrame:
+def compare_audits(
+    records: pd.DataFrame, theme: str | None = None, borough: str | None = None
+) -> pd.DataFrame:
     """Share good or better per audit, and whether each repeat audit differs from the last.
 
     Inputs: audit records from several audits; optional ``theme`` and ``borough`` filters
@@ -459,9 +557,23 @@ def compare_audits(records: pd.DataFrame, theme: str | None = None,
     if borough is not None:
         selected = selected[selected["borough"] == borough]
     table = grade_distribution(selected, by=columns)
-    out_columns = ["borough", "theme", "audit_id", "audit_date", "graded", "good_or_better",
-                   "good_or_better_pct", "lower", "upper", "previous_audit", "change_pts",
-                   "change_lower", "change_upper", "p_value", "verdict"]
+    out_columns = [
+        "borough",
+        "theme",
+        "audit_id",
+        "audit_date",
+        "graded",
+        "good_or_better",
+        "good_or_better_pct",
+        "lower",
+        "upper",
+        "previous_audit",
+        "change_pts",
+        "change_lower",
+        "change_upper",
+        "p_value",
+        "verdict",
+    ]
     rows = []
     ordered = table.assign(_date=pd.to_datetime(table["audit_date"], errors="coerce"))
     ordered = ordered.sort_values(["borough", "theme", "_date", "audit_id"])
@@ -469,8 +581,14 @@ def compare_audits(records: pd.DataFrame, theme: str | None = None,
         previous = None
         for row in group.itertuples(index=False):
             item = {c: getattr(row, c) for c in out_columns[:9]}
-            item.update(previous_audit="", change_pts=np.nan, change_lower=np.nan,
-                        change_upper=np.nan, p_value=np.nan, verdict="first audit")
+            item.update(
+                previous_audit="",
+                change_pts=np.nan,
+                change_lower=np.nan,
+                change_upper=np.nan,
+                p_value=np.nan,
+                verdict="first audit",
+            )
             if previous is not None:
                 item.update(_change(row, previous))
             rows.append(item)
@@ -478,20 +596,38 @@ def compare_audits(records: pd.DataFrame, theme: str | None = None,
     result = pd.DataFrame(rows, columns=out_columns)
     sources = ["good_or_better", "graded"]
     result.attrs.update(
-        test=TREND_TEST, note=ITEM_NOTE, count_columns=["good_or_better", "graded"],
-        rates={"good_or_better_pct": sources, "lower": sources, "upper": sources,
-               "change_pts": sources, "change_lower": sources, "change_upper": sources},
+        test=TREND_TEST,
+        note=ITEM_NOTE,
+        count_columns=["good_or_better", "graded"],
+        rates={
+            "good_or_better_pct": sources,
+            "lower": sources,
+            "upper": sources,
+            "change_pts": sources,
+            "change_lower": sources,
+            "change_upper": sources,
+        },
     )
     return result
 
 
-REPEAT_DERIVED = ("graded", "good_or_better", "good_or_better_pct", "lower", "upper",
-                  "change_pts", "change_lower", "change_upper", "p_value")
+REPEAT_DERIVED = (
+    "graded",
+    "good_or_better",
+    "good_or_better_pct",
+    "lower",
+    "upper",
+    "change_pts",
+    "change_lower",
+    "change_upper",
+    "p_value",
+)
 CHANGE_DERIVED = ("change_pts", "change_lower", "change_upper", "p_value")
 
 
-def protect_repeat_audits(sections: pd.DataFrame, repeats: pd.DataFrame,
-                          tier: str = disclosure.DEFAULT_TIER) -> pd.DataFrame:
+def protect_repeat_audits(
+    sections: pd.DataFrame, repeats: pd.DataFrame, tier: str = disclosure.DEFAULT_TIER
+) -> pd.DataFrame:
     """Secondary suppression across tables: repeat-audit totals against section counts.
 
     An audit's totals in the repeat-audit table (graded, good or better) are the sums of its
@@ -512,8 +648,10 @@ def protect_repeat_audits(sections: pd.DataFrame, repeats: pd.DataFrame,
     hit_rows = repeats["good_or_better"].astype(object).eq(symbol)
     suppressed |= set(repeats.loc[hit_rows, "audit_id"])
     out = repeats.copy()
-    for columns, rows in ((REPEAT_DERIVED, out["audit_id"].isin(suppressed)),
-                          (CHANGE_DERIVED, out["previous_audit"].isin(suppressed))):
+    for columns, rows in (
+        (REPEAT_DERIVED, out["audit_id"].isin(suppressed)),
+        (CHANGE_DERIVED, out["previous_audit"].isin(suppressed)),
+    ):
         for column in columns:
             values = out[column].astype(object)
             values[rows & values.notna()] = symbol
@@ -525,8 +663,9 @@ def _change(row, previous) -> dict:
     now, before = int(row.good_or_better), int(previous.good_or_better)
     n_now, n_before = int(row.graded), int(previous.graded)
     _, p_value = fisher_exact([[now, n_now - now], [before, n_before - before]])
-    low, high = confint_proportions_2indep(now, n_now, before, n_before, method="newcomb",
-                                           compare="diff")
+    low, high = confint_proportions_2indep(
+        now, n_now, before, n_before, method="newcomb", compare="diff"
+    )
     change = 100 * (now / n_now - before / n_before)
     if p_value < 0.05:
         verdict = "improved (beyond chance)" if change > 0 else "declined (beyond chance)"
@@ -536,16 +675,22 @@ def _change(row, previous) -> dict:
         verdict = "lower, but within chance"
     else:
         verdict = "no change"
-    return {"previous_audit": previous.audit_id, "change_pts": change,
-            "change_lower": 100 * float(low), "change_upper": 100 * float(high),
-            "p_value": float(p_value), "verdict": verdict}
+    return {
+        "previous_audit": previous.audit_id,
+        "change_pts": change,
+        "change_lower": 100 * float(low),
+        "change_upper": 100 * float(high),
+        "p_value": float(p_value),
+        "verdict": verdict,
+    }
 
 
 # --- evidence ---------------------------------------------------------------------------------
 
 
-def evidence_by_question(records: pd.DataFrame, question_id: str | None = None,
-                         agency: str | None = None) -> pd.DataFrame:
+def evidence_by_question(
+    records: pd.DataFrame, question_id: str | None = None, agency: str | None = None
+) -> pd.DataFrame:
     """The evidence auditors wrote, gathered per question, never with identifiers.
 
     Inputs: audit records; optional ``question_id`` and ``agency`` filters. Withheld evidence
@@ -556,13 +701,27 @@ def evidence_by_question(records: pd.DataFrame, question_id: str | None = None,
     ``attrs["withheld"]``: how many evidence cells were withheld. Raises:
     InvalidArgumentError for a missing column.
     """
-    columns = ["audit_id", "borough", "theme", "section", "question_id", "question", "agency",
-               "final_grade", "evidence"]
+    columns = [
+        "audit_id",
+        "borough",
+        "theme",
+        "section",
+        "question_id",
+        "question",
+        "agency",
+        "final_grade",
+        "evidence",
+    ]
     _check_columns(records, [*columns, "evidence_withheld", "status"])
     withheld = records["evidence_withheld"].fillna("").astype(str) != ""
     text = records["evidence"].fillna("").astype(str).str.strip()
-    keep = (~withheld & (text != "") & (text != audit.WITHHELD_TEXT)
-            & (records["question_id"].fillna("") != "") & (records["status"] != "duplicate"))
+    keep = (
+        ~withheld
+        & (text != "")
+        & (text != audit.WITHHELD_TEXT)
+        & (records["question_id"].fillna("") != "")
+        & (records["status"] != "duplicate")
+    )
     if question_id is not None:
         keep &= records["question_id"] == question_id
     if agency is not None:
@@ -571,11 +730,12 @@ def evidence_by_question(records: pd.DataFrame, question_id: str | None = None,
     out["evidence"] = text[keep]
     order = {q: n for n, q in enumerate(records["question_id"].drop_duplicates())}
     config = audit.audit_config()
-    out = out.assign(_s=out["section"].map(_section_order(config)).fillna(99),
-                     _q=out["question_id"].map(order),
-                     _g=-_rank_of(out["final_grade"], config))
-    out = out.sort_values(["audit_id", "_s", "_q", "_g", "agency"]).drop(columns=["_s", "_q",
-                                                                                  "_g"])
+    out = out.assign(
+        _s=out["section"].map(_section_order(config)).fillna(99),
+        _q=out["question_id"].map(order),
+        _g=-_rank_of(out["final_grade"], config),
+    )
+    out = out.sort_values(["audit_id", "_s", "_q", "_g", "agency"]).drop(columns=["_s", "_q", "_g"])
     out = out.reset_index(drop=True)
     out.attrs["withheld"] = int(withheld.sum())
     return out
@@ -592,8 +752,9 @@ def _figure_phrase(text: str, subject: str, counts, tier: str, suppressed: bool 
     return f"{subject} is {disclosure.suppressed_wording()}"
 
 
-def weak_sections(records: pd.DataFrame, threshold_pct: float | None = None,
-                  tier: str = disclosure.DEFAULT_TIER) -> pd.DataFrame:
+def weak_sections(
+    records: pd.DataFrame, threshold_pct: float | None = None, tier: str = disclosure.DEFAULT_TIER
+) -> pd.DataFrame:
     """Sections of each audit where few graded answers were good or better.
 
     Inputs: audit records; ``threshold_pct`` (None: ``analysis.weak_below_pct`` in
@@ -608,18 +769,23 @@ def weak_sections(records: pd.DataFrame, threshold_pct: float | None = None,
     ParameterError for an unknown tier.
     """
     config = audit.audit_config()
-    threshold = float(threshold_pct if threshold_pct is not None
-                      else config["analysis"]["weak_below_pct"])
+    threshold = float(
+        threshold_pct if threshold_pct is not None else config["analysis"]["weak_below_pct"]
+    )
     columns = ["audit_id", "borough", "theme", "section"]
     table = grade_distribution(records, by=columns)
     hidden = disclosure.rows_with_suppression(
-        table, tier, count_columns=table.attrs["count_columns"],
-        column_total=table.attrs["column_total"])
+        table,
+        tier,
+        count_columns=table.attrs["count_columns"],
+        column_total=table.attrs["column_total"],
+    )
     weak = table[(table["good_or_better_pct"] < threshold) & ~hidden].copy()
     sections = config["sections"]
     weak["section_title"] = weak["section"].map(lambda s: sections[s]["title"])
-    weak["certainty"] = np.where(weak["upper"] < threshold, "clearly below",
-                                 "below, but the interval reaches the threshold")
+    weak["certainty"] = np.where(
+        weak["upper"] < threshold, "clearly below", "below, but the interval reaches the threshold"
+    )
     weak["question"] = [
         f"{row.section_title} ({row.audit_id}): "
         + f"{row.good_or_better_pct:.0f}% of graded answers were good or better (95% "
@@ -627,20 +793,39 @@ def weak_sections(records: pd.DataFrame, threshold_pct: float | None = None,
         f"{sections[row.section]['prompt']}"
         for row in weak.itertuples()
     ]
-    out = weak[["audit_id", "borough", "theme", "section", "section_title", "graded",
-                "good_or_better_pct", "lower", "upper", "certainty", "question"]]
+    out = weak[
+        [
+            "audit_id",
+            "borough",
+            "theme",
+            "section",
+            "section_title",
+            "graded",
+            "good_or_better_pct",
+            "lower",
+            "upper",
+            "certainty",
+            "question",
+        ]
+    ]
     out = out.sort_values(["good_or_better_pct", "audit_id"]).reset_index(drop=True)
-    out.attrs.update(threshold_pct=threshold, note=ITEM_NOTE, count_columns=["graded"],
-                     withheld=int(hidden.sum()),
-                     rates={"good_or_better_pct": ["graded"], "lower": ["graded"],
-                            "upper": ["graded"]})
+    out.attrs.update(
+        threshold_pct=threshold,
+        note=ITEM_NOTE,
+        count_columns=["graded"],
+        withheld=int(hidden.sum()),
+        rates={"good_or_better_pct": ["graded"], "lower": ["graded"], "upper": ["graded"]},
+    )
     return out
 
 
-def low_agreement(records: pd.DataFrame, kappa_below: float | None = None,
-                  moderation_above_pct: float | None = None,
-                  min_items: int | None = None,
-                  tier: str = disclosure.DEFAULT_TIER) -> pd.DataFrame:
+def low_agreement(
+    records: pd.DataFrame,
+    kappa_below: float | None = None,
+    moderation_above_pct: float | None = None,
+    min_items: int | None = None,
+    tier: str = disclosure.DEFAULT_TIER,
+) -> pd.DataFrame:
     """Where auditors disagree, or moderation moves many grades: signals for the deep dive.
 
     Inputs: audit records; thresholds (None: the ``analysis`` section of audit_themes.yaml:
@@ -657,8 +842,11 @@ def low_agreement(records: pd.DataFrame, kappa_below: float | None = None,
     config = audit.audit_config()
     settings = config["analysis"]
     kappa_limit = float(kappa_below if kappa_below is not None else settings["kappa_low_below"])
-    moderation_limit = float(moderation_above_pct if moderation_above_pct is not None
-                             else settings["moderation_changed_above_pct"])
+    moderation_limit = float(
+        moderation_above_pct
+        if moderation_above_pct is not None
+        else settings["moderation_changed_above_pct"]
+    )
     minimum = int(min_items if min_items is not None else settings["min_items"])
     _check_columns(records, ["audit_id", "borough", "theme", "agency"])
     rows = []
@@ -666,51 +854,100 @@ def low_agreement(records: pd.DataFrame, kappa_below: float | None = None,
     for columns in levels:
         agreement = auditor_agreement(records, by=columns)
         for row in agreement.itertuples(index=False):
-            who = audit.agency_sheet_title(row.agency) if "agency" in columns else \
-                "all agencies"
-            base = {"audit_id": row.audit_id, "borough": row.borough, "theme": row.theme,
-                    "agency": who}
+            who = audit.agency_sheet_title(row.agency) if "agency" in columns else "all agencies"
+            base = {
+                "audit_id": row.audit_id,
+                "borough": row.borough,
+                "theme": row.theme,
+                "agency": who,
+            }
             if row.items < minimum:
                 if "agency" not in columns:
-                    rows.append({**base, "measure": "too few double-marked", "items": row.items,
-                                 "value": np.nan, "lower": np.nan, "upper": np.nan,
-                                 "question": f"{row.audit_id}: too few answers were "
-                                 "double-marked to judge whether auditors grade alike. Should "
-                                 "more cases be double-marked next time?"})
+                    rows.append(
+                        {
+                            **base,
+                            "measure": "too few double-marked",
+                            "items": row.items,
+                            "value": np.nan,
+                            "lower": np.nan,
+                            "upper": np.nan,
+                            "question": f"{row.audit_id}: too few answers were "
+                            "double-marked to judge whether auditors grade alike. Should "
+                            "more cases be double-marked next time?",
+                        }
+                    )
                 continue
             if np.isfinite(row.kappa) and row.kappa < kappa_limit:
-                rows.append({**base, "measure": "auditor agreement", "items": row.items,
-                             "value": row.kappa, "lower": row.kappa_lower,
-                             "upper": row.kappa_upper,
-                             "question": f"{row.audit_id}, {who}: " + _figure_phrase(
-                                 "auditors gave the same grade in "
-                                 f"{row.agreement_pct:.0f}% of double-marked answers (weighted "
-                                 f"kappa {row.kappa:.2f}, 95% interval {row.kappa_lower:.2f} "
-                                 f"to {row.kappa_upper:.2f}; {row.strength} agreement)",
-                                 f"auditor agreement ({row.strength})",
-                                 (row.agreed, row.items, row.items - row.agreed, row.cases),
-                                 tier) + ". Are the grade descriptors understood the same "
-                             "way across the partnership?"})
+                rows.append(
+                    {
+                        **base,
+                        "measure": "auditor agreement",
+                        "items": row.items,
+                        "value": row.kappa,
+                        "lower": row.kappa_lower,
+                        "upper": row.kappa_upper,
+                        "question": f"{row.audit_id}, {who}: "
+                        + _figure_phrase(
+                            "auditors gave the same grade in "
+                            f"{row.agreement_pct:.0f}% of double-marked answers (weighted "
+                            f"kappa {row.kappa:.2f}, 95% interval {row.kappa_lower:.2f} "
+                            f"to {row.kappa_upper:.2f}; {row.strength} agreement)",
+                            f"auditor agreement ({row.strength})",
+                            (row.agreed, row.items, row.items - row.agreed, row.cases),
+                            tier,
+                        )
+                        + ". Are the grade descriptors understood the same "
+                        "way across the partnership?",
+                    }
+                )
         moderation = moderation_summary(records, by=columns)
         for row in moderation.itertuples(index=False):
             if row.moderated < minimum or not row.changed_pct > moderation_limit:
                 continue
-            who = audit.agency_sheet_title(row.agency) if "agency" in columns else \
-                "all agencies"
-            rows.append({"audit_id": row.audit_id, "borough": row.borough, "theme": row.theme,
-                         "agency": who, "measure": "moderation", "items": row.moderated,
-                         "value": row.changed_pct, "lower": row.changed_lower,
-                         "upper": row.changed_upper,
-                         "question": f"{row.audit_id}, {who}: " + _figure_phrase(
-                             f"moderation changed {row.changed_pct:.0f}% of the grades it "
-                             f"reviewed ({row.direction})",
-                             f"the share of grades moderation changed ({row.direction})",
-                             (row.moderated, row.confirmed, row.moved_up, row.moved_down),
-                             tier) + ". "
-                         "What does this say about how auditors read the evidence, and is "
-                         "auditor training needed?"})
-    out = pd.DataFrame(rows, columns=["audit_id", "borough", "theme", "agency", "measure",
-                                      "items", "value", "lower", "upper", "question"])
-    out.attrs.update(kappa_below=kappa_limit, moderation_above_pct=moderation_limit,
-                     min_items=minimum, method=KAPPA_METHOD)
+            who = audit.agency_sheet_title(row.agency) if "agency" in columns else "all agencies"
+            rows.append(
+                {
+                    "audit_id": row.audit_id,
+                    "borough": row.borough,
+                    "theme": row.theme,
+                    "agency": who,
+                    "measure": "moderation",
+                    "items": row.moderated,
+                    "value": row.changed_pct,
+                    "lower": row.changed_lower,
+                    "upper": row.changed_upper,
+                    "question": f"{row.audit_id}, {who}: "
+                    + _figure_phrase(
+                        f"moderation changed {row.changed_pct:.0f}% of the grades it "
+                        f"reviewed ({row.direction})",
+                        f"the share of grades moderation changed ({row.direction})",
+                        (row.moderated, row.confirmed, row.moved_up, row.moved_down),
+                        tier,
+                    )
+                    + ". "
+                    "What does this say about how auditors read the evidence, and is "
+                    "auditor training needed?",
+                }
+            )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "audit_id",
+            "borough",
+            "theme",
+            "agency",
+            "measure",
+            "items",
+            "value",
+            "lower",
+            "upper",
+            "question",
+        ],
+    )
+    out.attrs.update(
+        kappa_below=kappa_limit,
+        moderation_above_pct=moderation_limit,
+        min_items=minimum,
+        method=KAPPA_METHOD,
+    )
     return out

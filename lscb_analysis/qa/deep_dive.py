@@ -63,9 +63,15 @@ class DeepDiveScope:
     model_version: str | None = None
 
 
-def check_parameters(table: pd.DataFrame, borough: str, theme: str | None, indicator: str | None,
-                     period, audit_id: str | None,
-                     tier: str = disclosure.DEFAULT_TIER) -> DeepDiveScope:
+def check_parameters(
+    table: pd.DataFrame,
+    borough: str,
+    theme: str | None,
+    indicator: str | None,
+    period,
+    audit_id: str | None,
+    tier: str = disclosure.DEFAULT_TIER,
+) -> DeepDiveScope:
     """Check the deep dive's parameters and settle what it covers.
 
     Args:
@@ -98,44 +104,66 @@ def check_parameters(table: pd.DataFrame, borough: str, theme: str | None, indic
     except ParameterError as error:
         raise ParameterError(f"Parameter 'tier': {error}") from error
     if (theme is None) == (indicator is None):
-        raise ParameterError("Give either the parameter 'theme' (e.g. neglect) or "
-                             "'indicator' (e.g. rereferral_pct), not both and not neither.")
+        raise ParameterError(
+            "Give either the parameter 'theme' (e.g. neglect) or "
+            "'indicator' (e.g. rereferral_pct), not both and not neither."
+        )
     if theme is not None:
         try:
             key = audit.resolve_theme(theme)
         except ParameterError as error:
             raise ParameterError(f"Parameter 'theme': {error}") from error
         spec = audit.audit_config()["themes"][key]
-        title, ids, factors = spec["title"], tuple(spec["indicators"]), tuple(
-            spec.get("c3_factors", ()))
+        title, ids, factors = (
+            spec["title"],
+            tuple(spec["indicators"]),
+            tuple(spec.get("c3_factors", ())),
+        )
         local = spec.get("local_pis") or ()
         local = (local,) if isinstance(local, str) else tuple(local)
     else:
         metadata = indicators.load_metadata()
         if indicator not in metadata.index:
-            raise ParameterError(f"Parameter 'indicator': {indicator!r} is not a published "
-                                 f"indicator. Choose one of {', '.join(metadata.index)}.")
+            raise ParameterError(
+                f"Parameter 'indicator': {indicator!r} is not a published "
+                f"indicator. Choose one of {', '.join(metadata.index)}."
+            )
         key, title, ids, factors = None, metadata.at[indicator, "title"], (indicator,), ()
         local = ()
-    available = sorted(table.loc[table["indicator"].isin(ids) & (table["status"] == OK),
-                                 "period"].unique())
+    available = sorted(
+        table.loc[table["indicator"].isin(ids) & (table["status"] == OK), "period"].unique()
+    )
     if period in (None, ""):
         year = int(available[-1])
     else:
         year = int(str(period)[:4]) + (1 if "-" in str(period) else 0)
         if year not in available:
-            raise ParameterError(f"Parameter 'period': no published figures for {year}; years "
-                                 f"available: {available[0]} to {available[-1]}.")
+            raise ParameterError(
+                f"Parameter 'period': no published figures for {year}; years "
+                f"available: {available[0]} to {available[-1]}."
+            )
     audit_ids = _audit_ids(area, key, audit_id)
     model = catalogue_module.load_catalogue()
     year_end = pilot_template.load_rules()["periods"]["year_end_quarter"]
     cutoff = None if period in (None, "") else f"{year}Q{int(year_end)}"
-    return DeepDiveScope(area, key, title, ids, factors, year, audit_ids,
-                         theme_pis(model, ids, local, key), cutoff, tier, str(model.version))
+    return DeepDiveScope(
+        area,
+        key,
+        title,
+        ids,
+        factors,
+        year,
+        audit_ids,
+        theme_pis(model, ids, local, key),
+        cutoff,
+        tier,
+        str(model.version),
+    )
 
 
-def theme_pis(model: catalogue_module.Catalogue, indicator_ids, local_pis=(),
-              theme: str | None = None) -> tuple[str, ...]:
+def theme_pis(
+    model: catalogue_module.Catalogue, indicator_ids, local_pis=(), theme: str | None = None
+) -> tuple[str, ...]:
     """The best-fit model PIs whose quarterly local values belong to a deep dive.
 
     Inputs: ``model`` (a :class:`lscb_analysis.model.catalogue.Catalogue`), the published
@@ -158,7 +186,8 @@ def theme_pis(model: catalogue_module.Catalogue, indicator_ids, local_pis=(),
         raise ReferenceDataError(
             f"data/reference/{audit.CONFIG_FILE}: theme {theme}'s local_pis name "
             f"{', '.join(map(str, unknown))}, not current PIs of version {model.version} of "
-            "the best-fit model; correct the ids (see `lscb model export`).")
+            "the best-fit model; correct the ids (see `lscb model export`)."
+        )
     return tuple(dict.fromkeys([*found, *local_pis]))
 
 
@@ -169,7 +198,8 @@ def _audit_ids(area: register.LocalAuthority, theme: str | None, audit_id: str |
         if audit_id not in known:
             raise ParameterError(
                 f"Parameter 'audit_id': no ingested audit {audit_id!r} for {area.name}. "
-                f"Audits found: {', '.join(known) or 'none'} (run `lscb audit ingest`).")
+                f"Audits found: {', '.join(known) or 'none'} (run `lscb audit ingest`)."
+            )
         return (audit_id,)
     if len(records) and theme:
         return tuple(sorted(set(records.loc[records["theme"] == theme, "audit_id"])))
@@ -211,18 +241,21 @@ def spc_frames(table: pd.DataFrame, scope: DeepDiveScope) -> dict[str, pd.DataFr
         polarity = metadata.at[indicator_id, "polarity"]
         improvement = {"high": "up", "low": "down"}.get(polarity)
         unit = metadata.at[indicator_id, "unit"]
-        frame = stats.xmr(values, improvement=improvement,
-                          value_range=indicators.value_range(unit))
+        frame = stats.xmr(values, improvement=improvement, value_range=indicators.value_range(unit))
         frame["status"] = status.to_numpy()
-        frame.attrs.update(unit=unit, decimals=int(metadata.at[indicator_id, "decimals"]),
-                           title=metadata.at[indicator_id, "short_title"],
-                           period=int(scope.period))
+        frame.attrs.update(
+            unit=unit,
+            decimals=int(metadata.at[indicator_id, "decimals"]),
+            title=metadata.at[indicator_id, "short_title"],
+            period=int(scope.period),
+        )
         frames[indicator_id] = frame
     return frames
 
 
-def _quarter_series(pilot: pd.DataFrame, frequency: str, cutoff: str | None,
-                    cycles: dict) -> pd.DataFrame:
+def _quarter_series(
+    pilot: pd.DataFrame, frequency: str, cutoff: str | None, cycles: dict
+) -> pd.DataFrame:
     """One PI's quarters in order, one row each; quarters not returned are ``not_returned``.
 
     The quarters are those of the PI's reporting cycle (``cycle_quarters`` in
@@ -244,12 +277,14 @@ def _quarter_series(pilot: pd.DataFrame, frequency: str, cutoff: str | None,
     rows = rows.drop_duplicates("order", keep="last").set_index("order")
     quarters = set(cycles.get(frequency, [1, 2, 3, 4]))
     end = int(rows.index.max()) if cutoff is None else pilot_template.period_index(cutoff)
-    grid = [i for i in range(int(rows.index.min()), end + 1)
-            if i % 4 + 1 in quarters or i in rows.index]
+    grid = [
+        i for i in range(int(rows.index.min()), end + 1) if i % 4 + 1 in quarters or i in rows.index
+    ]
     rows = rows.reindex(grid)
     rows["period"] = [pilot_template.period_from_index(i) for i in grid]
-    rows["state"] = rows["state"].fillna(rows["period"].map(
-        lambda label: "not_yet_due" if label in due_later else "not_returned"))
+    rows["state"] = rows["state"].fillna(
+        rows["period"].map(lambda label: "not_yet_due" if label in due_later else "not_returned")
+    )
     return rows.set_index("period")
 
 
@@ -261,8 +296,10 @@ def _pi_title(pi: pd.Series, metadata: pd.DataFrame) -> str:
     return scorecard.short_title(pi["title"])
 
 
-def quarterly_spc_frames(scope: DeepDiveScope, values: pd.DataFrame | None = None,
-                         ) -> dict[str, pd.DataFrame]:
+def quarterly_spc_frames(
+    scope: DeepDiveScope,
+    values: pd.DataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
     """XmR charts of the borough's quarterly local values for the scope's PIs (Phase III pilot).
 
     Inputs: ``scope`` (its ``pi_ids``, ``quarter_cutoff``, ``tier`` and ``model_version``);
@@ -291,29 +328,41 @@ def quarterly_spc_frames(scope: DeepDiveScope, values: pd.DataFrame | None = Non
     if values.empty or not scope.pi_ids:
         return {}
     pilot_rules = pilot_template.load_rules()
-    pilot = scorecard.prepare_pilot(values[values["pi_id"].isin(scope.pi_ids)], scope.tier,
-                                    pilot_rules)
+    pilot = scorecard.prepare_pilot(
+        values[values["pi_id"].isin(scope.pi_ids)], scope.tier, pilot_rules
+    )
     pilot = pilot[pilot["la_number"] == scope.area.la_number]
     model = catalogue_module.load_catalogue(scope.model_version)
     metadata = indicators.load_metadata()
     frames = {}
     for pi_id in scope.pi_ids:
         pi = model.pi(pi_id)
-        series = _quarter_series(pilot[pilot["pi_id"] == pi_id], pi["frequency"],
-                                 scope.quarter_cutoff, pilot_rules["periods"]["cycle_quarters"])
+        series = _quarter_series(
+            pilot[pilot["pi_id"] == pi_id],
+            pi["frequency"],
+            scope.quarter_cutoff,
+            pilot_rules["periods"]["cycle_quarters"],
+        )
         if series.empty:
             continue
         figures = series["value"].where(series["state"] == USABLE)
         if figures.notna().sum() < 2:
             continue
-        frame = stats.xmr(figures.astype(float),
-                          improvement={"high": "up", "low": "down"}.get(pi["polarity"]),
-                          value_range=indicators.value_range(pi["unit"]))
+        frame = stats.xmr(
+            figures.astype(float),
+            improvement={"high": "up", "low": "down"}.get(pi["polarity"]),
+            value_range=indicators.value_range(pi["unit"]),
+        )
         frame["state"] = series["state"].to_numpy()
         frame.index.name = "period"
-        frame.attrs.update(pi_id=pi_id, title=_pi_title(pi, metadata), tier=scope.tier,
-                           unit=pi["unit"], decimals=int(pi["decimals"]),
-                           period=frame.index[-1])
+        frame.attrs.update(
+            pi_id=pi_id,
+            title=_pi_title(pi, metadata),
+            tier=scope.tier,
+            unit=pi["unit"],
+            decimals=int(pi["decimals"]),
+            period=frame.index[-1],
+        )
         frames[pi_id] = frame
     return frames
 
@@ -338,22 +387,30 @@ def quarterly_note(scope: DeepDiveScope, quarterly: dict[str, pd.DataFrame]) -> 
     missing = [_pi_title(model.pi(pi), metadata) for pi in scope.pi_ids if pi not in quarterly]
     if not quarterly:
         if not scope.pi_ids:
-            return ("No PI of the best-fit model belongs to this theme, so there are no "
-                    "quarterly local figures: only the yearly published series is shown.")
-        return (f"{scope.area.name} has no quarterly local figures to chart for "
-                f"{', '.join(missing)}: no Phase III pilot return (`lscb pilot ingest`) holds "
-                "two or more figures that may be shown, so only the yearly published series "
-                "is shown.")
+            return (
+                "No PI of the best-fit model belongs to this theme, so there are no "
+                "quarterly local figures: only the yearly published series is shown."
+            )
+        return (
+            f"{scope.area.name} has no quarterly local figures to chart for "
+            f"{', '.join(missing)}: no Phase III pilot return (`lscb pilot ingest`) holds "
+            "two or more figures that may be shown, so only the yearly published series "
+            "is shown."
+        )
     periods = [p for frame in quarterly.values() for p in frame.index]
     first = min(periods, key=pilot_template.period_index)
     last = max(periods, key=pilot_template.period_index)
     hidden = sum(int((frame["state"] == SUPPRESSED).sum()) for frame in quarterly.values())
     titles = ", ".join(frame.attrs["title"] for frame in quarterly.values())
-    sentence = (f"Quarterly local figures from {scope.area.name}'s pilot returns, {first} to "
-                f"{last}, for {titles}")
+    sentence = (
+        f"Quarterly local figures from {scope.area.name}'s pilot returns, {first} to "
+        f"{last}, for {titles}"
+    )
     if hidden:
-        sentence += (f"; {hidden} quarterly figure{'s are' if hidden != 1 else ' is'} "
-                     "suppressed (small numbers, or suppressed by DfE), shown as \"c\"")
+        sentence += (
+            f"; {hidden} quarterly figure{'s are' if hidden != 1 else ' is'} "
+            'suppressed (small numbers, or suppressed by DfE), shown as "c"'
+        )
     if missing:
         sentence += f"; too few figures to chart for {', '.join(missing)}"
     sentence += "."
@@ -366,12 +423,15 @@ def quarterly_figures(quarterly: dict[str, pd.DataFrame]) -> list:
     """One Making Data Count chart per PI of :func:`quarterly_spc_frames` ("c" if suppressed)."""
     from lscb_analysis.present import plots
 
-    return [plots.spc_chart(frame, measure=f"{frame.attrs['title']} (quarterly, local)")
-            for frame in quarterly.values()]
+    return [
+        plots.spc_chart(frame, measure=f"{frame.attrs['title']} (quarterly, local)")
+        for frame in quarterly.values()
+    ]
 
 
-def london_funnel(table: pd.DataFrame, indicator_id: str, period: int,
-                  overdispersion: str = "multiplicative") -> tuple[pd.DataFrame, list[str]]:
+def london_funnel(
+    table: pd.DataFrame, indicator_id: str, period: int, overdispersion: str = "multiplicative"
+) -> tuple[pd.DataFrame, list[str]]:
     """Funnel of the London boroughs for one indicator and year, with over-dispersion.
 
     Proportions use the indicator's numerator and denominator; rates per 10,000 use the count
@@ -387,8 +447,11 @@ def london_funnel(table: pd.DataFrame, indicator_id: str, period: int,
     """
     metadata = indicators.load_metadata()
     london = {la.la_number: la.name for la in register.london_boroughs()}
-    rows = table[(table["indicator"] == indicator_id) & (table["period"] == period)
-                 & table["la_number"].isin(london)]
+    rows = table[
+        (table["indicator"] == indicator_id)
+        & (table["period"] == period)
+        & table["la_number"].isin(london)
+    ]
     placed = (rows["status"] == OK) & rows["numerator"].notna() & rows["denominator"].notna()
     rows = rows[placed | (rows["status"] == SUPPRESSED)].drop_duplicates("la_number")
     order = list(london)
@@ -397,16 +460,21 @@ def london_funnel(table: pd.DataFrame, indicator_id: str, period: int,
     unit = metadata.at[indicator_id, "unit"]
     kind = "rate" if unit == "rate_per_10000" else "proportion"
     multiplier = 10000 if kind == "rate" else 100
-    frame = stats.funnel(rows["numerator"].where(counted).to_numpy(dtype=float),
-                         rows["denominator"].where(counted).to_numpy(dtype=float),
-                         kind=kind, multiplier=multiplier, overdispersion=overdispersion)
+    frame = stats.funnel(
+        rows["numerator"].where(counted).to_numpy(dtype=float),
+        rows["denominator"].where(counted).to_numpy(dtype=float),
+        kind=kind,
+        multiplier=multiplier,
+        overdispersion=overdispersion,
+    )
     frame["status"] = rows["status"].to_numpy()
     frame.attrs.update(unit=unit, denominator_label=indicators.denominator_label(unit))
     return frame, [london[n] for n in rows["la_number"]]
 
 
-def neighbour_comparison(table: pd.DataFrame, scope: DeepDiveScope,
-                         indicator_id: str) -> tuple[pd.DataFrame, list[str]]:
+def neighbour_comparison(
+    table: pd.DataFrame, scope: DeepDiveScope, indicator_id: str
+) -> tuple[pd.DataFrame, list[str]]:
     """The borough and its statistical neighbours, each with a 95% interval, against England.
 
     Returns:
@@ -418,29 +486,40 @@ def neighbour_comparison(table: pd.DataFrame, scope: DeepDiveScope,
     """
     metadata = indicators.load_metadata()
     numbers = [scope.area.la_number, *scope.area.neighbours]
-    rows = table[(table["indicator"] == indicator_id) & (table["period"] == scope.period)
-                 & table["la_number"].isin(numbers)
-                 & table["status"].isin([OK, SUPPRESSED])].drop_duplicates("la_number")
+    rows = table[
+        (table["indicator"] == indicator_id)
+        & (table["period"] == scope.period)
+        & table["la_number"].isin(numbers)
+        & table["status"].isin([OK, SUPPRESSED])
+    ].drop_duplicates("la_number")
     present = set(rows["la_number"])
     rows = rows.set_index("la_number").reindex([n for n in numbers if n in present])
     hidden = rows["status"] != OK
-    rows[["numerator", "denominator", "value"]] = rows[
-        ["numerator", "denominator", "value"]].where(~hidden)
-    england = table[(table["indicator"] == indicator_id) & (table["period"] == scope.period)
-                    & (table["area_code"] == ENGLAND_CODE)]["value"]
+    rows[["numerator", "denominator", "value"]] = rows[["numerator", "denominator", "value"]].where(
+        ~hidden
+    )
+    england = table[
+        (table["indicator"] == indicator_id)
+        & (table["period"] == scope.period)
+        & (table["area_code"] == ENGLAND_CODE)
+    ]["value"]
     unit = metadata.at[indicator_id, "unit"]
     if unit == "rate_per_10000":
         interval = stats.rate_ci(rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
     elif unit == "percent" and rows.loc[~hidden, "denominator"].notna().all():
-        interval = stats.proportion_ci(rows["numerator"].to_numpy(),
-                                       rows["denominator"].to_numpy())
+        interval = stats.proportion_ci(rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
     else:
-        interval = pd.DataFrame({"lower": [float("nan")] * len(rows),
-                                 "upper": [float("nan")] * len(rows)})
+        interval = pd.DataFrame(
+            {"lower": [float("nan")] * len(rows), "upper": [float("nan")] * len(rows)}
+        )
     polarity = {"high": "high", "low": "low"}.get(metadata.at[indicator_id, "polarity"])
     frame = stats.compare_to_benchmark(
-        rows["value"].to_numpy(), interval["lower"].to_numpy(), interval["upper"].to_numpy(),
-        england.iloc[0] if len(england) else float("nan"), polarity)
+        rows["value"].to_numpy(),
+        interval["lower"].to_numpy(),
+        interval["upper"].to_numpy(),
+        england.iloc[0] if len(england) else float("nan"),
+        polarity,
+    )
     frame["status"] = rows["status"].to_numpy()
     frame.attrs["unit"] = unit
     return frame, list(rows["area_name"])
@@ -462,9 +541,11 @@ def factor_breakdown(scope: DeepDiveScope) -> pd.DataFrame:
     rows = []
     for factor, part in table.groupby("factor", sort=False):
         row = {"factor": factor.replace("_", " "), "year": period_label(year)}
-        for column, mask in (("borough", part["la_number"] == scope.area.la_number),
-                             ("london", part["area_code"] == LONDON_CODE),
-                             ("england", part["area_code"] == ENGLAND_CODE)):
+        for column, mask in (
+            ("borough", part["la_number"] == scope.area.la_number),
+            ("london", part["area_code"] == LONDON_CODE),
+            ("england", part["area_code"] == ENGLAND_CODE),
+        ):
             match = part[mask]
             if match.empty:
                 row[column] = "not published"
@@ -478,12 +559,16 @@ def factor_breakdown(scope: DeepDiveScope) -> pd.DataFrame:
 
 def inspection_context(scope: DeepDiveScope) -> pd.DataFrame:
     """Ofsted's latest ILACS judgements for the borough and its statistical neighbours."""
-    latest = ofsted.latest_judgements(ofsted.read_inspection_history(),
-                                      [scope.area.la_number, *scope.area.neighbours])
+    latest = ofsted.latest_judgements(
+        ofsted.read_inspection_history(), [scope.area.la_number, *scope.area.neighbours]
+    )
     shown = latest.assign(
         inspection_date=pd.to_datetime(latest["inspection_date"]).dt.strftime("%b %Y"),
-        **{c: latest[c].map(ofsted.SHORT_GRADES).fillna(latest[c])
-           for c in ofsted.JUDGEMENT_COLUMNS})
+        **{
+            c: latest[c].map(ofsted.SHORT_GRADES).fillna(latest[c])
+            for c in ofsted.JUDGEMENT_COLUMNS
+        },
+    )
     return shown.drop(columns=["la_number"]).fillna("")
 
 
@@ -495,10 +580,13 @@ def audit_records(scope: DeepDiveScope) -> pd.DataFrame:
     return records[records["audit_id"].isin(scope.audit_ids)]
 
 
-def questions(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
-              funnels: dict[str, tuple[pd.DataFrame, list[str]]],
-              records: pd.DataFrame,
-              quarterly: dict[str, pd.DataFrame] | None = None) -> list[str]:
+def questions(
+    scope: DeepDiveScope,
+    spc: dict[str, pd.DataFrame],
+    funnels: dict[str, tuple[pd.DataFrame, list[str]]],
+    records: pd.DataFrame,
+    quarterly: dict[str, pd.DataFrame] | None = None,
+) -> list[str]:
     """The questions the signals raise, in plain English, for the board.
 
     From: special-cause variation at the latest period of the yearly published series
@@ -513,11 +601,15 @@ def questions(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
     metadata = indicators.load_metadata()
     asked = []
     for frame in (quarterly or {}).values():
-        asked += _spc_questions(f"{frame.attrs['title']} (quarterly local figures)",
-                                latest.latest_verdict(frame, frame.attrs.get("period")))
+        asked += _spc_questions(
+            f"{frame.attrs['title']} (quarterly local figures)",
+            latest.latest_verdict(frame, frame.attrs.get("period")),
+        )
     for indicator_id, frame in spc.items():
-        asked += _spc_questions(metadata.at[indicator_id, "short_title"],
-                                latest.latest_verdict(frame, frame.attrs.get("period")))
+        asked += _spc_questions(
+            metadata.at[indicator_id, "short_title"],
+            latest.latest_verdict(frame, frame.attrs.get("period")),
+        )
     for indicator_id, (frame, names) in funnels.items():
         if scope.area.name not in names:
             continue
@@ -525,9 +617,11 @@ def questions(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
         significance = frame["significance"].iloc[position]
         if significance in ("high_998", "low_998"):
             side = "above" if significance == "high_998" else "below"
-            asked.append(f"{metadata.at[indicator_id, 'short_title']} is {side} London's 99.8% "
-                         "funnel limit even allowing for over-dispersion: is this a real "
-                         "difference in practice, or in how the borough records it?")
+            asked.append(
+                f"{metadata.at[indicator_id, 'short_title']} is {side} London's 99.8% "
+                "funnel limit even allowing for over-dispersion: is this a real "
+                "difference in practice, or in how the borough records it?"
+            )
     if len(records):
         # A section with a suppressed count is not compared with the threshold on the board
         # tier (one decision: lscb_analysis.protect.disclosure); one sentence counts them all.
@@ -540,27 +634,36 @@ def questions(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
                 f"{disclosure.suppressed_wording()} and are not compared with "
                 f"{weak.attrs['threshold_pct']:.0f}% here (the analyst copy, NOT FOR "
                 "PUBLICATION, has them): could the next audit sample enough cases to report "
-                "them?")
+                "them?"
+            )
         agreement = audit_analysis.low_agreement(records, tier=scope.tier)
         asked += list(agreement["question"].head(3))
     if not asked:
-        asked.append("No signal stands out this year: which parts of the theme do the "
-                     "numbers not show, and should the next audit look there?")
+        asked.append(
+            "No signal stands out this year: which parts of the theme do the "
+            "numbers not show, and should the next audit look there?"
+        )
     return asked
 
 
 def _spc_questions(title: str, verdict: latest.LatestVerdict) -> list[str]:
     """The SPC question of one series' latest period (none for common cause)."""
     if not verdict.has_value:
-        return [f"{title} ({verdict.text}) is not assessed for SPC variation: no earlier "
-                "point stands in for the latest. What do partners know about "
-                f"{verdict.period} that the figure cannot show, and when is the next one due?"]
+        return [
+            f"{title} ({verdict.text}) is not assessed for SPC variation: no earlier "
+            "point stands in for the latest. What do partners know about "
+            f"{verdict.period} that the figure cannot show, and when is the next one due?"
+        ]
     if verdict.variation == "special_cause_concern":
-        return [f"{title} shows special-cause concern in {verdict.period}: what changed in "
-                "practice, demand or recording, and since when?"]
+        return [
+            f"{title} shows special-cause concern in {verdict.period}: what changed in "
+            "practice, demand or recording, and since when?"
+        ]
     if verdict.variation == "special_cause_improvement":
-        return [f"{title} shows special-cause improvement in {verdict.period}: what made the "
-                "difference, and can it be sustained and shared?"]
+        return [
+            f"{title} shows special-cause improvement in {verdict.period}: what made the "
+            "difference, and can it be sustained and shared?"
+        ]
     return []
 
 
@@ -569,8 +672,9 @@ def spc_figures(spc: dict[str, pd.DataFrame]) -> list:
     from lscb_analysis.present import plots
 
     metadata = indicators.load_metadata()
-    return [plots.spc_chart(frame, measure=metadata.at[i, "short_title"])
-            for i, frame in spc.items()]
+    return [
+        plots.spc_chart(frame, measure=metadata.at[i, "short_title"]) for i, frame in spc.items()
+    ]
 
 
 def funnels(table: pd.DataFrame, scope: DeepDiveScope) -> dict[str, tuple[pd.DataFrame, list]]:
@@ -595,10 +699,16 @@ def funnel_figures(funnel_frames: dict, scope: DeepDiveScope) -> list:
     figures = []
     for indicator_id, (frame, names) in funnel_frames.items():
         polarity = {"high": "high", "low": "low"}.get(metadata.at[indicator_id, "polarity"])
-        figures.append(plots.funnel_plot(
-            frame, labels=names, highlight=scope.area.name if scope.area.name in names else None,
-            polarity=polarity, measure=f"{metadata.at[indicator_id, 'short_title']} "
-                                       f"({period_label(scope.period)})"))
+        figures.append(
+            plots.funnel_plot(
+                frame,
+                labels=names,
+                highlight=scope.area.name if scope.area.name in names else None,
+                polarity=polarity,
+                measure=f"{metadata.at[indicator_id, 'short_title']} "
+                f"({period_label(scope.period)})",
+            )
+        )
     return figures
 
 
@@ -611,16 +721,21 @@ def neighbour_figures(table: pd.DataFrame, scope: DeepDiveScope) -> list:
     for indicator_id in scope.indicator_ids:
         frame, names = neighbour_comparison(table, scope, indicator_id)
         if len(frame):
-            figures.append(plots.benchmark_chart(
-                frame, labels=names,
-                highlight=scope.area.name if scope.area.name in names else None,
-                measure=f"{metadata.at[indicator_id, 'short_title']} "
-                        f"({period_label(scope.period)})"))
+            figures.append(
+                plots.benchmark_chart(
+                    frame,
+                    labels=names,
+                    highlight=scope.area.name if scope.area.name in names else None,
+                    measure=f"{metadata.at[indicator_id, 'short_title']} "
+                    f"({period_label(scope.period)})",
+                )
+            )
     return figures
 
 
-def audit_tables(records: pd.DataFrame,
-                 tier: str = disclosure.DEFAULT_TIER) -> dict[str, pd.DataFrame]:
+def audit_tables(
+    records: pd.DataFrame, tier: str = disclosure.DEFAULT_TIER
+) -> dict[str, pd.DataFrame]:
     """The audit findings for the output tier: small numbers suppressed for the board.
 
     Inputs: the audit records (:func:`audit_records`) and ``tier`` (``board``, the default:
@@ -639,14 +754,17 @@ def audit_tables(records: pd.DataFrame,
     if records.empty:
         return {}
     sections = audit_analysis.for_tier(
-        audit_analysis.grade_distribution(records, by=["audit_id", "section"]), tier)
+        audit_analysis.grade_distribution(records, by=["audit_id", "section"]), tier
+    )
     repeats = audit_analysis.for_tier(audit_analysis.compare_audits(records), tier)
     return {
         "Grades by section": sections,
         "Agreement between auditors": audit_analysis.for_tier(
-            audit_analysis.auditor_agreement(records, by="audit_id"), tier),
+            audit_analysis.auditor_agreement(records, by="audit_id"), tier
+        ),
         "Moderation": audit_analysis.for_tier(
-            audit_analysis.moderation_summary(records, by="audit_id"), tier),
+            audit_analysis.moderation_summary(records, by="audit_id"), tier
+        ),
         # Secondary suppression across tables: an audit's totals and changes go with any
         # suppressed section count of that audit.
         "Repeat audits": audit_analysis.protect_repeat_audits(sections, repeats, tier),
@@ -662,13 +780,19 @@ def title_block(scope: DeepDiveScope) -> str:
     >>> title_block(scope).splitlines()[0]
     '## Barnet: Neglect, 2024-25'
     """
-    return (f"## {scope.area.name}: {scope.theme_title}, {period_label(scope.period)}\n\n"
-            f"**{disclosure.tier_label(scope.tier)}**")
+    return (
+        f"## {scope.area.name}: {scope.theme_title}, {period_label(scope.period)}\n\n"
+        f"**{disclosure.tier_label(scope.tier)}**"
+    )
 
 
-def index_headlines(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
-                    funnels: dict[str, tuple[pd.DataFrame, list[str]]], records: pd.DataFrame,
-                    quarterly: dict[str, pd.DataFrame] | None = None) -> dict:
+def index_headlines(
+    scope: DeepDiveScope,
+    spc: dict[str, pd.DataFrame],
+    funnels: dict[str, tuple[pd.DataFrame, list[str]]],
+    records: pd.DataFrame,
+    quarterly: dict[str, pd.DataFrame] | None = None,
+) -> dict:
     """What the report index shows for this run (given to ``report_index.record_for_index``).
 
     Inputs: the scope and the deep dive's SPC frames (yearly and quarterly), funnels and
@@ -680,13 +804,17 @@ def index_headlines(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
     wording when it or any section count of the audits is suppressed,
     "no audit" when there is none. Raises nothing of its own.
     """
-    verdicts = [latest.latest_verdict(frame, frame.attrs.get("period"))
-                for frame in [*spc.values(), *(quarterly or {}).values()]]
+    verdicts = [
+        latest.latest_verdict(frame, frame.attrs.get("period"))
+        for frame in [*spc.values(), *(quarterly or {}).values()]
+    ]
     special = sum(verdict.special_cause for verdict in verdicts)
     assessed = sum(verdict.has_value for verdict in verdicts)
     placed = [(frame, names) for frame, names in funnels.values() if scope.area.name in names]
-    outside = sum(frame["significance"].iloc[names.index(scope.area.name)]
-                  in ("high_998", "low_998") for frame, names in placed)
+    outside = sum(
+        frame["significance"].iloc[names.index(scope.area.name)] in ("high_998", "low_998")
+        for frame, names in placed
+    )
     share = "no audit"
     if len(records):
         overall = audit_analysis.grade_distribution(records, by=None)
@@ -694,16 +822,21 @@ def index_headlines(scope: DeepDiveScope, spc: dict[str, pd.DataFrame],
             # The overall share is a total of the sections: suppressed with any section's.
             sections = audit_analysis.grade_distribution(records, by=["audit_id", "section"])
             hidden = disclosure.rows_with_suppression(
-                sections, count_columns=sections.attrs["count_columns"],
-                column_total=sections.attrs["column_total"]).any()
+                sections,
+                count_columns=sections.attrs["count_columns"],
+                column_total=sections.attrs["column_total"],
+            ).any()
             row = overall.iloc[0]
             share = disclosure.show_figure(
                 f"{row['good_or_better_pct']:.1f}%",
                 (row["good_or_better"], row["graded"], row["graded"] - row["good_or_better"]),
-                suppressed=bool(hidden))
-    return {"Special causes": f"{special} of {assessed}",
-            "Outside London's 99.8% limits": f"{outside} of {len(funnels)}",
-            "Audit answers good or better": share}
+                suppressed=bool(hidden),
+            )
+    return {
+        "Special causes": f"{special} of {assessed}",
+        "Outside London's 99.8% limits": f"{outside} of {len(funnels)}",
+        "Audit answers good or better": share,
+    }
 
 
 def show_tables(tables: dict[str, pd.DataFrame]):
@@ -715,8 +848,11 @@ def show_tables(tables: dict[str, pd.DataFrame]):
 
     from lscb_analysis.present import presenter
 
-    display(presenter.show_many(
-        tables, none="No audit of this theme has been ingested for this borough."))
+    display(
+        presenter.show_many(
+            tables, none="No audit of this theme has been ingested for this borough."
+        )
+    )
 
 
 def action_tables(area: register.LocalAuthority, as_at=None) -> dict[str, pd.DataFrame]:
@@ -739,10 +875,13 @@ def action_tables(area: register.LocalAuthority, as_at=None) -> dict[str, pd.Dat
     exceptions = exceptions[exceptions["borough"] == area.name]
     return {
         "Overdue actions": audit_actions.overdue_actions(mine, as_at).reindex(
-            columns=[*shown, "days_overdue"]),
+            columns=[*shown, "days_overdue"]
+        ),
         "Re-audits due": audit_actions.reaudit_due(mine, as_at).reindex(
-            columns=[*shown, "days_until_reaudit"]),
+            columns=[*shown, "days_until_reaudit"]
+        ),
         "Score card exceptions with no action yet": audit_actions.exceptions_without_action(
-            exceptions, log.table),
+            exceptions, log.table
+        ),
         "Problems in the actions log": log.issues,
     }

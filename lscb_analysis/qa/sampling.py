@@ -83,8 +83,7 @@ def frame_checksum(frame: pd.DataFrame) -> str:
     return hashlib.sha256(csv.encode("utf-8")).hexdigest()
 
 
-def read_frame(path: Path | str, stratify: str | None = None,
-               sheet: str | int = 0) -> pd.DataFrame:
+def read_frame(path: Path | str, stratify: str | None = None, sheet: str | int = 0) -> pd.DataFrame:
     """Read a case list (CSV or Excel) as text, every column kept as written.
 
     Inputs: ``path`` (.csv, or .xlsx/.xlsm checked by :func:`safe_files.check_workbook`
@@ -102,8 +101,9 @@ def read_frame(path: Path | str, stratify: str | None = None,
     suffix = file.suffix.lower()
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""],
-                                encoding="utf-8-sig")
+            frame = pd.read_csv(
+                file, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+            )
         elif suffix in safe_files.WORKBOOK_SUFFIXES:
             safe_files.check_workbook(file)
             frame = pd.read_excel(file, sheet_name=sheet, dtype=str, engine="openpyxl")
@@ -117,8 +117,7 @@ def read_frame(path: Path | str, stratify: str | None = None,
             "again as CSV (UTF-8) or .xlsx with one header row."
         ) from error
     except pd.errors.EmptyDataError as error:
-        raise DataFileError(f"Case list {file} is empty; export the case list again.") \
-            from error
+        raise DataFileError(f"Case list {file} is empty; export the case list again.") from error
     frame.columns = [str(c).strip() for c in frame.columns]
     if stratify is not None and stratify not in frame.columns:
         raise DataLayoutError(
@@ -226,25 +225,37 @@ def draw_sample(
         method = SIMPLE
     else:
         values = frame[stratify].astype(object)
-        strata = values.where(values.notna() & (values.astype(str).str.strip() != ""),
-                              BLANK_STRATUM).astype(str).str.strip()
+        strata = (
+            values.where(values.notna() & (values.astype(str).str.strip() != ""), BLANK_STRATUM)
+            .astype(str)
+            .str.strip()
+        )
         names = sorted(strata.unique())
         if BLANK_STRATUM in names:
-            notes.append(f"{int((strata == BLANK_STRATUM).sum())} case(s) have no value in "
-                         f"{stratify!r} and form the stratum {BLANK_STRATUM}.")
+            notes.append(
+                f"{int((strata == BLANK_STRATUM).sum())} case(s) have no value in "
+                f"{stratify!r} and form the stratum {BLANK_STRATUM}."
+            )
         positions = {name: np.flatnonzero((strata == name).to_numpy()) for name in names}
         sizes = [len(positions[name]) for name in names]
         counts = allocate(sizes, int(n))
         if n < len(names):
-            notes.append(f"The sample ({n}) is smaller than the number of strata "
-                         f"({len(names)}), so {counts.count(0)} stratum(s) have no case.")
+            notes.append(
+                f"The sample ({n}) is smaller than the number of strata "
+                f"({len(names)}), so {counts.count(0)} stratum(s) have no case."
+            )
         picks = []
         for name, size, count in zip(names, sizes, counts, strict=True):
-            allocation.append({"stratum": name, "population": size,
-                               "quota": round(n * size / rows, 3), "sample": count})
+            allocation.append(
+                {
+                    "stratum": name,
+                    "population": size,
+                    "quota": round(n * size / rows, 3),
+                    "sample": count,
+                }
+            )
             if count:
-                picks.append(positions[name][generator.choice(size, size=count,
-                                                              replace=False)])
+                picks.append(positions[name][generator.choice(size, size=count, replace=False)])
         chosen = np.concatenate(picks) if picks else np.array([], dtype=int)
         method = STRATIFIED
     draw_order = {int(position): order for order, position in enumerate(chosen, start=1)}
@@ -274,8 +285,9 @@ def draw_sample(
     return SampleResult(sample=sample, record=record)
 
 
-def write_sample(result: SampleResult, out_dir: Path | str, *,
-                 overwrite: bool = False) -> tuple[Path, Path]:
+def write_sample(
+    result: SampleResult, out_dir: Path | str, *, overwrite: bool = False
+) -> tuple[Path, Path]:
     """Write ``sample.csv`` and ``sample_record.json`` into ``out_dir``.
 
     The CSV neutralises formula-like text (it is opened in Excel). Keep it where the case list
@@ -325,19 +337,38 @@ def sample_size_guidance(n, population=None, confidence: float = 0.95) -> pd.Dat
         interval = proportion_ci(size / 2, size, confidence=confidence)
         lower, upper = float(interval["lower"].iloc[0]), float(interval["upper"].iloc[0])
         margin = (upper - lower) / 2
-        fpc = math.sqrt((population - size) / (population - 1)) \
-            if population is not None and population > 1 else 1.0
+        fpc = (
+            math.sqrt((population - size) / (population - 1))
+            if population is not None and population > 1
+            else 1.0
+        )
         margin_fpc = margin * fpc if population is not None else float("nan")
-        text = (f"With {size} cases, a finding that half were good or better could really be "
-                f"anywhere from {lower:.0f}% to {upper:.0f}% ({confidence:.0%} Wilson "
-                f"interval): about ±{margin:.0f} percentage points.")
+        text = (
+            f"With {size} cases, a finding that half were good or better could really be "
+            f"anywhere from {lower:.0f}% to {upper:.0f}% ({confidence:.0%} Wilson "
+            f"interval): about ±{margin:.0f} percentage points."
+        )
         if population is not None:
-            text += (f" Because the {size} cases are {size / population:.0%} of the "
-                     f"{population} in the list, the margin is nearer ±{margin_fpc:.0f} points.")
+            text += (
+                f" Because the {size} cases are {size / population:.0%} of the "
+                f"{population} in the list, the margin is nearer ±{margin_fpc:.0f} points."
+            )
         if margin > 20:
-            text += (" Treat shares as indications, not measurements: look at what the cases "
-                     "say, and compare audits only when the difference is large.")
-        rows.append({"n": size, "population": population, "lower": lower, "upper": upper,
-                     "margin": margin, "margin_fpc": margin_fpc, "guidance": text})
-    return pd.DataFrame(rows, columns=["n", "population", "lower", "upper", "margin",
-                                       "margin_fpc", "guidance"])
+            text += (
+                " Treat shares as indications, not measurements: look at what the cases "
+                "say, and compare audits only when the difference is large."
+            )
+        rows.append(
+            {
+                "n": size,
+                "population": population,
+                "lower": lower,
+                "upper": upper,
+                "margin": margin,
+                "margin_fpc": margin_fpc,
+                "guidance": text,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["n", "population", "lower", "upper", "margin", "margin_fpc", "guidance"]
+    )

@@ -39,12 +39,21 @@ def ofsted_evidence(judgements: pd.DataFrame, rules: dict) -> pd.DataFrame:
     rows = []
     for theme, spec in rules["themes"].items():
         for row in weak[weak["area"].isin(spec.get("ofsted_areas", []))].itertuples():
-            date = pd.Timestamp(row.inspection_date).strftime("%b %Y") \
-                if pd.notna(row.inspection_date) else "date not published"
-            rows.append({"borough": row.la_name, "theme": theme, "source": "Ofsted",
-                         "detail": f"{row.area.replace('_', ' ')}: "
-                                   f"{ofsted.SHORT_GRADES.get(row.judgement, row.judgement)} "
-                                   f"({date})"})
+            date = (
+                pd.Timestamp(row.inspection_date).strftime("%b %Y")
+                if pd.notna(row.inspection_date)
+                else "date not published"
+            )
+            rows.append(
+                {
+                    "borough": row.la_name,
+                    "theme": theme,
+                    "source": "Ofsted",
+                    "detail": f"{row.area.replace('_', ' ')}: "
+                    f"{ofsted.SHORT_GRADES.get(row.judgement, row.judgement)} "
+                    f"({date})",
+                }
+            )
     return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
 
 
@@ -61,8 +70,10 @@ def exception_evidence(exceptions: pd.DataFrame, rules: dict) -> pd.DataFrame:
     rows = []
     for theme, spec in rules["themes"].items():
         mine = exceptions[exceptions["sub_group"].isin(spec.get("sub_groups", []))]
-        rows += [{"borough": r.borough, "theme": theme, "source": "Score card",
-                  "detail": r.detail} for r in mine.itertuples()]
+        rows += [
+            {"borough": r.borough, "theme": theme, "source": "Score card", "detail": r.detail}
+            for r in mine.itertuples()
+        ]
     return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
 
 
@@ -78,10 +89,15 @@ def audit_evidence(records: pd.DataFrame) -> pd.DataFrame:
 
     titles = {key: spec["title"] for key, spec in audit.audit_config()["themes"].items()}
     weak = audit_analysis.weak_sections(records)
-    return pd.DataFrame({"borough": weak["borough"], "theme": weak["theme"].map(titles),
-                         "source": "Audit",
-                         "detail": weak["question"].str.split(":").str[0]},
-                        columns=EVIDENCE_COLUMNS)
+    return pd.DataFrame(
+        {
+            "borough": weak["borough"],
+            "theme": weak["theme"].map(titles),
+            "source": "Audit",
+            "detail": weak["question"].str.split(":").str[0],
+        },
+        columns=EVIDENCE_COLUMNS,
+    )
 
 
 def targeting(support: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
@@ -98,8 +114,12 @@ def targeting(support: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
         ``evidence of need with no support``.
     """
     days = support.groupby(["borough", "theme"])["days"].sum().rename("support_days")
-    listed = evidence.assign(text=evidence["source"] + ": " + evidence["detail"]).groupby(
-        ["borough", "theme"])["text"].agg("; ".join).rename("evidence")
+    listed = (
+        evidence.assign(text=evidence["source"] + ": " + evidence["detail"])
+        .groupby(["borough", "theme"])["text"]
+        .agg("; ".join)
+        .rename("evidence")
+    )
     table = pd.concat([days, listed], axis=1).reset_index()
     table["support_days"] = table["support_days"].fillna(0.0)
     table["evidence"] = table["evidence"].fillna("")
@@ -107,15 +127,21 @@ def targeting(support: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
     table["finding"] = "support matches evidence"
     table.loc[supported & ~needed, "finding"] = "support with no evidence of need"
     table.loc[~supported & needed, "finding"] = "evidence of need with no support"
-    order = {"support with no evidence of need": 0, "evidence of need with no support": 1,
-             "support matches evidence": 2}
-    return table.sort_values(["finding", "borough", "theme"],
-                             key=lambda s: s.map(order) if s.name == "finding" else s,
-                             ignore_index=True)
+    order = {
+        "support with no evidence of need": 0,
+        "evidence of need with no support": 1,
+        "support matches evidence": 2,
+    }
+    return table.sort_values(
+        ["finding", "borough", "theme"],
+        key=lambda s: s.map(order) if s.name == "finding" else s,
+        ignore_index=True,
+    )
 
 
-def gather_evidence(judgements: pd.DataFrame, records: pd.DataFrame,
-                    exceptions: pd.DataFrame | None, rules: dict) -> pd.DataFrame:
+def gather_evidence(
+    judgements: pd.DataFrame, records: pd.DataFrame, exceptions: pd.DataFrame | None, rules: dict
+) -> pd.DataFrame:
     """All evidence of need together: Ofsted, score card exceptions (when given), audits."""
     parts = [ofsted_evidence(judgements, rules), audit_evidence(records)]
     if exceptions is not None and len(exceptions):
@@ -127,8 +153,9 @@ def london_judgements() -> pd.DataFrame:
     """Ofsted's latest judgements for the 33 London boroughs."""
     from lscb_analysis.core import register
 
-    return ofsted.latest_judgements(ofsted.read_inspection_history(),
-                                    [la.la_number for la in register.london_boroughs()])
+    return ofsted.latest_judgements(
+        ofsted.read_inspection_history(), [la.la_number for la in register.london_boroughs()]
+    )
 
 
 def borough_support(log: pd.DataFrame) -> pd.DataFrame:
@@ -158,10 +185,16 @@ def scorecard_exceptions() -> pd.DataFrame:
         the period and the rule), or an empty frame when no score card has been built.
     """
     rows = scorecard_exceptions_by_pi()
-    detail = rows["title"] + " (" + rows["scorecard_period"].astype(str) + "): " \
+    detail = (
+        rows["title"]
+        + " ("
+        + rows["scorecard_period"].astype(str)
+        + "): "
         + rows["exceptions"].astype(str)
-    return pd.DataFrame({"borough": rows["borough"], "sub_group": rows["sub_group"],
-                         "detail": detail}).reset_index(drop=True)
+    )
+    return pd.DataFrame(
+        {"borough": rows["borough"], "sub_group": rows["sub_group"], "detail": detail}
+    ).reset_index(drop=True)
 
 
 def index_headlines(days: pd.DataFrame, targeted: pd.DataFrame) -> dict:
@@ -181,7 +214,10 @@ def index_headlines(days: pd.DataFrame, targeted: pd.DataFrame) -> dict:
     findings = targeted["finding"].value_counts()
     used = float(pd.to_numeric(days["days_used"], errors="coerce").sum())
     allowed = float(pd.to_numeric(days["allowance"], errors="coerce").sum())
-    return {"Days used / allowance": f"{used:g} of {allowed:g}",
-            "Support with no evidence of need":
-                int(findings.get("support with no evidence of need", 0)),
-            "Need with no support": int(findings.get("evidence of need with no support", 0))}
+    return {
+        "Days used / allowance": f"{used:g} of {allowed:g}",
+        "Support with no evidence of need": int(
+            findings.get("support with no evidence of need", 0)
+        ),
+        "Need with no support": int(findings.get("evidence of need with no support", 0)),
+    }

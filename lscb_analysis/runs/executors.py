@@ -32,8 +32,10 @@ from lscb_analysis.runs import warm_worker
 EXECUTORS = ("local", "dask")
 # The warm worker's environment: figures inline as in Jupyter, no debugger file checks, and
 # one maths thread per run (runs are already parallel).
-SERVER_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline",
-              "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+SERVER_ENV = {
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+}
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 PROJECT_FOLDERS = ("data/processed", "data/raw", "data/external", "reports", "notebooks")
 
@@ -64,8 +66,13 @@ class LocalExecutor:
         """Start a run in a fresh child of the warm worker."""
         from lscb_analysis.runs import runner
 
-        self.worker.submit(job.key, runner.execute_run, (job,),
-                           {paths.PROJECT_DIR_VARIABLE: job.project_dir}, timeout)
+        self.worker.submit(
+            job.key,
+            runner.execute_run,
+            (job,),
+            {paths.PROJECT_DIR_VARIABLE: job.project_dir},
+            timeout,
+        )
         self.submitted.add(job.key)
 
     def poll(self, timeout: float) -> list:
@@ -128,17 +135,26 @@ def remote_run(job, files: dict | None, timeout: float | None):
     if runner.code_fingerprint() != job.code_fingerprint:
         raise NotebookRunError(
             "This Dask worker has different workbench code from the client that sent the run. "
-            "Install the same version of lscb-analysis on every worker.")
+            "Install the same version of lscb-analysis on every worker."
+        )
     project = materialise_project(files) if files is not None else Path(job.project_dir)
     scratch = Path(tempfile.mkdtemp(prefix="lscb-run-"))
     try:
         local = replace(job, staging=str(scratch / "run"), project_dir=str(project))
         worker = warm_worker.thread_worker(runner.WARM_UP, server_env())
-        finished = worker.run(job.key, runner.execute_run, (local,),
-                              {paths.PROJECT_DIR_VARIABLE: str(project)}, timeout)
+        finished = worker.run(
+            job.key,
+            runner.execute_run,
+            (local,),
+            {paths.PROJECT_DIR_VARIABLE: str(project)},
+            timeout,
+        )
         run = scratch / "run"
-        outputs = {path.relative_to(run).as_posix(): path.read_bytes()
-                   for path in sorted(run.rglob("*")) if path.is_file()}
+        outputs = {
+            path.relative_to(run).as_posix(): path.read_bytes()
+            for path in sorted(run.rglob("*"))
+            if path.is_file()
+        }
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return finished, outputs
@@ -174,13 +190,18 @@ class DaskExecutor:
                 self.client = Client(scheduler, timeout="30s")
             else:
                 self.cluster = LocalCluster(
-                    n_workers=max(1, jobs), threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.ERROR)
+                    n_workers=max(1, jobs),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
                 self.client = Client(self.cluster)
         except (OSError, TimeoutError) as error:
             raise NotebookRunError(
                 f"Could not reach the Dask scheduler at {scheduler} ({error}). Check the "
-                "address (tcp://host:8786) and that the scheduler is running.") from error
+                "address (tcp://host:8786) and that the scheduler is running."
+            ) from error
         self.capacity = max(1, sum(self.client.nthreads().values()))
         self.ship_inputs = ship_inputs
         self.shipped: dict[tuple[str, str], object] = {}
@@ -202,8 +223,14 @@ class DaskExecutor:
     def submit(self, job, timeout: float | None) -> None:
         """Send a run to the cluster."""
         files = self._files(job) if self.ship_inputs else None
-        future = self.client.submit(remote_run, job, files, timeout, pure=False,
-                                    key=f"lscb-{job.key}-{uuid.uuid4().hex[:8]}")
+        future = self.client.submit(
+            remote_run,
+            job,
+            files,
+            timeout,
+            pure=False,
+            key=f"lscb-{job.key}-{uuid.uuid4().hex[:8]}",
+        )
         self.futures[future] = job
 
     def poll(self, timeout: float) -> list:
@@ -229,8 +256,9 @@ class DaskExecutor:
                 finished.append(result)
             else:
                 error = future.exception()
-                finished.append(warm_worker.Finished(
-                    job.key, "error", error=f"{type(error).__name__}: {error}"))
+                finished.append(
+                    warm_worker.Finished(job.key, "error", error=f"{type(error).__name__}: {error}")
+                )
         return finished
 
     def cancel_all(self) -> None:
@@ -246,8 +274,13 @@ class DaskExecutor:
 
 
 @contextlib.contextmanager
-def make_executor(name: str, jobs: int, scheduler: str | None = None,
-                  ship_inputs: bool = True, runs: int | None = None):
+def make_executor(
+    name: str,
+    jobs: int,
+    scheduler: str | None = None,
+    ship_inputs: bool = True,
+    runs: int | None = None,
+):
     """Yield a started executor and close it afterwards.
 
     Args:
@@ -265,8 +298,9 @@ def make_executor(name: str, jobs: int, scheduler: str | None = None,
     if scheduler and name != "dask":
         raise ParameterError("--scheduler needs --executor dask.")
     jobs = max(1, min(jobs, runs or jobs))
-    executor = LocalExecutor(jobs) if name == "local" else DaskExecutor(jobs, scheduler,
-                                                                       ship_inputs)
+    executor = (
+        LocalExecutor(jobs) if name == "local" else DaskExecutor(jobs, scheduler, ship_inputs)
+    )
     try:
         yield executor
     finally:

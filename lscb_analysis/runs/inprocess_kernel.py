@@ -75,5 +75,6 @@ class InProcessKernelManager(_InProcessKernelManager):
 
     def client(self, **kwargs) -> InProcessKernelClient:
         """Return a client connected to this manager's kernel."""
-        return InProcessKernelClient(parent=self, session=self.session, kernel=self.kernel,
-                                     **kwargs)
+        return InProcessKernelClient(
+            parent=self, session=self.session, kernel=self.kernel, **kwargs
+        )

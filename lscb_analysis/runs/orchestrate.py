@@ -65,10 +65,18 @@ def _progress(total: int, label: str, enabled: bool):
 
 
 def run_stages(
-    stages: list[list[RunSpec]], *, jobs: int | None = None, force: bool = False,
-    timeout: float | None = RUN_TIMEOUT_SECONDS, isolation: str = "process",
-    executor: str = "local", scheduler: str | None = None, ship_inputs: bool = True,
-    progress: bool = True, label: str = "runs", pdf: bool = False,
+    stages: list[list[RunSpec]],
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    timeout: float | None = RUN_TIMEOUT_SECONDS,
+    isolation: str = "process",
+    executor: str = "local",
+    scheduler: str | None = None,
+    ship_inputs: bool = True,
+    progress: bool = True,
+    label: str = "runs",
+    pdf: bool = False,
 ) -> list[RunResult]:
     """Run planned runs, stage after stage (each stage may read what earlier ones wrote).
 
@@ -102,7 +110,8 @@ def run_stages(
         raise ParameterError(f"--isolation {isolation!r}: use one of {', '.join(ISOLATIONS)}.")
     if executor not in executors.EXECUTORS:
         raise ParameterError(
-            f"--executor {executor!r}: use one of {', '.join(executors.EXECUTORS)}.")
+            f"--executor {executor!r}: use one of {', '.join(executors.EXECUTORS)}."
+        )
     specs = [spec for stage in stages for spec in stage]
     if not specs:
         return []
@@ -137,10 +146,19 @@ def run_stages(
                 check_kernel()
             jobs_to_run = sum(len(stage) for stage in pending)
             references = _case_references()
-            with executors.make_executor(executor, jobs or os.cpu_count() or 1, scheduler,
-                                         ship_inputs, jobs_to_run) as pool:
-                _run_pending(pool, pending, results,
-                             (commit, code, isolation, references, pdf), timeout, len(specs) - jobs_to_run, progress, label)
+            with executors.make_executor(
+                executor, jobs or os.cpu_count() or 1, scheduler, ship_inputs, jobs_to_run
+            ) as pool:
+                _run_pending(
+                    pool,
+                    pending,
+                    results,
+                    (commit, code, isolation, references, pdf),
+                    timeout,
+                    len(specs) - jobs_to_run,
+                    progress,
+                    label,
+                )
     finally:
         done = [results[i] for i in sorted(results)]
         report_index.record_outcomes(out, done, reasons)
@@ -169,8 +187,17 @@ def _run_pending(pool, pending, results, context, timeout, skipped, progress, la
             while queue or active:
                 while queue and len(active) < pool.capacity:
                     index, spec, spec_hashes = queue.popleft()
-                    job = RunJob(spec, str(_new_staging(spec)), isolation, spec_hashes, code,
-                                 commit, str(paths.project_dir()), references, pdf)
+                    job = RunJob(
+                        spec,
+                        str(_new_staging(spec)),
+                        isolation,
+                        spec_hashes,
+                        code,
+                        commit,
+                        str(paths.project_dir()),
+                        references,
+                        pdf,
+                    )
                     pool.submit(job, timeout)
                     active[job.key] = (index, job, provenance.now_iso())
                 for finished in pool.poll(1.0):
@@ -178,9 +205,11 @@ def _run_pending(pool, pending, results, context, timeout, skipped, progress, la
                     result = settle(job, finished, started, timeout)
                     results[index] = result
                     counts["ok" if result.status == "ok" else "failed"] += 1
-                    bar.set_postfix_str(f"ok {counts['ok']}, failed {counts['failed']}, "
-                                        f"skipped {skipped}; {result.notebook} {result.borough}: "
-                                        f"{result.status}")
+                    bar.set_postfix_str(
+                        f"ok {counts['ok']}, failed {counts['failed']}, "
+                        f"skipped {skipped}; {result.notebook} {result.borough}: "
+                        f"{result.status}"
+                    )
                     bar.update()
     except KeyboardInterrupt:
         pool.cancel_all()
@@ -192,11 +221,19 @@ def _run_pending(pool, pending, results, context, timeout, skipped, progress, la
 
 
 def run_notebook(
-    notebook: str, boroughs: str | None = None, parameters: dict | None = None,
-    jobs: int | None = None, out_dir: Path | str | None = None, progress: bool = True,
-    force: bool = False, timeout: float | None = RUN_TIMEOUT_SECONDS,
-    isolation: str = "process", executor: str = "local", scheduler: str | None = None,
-    analyst: bool = False, pdf: bool = False,
+    notebook: str,
+    boroughs: str | None = None,
+    parameters: dict | None = None,
+    jobs: int | None = None,
+    out_dir: Path | str | None = None,
+    progress: bool = True,
+    force: bool = False,
+    timeout: float | None = RUN_TIMEOUT_SECONDS,
+    isolation: str = "process",
+    executor: str = "local",
+    scheduler: str | None = None,
+    analyst: bool = False,
+    pdf: bool = False,
 ) -> list[RunResult]:
     """Plan, run in parallel (skipping unchanged runs), and index.
 
@@ -208,9 +245,18 @@ def run_notebook(
         NotebookRunError: the kernel is not registered, or the workers could not start.
     """
     specs = plan_runs(notebook, boroughs, parameters or {}, out_dir, analyst=analyst)
-    return run_stages([specs], jobs=jobs, force=force, timeout=timeout, isolation=isolation,
-                      executor=executor, scheduler=scheduler, progress=progress,
-                      label=specs[0].notebook, pdf=pdf)
+    return run_stages(
+        [specs],
+        jobs=jobs,
+        force=force,
+        timeout=timeout,
+        isolation=isolation,
+        executor=executor,
+        scheduler=scheduler,
+        progress=progress,
+        label=specs[0].notebook,
+        pdf=pdf,
+    )
 
 
 def summary_line(results: list[RunResult]) -> str:
@@ -220,12 +266,15 @@ def summary_line(results: list[RunResult]) -> str:
     >>> summary_line([r, replace(r, status="skipped"), replace(r, status="failed")])
     '2 of 3 runs ok (1 ran, 1 unchanged since the last successful run, skipped); 1 failed.'
     """
-    counts = {status: sum(r.status == status for r in results)
-              for status in ("ok", "skipped", "failed")}
+    counts = {
+        status: sum(r.status == status for r in results) for status in ("ok", "skipped", "failed")
+    }
     line = f"{counts['ok'] + counts['skipped']} of {len(results)} runs ok"
     if counts["skipped"]:
-        line += (f" ({counts['ok']} ran, {counts['skipped']} unchanged since the last "
-                 "successful run, skipped)")
+        line += (
+            f" ({counts['ok']} ran, {counts['skipped']} unchanged since the last "
+            "successful run, skipped)"
+        )
     return line + (f"; {counts['failed']} failed." if counts["failed"] else ".")
 
 
@@ -265,9 +314,15 @@ def run_prerequisites(plan, timeout: float | None = RUN_TIMEOUT_SECONDS) -> list
         clock, started_ns = time.monotonic(), time.time_ns()
         pack.record_step(step, running=True)
         try:
-            done = subprocess.run(pack.step_command(step), env=pack.step_env(),
-                                  cwd=paths.project_dir(), capture_output=True, text=True,
-                                  timeout=timeout, check=False)
+            done = subprocess.run(
+                pack.step_command(step),
+                env=pack.step_env(),
+                cwd=paths.project_dir(),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
             failed = done.returncode not in step.ok_codes
             output = done.stderr or done.stdout
         except subprocess.TimeoutExpired:
@@ -279,8 +334,11 @@ def run_prerequisites(plan, timeout: float | None = RUN_TIMEOUT_SECONDS) -> list
             failed, output = True, identifier_error(findings)
         seconds = round(time.monotonic() - clock, 2)
         if failed:
-            results.append(StepResult(step.name, step.title, "failed", planned.reason, seconds,
-                                      output.strip()[-2000:]))
+            results.append(
+                StepResult(
+                    step.name, step.title, "failed", planned.reason, seconds, output.strip()[-2000:]
+                )
+            )
         else:
             pack.record_step(step)
             results.append(StepResult(step.name, step.title, "ran", planned.reason, seconds))
@@ -288,11 +346,20 @@ def run_prerequisites(plan, timeout: float | None = RUN_TIMEOUT_SECONDS) -> list
 
 
 def run_pack(
-    period=None, boroughs: str | None = "london", *, jobs: int | None = None,
-    force: bool = False, timeout: float | None = RUN_TIMEOUT_SECONDS,
-    isolation: str = "process", executor: str = "local", scheduler: str | None = None,
-    ship_inputs: bool = True, out_dir: Path | str | None = None, progress: bool = True,
-    analyst: bool = False, pdf: bool = False,
+    period=None,
+    boroughs: str | None = "london",
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    timeout: float | None = RUN_TIMEOUT_SECONDS,
+    isolation: str = "process",
+    executor: str = "local",
+    scheduler: str | None = None,
+    ship_inputs: bool = True,
+    out_dir: Path | str | None = None,
+    progress: bool = True,
+    analyst: bool = False,
+    pdf: bool = False,
 ):
     """Plan and run a report pack: prerequisite steps, then every notebook, then the index.
 
@@ -314,14 +381,28 @@ def run_pack(
     steps = run_prerequisites(plan, timeout)
     broken = {step.name for step in steps if step.status == "failed"}
     registry = notebooks.notebook_registry()
-    stages = [[spec for spec in stage
-               if not broken & set((registry.get(spec.notebook) or {}).get("pack", {})
-                                   .get("needs", []))]
-              for stage in plan.stages]
-    results = run_stages([stage for stage in stages if stage], jobs=jobs, force=force,
-                         timeout=timeout, isolation=isolation, executor=executor,
-                         scheduler=scheduler, ship_inputs=ship_inputs, progress=progress,
-                         label="pack", pdf=pdf)
+    stages = [
+        [
+            spec
+            for spec in stage
+            if not broken
+            & set((registry.get(spec.notebook) or {}).get("pack", {}).get("needs", []))
+        ]
+        for stage in plan.stages
+    ]
+    results = run_stages(
+        [stage for stage in stages if stage],
+        jobs=jobs,
+        force=force,
+        timeout=timeout,
+        isolation=isolation,
+        executor=executor,
+        scheduler=scheduler,
+        ship_inputs=ship_inputs,
+        progress=progress,
+        label="pack",
+        pdf=pdf,
+    )
     if not results:
         out = tier_out_dir(out_dir, analyst)
         out.mkdir(parents=True, exist_ok=True)

@@ -67,7 +67,8 @@ def has_files(relative: str) -> bool:
     folder = paths.project_dir() / relative
     return folder.is_dir() and any(
         path.is_file() and path.name not in IGNORED_FILES and not path.name.startswith(".")
-        for path in folder.rglob("*"))
+        for path in folder.rglob("*")
+    )
 
 
 def _step_record() -> dict:
@@ -84,8 +85,7 @@ def record_step(step: Prerequisite, running: bool = False) -> None:
     again, it counts as stale (an interrupted step may have left half-written outputs).
     """
     record = _step_record()
-    record[step.name] = {RUNNING: True} if running else \
-        provenance.input_hashes(list(step.inputs))
+    record[step.name] = {RUNNING: True} if running else provenance.input_hashes(list(step.inputs))
     io.write_json(record, paths.processed_dir() / STEP_RECORD)
 
 
@@ -117,8 +117,11 @@ def step_state(step: Prerequisite, force: bool = False) -> StepPlan:
         return StepPlan(step, "run", f"{missing[0]} is missing")
     recorded = _step_record().get(step.name)
     if recorded is None:
-        oldest_output = min((paths.project_dir() / o).stat().st_mtime for o in step.outputs) \
-            if step.outputs else 0.0
+        oldest_output = (
+            min((paths.project_dir() / o).stat().st_mtime for o in step.outputs)
+            if step.outputs
+            else 0.0
+        )
         if step.outputs and oldest_output >= _newest_input(step):
             record_step(step)
             return StepPlan(step, "fresh", "outputs newer than every input")
@@ -163,21 +166,25 @@ def notebook_stages(registry: dict) -> list[list[str]]:
     Raises:
         ReferenceDataError: a dependency is not a notebook, or dependencies form a loop.
     """
-    waiting = {name: set((entry or {}).get("pack", {}).get("depends_on", []))
-               for name, entry in registry.items()}
+    waiting = {
+        name: set((entry or {}).get("pack", {}).get("depends_on", []))
+        for name, entry in registry.items()
+    }
     for name, needs in waiting.items():
         unknown = needs - set(registry)
         if unknown:
             raise ReferenceDataError(
                 f"data/reference/notebooks.yaml: {name!r} depends on {sorted(unknown)}, which "
-                "are not notebooks there.")
+                "are not notebooks there."
+            )
     stages, done = [], set()
     while waiting:
         ready = sorted(name for name, needs in waiting.items() if needs <= done)
         if not ready:
             raise ReferenceDataError(
                 "data/reference/notebooks.yaml: the depends_on of "
-                f"{', '.join(sorted(waiting))} form a loop. Remove one of them.")
+                f"{', '.join(sorted(waiting))} form a loop. Remove one of them."
+            )
         stages.append(ready)
         done.update(ready)
         for name in ready:
@@ -185,9 +192,13 @@ def notebook_stages(registry: dict) -> list[list[str]]:
     return stages
 
 
-def plan_pack(period=None, boroughs: str | None = "london",
-              out_dir: Path | str | None = None, force: bool = False,
-              analyst: bool = False) -> PackPlan:
+def plan_pack(
+    period=None,
+    boroughs: str | None = "london",
+    out_dir: Path | str | None = None,
+    force: bool = False,
+    analyst: bool = False,
+) -> PackPlan:
     """Plan a pack: which steps run, and every run of every notebook that applies.
 
     Args:
@@ -215,35 +226,45 @@ def plan_pack(period=None, boroughs: str | None = "london",
         for name in stage_names:
             entry = registry[name] or {}
             settings = entry.get("pack", {}) or {}
-            unknown = [s for s in [*settings.get("needs", []), *settings.get("uses", [])]
-                       if s not in steps]
+            unknown = [
+                s for s in [*settings.get("needs", []), *settings.get("uses", [])] if s not in steps
+            ]
             if unknown:
                 raise ReferenceDataError(
                     f"data/reference/notebooks.yaml: {name!r} needs {unknown}, which are not "
-                    "in its prerequisites section.")
-            blocked = [s for s in settings.get("needs", [])
-                       if steps[s].only_when and not has_files(steps[s].only_when)]
+                    "in its prerequisites section."
+                )
+            blocked = [
+                s
+                for s in settings.get("needs", [])
+                if steps[s].only_when and not has_files(steps[s].only_when)
+            ]
             if settings.get("only_when") and not has_files(settings["only_when"]):
                 plan.not_applicable.append((name, f"no files in {settings['only_when']}"))
                 continue
             if blocked:
                 plan.not_applicable.append(
-                    (name, f"no files in {steps[blocked[0]].only_when} for {blocked[0]}"))
+                    (name, f"no files in {steps[blocked[0]].only_when} for {blocked[0]}")
+                )
                 continue
             defaults = runner.notebook_parameters(runner.load_notebook(name))
             if analyst and runner.TIER_PARAMETER not in defaults:
-                plan.not_applicable.append((name, "no analyst tier (its report is the same "
-                                                  "for everyone)"))
+                plan.not_applicable.append(
+                    (name, "no analyst tier (its report is the same for everyone)")
+                )
                 continue
-            parameters = {"period": period} if period is not None and "period" in defaults \
-                else {}
+            parameters = {"period": period} if period is not None and "period" in defaults else {}
             if entry.get("scope") == "borough":
-                stage += runner.plan_runs(name, None, parameters, out_dir, areas=areas,
-                                          analyst=analyst)
+                stage += runner.plan_runs(
+                    name, None, parameters, out_dir, areas=areas, analyst=analyst
+                )
             else:
                 stage += runner.plan_runs(name, None, parameters, out_dir, analyst=analyst)
-            needed += [s for s in [*settings.get("needs", []), *settings.get("uses", [])]
-                       if s not in needed]
+            needed += [
+                s
+                for s in [*settings.get("needs", []), *settings.get("uses", [])]
+                if s not in needed
+            ]
         if stage:
             plan.stages.append(stage)
     plan.steps = [step_state(steps[name], force) for name in steps if name in needed]

@@ -29,10 +29,29 @@ HEADLINES_SHOWN = 3
 LONDON_SLUG = "london"
 ANALYST = "analyst"
 INDEX_COLUMNS = [
-    "notebook", "borough", "slug", "tier", "status", "reason", "error", "period", "as_at", "model_version",
-    "started", "seconds", "errors", "queries", "validation",
+    "notebook",
+    "borough",
+    "slug",
+    "tier",
+    "status",
+    "reason",
+    "error",
+    "period",
+    "as_at",
+    "model_version",
+    "started",
+    "seconds",
+    "errors",
+    "queries",
+    "validation",
     *[f"{kind}_{n}" for n in range(1, HEADLINES_SHOWN + 1) for kind in ("headline", "value")],
-    "link", "xlsx", "manifest", "last_good", "last_good_at", "unchanged_since", "synthetic",
+    "link",
+    "xlsx",
+    "manifest",
+    "last_good",
+    "last_good_at",
+    "unchanged_since",
+    "synthetic",
 ]
 
 
@@ -56,8 +75,13 @@ def _plain(value):
     return value if isinstance(value, int | float | str) else str(value)
 
 
-def headline_pairs(values, value_column: str | None = None, rows: list | None = None,
-                   key_column: str = "indicator", label_column: str = "title") -> dict:
+def headline_pairs(
+    values,
+    value_column: str | None = None,
+    rows: list | None = None,
+    key_column: str = "indicator",
+    label_column: str = "title",
+) -> dict:
     """Return ``{label: value}`` for the index from a mapping or from rows of a table.
 
     Args:
@@ -83,20 +107,29 @@ def headline_pairs(values, value_column: str | None = None, rows: list | None = 
     if value_column is None or rows is None or missing:
         raise InvalidArgumentError(
             "record_for_index: give the table's value column and the rows to show; columns "
-            f"missing: {', '.join(str(c) for c in missing) or 'none'}.")
+            f"missing: {', '.join(str(c) for c in missing) or 'none'}."
+        )
     table = values.drop_duplicates(key_column).set_index(key_column)
     absent = [row for row in rows if row not in table.index]
     if absent:
         raise InvalidArgumentError(
             f"record_for_index: no row {', '.join(map(repr, absent))} in column "
-            f"{key_column!r}. Rows there: {', '.join(map(str, table.index[:10]))}.")
-    return {str(table.at[row, label_column]): _plain(table.at[row, value_column])
-            for row in rows}
+            f"{key_column!r}. Rows there: {', '.join(map(str, table.index[:10]))}."
+        )
+    return {str(table.at[row, label_column]): _plain(table.at[row, value_column]) for row in rows}
 
 
-def record_for_index(values, value_column: str | None = None, rows: list | None = None, *,
-                     key_column: str = "indicator", label_column: str = "title",
-                     period=None, as_at=None, model_version=None) -> None:
+def record_for_index(
+    values,
+    value_column: str | None = None,
+    rows: list | None = None,
+    *,
+    key_column: str = "indicator",
+    label_column: str = "title",
+    period=None,
+    as_at=None,
+    model_version=None,
+) -> None:
     """Record, in a running notebook, what the report index shows about this run.
 
     Call it once, in the run-record cell. The values are stored in the executed notebook as
@@ -114,10 +147,12 @@ def record_for_index(values, value_column: str | None = None, rows: list | None 
     """
     import scrapbook
 
-    record = {"headlines": headline_pairs(values, value_column, rows, key_column,
-                                          label_column),
-              "period": _plain(period), "as_at": _plain(as_at),
-              "model_version": _plain(model_version)}
+    record = {
+        "headlines": headline_pairs(values, value_column, rows, key_column, label_column),
+        "period": _plain(period),
+        "as_at": _plain(as_at),
+        "model_version": _plain(model_version),
+    }
     scrapbook.glue(INDEX_SCRAP, record, encoder="json")
 
 
@@ -161,16 +196,18 @@ def record_outcomes(reports_dir: Path, results: list, reasons: dict | None = Non
     for result in results:
         key = f"{result.notebook}/{result.slug}"
         runs[key] = {"status": result.status, "at": now, "reason": (reasons or {}).get(key, "")}
-    return _write_atomically(json.dumps({"updated": now, "runs": runs}, indent=2),
-                             Path(reports_dir) / OUTCOMES_FILE)
+    return _write_atomically(
+        json.dumps({"updated": now, "runs": runs}, indent=2), Path(reports_dir) / OUTCOMES_FILE
+    )
 
 
 def _slug_lookup():
     from lscb_analysis.core import register
 
     table = register.load_register()
-    by_number = {row.la_number: register.slugify(row.la_name)
-                 for row in table.itertuples(index=False)}
+    by_number = {
+        row.la_number: register.slugify(row.la_name) for row in table.itertuples(index=False)
+    }
     cache: dict[str, str] = {}
 
     def by_name(name) -> str:
@@ -207,8 +244,7 @@ def _issue_slugs(issues: pd.DataFrame, source: dict, lookups) -> pd.Series:
                 continue
             names = table.drop_duplicates("file").set_index("file")[column]
             found = issues["file"].map(names).fillna("")
-            return found.map(by_number).fillna("") if column == "la_number" else \
-                found.map(by_name)
+            return found.map(by_number).fillna("") if column == "la_number" else found.map(by_name)
     return pd.Series("", index=issues.index)
 
 
@@ -236,8 +272,9 @@ def validation_counts(sources: dict | None = None) -> pd.DataFrame:
     if sources is None:
         from lscb_analysis.core import notebooks
 
-        sources = {name: step.issues for name, step in notebooks.prerequisites().items()
-                   if step.issues}
+        sources = {
+            name: step.issues for name, step in notebooks.prerequisites().items() if step.issues
+        }
     frames = []
     lookups = None
     for name, source in sources.items():
@@ -255,17 +292,26 @@ def validation_counts(sources: dict | None = None) -> pd.DataFrame:
             issues = issues[~issues[skip].str.strip().str.lower().isin(["true", "yes", "1"])]
         lookups = lookups or _slug_lookup()
         severity = issues["severity"].str.strip().str.lower()
-        frames.append(pd.DataFrame({
-            "slug": _issue_slugs(issues, source, lookups).to_numpy(), "source": name,
-            "errors": severity.isin(source.get("errors", ["error"])).astype(int).to_numpy(),
-            "queries": severity.isin(source.get("queries", ["warning", "query"]))
-            .astype(int).to_numpy(),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "slug": _issue_slugs(issues, source, lookups).to_numpy(),
+                    "source": name,
+                    "errors": severity.isin(source.get("errors", ["error"])).astype(int).to_numpy(),
+                    "queries": severity.isin(source.get("queries", ["warning", "query"]))
+                    .astype(int)
+                    .to_numpy(),
+                }
+            )
+        )
     columns = ["slug", "source", "errors", "queries"]
     if not frames:
         return pd.DataFrame(columns=columns)
-    return pd.concat(frames).groupby(["slug", "source"], as_index=False)[
-        ["errors", "queries"]].sum()[columns]
+    return (
+        pd.concat(frames)
+        .groupby(["slug", "source"], as_index=False)[["errors", "queries"]]
+        .sum()[columns]
+    )
 
 
 def _validation_for(counts: pd.DataFrame, slug: str) -> tuple:
@@ -273,8 +319,10 @@ def _validation_for(counts: pd.DataFrame, slug: str) -> tuple:
         return None, None, ""
     mine = counts if slug == LONDON_SLUG else counts[counts["slug"] == slug]
     by_source = mine.groupby("source")[["errors", "queries"]].sum()
-    detail = "; ".join(f"{source}: {int(row.errors)} errors, {int(row.queries)} queries"
-                       for source, row in by_source.iterrows())
+    detail = "; ".join(
+        f"{source}: {int(row.errors)} errors, {int(row.queries)} queries"
+        for source, row in by_source.iterrows()
+    )
     return int(mine["errors"].sum()), int(mine["queries"].sum()), detail
 
 
@@ -333,8 +381,9 @@ def collect_runs(reports_dir: Path, counts: pd.DataFrame | None = None) -> pd.Da
         status = manifest.get("status", "unknown")
         outcome = outcomes.get(f"{run_dir.parts[0]}/{run_dir.parts[-1]}", {})
         unchanged = status == "ok" and outcome.get("status") == "skipped"
-        reason = outcome.get("reason", "") if outcome.get("status") in (
-            status, "ok", "skipped") else ""
+        reason = (
+            outcome.get("reason", "") if outcome.get("status") in (status, "ok", "skipped") else ""
+        )
         last_good = _last_good(manifest_path.parent)
         if status == "failed" and not index:
             index = last_good.get("index") or {}  # the last good report's figures stand
@@ -343,24 +392,30 @@ def collect_runs(reports_dir: Path, counts: pd.DataFrame | None = None) -> pd.Da
         errors, queries, detail = _validation_for(counts, slug)
         row = {
             "notebook": manifest.get("notebook", run_dir.parts[0]),
-            "borough": manifest.get("borough", ""), "slug": slug,
-            "tier": parameters.get("tier") or "board", "status": status,
+            "borough": manifest.get("borough", ""),
+            "slug": slug,
+            "tier": parameters.get("tier") or "board",
+            "status": status,
             "reason": reason,
             "error": _first_line(manifest.get("error")),
             "period": index.get("period") or parameters.get("period") or "",
             "as_at": index.get("as_at") or "",
-            "model_version": index.get("model_version") or parameters.get("model_version")
-            or "",
-            "started": manifest.get("started", ""), "seconds": manifest.get("seconds"),
-            "errors": errors, "queries": queries, "validation": detail,
+            "model_version": index.get("model_version") or parameters.get("model_version") or "",
+            "started": manifest.get("started", ""),
+            "seconds": manifest.get("seconds"),
+            "errors": errors,
+            "queries": queries,
+            "validation": detail,
             "link": (run_dir / target).as_posix() if target else "",
             "xlsx": ";".join((run_dir / name).as_posix() for name in outputs.get("xlsx", [])),
             "manifest": (run_dir / "manifest.json").as_posix(),
             "last_good": (run_dir / "last_good" / "report.html").as_posix()
-            if (manifest_path.parent / "last_good" / "report.html").is_file() else "",
+            if (manifest_path.parent / "last_good" / "report.html").is_file()
+            else "",
             "last_good_at": last_good.get("finished") or last_good.get("started") or "",
             "unchanged_since": (manifest.get("finished") or manifest.get("started") or "")
-            if unchanged else "",
+            if unchanged
+            else "",
             "synthetic": bool(manifest.get("synthetic", False)),
         }
         headlines = list((index.get("headlines") or {}).items())[:HEADLINES_SHOWN]

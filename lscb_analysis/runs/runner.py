@@ -71,10 +71,27 @@ TIER_PARAMETER = "tier"
 SCANNED_SUFFIXES = (".html", ".htm", ".xlsx", ".xlsm", ".csv", ".ipynb")
 SCAN_ERROR = "IdentifierFoundError"
 WARM_MODULES = (
-    "numpy", "pandas", "scipy.stats", "statsmodels.api", "matplotlib.pyplot", "seaborn",
-    "openpyxl", "pyarrow.parquet", "pyarrow.dataset", "IPython", "ipykernel.inprocess.ipkernel",
-    "ipykernel.debugger", "tornado.queues", "tornado.locks", "matplotlib_inline.backend_inline",
-    "papermill", "nbclient", "nbconvert", "bs4", "scrapbook", "jupytext",
+    "numpy",
+    "pandas",
+    "scipy.stats",
+    "statsmodels.api",
+    "matplotlib.pyplot",
+    "seaborn",
+    "openpyxl",
+    "pyarrow.parquet",
+    "pyarrow.dataset",
+    "IPython",
+    "ipykernel.inprocess.ipkernel",
+    "ipykernel.debugger",
+    "tornado.queues",
+    "tornado.locks",
+    "matplotlib_inline.backend_inline",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "bs4",
+    "scrapbook",
+    "jupytext",
 )
 
 
@@ -158,8 +175,15 @@ class RunResult:
 
 def result_from_manifest(manifest: dict) -> RunResult:
     """Return a :class:`RunResult` from a ``manifest.json`` (missing fields left empty)."""
-    defaults = {"parameters": {}, "inputs": {}, "outputs": {}, "index": {}, "seconds": 0.0,
-                "scan_seconds": 0.0, "synthetic": False}
+    defaults = {
+        "parameters": {},
+        "inputs": {},
+        "outputs": {},
+        "index": {},
+        "seconds": 0.0,
+        "scan_seconds": 0.0,
+        "synthetic": False,
+    }
     values = {}
     for item in fields(RunResult):
         values[item.name] = manifest.get(item.name, defaults.get(item.name, ""))
@@ -187,15 +211,18 @@ def load_notebook(name: str) -> nbformat.NotebookNode:
     """Read a notebook from its Jupytext text form and point it at the workbench kernel."""
     notebook = jupytext.read(notebook_path(name))
     notebook.metadata["kernelspec"] = {
-        "name": KERNEL_NAME, "display_name": "Python (LSCB workbench)", "language": "python",
+        "name": KERNEL_NAME,
+        "display_name": "Python (LSCB workbench)",
+        "language": "python",
     }
     return notebook
 
 
 def parameters_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     """Return the cells tagged ``parameters``."""
-    return [cell for cell in notebook.cells
-            if "parameters" in cell.get("metadata", {}).get("tags", [])]
+    return [
+        cell for cell in notebook.cells if "parameters" in cell.get("metadata", {}).get("tags", [])
+    ]
 
 
 def notebook_parameters(notebook: nbformat.NotebookNode) -> dict:
@@ -267,8 +294,11 @@ def run_inputs(notebook: str, area: register.LocalAuthority | None = None) -> li
     from lscb_analysis.core.errors import ReferenceDataError
 
     entry = notebook_registry().get(Path(notebook).stem, {})
-    fill = {"slug": area.slug, "la_number": area.la_number, "ons_code": area.ons_code} \
-        if area else {"slug": LONDON_SLUG, "la_number": "", "ons_code": ""}
+    fill = (
+        {"slug": area.slug, "la_number": area.la_number, "ons_code": area.ons_code}
+        if area
+        else {"slug": LONDON_SLUG, "la_number": "", "ons_code": ""}
+    )
     inputs = []
     for item in entry.get("inputs", []):
         try:
@@ -297,8 +327,12 @@ def tier_out_dir(out_dir: Path | str | None, analyst: bool) -> Path:
 
 
 def plan_runs(
-    notebook: str, boroughs: str | None, parameters: dict, out_dir: Path | str | None = None,
-    areas: list[register.LocalAuthority] | None = None, analyst: bool = False,
+    notebook: str,
+    boroughs: str | None,
+    parameters: dict,
+    out_dir: Path | str | None = None,
+    areas: list[register.LocalAuthority] | None = None,
+    analyst: bool = False,
 ) -> list[RunSpec]:
     """Check everything about a request and return the runs to make, before anything runs.
 
@@ -331,12 +365,14 @@ def plan_runs(
     if TIER_PARAMETER in parameters:
         raise ParameterError(
             "Choose the tier with --analyst (unsuppressed, NOT FOR PUBLICATION, written to "
-            "reports/analyst/), not -p tier=...; without it reports are the board tier.")
+            "reports/analyst/), not -p tier=...; without it reports are the board tier."
+        )
     if analyst:
         if TIER_PARAMETER not in defaults:
             raise ParameterError(
                 f"--analyst: notebook {Path(notebook).stem!r} has no analyst tier (no 'tier' "
-                "parameter); its report is the same for everyone. Run it without --analyst.")
+                "parameter); its report is the same for everyone. Run it without --analyst."
+            )
         parameters = {**parameters, TIER_PARAMETER: "analyst"}
     out = str(tier_out_dir(out_dir, analyst))
     name = Path(notebook).stem
@@ -351,8 +387,14 @@ def plan_runs(
         except register.UnknownAreaError as error:
             raise ParameterError(f"--borough: {error}") from error
     return [
-        RunSpec(name, {BOROUGH_PARAMETER: area.name, **parameters}, area.name, area.slug, out,
-                run_inputs(name, area))
+        RunSpec(
+            name,
+            {BOROUGH_PARAMETER: area.name, **parameters},
+            area.name,
+            area.slug,
+            out,
+            run_inputs(name, area),
+        )
         for area in areas
     ]
 
@@ -375,16 +417,21 @@ def with_display_guard(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode
     guarded = copy.deepcopy(notebook)
     cell = nbformat.v4.new_code_cell(display_guard.GUARD_SOURCE)
     cell.metadata["tags"] = [display_guard.GUARD_TAG]
-    first_code = next((n for n, c in enumerate(guarded.cells) if c.cell_type == "code"),
-                      len(guarded.cells))
+    first_code = next(
+        (n for n, c in enumerate(guarded.cells) if c.cell_type == "code"), len(guarded.cells)
+    )
     guarded.cells.insert(first_code, cell)
     return guarded
 
 
 def _scan_files(folder: Path) -> list[Path]:
-    return sorted(path for path in Path(folder).rglob("*")
-                  if path.is_file() and path.suffix.lower() in SCANNED_SUFFIXES
-                  and LAST_GOOD not in path.relative_to(folder).parts)
+    return sorted(
+        path
+        for path in Path(folder).rglob("*")
+        if path.is_file()
+        and path.suffix.lower() in SCANNED_SUFFIXES
+        and LAST_GOOD not in path.relative_to(folder).parts
+    )
 
 
 def screen_outputs(folder: Path, case_references=(), config=None):
@@ -408,7 +455,6 @@ def screen_outputs(folder: Path, case_references=(), config=None):
     Raises:
         ReferenceDataError: ``identifier_patterns.yaml`` is missing or invalid.
     """
-
 
     clock = time.monotonic()
     folder = Path(folder)
@@ -443,10 +489,19 @@ def scan_outputs(files, root: Path, case_references=(), config=None):
         try:
             found = identifiers.scan_file(path, case_references=references, config=config)
         except (LscbError, OSError, ValueError, KeyError) as error:
-            found = pd.DataFrame([{
-                "file": str(path), "location": "", "kind": identifiers.UNSCANNED, "masked": "",
-                "reason": f"could not be scanned ({type(error).__name__})", "start": 0,
-                "end": 0}])
+            found = pd.DataFrame(
+                [
+                    {
+                        "file": str(path),
+                        "location": "",
+                        "kind": identifiers.UNSCANNED,
+                        "masked": "",
+                        "reason": f"could not be scanned ({type(error).__name__})",
+                        "start": 0,
+                        "end": 0,
+                    }
+                ]
+            )
         if not found.empty:
             frames.append(found.assign(file=Path(path).relative_to(root).as_posix()))
     frames += _attack_findings(files, root)
@@ -472,13 +527,36 @@ def _attack_findings(files, root: Path) -> list:
     try:
         hits = recovery_attack.attack_folder(root, files=board)
     except (LscbError, OSError, ValueError, KeyError) as error:
-        return [pd.DataFrame([{"file": "", "location": "", "kind": identifiers.UNSCANNED,
-                               "masked": "", "reason": "recovery attack could not run "
-                               f"({type(error).__name__})", "start": 0, "end": 0}])]
+        return [
+            pd.DataFrame(
+                [
+                    {
+                        "file": "",
+                        "location": "",
+                        "kind": identifiers.UNSCANNED,
+                        "masked": "",
+                        "reason": f"recovery attack could not run ({type(error).__name__})",
+                        "start": 0,
+                        "end": 0,
+                    }
+                ]
+            )
+        ]
     if hits.empty:
         return []
-    return [pd.DataFrame({"file": hits["file"], "location": hits["place"], "kind": RECOVERABLE,
-                          "masked": "", "reason": hits["method"], "start": 0, "end": 0})]
+    return [
+        pd.DataFrame(
+            {
+                "file": hits["file"],
+                "location": hits["place"],
+                "kind": RECOVERABLE,
+                "masked": "",
+                "reason": hits["method"],
+                "start": 0,
+                "end": 0,
+            }
+        )
+    ]
 
 
 def screen_step_outputs(since_ns: int, case_references=(), config=None):
@@ -495,9 +573,12 @@ def screen_step_outputs(since_ns: int, case_references=(), config=None):
     root = paths.reports_dir()
     if not root.is_dir():
         return scan_outputs([], root)
-    written = [path for path in _scan_files(root)
-               if not any(part.startswith(".") for part in path.relative_to(root).parts)
-               and path.stat().st_mtime_ns >= since_ns]
+    written = [
+        path
+        for path in _scan_files(root)
+        if not any(part.startswith(".") for part in path.relative_to(root).parts)
+        and path.stat().st_mtime_ns >= since_ns
+    ]
     findings = scan_outputs(written, root, case_references, config)
     if not findings.empty:
         for path in written:
@@ -520,17 +601,22 @@ def identifier_error(findings, shown: int = 5) -> str:
     summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
     places = "; ".join(
         " ".join(str(part) for part in (row.file, row.location, row.kind, row.masked) if part)
-        for row in findings.head(shown).itertuples())
+        for row in findings.head(shown).itertuples()
+    )
     more = f" and {len(findings) - shown} more" if len(findings) > shown else ""
     if set(counts.index) == {RECOVERABLE}:
         # Not an identifier: the allowlist cannot help, only suppressing the derived figure.
-        return (f"{SCAN_ERROR}: a suppressed count can be worked out from what the outputs "
-                f"show ({summary}), so this run was not published: {places}{more}. Suppress "
-                "the figures named (lscb_analysis.protect.disclosure.show_figure) and run again.")
-    return (f"{SCAN_ERROR}: the outputs may contain child-level identifiers ({summary}), so "
-            f"this run was not published: {places}{more}. Remove them at their source (or, if "
-            "one is not an identifier, add its exact text to allowlist in "
-            "data/reference/identifier_patterns.yaml) and run again.")
+        return (
+            f"{SCAN_ERROR}: a suppressed count can be worked out from what the outputs "
+            f"show ({summary}), so this run was not published: {places}{more}. Suppress "
+            "the figures named (lscb_analysis.protect.disclosure.show_figure) and run again."
+        )
+    return (
+        f"{SCAN_ERROR}: the outputs may contain child-level identifiers ({summary}), so "
+        f"this run was not published: {places}{more}. Remove them at their source (or, if "
+        "one is not an identifier, add its exact text to allowlist in "
+        "data/reference/identifier_patterns.yaml) and run again."
+    )
 
 
 def mask_identifiers(text: str | None, case_references=(), config=None) -> str | None:
@@ -572,14 +658,17 @@ def _kernel_options(isolation: str, sockets: str) -> dict:
     if isolation == "kernel":
         # Local sockets, not TCP, so a kernel's traffic never touches the network stack; each
         # run gets its own socket folder so parallel kernels cannot cross wires.
-        return {"config": Config({"KernelManager": {"transport": "ipc",
-                                                    "ip": f"{sockets}/kernel"}}),
-                "execution_timeout": CELL_TIMEOUT_SECONDS}
+        return {
+            "config": Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}}),
+            "execution_timeout": CELL_TIMEOUT_SECONDS,
+        }
     from lscb_analysis.runs import inprocess_kernel
 
     # The child runs one notebook and exits: no command history to keep.
-    return {"kernel_manager_class": inprocess_kernel.KERNEL_MANAGER,
-            "config": Config({"HistoryManager": {"enabled": False}})}
+    return {
+        "kernel_manager_class": inprocess_kernel.KERNEL_MANAGER,
+        "config": Config({"HistoryManager": {"enabled": False}}),
+    }
 
 
 def execute_run(job: RunJob) -> RunResult:
@@ -604,16 +693,30 @@ def execute_run(job: RunJob) -> RunResult:
     synthetic = report_html.is_synthetic(job.project_dir or None)
     sockets = tempfile.mkdtemp(prefix="lscb-kernel-") if job.isolation == "kernel" else ""
     try:
-        executed = _lightened(executed_path, papermill.execute_notebook(
-            with_display_guard(load_notebook(spec.notebook)), str(executed_path),
-            parameters=spec.parameters, kernel_name=KERNEL_NAME, cwd=str(paths.project_dir()),
-            progress_bar=False, **_kernel_options(job.isolation, sockets)),
+        executed = _lightened(
+            executed_path,
+            papermill.execute_notebook(
+                with_display_guard(load_notebook(spec.notebook)),
+                str(executed_path),
+                parameters=spec.parameters,
+                kernel_name=KERNEL_NAME,
+                cwd=str(paths.project_dir()),
+                progress_bar=False,
+                **_kernel_options(job.isolation, sockets),
+            ),
         )
         index = report_index.index_values(executed)
-        io.write_text(report_html.export_html(
-            executed, spec.parameters.get(TIER_PARAMETER), notebook=spec.notebook,
-            parameters=_with_defaults(spec), index=index, synthetic=synthetic),
-            staging / "report.html")
+        io.write_text(
+            report_html.export_html(
+                executed,
+                spec.parameters.get(TIER_PARAMETER),
+                notebook=spec.notebook,
+                parameters=_with_defaults(spec),
+                index=index,
+                synthetic=synthetic,
+            ),
+            staging / "report.html",
+        )
         outputs["html"] = "report.html"
     except Exception as failure:  # any failure is recorded in the manifest; other runs go on
         status, error = "failed", _error_text(failure)
@@ -630,12 +733,24 @@ def execute_run(job: RunJob) -> RunResult:
     if workbooks:
         outputs["xlsx"] = workbooks
     result = RunResult(
-        notebook=spec.notebook, borough=spec.borough, slug=spec.slug,
-        parameters=spec.parameters, status=status, error=error, started=started,
-        finished=provenance.now_iso(), seconds=round(time.monotonic() - clock, 2),
-        package_version=__version__, git_commit=job.git_commit, inputs=job.input_hashes,
-        outputs=outputs, code_fingerprint=job.code_fingerprint, isolation=job.isolation,
-        index=index, scan_seconds=scan_seconds, synthetic=synthetic,
+        notebook=spec.notebook,
+        borough=spec.borough,
+        slug=spec.slug,
+        parameters=spec.parameters,
+        status=status,
+        error=error,
+        started=started,
+        finished=provenance.now_iso(),
+        seconds=round(time.monotonic() - clock, 2),
+        package_version=__version__,
+        git_commit=job.git_commit,
+        inputs=job.input_hashes,
+        outputs=outputs,
+        code_fingerprint=job.code_fingerprint,
+        isolation=job.isolation,
+        index=index,
+        scan_seconds=scan_seconds,
+        synthetic=synthetic,
     )
     io.write_json(asdict(result), staging / "manifest.json")
     return result
@@ -663,8 +778,9 @@ def _printed(job: RunJob, outputs: dict, index: dict) -> tuple[str, str | None]:
 
     spec = job.spec
     try:
-        pdf = pdf_print.print_report(Path(job.staging) / outputs["html"], spec.notebook,
-                                     spec.borough, spec.parameters, index)
+        pdf = pdf_print.print_report(
+            Path(job.staging) / outputs["html"], spec.notebook, spec.borough, spec.parameters, index
+        )
     except (LscbError, KeyError) as problem:
         return "failed", f"{type(problem).__name__}: {problem}"
     outputs["pdf"] = pdf.name
@@ -685,16 +801,22 @@ def _screened(job: RunJob, status: str, error: str | None, outputs: dict, index:
         for leftover in Path(job.staging).iterdir():
             if leftover.is_file() and leftover.name != "manifest.json":
                 leftover.unlink()
-        return ("failed", f"{SCAN_ERROR}: the identifier scan could not run ({problem}); "
-                "nothing of this run was published.", {}, {}, 0.0)
+        return (
+            "failed",
+            f"{SCAN_ERROR}: the identifier scan could not run ({problem}); "
+            "nothing of this run was published.",
+            {},
+            {},
+            0.0,
+        )
     error = mask_identifiers(error, job.case_references, config)
     if "traceback" in outputs:
-        outputs["traceback"] = mask_identifiers(outputs["traceback"], job.case_references,
-                                                config)
+        outputs["traceback"] = mask_identifiers(outputs["traceback"], job.case_references, config)
     if findings.empty:
         return status, error, outputs, index, seconds
-    logger.warning("%s: %d possible identifiers in its outputs; not published.", job.key,
-                   len(findings))
+    logger.warning(
+        "%s: %d possible identifiers in its outputs; not published.", job.key, len(findings)
+    )
     scan = identifier_error(findings)
     error = scan if error is None else f"{scan} (The run had also failed: {error})"
     withheld = {"withheld": sorted(set(findings["file"]))}
@@ -721,16 +843,17 @@ def _warm_notebook() -> nbformat.NotebookNode:
     figure.savefig(buffer, format="png")
     table = pd.DataFrame({"item": ["a"], "value": [1.5]}).style.hide(axis="index").to_html()
     chart = nbformat.v4.new_output(
-        "display_data", data={"image/png": base64.b64encode(buffer.getvalue()).decode(),
-                              "text/plain": "<Figure>"})
-    html = nbformat.v4.new_output("execute_result", data={"text/html": table,
-                                                          "text/plain": "table"},
-                                  execution_count=1)
-    markdown = nbformat.v4.new_output("display_data", data={"text/markdown": "**warm**",
-                                                            "text/plain": "warm"})
+        "display_data",
+        data={"image/png": base64.b64encode(buffer.getvalue()).decode(), "text/plain": "<Figure>"},
+    )
+    html = nbformat.v4.new_output(
+        "execute_result", data={"text/html": table, "text/plain": "table"}, execution_count=1
+    )
+    markdown = nbformat.v4.new_output(
+        "display_data", data={"text/markdown": "**warm**", "text/plain": "warm"}
+    )
     cell = nbformat.v4.new_code_cell("x", outputs=[chart, html, markdown], execution_count=1)
-    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Warm-up\nText."),
-                                           cell])
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Warm-up\nText."), cell])
 
 
 def warm_up() -> dict:
@@ -749,8 +872,11 @@ def warm_up() -> dict:
     import lscb_analysis
 
     names = [*WARM_MODULES, "lscb_analysis.runs.inprocess_kernel"]
-    names += [f"lscb_analysis.{module.name}" for module in pkgutil.iter_modules(
-        lscb_analysis.__path__) if not module.name.startswith("_")]
+    names += [
+        f"lscb_analysis.{module.name}"
+        for module in pkgutil.iter_modules(lscb_analysis.__path__)
+        if not module.name.startswith("_")
+    ]
     failed = []
     for name in names:
         try:
@@ -828,8 +954,9 @@ def install_run(staging: Path, final: Path) -> None:
     """
     retired = None
     if final.exists():
-        retired = final.with_name(f"{RETIRED_PREFIX}{final.name}-{os.getpid()}-"
-                                  f"{uuid.uuid4().hex[:8]}")
+        retired = final.with_name(
+            f"{RETIRED_PREFIX}{final.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        )
         os.rename(final, retired)
     if retired is not None and _manifest_status(staging) != "ok":
         if (retired / LAST_GOOD).is_dir():
@@ -871,7 +998,7 @@ def recover_interrupted(out_dir: Path) -> int:
     for folder in Path(out_dir).glob(f"*/{RETIRED_PREFIX}*"):
         if not folder.is_dir() or _owner_alive(folder):
             continue
-        original = folder.with_name(folder.name[len(RETIRED_PREFIX):].rsplit("-", 2)[0])
+        original = folder.with_name(folder.name[len(RETIRED_PREFIX) :].rsplit("-", 2)[0])
         if original.exists():
             shutil.rmtree(folder, ignore_errors=True)
         else:
@@ -882,13 +1009,15 @@ def recover_interrupted(out_dir: Path) -> int:
 
 def _new_staging(spec: RunSpec) -> Path:
     folder = spec.run_dir.with_name(
-        f"{STAGING_PREFIX}{spec.slug}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        f"{STAGING_PREFIX}{spec.slug}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    )
     io.ensure_writable(folder / "manifest.json")
     return folder
 
 
-def _failed_result(job: RunJob, started: str, seconds: float, error: str,
-                   detail: str = "") -> RunResult:
+def _failed_result(
+    job: RunJob, started: str, seconds: float, error: str, detail: str = ""
+) -> RunResult:
     """Write a failed manifest for a run that did not report back (timeout, crash).
 
     Whatever the run had half written is deleted; only its notebook is kept, as the log
@@ -908,11 +1037,21 @@ def _failed_result(job: RunJob, started: str, seconds: float, error: str,
         outputs["notebook"] = f"{spec.notebook}.ipynb"
     _, error, outputs, _, scan_seconds = _screened(job, "failed", error, outputs, {})
     result = RunResult(
-        notebook=spec.notebook, borough=spec.borough, slug=spec.slug,
-        parameters=spec.parameters, status="failed", error=error, started=started,
-        finished=provenance.now_iso(), seconds=round(seconds, 2), package_version=__version__,
-        git_commit=job.git_commit, inputs=job.input_hashes, outputs=outputs,
-        code_fingerprint=job.code_fingerprint, isolation=job.isolation,
+        notebook=spec.notebook,
+        borough=spec.borough,
+        slug=spec.slug,
+        parameters=spec.parameters,
+        status="failed",
+        error=error,
+        started=started,
+        finished=provenance.now_iso(),
+        seconds=round(seconds, 2),
+        package_version=__version__,
+        git_commit=job.git_commit,
+        inputs=job.input_hashes,
+        outputs=outputs,
+        code_fingerprint=job.code_fingerprint,
+        isolation=job.isolation,
         scan_seconds=scan_seconds,
     )
     io.write_json(asdict(result), staging / "manifest.json")
@@ -933,17 +1072,28 @@ def settle(job: RunJob, finished, started: str, timeout: float | None) -> RunRes
         result = finished.value
     elif finished.state == "timeout":
         result = _failed_result(
-            job, started, finished.seconds,
+            job,
+            started,
+            finished.seconds,
             f"TimeoutError: the run was stopped after {timeout:g} s (the limit per run). "
-            "Its notebook shows the cell that was running; raise the limit with --timeout.")
+            "Its notebook shows the cell that was running; raise the limit with --timeout.",
+        )
     elif finished.state == "crashed":
         result = _failed_result(
-            job, started, finished.seconds,
+            job,
+            started,
+            finished.seconds,
             f"{finished.error} Its notebook shows how far it got. Run it again; if it happens "
-            "again, check the machine has memory to spare (or use fewer --jobs).", finished.log)
+            "again, check the machine has memory to spare (or use fewer --jobs).",
+            finished.log,
+        )
     else:
-        result = _failed_result(job, started, finished.seconds,
-                                finished.error or f"The run was {finished.state}.",
-                                finished.detail or finished.log)
+        result = _failed_result(
+            job,
+            started,
+            finished.seconds,
+            finished.error or f"The run was {finished.state}.",
+            finished.detail or finished.log,
+        )
     install_run(Path(job.staging), job.spec.run_dir)
     return result

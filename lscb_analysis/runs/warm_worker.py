@@ -110,7 +110,7 @@ def _child_main(function, args: tuple, env: dict, writer: int, log_path: str) ->
     with contextlib.suppress(OSError):
         view = memoryview(payload)
         while view:
-            view = view[os.write(writer, view):]
+            view = view[os.write(writer, view) :]
     with contextlib.suppress(ValueError, OSError):
         sys.stdout.flush()
         sys.stderr.flush()
@@ -140,8 +140,9 @@ class _Server:
         with contextlib.suppress(OSError):  # the child may not have done it yet
             os.setpgid(pid, pid)
         now = time.monotonic()
-        self.children[reader] = _Child(key, pid, reader,
-                                       now + timeout if timeout else None, now, log_path)
+        self.children[reader] = _Child(
+            key, pid, reader, now + timeout if timeout else None, now, log_path
+        )
 
     def kill(self, child: _Child) -> None:
         for kill in (os.killpg, os.kill):
@@ -166,15 +167,24 @@ class _Server:
             if kind == "value":
                 result = Finished(child.key, "value", value=rest[0], seconds=seconds, log=log)
             else:
-                result = Finished(child.key, "error", error=rest[0], detail=rest[1],
-                                  seconds=seconds, log=log)
+                result = Finished(
+                    child.key, "error", error=rest[0], detail=rest[1], seconds=seconds, log=log
+                )
         elif state is not None:
             result = Finished(child.key, state, seconds=seconds, log=log)
         else:
-            how = (f"was ended by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
-                   else f"exited with code {os.waitstatus_to_exitcode(status)}")
-            result = Finished(child.key, "crashed", seconds=seconds, log=log,
-                              error=f"The run's process {how} before reporting a result.")
+            how = (
+                f"was ended by signal {os.WTERMSIG(status)}"
+                if os.WIFSIGNALED(status)
+                else f"exited with code {os.waitstatus_to_exitcode(status)}"
+            )
+            result = Finished(
+                child.key,
+                "crashed",
+                seconds=seconds,
+                log=log,
+                error=f"The run's process {how} before reporting a result.",
+            )
         self.conn.send(("done", result))
 
     def handle(self, message: tuple) -> bool:
@@ -251,18 +261,31 @@ class WarmWorker:
         NotebookRunError: the server could not start or warm up (the message has its output).
     """
 
-    def __init__(self, warm_up: str = "", env: dict | None = None,
-                 start_timeout: float = START_TIMEOUT_SECONDS):
+    def __init__(
+        self,
+        warm_up: str = "",
+        env: dict | None = None,
+        start_timeout: float = START_TIMEOUT_SECONDS,
+    ):
         if not hasattr(os, "fork"):
             raise NotebookRunError(
-                "Running notebooks needs os.fork (Linux or macOS); on Windows use WSL.")
+                "Running notebooks needs os.fork (Linux or macOS); on Windows use WSL."
+            )
         ours, theirs = socket.socketpair()
         log, self._log = tempfile.mkstemp(prefix="lscb-warm-server-", suffix=".log")
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from lscb_analysis.runs.warm_worker import _serve_main; "
-             "_serve_main()", str(theirs.fileno()), warm_up],
-            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+            [
+                sys.executable,
+                "-c",
+                "from lscb_analysis.runs.warm_worker import _serve_main; _serve_main()",
+                str(theirs.fileno()),
+                warm_up,
+            ],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
         os.close(log)
         theirs.close()
@@ -273,14 +296,16 @@ class WarmWorker:
             self.close()
             raise NotebookRunError(
                 f"The warm worker did not start within {start_timeout:.0f} s. Its output:\n"
-                f"{_tail(self._log)}")
+                f"{_tail(self._log)}"
+            )
         try:
             _, self.info = self.conn.recv()
         except EOFError as error:
             self.close()
             raise NotebookRunError(
                 "The warm worker stopped while importing the workbench. Its output:\n"
-                f"{_tail(self._log)}") from error
+                f"{_tail(self._log)}"
+            ) from error
 
     @property
     def pid(self) -> int:
@@ -291,8 +316,14 @@ class WarmWorker:
         """True while the server is running."""
         return self.process.poll() is None
 
-    def submit(self, key: str, function, args: tuple = (), env: dict | None = None,
-               timeout: float | None = None) -> None:
+    def submit(
+        self,
+        key: str,
+        function,
+        args: tuple = (),
+        env: dict | None = None,
+        timeout: float | None = None,
+    ) -> None:
         """Run ``function(*args)`` in a fresh child (``function`` must be importable by name).
 
         Args:
@@ -322,11 +353,18 @@ class WarmWorker:
         except (EOFError, OSError) as error:
             raise NotebookRunError(
                 f"The warm worker (process {self.pid}) stopped unexpectedly. Its output:\n"
-                f"{_tail(self._log)}") from error
+                f"{_tail(self._log)}"
+            ) from error
         return finished
 
-    def run(self, key: str, function, args: tuple = (), env: dict | None = None,
-            timeout: float | None = None) -> Finished:
+    def run(
+        self,
+        key: str,
+        function,
+        args: tuple = (),
+        env: dict | None = None,
+        timeout: float | None = None,
+    ) -> Finished:
         """Submit one job and wait for it (for callers that run one job at a time)."""
         self.submit(key, function, args, env, timeout)
         while True:

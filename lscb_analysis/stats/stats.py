@@ -1087,8 +1087,7 @@ def xmr(
         two_of_three_includes_beyond_limits=bool(two_of_three_includes_beyond_limits),
         points_used=points_used,
         warning=warning,
-        value_range=(None if lowest == -np.inf else lowest,
-                     None if highest == np.inf else highest),
+        value_range=(None if lowest == -np.inf else lowest, None if highest == np.inf else highest),
     )
     return frame
 

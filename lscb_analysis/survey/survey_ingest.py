@@ -68,31 +68,89 @@ LOGGER = logging.getLogger(__name__)
 SURVEY_CONFIG = "survey.yaml"
 SECTIONS: tuple[str, ...] = ("collects", "would_like")
 ITEM_COLUMNS: list[str] = [
-    "borough", "la_number", "section", "item", "description", "agency", "agency_original",
-    "frequency", "frequency_original", "age_range", "system", "why_useful", "usefulness",
-    "usefulness_original", "indicator_code", "why", "barrier", "barrier_original", "comment",
-    "collected_flag_original", "extra", "used", "file", "sha256", "sheet", "row",
+    "borough",
+    "la_number",
+    "section",
+    "item",
+    "description",
+    "agency",
+    "agency_original",
+    "frequency",
+    "frequency_original",
+    "age_range",
+    "system",
+    "why_useful",
+    "usefulness",
+    "usefulness_original",
+    "indicator_code",
+    "why",
+    "barrier",
+    "barrier_original",
+    "comment",
+    "collected_flag_original",
+    "extra",
+    "used",
+    "file",
+    "sha256",
+    "sheet",
+    "row",
 ]
 ISSUE_COLUMNS: list[str] = ["file", "sheet", "row", "column", "severity", "code", "message"]
 RETURN_COLUMNS: list[str] = [
-    "file", "sha256", "state", "reason", "borough", "la_number", "return_date", "modified",
-    "sections_filled", "items_collects", "items_would_like", "used", "message",
+    "file",
+    "sha256",
+    "state",
+    "reason",
+    "borough",
+    "la_number",
+    "return_date",
+    "modified",
+    "sections_filled",
+    "items_collects",
+    "items_would_like",
+    "used",
+    "message",
 ]
 SHEET_COLUMNS: list[str] = [
-    "file", "sheet", "kind", "section", "header_row", "non_blank_rows", "borough", "la_number",
+    "file",
+    "sheet",
+    "kind",
+    "section",
+    "header_row",
+    "non_blank_rows",
+    "borough",
+    "la_number",
 ]
 ACCOUNTING_COLUMNS: list[str] = [
-    "file", "sheet", "state", "header_row", "non_blank_rows", "item_rows", "reported_rows",
-    "rejected_rows", "unaccounted",
+    "file",
+    "sheet",
+    "state",
+    "header_row",
+    "non_blank_rows",
+    "item_rows",
+    "reported_rows",
+    "rejected_rows",
+    "unaccounted",
 ]
 STATES: tuple[str, ...] = ("ingested", "ingested_with_warnings", "rejected")
 REJECTION_CODES: tuple[str, ...] = (
-    "corrupt", "password_protected", "empty", "no_recognisable_sheet",
-    "borough_not_identifiable", "duplicate", "unsafe_workbook",
+    "corrupt",
+    "password_protected",
+    "empty",
+    "no_recognisable_sheet",
+    "borough_not_identifiable",
+    "duplicate",
+    "unsafe_workbook",
 )
 ROW_EXCLUSION_CODES: frozenset[str] = frozenset(
-    {"note_row", "section_heading", "repeated_header", "missing_item", "not_collected",
-     "unknown_borough"}
+    {
+        "note_row",
+        "section_heading",
+        "repeated_header",
+        "missing_item",
+        "not_collected",
+        "unknown_borough",
+    }
 )
 """Issue codes that stand for a non-blank row below the header that was not read as an item."""
 ISSUE_CODES: dict[str, str] = {
@@ -132,8 +190,16 @@ ISSUE_CODES: dict[str, str] = {
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 _CFB_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-_TEXT_FIELDS = ("item", "description", "age_range", "system", "why_useful", "indicator_code",
-                "why", "comment")
+_TEXT_FIELDS = (
+    "item",
+    "description",
+    "age_range",
+    "system",
+    "why_useful",
+    "indicator_code",
+    "why",
+    "comment",
+)
 _USEFULNESS = re.compile(
     r"^\s*([1-5])(?:\.0+)?\s*(?:(?:/|out\s+of)\s*5)?\s*(?:[-\u2013:(,].*)?$", re.IGNORECASE
 )
@@ -288,15 +354,20 @@ def load_rules(config: dict | None = None) -> SurveyRules:
     sections = config["sections"]
     fields = {s: _matcher(sections[s]["fields"], f"sections.{s}.fields") for s in SECTIONS}
     names = {s: tuple(sections[s]["fields"]) for s in SECTIONS}
-    labels = {s: {f: spec.get("label", f) for f, spec in sections[s]["fields"].items()}
-              for s in SECTIONS}
+    labels = {
+        s: {f: spec.get("label", f) for f, spec in sections[s]["fields"].items()} for s in SECTIONS
+    }
     about_fields = config["about"]["fields"]
     borough_spec = {"borough": about_fields.get("borough", {})}
-    sheet_spec = {s: {"synonyms": [sections[s]["sheet"], *sections[s].get("sheet_synonyms", [])]}
-                  for s in SECTIONS}
+    sheet_spec = {
+        s: {"synonyms": [sections[s]["sheet"], *sections[s].get("sheet_synonyms", [])]}
+        for s in SECTIONS
+    }
     headings_spec = ingest.get("section_headings", {}) or {}
-    codes = {name: _matcher(spec, f"code_lists.{name}")
-             for name, spec in config.get("code_lists", {}).items()}
+    codes = {
+        name: _matcher(spec, f"code_lists.{name}")
+        for name, spec in config.get("code_lists", {}).items()
+    }
     about_sheets = {normalise_key(config["about"].get("sheet", "About"))}
     about_sheets |= {normalise_key(name) for name in ingest.get("about_sheets", [])}
     return SurveyRules(
@@ -310,8 +381,7 @@ def load_rules(config: dict | None = None) -> SurveyRules:
         sheet_sections=_matcher(sheet_spec, "sections.*.sheet_synonyms"),
         headings=_matcher(headings_spec, "ingest.section_headings"),
         notes=_matcher({"notes": ingest.get("note_markers", {})}, "ingest.note_markers"),
-        boilerplate=_matcher({"boilerplate": ingest.get("boilerplate", {})},
-                             "ingest.boilerplate"),
+        boilerplate=_matcher({"boilerplate": ingest.get("boilerplate", {})}, "ingest.boilerplate"),
         codes=codes,
         not_stated=frozenset(normalise_key(v) for v in ingest.get("not_stated", [])),
         skip_files=tuple(ingest.get("skip_files", ["contacts.csv", "README*", "*.md"])),
@@ -394,8 +464,9 @@ class _Grid:
         return self.anchors.get((row, column), (row, column))
 
 
-def _make_grid(name: str, rows: list[list[Any]], ranges: Iterable[tuple[int, int, int, int]]
-               ) -> _Grid:
+def _make_grid(
+    name: str, rows: list[list[Any]], ranges: Iterable[tuple[int, int, int, int]]
+) -> _Grid:
     """Build a grid, filling each merged range (0-based, inclusive) with its first cell's value."""
     rows = [list(row) for row in rows]
     grid = _Grid(name, rows)
@@ -472,37 +543,64 @@ def _read_xlsx(path: Path, limits: safe_files.WorkbookLimits) -> tuple[list[_Gri
         # From an open read-only handle (so a workbook misnamed .xls still opens); cached
         # values only, macros and external links neither run nor kept.
         with path.open("rb") as handle:
-            workbook = openpyxl.load_workbook(handle, read_only=False, data_only=True,
-                                              keep_vba=False, keep_links=False)
+            workbook = openpyxl.load_workbook(
+                handle, read_only=False, data_only=True, keep_vba=False, keep_links=False
+            )
     except safe_files.OPENPYXL_READ_ERRORS as error:
-        raise _reject("corrupt", f"{path.name} cannot be opened as a workbook "
-                      f"({type(error).__name__}). Ask the board for a fresh copy saved from "
-                      "Excel as .xlsx.") from error
+        raise _reject(
+            "corrupt",
+            f"{path.name} cannot be opened as a workbook "
+            f"({type(error).__name__}). Ask the board for a fresh copy saved from "
+            "Excel as .xlsx.",
+        ) from error
     notes: list[tuple] = []
     try:
         grids = []
         for sheet in workbook.worksheets:
             rows = [list(values) for values in sheet.iter_rows(values_only=True)]
-            ranges = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1)
-                      for r in sheet.merged_cells.ranges]
+            ranges = [
+                (r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1)
+                for r in sheet.merged_cells.ranges
+            ]
             grids.append(_make_grid(sheet.title, rows, ranges))
     except safe_files.OPENPYXL_READ_ERRORS as error:
-        raise _reject("corrupt", f"{path.name} is damaged: a sheet cannot be read "
-                      f"({type(error).__name__}). Ask the board for a fresh copy.") from error
+        raise _reject(
+            "corrupt",
+            f"{path.name} is damaged: a sheet cannot be read "
+            f"({type(error).__name__}). Ask the board for a fresh copy.",
+        ) from error
     finally:
         workbook.close()
     if check.has_macros:
-        notes.append(("", "macros_not_run", "The workbook contains macros; they were neither "
-                      "run nor kept, only the cell values were read. Nothing to do."))
+        notes.append(
+            (
+                "",
+                "macros_not_run",
+                "The workbook contains macros; they were neither "
+                "run nor kept, only the cell values were read. Nothing to do.",
+            )
+        )
     for link in check.external_links:
-        notes.append(("", "external_link_ignored", "The workbook links to another file; the "
-                      f"link ({link[:60]}) was not followed. If values came from it, ask the "
-                      "board to paste them in as values."))
+        notes.append(
+            (
+                "",
+                "external_link_ignored",
+                "The workbook links to another file; the "
+                f"link ({link[:60]}) was not followed. If values came from it, ask the "
+                "board to paste them in as values.",
+            )
+        )
     missing = check.formulas[~check.formulas["has_cached_value"]]
     for sheet, rows in missing.groupby("sheet"):
-        notes.append((sheet, "formula_without_value", f"{len(rows)} formula cell(s) (e.g. "
-                      f"{rows['cell'].iloc[0]}) have no saved value, so they read as blank. "
-                      "Ask the board to open the file in Excel, save it and send it again."))
+        notes.append(
+            (
+                sheet,
+                "formula_without_value",
+                f"{len(rows)} formula cell(s) (e.g. "
+                f"{rows['cell'].iloc[0]}) have no saved value, so they read as blank. "
+                "Ask the board to open the file in Excel, save it and send it again.",
+            )
+        )
     return grids, notes
 
 
@@ -518,23 +616,43 @@ def _read_xls(data: bytes, name: str, limits: safe_files.WorkbookLimits) -> list
     except xlrd.XLRDError as error:
         if "encrypt" in str(error).lower():
             raise _reject("password_protected", _password_message(name)) from error
-        raise _reject("corrupt", f"{name} is not a readable Excel 97-2003 workbook ({error}). "
-                      "Ask the board to save it as .xlsx and send it again.") from error
-    except (struct.error, ValueError, IndexError, KeyError, AssertionError, EOFError,
-            OSError) as error:
-        raise _reject("corrupt", f"{name} is a damaged Excel 97-2003 workbook "
-                      f"({type(error).__name__}). Ask the board to save it as .xlsx and send "
-                      "it again.") from error
+        raise _reject(
+            "corrupt",
+            f"{name} is not a readable Excel 97-2003 workbook ({error}). "
+            "Ask the board to save it as .xlsx and send it again.",
+        ) from error
+    except (
+        struct.error,
+        ValueError,
+        IndexError,
+        KeyError,
+        AssertionError,
+        EOFError,
+        OSError,
+    ) as error:
+        raise _reject(
+            "corrupt",
+            f"{name} is a damaged Excel 97-2003 workbook "
+            f"({type(error).__name__}). Ask the board to save it as .xlsx and send "
+            "it again.",
+        ) from error
     grids = []
     for sheet in book.sheets():
         if sheet.nrows > limits.max_rows or sheet.nrows * sheet.ncols > limits.max_cells:
-            raise _reject("unsafe_workbook", f"{name}, sheet {sheet.name}: {sheet.nrows:,} rows "
-                          f"x {sheet.ncols:,} columns is over the workbook limits in "
-                          "data/reference/disclosure.yaml. Delete unused rows and columns.")
-        rows = [[_xls_value(sheet.cell(r, c), book.datemode) for c in range(sheet.ncols)]
-                for r in range(sheet.nrows)]
-        ranges = [(top, left, bottom - 1, right - 1)
-                  for top, bottom, left, right in getattr(sheet, "merged_cells", [])]
+            raise _reject(
+                "unsafe_workbook",
+                f"{name}, sheet {sheet.name}: {sheet.nrows:,} rows "
+                f"x {sheet.ncols:,} columns is over the workbook limits in "
+                "data/reference/disclosure.yaml. Delete unused rows and columns.",
+            )
+        rows = [
+            [_xls_value(sheet.cell(r, c), book.datemode) for c in range(sheet.ncols)]
+            for r in range(sheet.nrows)
+        ]
+        ranges = [
+            (top, left, bottom - 1, right - 1)
+            for top, bottom, left, right in getattr(sheet, "merged_cells", [])
+        ]
         grids.append(_make_grid(sheet.name, rows, ranges))
     return grids
 
@@ -561,25 +679,38 @@ def _check_zip(path: Path, limits: safe_files.WorkbookLimits) -> None:
             members = package.infolist()
             total = sum(m.file_size for m in members)
             packed = max(sum(m.compress_size for m in members), 1)
-            if len(members) > limits.max_members or total > limits.max_uncompressed_bytes or (
-                total > limits.ratio_check_above_bytes
-                and total / packed > limits.max_compression_ratio
+            if (
+                len(members) > limits.max_members
+                or total > limits.max_uncompressed_bytes
+                or (
+                    total > limits.ratio_check_above_bytes
+                    and total / packed > limits.max_compression_ratio
+                )
             ):
-                raise _reject("unsafe_workbook", f"{path.name} unpacks to {total:,} bytes in "
-                              f"{len(members):,} parts, over the limits in data/reference/"
-                              "disclosure.yaml (workbook_limits). It may be a zip bomb: do not "
-                              "open it; ask the board for the data again.")
+                raise _reject(
+                    "unsafe_workbook",
+                    f"{path.name} unpacks to {total:,} bytes in "
+                    f"{len(members):,} parts, over the limits in data/reference/"
+                    "disclosure.yaml (workbook_limits). It may be a zip bomb: do not "
+                    "open it; ask the board for the data again.",
+                )
             for member in members:
                 if member.filename.endswith(".xml"):
                     head = package.read(member.filename)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise _reject("unsafe_workbook", f"{path.name}: part {member.filename} "
-                                      "declares a DTD or entities, which spreadsheet programs "
-                                      "never write and XML attacks use. Do not open it; ask "
-                                      "the board for a fresh copy.")
+                        raise _reject(
+                            "unsafe_workbook",
+                            f"{path.name}: part {member.filename} "
+                            "declares a DTD or entities, which spreadsheet programs "
+                            "never write and XML attacks use. Do not open it; ask "
+                            "the board for a fresh copy.",
+                        )
     except zipfile.BadZipFile as error:
-        raise _reject("corrupt", f"{path.name} is a damaged OpenDocument file ({error}); ask "
-                      "the board for a fresh copy.") from error
+        raise _reject(
+            "corrupt",
+            f"{path.name} is a damaged OpenDocument file ({error}); ask "
+            "the board for a fresh copy.",
+        ) from error
 
 
 def _read_ods(path: Path, limits: safe_files.WorkbookLimits) -> list[_Grid]:
@@ -596,10 +727,20 @@ def _read_ods(path: Path, limits: safe_files.WorkbookLimits) -> list[_Grid]:
     try:
         document = load(str(path))
         tables = document.spreadsheet.getElementsByType(odf_table.Table)
-    except (SAXException, KeyError, ValueError, AttributeError, IndexError, OSError,
-            zipfile.BadZipFile) as error:
-        raise _reject("corrupt", f"{path.name} is not a readable OpenDocument spreadsheet "
-                      f"({type(error).__name__}). Ask the board to save it as .xlsx.") from error
+    except (
+        SAXException,
+        KeyError,
+        ValueError,
+        AttributeError,
+        IndexError,
+        OSError,
+        zipfile.BadZipFile,
+    ) as error:
+        raise _reject(
+            "corrupt",
+            f"{path.name} is not a readable OpenDocument spreadsheet "
+            f"({type(error).__name__}). Ask the board to save it as .xlsx.",
+        ) from error
     cell_names = {(TABLENS, "table-cell"), (TABLENS, "covered-table-cell")}
 
     def value_of(cell: Any) -> Any:
@@ -630,10 +771,16 @@ def _read_ods(path: Path, limits: safe_files.WorkbookLimits) -> list[_Grid]:
                     continue
                 across = int(cell.getAttribute("numbercolumnsrepeated") or 1)
                 value = value_of(cell)
-                wide = int(cell.getAttribute("numbercolumnsspanned") or 1) \
-                    if cell.qname[1] == "table-cell" else 1
-                tall = int(cell.getAttribute("numberrowsspanned") or 1) \
-                    if cell.qname[1] == "table-cell" else 1
+                wide = (
+                    int(cell.getAttribute("numbercolumnsspanned") or 1)
+                    if cell.qname[1] == "table-cell"
+                    else 1
+                )
+                tall = (
+                    int(cell.getAttribute("numberrowsspanned") or 1)
+                    if cell.qname[1] == "table-cell"
+                    else 1
+                )
                 if value is not None:
                     values.extend([None] * (c - len(values)))
                     values.extend([value] * min(across, _MAX_REPEAT))
@@ -643,16 +790,25 @@ def _read_ods(path: Path, limits: safe_files.WorkbookLimits) -> list[_Grid]:
             if any(v is not None for v in values):
                 for k in range(min(repeat, _MAX_REPEAT)):
                     rows[r + k] = list(values)
-                    ranges.extend((r + k, col, r + k + tall - 1, col + wide - 1)
-                                  for col, tall, wide in spans)
+                    ranges.extend(
+                        (r + k, col, r + k + tall - 1, col + wide - 1) for col, tall, wide in spans
+                    )
             r += repeat
             if len(rows) > limits.max_rows:
-                raise _reject("unsafe_workbook", f"{path.name}: a sheet has more than "
-                              f"{limits.max_rows:,} rows (max_rows in data/reference/"
-                              "disclosure.yaml). Delete unused rows.")
+                raise _reject(
+                    "unsafe_workbook",
+                    f"{path.name}: a sheet has more than "
+                    f"{limits.max_rows:,} rows (max_rows in data/reference/"
+                    "disclosure.yaml). Delete unused rows.",
+                )
         last = max(rows) + 1 if rows else 0
-        grids.append(_make_grid(table.getAttribute("name") or f"Sheet{len(grids) + 1}",
-                                [rows.get(i, []) for i in range(last)], ranges))
+        grids.append(
+            _make_grid(
+                table.getAttribute("name") or f"Sheet{len(grids) + 1}",
+                [rows.get(i, []) for i in range(last)],
+                ranges,
+            )
+        )
     return grids
 
 
@@ -674,16 +830,21 @@ def _read_csv(data: bytes, name: str) -> list[_Grid]:
             if split > best_split:
                 best, best_split = rows, split
     except csv.Error as error:
-        raise _reject("corrupt", f"{name} cannot be read as CSV ({error}). Ask the board to "
-                      "save it from Excel as 'CSV UTF-8' or .xlsx.") from error
+        raise _reject(
+            "corrupt",
+            f"{name} cannot be read as CSV ({error}). Ask the board to "
+            "save it from Excel as 'CSV UTF-8' or .xlsx.",
+        ) from error
     return [_Grid("", [[cell if cell.strip() else None for cell in row] for row in best])]
 
 
 def _password_message(name: str) -> str:
-    return (f"{name} is password-protected, so it cannot be read. Ask the board to remove the "
-            "password (Excel: File > Info > Protect Workbook > Encrypt with Password, clear the "
-            "box), save it as .xlsx and send it again; passwords should never be sent with the "
-            "file.")
+    return (
+        f"{name} is password-protected, so it cannot be read. Ask the board to remove the "
+        "password (Excel: File > Info > Protect Workbook > Encrypt with Password, clear the "
+        "box), save it as .xlsx and send it again; passwords should never be sent with the "
+        "file."
+    )
 
 
 def _read_any(path: Path, limits: safe_files.WorkbookLimits) -> tuple[list[_Grid], list[tuple]]:
@@ -691,27 +852,47 @@ def _read_any(path: Path, limits: safe_files.WorkbookLimits) -> tuple[list[_Grid
     name = path.name
     size = path.stat().st_size
     if size == 0:
-        raise _reject("empty", f"{name} is empty (0 bytes). Ask the board to send its return "
-                      "again.")
+        raise _reject(
+            "empty", f"{name} is empty (0 bytes). Ask the board to send its return again."
+        )
     if size > limits.max_file_bytes:
-        raise _reject("unsafe_workbook", f"{name} is {size:,} bytes, over the limit of "
-                      f"{limits.max_file_bytes:,} (workbook_limits.max_file_bytes in "
-                      "data/reference/disclosure.yaml). Check where it came from; if genuine, "
-                      "ask for a smaller file or raise the limit.")
+        raise _reject(
+            "unsafe_workbook",
+            f"{name} is {size:,} bytes, over the limit of "
+            f"{limits.max_file_bytes:,} (workbook_limits.max_file_bytes in "
+            "data/reference/disclosure.yaml). Check where it came from; if genuine, "
+            "ask for a smaller file or raise the limit.",
+        )
     kind = _sniff(path, limits)
     suffix = path.suffix.lower()
-    expected = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xltx": "xlsx", ".xltm": "xlsx",
-                ".xls": "xls", ".ods": "ods", ".csv": "text"}.get(suffix)
+    expected = {
+        ".xlsx": "xlsx",
+        ".xlsm": "xlsx",
+        ".xltx": "xlsx",
+        ".xltm": "xlsx",
+        ".xls": "xls",
+        ".ods": "ods",
+        ".csv": "text",
+    }.get(suffix)
     notes: list[tuple] = []
     if kind in ("xlsx", "xls", "ods") and expected not in (None, kind):
-        notes.append(("", "wrong_extension", f"The file is really {kind.upper()} although it "
-                      f"is named {suffix}; it was read as {kind.upper()}. Nothing to do."))
+        notes.append(
+            (
+                "",
+                "wrong_extension",
+                f"The file is really {kind.upper()} although it "
+                f"is named {suffix}; it was read as {kind.upper()}. Nothing to do.",
+            )
+        )
     if kind == "encrypted":
         raise _reject("password_protected", _password_message(name))
     if kind == "xlsx":
         if suffix not in WORKBOOK_SUFFIXES + (".xls",):
-            raise _reject("corrupt", f"{name} is an Excel workbook with the wrong extension "
-                          f"({suffix}). Rename it to .xlsx and ingest again.")
+            raise _reject(
+                "corrupt",
+                f"{name} is an Excel workbook with the wrong extension "
+                f"({suffix}). Rename it to .xlsx and ingest again.",
+            )
         grids, more = _read_xlsx(path, limits)
         return grids, notes + more
     if kind == "xls":
@@ -721,12 +902,18 @@ def _read_any(path: Path, limits: safe_files.WorkbookLimits) -> tuple[list[_Grid
     if kind == "text" and suffix == ".csv":
         return _read_csv(path.read_bytes(), name), notes
     if expected in ("xlsx", "xls", "ods"):
-        raise _reject("corrupt", f"{name} is not a valid {suffix} file (its contents are not a "
-                      "workbook): it is damaged or was saved in another format. Ask the board "
-                      "for a fresh copy saved from Excel as .xlsx.")
-    raise _reject("corrupt", f"{name} is not a spreadsheet the workbench reads (.xlsx, .xlsm, "
-                  ".xls, .ods or .csv). Ask the board to send the return as .xlsx; if it is "
-                  "not a return, move it out of the returns folder.")
+        raise _reject(
+            "corrupt",
+            f"{name} is not a valid {suffix} file (its contents are not a "
+            "workbook): it is damaged or was saved in another format. Ask the board "
+            "for a fresh copy saved from Excel as .xlsx.",
+        )
+    raise _reject(
+        "corrupt",
+        f"{name} is not a spreadsheet the workbench reads (.xlsx, .xlsm, "
+        ".xls, .ods or .csv). Ask the board to send the return as .xlsx; if it is "
+        "not a return, move it out of the returns folder.",
+    )
 
 
 # --- reading sheets -----------------------------------------------------------------------------
@@ -749,8 +936,9 @@ class _Header:
         return any("item" in self.columns[s] for s in sections)
 
 
-def _map_header(values: list[Any], row: int, rules: SurveyRules, sections: tuple[str, ...]
-                ) -> _Header:
+def _map_header(
+    values: list[Any], row: int, rules: SurveyRules, sections: tuple[str, ...]
+) -> _Header:
     texts = [_text(v) for v in values]
     flags: dict[int, str] = {}
     borough: int | None = None
@@ -795,16 +983,18 @@ def _map_header(values: list[Any], row: int, rules: SurveyRules, sections: tuple
         mapped += hit
     distinct = {f for s in sections for f in columns[s]}
     score = len(distinct) + len(flags) + (borough is not None)
-    return _Header(row, texts, flags, borough, columns, duplicates, score,
-                   mapped / filled if filled else 0.0)
+    return _Header(
+        row, texts, flags, borough, columns, duplicates, score, mapped / filled if filled else 0.0
+    )
 
 
 def _default_section(header: _Header) -> str:
     """A sheet's section from its headers: "would like" with a barrier column (or when only
     the would-like rules find the data item), unless tick columns decide row by row."""
     wanted = header.columns["would_like"]
-    if not header.flags and ("barrier" in wanted or (
-            "item" in wanted and "item" not in header.columns["collects"])):
+    if not header.flags and (
+        "barrier" in wanted or ("item" in wanted and "item" not in header.columns["collects"])
+    ):
         return "would_like"
     return "collects"
 
@@ -860,10 +1050,26 @@ class _FileReader:
         self.recognised = 0
         self.content_sheets = 0
 
-    def issue(self, sheet: str, row: int | None, column: str, code: str, message: str,
-              severity: str = "warning") -> None:
-        self.issues.append({"file": self.file, "sheet": sheet, "row": row, "column": column,
-                            "severity": severity, "code": code, "message": message})
+    def issue(
+        self,
+        sheet: str,
+        row: int | None,
+        column: str,
+        code: str,
+        message: str,
+        severity: str = "warning",
+    ) -> None:
+        self.issues.append(
+            {
+                "file": self.file,
+                "sheet": sheet,
+                "row": row,
+                "column": column,
+                "severity": severity,
+                "code": code,
+                "message": message,
+            }
+        )
 
     # -- about --
 
@@ -893,11 +1099,16 @@ class _FileReader:
             first = next(_text(v) for v in values if _text(v))
             if self.rules.boilerplate.match(first):
                 continue
-            self.issue(grid.name, r + 1, "", "unmapped_about_row",
-                       f"{_place(grid.name)}, row {r + 1}: this line is not one of the About "
-                       "questions, so it was not read. Read it in the file if it matters, or "
-                       "add its label as a synonym under about.fields in data/reference/"
-                       "survey.yaml.")
+            self.issue(
+                grid.name,
+                r + 1,
+                "",
+                "unmapped_about_row",
+                f"{_place(grid.name)}, row {r + 1}: this line is not one of the About "
+                "questions, so it was not read. Read it in the file if it matters, or "
+                "add its label as a synonym under about.fields in data/reference/"
+                "survey.yaml.",
+            )
 
     # -- data sheets --
 
@@ -908,30 +1119,45 @@ class _FileReader:
             return
         self.content_sheets += 1
         fixed = rules.sheet_sections.by_synonym(grid.name) or rules.sheet_sections.contained(
-            grid.name)
+            grid.name
+        )
         sections = (fixed,) if fixed else SECTIONS
         header = self._find_header(grid, sections)
         if header is None:
             self.sheets.append(self._sheet_row(grid.name, "not_recognised", "", None, None))
-            self.issue(grid.name, None, "", "sheet_not_recognised",
-                       f"{_place(grid.name)} has no header row naming a data item column (looked "
-                       f"in its first {rules.scan_rows} rows for headers such as 'Data item', "
-                       "'Indicator' or 'Measure'), so nothing was read from it. If it holds "
-                       "data items, add a header row, or add the board's header words as "
-                       "synonyms in data/reference/survey.yaml.")
+            self.issue(
+                grid.name,
+                None,
+                "",
+                "sheet_not_recognised",
+                f"{_place(grid.name)} has no header row naming a data item column (looked "
+                f"in its first {rules.scan_rows} rows for headers such as 'Data item', "
+                "'Indicator' or 'Measure'), so nothing was read from it. If it holds "
+                "data items, add a header row, or add the board's header words as "
+                "synonyms in data/reference/survey.yaml.",
+            )
             return
         self.recognised += 1
         self._above_header(grid, header.row)
         result = self._read_rows(grid, header, fixed)
         self.results.append(result)
-        self.sheets.append(self._sheet_row(grid.name, "data", result.section, header.row + 1,
-                                           result.non_blank))
+        self.sheets.append(
+            self._sheet_row(grid.name, "data", result.section, header.row + 1, result.non_blank)
+        )
 
-    def _sheet_row(self, sheet: str, kind: str, section: str, header_row: int | None,
-                   non_blank: int | None) -> dict[str, Any]:
-        return {"file": self.file, "sheet": sheet, "kind": kind, "section": section,
-                "header_row": header_row, "non_blank_rows": non_blank, "borough": "",
-                "la_number": ""}
+    def _sheet_row(
+        self, sheet: str, kind: str, section: str, header_row: int | None, non_blank: int | None
+    ) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "sheet": sheet,
+            "kind": kind,
+            "section": section,
+            "header_row": header_row,
+            "non_blank_rows": non_blank,
+            "borough": "",
+            "la_number": "",
+        }
 
     def _find_header(self, grid: _Grid, sections: tuple[str, ...]) -> _Header | None:
         """The row mapping the most fields (with the data item) in the first rows; but when
@@ -959,10 +1185,15 @@ class _FileReader:
             first = next(_text(v) for v in grid.rows[r] if _text(v))
             if self.rules.boilerplate.match(first):
                 continue
-            self.issue(grid.name, r + 1, "", "text_above_header",
-                       f"{_place(grid.name)}, row {r + 1} is above the header row (row "
-                       f"{header_row + 1}) and holds text (a title or note); it was not read "
-                       "as data. Read it in the file in case it qualifies the data.")
+            self.issue(
+                grid.name,
+                r + 1,
+                "",
+                "text_above_header",
+                f"{_place(grid.name)}, row {r + 1} is above the header row (row "
+                f"{header_row + 1}) and holds text (a title or note); it was not read "
+                "as data. Read it in the file in case it qualifies the data.",
+            )
 
     def _heading(self, text: str) -> str:
         return self.rules.headings.match(text) or self.rules.sheet_sections.by_synonym(text)
@@ -972,9 +1203,11 @@ class _FileReader:
         default = fixed or _default_section(header)
         body = range(header.row + 1, len(grid.rows))
         has_headings = any(
-            len(_sources(grid, r)) == 1 and self._heading(
-                next(_text(v) for v in grid.rows[r] if _text(v)))
-            for r in body if _has_own_content(grid, r))
+            len(_sources(grid, r)) == 1
+            and self._heading(next(_text(v) for v in grid.rows[r] if _text(v)))
+            for r in body
+            if _has_own_content(grid, r)
+        )
         possible = {default}
         if has_headings or "would_like" in header.flags.values():
             possible.add("would_like")
@@ -993,17 +1226,29 @@ class _FileReader:
             row = r + 1
             where = f"{_place(grid.name)}, row {row}"
             if in_notes:
-                self.issue(grid.name, row, "", "note_row", f"{where} is in the notes block at "
-                           "the end of the sheet; it was not read as an item. Read it in the "
-                           "file in case it qualifies the data.")
+                self.issue(
+                    grid.name,
+                    row,
+                    "",
+                    "note_row",
+                    f"{where} is in the notes block at "
+                    "the end of the sheet; it was not read as an item. Read it in the "
+                    "file in case it qualifies the data.",
+                )
                 continue
             sources = _sources(grid, r)
             first = next(_text(v) for v in values if _text(v))
             if rules.notes.match(first):
                 in_notes = True
-                self.issue(grid.name, row, "", "note_row", f"{where} starts a notes block; "
-                           "it and the rows after it were not read as items. Read them in "
-                           "the file in case they qualify the data.")
+                self.issue(
+                    grid.name,
+                    row,
+                    "",
+                    "note_row",
+                    f"{where} starts a notes block; "
+                    "it and the rows after it were not read as items. Read them in "
+                    "the file in case they qualify the data.",
+                )
                 continue
             if len(sources) == 1:
                 anchor = next(iter(sources))
@@ -1011,35 +1256,59 @@ class _FileReader:
                 heading = self._heading(text)
                 if heading:
                     current = heading
-                    self.issue(grid.name, row, "", "section_heading",
-                               f"{where} is a section heading: the rows below it were read as "
-                               f"'{heading}' items. Check this is what the board meant.")
+                    self.issue(
+                        grid.name,
+                        row,
+                        "",
+                        "section_heading",
+                        f"{where} is a section heading: the rows below it were read as "
+                        f"'{heading}' items. Check this is what the board meant.",
+                    )
                     continue
                 item_column = header.columns[current].get("item")
                 filled = [c for c, v in enumerate(values) if _text(v)]
                 if grid.spans.get(anchor, (1, 1))[1] > 1 or filled != [item_column]:
-                    self.issue(grid.name, row, "", "note_row",
-                               f"{where} holds a single note, not a data item; it was not read "
-                               "as an item. Read it in the file in case it qualifies the data.")
+                    self.issue(
+                        grid.name,
+                        row,
+                        "",
+                        "note_row",
+                        f"{where} holds a single note, not a data item; it was not read "
+                        "as an item. Read it in the file in case it qualifies the data.",
+                    )
                     continue
             again = _map_header(values, r, rules, SECTIONS)
-            if (again.has_item(SECTIONS) and again.score >= rules.min_header_fields
-                    and again.share >= _HEADER_SHARE):
+            if (
+                again.has_item(SECTIONS)
+                and again.score >= rules.min_header_fields
+                and again.share >= _HEADER_SHARE
+            ):
                 header = again
                 current = fixed or _default_section(header)
                 self._report_columns(grid, header, set(SECTIONS))
-                self.issue(grid.name, row, "", "repeated_header",
-                           f"{where} is another header row; the rows below it were read with "
-                           f"its columns as '{current}' items. Check this is what the board "
-                           "meant.")
+                self.issue(
+                    grid.name,
+                    row,
+                    "",
+                    "repeated_header",
+                    f"{where} is another header row; the rows below it were read with "
+                    f"its columns as '{current}' items. Check this is what the board "
+                    "meant.",
+                )
                 continue
             record = self._record(grid, header, r, current, fixed)
             if record is not None:
                 records.append(record)
         sections = {rec["section"] for rec in records}
         label = sections.pop() if len(sections) == 1 else ("mixed" if sections else default)
-        return _SheetResult(grid.name, label, header.row + 1, non_blank, records,
-                            find_borough(grid.name) if grid.name else None)
+        return _SheetResult(
+            grid.name,
+            label,
+            header.row + 1,
+            non_blank,
+            records,
+            find_borough(grid.name) if grid.name else None,
+        )
 
     def _report_columns(self, grid: _Grid, header: _Header, possible: set[str]) -> None:
         width = max((len(row) for row in grid.rows), default=0)
@@ -1051,28 +1320,38 @@ class _FileReader:
                 continue
             has_values = any(
                 column < len(grid.rows[r]) and _text(grid.rows[r][column])
-                for r in range(header.row + 1, len(grid.rows)))
+                for r in range(header.row + 1, len(grid.rows))
+            )
             if not has_values:
                 continue
             text = header.texts[column] if column < len(header.texts) else ""
             letter = _column_letter(column)
-            duplicate = next((header.duplicates[s][column] for s in possible
-                              if column in header.duplicates[s]), "")
+            duplicate = next(
+                (header.duplicates[s][column] for s in possible if column in header.duplicates[s]),
+                "",
+            )
             if duplicate:
-                message = (f"{_place(grid.name)}, column {letter} ({_quote(text)}) is a second "
-                           f"'{duplicate}' column; the first one was used and this one's values "
-                           "were kept in 'extra'. Merge the two columns if both matter.")
+                message = (
+                    f"{_place(grid.name)}, column {letter} ({_quote(text)}) is a second "
+                    f"'{duplicate}' column; the first one was used and this one's values "
+                    "were kept in 'extra'. Merge the two columns if both matter."
+                )
             elif text:
-                message = (f"{_place(grid.name)}, column {letter} ({_quote(text)}) does not match "
-                           "any survey field; its values were kept in 'extra'. If it is one of "
-                           "the fields, add the header as a synonym in data/reference/"
-                           "survey.yaml.")
+                message = (
+                    f"{_place(grid.name)}, column {letter} ({_quote(text)}) does not match "
+                    "any survey field; its values were kept in 'extra'. If it is one of "
+                    "the fields, add the header as a synonym in data/reference/"
+                    "survey.yaml."
+                )
             else:
-                message = (f"{_place(grid.name)}, column {letter} has values but no header; "
-                           f"they were kept in 'extra' as 'column {letter}'. Give the column a "
-                           "header the survey knows.")
-            self.issue(grid.name, header.row + 1, text or f"column {letter}", "unmapped_column",
-                       message)
+                message = (
+                    f"{_place(grid.name)}, column {letter} has values but no header; "
+                    f"they were kept in 'extra' as 'column {letter}'. Give the column a "
+                    "header the survey knows."
+                )
+            self.issue(
+                grid.name, header.row + 1, text or f"column {letter}", "unmapped_column", message
+            )
 
     def _code(self, kind: str, text: str, sheet: str, row: int, header: str) -> str:
         """Map a coded value; report (and leave blank) what matches nothing."""
@@ -1090,15 +1369,21 @@ class _FileReader:
                 found = "; ".join(dict.fromkeys(mapped))
         found = found or codes.match(text)
         if not found:
-            self.issue(sheet, row, header, "unmapped_value",
-                       f"{_place(sheet)}, row {row}, column '{header}': {_quote(text)} is not in "
-                       f"the {kind} list; it was kept as written in {kind}_original and left "
-                       f"blank in {kind}. If it means one of the listed values, add it as a "
-                       f"synonym under code_lists.{kind} in data/reference/survey.yaml.")
+            self.issue(
+                sheet,
+                row,
+                header,
+                "unmapped_value",
+                f"{_place(sheet)}, row {row}, column '{header}': {_quote(text)} is not in "
+                f"the {kind} list; it was kept as written in {kind}_original and left "
+                f"blank in {kind}. If it means one of the listed values, add it as a "
+                f"synonym under code_lists.{kind} in data/reference/survey.yaml.",
+            )
         return found
 
-    def _record(self, grid: _Grid, header: _Header, r: int, current: str, fixed: str
-                ) -> dict[str, Any] | None:
+    def _record(
+        self, grid: _Grid, header: _Header, r: int, current: str, fixed: str
+    ) -> dict[str, Any] | None:
         values = grid.rows[r]
         row = r + 1
         where = f"{_place(grid.name)}, row {row}"
@@ -1117,23 +1402,39 @@ class _FileReader:
         elif answers.get("would_like") == "yes":
             section = "would_like"
         elif "no" in answers.values():
-            self.issue(grid.name, row, "", "not_collected",
-                       f"{where} is ticked as neither collected nor wanted, so it was not read "
-                       "as an item. If the board does collect it, tick it in the file.")
+            self.issue(
+                grid.name,
+                row,
+                "",
+                "not_collected",
+                f"{where} is ticked as neither collected nor wanted, so it was not read "
+                "as an item. If the board does collect it, tick it in the file.",
+            )
             return None
         elif len(header.flags) > 1 and not fixed:
-            self.issue(grid.name, row, "", "unflagged_row",
-                       f"{where}: neither tick column is filled in, so the item was read as "
-                       f"'{section}' (the sheet's default). Check this with the board.")
+            self.issue(
+                grid.name,
+                row,
+                "",
+                "unflagged_row",
+                f"{where}: neither tick column is filled in, so the item was read as "
+                f"'{section}' (the sheet's default). Check this with the board.",
+            )
         columns = header.columns[section]
         item = cell(columns.get("item"))
         if not item:
             column = columns.get("item")
-            place = f"column {_column_letter(column)}" if column is not None else "a data item "\
-                "column"
-            self.issue(grid.name, row, "", "missing_item",
-                       f"{where} has values but no data item, so it was not read. Add the "
-                       f"item's name in {place} and ingest again.")
+            place = (
+                f"column {_column_letter(column)}" if column is not None else "a data item column"
+            )
+            self.issue(
+                grid.name,
+                row,
+                "",
+                "missing_item",
+                f"{where} has values but no data item, so it was not read. Add the "
+                f"item's name in {place} and ingest again.",
+            )
             return None
         record: dict[str, Any] = dict.fromkeys(ITEM_COLUMNS, "")
         extra: list[str] = []
@@ -1146,24 +1447,34 @@ class _FileReader:
                 record[name] = self._code(name, text, grid.name, row, header.texts[column])
             elif name == "usefulness":
                 record["usefulness_original"] = text
-                record["usefulness"] = self._usefulness(text, grid.name, row,
-                                                        header.texts[column])
+                record["usefulness"] = self._usefulness(text, grid.name, row, header.texts[column])
             elif text:
                 extra.append(f"{self.rules.labels[section].get(name, name)}: {text}")
         record["collected_flag_original"] = flag_text.get("collected", "")
-        taken = set(columns.values()) | set(header.flags) | (
-            {header.borough} if header.borough is not None else set())
+        taken = (
+            set(columns.values())
+            | set(header.flags)
+            | ({header.borough} if header.borough is not None else set())
+        )
         for column, value in enumerate(values):
             text = _text(value)
             if column in taken or not text:
                 continue
-            label = header.texts[column] if column < len(header.texts) and \
-                header.texts[column] else f"column {_column_letter(column)}"
+            label = (
+                header.texts[column]
+                if column < len(header.texts) and header.texts[column]
+                else f"column {_column_letter(column)}"
+            )
             extra.append(f"{label}: {text}")
         if flag_text.get("would_like"):
             extra.append(f"{flag_header['would_like']}: {flag_text['would_like']}")
-        record.update(section=section, extra="; ".join(extra), sheet=grid.name, row=row,
-                      _borough_cell=cell(header.borough))
+        record.update(
+            section=section,
+            extra="; ".join(extra),
+            sheet=grid.name,
+            row=row,
+            _borough_cell=cell(header.borough),
+        )
         if record["usefulness"] == "":
             record["usefulness"] = math.nan
         return record
@@ -1174,11 +1485,16 @@ class _FileReader:
         found = None if _RANGE.match(text) else _USEFULNESS.match(text)
         if found:
             return float(found.group(1))
-        self.issue(sheet, row, header, "usefulness_not_1_to_5",
-                   f"{_place(sheet)}, row {row}, column '{header}': usefulness should be a whole "
-                   "number from 1 (hardly useful) to 5 (essential); the value was kept as written "
-                   "in usefulness_original and left blank in usefulness. Ask the board for a "
-                   "score if it matters.")
+        self.issue(
+            sheet,
+            row,
+            header,
+            "usefulness_not_1_to_5",
+            f"{_place(sheet)}, row {row}, column '{header}': usefulness should be a whole "
+            "number from 1 (hardly useful) to 5 (essential); the value was kept as written "
+            "in usefulness_original and left blank in usefulness. Ask the board for a "
+            "score if it matters.",
+        )
         return math.nan
 
 
@@ -1201,19 +1517,41 @@ class _Outcome:
     used: dict[str, bool] = field(default_factory=dict)
 
 
-def _rejected(outcome: _Outcome, code: str, message: str,
-              borough: register.LocalAuthority | None = None) -> _Outcome:
+def _rejected(
+    outcome: _Outcome, code: str, message: str, borough: register.LocalAuthority | None = None
+) -> _Outcome:
     outcome.state, outcome.reason, outcome.message = "rejected", code, message
-    outcome.items, outcome.issues = [], [{
-        "file": outcome.file, "sheet": "", "row": None, "column": "", "severity": "error",
-        "code": code, "message": message}]
+    outcome.items, outcome.issues = (
+        [],
+        [
+            {
+                "file": outcome.file,
+                "sheet": "",
+                "row": None,
+                "column": "",
+                "severity": "error",
+                "code": code,
+                "message": message,
+            }
+        ],
+    )
     area = borough or find_borough(Path(outcome.file).stem)
     outcome.boroughs = {area.la_number: area} if area else {}
     return outcome
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y",
-                 "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%B %Y", "%b %Y")
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %Y",
+    "%b %Y",
+)
 
 
 def _date(value: Any) -> Any:
@@ -1229,8 +1567,13 @@ def _date(value: Any) -> Any:
     return pd.NaT
 
 
-def _ingest_file(path: Path, sha: str, modified: pd.Timestamp, rules: SurveyRules,
-                 limits: safe_files.WorkbookLimits) -> _Outcome:
+def _ingest_file(
+    path: Path,
+    sha: str,
+    modified: pd.Timestamp,
+    rules: SurveyRules,
+    limits: safe_files.WorkbookLimits,
+) -> _Outcome:
     outcome = _Outcome(path.name, sha, modified)
     try:
         grids, notes = _read_any(path, limits)
@@ -1252,72 +1595,104 @@ def _ingest_file(path: Path, sha: str, modified: pd.Timestamp, rules: SurveyRule
     file_borough = find_borough(board_text) if board_text else None
     if board_text and file_borough is None:
         _, sheet, row = about["borough"]
-        reader.issue(sheet, row, "borough", "unknown_borough_name",
-                     f"{_place(sheet)}, row {row}: the board is given as {_quote(board_text)}, "
-                     "which does not name one London borough; the borough was taken from the "
-                     "file name or the sheets instead. Add a common name to "
-                     "data/reference/area_aliases.csv if it should resolve.")
+        reader.issue(
+            sheet,
+            row,
+            "borough",
+            "unknown_borough_name",
+            f"{_place(sheet)}, row {row}: the board is given as {_quote(board_text)}, "
+            "which does not name one London borough; the borough was taken from the "
+            "file name or the sheets instead. Add a common name to "
+            "data/reference/area_aliases.csv if it should resolve.",
+        )
     if file_borough is None:
         file_borough = find_borough(path.stem)
     if "date" in about:
         value, sheet, row = about["date"]
         outcome.return_date = _date(value)
         if pd.isna(outcome.return_date) and _text(value):
-            reader.issue(sheet, row, "date", "unmapped_value",
-                         f"{_place(sheet)}, row {row}: the return date is not a date "
-                         "(day/month/year expected), so the file's modification time decides "
-                         "which return is the latest. Correct it in the file if it matters.")
+            reader.issue(
+                sheet,
+                row,
+                "date",
+                "unmapped_value",
+                f"{_place(sheet)}, row {row}: the return date is not a date "
+                "(day/month/year expected), so the file's modification time decides "
+                "which return is the latest. Correct it in the file if it matters.",
+            )
     items: list[dict[str, Any]] = []
     attributed = 0
     for result in reader.results:
         sheet_borough = result.borough
         if sheet_borough and file_borough and sheet_borough.la_number != file_borough.la_number:
-            reader.issue(result.name, None, "", "borough_from_sheet",
-                         f"{_place(result.name)} is named after {sheet_borough.name}, so its "
-                         f"items were filed under {sheet_borough.name}, not "
-                         f"{file_borough.name}. Check this with the board.")
+            reader.issue(
+                result.name,
+                None,
+                "",
+                "borough_from_sheet",
+                f"{_place(result.name)} is named after {sheet_borough.name}, so its "
+                f"items were filed under {sheet_borough.name}, not "
+                f"{file_borough.name}. Check this with the board.",
+            )
         for record in result.records:
             cell = record.pop("_borough_cell")
             area = (find_borough(cell) if cell else None) or (
-                None if cell else (sheet_borough or file_borough))
+                None if cell else (sheet_borough or file_borough)
+            )
             if area is None:
                 said = f"names {_quote(cell)}, which is not" if cell else "does not name"
-                reader.issue(result.name, record["row"], "borough", "unknown_borough",
-                             f"{_place(result.name)}, row {record['row']} {said} a London "
-                             "borough, and the sheet, About sheet and file name do not say "
-                             "either, so the row was not read. Write the borough's name.")
+                reader.issue(
+                    result.name,
+                    record["row"],
+                    "borough",
+                    "unknown_borough",
+                    f"{_place(result.name)}, row {record['row']} {said} a London "
+                    "borough, and the sheet, About sheet and file name do not say "
+                    "either, so the row was not read. Write the borough's name.",
+                )
                 continue
             attributed += 1
-            record.update(borough=area.name, la_number=area.la_number, file=path.name,
-                          sha256=sha)
+            record.update(borough=area.name, la_number=area.la_number, file=path.name, sha256=sha)
             outcome.boroughs.setdefault(area.la_number, area)
             items.append(record)
         for sheet_row in reader.sheets:
             if sheet_row["sheet"] == result.name and sheet_row["kind"] == "data":
                 area = sheet_borough or file_borough
-                sheet_row.update(borough=area.name if area else "",
-                                 la_number=area.la_number if area else "")
+                sheet_row.update(
+                    borough=area.name if area else "", la_number=area.la_number if area else ""
+                )
     if not items:
         outcome.sheets = reader.sheets
         data_rows = sum(result.non_blank for result in reader.results)
         unattributed = any(i["code"] == "unknown_borough" for i in reader.issues)
         if unattributed:
-            return _rejected(outcome, "borough_not_identifiable",
-                             f"{path.name}: no borough could be identified for its items (not "
-                             "from the About sheet, the file name, a borough column or the "
-                             "sheet names). Add the board's name on the About sheet (or rename "
-                             "the file after the borough) and ingest again.")
+            return _rejected(
+                outcome,
+                "borough_not_identifiable",
+                f"{path.name}: no borough could be identified for its items (not "
+                "from the About sheet, the file name, a borough column or the "
+                "sheet names). Add the board's name on the About sheet (or rename "
+                "the file after the borough) and ingest again.",
+            )
         if reader.recognised == 0 and reader.content_sheets > 0:
-            return _rejected(outcome, "no_recognisable_sheet",
-                             f"{path.name}: none of its sheets has a header row naming a data "
-                             "item (e.g. 'Data item', 'Indicator', 'Measure'). Ask the board "
-                             "to use the survey template, or add their header words as "
-                             "synonyms in data/reference/survey.yaml.", file_borough)
+            return _rejected(
+                outcome,
+                "no_recognisable_sheet",
+                f"{path.name}: none of its sheets has a header row naming a data "
+                "item (e.g. 'Data item', 'Indicator', 'Measure'). Ask the board "
+                "to use the survey template, or add their header words as "
+                "synonyms in data/reference/survey.yaml.",
+                file_borough,
+            )
         detail = f" ({data_rows} row(s) were notes or headings)" if data_rows else ""
-        return _rejected(outcome, "empty",
-                         f"{path.name} holds no data items{detail}. If the board meant to "
-                         "send data, ask for the completed return; otherwise record it as "
-                         "acknowledged without data.", file_borough)
+        return _rejected(
+            outcome,
+            "empty",
+            f"{path.name} holds no data items{detail}. If the board meant to "
+            "send data, ask for the completed return; otherwise record it as "
+            "acknowledged without data.",
+            file_borough,
+        )
     outcome.items = items
     outcome.issues = reader.issues
     outcome.sheets = reader.sheets
@@ -1357,23 +1732,37 @@ def _supersede(outcomes: list[_Outcome]) -> None:
             if outcome is latest:
                 continue
             name = outcome.boroughs[la_number].name
-            if pd.notna(outcome.return_date) and pd.notna(latest.return_date) and \
-                    latest.return_date != outcome.return_date:
-                basis = (f"dated {latest.return_date.date()} on its About sheet, later than "
-                         f"{outcome.return_date.date()} on this one")
+            if (
+                pd.notna(outcome.return_date)
+                and pd.notna(latest.return_date)
+                and latest.return_date != outcome.return_date
+            ):
+                basis = (
+                    f"dated {latest.return_date.date()} on its About sheet, later than "
+                    f"{outcome.return_date.date()} on this one"
+                )
             else:
-                basis = "saved later (file modification time)" if latest.modified != \
-                    outcome.modified else "later by file name (same date and time)"
-            outcome.issues.append({
-                "file": outcome.file, "sheet": "", "row": None, "column": "",
-                "severity": "warning", "code": "superseded_return",
-                "message": f"This return for {name} was replaced by {latest.file} ({basis}): "
-                           "its items are kept with used = False. Nothing to do unless this "
-                           "return should be used instead (then remove or re-date the other)."})
+                basis = (
+                    "saved later (file modification time)"
+                    if latest.modified != outcome.modified
+                    else "later by file name (same date and time)"
+                )
+            outcome.issues.append(
+                {
+                    "file": outcome.file,
+                    "sheet": "",
+                    "row": None,
+                    "column": "",
+                    "severity": "warning",
+                    "code": "superseded_return",
+                    "message": f"This return for {name} was replaced by {latest.file} ({basis}): "
+                    "its items are kept with used = False. Nothing to do unless this "
+                    "return should be used instead (then remove or re-date the other).",
+                }
+            )
 
 
-def ingest_survey(folder: Path | str | None = None, *, config: dict | None = None
-                  ) -> SurveyIngest:
+def ingest_survey(folder: Path | str | None = None, *, config: dict | None = None) -> SurveyIngest:
     """Read every survey return in ``folder`` (default ``data/raw/survey/``), read-only.
 
     Args:
@@ -1411,11 +1800,14 @@ def ingest_survey(folder: Path | str | None = None, *, config: dict | None = Non
         raise SurveyFileError(
             f"There is no returns folder at {folder}. Put the returns there (or pass the "
             "folder that holds them); `lscb demo-data` writes a synthetic set.",
-            code="missing_folder")
+            code="missing_folder",
+        )
     rules = load_rules(config)
     limits = safe_files.load_workbook_limits()
-    files = sorted((p for p in folder.iterdir() if p.is_file() and not rules.is_skipped(p.name)),
-                   key=lambda p: p.name)
+    files = sorted(
+        (p for p in folder.iterdir() if p.is_file() and not rules.is_skipped(p.name)),
+        key=lambda p: p.name,
+    )
     first_by_hash: dict[str, str] = {}
     outcomes = []
     for path in files:
@@ -1423,10 +1815,12 @@ def ingest_survey(folder: Path | str | None = None, *, config: dict | None = Non
         modified = _modified(path)
         if sha in first_by_hash:
             outcome = _rejected(
-                _Outcome(path.name, sha, modified), "duplicate",
+                _Outcome(path.name, sha, modified),
+                "duplicate",
                 f"{path.name} is byte-identical to {first_by_hash[sha]} (same SHA-256), so it "
                 f"was not read again; {first_by_hash[sha]} is used. Nothing to do unless a "
-                "different return was meant.")
+                "different return was meant.",
+            )
         else:
             first_by_hash[sha] = path.name
             outcome = _ingest_file(path, sha, modified, rules, limits)
@@ -1434,10 +1828,16 @@ def ingest_survey(folder: Path | str | None = None, *, config: dict | None = Non
     _supersede(outcomes)
     result = _assemble(outcomes)
     states = result.returns.drop_duplicates("file")["state"].value_counts()
-    LOGGER.info("Survey ingest of %d files: %d ingested, %d with warnings, %d rejected; %d items, "
-                "%d issues.", len(files), states.get("ingested", 0),
-                states.get("ingested_with_warnings", 0), states.get("rejected", 0),
-                len(result.items), len(result.issues))
+    LOGGER.info(
+        "Survey ingest of %d files: %d ingested, %d with warnings, %d rejected; %d items, "
+        "%d issues.",
+        len(files),
+        states.get("ingested", 0),
+        states.get("ingested_with_warnings", 0),
+        states.get("rejected", 0),
+        len(result.items),
+        len(result.issues),
+    )
     return result
 
 
@@ -1452,20 +1852,41 @@ def _assemble(outcomes: list[_Outcome]) -> SurveyIngest:
             items.append(record)
         issues.extend(outcome.issues)
         sheets.extend(outcome.sheets)
-        base = {"file": outcome.file, "sha256": outcome.sha256, "state": outcome.state,
-                "reason": outcome.reason, "return_date": outcome.return_date,
-                "modified": outcome.modified, "message": outcome.message}
+        base = {
+            "file": outcome.file,
+            "sha256": outcome.sha256,
+            "state": outcome.state,
+            "reason": outcome.reason,
+            "return_date": outcome.return_date,
+            "modified": outcome.modified,
+            "message": outcome.message,
+        }
         if not outcome.boroughs:
-            returns.append({**base, "borough": "", "la_number": "", "sections_filled": 0,
-                            "items_collects": 0, "items_would_like": 0, "used": False})
+            returns.append(
+                {
+                    **base,
+                    "borough": "",
+                    "la_number": "",
+                    "sections_filled": 0,
+                    "items_collects": 0,
+                    "items_would_like": 0,
+                    "used": False,
+                }
+            )
         for la_number, area in outcome.boroughs.items():
             mine = [i for i in outcome.items if i["la_number"] == la_number]
             collects = sum(i["section"] == "collects" for i in mine)
-            returns.append({**base, "borough": area.name, "la_number": la_number,
-                            "sections_filled": len({i["section"] for i in mine}),
-                            "items_collects": collects, "items_would_like": len(mine) - collects,
-                            "used": outcome.state != "rejected" and outcome.used.get(la_number,
-                                                                                     True)})
+            returns.append(
+                {
+                    **base,
+                    "borough": area.name,
+                    "la_number": la_number,
+                    "sections_filled": len({i["section"] for i in mine}),
+                    "items_collects": collects,
+                    "items_would_like": len(mine) - collects,
+                    "used": outcome.state != "rejected" and outcome.used.get(la_number, True),
+                }
+            )
     items_frame = pd.DataFrame(items, columns=ITEM_COLUMNS)
     items_frame["usefulness"] = pd.to_numeric(items_frame["usefulness"]).astype(float)
     items_frame["row"] = items_frame["row"].astype(int)
@@ -1511,16 +1932,25 @@ def row_accounting(result: SurveyIngest) -> pd.DataFrame:
         item_rows = int(items.get(key, 0))
         reported_rows = int(reported.get(key, 0))
         rejected = non_blank if state == "rejected" else 0
-        rows.append({"file": sheet.file, "sheet": sheet.sheet, "state": state,
-                     "header_row": int(sheet.header_row), "non_blank_rows": non_blank,
-                     "item_rows": item_rows, "reported_rows": reported_rows,
-                     "rejected_rows": rejected,
-                     "unaccounted": non_blank - item_rows - reported_rows - rejected})
+        rows.append(
+            {
+                "file": sheet.file,
+                "sheet": sheet.sheet,
+                "state": state,
+                "header_row": int(sheet.header_row),
+                "non_blank_rows": non_blank,
+                "item_rows": item_rows,
+                "reported_rows": reported_rows,
+                "rejected_rows": rejected,
+                "unaccounted": non_blank - item_rows - reported_rows - rejected,
+            }
+        )
     return pd.DataFrame(rows, columns=ACCOUNTING_COLUMNS)
 
 
-def write_survey_outputs(result: SurveyIngest, processed_dir: Path | str | None = None
-                         ) -> dict[str, Path]:
+def write_survey_outputs(
+    result: SurveyIngest, processed_dir: Path | str | None = None
+) -> dict[str, Path]:
     """Write the ingest's tables to ``processed_dir`` (default ``data/processed/``).
 
     Writes ``survey_items.parquet`` and ``survey_items.csv`` (:func:`io.write_table`; the CSV
@@ -1538,5 +1968,9 @@ def write_survey_outputs(result: SurveyIngest, processed_dir: Path | str | None 
     safe_files.write_safe_csv(result.items, csv_path)
     issues = safe_files.write_safe_csv(result.issues, folder / "survey_issues.csv")
     returns = safe_files.write_safe_csv(result.returns, folder / "survey_returns.csv")
-    return {"items_parquet": parquet_path, "items_csv": csv_path, "issues": issues,
-            "returns": returns}
+    return {
+        "items_parquet": parquet_path,
+        "items_csv": csv_path,
+        "issues": issues,
+        "returns": returns,
+    }

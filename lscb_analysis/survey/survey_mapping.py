@@ -21,8 +21,18 @@ from lscb_analysis.core.errors import DataFileError
 from lscb_analysis.survey import survey_template
 
 REGISTER_COLUMNS = [
-    "borough", "la_number", "asked", "acknowledged", "status", "files", "items_collects",
-    "items_would_like", "sections_filled", "date_received", "contact", "notes",
+    "borough",
+    "la_number",
+    "asked",
+    "acknowledged",
+    "status",
+    "files",
+    "items_collects",
+    "items_would_like",
+    "sections_filled",
+    "date_received",
+    "contact",
+    "notes",
 ]
 STATUS_LABELS = {
     "returned_with_data": "Returned with data",
@@ -55,10 +65,18 @@ def read_contacts(path) -> tuple[pd.DataFrame, pd.DataFrame]:
     issues = []
     path = Path(path)
     if not path.is_file():
-        issues.append({"file": path.name, "sheet": "", "row": None, "column": "",
-                       "severity": "warning", "code": "no_contacts",
-                       "message": f"No contacts list at {path}: the register shows only what "
-                                  "arrived. Add contacts.csv to record who was asked."})
+        issues.append(
+            {
+                "file": path.name,
+                "sheet": "",
+                "row": None,
+                "column": "",
+                "severity": "warning",
+                "code": "no_contacts",
+                "message": f"No contacts list at {path}: the register shows only what "
+                "arrived. Add contacts.csv to record who was asked.",
+            }
+        )
         return pd.DataFrame(columns=[*CONTACT_COLUMNS, "la_number"]), pd.DataFrame(issues)
     table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     table.columns = [column.strip().lower() for column in table.columns]
@@ -75,9 +93,17 @@ def read_contacts(path) -> tuple[pd.DataFrame, pd.DataFrame]:
         try:
             area = register.resolve(row["borough"])
         except register.UnknownAreaError as error:
-            issues.append({"file": path.name, "sheet": "", "row": line, "column": "borough",
-                           "severity": "error", "code": "unknown_borough",
-                           "message": f"{error} The row was left out of the register."})
+            issues.append(
+                {
+                    "file": path.name,
+                    "sheet": "",
+                    "row": line,
+                    "column": "borough",
+                    "severity": "error",
+                    "code": "unknown_borough",
+                    "message": f"{error} The row was left out of the register.",
+                }
+            )
             continue
         answer = register.normalise_name(row["acknowledged"])
         acknowledged = None
@@ -85,17 +111,29 @@ def read_contacts(path) -> tuple[pd.DataFrame, pd.DataFrame]:
             if answer in {register.normalise_name(s) for s in spec.get("synonyms", [])}:
                 acknowledged = value == "yes"
         if acknowledged is None and answer:
-            issues.append({"file": path.name, "sheet": "", "row": line,
-                           "column": "acknowledged", "severity": "warning",
-                           "code": "unmapped_value",
-                           "message": f"'acknowledged' should be yes or no; "
-                                      f"{row['acknowledged']!r} was read as unknown."})
-        rows.append({
-            "borough": area.name, "la_number": area.la_number, "contact": row["contact"],
-            "date_sent": pd.to_datetime(row["date_sent"], errors="coerce", dayfirst=True),
-            "date_chased": pd.to_datetime(row["date_chased"], errors="coerce", dayfirst=True),
-            "acknowledged": acknowledged, "notes": row["notes"],
-        })
+            issues.append(
+                {
+                    "file": path.name,
+                    "sheet": "",
+                    "row": line,
+                    "column": "acknowledged",
+                    "severity": "warning",
+                    "code": "unmapped_value",
+                    "message": f"'acknowledged' should be yes or no; "
+                    f"{row['acknowledged']!r} was read as unknown.",
+                }
+            )
+        rows.append(
+            {
+                "borough": area.name,
+                "la_number": area.la_number,
+                "contact": row["contact"],
+                "date_sent": pd.to_datetime(row["date_sent"], errors="coerce", dayfirst=True),
+                "date_chased": pd.to_datetime(row["date_chased"], errors="coerce", dayfirst=True),
+                "acknowledged": acknowledged,
+                "notes": row["notes"],
+            }
+        )
     return pd.DataFrame(rows, columns=[*CONTACT_COLUMNS, "la_number"]), pd.DataFrame(issues)
 
 
@@ -126,16 +164,16 @@ def response_register(
     returns = returns.copy()
     returns["received"] = _received(returns)
     if as_at is not None:
-        returns = returns[returns["received"].isna()
-                          | (returns["received"] <= pd.Timestamp(as_at))]
+        returns = returns[returns["received"].isna() | (returns["received"] <= pd.Timestamp(as_at))]
     contact_by_la = contacts.set_index("la_number") if len(contacts) else pd.DataFrame()
     rows = []
     for area in register.london_boroughs():
         mine = returns[returns["la_number"] == area.la_number]
         readable = mine[mine["state"] != "rejected"]
         used = readable[readable["used"].astype(bool)] if len(readable) else readable
-        contact = contact_by_la.loc[area.la_number] if area.la_number in contact_by_la.index \
-            else None
+        contact = (
+            contact_by_la.loc[area.la_number] if area.la_number in contact_by_la.index else None
+        )
         said = None if contact is None else contact["acknowledged"]
         acknowledged = bool(said) if said is not None and pd.notna(said) else False
         items_collects = int(used["items_collects"].sum()) if len(used) else 0
@@ -150,17 +188,22 @@ def response_register(
             status = "no_response"
         else:
             status = "not_asked"
-        rows.append({
-            "borough": area.name, "la_number": area.la_number,
-            "asked": contact is not None and pd.notna(contact["date_sent"]),
-            "acknowledged": acknowledged or len(mine) > 0, "status": status,
-            "files": len(mine), "items_collects": items_collects,
-            "items_would_like": items_would_like,
-            "sections_filled": int(used["sections_filled"].max()) if len(used) else 0,
-            "date_received": mine["received"].min() if len(mine) else pd.NaT,
-            "contact": "" if contact is None else contact["contact"],
-            "notes": "" if contact is None else contact["notes"],
-        })
+        rows.append(
+            {
+                "borough": area.name,
+                "la_number": area.la_number,
+                "asked": contact is not None and pd.notna(contact["date_sent"]),
+                "acknowledged": acknowledged or len(mine) > 0,
+                "status": status,
+                "files": len(mine),
+                "items_collects": items_collects,
+                "items_would_like": items_would_like,
+                "sections_filled": int(used["sections_filled"].max()) if len(used) else 0,
+                "date_received": mine["received"].min() if len(mine) else pd.NaT,
+                "contact": "" if contact is None else contact["contact"],
+                "notes": "" if contact is None else contact["notes"],
+            }
+        )
     return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
 
 
@@ -176,11 +219,13 @@ def response_summary(register_table: pd.DataFrame) -> str:
     asked = register_table[register_table["asked"]]
     counts = asked["status"].value_counts()
     responded = len(asked) - int(counts.get("no_response", 0))
-    return (f"{responded} of {len(asked)} boards asked responded, "
-            f"{int(counts.get('returned_with_data', 0))} with information; "
-            f"{int(counts.get('acknowledged_without_data', 0))} acknowledged without sending "
-            f"data, {int(counts.get('returned_unreadable', 0))} sent a return that could not "
-            f"be read, {int(counts.get('no_response', 0))} did not reply.")
+    return (
+        f"{responded} of {len(asked)} boards asked responded, "
+        f"{int(counts.get('returned_with_data', 0))} with information; "
+        f"{int(counts.get('acknowledged_without_data', 0))} acknowledged without sending "
+        f"data, {int(counts.get('returned_unreadable', 0))} sent a return that could not "
+        f"be read, {int(counts.get('no_response', 0))} did not reply."
+    )
 
 
 def _keyword_table(candidates: pd.DataFrame) -> list[tuple[str, str]]:
@@ -254,10 +299,18 @@ def candidate_counts(matched: pd.DataFrame, candidates: pd.DataFrame) -> pd.Data
     collect = matched[(matched["section"] == "collects") & used]
     want = matched[(matched["section"] == "would_like") & used]
     counts = candidates[["code", "title", "domain", "source"]].copy()
-    counts["boards_collecting"] = counts["code"].map(
-        collect.groupby("candidate_code")["borough"].nunique()).fillna(0).astype(int)
-    counts["boards_wanting"] = counts["code"].map(
-        want.groupby("candidate_code")["borough"].nunique()).fillna(0).astype(int)
+    counts["boards_collecting"] = (
+        counts["code"]
+        .map(collect.groupby("candidate_code")["borough"].nunique())
+        .fillna(0)
+        .astype(int)
+    )
+    counts["boards_wanting"] = (
+        counts["code"]
+        .map(want.groupby("candidate_code")["borough"].nunique())
+        .fillna(0)
+        .astype(int)
+    )
     return counts
 
 
@@ -273,7 +326,8 @@ def agency_shares(matched: pd.DataFrame) -> pd.DataFrame:
     config = survey_template.survey_config()
     la_agencies = set(config["local_authority_agencies"])
     collected = _collected(matched).assign(
-        agency=lambda f: f["agency"].replace("", "not stated").fillna("not stated"))
+        agency=lambda f: f["agency"].replace("", "not stated").fillna("not stated")
+    )
     parts = []
     for name, rows in [*collected.groupby("borough"), ("London", collected)]:
         share = rows["agency"].value_counts(normalize=True)
@@ -282,8 +336,11 @@ def agency_shares(matched: pd.DataFrame) -> pd.DataFrame:
         parts.append(share.rename(name))
     table = pd.DataFrame(parts).fillna(0.0)
     agencies = [a for a in config["code_lists"]["agency"] if a in table.columns]
-    rest = [c for c in table.columns if c not in agencies
-            and c not in ("items", "local_authority_share")]
+    rest = [
+        c
+        for c in table.columns
+        if c not in agencies and c not in ("items", "local_authority_share")
+    ]
     return table[[*agencies, *rest, "items", "local_authority_share"]]
 
 
@@ -292,22 +349,26 @@ def frequency_shares(matched: pd.DataFrame) -> pd.DataFrame:
     London. Columns: each canonical frequency, ``not stated``, ``items``."""
     config = survey_template.survey_config()
     collected = _collected(matched).assign(
-        frequency=lambda f: f["frequency"].replace("", "not stated").fillna("not stated"))
+        frequency=lambda f: f["frequency"].replace("", "not stated").fillna("not stated")
+    )
     table = pd.crosstab(collected["borough"], collected["frequency"], normalize="index")
     table.loc["London"] = collected["frequency"].value_counts(normalize=True)
     order = [f for f in [*config["code_lists"]["frequency"], "not stated"] if f in table.columns]
     table = table.reindex(columns=order).fillna(0.0)
     counts = collected["borough"].value_counts()
-    table["items"] = [int(counts.get(b, len(collected))) if b != "London" else len(collected)
-                      for b in table.index]
+    table["items"] = [
+        int(counts.get(b, len(collected))) if b != "London" else len(collected) for b in table.index
+    ]
     return table
 
 
 def wanted_by_barrier(matched: pd.DataFrame) -> pd.DataFrame:
     """What boards would like but cannot get: item counts by barrier (rows) and agency."""
     want = matched[(matched["section"] == "would_like") & matched["used"].astype(bool)]
-    want = want.assign(barrier=want["barrier"].replace("", "not stated"),
-                       agency=want["agency"].replace("", "not stated"))
+    want = want.assign(
+        barrier=want["barrier"].replace("", "not stated"),
+        agency=want["agency"].replace("", "not stated"),
+    )
     return pd.crosstab(want["barrier"], want["agency"], margins=True, margins_name="Total")
 
 
@@ -335,8 +396,10 @@ def group_uncovered(matched: pd.DataFrame) -> pd.DataFrame:
     headings = []
     for text in uncovered["item"]:
         key = _wording_key(text, stop_words)
-        heading = next((h for k, h in heads
-                        if difflib.SequenceMatcher(None, key, k).ratio() >= threshold), None)
+        heading = next(
+            (h for k, h in heads if difflib.SequenceMatcher(None, key, k).ratio() >= threshold),
+            None,
+        )
         if heading is None:
             heads.append((key, text))
             heading = text
@@ -352,16 +415,32 @@ def uncovered_groups(matched: pd.DataFrame) -> pd.DataFrame:
         :func:`group_uncovered` for the grouping rule).
     """
     grouped = group_uncovered(matched)
-    rows = [{"heading": heading, "items": len(rows), "boards": rows["borough"].nunique(),
-             "examples": "; ".join(list(dict.fromkeys(rows["item"]))[:3]),
-             "agencies": ", ".join(sorted(a for a in rows["agency"].unique() if a))}
-            for heading, rows in grouped.groupby("group_heading", sort=False)]
+    rows = [
+        {
+            "heading": heading,
+            "items": len(rows),
+            "boards": rows["borough"].nunique(),
+            "examples": "; ".join(list(dict.fromkeys(rows["item"]))[:3]),
+            "agencies": ", ".join(sorted(a for a in rows["agency"].unique() if a)),
+        }
+        for heading, rows in grouped.groupby("group_heading", sort=False)
+    ]
     table = pd.DataFrame(rows, columns=["heading", "items", "boards", "examples", "agencies"])
     return table.sort_values(["boards", "items"], ascending=False, ignore_index=True)
 
+
 DRAFT_COLUMNS = [
-    "level", "domain", "code", "heading", "boards_collecting", "boards_wanting", "agencies",
-    "frequencies", "usefulness_mean", "usefulness_scores", "steering_rating",
+    "level",
+    "domain",
+    "code",
+    "heading",
+    "boards_collecting",
+    "boards_wanting",
+    "agencies",
+    "frequencies",
+    "usefulness_mean",
+    "usefulness_scores",
+    "steering_rating",
     "steering_comments",
 ]
 
@@ -376,12 +455,18 @@ def _sub_heading(rows: pd.DataFrame, level: str, domain: str, code: str, heading
     want = rows[rows["section"] == "would_like"]
     scores = pd.to_numeric(collect["usefulness"], errors="coerce").dropna()
     return {
-        "level": level, "domain": domain, "code": code, "heading": heading,
+        "level": level,
+        "domain": domain,
+        "code": code,
+        "heading": heading,
         "boards_collecting": collect["borough"].nunique(),
         "boards_wanting": want["borough"].nunique(),
-        "agencies": _tally(collect["agency"]), "frequencies": _tally(collect["frequency"]),
+        "agencies": _tally(collect["agency"]),
+        "frequencies": _tally(collect["frequency"]),
         "usefulness_mean": round(float(scores.mean()), 1) if len(scores) else None,
-        "usefulness_scores": len(scores), "steering_rating": "", "steering_comments": "",
+        "usefulness_scores": len(scores),
+        "steering_rating": "",
+        "steering_comments": "",
     }
 
 
@@ -404,8 +489,7 @@ def draft_dataset(matched: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFra
         rows.append(_sub_heading(in_domain, "heading", domain, "", domain))
         for candidate in members.itertuples(index=False):
             mine = used[used["candidate_code"] == candidate.code]
-            rows.append(_sub_heading(mine, "sub-heading", domain, candidate.code,
-                                     candidate.title))
+            rows.append(_sub_heading(mine, "sub-heading", domain, candidate.code, candidate.title))
     uncovered = used[used["candidate_code"] == ""]
     rows.append(_sub_heading(uncovered, "heading", UNCOVERED, "", UNCOVERED))
     grouped = group_uncovered(matched)
@@ -426,25 +510,42 @@ def borough_view(matched: pd.DataFrame, candidates: pd.DataFrame, borough: str) 
     coverage = coverage_by_domain(matched, candidates)
     boards = len(coverage)
     own = coverage.loc[borough] if borough in coverage.index else coverage.iloc[0] * 0
-    table = pd.DataFrame({
-        "domain": coverage.columns,
-        "items": own.to_numpy().astype(int),
-        "boards_collecting": (coverage > 0).sum().to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            "domain": coverage.columns,
+            "items": own.to_numpy().astype(int),
+            "boards_collecting": (coverage > 0).sum().to_numpy(),
+        }
+    )
     table["collects"] = table["items"].map(lambda n: "yes" if n else "no")
     table["london_share"] = table["boards_collecting"] / boards if boards else 0.0
     return table[["domain", "items", "collects", "boards_collecting", "london_share"]]
 
 
 DRAFT_LABELS = {
-    "level": "Level", "domain": "Domain", "code": "Code", "heading": "Heading / sub-heading",
-    "boards_collecting": "Boards collecting", "boards_wanting": "Boards wanting",
-    "agencies": "Agencies reported (items)", "frequencies": "Frequencies reported (items)",
-    "usefulness_mean": "Mean usefulness (1-5)", "usefulness_scores": "Usefulness scores",
-    "steering_rating": "Steering group rating", "steering_comments": "Steering group comments",
+    "level": "Level",
+    "domain": "Domain",
+    "code": "Code",
+    "heading": "Heading / sub-heading",
+    "boards_collecting": "Boards collecting",
+    "boards_wanting": "Boards wanting",
+    "agencies": "Agencies reported (items)",
+    "frequencies": "Frequencies reported (items)",
+    "usefulness_mean": "Mean usefulness (1-5)",
+    "usefulness_scores": "Usefulness scores",
+    "steering_rating": "Steering group rating",
+    "steering_comments": "Steering group comments",
 }
-DRAFT_WIDTHS = {"level": 12, "domain": 26, "code": 8, "heading": 48, "agencies": 40,
-                "frequencies": 34, "steering_rating": 22, "steering_comments": 40}
+DRAFT_WIDTHS = {
+    "level": 12,
+    "domain": 26,
+    "code": 8,
+    "heading": 48,
+    "agencies": 40,
+    "frequencies": 34,
+    "steering_rating": 22,
+    "steering_comments": 40,
+}
 
 
 def write_draft_dataset(draft: pd.DataFrame, path, notes: list[tuple[str, str]]) -> Path:
@@ -486,17 +587,23 @@ def write_draft_dataset(draft: pd.DataFrame, path, notes: list[tuple[str, str]])
     for i, row in enumerate(draft.itertuples(index=False), start=2):
         for j, column in enumerate(columns, start=1):
             cell = safe_files.write_cell(sheet.cell(row=i, column=j), getattr(row, column))
-            cell.alignment = Alignment(wrap_text=True, vertical="top",
-                                       indent=1 if column == "heading"
-                                       and row.level == "sub-heading" else 0)
+            cell.alignment = Alignment(
+                wrap_text=True,
+                vertical="top",
+                indent=1 if column == "heading" and row.level == "sub-heading" else 0,
+            )
             if row.level == "heading":
                 cell.font, cell.fill = Font(bold=True), heading_fill
     last = len(draft) + 1
     rating = columns.index("steering_rating") + 1
     letter = get_column_letter(rating)
-    validation = DataValidation(type="list", formula1='"' + ",".join(ratings) + '"',
-                                allow_blank=True, showErrorMessage=True,
-                                error="Choose one of: " + ", ".join(ratings) + ".")
+    validation = DataValidation(
+        type="list",
+        formula1='"' + ",".join(ratings) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        error="Choose one of: " + ", ".join(ratings) + ".",
+    )
     sheet.add_data_validation(validation)
     validation.add(f"{letter}2:{letter}{last}")
     sheet.freeze_panes = "A2"
@@ -511,7 +618,8 @@ def write_draft_dataset(draft: pd.DataFrame, path, notes: list[tuple[str, str]])
     for i, (item, text) in enumerate(notes, start=1):
         safe_files.write_cell(notes_sheet.cell(row=i, column=1), item).font = Font(bold=True)
         safe_files.write_cell(notes_sheet.cell(row=i, column=2), text).alignment = Alignment(
-            wrap_text=True, vertical="top")
+            wrap_text=True, vertical="top"
+        )
     workbook.save(target)
     return target
 
@@ -519,20 +627,33 @@ def write_draft_dataset(draft: pd.DataFrame, path, notes: list[tuple[str, str]])
 def draft_notes(register_table: pd.DataFrame, as_at, survey_folder) -> list[tuple[str, str]]:
     """The notes sheet of the draft dataset: what it is, sources, as-at date and method."""
     return [
-        ("What this is", "The draft dataset compiled from the boards' Phase I returns: one "
-                         "heading per indicator domain and a sub-heading per candidate "
-                         "indicator, then items no candidate covers grouped by wording."),
+        (
+            "What this is",
+            "The draft dataset compiled from the boards' Phase I returns: one "
+            "heading per indicator domain and a sub-heading per candidate "
+            "indicator, then items no candidate covers grouped by wording.",
+        ),
         ("Responses", response_summary(register_table)),
         ("Returns as at", str(as_at) if as_at else "all returns received"),
-        ("Source", f"Survey returns in {survey_folder}; candidate indicators in "
-                   "data/reference/candidate_indicators.csv."),
-        ("Boards collecting", "Number of boards whose return lists at least one item matched "
-                              "to the candidate (by the code the board chose, else by the "
-                              "candidate's keywords in the item's wording)."),
-        ("Usefulness", "Mean of the 1-5 scores boards gave the matched items, and how many "
-                       "scores there were."),
-        ("Steering group rating", "For the steering group: critical, priority outcome or "
-                                  "universal outcome."),
+        (
+            "Source",
+            f"Survey returns in {survey_folder}; candidate indicators in "
+            "data/reference/candidate_indicators.csv.",
+        ),
+        (
+            "Boards collecting",
+            "Number of boards whose return lists at least one item matched "
+            "to the candidate (by the code the board chose, else by the "
+            "candidate's keywords in the item's wording).",
+        ),
+        (
+            "Usefulness",
+            "Mean of the 1-5 scores boards gave the matched items, and how many scores there were.",
+        ),
+        (
+            "Steering group rating",
+            "For the steering group: critical, priority outcome or universal outcome.",
+        ),
     ]
 
 
@@ -582,14 +703,29 @@ def status_table(register_table: pd.DataFrame) -> pd.DataFrame:
     """The register as shown to the steering group: readable status, counts, date received."""
     shown = register_table.assign(
         status=register_table["status"].map(STATUS_LABELS),
-        date_received=pd.to_datetime(register_table["date_received"]).dt.strftime("%d %b %Y")
+        date_received=pd.to_datetime(register_table["date_received"])
+        .dt.strftime("%d %b %Y")
         .fillna(""),
     )
-    return shown[["borough", "status", "items_collects", "items_would_like", "sections_filled",
-                  "date_received"]].rename(columns={
-                      "borough": "Board", "status": "Status", "items_collects": "Items collected",
-                      "items_would_like": "Items wanted", "sections_filled": "Sections filled",
-                      "date_received": "Received"})
+    return shown[
+        [
+            "borough",
+            "status",
+            "items_collects",
+            "items_would_like",
+            "sections_filled",
+            "date_received",
+        ]
+    ].rename(
+        columns={
+            "borough": "Board",
+            "status": "Status",
+            "items_collects": "Items collected",
+            "items_would_like": "Items wanted",
+            "sections_filled": "Sections filled",
+            "date_received": "Received",
+        }
+    )
 
 
 def file_outcomes(returns: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
@@ -598,12 +734,18 @@ def file_outcomes(returns: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
     Returns:
         ``file, borough, state, reason, errors, warnings`` (one row per file).
     """
-    counts = issues.pivot_table(index="file", columns="severity", values="code",
-                                aggfunc="count", fill_value=0) if len(issues) else pd.DataFrame()
+    counts = (
+        issues.pivot_table(
+            index="file", columns="severity", values="code", aggfunc="count", fill_value=0
+        )
+        if len(issues)
+        else pd.DataFrame()
+    )
     table = returns[["file", "borough", "state", "reason"]].copy()
     for severity, column in (("error", "errors"), ("warning", "warnings")):
-        table[column] = table["file"].map(counts[severity]).fillna(0).astype(int) \
-            if severity in counts else 0
+        table[column] = (
+            table["file"].map(counts[severity]).fillna(0).astype(int) if severity in counts else 0
+        )
     return table.fillna("")
 
 
@@ -632,5 +774,7 @@ def borough_view_display(matched: pd.DataFrame, candidates: pd.DataFrame, area):
         return Markdown("No borough chosen: this is the London report.")
     from lscb_analysis.present import presenter
 
-    return presenter.show(borough_view(matched, candidates, area.name),
-                          f"{area.name}: candidate indicators collected and wanted")
+    return presenter.show(
+        borough_view(matched, candidates, area.name),
+        f"{area.name}: candidate indicators collected and wanted",
+    )

@@ -31,9 +31,20 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 ENTRY_FILL = PatternFill("solid", fgColor="FFF9E5")
 # Which code list feeds each coded field's dropdown.
 CODED_FIELDS = {"agency": "agency", "frequency": "frequency", "barrier": "barrier"}
-COLUMN_WIDTHS = {"item": 38, "description": 40, "why_useful": 40, "why": 40, "comment": 40,
-                 "agency": 26, "frequency": 16, "barrier": 26, "indicator_code": 18,
-                 "usefulness": 14, "age_range": 14, "system": 22}
+COLUMN_WIDTHS = {
+    "item": 38,
+    "description": 40,
+    "why_useful": 40,
+    "why": 40,
+    "comment": 40,
+    "agency": 26,
+    "frequency": 16,
+    "barrier": 26,
+    "indicator_code": 18,
+    "usefulness": 14,
+    "age_range": 14,
+    "system": 22,
+}
 
 
 def survey_config() -> dict:
@@ -48,8 +59,8 @@ def candidate_indicators() -> pd.DataFrame:
         ``code, title, domain, source, public_indicator, agency, keywords`` (text).
     """
     return io.read_reference_csv(
-        CANDIDATES_FILE, ["code", "title", "domain", "source", "public_indicator", "agency",
-                          "keywords"]
+        CANDIDATES_FILE,
+        ["code", "title", "domain", "source", "public_indicator", "agency", "keywords"],
     )
 
 
@@ -123,12 +134,17 @@ def _write_lists(workbook: Workbook, config: dict, candidates: pd.DataFrame) -> 
 
 
 def _dropdown(sheet, list_name: str, cells: str, prompt: str) -> None:
-    validation = DataValidation(type="list", formula1=f"={list_name}", allow_blank=True,
-                                showErrorMessage=True, errorStyle="warning",
-                                errorTitle="Not in the list",
-                                error="Choose from the list, or 'other' and explain in a "
-                                      "comment.", promptTitle="Choose from the list",
-                                prompt=prompt)
+    validation = DataValidation(
+        type="list",
+        formula1=f"={list_name}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="Not in the list",
+        error="Choose from the list, or 'other' and explain in a comment.",
+        promptTitle="Choose from the list",
+        prompt=prompt,
+    )
     sheet.add_data_validation(validation)
     validation.add(cells)
 
@@ -183,20 +199,31 @@ def write_survey_template(path: Path | str) -> Path:
         spec = config["sections"][section]
         sheet = workbook.create_sheet(spec["sheet"])
         fields = list(spec["fields"])
-        _style_header(sheet, [spec["fields"][f]["label"] for f in fields],
-                      [COLUMN_WIDTHS.get(f, 20) for f in fields])
+        _style_header(
+            sheet,
+            [spec["fields"][f]["label"] for f in fields],
+            [COLUMN_WIDTHS.get(f, 20) for f in fields],
+        )
         _unlock(sheet, 2, ENTRY_ROWS + 1, len(fields))
         for column, field in enumerate(fields, start=1):
             letter = get_column_letter(column)
             cells = f"{letter}2:{letter}{ENTRY_ROWS + 1}"
             if field in CODED_FIELDS:
-                _dropdown(sheet, names[CODED_FIELDS[field]], cells,
-                          f"Choose the {spec['fields'][field]['label'].lower()}.")
+                _dropdown(
+                    sheet,
+                    names[CODED_FIELDS[field]],
+                    cells,
+                    f"Choose the {spec['fields'][field]['label'].lower()}.",
+                )
             elif field == "usefulness":
                 _dropdown(sheet, names["usefulness"], cells, "1 = hardly useful, 5 = essential.")
             elif field == "indicator_code":
-                _dropdown(sheet, names["indicator_codes"], cells,
-                          "Optional: the candidate indicator this item matches.")
+                _dropdown(
+                    sheet,
+                    names["indicator_codes"],
+                    cells,
+                    "Optional: the candidate indicator this item matches.",
+                )
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(fields))}{ENTRY_ROWS + 1}"
         _protect_and_print(sheet)
     lists = workbook[LISTS_SHEET]

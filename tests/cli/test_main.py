@@ -14,8 +14,14 @@ def lscb(*args, project=None, check=False):
     env = dict(os.environ)
     if project is not None:
         env["LSCB_PROJECT_DIR"] = str(project)
-    return subprocess.run([sys.executable, "-m", "lscb_analysis", *args], capture_output=True,
-                          text=True, env=env, timeout=300, check=check)
+    return subprocess.run(
+        [sys.executable, "-m", "lscb_analysis", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=check,
+    )
 
 
 def test_help_lists_the_commands():
@@ -46,7 +52,8 @@ def test_resolve_prints_the_council():
     done = lscb("resolve", "LBHF, Richmond")
     assert done.stdout.splitlines() == [
         "Hammersmith and Fulham: DfE 205, ONS E09000013, London (inner)",
-        "Richmond upon Thames: DfE 318, ONS E09000027, London (outer)"]
+        "Richmond upon Thames: DfE 318, ONS E09000027, London (outer)",
+    ]
 
 
 def test_resolve_unknown_name_exits_2_with_suggestions():
@@ -86,14 +93,19 @@ def test_model_commands(tmp_path):
 @pytest.mark.slow
 def test_audit_commands_end_to_end(project, tmp_path, monkeypatch):
     monkeypatch.setenv("LSCB_PSEUDONYM_KEY_FILE", str(tmp_path / "keys" / "pseudonym.key"))
-    assert lscb("audit", "keygen", "--path", str(tmp_path / "keys" / "pseudonym.key"),
-                project=project).returncode == 0
+    assert (
+        lscb(
+            "audit", "keygen", "--path", str(tmp_path / "keys" / "pseudonym.key"), project=project
+        ).returncode
+        == 0
+    )
     assert lscb("demo-data", project=project).returncode == 0
     ingest = lscb("audit", "ingest", project=project)
     assert ingest.returncode == 0, ingest.stderr
     assert "1 evidence cell(s) withheld" in ingest.stdout
     records = pd.read_parquet(
-        project / "data/processed/audit/SYNTHETIC-2026-barnet-neglect/records.parquet")
+        project / "data/processed/audit/SYNTHETIC-2026-barnet-neglect/records.parquet"
+    )
     assert records["case"].str.match(r"^CASE-[A-Z2-7]{10}$").all()
     assert not records.astype(str).apply(lambda c: c.str.contains("SYN-0")).any().any()
     reports = project / "reports" / "deep_dive"
@@ -106,16 +118,55 @@ def test_audit_commands_end_to_end(project, tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_audit_template_and_sample(project, tmp_path):
     out = tmp_path / "tool.xlsx"
-    done = lscb("audit", "template", "--theme", "neglect", "--agencies", "police,csc",
-                "--cases", "6", "--out", str(out), project=project)
+    done = lscb(
+        "audit",
+        "template",
+        "--theme",
+        "neglect",
+        "--agencies",
+        "police,csc",
+        "--cases",
+        "6",
+        "--out",
+        str(out),
+        project=project,
+    )
     assert done.returncode == 0 and out.is_file()
     frame = tmp_path / "cases.csv"
-    frame.write_text("case,category\n" + "".join(f"C{i:03d},{'neglect' if i % 3 else 'abuse'}\n"
-                                                  for i in range(60)))
-    first = lscb("audit", "sample", "--frame", str(frame), "--n", "12", "--stratify",
-                 "category", "--seed", "7", "--out", str(tmp_path / "s1"), project=project)
-    second = lscb("audit", "sample", "--frame", str(frame), "--n", "12", "--stratify",
-                  "category", "--seed", "7", "--out", str(tmp_path / "s2"), project=project)
+    frame.write_text(
+        "case,category\n"
+        + "".join(f"C{i:03d},{'neglect' if i % 3 else 'abuse'}\n" for i in range(60))
+    )
+    first = lscb(
+        "audit",
+        "sample",
+        "--frame",
+        str(frame),
+        "--n",
+        "12",
+        "--stratify",
+        "category",
+        "--seed",
+        "7",
+        "--out",
+        str(tmp_path / "s1"),
+        project=project,
+    )
+    second = lscb(
+        "audit",
+        "sample",
+        "--frame",
+        str(frame),
+        "--n",
+        "12",
+        "--stratify",
+        "category",
+        "--seed",
+        "7",
+        "--out",
+        str(tmp_path / "s2"),
+        project=project,
+    )
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     assert (tmp_path / "s1/sample.csv").read_text() == (tmp_path / "s2/sample.csv").read_text()
 

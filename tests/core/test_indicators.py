@@ -32,11 +32,14 @@ def test_unknown_indicator_lists_the_known_ones():
         indicators.indicator("cin_ratio")
 
 
-@pytest.mark.parametrize(("column", "bad", "message"), [
-    ("polarity", "up", "polarity 'up'"),
-    ("unit", "per_cent", "unit 'per_cent'"),
-    ("decimals", "one", "decimals 'one'"),
-])
+@pytest.mark.parametrize(
+    ("column", "bad", "message"),
+    [
+        ("polarity", "up", "polarity 'up'"),
+        ("unit", "per_cent", "unit 'per_cent'"),
+        ("decimals", "one", "decimals 'one'"),
+    ],
+)
 def test_invalid_metadata_names_indicator_and_field(project, column, bad, message):
     path = project / "data/reference/indicators.csv"
     table = pd.read_csv(path, dtype=str, keep_default_na=False)

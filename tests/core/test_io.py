@@ -6,8 +6,11 @@ from lscb_analysis.core.errors import MissingDataFileError, RawDataWriteError, R
 
 
 def test_nothing_writes_under_data_raw(project):
-    for target in (project / "data/raw/survey/out.csv", project / "data/raw",
-                   project / "data/raw/../raw/x.json"):
+    for target in (
+        project / "data/raw/survey/out.csv",
+        project / "data/raw",
+        project / "data/raw/../raw/x.json",
+    ):
         with pytest.raises(RawDataWriteError, match="read-only"):
             io.ensure_writable(target)
     with pytest.raises(RawDataWriteError):

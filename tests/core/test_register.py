@@ -25,17 +25,32 @@ def test_resolver_accepts_the_names_people_write(written, expected):
     assert register.resolve(written).name == expected
 
 
-@pytest.mark.parametrize("written", ["rbkc", "  Kensington   &   CHELSEA ", "kensington and chelsea",
-                                     "Kensington-and-Chelsea", "e09000020", "207", 207])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "rbkc",
+        "  Kensington   &   CHELSEA ",
+        "kensington and chelsea",
+        "Kensington-and-Chelsea",
+        "e09000020",
+        "207",
+        207,
+    ],
+)
 def test_resolver_ignores_case_spacing_and_punctuation(written):
     assert register.resolve(written).la_number == "207"
 
 
-@pytest.mark.parametrize(("written", "expected"), [
-    ("London Borough of Barnet", "Barnet"), ("Barnet Council", "Barnet"),
-    ("Barnet LSCB", "Barnet"), ("Royal Borough of Greenwich", "Greenwich"),
-    ("Tower Hamlets Safeguarding Children Partnership", "Tower Hamlets"),
-])
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("London Borough of Barnet", "Barnet"),
+        ("Barnet Council", "Barnet"),
+        ("Barnet LSCB", "Barnet"),
+        ("Royal Borough of Greenwich", "Greenwich"),
+        ("Tower Hamlets Safeguarding Children Partnership", "Tower Hamlets"),
+    ],
+)
 def test_resolver_strips_council_and_board_words(written, expected):
     assert register.resolve(written).name == expected
 

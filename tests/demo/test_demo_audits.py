@@ -65,10 +65,12 @@ def test_everything_is_marked_synthetic(demo):
             assert path.parent.name.startswith("SYNTHETIC-")
     assert (raw / "audit" / demo_audits.MARKER).is_file()
     assert (raw / "support" / demo_audits.MARKER).is_file()
-    workbook = openpyxl.load_workbook(next(p for p in result.written if p.suffix == ".xlsx"),
-                                      read_only=True)
-    cover = " ".join(str(c) for row in workbook["Cover"].iter_rows(values_only=True)
-                     for c in row if c)
+    workbook = openpyxl.load_workbook(
+        next(p for p in result.written if p.suffix == ".xlsx"), read_only=True
+    )
+    cover = " ".join(
+        str(c) for row in workbook["Cover"].iter_rows(values_only=True) for c in row if c
+    )
     assert "SYNTHETIC" in cover
     references = [r[1] for r in workbook["Cases"].iter_rows(min_row=2, values_only=True)]
     assert all(str(r).startswith("SYN-") for r in references)
@@ -128,6 +130,9 @@ def test_raw_case_references_for_the_publication_check(demo):
     raw, _ = demo
     references = audit.raw_case_references(raw / "audit")
     assert references[0] == "SYN-0101" and all(r.startswith("SYN-") for r in references)
-    assert len(references) == len(set(references)) == sum(
-        spec.cases for spec in demo_audits.DEMO_AUDITS)
+    assert (
+        len(references)
+        == len(set(references))
+        == sum(spec.cases for spec in demo_audits.DEMO_AUDITS)
+    )
     assert audit.raw_case_references(raw / "nowhere") == []

@@ -46,8 +46,14 @@ def test_the_demo_forms_are_marked_and_end_as_planned(demo):
     want.columns = ["status", "reason"]
     pd.testing.assert_frame_equal(got, want)
     codes = set(result.issues["code"])
-    assert {"older_version", "no_organisation", "unknown_choice", "amend_without_wording",
-            "identifier_withheld", "no_model_sheet"} <= codes
+    assert {
+        "older_version",
+        "no_organisation",
+        "unknown_choice",
+        "amend_without_wording",
+        "identifier_withheld",
+        "no_model_sheet",
+    } <= codes
     assert len(result.new_pis) == 2 and result.new_pis["used"].all()
     assert result.files["agency"].replace("", pd.NA).dropna().nunique() >= 9
 
@@ -73,12 +79,16 @@ def test_the_demo_is_deterministic_and_never_overwrites(demo, tmp_path, use_proj
 @pytest.mark.slow
 def test_the_consultation_notebook_runs_on_the_demo(demo, tmp_path):
     project, _ = demo
-    results = orchestrate.run_notebook("consultation", None, {}, jobs=1,
-                                  out_dir=tmp_path / "reports", progress=False)
+    results = orchestrate.run_notebook(
+        "consultation", None, {}, jobs=1, out_dir=tmp_path / "reports", progress=False
+    )
     assert [r.status for r in results] == ["ok"], results[0].error
     run = tmp_path / "reports" / "consultation" / "london"
     html = (run / "report.html").read_text()
-    assert re.search(r'<img alt="\d+ of \d+ PIs have majority support', html) and "steering group to discuss" in html
+    assert (
+        re.search(r'<img alt="\d+ of \d+ PIs have majority support', html)
+        and "steering group to discuss" in html
+    )
     assert "17 form(s) read: 15 used, 1 superseded, 1 rejected" in html
     assert "Children detained overnight in police custody" in html  # a suggested new PI
     assert "Amy" not in html and consultation.WITHHELD_TEXT in html

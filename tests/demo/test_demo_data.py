@@ -23,7 +23,9 @@ def _marker_cell(path: Path) -> bool:
         return path.read_text(encoding="utf-8-sig").splitlines()[0] == marker
     if path.suffix == ".xls":
         book = xlrd.open_workbook(str(path))
-        sheet = book.sheet_by_name("About") if "About" in book.sheet_names() else book.sheet_by_index(0)
+        sheet = (
+            book.sheet_by_name("About") if "About" in book.sheet_names() else book.sheet_by_index(0)
+        )
         return sheet.cell_value(0, 0) == marker
     if path.suffix == ".ods":
         sheets = pd.read_excel(path, sheet_name=None, header=None, engine="odf")
@@ -43,8 +45,11 @@ def test_the_demo_survey_set_ingests_to_the_expected_states(project):
     written = sorted(p.name for p in folder.iterdir())
     assert summary["survey"]["files"] == len(written) and not summary["survey"]["skipped"]
     assert "contacts.csv" in written and "SYNTHETIC.md" in written
-    assert all(name.startswith("SYNTHETIC_") for name in written
-               if name not in ("contacts.csv", "SYNTHETIC.md"))
+    assert all(
+        name.startswith("SYNTHETIC_")
+        for name in written
+        if name not in ("contacts.csv", "SYNTHETIC.md")
+    )
     assert "SYNTHETIC DEMO DATA" in (folder / "SYNTHETIC.md").read_text()
 
     plan = demo_data.demo_survey_plan()
@@ -72,14 +77,25 @@ def test_the_demo_survey_set_ingests_to_the_expected_states(project):
     # Messy variants really are messy, and the clean ones clean.
     codes = set(result.issues["code"])
     assert codes <= set(survey_ingest.ISSUE_CODES)
-    assert {"text_above_header", "note_row", "section_heading", "unmapped_column",
-            "unmapped_value", "not_collected", "usefulness_not_1_to_5"} - codes == \
-        {"usefulness_not_1_to_5"}
+    assert {
+        "text_above_header",
+        "note_row",
+        "section_heading",
+        "unmapped_column",
+        "unmapped_value",
+        "not_collected",
+        "usefulness_not_1_to_5",
+    } - codes == {"usefulness_not_1_to_5"}
     originals = set(result.items["agency_original"])
     assert {"Met Police", "CSC", "PCT", "CAMHS", "YOT"} <= originals
     assert set(result.items["collected_flag_original"]) >= {"Y", "yes", "x", "\u2713", "1"}
-    local = {"Prevent referrals", "Female genital mutilation cases",
-             "Children in custody overnight", "Young carers assessments", "Gang matrix nominals"}
+    local = {
+        "Prevent referrals",
+        "Female genital mutilation cases",
+        "Children in custody overnight",
+        "Young carers assessments",
+        "Gang matrix nominals",
+    }
     assert local & set(result.items["item"])
 
     contacts = pd.read_csv(folder / "contacts.csv", dtype=str, keep_default_na=False)
@@ -99,7 +115,8 @@ def test_the_response_pattern_reads_as_in_phase_one(project):
     table = survey_mapping.response_register(result.returns, contacts)
     assert survey_mapping.response_summary(table).startswith(
         "28 of 32 boards asked responded, 24 with information; 4 acknowledged without sending "
-        "data, 0 sent a return that could not be read, 4 did not reply.")
+        "data, 0 sent a return that could not be read, 4 did not reply."
+    )
 
 
 @pytest.mark.slow

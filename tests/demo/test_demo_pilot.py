@@ -25,17 +25,19 @@ def demo(tmp_path_factory, public_indicators):
 def test_same_seed_same_bytes_and_times(demo, public_indicators):
     root, written = demo
     # Each borough's files depend only on the seed: rebuilding two of them is enough.
-    again = demo_pilot.build_demo_pilot(published=public_indicators,
-                                        only=["Barnet", "Southwark"])
+    again = demo_pilot.build_demo_pilot(published=public_indicators, only=["Barnet", "Southwark"])
     folder = root / "data" / "raw" / "pilot"
-    assert sorted(again.files) == ["SYNTHETIC_barnet_pilot_return.xlsx",
-                                   "SYNTHETIC_barnet_pilot_return_v2.xlsx",
-                                   "SYNTHETIC_southwark_own_table.xlsx"]
+    assert sorted(again.files) == [
+        "SYNTHETIC_barnet_pilot_return.xlsx",
+        "SYNTHETIC_barnet_pilot_return_v2.xlsx",
+        "SYNTHETIC_southwark_own_table.xlsx",
+    ]
     for name, content in again.files.items():
         assert (folder / name).read_bytes() == content, name
     times = {p.name: p.stat().st_mtime for p in written}
-    assert times["SYNTHETIC_barnet_pilot_return_v2.xlsx"] > times[
-        "SYNTHETIC_barnet_pilot_return.xlsx"]
+    assert (
+        times["SYNTHETIC_barnet_pilot_return_v2.xlsx"] > times["SYNTHETIC_barnet_pilot_return.xlsx"]
+    )
 
 
 def test_eleven_boroughs_one_agency_one_resubmission_all_synthetic(demo):
@@ -49,8 +51,9 @@ def test_eleven_boroughs_one_agency_one_resubmission_all_synthetic(demo):
     assert marker.startswith("# SYNTHETIC DEMO DATA")
     for borough in ("Barking and Dagenham", "Kingston upon Thames", "Waltham Forest"):
         assert borough in marker
-    workbook = openpyxl.load_workbook(root / "data" / "raw" / "pilot" /
-                                      "SYNTHETIC_brent_pilot_return.xlsx", read_only=True)
+    workbook = openpyxl.load_workbook(
+        root / "data" / "raw" / "pilot" / "SYNTHETIC_brent_pilot_return.xlsx", read_only=True
+    )
     first = next(workbook["Instructions"].iter_rows(max_row=1, values_only=True))[0]
     assert first.startswith("SYNTHETIC DEMO DATA")
     assert workbook.properties.created.year == 2026
@@ -71,11 +74,13 @@ def test_existing_returns_are_never_overwritten(demo, monkeypatch):
 def test_feasibility_notebook_end_to_end(demo, use_project, tmp_path):
     root, _ = demo
     use_project(root)
-    results = orchestrate.run_notebook("pilot_feasibility", None, {}, jobs=1,
-                                  out_dir=tmp_path / "reports", progress=False)
+    results = orchestrate.run_notebook(
+        "pilot_feasibility", None, {}, jobs=1, out_dir=tmp_path / "reports", progress=False
+    )
     assert [(r.status, r.error) for r in results] == [("ok", None)]
     html = (tmp_path / "reports" / "pilot_feasibility" / "london" / "report.html").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
     assert "Pilot returns against best-fit model v1.0: London" in html
     assert "13 return(s) read (0 rejected)" in html
     assert "feasible now" in html and "to postpone" in html

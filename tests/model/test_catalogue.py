@@ -18,16 +18,30 @@ from lscb_analysis.model import catalogue
 
 def national_pi(pi_id="BF-TS-01", **changes):
     pi = {
-        "id": pi_id, "title": "Re-referrals within 12 months (%)",
+        "id": pi_id,
+        "title": "Re-referrals within 12 months (%)",
         "definition": "Referrals within 12 months of a previous referral, as a percentage.",
-        "numerator": "Re-referrals in the period", "denominator": "Referrals in the period",
-        "unit": "percent", "polarity": "low", "decimals": 1, "rating": "critical",
-        "journey_stage": "protection", "sub_group": "performance",
-        "question": "is anyone better off", "age_range": "0-17", "frequency": "quarterly",
-        "source": {"type": "national", "dataset": "DfE CIN census",
-                   "indicator": "rereferral_pct", "agency": "children's social care"},
-        "candidate_code": "REF02", "keywords": ["re-referrals", "repeat referrals"],
-        "national_reference": "DfE table C1", "target": {"value": 20, "basis": "Board aim"},
+        "numerator": "Re-referrals in the period",
+        "denominator": "Referrals in the period",
+        "unit": "percent",
+        "polarity": "low",
+        "decimals": 1,
+        "rating": "critical",
+        "journey_stage": "protection",
+        "sub_group": "performance",
+        "question": "is anyone better off",
+        "age_range": "0-17",
+        "frequency": "quarterly",
+        "source": {
+            "type": "national",
+            "dataset": "DfE CIN census",
+            "indicator": "rereferral_pct",
+            "agency": "children's social care",
+        },
+        "candidate_code": "REF02",
+        "keywords": ["re-referrals", "repeat referrals"],
+        "national_reference": "DfE table C1",
+        "target": {"value": 20, "basis": "Board aim"},
         "status": "current",
     }
     pi.update(changes)
@@ -36,16 +50,26 @@ def national_pi(pi_id="BF-TS-01", **changes):
 
 def local_pi(pi_id="BF-TS-02", **changes):
     pi = {
-        "id": pi_id, "title": "Missing episodes per 10,000 children",
+        "id": pi_id,
+        "title": "Missing episodes per 10,000 children",
         "definition": "Missing episodes reported to police, per 10,000 children.",
-        "numerator": "Missing episodes", "denominator": "Children aged 0-17 / 10,000",
-        "unit": "rate_per_10000", "polarity": "none", "decimals": 1,
-        "rating": "universal outcome", "journey_stage": "prevention and early help",
+        "numerator": "Missing episodes",
+        "denominator": "Children aged 0-17 / 10,000",
+        "unit": "rate_per_10000",
+        "polarity": "none",
+        "decimals": 1,
+        "rating": "universal outcome",
+        "journey_stage": "prevention and early help",
         "sub_group": "young and safe (exploitation and missing)",
-        "question": "what are the needs", "age_range": "0-17", "frequency": "quarterly",
+        "question": "what are the needs",
+        "age_range": "0-17",
+        "frequency": "quarterly",
         "source": {"type": "local", "agency": "police", "collection": "Police missing records"},
-        "candidate_code": "MIS01", "keywords": ["missing episodes"],
-        "national_reference": None, "target": None, "status": "current",
+        "candidate_code": "MIS01",
+        "keywords": ["missing episodes"],
+        "national_reference": None,
+        "target": None,
+        "status": "current",
     }
     pi.update(changes)
     return pi
@@ -53,10 +77,19 @@ def local_pi(pi_id="BF-TS-02", **changes):
 
 def postponed_pi(pi_id="BF-TS-03", **changes):
     pi = national_pi(
-        pi_id, title="CSE as an assessment factor (%)", polarity="none", rating="priority outcome",
-        source={"type": "national", "dataset": "DfE CIN census factors", "indicator": None,
-                "agency": "children's social care"},
-        candidate_code=None, target=None, status="postponed",
+        pi_id,
+        title="CSE as an assessment factor (%)",
+        polarity="none",
+        rating="priority outcome",
+        source={
+            "type": "national",
+            "dataset": "DfE CIN census factors",
+            "indicator": None,
+            "agency": "children's social care",
+        },
+        candidate_code=None,
+        target=None,
+        status="postponed",
         postponed={"reason": "Experimental statistics", "phase": "Phase III"},
     )
     pi.update(changes)
@@ -66,13 +99,28 @@ def postponed_pi(pi_id="BF-TS-03", **changes):
 def make_doc(version="1.0", clusters=None):
     """A valid catalogue document: one goal, one cluster of three PIs unless given."""
     if clusters is None:
-        clusters = [{"id": "G1.1", "title": "Cluster one", "narrative": "What they show.",
-                     "pis": [national_pi(), local_pi(), postponed_pi()]}]
+        clusters = [
+            {
+                "id": "G1.1",
+                "title": "Cluster one",
+                "narrative": "What they show.",
+                "pis": [national_pi(), local_pi(), postponed_pi()],
+            }
+        ]
     return {
-        "version": version, "date": "2016-07-08", "consultation": "A seminar",
+        "version": version,
+        "date": "2016-07-08",
+        "consultation": "A seminar",
         "changes": ["First draft"],
-        "goals": [{"id": "G1", "title": "Goal one", "short_title": "One",
-                   "description": "About goal one.", "clusters": clusters}],
+        "goals": [
+            {
+                "id": "G1",
+                "title": "Goal one",
+                "short_title": "One",
+                "description": "About goal one.",
+                "clusters": clusters,
+            }
+        ],
     }
 
 
@@ -119,8 +167,14 @@ def test_latest_version_is_a_real_minimal_dataset_across_partners():
     current = model.current
     assert 33 <= len(current) <= 40
     agencies = set(current["source_agency"])
-    assert {"children's social care", "police", "probation", "education",
-            "youth offending", "the board itself"} <= agencies
+    assert {
+        "children's social care",
+        "police",
+        "probation",
+        "education",
+        "youth offending",
+        "the board itself",
+    } <= agencies
     assert any(a.startswith("health") for a in agencies)
     national = model.pis.loc[model.pis["source_type"] == "national"]
     assert set(national["source_indicator"].dropna()) <= set(indicators.load_metadata().index)
@@ -133,8 +187,18 @@ def test_latest_version_is_a_real_minimal_dataset_across_partners():
     assert new_national["source_indicator"].isna().all() and len(new_national) == 1
     # Local measures boards keep are there.
     keys = set(model.pis["candidate_code"].dropna())
-    assert {"TRN02", "LADO01", "PF01", "MIS02", "CSE01", "DA01", "CDR01", "SCR01", "AUD01",
-            "VOC01"} <= keys
+    assert {
+        "TRN02",
+        "LADO01",
+        "PF01",
+        "MIS02",
+        "CSE01",
+        "DA01",
+        "CDR01",
+        "SCR01",
+        "AUD01",
+        "VOC01",
+    } <= keys
     assert set(model.pis["rating"]) == {"critical", "priority outcome", "universal outcome"}
     assert model.pi("BF-FD-03")["source_indicator"] == "rereferral_pct"
 
@@ -177,18 +241,26 @@ def test_enums_reuse_the_survey_code_lists():
     assert set(enums["polarities"]) == set(indicators.POLARITIES)
     units = io.read_reference_csv("units.csv", ["unit"])["unit"]
     assert set(units) <= set(enums["units"])
-    assert list(enums["questions"]) == ["what are the needs", "how much did we do",
-                                        "how well did we do it", "is anyone better off"]
+    assert list(enums["questions"]) == [
+        "what are the needs",
+        "how much did we do",
+        "how well did we do it",
+        "is anyone better off",
+    ]
     if "steering_ratings" in survey:  # the mapping report's ratings must be the model's
         assert list(enums["ratings"]) == survey["steering_ratings"]
 
 
 def test_enums_file_with_a_broken_reference(tmp_path):
-    text = (io.reference_file("catalogue_enums.yaml").read_text(encoding="utf-8")
-            .replace("key: code_lists.agency", "key: code_lists.agencies"))
+    text = (
+        io.reference_file("catalogue_enums.yaml")
+        .read_text(encoding="utf-8")
+        .replace("key: code_lists.agency", "key: code_lists.agencies")
+    )
     (tmp_path / "catalogue_enums.yaml").write_text(text, encoding="utf-8")
     (tmp_path / "survey.yaml").write_text(
-        io.reference_file("survey.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+        io.reference_file("survey.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     with pytest.raises(CatalogueError, match="code_lists.agencies"):
         catalogue.load_enums(tmp_path / "catalogue_enums.yaml")
 
@@ -196,22 +268,44 @@ def test_enums_file_with_a_broken_reference(tmp_path):
 def test_glossary_defines_the_shared_terms():
     glossary = catalogue.load_glossary()
     terms = set(glossary["term"])
-    assert {"contact", "referral", "re-referral", "assessment", "strategy discussion",
-            "section 47 enquiry", "initial child protection conference",
-            "child protection plan", "child in need", "looked after", "episode", "missing",
-            "away from placement without authorisation", "care leaver",
-            "early help assessment", "LADO allegation", "private fostering", "MARAC"} <= terms
+    assert {
+        "contact",
+        "referral",
+        "re-referral",
+        "assessment",
+        "strategy discussion",
+        "section 47 enquiry",
+        "initial child protection conference",
+        "child protection plan",
+        "child in need",
+        "looked after",
+        "episode",
+        "missing",
+        "away from placement without authorisation",
+        "care leaver",
+        "early help assessment",
+        "LADO allegation",
+        "private fostering",
+        "MARAC",
+    } <= terms
     assert (glossary["definition"].str.len() > 40).all()
     assert (glossary["source"].str.len() > 5).all()
 
 
 def test_glossary_problems_are_listed(tmp_path):
     path = tmp_path / "glossary.yaml"
-    path.write_text(yaml.safe_dump({"terms": [
-        {"term": "referral", "definition": "x", "source": "y"},
-        {"term": "Referral", "definition": "x"},
-        {"definition": "no term"},
-    ]}), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "terms": [
+                    {"term": "referral", "definition": "x", "source": "y"},
+                    {"term": "Referral", "definition": "x"},
+                    {"definition": "no term"},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(CatalogueError) as caught:
         catalogue.load_glossary(path)
     message = str(caught.value)
@@ -241,127 +335,283 @@ def pi_of(doc, number=0):
 
 CASES = [
     # (description, mutate(doc), expected fragments)
-    ("missing field", lambda d: pi_of(d).pop("definition"),
-     ["PI BF-TS-01, field 'definition': missing"]),
-    ("text field not text", lambda d: pi_of(d).update(title=12),
-     ["PI BF-TS-01, field 'title': must be text"]),
-    ("unknown field", lambda d: pi_of(d).update(polarty="low"),
-     ["PI BF-TS-01, field 'polarty': unknown field; did you mean 'polarity'"]),
-    ("duplicate id", lambda d: pi_of(d, 1).update(id="BF-TS-01"),
-     ["PI BF-TS-01, field 'id': BF-TS-01 is used more than once"]),
-    ("malformed id", lambda d: pi_of(d).update(id="CP3"),
-     ["PI CP3, field 'id': 'CP3' should look like BF-CP-03"]),
-    ("missing id", lambda d: pi_of(d).pop("id"),
-     ["PI number 1 in cluster G1.1, field 'id': missing"]),
-    ("unknown rating", lambda d: pi_of(d).update(rating="critcal"),
-     ["PI BF-TS-01, field 'rating': 'critcal' is not a known rating; did you mean 'critical'"]),
-    ("unknown journey stage", lambda d: pi_of(d).update(journey_stage="early help"),
-     ["field 'journey_stage'", "'prevention and early help'"]),
-    ("unknown sub-group", lambda d: pi_of(d).update(sub_group="QA"),
-     ["PI BF-TS-01, field 'sub_group': 'QA' is not a known sub group"]),
-    ("unknown question", lambda d: pi_of(d).update(question="how much"),
-     ["field 'question'", "'how much did we do'"]),
-    ("unknown frequency", lambda d: pi_of(d).update(frequency="termly"),
-     ["PI BF-TS-01, field 'frequency': 'termly' is not a known frequency", "'quarterly'"]),
-    ("unknown unit", lambda d: pi_of(d, 1).update(unit="per 10k"),
-     ["PI BF-TS-02, field 'unit': 'per 10k' is not a known unit"]),
-    ("unknown status", lambda d: pi_of(d, 1).update(status="draft"),
-     ["PI BF-TS-02, field 'status': 'draft' is not a known status"]),
-    ("unknown polarity", lambda d: pi_of(d, 1).update(polarity="up"),
-     ["PI BF-TS-02, field 'polarity': 'up' is not a known polarity"]),
-    ("unknown agency", lambda d: pi_of(d, 1)["source"].update(agency="the Met"),
-     ["PI BF-TS-02, field 'source.agency': 'the Met' is not one of the survey's agencies"]),
-    ("unknown source type", lambda d: pi_of(d, 1)["source"].update(type="regional"),
-     ["PI BF-TS-02, field 'source.type': 'regional' is not one of"]),
-    ("negative decimals", lambda d: pi_of(d, 1).update(decimals=-1),
-     ["PI BF-TS-02, field 'decimals': -1 is not a whole number of 0 or more"]),
-    ("fractional decimals", lambda d: pi_of(d, 1).update(decimals=1.5),
-     ["field 'decimals': 1.5 is not a whole number"]),
-    ("decimals as text", lambda d: pi_of(d, 1).update(decimals="1"),
-     ["field 'decimals': '1' is not a whole number"]),
-    ("decimals as a boolean", lambda d: pi_of(d, 1).update(decimals=True),
-     ["field 'decimals': True is not a whole number"]),
-    ("bad age range", lambda d: pi_of(d, 1).update(age_range="children"),
-     ["PI BF-TS-02, field 'age_range': 'children' is not an age range"]),
-    ("reversed age range", lambda d: pi_of(d, 1).update(age_range="17-0"),
-     ["field 'age_range': '17-0'"]),
-    ("no keywords", lambda d: pi_of(d, 1).update(keywords=[]),
-     ["PI BF-TS-02, field 'keywords': give a list of at least one"]),
-    ("unknown national indicator", lambda d: pi_of(d)["source"].update(
-        indicator="rereferal_pct"),
-     ["PI BF-TS-01, field 'source.indicator': 'rereferal_pct' is not an indicator id",
-      "did you mean 'rereferral_pct'"]),
-    ("current national PI without an indicator", lambda d: pi_of(d)["source"].update(
-        indicator=None), ["PI BF-TS-01, field 'source.indicator': missing",
-                          "or mark the PI postponed"]),
-    ("national without a dataset", lambda d: pi_of(d)["source"].pop("dataset"),
-     ["PI BF-TS-01, field 'source.dataset': missing"]),
-    ("polarity disagrees with indicators.csv", lambda d: pi_of(d).update(polarity="high"),
-     ["PI BF-TS-01, field 'polarity': 'high' disagrees with data/reference/indicators.csv",
-      "write polarity: low"]),
-    ("unit disagrees with indicators.csv", lambda d: pi_of(d).update(unit="rate_per_10000"),
-     ["PI BF-TS-01, field 'unit': 'rate_per_10000' disagrees"]),
-    ("decimals disagree with indicators.csv", lambda d: pi_of(d).update(decimals=0),
-     ["PI BF-TS-01, field 'decimals': 0 disagrees"]),
-    ("local source without collection", lambda d: pi_of(d, 1)["source"].pop("collection"),
-     ["PI BF-TS-02, field 'source.collection': missing"]),
-    ("local source with an indicator", lambda d: pi_of(d, 1)["source"].update(
-        indicator="cla_missing_pct"),
-     ["PI BF-TS-02, field 'source.indicator': not used by a local source"]),
-    ("source not a mapping", lambda d: pi_of(d, 1).update(source="police"),
-     ["PI BF-TS-02, field 'source': must be a mapping"]),
-    ("unknown candidate code", lambda d: pi_of(d, 1).update(candidate_code="MIS99"),
-     ["PI BF-TS-02, field 'candidate_code': 'MIS99' is not a code in",
-      "candidate_indicators.csv"]),
-    ("candidate code for another indicator", lambda d: pi_of(d).update(candidate_code="CP06"),
-     ["PI BF-TS-01, field 'candidate_code': CP06 stands for the published indicator "
-      "'cpp_rate'"]),
-    ("target without basis", lambda d: pi_of(d)["target"].pop("basis"),
-     ["PI BF-TS-01, field 'target.basis': missing"]),
-    ("target not a number", lambda d: pi_of(d)["target"].update(value="twenty"),
-     ["PI BF-TS-01, field 'target.value': 'twenty' is not a number"]),
-    ("percentage target over 100", lambda d: pi_of(d)["target"].update(value=120),
-     ["field 'target.value': 120 is outside 0-100"]),
-    ("target not a mapping", lambda d: pi_of(d).update(target=20),
-     ["PI BF-TS-01, field 'target': write target: {value"]),
-    ("postponed without reason", lambda d: pi_of(d, 2)["postponed"].pop("reason"),
-     ["PI BF-TS-03, field 'postponed.reason': missing"]),
-    ("postponed without details", lambda d: pi_of(d, 2).pop("postponed"),
-     ["PI BF-TS-03, field 'postponed': a postponed PI needs"]),
-    ("current PI with postponement", lambda d: pi_of(d, 1).update(
-        postponed={"reason": "x", "phase": "y"}),
-     ["PI BF-TS-02, field 'postponed': only a postponed PI"]),
-    ("cluster of two", lambda d: d["goals"][0]["clusters"][0]["pis"].pop(),
-     ["cluster G1.1, field 'pis': has 2 PI(s); a cluster holds 3 to 4"]),
-    ("cluster of five", lambda d: d["goals"][0]["clusters"][0]["pis"].extend(
-        [local_pi("BF-TS-04"), local_pi("BF-TS-05")]), ["cluster G1.1, field 'pis': has 5"]),
-    ("cluster without narrative", lambda d: d["goals"][0]["clusters"][0].pop("narrative"),
-     ["cluster G1.1, field 'narrative': missing"]),
-    ("duplicate cluster id", lambda d: d["goals"].append(
-        {"id": "G2", "title": "Two", "clusters": [copy.deepcopy(
-            d["goals"][0]["clusters"][0])]}),
-     ["cluster G1.1, field 'id': G1.1 is used more than once"]),
-    ("goal without title", lambda d: d["goals"][0].pop("title"),
-     ["goal G1, field 'title': missing"]),
-    ("long short title", lambda d: d["goals"][0].update(short_title="x" * 40),
-     ["goal G1, field 'short_title'", "longer than 27"]),
-    ("unknown top-level field", lambda d: d.update(author="me"),
-     ["top of the file, field 'author': unknown field"]),
-    ("version as a number", lambda d: d.update(version=1.0),
-     ["top of the file, field 'version': 1.0 is not a version written as text"]),
-    ("version disagrees with file name", lambda d: d.update(version="1.1"),
-     ["field 'version': says 1.1 but the file name says 1.0"]),
-    ("bad date", lambda d: d.update(date="8 July 2016"),
-     ["top of the file, field 'date': '8 July 2016' is not a date; write it as YYYY-MM-DD"]),
-    ("no consultation", lambda d: d.pop("consultation"),
-     ["field 'consultation': missing"]),
+    (
+        "missing field",
+        lambda d: pi_of(d).pop("definition"),
+        ["PI BF-TS-01, field 'definition': missing"],
+    ),
+    (
+        "text field not text",
+        lambda d: pi_of(d).update(title=12),
+        ["PI BF-TS-01, field 'title': must be text"],
+    ),
+    (
+        "unknown field",
+        lambda d: pi_of(d).update(polarty="low"),
+        ["PI BF-TS-01, field 'polarty': unknown field; did you mean 'polarity'"],
+    ),
+    (
+        "duplicate id",
+        lambda d: pi_of(d, 1).update(id="BF-TS-01"),
+        ["PI BF-TS-01, field 'id': BF-TS-01 is used more than once"],
+    ),
+    (
+        "malformed id",
+        lambda d: pi_of(d).update(id="CP3"),
+        ["PI CP3, field 'id': 'CP3' should look like BF-CP-03"],
+    ),
+    (
+        "missing id",
+        lambda d: pi_of(d).pop("id"),
+        ["PI number 1 in cluster G1.1, field 'id': missing"],
+    ),
+    (
+        "unknown rating",
+        lambda d: pi_of(d).update(rating="critcal"),
+        ["PI BF-TS-01, field 'rating': 'critcal' is not a known rating; did you mean 'critical'"],
+    ),
+    (
+        "unknown journey stage",
+        lambda d: pi_of(d).update(journey_stage="early help"),
+        ["field 'journey_stage'", "'prevention and early help'"],
+    ),
+    (
+        "unknown sub-group",
+        lambda d: pi_of(d).update(sub_group="QA"),
+        ["PI BF-TS-01, field 'sub_group': 'QA' is not a known sub group"],
+    ),
+    (
+        "unknown question",
+        lambda d: pi_of(d).update(question="how much"),
+        ["field 'question'", "'how much did we do'"],
+    ),
+    (
+        "unknown frequency",
+        lambda d: pi_of(d).update(frequency="termly"),
+        ["PI BF-TS-01, field 'frequency': 'termly' is not a known frequency", "'quarterly'"],
+    ),
+    (
+        "unknown unit",
+        lambda d: pi_of(d, 1).update(unit="per 10k"),
+        ["PI BF-TS-02, field 'unit': 'per 10k' is not a known unit"],
+    ),
+    (
+        "unknown status",
+        lambda d: pi_of(d, 1).update(status="draft"),
+        ["PI BF-TS-02, field 'status': 'draft' is not a known status"],
+    ),
+    (
+        "unknown polarity",
+        lambda d: pi_of(d, 1).update(polarity="up"),
+        ["PI BF-TS-02, field 'polarity': 'up' is not a known polarity"],
+    ),
+    (
+        "unknown agency",
+        lambda d: pi_of(d, 1)["source"].update(agency="the Met"),
+        ["PI BF-TS-02, field 'source.agency': 'the Met' is not one of the survey's agencies"],
+    ),
+    (
+        "unknown source type",
+        lambda d: pi_of(d, 1)["source"].update(type="regional"),
+        ["PI BF-TS-02, field 'source.type': 'regional' is not one of"],
+    ),
+    (
+        "negative decimals",
+        lambda d: pi_of(d, 1).update(decimals=-1),
+        ["PI BF-TS-02, field 'decimals': -1 is not a whole number of 0 or more"],
+    ),
+    (
+        "fractional decimals",
+        lambda d: pi_of(d, 1).update(decimals=1.5),
+        ["field 'decimals': 1.5 is not a whole number"],
+    ),
+    (
+        "decimals as text",
+        lambda d: pi_of(d, 1).update(decimals="1"),
+        ["field 'decimals': '1' is not a whole number"],
+    ),
+    (
+        "decimals as a boolean",
+        lambda d: pi_of(d, 1).update(decimals=True),
+        ["field 'decimals': True is not a whole number"],
+    ),
+    (
+        "bad age range",
+        lambda d: pi_of(d, 1).update(age_range="children"),
+        ["PI BF-TS-02, field 'age_range': 'children' is not an age range"],
+    ),
+    (
+        "reversed age range",
+        lambda d: pi_of(d, 1).update(age_range="17-0"),
+        ["field 'age_range': '17-0'"],
+    ),
+    (
+        "no keywords",
+        lambda d: pi_of(d, 1).update(keywords=[]),
+        ["PI BF-TS-02, field 'keywords': give a list of at least one"],
+    ),
+    (
+        "unknown national indicator",
+        lambda d: pi_of(d)["source"].update(indicator="rereferal_pct"),
+        [
+            "PI BF-TS-01, field 'source.indicator': 'rereferal_pct' is not an indicator id",
+            "did you mean 'rereferral_pct'",
+        ],
+    ),
+    (
+        "current national PI without an indicator",
+        lambda d: pi_of(d)["source"].update(indicator=None),
+        ["PI BF-TS-01, field 'source.indicator': missing", "or mark the PI postponed"],
+    ),
+    (
+        "national without a dataset",
+        lambda d: pi_of(d)["source"].pop("dataset"),
+        ["PI BF-TS-01, field 'source.dataset': missing"],
+    ),
+    (
+        "polarity disagrees with indicators.csv",
+        lambda d: pi_of(d).update(polarity="high"),
+        [
+            "PI BF-TS-01, field 'polarity': 'high' disagrees with data/reference/indicators.csv",
+            "write polarity: low",
+        ],
+    ),
+    (
+        "unit disagrees with indicators.csv",
+        lambda d: pi_of(d).update(unit="rate_per_10000"),
+        ["PI BF-TS-01, field 'unit': 'rate_per_10000' disagrees"],
+    ),
+    (
+        "decimals disagree with indicators.csv",
+        lambda d: pi_of(d).update(decimals=0),
+        ["PI BF-TS-01, field 'decimals': 0 disagrees"],
+    ),
+    (
+        "local source without collection",
+        lambda d: pi_of(d, 1)["source"].pop("collection"),
+        ["PI BF-TS-02, field 'source.collection': missing"],
+    ),
+    (
+        "local source with an indicator",
+        lambda d: pi_of(d, 1)["source"].update(indicator="cla_missing_pct"),
+        ["PI BF-TS-02, field 'source.indicator': not used by a local source"],
+    ),
+    (
+        "source not a mapping",
+        lambda d: pi_of(d, 1).update(source="police"),
+        ["PI BF-TS-02, field 'source': must be a mapping"],
+    ),
+    (
+        "unknown candidate code",
+        lambda d: pi_of(d, 1).update(candidate_code="MIS99"),
+        [
+            "PI BF-TS-02, field 'candidate_code': 'MIS99' is not a code in",
+            "candidate_indicators.csv",
+        ],
+    ),
+    (
+        "candidate code for another indicator",
+        lambda d: pi_of(d).update(candidate_code="CP06"),
+        ["PI BF-TS-01, field 'candidate_code': CP06 stands for the published indicator 'cpp_rate'"],
+    ),
+    (
+        "target without basis",
+        lambda d: pi_of(d)["target"].pop("basis"),
+        ["PI BF-TS-01, field 'target.basis': missing"],
+    ),
+    (
+        "target not a number",
+        lambda d: pi_of(d)["target"].update(value="twenty"),
+        ["PI BF-TS-01, field 'target.value': 'twenty' is not a number"],
+    ),
+    (
+        "percentage target over 100",
+        lambda d: pi_of(d)["target"].update(value=120),
+        ["field 'target.value': 120 is outside 0-100"],
+    ),
+    (
+        "target not a mapping",
+        lambda d: pi_of(d).update(target=20),
+        ["PI BF-TS-01, field 'target': write target: {value"],
+    ),
+    (
+        "postponed without reason",
+        lambda d: pi_of(d, 2)["postponed"].pop("reason"),
+        ["PI BF-TS-03, field 'postponed.reason': missing"],
+    ),
+    (
+        "postponed without details",
+        lambda d: pi_of(d, 2).pop("postponed"),
+        ["PI BF-TS-03, field 'postponed': a postponed PI needs"],
+    ),
+    (
+        "current PI with postponement",
+        lambda d: pi_of(d, 1).update(postponed={"reason": "x", "phase": "y"}),
+        ["PI BF-TS-02, field 'postponed': only a postponed PI"],
+    ),
+    (
+        "cluster of two",
+        lambda d: d["goals"][0]["clusters"][0]["pis"].pop(),
+        ["cluster G1.1, field 'pis': has 2 PI(s); a cluster holds 3 to 4"],
+    ),
+    (
+        "cluster of five",
+        lambda d: d["goals"][0]["clusters"][0]["pis"].extend(
+            [local_pi("BF-TS-04"), local_pi("BF-TS-05")]
+        ),
+        ["cluster G1.1, field 'pis': has 5"],
+    ),
+    (
+        "cluster without narrative",
+        lambda d: d["goals"][0]["clusters"][0].pop("narrative"),
+        ["cluster G1.1, field 'narrative': missing"],
+    ),
+    (
+        "duplicate cluster id",
+        lambda d: d["goals"].append(
+            {"id": "G2", "title": "Two", "clusters": [copy.deepcopy(d["goals"][0]["clusters"][0])]}
+        ),
+        ["cluster G1.1, field 'id': G1.1 is used more than once"],
+    ),
+    (
+        "goal without title",
+        lambda d: d["goals"][0].pop("title"),
+        ["goal G1, field 'title': missing"],
+    ),
+    (
+        "long short title",
+        lambda d: d["goals"][0].update(short_title="x" * 40),
+        ["goal G1, field 'short_title'", "longer than 27"],
+    ),
+    (
+        "unknown top-level field",
+        lambda d: d.update(author="me"),
+        ["top of the file, field 'author': unknown field"],
+    ),
+    (
+        "version as a number",
+        lambda d: d.update(version=1.0),
+        ["top of the file, field 'version': 1.0 is not a version written as text"],
+    ),
+    (
+        "version disagrees with file name",
+        lambda d: d.update(version="1.1"),
+        ["field 'version': says 1.1 but the file name says 1.0"],
+    ),
+    (
+        "bad date",
+        lambda d: d.update(date="8 July 2016"),
+        ["top of the file, field 'date': '8 July 2016' is not a date; write it as YYYY-MM-DD"],
+    ),
+    ("no consultation", lambda d: d.pop("consultation"), ["field 'consultation': missing"]),
     ("no changes", lambda d: d.update(changes=[]), ["field 'changes'"]),
     ("no goals", lambda d: d.update(goals=[]), ["field 'goals'"]),
 ]
 
 
-@pytest.mark.parametrize(("mutate", "expected"), [(c[1], c[2]) for c in CASES],
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("mutate", "expected"), [(c[1], c[2]) for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_each_rule_names_the_file_the_place_and_the_field(tmp_path, doc, mutate, expected):
     mutate(doc)
     message = problems_of(tmp_path, doc)
@@ -377,12 +627,17 @@ def test_all_problems_are_reported_together(tmp_path, doc):
     pi_of(doc, 2)["postponed"].pop("phase")
     message = problems_of(tmp_path, doc)
     assert "5 problem(s)" in message
-    numbered = [line for line in message.splitlines() if line.strip()[:2] in
-                {f"{n}." for n in range(1, 10)}]
+    numbered = [
+        line for line in message.splitlines() if line.strip()[:2] in {f"{n}." for n in range(1, 10)}
+    ]
     assert len(numbered) == 5
-    for fragment in ("BF-TS-01, field 'polarity'", "BF-TS-01, field 'rating'",
-                     "BF-TS-02, field 'decimals'", "BF-TS-02, field 'candidate_code'",
-                     "BF-TS-03, field 'postponed.phase'"):
+    for fragment in (
+        "BF-TS-01, field 'polarity'",
+        "BF-TS-01, field 'rating'",
+        "BF-TS-02, field 'decimals'",
+        "BF-TS-02, field 'candidate_code'",
+        "BF-TS-03, field 'postponed.phase'",
+    ):
         assert fragment in message
 
 
@@ -420,12 +675,23 @@ def test_validate_versions_keeps_going_past_a_bad_version(tmp_path):
 
 
 def two_cluster_doc(version):
-    return make_doc(version, clusters=[
-        {"id": "G1.1", "title": "One", "narrative": "First.",
-         "pis": [national_pi(), local_pi(), postponed_pi()]},
-        {"id": "G1.2", "title": "Two", "narrative": "Second.",
-         "pis": [local_pi("BF-TS-04"), local_pi("BF-TS-05"), local_pi("BF-TS-06")]},
-    ])
+    return make_doc(
+        version,
+        clusters=[
+            {
+                "id": "G1.1",
+                "title": "One",
+                "narrative": "First.",
+                "pis": [national_pi(), local_pi(), postponed_pi()],
+            },
+            {
+                "id": "G1.2",
+                "title": "Two",
+                "narrative": "Second.",
+                "pis": [local_pi("BF-TS-04"), local_pi("BF-TS-05"), local_pi("BF-TS-06")],
+            },
+        ],
+    )
 
 
 @pytest.fixture
@@ -433,18 +699,20 @@ def old_and_new(tmp_path):
     old = two_cluster_doc("1.0")
     new = two_cluster_doc("1.1")
     cluster_one, cluster_two = new["goals"][0]["clusters"]
-    cluster_one["pis"][0]["title"] = "Re-referrals (%)"                       # reworded
-    cluster_one["pis"][1]["rating"] = "priority outcome"                      # re-rated
-    moved = cluster_two["pis"].pop(0)                                         # BF-TS-04 moves
+    cluster_one["pis"][0]["title"] = "Re-referrals (%)"  # reworded
+    cluster_one["pis"][1]["rating"] = "priority outcome"  # re-rated
+    moved = cluster_two["pis"].pop(0)  # BF-TS-04 moves
     cluster_one["pis"].append(moved)
-    cluster_two["pis"].pop(0)                                                 # BF-TS-05 removed
-    cluster_two["pis"] += [local_pi("BF-TS-07"), local_pi("BF-TS-08")]        # two added
+    cluster_two["pis"].pop(0)  # BF-TS-05 removed
+    cluster_two["pis"] += [local_pi("BF-TS-07"), local_pi("BF-TS-08")]  # two added
     cluster_two["narrative"] = "Second, reworded."
     folder = tmp_path / "model"
     write_doc(folder, old)
     write_doc(folder, new)
-    return (catalogue.load_catalogue("1.0", directory=folder),
-            catalogue.load_catalogue("1.1", directory=folder))
+    return (
+        catalogue.load_catalogue("1.0", directory=folder),
+        catalogue.load_catalogue("1.1", directory=folder),
+    )
 
 
 def test_diff_added_removed_changed_and_moved(old_and_new):
@@ -454,8 +722,9 @@ def test_diff_added_removed_changed_and_moved(old_and_new):
     pis = diff.loc[diff["pi_id"] != ""]
     assert pis.loc[pis["change"] == "added", "pi_id"].tolist() == ["BF-TS-07", "BF-TS-08"]
     assert pis.loc[pis["change"] == "removed", "pi_id"].tolist() == ["BF-TS-05"]
-    changed = {(r.pi_id, r.field): (r.old, r.new)
-               for r in pis.loc[pis["change"] == "changed"].itertuples()}
+    changed = {
+        (r.pi_id, r.field): (r.old, r.new) for r in pis.loc[pis["change"] == "changed"].itertuples()
+    }
     assert changed == {
         ("BF-TS-01", "title"): ("Re-referrals within 12 months (%)", "Re-referrals (%)"),
         ("BF-TS-02", "rating"): ("universal outcome", "priority outcome"),
@@ -464,8 +733,9 @@ def test_diff_added_removed_changed_and_moved(old_and_new):
     structure = diff.loc[diff["pi_id"] == ""]
     assert structure["field"].tolist() == ["cluster G1.2 narrative"]
     assert catalogue.diff_catalogues(new, new).empty
-    assert catalogue.diff_catalogues(new, old).loc[lambda d: d["change"] == "removed",
-                                                   "pi_id"].tolist() == ["BF-TS-07", "BF-TS-08"]
+    assert catalogue.diff_catalogues(new, old).loc[
+        lambda d: d["change"] == "removed", "pi_id"
+    ].tolist() == ["BF-TS-07", "BF-TS-08"]
 
 
 def test_diff_shows_a_move_between_goals(tmp_path):
@@ -476,8 +746,10 @@ def test_diff_shows_a_move_between_goals(tmp_path):
     folder = tmp_path / "model"
     write_doc(folder, old)
     write_doc(folder, new)
-    diff = catalogue.diff_catalogues(catalogue.load_catalogue("1.0", directory=folder),
-                                     catalogue.load_catalogue("1.1", directory=folder))
+    diff = catalogue.diff_catalogues(
+        catalogue.load_catalogue("1.0", directory=folder),
+        catalogue.load_catalogue("1.1", directory=folder),
+    )
     goal_moves = diff.loc[diff["field"] == "goal"]
     assert goal_moves["pi_id"].tolist() == ["BF-TS-04", "BF-TS-05", "BF-TS-06"]
     assert set(goal_moves["old"]) == {"G1"} and set(goal_moves["new"]) == {"G2"}
@@ -539,13 +811,14 @@ def test_postponed_pis_are_left_out_of_the_share_unless_asked(tmp_path, doc):
 
 
 def test_the_seminar_reduced_the_local_authority_share():
-    shares = [catalogue.local_authority_share(catalogue.load_catalogue(v))
-              for v in ("0.1", "0.2", "1.0")]
+    shares = [
+        catalogue.local_authority_share(catalogue.load_catalogue(v)) for v in ("0.1", "0.2", "1.0")
+    ]
     assert shares[0] > shares[1] and shares[0] > shares[2]
     for version in ("0.1", "1.0"):
-        assert catalogue.partner_share(catalogue.load_catalogue(version),
-                                       by="sector")["share_pct"].sum() == pytest.approx(100,
-                                                                                        abs=0.2)
+        assert catalogue.partner_share(catalogue.load_catalogue(version), by="sector")[
+            "share_pct"
+        ].sum() == pytest.approx(100, abs=0.2)
 
 
 def test_keyword_table_includes_candidate_keywords(tmp_path, doc):
@@ -575,8 +848,20 @@ def test_export_workbook_reads_back(tmp_path):
     sheet = book[goal_sheets[0]]
     headers = [c.value for c in sheet[3]]
     assert headers == [h for h, _, _ in catalogue.EXPORT_COLUMNS]
-    for required in ("PI id", "Title", "Definition", "Numerator", "Denominator", "Unit",
-                     "Rating", "Sub-group", "Frequency", "Source", "Target", "Status"):
+    for required in (
+        "PI id",
+        "Title",
+        "Definition",
+        "Numerator",
+        "Denominator",
+        "Unit",
+        "Rating",
+        "Sub-group",
+        "Frequency",
+        "Source",
+        "Target",
+        "Status",
+    ):
         assert required in headers
     assert sheet.freeze_panes == "B4" and sheet.auto_filter.ref.startswith("A3:")
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
@@ -596,12 +881,12 @@ def test_export_workbook_reads_back(tmp_path):
 
 
 def test_export_writes_formula_like_text_as_text(tmp_path, doc):
-    pi_of(doc, 1).update(title="=HYPERLINK(\"http://x\",\"click\")", definition="-1 per child")
+    pi_of(doc, 1).update(title='=HYPERLINK("http://x","click")', definition="-1 per child")
     model = catalogue.load_catalogue(path=write_doc(tmp_path / "model", doc))
     path = catalogue.export_catalogue_xlsx(model, tmp_path / "out.xlsx")
     sheet = openpyxl.load_workbook(path)["G1 One"]
     cells = {c.value: c for row in sheet.iter_rows() for c in row if c.value}
-    cell = cells["=HYPERLINK(\"http://x\",\"click\")"]
+    cell = cells['=HYPERLINK("http://x","click")']
     assert cell.data_type == "s" and cell.quotePrefix
     assert cells["-1 per child"].data_type == "s"
     form = catalogue.write_feedback_form(model, tmp_path / "form.xlsx")
@@ -619,8 +904,9 @@ def test_feedback_form_reads_back(tmp_path):
     headers = [c.value for c in sheet[1]]
     assert headers == [h for h, _ in catalogue.FEEDBACK_COLUMNS]
     assert sheet.max_row == len(model.pis) + 1
-    assert [sheet.cell(row=r, column=1).value for r in range(2, sheet.max_row + 1)] == \
-        model.pis["id"].tolist()
+    assert [sheet.cell(row=r, column=1).value for r in range(2, sheet.max_row + 1)] == model.pis[
+        "id"
+    ].tolist()
     assert sheet.freeze_panes == "B2"
     assert sheet.protection.sheet and not sheet.protection.password
     assert sheet["A1"].protection.locked and sheet["D2"].protection.locked
@@ -633,7 +919,10 @@ def test_feedback_form_reads_back(tmp_path):
     assert choices == "'Lists'!$A$2:$A$4"
     assert [lists.cell(row=r, column=1).value for r in (2, 3, 4)] == ["keep", "amend", "remove"]
     assert [lists.cell(row=r, column=2).value for r in (2, 3, 4)] == [
-        "critical", "priority outcome", "universal outcome"]
+        "critical",
+        "priority outcome",
+        "universal outcome",
+    ]
     model_sheet = dict(book["Model"].iter_rows(values_only=True))
     assert model_sheet["version"] == "1.0"
     assert model_sheet["checksum_sha256"] == catalogue.pi_checksum(model)

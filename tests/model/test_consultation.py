@@ -30,8 +30,9 @@ IDENTIFYING = "Child: John Smith, DOB 03/02/2015 was missed"
 @functools.lru_cache(maxsize=4)
 def _blank(version: str) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
-        path = catalogue.write_feedback_form(catalogue.load_catalogue(version),
-                                             Path(folder) / "form.xlsx")
+        path = catalogue.write_feedback_form(
+            catalogue.load_catalogue(version), Path(folder) / "form.xlsx"
+        )
         return path.read_bytes()
 
 
@@ -39,15 +40,25 @@ def _row(sheet, pi_id: str) -> int:
     return next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == pi_id)
 
 
-def make_form(folder: Path, name: str, *, version: str = LATEST, organisation="Barnet Police",
-              name_role="A. Lead, analyst", date=dt.datetime(2026, 3, 2),
-              answers: dict | None = None, new_pis: list | None = None, edit=None) -> Path:
+def make_form(
+    folder: Path,
+    name: str,
+    *,
+    version: str = LATEST,
+    organisation="Barnet Police",
+    name_role="A. Lead, analyst",
+    date=dt.datetime(2026, 3, 2),
+    answers: dict | None = None,
+    new_pis: list | None = None,
+    edit=None,
+) -> Path:
     """A returned form: answers {pi_id: (choice, rating, wording, comment)}; edit(workbook)."""
     workbook = openpyxl.load_workbook(BytesIO(_blank(version)))
     respondent = workbook[catalogue.RESPONDENT_SHEET]
     for row in respondent.iter_rows(min_col=1, max_col=2):
-        value = {"Organisation": organisation, "Name and role": name_role,
-                 "Date": date}.get(row[0].value)
+        value = {"Organisation": organisation, "Name and role": name_role, "Date": date}.get(
+            row[0].value
+        )
         if value is not None:
             row[1].value = value
     sheet = workbook[catalogue.FEEDBACK_SHEET]
@@ -88,6 +99,7 @@ def _set_model(key, value):
         for row in sheet.iter_rows(max_col=2):
             if row[0].value == key:
                 row[1].value = value
+
     return edit
 
 
@@ -103,10 +115,13 @@ REJECTIONS = {
 
 @pytest.mark.parametrize("code", sorted(REJECTIONS))
 def test_a_form_that_cannot_be_matched_is_rejected_with_what_to_do(folder, code):
-    make_form(folder, "bad.xlsx", answers={"BF-LD-01": ("keep", "", "", "")},
-              edit=REJECTIONS[code])
-    make_form(folder, "good.xlsx", organisation="Brent Police",
-              answers={"BF-LD-01": ("remove", "", "", "")})
+    make_form(folder, "bad.xlsx", answers={"BF-LD-01": ("keep", "", "", "")}, edit=REJECTIONS[code])
+    make_form(
+        folder,
+        "good.xlsx",
+        organisation="Brent Police",
+        answers={"BF-LD-01": ("remove", "", "", "")},
+    )
     result = consultation.ingest_feedback(folder)
     files = result.files.set_index("file")
     assert files.at["bad.xlsx", "status"] == "rejected"
@@ -150,24 +165,40 @@ def test_a_missing_folder_is_an_error(project):
 def test_every_cell_problem_is_listed_with_its_sheet_and_cell(folder):
     def edit(workbook):
         sheet = workbook[catalogue.FEEDBACK_SHEET]
-        sheet.cell(_row(sheet, "BF-SG-03"), 1, "BF-ZZ-99")     # not in the version
+        sheet.cell(_row(sheet, "BF-SG-03"), 1, "BF-ZZ-99")  # not in the version
         extra = sheet.max_row + 1
-        sheet.cell(extra, 1, "BF-LD-01")                        # answered twice
+        sheet.cell(extra, 1, "BF-LD-01")  # answered twice
         sheet.cell(extra, 7, "remove")
-        sheet.cell(extra + 1, 7, "keep")                        # no PI id
+        sheet.cell(extra + 1, 7, "keep")  # no PI id
         sheet.cell(_row(sheet, "BF-QA-01"), 3, "A title of our own")
-    answers = {"BF-EH-01": ("Keep it", "", "", ""), "BF-EH-02": ("  AMEND ", "", "", ""),
-               "BF-EH-03": ("keep", "vital", "", ""), "BF-LD-01": ("Remove", "Critical", "", ""),
-               "BF-SG-03": ("keep", "", "", "")}
-    make_form(folder, "messy.xlsx", organisation=None, date="next Tuesday", answers=answers,
-              new_pis=[[None, "Some definition", None, None, "Our team", None]], edit=edit)
+
+    answers = {
+        "BF-EH-01": ("Keep it", "", "", ""),
+        "BF-EH-02": ("  AMEND ", "", "", ""),
+        "BF-EH-03": ("keep", "vital", "", ""),
+        "BF-LD-01": ("Remove", "Critical", "", ""),
+        "BF-SG-03": ("keep", "", "", ""),
+    }
+    make_form(
+        folder,
+        "messy.xlsx",
+        organisation=None,
+        date="next Tuesday",
+        answers=answers,
+        new_pis=[[None, "Some definition", None, None, "Our team", None]],
+        edit=edit,
+    )
     make_form(folder, "old.xlsx", version="0.3", answers={"BF-EH-01": ("keep", "", "", "")})
     result = consultation.ingest_feedback(folder)
     issues = result.issues.set_index(["file", "code"])
-    where = {code: (issues.at[("messy.xlsx", code), "sheet"],
-                    issues.at[("messy.xlsx", code), "cell"],
-                    issues.at[("messy.xlsx", code), "severity"])
-             for code in issues.loc["messy.xlsx"].index}
+    where = {
+        code: (
+            issues.at[("messy.xlsx", code), "sheet"],
+            issues.at[("messy.xlsx", code), "cell"],
+            issues.at[("messy.xlsx", code), "severity"],
+        )
+        for code in issues.loc["messy.xlsx"].index
+    }
     feedback = catalogue.FEEDBACK_SHEET
     model = catalogue.load_catalogue(LATEST)
     row = {pi: n for n, pi in enumerate(model.pis["id"], start=2)}
@@ -188,8 +219,8 @@ def test_every_cell_problem_is_listed_with_its_sheet_and_cell(folder):
     files = result.files.set_index("file")
     assert files.at["messy.xlsx", "status"] == "used" and files.at["messy.xlsx", "errors"] >= 5
     answers_read = result.responses[result.responses["file"] == "messy.xlsx"].set_index("pi_id")
-    assert answers_read.at["BF-EH-01", "choice"] == ""        # unknown: no answer
-    assert answers_read.at["BF-EH-02", "choice"] == "amend"   # case and spaces tolerated
+    assert answers_read.at["BF-EH-01", "choice"] == ""  # unknown: no answer
+    assert answers_read.at["BF-EH-02", "choice"] == "amend"  # case and spaces tolerated
     assert answers_read.at["BF-LD-01", "choice"] == "remove"  # the first row counts
     assert answers_read.at["BF-LD-01", "suggested_rating"] == "critical"
     assert answers_read.at["BF-EH-03", "suggested_rating"] == ""
@@ -198,8 +229,12 @@ def test_every_cell_problem_is_listed_with_its_sheet_and_cell(folder):
 
 
 def test_the_name_is_never_kept_and_logs_hold_counts_only(folder, caplog):
-    make_form(folder, "a.xlsx", name_role="Jane Example, Head of Safeguarding",
-              answers={"BF-LD-01": ("amend", "", "Count practitioners trained", "Sound idea")})
+    make_form(
+        folder,
+        "a.xlsx",
+        name_role="Jane Example, Head of Safeguarding",
+        answers={"BF-LD-01": ("amend", "", "Count practitioners trained", "Sound idea")},
+    )
     with caplog.at_level(logging.DEBUG, logger="lscb_analysis"):
         result = consultation.ingest_feedback(folder)
     assert result.files.at[0, "name_given"] and result.responses["name_given"].all()
@@ -210,8 +245,12 @@ def test_the_name_is_never_kept_and_logs_hold_counts_only(folder, caplog):
 
 
 def test_text_that_may_identify_someone_is_withheld(folder, project):
-    make_form(folder, "a.xlsx", answers={"BF-YS-03": ("amend", "", "", IDENTIFYING)},
-              new_pis=[["Custody overnight", f"See {IDENTIFYING}", "n", "d", "police", "why"]])
+    make_form(
+        folder,
+        "a.xlsx",
+        answers={"BF-YS-03": ("amend", "", "", IDENTIFYING)},
+        new_pis=[["Custody overnight", f"See {IDENTIFYING}", "n", "d", "police", "why"]],
+    )
     result = consultation.ingest_feedback(folder)
     answer = result.responses.set_index("pi_id").loc["BF-YS-03"]
     assert answer["comment"] == consultation.WITHHELD_TEXT
@@ -223,9 +262,12 @@ def test_text_that_may_identify_someone_is_withheld(folder, project):
     written = consultation.write_feedback_outputs(result)
     model = catalogue.load_catalogue(LATEST)
     summary = consultation.summarise_feedback(result.responses, model)
-    shown = [consultation.wording_suggestions(result.responses, model),
-             consultation.new_pi_table(result.new_pis), consultation.issue_table(result.issues),
-             summary]
+    shown = [
+        consultation.wording_suggestions(result.responses, model),
+        consultation.new_pi_table(result.new_pis),
+        consultation.issue_table(result.issues),
+        summary,
+    ]
     for table in shown:
         assert not table.astype(str).apply(lambda c: c.str.contains("John")).any().any()
     for path in written.values():
@@ -237,8 +279,10 @@ def test_formula_like_text_is_read_as_text_and_neutralised_on_output(folder, pro
     link = '=HYPERLINK("http://example.invalid","click")'
 
     def formula(workbook):
-        workbook[catalogue.FEEDBACK_SHEET].cell(_row(workbook[catalogue.FEEDBACK_SHEET],
-                                                     "BF-EH-01"), 10).value = "=1+1"
+        workbook[catalogue.FEEDBACK_SHEET].cell(
+            _row(workbook[catalogue.FEEDBACK_SHEET], "BF-EH-01"), 10
+        ).value = "=1+1"
+
     make_form(folder, "a.xlsx", answers={"BF-LD-01": ("amend", "", link, "")}, edit=formula)
     result = consultation.ingest_feedback(folder)
     assert result.responses.set_index("pi_id").at["BF-LD-01", "suggested_wording"] == link
@@ -255,20 +299,38 @@ def test_formula_like_text_is_read_as_text_and_neutralised_on_output(folder, pro
 
 
 def test_the_latest_form_of_an_organisation_is_used(folder):
-    make_form(folder, "first.xlsx", organisation="SYNTHETIC Barnet Police",
-              date=dt.datetime(2026, 3, 2), answers={"BF-LD-01": ("keep", "", "", "")})
-    make_form(folder, "second.xlsx", organisation=" synthetic  barnet police ",
-              date=dt.datetime(2026, 3, 9), answers={"BF-LD-01": ("remove", "", "", "")})
-    make_form(folder, "older_version.xlsx", organisation="SYNTHETIC Barnet Police",
-              version="0.3", answers={"BF-EH-01": ("keep", "", "", "")})
+    make_form(
+        folder,
+        "first.xlsx",
+        organisation="SYNTHETIC Barnet Police",
+        date=dt.datetime(2026, 3, 2),
+        answers={"BF-LD-01": ("keep", "", "", "")},
+    )
+    make_form(
+        folder,
+        "second.xlsx",
+        organisation=" synthetic  barnet police ",
+        date=dt.datetime(2026, 3, 9),
+        answers={"BF-LD-01": ("remove", "", "", "")},
+    )
+    make_form(
+        folder,
+        "older_version.xlsx",
+        organisation="SYNTHETIC Barnet Police",
+        version="0.3",
+        answers={"BF-EH-01": ("keep", "", "", "")},
+    )
     for name in ("unsigned_1.xlsx", "unsigned_2.xlsx"):
-        make_form(folder, name, organisation=None,
-                  answers={"BF-LD-01": ("keep", "", "", name)})
+        make_form(folder, name, organisation=None, answers={"BF-LD-01": ("keep", "", "", name)})
     result = consultation.ingest_feedback(folder)
     files = result.files.set_index("file")
     assert files["status"].to_dict() == {
-        "first.xlsx": "superseded", "older_version.xlsx": "used", "second.xlsx": "used",
-        "unsigned_1.xlsx": "used", "unsigned_2.xlsx": "used"}
+        "first.xlsx": "superseded",
+        "older_version.xlsx": "used",
+        "second.xlsx": "used",
+        "unsigned_1.xlsx": "used",
+        "unsigned_2.xlsx": "used",
+    }
     assert "second.xlsx" in files.at["first.xlsx", "message"]
     assert files.at["second.xlsx", "agency"] == "police"
     assert files.at["second.xlsx", "borough"] == "Barnet"
@@ -286,8 +348,9 @@ def test_the_latest_form_of_an_organisation_is_used(folder):
 
 
 def _responses(rows):
-    frame = pd.DataFrame(rows, columns=["file", "pi_id", "choice", "suggested_rating",
-                                        "suggested_wording"])
+    frame = pd.DataFrame(
+        rows, columns=["file", "pi_id", "choice", "suggested_rating", "suggested_wording"]
+    )
     frame["comment"] = ""
     frame["used"] = True
     frame["version"] = LATEST
@@ -307,9 +370,15 @@ def test_summary_counts_interval_and_signal_on_a_hand_built_table():
     model = catalogue.load_catalogue(LATEST)
     rows = []
     for number, (remove_answer, rating_answer) in enumerate(
-            [("keep", ("keep", "critical")), ("amend", ("keep", "critical")),
-             ("remove", ("amend", "priority outcome")), ("remove", ("keep", "")),
-             ("remove", ("", "universal outcome"))], start=1):
+        [
+            ("keep", ("keep", "critical")),
+            ("amend", ("keep", "critical")),
+            ("remove", ("amend", "priority outcome")),
+            ("remove", ("keep", "")),
+            ("remove", ("", "universal outcome")),
+        ],
+        start=1,
+    ):
         file = f"f{number}"
         rows.append((file, "BF-LD-01", remove_answer, "", "New words" if number == 2 else ""))
         rows.append((file, "BF-WF-01", *rating_answer, ""))
@@ -322,8 +391,15 @@ def test_summary_counts_interval_and_signal_on_a_hand_built_table():
     assert list(summary.index) == list(model.pis["id"])
 
     ld = summary.loc["BF-LD-01"]
-    assert (ld["respondents"], ld["keep"], ld["amend"], ld["remove"], ld["no_answer"],
-            ld["answered"], ld["wording_suggestions"]) == (5, 1, 1, 3, 0, 5, 1)
+    assert (
+        ld["respondents"],
+        ld["keep"],
+        ld["amend"],
+        ld["remove"],
+        ld["no_answer"],
+        ld["answered"],
+        ld["wording_suggestions"],
+    ) == (5, 1, 1, 3, 0, 5, 1)
     lower, upper = _wilson(2, 5)
     assert ld["support_share"] == pytest.approx(0.4)
     assert ld["support_lower"] == pytest.approx(lower, abs=1e-12)
@@ -344,8 +420,9 @@ def test_summary_counts_interval_and_signal_on_a_hand_built_table():
 
     flagged = consultation.flagged_pis(summary.reset_index())
     assert list(flagged["pi_id"]) == ["BF-WF-01", "BF-LD-01"]
-    assert flagged.set_index("pi_id").at["BF-LD-01", "support"] == \
-        f"40% ({lower:.0%} to {upper:.0%})"
+    assert (
+        flagged.set_index("pi_id").at["BF-LD-01", "support"] == f"40% ({lower:.0%} to {upper:.0%})"
+    )
     shares = consultation.support_table(summary.reset_index())
     assert shares.sum(axis=1).round(9).eq(1).all()
     assert shares.iloc[list(summary.index).index("BF-LD-01")]["remove"] == pytest.approx(0.6)
@@ -353,16 +430,24 @@ def test_summary_counts_interval_and_signal_on_a_hand_built_table():
 
 def test_thresholds_come_from_the_config():
     model = catalogue.load_catalogue(LATEST)
-    rows = [(f"f{n}", "BF-LD-01", choice, "", "") for n, choice in
-            enumerate(["keep", "keep", "keep", "remove"])]
+    rows = [
+        (f"f{n}", "BF-LD-01", choice, "", "")
+        for n, choice in enumerate(["keep", "keep", "keep", "remove"])
+    ]
     config = consultation.load_config()
     config["summary"]["remove_share"] = 0.3
-    row = consultation.summarise_feedback(_responses(rows), model, config) \
-        .set_index("pi_id").loc["BF-LD-01"]
+    row = (
+        consultation.summarise_feedback(_responses(rows), model, config)
+        .set_index("pi_id")
+        .loc["BF-LD-01"]
+    )
     assert not row["flagged"] and row["signal"].startswith("Broad support (75%")
     config["summary"]["remove_share"] = 0.25
-    row = consultation.summarise_feedback(_responses(rows), model, config) \
-        .set_index("pi_id").loc["BF-LD-01"]
+    row = (
+        consultation.summarise_feedback(_responses(rows), model, config)
+        .set_index("pi_id")
+        .loc["BF-LD-01"]
+    )
     assert row["flagged"] and row["reasons"] == "remove"
 
 
@@ -378,8 +463,12 @@ def test_a_bad_threshold_is_a_reference_error(project):
 
 def test_outputs_leave_raw_untouched_and_refuse_raw(folder, project, capsys):
     make_form(folder, "a.xlsx", answers={"BF-LD-01": ("keep", "", "", "")})
-    make_form(folder, "b.xlsx", answers={"BF-LD-01": ("keep", "", "", "")},
-              edit=REJECTIONS["unknown_version"])
+    make_form(
+        folder,
+        "b.xlsx",
+        answers={"BF-LD-01": ("keep", "", "", "")},
+        edit=REJECTIONS["unknown_version"],
+    )
     before = {p.name: (io.sha256_of(p), p.stat().st_mtime) for p in folder.iterdir()}
     assert consultation.run_feedback_command(folder) == 1
     out, err = capsys.readouterr()
@@ -387,8 +476,12 @@ def test_outputs_leave_raw_untouched_and_refuse_raw(folder, project, capsys):
     assert "REJECTED b.xlsx (unknown_version)" in err
     assert {p.name: (io.sha256_of(p), p.stat().st_mtime) for p in folder.iterdir()} == before
     processed = project / "data" / "processed"
-    for name in ("consultation_responses.parquet", "consultation_new_pis.csv",
-                 "consultation_files.csv", "consultation_issues.csv"):
+    for name in (
+        "consultation_responses.parquet",
+        "consultation_new_pis.csv",
+        "consultation_files.csv",
+        "consultation_issues.csv",
+    ):
         assert (processed / name).is_file()
     (folder / "b.xlsx").unlink()
     assert consultation.run_feedback_command(folder) == 0
@@ -398,8 +491,13 @@ def test_outputs_leave_raw_untouched_and_refuse_raw(folder, project, capsys):
 
 def test_the_version_parameter(folder):
     make_form(folder, "a.xlsx", answers={"BF-LD-01": ("keep", "", "", "")})
-    make_form(folder, "b.xlsx", version="0.3", organisation="Brent Police",
-              answers={"BF-EH-01": ("keep", "", "", "")})
+    make_form(
+        folder,
+        "b.xlsx",
+        version="0.3",
+        organisation="Brent Police",
+        answers={"BF-EH-01": ("keep", "", "", "")},
+    )
     result = consultation.ingest_feedback(folder)
     assert consultation.check_version(None, result).version == LATEST
     assert consultation.check_version("v0.3", result).version == "0.3"

@@ -11,44 +11,85 @@ MODEL = catalogue.load_catalogue("1.0")
 RULES = gap_analysis.load_rules()
 
 
-def item(borough, text, section="collects", agency="", frequency="", code="", age="",
-         barrier="", row=2):
-    return {"borough": borough, "section": section, "item": text, "description": "",
-            "agency": agency, "frequency": frequency, "indicator_code": code,
-            "age_range": age, "barrier": barrier, "used": True, "file": "r.xlsx",
-            "sheet": "Data we collect", "row": row}
+def item(
+    borough, text, section="collects", agency="", frequency="", code="", age="", barrier="", row=2
+):
+    return {
+        "borough": borough,
+        "section": section,
+        "item": text,
+        "description": "",
+        "agency": agency,
+        "frequency": frequency,
+        "indicator_code": code,
+        "age_range": age,
+        "barrier": barrier,
+        "used": True,
+        "file": "r.xlsx",
+        "sheet": "Data we collect",
+        "row": row,
+    }
 
 
-ITEMS = pd.DataFrame([
-    # Barnet: LADO collected as the PI needs (quarterly, children's social care)
-    item("Barnet", "LADO allegations resolved within one month",
-         agency="children's social care", frequency="quarterly", age="0-17"),
-    # Barnet: private fostering only annually: partial
-    item("Barnet", "Private fostering visits", agency="children's social care",
-         frequency="annual", row=3),
-    # Barnet: return home interviews wanted, with a barrier
-    item("Barnet", "Return home interviews", section="would_like", agency="voluntary sector",
-         barrier="information sharing", row=4),
-    # Brent: the board chose the Phase I code for MARAC
-    item("Brent", "High risk DA cases", code="DA02 MARAC cases", agency="police",
-         frequency="quarterly"),
-])
+ITEMS = pd.DataFrame(
+    [
+        # Barnet: LADO collected as the PI needs (quarterly, children's social care)
+        item(
+            "Barnet",
+            "LADO allegations resolved within one month",
+            agency="children's social care",
+            frequency="quarterly",
+            age="0-17",
+        ),
+        # Barnet: private fostering only annually: partial
+        item(
+            "Barnet",
+            "Private fostering visits",
+            agency="children's social care",
+            frequency="annual",
+            row=3,
+        ),
+        # Barnet: return home interviews wanted, with a barrier
+        item(
+            "Barnet",
+            "Return home interviews",
+            section="would_like",
+            agency="voluntary sector",
+            barrier="information sharing",
+            row=4,
+        ),
+        # Brent: the board chose the Phase I code for MARAC
+        item(
+            "Brent",
+            "High risk DA cases",
+            code="DA02 MARAC cases",
+            agency="police",
+            frequency="quarterly",
+        ),
+    ]
+)
 
 
 def public_for(statuses: dict[str, str]) -> pd.DataFrame:
     rows = []
     for la, status in statuses.items():
         for indicator in MODEL.current["source_indicator"].dropna().unique():
-            rows.append({"indicator": indicator, "period": 2025, "la_number": la,
-                         "status": status, "value": 1.0 if status == "ok" else float("nan")})
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "period": 2025,
+                    "la_number": la,
+                    "status": status,
+                    "value": 1.0 if status == "ok" else float("nan"),
+                }
+            )
     return pd.DataFrame(rows)
 
 
 @pytest.fixture(scope="module")
 def matched():
     suggested = gap_analysis.suggest_matches(ITEMS, MODEL, RULES)
-    return gap_analysis.apply_confirmed(suggested, pd.DataFrame(
-        columns=gap_analysis.MATCH_COLUMNS))
+    return gap_analysis.apply_confirmed(suggested, pd.DataFrame(columns=gap_analysis.MATCH_COLUMNS))
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +120,10 @@ def test_every_status(matrix):
     assert status(matrix, "Barnet", "BF-EH-01")[0] == "not_collected"
     assert status(matrix, "Barnet", "BF-FD-03")[0] == "national"
     assert status(matrix, "Brent", "BF-FD-03")[0] == "national_suppressed"
-    assert status(matrix, "Croydon", "BF-EH-01") == ("no_return",
-                                                      "no return with data from this board")
+    assert status(matrix, "Croydon", "BF-EH-01") == (
+        "no_return",
+        "no return with data from this board",
+    )
     assert len(matrix) == 33 * len(MODEL.current)
 
 
@@ -92,10 +135,14 @@ def test_unconfirmed_keyword_matches_are_flagged(matrix):
 
 
 def test_confirmed_matches_round_trip(matched, tmp_path):
-    first = gap_analysis.updated_matches_file(matched, pd.DataFrame(
-        columns=gap_analysis.MATCH_COLUMNS))
-    assert set(first["item"]) == {"LADO allegations resolved within one month",
-                                  "Private fostering visits", "Return home interviews"}
+    first = gap_analysis.updated_matches_file(
+        matched, pd.DataFrame(columns=gap_analysis.MATCH_COLUMNS)
+    )
+    assert set(first["item"]) == {
+        "LADO allegations resolved within one month",
+        "Private fostering visits",
+        "Return home interviews",
+    }
     assert (first["confirmed"] == "").all()
     # The consultant says private fostering visits match no PI, and confirms LADO.
     first.loc[first["item"] == "Private fostering visits", "confirmed"] = "no"
@@ -103,8 +150,9 @@ def test_confirmed_matches_round_trip(matched, tmp_path):
     path = tmp_path / "item_pi_matches.csv"
     first.to_csv(path, index=False)
     confirmed = gap_analysis.read_confirmed_matches(path)
-    again = gap_analysis.apply_confirmed(gap_analysis.suggest_matches(ITEMS, MODEL, RULES),
-                                         confirmed).set_index("item")
+    again = gap_analysis.apply_confirmed(
+        gap_analysis.suggest_matches(ITEMS, MODEL, RULES), confirmed
+    ).set_index("item")
     assert again.at["Private fostering visits", "pi_id"] == ""
     assert again.at["LADO allegations resolved within one month", "match_confirmed"]
     second = gap_analysis.updated_matches_file(again.reset_index(), confirmed)

@@ -21,14 +21,36 @@ def model():
 def _values(rows: list[tuple]) -> pd.DataFrame:
     """Values as the ingest gives them: (borough, la, pi, period, status, value, prefilled,
     validation_status)."""
-    frame = pd.DataFrame(rows, columns=["borough", "la_number", "pi_id", "period", "status",
-                                        "value", "prefilled", "validation_status"])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "borough",
+            "la_number",
+            "pi_id",
+            "period",
+            "status",
+            "value",
+            "prefilled",
+            "validation_status",
+        ],
+    )
     return frame.assign(narrative="", numerator=frame["value"], denominator=100.0)
 
 
 def _series(borough, la, pi, statuses, value=50.0, validation="ok"):
-    return [(borough, la, pi, period, status, value if status == "provided" else None,
-             False, validation) for period, status in zip(PERIODS, statuses, strict=True)]
+    return [
+        (
+            borough,
+            la,
+            pi,
+            period,
+            status,
+            value if status == "provided" else None,
+            False,
+            validation,
+        )
+        for period, status in zip(PERIODS, statuses, strict=True)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +59,9 @@ def values():
     for borough, la in (("Barnet", "302"), ("Brent", "304"), ("Ealing", "307")):
         rows += _series(borough, la, "BF-EH-01", ["provided"] * 4)
     rows += _series("Barnet", "302", "BF-EH-02", ["provided"] * 4)
-    rows += _series("Brent", "304", "BF-EH-02", ["provided", "provided", "not available",
-                                                 "not yet due"])
+    rows += _series(
+        "Brent", "304", "BF-EH-02", ["provided", "provided", "not available", "not yet due"]
+    )
     rows += _series("Ealing", "307", "BF-EH-02", ["not available"] * 4)
     rows += _series("Barnet", "302", "BF-EH-03", ["not available"] * 4)
     rows += _series("Brent", "304", "BF-EH-03", ["not available"] * 4)
@@ -63,17 +86,32 @@ def test_provision_per_borough_and_pi(values, model):
     assert title == "2 of 37 PIs provided (or published) by every borough that returned; 33 by none"
     grid = pilot_feasibility.provision_matrix(table)
     assert grid.shape == (len(model.current), 3) and list(grid.columns) == [
-        "Barnet", "Brent", "Ealing"]
+        "Barnet",
+        "Brent",
+        "Ealing",
+    ]
 
 
 def test_cycles_and_classification_follow_the_stated_rule(values, model):
     table = pilot_feasibility.provision(values, model)
-    feasibility = pd.DataFrame([
-        {"la_number": la, "pi_id": pi, "cycle_needed": "quarterly", "cycle_offered": offered,
-         "can_provide": can, "current": True}
-        for la, pi, offered, can in (
-            ("302", "BF-EH-01", "quarterly", "yes"), ("304", "BF-EH-01", "monthly", "yes"),
-            ("307", "BF-EH-01", "annual", "partly"), ("302", "BF-EH-03", "quarterly", "no"))])
+    feasibility = pd.DataFrame(
+        [
+            {
+                "la_number": la,
+                "pi_id": pi,
+                "cycle_needed": "quarterly",
+                "cycle_offered": offered,
+                "can_provide": can,
+                "current": True,
+            }
+            for la, pi, offered, can in (
+                ("302", "BF-EH-01", "quarterly", "yes"),
+                ("304", "BF-EH-01", "monthly", "yes"),
+                ("307", "BF-EH-01", "annual", "partly"),
+                ("302", "BF-EH-03", "quarterly", "no"),
+            )
+        ]
+    )
     cycles = pilot_feasibility.cycles(feasibility, table)
     met = cycles.set_index(["la_number", "pi_id"])["cycle_met"]
     assert met[("302", "BF-EH-01")] and met[("304", "BF-EH-01")]  # monthly beats quarterly
@@ -88,8 +126,11 @@ def test_cycles_and_classification_follow_the_stated_rule(values, model):
     assert classified.at["BF-EH-03", "category"] == "to postpone"  # 1 of 3 even partly
     assert classified.at["BF-CC-03", "category"] == "feasible now"  # published
     rules = pilot_template.load_rules()
-    assert list(dict.fromkeys(classified["category"])) == ["feasible with work", "to postpone",
-                                                           "feasible now"]
+    assert list(dict.fromkeys(classified["category"])) == [
+        "feasible with work",
+        "to postpone",
+        "feasible now",
+    ]
     assert set(classified["category"]) <= set(rules["feasibility_rule"]["categories"])
     text = pilot_feasibility.rule_text(rules)
     assert "80%" in text and "50%" in text and "pilot_rules.yaml" in text
@@ -104,24 +145,37 @@ def test_errors_make_a_pi_feasible_only_with_work(model):
     frame = _values(rows)
     frame.loc[0, "validation_status"] = "error"
     table = pilot_feasibility.provision(frame, model)
-    cycles = pilot_feasibility.cycles(pd.DataFrame(columns=[
-        "la_number", "pi_id", "cycle_needed", "cycle_offered", "can_provide", "current"]),
-        table)
-    row = pilot_feasibility.classify(table, cycles, frame, model).set_index("pi_id").loc[
-        "BF-EH-01"]
+    cycles = pilot_feasibility.cycles(
+        pd.DataFrame(
+            columns=[
+                "la_number",
+                "pi_id",
+                "cycle_needed",
+                "cycle_offered",
+                "can_provide",
+                "current",
+            ]
+        ),
+        table,
+    )
+    row = pilot_feasibility.classify(table, cycles, frame, model).set_index("pi_id").loc["BF-EH-01"]
     assert row["category"] == "feasible with work" and "errors" in row["reason"]
 
 
 def test_finding_counts_leave_out_superseded_rows_and_notes():
-    issues = pd.DataFrame({
-        "borough": ["Barnet", "Barnet", "Brent", "Brent", ""],
-        "pi_id": ["BF-EH-01", "BF-EH-01", "BF-EH-02", "BF-EH-02", ""],
-        "severity": ["error", "query", "continuity", "error", "note"],
-        "superseded": [False, False, False, True, False]})
+    issues = pd.DataFrame(
+        {
+            "borough": ["Barnet", "Barnet", "Brent", "Brent", ""],
+            "pi_id": ["BF-EH-01", "BF-EH-01", "BF-EH-02", "BF-EH-02", ""],
+            "severity": ["error", "query", "continuity", "error", "note"],
+            "superseded": [False, False, False, True, False],
+        }
+    )
     counts = pilot_feasibility.finding_counts(issues)
     assert counts.to_dict("records") == [
         {"borough": "Barnet", "error": 1, "query": 1, "continuity": 0, "total": 2},
-        {"borough": "Brent", "error": 0, "query": 0, "continuity": 1, "total": 1}]
+        {"borough": "Brent", "error": 0, "query": 0, "continuity": 1, "total": 1},
+    ]
     assert pilot_feasibility.counts_finding(counts).startswith("Barnet's return raised")
     by_pi = pilot_feasibility.finding_counts(issues, "pi_id")
     assert list(by_pi["pi_id"]) == ["BF-EH-01", "BF-EH-02"]
@@ -130,17 +184,29 @@ def test_finding_counts_leave_out_superseded_rows_and_notes():
 def test_texts_gathered_per_pi_and_the_borough_view(values, model):
     values = values.copy()
     values.loc[values["pi_id"] == "BF-EH-02", "narrative"] = "Recording changed in June."
-    feasibility = pd.DataFrame([
-        {"borough": "Brent", "la_number": "304", "pi_id": "BF-EH-02", "can_provide": "partly",
-         "cycle_offered": "annual", "effort": "high", "quality_concerns": "Two systems.",
-         "comment": "Needs a data-sharing agreement.", "current": True}])
+    feasibility = pd.DataFrame(
+        [
+            {
+                "borough": "Brent",
+                "la_number": "304",
+                "pi_id": "BF-EH-02",
+                "can_provide": "partly",
+                "cycle_offered": "annual",
+                "effort": "high",
+                "quality_concerns": "Two systems.",
+                "comment": "Needs a data-sharing agreement.",
+                "current": True,
+            }
+        ]
+    )
     texts = pilot_feasibility.narratives(values, feasibility)
     eh02 = texts[texts["pi_id"] == "BF-EH-02"]
     assert list(eh02["kind"]) == ["narrative", "feasibility comment", "data quality concern"]
     assert eh02.iloc[0]["borough"] == "Barnet, Brent, Ealing"
     brent = register.resolve("Brent")
-    assert list(pilot_feasibility.narratives(values, feasibility, brent)["borough"].unique()) \
-        == ["Brent"]
+    assert list(pilot_feasibility.narratives(values, feasibility, brent)["borough"].unique()) == [
+        "Brent"
+    ]
     concerns = pilot_feasibility.quality_concerns(feasibility, brent)
     assert concerns.iloc[0]["quality_concerns"] == "Two systems."
     table = pilot_feasibility.provision(values, model)

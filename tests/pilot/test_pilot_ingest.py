@@ -35,8 +35,11 @@ def demo(tmp_path_factory, public_indicators):
 def _fill_constant(rows: pd.DataFrame, rules: dict) -> pd.DataFrame:
     """A figure for every borough row, the same each period (so no jump or swing fires),
     national ones consistent with the published figure on the year-end row."""
-    published = rows[rows["prefilled"] & rows["value"].notna()].groupby(
-        ["la_number", "pi_id"])["value"].last()
+    published = (
+        rows[rows["prefilled"] & rows["value"].notna()]
+        .groupby(["la_number", "pi_id"])["value"]
+        .last()
+    )
     scale = rules["checks"]["published_annual"]["annual_scale"]
     entries = []
     for item in rows[rows["borough_fills"]].itertuples(index=False):
@@ -48,12 +51,21 @@ def _fill_constant(rows: pd.DataFrame, rules: dict) -> pd.DataFrame:
             multiplier = pilot_template.unit_rule(item.unit, rules)["multiplier"]
             denominator = 90000
             level = published.get((item.la_number, item.pi_id), 30.0) / float(
-                scale.get(item.source_indicator, 1))
+                scale.get(item.source_indicator, 1)
+            )
             numerator = round(level * denominator / multiplier)
-        entries.append({"borough": item.borough, "pi_id": item.pi_id, "period": item.period,
-                        "numerator": numerator, "denominator": denominator,
-                        "status": "provided", "source_system": "Mosaic",
-                        "narrative": "As recorded."})
+        entries.append(
+            {
+                "borough": item.borough,
+                "pi_id": item.pi_id,
+                "period": item.period,
+                "numerator": numerator,
+                "denominator": denominator,
+                "status": "provided",
+                "source_system": "Mosaic",
+                "narrative": "As recorded.",
+            }
+        )
     return pd.DataFrame(entries)
 
 
@@ -66,8 +78,9 @@ def test_round_trip_gives_back_exactly_what_was_typed(tmp_path, public_indicator
     model = catalogue.load_catalogue("1.0")
     area = register.resolve("Barnet")
     periods = pilot_template.period_range("2024Q1..2025Q4")
-    workbook = pilot_template.build_template([area], periods, model, public_indicators,
-                                             generated=ISSUED)
+    workbook = pilot_template.build_template(
+        [area], periods, model, public_indicators, generated=ISSUED
+    )
     rows = pilot_template.template_rows(model, [area], periods, public_indicators, rules)
     entries = _fill_constant(rows, rules)
     pilot_template.fill_template(workbook, entries.drop(columns="borough"))
@@ -83,13 +96,17 @@ def test_round_trip_gives_back_exactly_what_was_typed(tmp_path, public_indicator
     assert len(typed) == len(entries)
     assert (typed["numerator"] == typed["numerator_read"]).all()
     assert (typed["denominator"] == typed["denominator_read"]).all()
-    multiplier = typed["pi_id"].map(model.pis.set_index("id")["unit"]).map(
-        lambda u: pilot_template.unit_rule(u, rules)["multiplier"])
+    multiplier = (
+        typed["pi_id"]
+        .map(model.pis.set_index("id")["unit"])
+        .map(lambda u: pilot_template.unit_rule(u, rules)["multiplier"])
+    )
     expected = typed["numerator"] / typed["denominator"] * multiplier
     assert (typed["value"] - expected).abs().max() < 1e-9
     assert (typed["narrative"] == "As recorded.").all() and (typed["status"] == "provided").all()
-    prefilled = rows[rows["prefilled"]].merge(values, on=["pi_id", "period"],
-                                              suffixes=("", "_read"))
+    prefilled = rows[rows["prefilled"]].merge(
+        values, on=["pi_id", "period"], suffixes=("", "_read")
+    )
     assert prefilled["prefilled_read"].all()
     ok = prefilled["status"] == "published (DfE)"
     assert (prefilled.loc[ok, "value"] - prefilled.loc[ok, "value_read"]).abs().max() < 1e-9
@@ -105,13 +122,17 @@ def test_agency_return_is_split_per_borough(tmp_path, public_indicators):
     model = catalogue.load_catalogue("1.0")
     areas = register.resolve_many("Barnet, Brent")
     periods = pilot_template.period_range("2025Q1..2025Q4")
-    workbook = pilot_template.build_template(areas, periods, model, public_indicators,
-                                             agency="police", generated=ISSUED)
-    rows = pilot_template.template_rows(model, areas, periods, public_indicators, rules,
-                                        "police")
+    workbook = pilot_template.build_template(
+        areas, periods, model, public_indicators, agency="police", generated=ISSUED
+    )
+    rows = pilot_template.template_rows(model, areas, periods, public_indicators, rules, "police")
     entries = _fill_constant(rows, rules)
-    entries.loc[(entries["borough"] == "Brent") & (entries["period"] == "2025Q2")
-                & (entries["pi_id"] == "BF-DA-02"), "numerator"] = -1
+    entries.loc[
+        (entries["borough"] == "Brent")
+        & (entries["period"] == "2025Q2")
+        & (entries["pi_id"] == "BF-DA-02"),
+        "numerator",
+    ] = -1
     pilot_template.fill_template(workbook, entries)
     folder = tmp_path / "returns"
     folder.mkdir()
@@ -121,18 +142,28 @@ def test_agency_return_is_split_per_borough(tmp_path, public_indicators):
     assert set(result.values["returner"]) == {"agency:police"}
     assert list(result.returns["borough"]) == ["Barnet", "Brent"]
     issue = result.issues.iloc[0]
-    assert (issue["code"], issue["borough"], issue["pi_id"]) == ("E_NEGATIVE", "Brent",
-                                                                 "BF-DA-02")
+    assert (issue["code"], issue["borough"], issue["pi_id"]) == ("E_NEGATIVE", "Brent", "BF-DA-02")
     assert issue["cell"].startswith("F")  # the numerator column of an agency workbook
 
 
 @pytest.mark.slow
 def test_every_planted_problem_is_found_at_its_cell(demo):
     _, result, _, plan, _, _ = demo
-    found = set(zip(result.issues["file"], result.issues["code"], result.issues["pi_id"],
-                    result.issues["period"], result.issues["cell"], strict=True))
-    missing = [row for row in plan.itertuples(index=False)
-               if (row.file, row.code, row.pi_id, row.period, row.cell) not in found]
+    found = set(
+        zip(
+            result.issues["file"],
+            result.issues["code"],
+            result.issues["pi_id"],
+            result.issues["period"],
+            result.issues["cell"],
+            strict=True,
+        )
+    )
+    missing = [
+        row
+        for row in plan.itertuples(index=False)
+        if (row.file, row.code, row.pi_id, row.period, row.cell) not in found
+    ]
     assert not missing
     clean = ["Barking and Dagenham", "Tower Hamlets", "Southwark"]
     live = result.issues[~result.issues["superseded"] & (result.issues["severity"] != "note")]
@@ -153,11 +184,25 @@ def edge(tmp_path_factory, public_indicators):
     model = catalogue.load_catalogue("1.0")
     area = register.resolve("Bromley")
     periods = pilot_template.period_range("2025Q1..2025Q4")
-    workbook = pilot_template.build_template([area], periods, model, public_indicators,
-                                             generated=ISSUED)
-    pilot_template.fill_template(workbook, pd.DataFrame([
-        {"pi_id": "BF-YS-07", "period": "2025Q2", "numerator": 3, "denominator": 40000,
-         "status": "provided", "narrative": "Collected anyway."}]), add_missing=True)
+    workbook = pilot_template.build_template(
+        [area], periods, model, public_indicators, generated=ISSUED
+    )
+    pilot_template.fill_template(
+        workbook,
+        pd.DataFrame(
+            [
+                {
+                    "pi_id": "BF-YS-07",
+                    "period": "2025Q2",
+                    "numerator": 3,
+                    "denominator": 40000,
+                    "status": "provided",
+                    "narrative": "Collected anyway.",
+                }
+            ]
+        ),
+        add_missing=True,
+    )
     workbook["Template info"]["B2"] = "9.9"  # template_version: the checksum no longer fits
     _save(workbook, folder / "bromley_tampered.xlsx")
     own = openpyxl.Workbook()
@@ -185,13 +230,18 @@ def test_file_level_findings_and_rejections(edge):
     for code in ("F_FROM_CONTENTS", "F_MODEL_ASSUMED", "F_NO_FEASIBILITY"):
         assert ("haringey_table.xlsx", code) in issues.index, code
     haringey = edge.values[edge.values["file"] == "haringey_table.xlsx"].iloc[0]
-    assert (haringey["borough"], haringey["period"], haringey["value"]) == ("Haringey",
-                                                                            "2025Q1", 50.0)
+    assert (haringey["borough"], haringey["period"], haringey["value"]) == (
+        "Haringey",
+        "2025Q1",
+        50.0,
+    )
     assert haringey["status"] == "provided"
     rejected = edge.returns[edge.returns["state"] == "rejected"].set_index("file")["reason"]
-    assert rejected.to_dict() == {"broken.xlsx": "unsafe_workbook",
-                                  "figures.csv": "not_a_workbook",
-                                  "return.xlsx": "borough_not_identifiable"}
+    assert rejected.to_dict() == {
+        "broken.xlsx": "unsafe_workbook",
+        "figures.csv": "not_a_workbook",
+        "return.xlsx": "borough_not_identifiable",
+    }
     assert "README.md" not in set(edge.returns["file"])
     assert ("broken.xlsx", "F_REJECTED") in issues.index
 
@@ -241,7 +291,8 @@ def test_processed_tables(demo):
     assert returns["file"].nunique() == 13
     feasibility = pd.read_csv(processed / "pilot_feasibility.csv")
     assert {"can_provide", "cycle_offered", "quality_concerns", "effort"} <= set(
-        feasibility.columns)
+        feasibility.columns
+    )
     assert pilot_ingest.summary_line(result).startswith("13 return(s) read (0 rejected)")
 
 
@@ -249,7 +300,8 @@ def test_resubmission_replaces_and_logs(demo):
     root, result, _, _, _, _ = demo
     v2 = "SYNTHETIC_barnet_pilot_return_v2.xlsx"
     row = result.values.set_index(["borough", "pi_id", "period"]).loc[
-        ("Barnet", "BF-EH-02", "2025Q3")]
+        ("Barnet", "BF-EH-02", "2025Q3")
+    ]
     assert row["file"] == v2 and row["validation_status"] == "ok"
     changes = pd.read_csv(root / "data" / "processed" / "pilot_changes.csv", dtype=str)
     assert list(changes.columns) == pilot_ingest.CHANGE_COLUMNS
@@ -265,7 +317,8 @@ def test_resubmission_replaces_and_logs(demo):
     assert (superseded["superseded_by"] == v2).sum() > 200
     # Across returners: a figure beats "not available", and differing figures are queried.
     police = result.values.set_index(["borough", "pi_id", "period"]).loc[
-        ("Enfield", "BF-DA-01", "2025Q2")]
+        ("Enfield", "BF-DA-01", "2025Q2")
+    ]
     assert police["returner"] == "agency:police"
 
 

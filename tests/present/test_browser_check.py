@@ -15,12 +15,15 @@ CLEAN = """<!DOCTYPE html>
 </head><body><header><p>SYNTHETIC DATA</p></header><main><h1>Barnet score card</h1>
 <p>Rates per 10,000 children.</p>{extra}</main></body></html>"""
 
-DOT = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
-       "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+DOT = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+    "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 
 needs_chromium = pytest.mark.skipif(
     not any(Path(p).is_file() for p in browser_check.CHROMIUM_CANDIDATES),
-    reason="Debian's chromium is not installed (apt-get install chromium)")
+    reason="Debian's chromium is not installed (apt-get install chromium)",
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +42,9 @@ def _page(tmp_path: Path, extra: str = "", name: str = "page.html") -> Path:
 @needs_chromium
 def test_a_clean_page_passes_and_is_screenshotted(project, browser, tmp_path):
     shot = tmp_path / "shots" / "clean.png"
-    check = browser_check.check_page(browser, _page(tmp_path, f'<img src="{DOT}" alt="A dot">'),
-                                     shot)
+    check = browser_check.check_page(
+        browser, _page(tmp_path, f'<img src="{DOT}" alt="A dot">'), shot
+    )
     assert check.problems() == []
     assert check.external_requests == [] and check.console_errors == []
     assert shot.is_file() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -70,8 +74,7 @@ def test_an_external_script_is_caught_and_blocked(project, browser, tmp_path):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_port}/require.min.js"
-        check = browser_check.check_page(
-            browser, _page(tmp_path, f'<script src="{url}"></script>'))
+        check = browser_check.check_page(browser, _page(tmp_path, f'<script src="{url}"></script>'))
     finally:
         server.shutdown()
     assert check.external_requests == [url]
@@ -93,8 +96,11 @@ def test_an_image_without_alt_text_is_a_violation(project, browser, tmp_path):
 @needs_chromium
 def test_a_console_error_is_caught(project, browser, tmp_path):
     check = browser_check.check_page(
-        browser, _page(tmp_path, "<script>console.error('chart data missing');"
-                                 "undefinedFunction();</script>"))
+        browser,
+        _page(
+            tmp_path, "<script>console.error('chart data missing');undefinedFunction();</script>"
+        ),
+    )
     assert check.console_errors[0] == "chart data missing"
     assert any("undefinedFunction" in text for text in check.console_errors[1:])
 

@@ -35,17 +35,21 @@ def test_a_chart_becomes_a_much_smaller_palette_png_of_the_same_size():
     # Still the same picture: few pixels differ noticeably from the original.
     import numpy as np
 
-    difference = np.abs(np.asarray(before.convert("RGB"), dtype=int)
-                        - np.asarray(after.convert("RGBA").convert("RGB"), dtype=int)).max(axis=2)
+    difference = np.abs(
+        np.asarray(before.convert("RGB"), dtype=int)
+        - np.asarray(after.convert("RGBA").convert("RGB"), dtype=int)
+    ).max(axis=2)
     assert (difference > 40).mean() < 0.01
 
 
 def test_lighten_notebook_rewrites_every_png_once(project):
     png = base64.b64encode(_chart_png()).decode()
-    output = nbformat.v4.new_output("display_data", data={"image/png": png,
-                                                          "text/plain": "<Figure>"})
-    cell = nbformat.v4.new_code_cell("x", outputs=[output, nbformat.v4.new_output(
-        "stream", name="stdout", text="hello")])
+    output = nbformat.v4.new_output(
+        "display_data", data={"image/png": png, "text/plain": "<Figure>"}
+    )
+    cell = nbformat.v4.new_code_cell(
+        "x", outputs=[output, nbformat.v4.new_output("stream", name="stdout", text="hello")]
+    )
     notebook = nbformat.v4.new_notebook(cells=[cell])
     done = figure_weight.lighten_notebook(notebook)
     assert done.images == 1 and done.after < done.before / 2
@@ -66,11 +70,13 @@ def test_no_board_report_of_the_demo_pack_is_heavier_than_the_limit(demo_pack):
     settings = io.read_yaml_mapping(root / "data" / "reference" / "print.yaml")
     limit_mb = settings["weight"]["largest_board_html_mb"]
     reports = root / "reports"
-    pages = [p for p in reports.rglob("*.html")
-             if "analyst" not in p.relative_to(reports).parts]
+    pages = [p for p in reports.rglob("*.html") if "analyst" not in p.relative_to(reports).parts]
     assert pages
-    heavy = {str(p.relative_to(reports)): p.stat().st_size for p in pages
-             if p.stat().st_size > limit_mb * 1024 * 1024}
+    heavy = {
+        str(p.relative_to(reports)): p.stat().st_size
+        for p in pages
+        if p.stat().st_size > limit_mb * 1024 * 1024
+    }
     assert heavy == {}
     for page in pages:
         images = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]{200,})", page.read_text())
@@ -79,11 +85,13 @@ def test_no_board_report_of_the_demo_pack_is_heavier_than_the_limit(demo_pack):
 
 def test_the_log_keeps_a_line_of_text_where_each_chart_was():
     png = base64.b64encode(_chart_png()).decode()
-    output = nbformat.v4.new_output("display_data", data={"image/png": png,
-                                                          "text/plain": "<Figure size 900x500>"})
+    output = nbformat.v4.new_output(
+        "display_data", data={"image/png": png, "text/plain": "<Figure size 900x500>"}
+    )
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[output])])
     light = figure_weight.without_images(notebook)
     assert light.cells[0].outputs[0]["data"] == {
-        "text/plain": "<Figure size 900x500> [chart: shown in report.html]"}
+        "text/plain": "<Figure size 900x500> [chart: shown in report.html]"
+    }
     assert notebook.cells[0].outputs[0]["data"]["image/png"] == png  # the original is kept
     nbformat.validate(light)

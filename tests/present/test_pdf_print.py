@@ -12,7 +12,8 @@ from lscb_analysis.present import browser_check, pdf_print
 
 needs_chromium = pytest.mark.skipif(
     not any(Path(p).is_file() for p in browser_check.CHROMIUM_CANDIDATES),
-    reason="Debian's chromium is not installed (apt-get install chromium)")
+    reason="Debian's chromium is not installed (apt-get install chromium)",
+)
 
 PAGE = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Report</title>
 </head><body><main><h1>Barnet: score card</h1>{body}</main></body></html>"""
@@ -29,8 +30,9 @@ def _text(pdf: Path) -> list[str]:
 def test_a_report_prints_on_a4_with_borough_period_tier_and_page_numbers(project, tmp_path):
     html = tmp_path / "report.html"
     html.write_text(PAGE.format(body="<p>Text.</p>" * 200), encoding="utf-8")
-    pdf = pdf_print.print_pdf(html, title="Quarterly score card", borough="Barnet",
-                              period="2025Q4", tier="board")
+    pdf = pdf_print.print_pdf(
+        html, title="Quarterly score card", borough="Barnet", period="2025Q4", tier="board"
+    )
     assert pdf == html.with_name("report.pdf")
     pages = _text(pdf)
     assert len(pages) == pdf_print.page_count(pdf) >= 2
@@ -49,11 +51,16 @@ def test_a_report_prints_on_a4_with_borough_period_tier_and_page_numbers(project
 @needs_chromium
 def test_an_analyst_paper_says_not_for_publication_on_every_page(project, tmp_path):
     html = tmp_path / "report.html"
-    banners = ('<header id="lscb-banners"><p id="lscb-synthetic-banner">SYNTHETIC DATA</p>'
-               '</header>')
+    banners = '<header id="lscb-banners"><p id="lscb-synthetic-banner">SYNTHETIC DATA</p></header>'
     html.write_text(PAGE.format(body=banners + "<p>Text.</p>" * 200), encoding="utf-8")
-    pdf = pdf_print.print_pdf(html, tmp_path / "analyst.pdf", title="Deep dive",
-                              borough="Barnet", period="2024-25", tier="analyst")
+    pdf = pdf_print.print_pdf(
+        html,
+        tmp_path / "analyst.pdf",
+        title="Deep dive",
+        borough="Barnet",
+        period="2024-25",
+        tier="analyst",
+    )
     pages = _text(pdf)
     assert len(pages) >= 2
     assert all("NOT FOR PUBLICATION" in text for text in pages)
@@ -73,14 +80,22 @@ def test_a_chart_is_not_split_across_pages_and_nothing_is_fetched(project, tmp_p
         Image.new("RGB", (900, 500), (20 * n, 40, 120)).save(buffer, format="PNG")
         return base64.b64encode(buffer.getvalue()).decode()
 
-    body = "".join(f'<p>Paragraph {n}.</p><img alt="Chart {n}" src="data:image/png;base64,'
-                   f'{chart(n)}">' for n in range(6))
+    body = "".join(
+        f'<p>Paragraph {n}.</p><img alt="Chart {n}" src="data:image/png;base64,{chart(n)}">'
+        for n in range(6)
+    )
     body += '<script src="https://cdn.example.org/require.min.js"></script>'
     html = tmp_path / "report.html"
     html.write_text(PAGE.format(body=body), encoding="utf-8")
     with browser_check.open_browser() as browser:
-        pdf = pdf_print.print_pdf(html, title="Deep dive", borough="Barnet", period="2024-25",
-                                  browser=browser, landscape=True)
+        pdf = pdf_print.print_pdf(
+            html,
+            title="Deep dive",
+            borough="Barnet",
+            period="2024-25",
+            browser=browser,
+            landscape=True,
+        )
     from pypdf import PdfReader
 
     reader = PdfReader(str(pdf))
@@ -91,8 +106,9 @@ def test_a_chart_is_not_split_across_pages_and_nothing_is_fetched(project, tmp_p
 
 def test_a_header_with_an_unknown_placeholder_is_named(project):
     with pytest.raises(InvalidArgumentError, match="unknown placeholder"):
-        pdf_print.header_footer("T", "Barnet", "2025", "board",
-                                {"header": "{chair}", "footer": "", "tier_words": {}})
+        pdf_print.header_footer(
+            "T", "Barnet", "2025", "board", {"header": "{chair}", "footer": "", "tier_words": {}}
+        )
 
 
 def test_page_count_of_a_file_that_is_not_a_pdf(tmp_path):
@@ -109,8 +125,7 @@ PAPER_BOROUGHS = {"scorecard": ["Barnet", "Bromley"], "deep_dive": ["Barnet"]}
 @needs_chromium
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", ["scorecard", "deep_dive"])
-def test_run_pdf_prints_board_papers_within_their_page_targets(demo_pack, monkeypatch,
-                                                               notebook):
+def test_run_pdf_prints_board_papers_within_their_page_targets(demo_pack, monkeypatch, notebook):
     """`lscb run NOTEBOOK --pdf` on the demo: report.pdf beside report.html, installed with the
     run, within the page targets of print.yaml (score card 4 pages, deep dive 12)."""
     from lscb_analysis.cli import main as cli
@@ -136,13 +151,22 @@ def test_an_unchanged_run_without_its_pdf_is_re_run_when_pdf_is_asked(project, t
     from lscb_analysis.core import io
     from lscb_analysis.runs import runner
 
-    spec = runner.RunSpec("scorecard", {"borough": "Barnet"}, "Barnet", "barnet",
-                          str(tmp_path / "reports"), [])
+    spec = runner.RunSpec(
+        "scorecard", {"borough": "Barnet"}, "Barnet", "barnet", str(tmp_path / "reports"), []
+    )
     spec.run_dir.mkdir(parents=True)
     (spec.run_dir / "report.html").write_text("<html></html>")
-    io.write_json({"status": "ok", "parameters": {"borough": "Barnet"}, "inputs": {},
-                   "package_version": runner.__version__, "code_fingerprint": "c",
-                   "outputs": {"html": "report.html"}}, spec.run_dir / "manifest.json")
+    io.write_json(
+        {
+            "status": "ok",
+            "parameters": {"borough": "Barnet"},
+            "inputs": {},
+            "package_version": runner.__version__,
+            "code_fingerprint": "c",
+            "outputs": {"html": "report.html"},
+        },
+        spec.run_dir / "manifest.json",
+    )
     assert runner.change_reason(spec, {}, "c") is None
     assert runner.change_reason(spec, {}, "c", pdf=True) == "its PDF is missing"
 

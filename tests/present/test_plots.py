@@ -299,8 +299,10 @@ def _drawn_numbers(figure: Figure) -> np.ndarray:
     numbers = []
     for axes in figure.axes:
         for line in axes.lines:
-            numbers += [np.asarray(line.get_xdata(), dtype=float),
-                        np.asarray(line.get_ydata(), dtype=float)]
+            numbers += [
+                np.asarray(line.get_xdata(), dtype=float),
+                np.asarray(line.get_ydata(), dtype=float),
+            ]
         for collection in axes.collections:
             numbers.append(np.asarray(collection.get_offsets(), dtype=float).ravel())
             for path in collection.get_paths():
@@ -315,8 +317,10 @@ def _suppressed_texts(figure: Figure) -> list:
 
 
 def test_spc_chart_marks_suppressed_periods_without_their_value(close_figures):
-    values = pd.Series([5.0, 6, 5, 7, 6, 5, np.nan, 7, 5, 6],
-                       index=[f"{2023 + i // 4}Q{i % 4 + 1}" for i in range(10)])
+    values = pd.Series(
+        [5.0, 6, 5, 7, 6, 5, np.nan, 7, 5, 6],
+        index=[f"{2023 + i // 4}Q{i % 4 + 1}" for i in range(10)],
+    )
     chart = stats.xmr(values, improvement="down")
     chart["state"] = ["ok"] * 6 + ["suppressed"] + ["ok"] * 3
     chart.loc["2024Q3", "value"] = SECRET  # even if a caller left the value in, it is not drawn
@@ -329,8 +333,9 @@ def test_spc_chart_marks_suppressed_periods_without_their_value(close_figures):
     series_line = figure.axes[0].lines[0]
     assert np.isnan(np.asarray(series_line.get_ydata(), dtype=float)[6])  # a gap in the line
     assert _point_count(figure) == 9
-    assert "Suppressed (small number)" in [t.get_text() for t in figure.axes[0].get_legend()
-                                           .get_texts()]
+    assert "Suppressed (small number)" in [
+        t.get_text() for t in figure.axes[0].get_legend().get_texts()
+    ]
 
 
 def test_spc_chart_reads_the_published_status_column_too(close_figures):
@@ -353,14 +358,15 @@ def test_funnel_plot_names_suppressed_units_instead_of_placing_them(close_figure
     close_figures(figure)
     notes = _suppressed_texts(figure)
     assert [note.get_text() for note in notes] == [
-        "Suppressed (not placed): Kensington and Chelsea"]
+        "Suppressed (not placed): Kensington and Chelsea"
+    ]
     assert not np.isclose(_drawn_numbers(figure), SECRET).any()
     assert _point_count(figure) == 4
     assert not [c for c in figure.axes[0].collections if c.get_gid() == "highlight"]
-    assert _title(figure).startswith("Kensington and Chelsea's figure is suppressed; "
-                                     "1 of 4 areas")
-    assert "Kensington and Chelsea" not in [t.get_text() for t in figure.axes[0].texts
-                                            if t.get_gid() != "suppressed"]
+    assert _title(figure).startswith("Kensington and Chelsea's figure is suppressed; 1 of 4 areas")
+    assert "Kensington and Chelsea" not in [
+        t.get_text() for t in figure.axes[0].texts if t.get_gid() != "suppressed"
+    ]
 
 
 def test_funnel_plot_without_suppressed_units_has_no_note(close_figures):
@@ -388,11 +394,19 @@ def test_benchmark_chart_keeps_a_suppressed_area_as_c(close_figures):
 
 
 def test_small_multiples_never_draw_a_suppressed_value(close_figures):
-    points = pd.DataFrame({"pi_id": ["A"] * 4, "period": ["2025Q1", "2025Q2", "2025Q3", "2025Q4"],
-                           "order": [1, 2, 3, 4], "value": [1.0, SECRET, 3.0, 2.0],
-                           "state": ["ok", "suppressed", "ok", "ok"], "mean": [2.0] * 4,
-                           "lpl": [0.0] * 4, "upl": [4.0] * 4,
-                           "variation": ["common_cause"] * 4})
+    points = pd.DataFrame(
+        {
+            "pi_id": ["A"] * 4,
+            "period": ["2025Q1", "2025Q2", "2025Q3", "2025Q4"],
+            "order": [1, 2, 3, 4],
+            "value": [1.0, SECRET, 3.0, 2.0],
+            "state": ["ok", "suppressed", "ok", "ok"],
+            "mean": [2.0] * 4,
+            "lpl": [0.0] * 4,
+            "upl": [4.0] * 4,
+            "variation": ["common_cause"] * 4,
+        }
+    )
     panels = pd.DataFrame({"pi_id": ["A"], "heading": ["A"], "target": [np.nan]})
     figure = plots.spc_small_multiples(points, panels, "One panel")
     close_figures(figure)
@@ -401,12 +415,16 @@ def test_small_multiples_never_draw_a_suppressed_value(close_figures):
 
 
 def test_chart_axes_name_their_unit_and_draw_clipped_limits():
-    percent = stats.xmr([0.5, 4.0, 1.0, 5.0, 0.5, 3.5, 1.0, 4.5, 0.5, 4.0, 1.0, 5.0],
-                        improvement="down", value_range=(0, 100))
+    percent = stats.xmr(
+        [0.5, 4.0, 1.0, 5.0, 0.5, 3.5, 1.0, 4.5, 0.5, 4.0, 1.0, 5.0],
+        improvement="down",
+        value_range=(0, 100),
+    )
     axes = plots.spc_chart(percent, measure="Re-referrals", unit="percent").axes[0]
     assert axes.get_ylabel() == "Per cent"
-    drawn = np.concatenate([line.get_ydata() for line in axes.get_lines()
-                            if line.get_linestyle() == "--"])
+    drawn = np.concatenate(
+        [line.get_ydata() for line in axes.get_lines() if line.get_linestyle() == "--"]
+    )
     assert np.nanmin(drawn.astype(float)) == 0  # the lower limit is drawn at 0, not below
     percent.attrs["unit"] = "rate_per_10000"  # the frame's own unit when none is passed
     assert plots.spc_chart(percent).axes[0].get_ylabel() == "Rate per 10,000 children"
@@ -420,18 +438,36 @@ def test_chart_axes_name_their_unit_and_draw_clipped_limits():
     bench = plots.benchmark_chart(comparison, labels=["A", "B", "C"], unit="percent")
     assert bench.axes[0].get_xlabel() == "Per cent"
 
-    trends = pd.DataFrame({"indicator": ["cin_rate"] * 2 + ["rereferral_pct"] * 2,
-                           "short_title": ["CIN"] * 2 + ["Re-referrals"] * 2,
-                           "period": [2024, 2025] * 2, "series": "Barnet",
-                           "value": [300.0, 310.0, 20.0, 21.0], "status": "ok"})
-    labels = [ax.get_ylabel() for ax in plots.trend_small_multiples(trends, "Barnet").axes
-              if ax.get_visible()]
+    trends = pd.DataFrame(
+        {
+            "indicator": ["cin_rate"] * 2 + ["rereferral_pct"] * 2,
+            "short_title": ["CIN"] * 2 + ["Re-referrals"] * 2,
+            "period": [2024, 2025] * 2,
+            "series": "Barnet",
+            "value": [300.0, 310.0, 20.0, 21.0],
+            "status": "ok",
+        }
+    )
+    labels = [
+        ax.get_ylabel()
+        for ax in plots.trend_small_multiples(trends, "Barnet").axes
+        if ax.get_visible()
+    ]
     assert labels == ["Rate per 10,000 children", "Per cent"]
 
-    points = pd.DataFrame({"pi_id": ["A"] * 3, "period": ["2025Q1", "2025Q2", "2025Q3"],
-                           "order": [1, 2, 3], "value": [1.0, 2.0, 3.0], "state": "ok",
-                           "mean": 2.0, "lpl": 0.0, "upl": 4.0, "variation": "common_cause"})
-    panels = pd.DataFrame({"pi_id": ["A"], "heading": ["A"], "target": [np.nan],
-                           "unit": ["count"]})
+    points = pd.DataFrame(
+        {
+            "pi_id": ["A"] * 3,
+            "period": ["2025Q1", "2025Q2", "2025Q3"],
+            "order": [1, 2, 3],
+            "value": [1.0, 2.0, 3.0],
+            "state": "ok",
+            "mean": 2.0,
+            "lpl": 0.0,
+            "upl": 4.0,
+            "variation": "common_cause",
+        }
+    )
+    panels = pd.DataFrame({"pi_id": ["A"], "heading": ["A"], "target": [np.nan], "unit": ["count"]})
     small = plots.spc_small_multiples(points, panels, "One panel")
     assert small.axes[0].get_ylabel() == "Number"

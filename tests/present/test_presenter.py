@@ -25,8 +25,17 @@ def test_headers_come_from_the_dictionary_with_units():
 
 
 def test_counts_rates_percentages_and_shares():
-    shown = _cells(pd.DataFrame({"graded": [1234.0], "good_or_better_pct": [37.98627],
-                                 "coverage": [0.5], "kappa": [0.705246], "days_used": [12.0]}))
+    shown = _cells(
+        pd.DataFrame(
+            {
+                "graded": [1234.0],
+                "good_or_better_pct": [37.98627],
+                "coverage": [0.5],
+                "kappa": [0.705246],
+                "days_used": [12.0],
+            }
+        )
+    )
     assert shown.iloc[0].tolist() == ["1,234", "38%", "50%", "0.71", "12.0"]
 
 
@@ -40,32 +49,59 @@ def test_indicator_values_take_each_rows_indicator_precision():
     table = pd.DataFrame({"indicator_id": ["cin_rate", "cin_rate"], "value": [1.0, 2.0]})
     column = presenter.Column("value", "Value", kind="indicator_value")
     symbols = presenter.symbol_words()
-    assert presenter.format_value(48.123, column, symbols, unit="rate_per_10000",
-                                  decimals=1) == "48.1"
+    assert (
+        presenter.format_value(48.123, column, symbols, unit="rate_per_10000", decimals=1) == "48.1"
+    )
     assert presenter.format_value(12.0, column, symbols, unit="percent", decimals=0) == "12%"
     assert len(table) == 2
 
 
 def test_dates_periods_and_quarters():
-    shown = _cells(pd.DataFrame({"audit_date": [pd.Timestamp("2025-03-31 00:00:00")],
-                                 "year": [2025], "scorecard_period": ["2025Q4"],
-                                 "item": ["run at"],
-                                 "value": ["2026-12-04T01:53:32+00:00"]}))
-    assert shown.iloc[0].tolist() == ["31 March 2025", "2024-25", "Q3 2025-26", "run at",
-                                      "4 December 2026, 01:53 UTC"]
+    shown = _cells(
+        pd.DataFrame(
+            {
+                "audit_date": [pd.Timestamp("2025-03-31 00:00:00")],
+                "year": [2025],
+                "scorecard_period": ["2025Q4"],
+                "item": ["run at"],
+                "value": ["2026-12-04T01:53:32+00:00"],
+            }
+        )
+    )
+    assert shown.iloc[0].tolist() == [
+        "31 March 2025",
+        "2024-25",
+        "Q3 2025-26",
+        "run at",
+        "4 December 2026, 01:53 UTC",
+    ]
 
 
 def test_codes_become_labels():
-    shown = _cells(pd.DataFrame({"status": ["not_collected", "ingested_with_errors"],
-                                 "exceptions": ["special_cause_concern;missing_target", None]}))
+    shown = _cells(
+        pd.DataFrame(
+            {
+                "status": ["not_collected", "ingested_with_errors"],
+                "exceptions": ["special_cause_concern;missing_target", None],
+            }
+        )
+    )
     assert shown["Status"].tolist() == ["not collected", "read in with errors"]
     assert shown["Exceptions"].tolist() == [
-        "Special-cause concern; Missing the target consistently", "none"]
+        "Special-cause concern; Missing the target consistently",
+        "none",
+    ]
 
 
 def test_missing_values_show_their_reason_never_nan():
-    table = pd.DataFrame({"graded": ["c", np.nan], "reaudit_date": [pd.NaT, None],
-                          "lower": ["x", pd.NA], "previous_audit": [None, "A"]})
+    table = pd.DataFrame(
+        {
+            "graded": ["c", np.nan],
+            "reaudit_date": [pd.NaT, None],
+            "lower": ["x", pd.NA],
+            "previous_audit": [None, "A"],
+        }
+    )
     shown = _cells(table)
     wording = disclosure.suppressed_wording()
     assert shown["Answers graded"].tolist() == [wording, "not available"]
@@ -77,26 +113,50 @@ def test_missing_values_show_their_reason_never_nan():
 
 
 def test_an_empty_table_is_one_sentence():
-    presented = presenter.present(pd.DataFrame(columns=["action_id"]), "Overdue actions",
-                                  empty="No action is overdue.")
+    presented = presenter.present(
+        pd.DataFrame(columns=["action_id"]), "Overdue actions", empty="No action is overdue."
+    )
     assert presented.to_html() == '<p class="lscb-empty">No action is overdue.</p>'
 
 
 def test_html_has_caption_scoped_headers_no_index_no_script():
-    text = presenter.present(pd.DataFrame({"borough": ["Barnet"], "pis": [3]}),
-                             "Coverage <by> borough").to_html()
+    text = presenter.present(
+        pd.DataFrame({"borough": ["Barnet"], "pis": [3]}), "Coverage <by> borough"
+    ).to_html()
     assert "<caption>Coverage &lt;by&gt; borough</caption>" in text
-    assert '<th scope="col">Borough</th>' in text and '<th scope="col" class="lscb-num">PIs</th>' in text
+    assert (
+        '<th scope="col">Borough</th>' in text
+        and '<th scope="col" class="lscb-num">PIs</th>' in text
+    )
     assert "<script" not in text and "style" not in text and "http" not in text
     assert text.count("<th scope") == 2
 
 
 def test_wide_tables_are_split_repeating_the_key_column():
-    table = pd.DataFrame({"pi_id": ["BF-1", "BF-2"],
-                          **{name: [1, 2] for name in ["keep", "amend", "remove", "answered",
-                                                       "forms", "used", "rejected", "total",
-                                                       "errors", "warnings", "queries",
-                                                       "pis", "boroughs", "cases"]}})
+    table = pd.DataFrame(
+        {
+            "pi_id": ["BF-1", "BF-2"],
+            **{
+                name: [1, 2]
+                for name in [
+                    "keep",
+                    "amend",
+                    "remove",
+                    "answered",
+                    "forms",
+                    "used",
+                    "rejected",
+                    "total",
+                    "errors",
+                    "warnings",
+                    "queries",
+                    "pis",
+                    "boroughs",
+                    "cases",
+                ]
+            },
+        }
+    )
     parts = presenter.present(table, "Wide").parts
     assert len(parts) == 2
     assert all(part.columns[0] == "PI" for part in parts)
@@ -106,10 +166,27 @@ def test_wide_tables_are_split_repeating_the_key_column():
 
 
 def test_a_wide_one_row_table_is_turned():
-    table = pd.DataFrame({name: [1] for name in ["keep", "amend", "remove", "answered", "forms",
-                                                 "used", "rejected", "total", "errors",
-                                                 "warnings", "queries", "pis", "boroughs",
-                                                 "cases"]})
+    table = pd.DataFrame(
+        {
+            name: [1]
+            for name in [
+                "keep",
+                "amend",
+                "remove",
+                "answered",
+                "forms",
+                "used",
+                "rejected",
+                "total",
+                "errors",
+                "warnings",
+                "queries",
+                "pis",
+                "boroughs",
+                "cases",
+            ]
+        }
+    )
     parts = presenter.present(table, "One row").parts
     assert len(parts) == 1 and list(parts[0].columns) == ["Item", "Value"]
     assert len(parts[0]) == 14
@@ -137,12 +214,29 @@ def test_every_dictionary_entry_is_readable():
 
 def test_split_parts_repeat_every_identifying_column():
     words = "suppressed (fewer than 6)"
-    table = pd.DataFrame({"audit_id": ["SYNTHETIC-2025-barnet-neglect"] * 2,
-                          "section": ["recognition", "impact"],
-                          **{name: [words, 12] for name in [
-                              "Outstanding", "Good", "Requires improvement", "Inadequate",
-                              "graded", "good_or_better", "good_or_better_pct", "lower",
-                              "upper", "agreed", "cases", "items"]}})
+    table = pd.DataFrame(
+        {
+            "audit_id": ["SYNTHETIC-2025-barnet-neglect"] * 2,
+            "section": ["recognition", "impact"],
+            **{
+                name: [words, 12]
+                for name in [
+                    "Outstanding",
+                    "Good",
+                    "Requires improvement",
+                    "Inadequate",
+                    "graded",
+                    "good_or_better",
+                    "good_or_better_pct",
+                    "lower",
+                    "upper",
+                    "agreed",
+                    "cases",
+                    "items",
+                ]
+            },
+        }
+    )
     parts = presenter.present(table, "Grades").parts
     assert len(parts) >= 2
     assert all(list(part.columns[:2]) == ["Audit", "Section"] for part in parts)
@@ -151,12 +245,16 @@ def test_split_parts_repeat_every_identifying_column():
 def test_the_scan_finds_raw_pandas_output():
     from lscb_analysis.present import table_scan
 
-    raw = pd.DataFrame({"days_used": [12.123456], "due_date": [pd.Timestamp("2026-02-28")],
-                        "note": [np.nan]})
+    raw = pd.DataFrame(
+        {"days_used": [12.123456], "due_date": [pd.Timestamp("2026-02-28")], "note": [np.nan]}
+    )
     findings = table_scan.scan_html(raw.style.hide(axis="index").to_html(), "raw.html")
     problems = {finding.problem for finding in findings}
-    assert {"snake_case header", "timestamp with a time of day",
-            "missing value shown as nan"} <= problems
+    assert {
+        "snake_case header",
+        "timestamp with a time of day",
+        "missing value shown as nan",
+    } <= problems
     assert any("6 decimals" in problem for problem in problems)
     truncated = pd.DataFrame({"a": range(100)}).to_html(max_rows=4)
     assert "truncated table" in {f.problem for f in table_scan.scan_html(truncated)}
@@ -179,8 +277,12 @@ def test_demo_pack_tables_read_as_a_person_reads_them(demo_pack):
     known |= {area.name for area in register.london_boroughs()} | {"Item", "Value"}
     pages = sorted(reports.rglob("report.html"))
     assert len(pages) >= 8
-    unknown = {header for page in pages for header in table_scan.presenter_headers(
-        page.read_text(encoding="utf-8")) if header not in known}
+    unknown = {
+        header
+        for page in pages
+        for header in table_scan.presenter_headers(page.read_text(encoding="utf-8"))
+        if header not in known
+    }
     assert not unknown, f"headers missing from data/reference/data_dictionary.csv: {unknown}"
     workbooks = sorted(reports.rglob("*.xlsx"))
     assert any(path.name == "scorecard.xlsx" for path in workbooks)
@@ -194,22 +296,29 @@ def test_best_fit_model_pis_have_their_precision():
     assert presenter._indicator_formats()[row["id"]] == (row["unit"], int(row["decimals"]))
 
 
-@pytest.mark.parametrize(("row", "message"), [
-    ("share,Share,,percent,one,,,", r"line 3: decimals 'one' of column 'share'"),
-    ("kappa,Kappa,,fraction,2,,,", r"line 3: kind 'fraction' of column 'kappa'"),
-    ("graded,,,count,0,,,", r"line 3: column 'graded' has no label"),
-])
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("share,Share,,percent,one,,,", r"line 3: decimals 'one' of column 'share'"),
+        ("kappa,Kappa,,fraction,2,,,", r"line 3: kind 'fraction' of column 'kappa'"),
+        ("graded,,,count,0,,,", r"line 3: column 'graded' has no label"),
+    ],
+)
 def test_a_bad_dictionary_row_is_named_by_line_and_column(tmp_path, row, message):
     path = tmp_path / "data_dictionary.csv"
-    path.write_text("column,label,unit,kind,decimals,codes,missing,description\n"
-                    "graded,Graded answers,,count,0,,,\n" + row + "\n")
+    path.write_text(
+        "column,label,unit,kind,decimals,codes,missing,description\n"
+        "graded,Graded answers,,count,0,,,\n" + row + "\n"
+    )
     with pytest.raises(ReferenceDataError, match=message):
         presenter._dictionary(path, 0.0)
 
 
 def test_a_column_described_twice_is_refused(tmp_path):
     path = tmp_path / "data_dictionary.csv"
-    path.write_text("column,label,unit,kind,decimals,codes,missing,description\n"
-                    "graded,Graded answers,,count,0,,,\ngraded,Graded,,count,0,,,\n")
+    path.write_text(
+        "column,label,unit,kind,decimals,codes,missing,description\n"
+        "graded,Graded answers,,count,0,,,\ngraded,Graded,,count,0,,,\n"
+    )
     with pytest.raises(ReferenceDataError, match=r"line 3: column 'graded' is described twice"):
         presenter._dictionary(path, 0.0)

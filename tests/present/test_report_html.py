@@ -37,17 +37,28 @@ def _spc_figure(values, measure):
 def executed():
     first = _display(_spc_figure([5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 15], "Re-referrals (%)"))
     second = _display(_spc_figure([40, 42, 41, 43, 44, 42, 41, 40, 43, 42], "CP plans"))
-    bare = nbformat.v4.new_output("display_data", data={
-        "image/png": first["data"]["image/png"], "text/plain": "<Figure>"})
+    bare = nbformat.v4.new_output(
+        "display_data", data={"image/png": first["data"]["image/png"], "text/plain": "<Figure>"}
+    )
     table = pd.DataFrame({"Borough": ["Barnet"], "Rate": [1.5]}).to_html(index=False)
     cells = [
         nbformat.v4.new_markdown_cell("# Deep dive for the QA sub-group\nWhat it is for."),
         nbformat.v4.new_markdown_cell("## The trend\nTwo measures against their history."),
         nbformat.v4.new_code_cell("x", execution_count=1, outputs=[first, second]),
         nbformat.v4.new_markdown_cell("#### Detail\nAn h4 straight after an h2."),
-        nbformat.v4.new_code_cell("y", execution_count=2, outputs=[
-            bare, bare, nbformat.v4.new_output("execute_result", data={
-                "text/html": table, "text/plain": "table"}, execution_count=2)]),
+        nbformat.v4.new_code_cell(
+            "y",
+            execution_count=2,
+            outputs=[
+                bare,
+                bare,
+                nbformat.v4.new_output(
+                    "execute_result",
+                    data={"text/html": table, "text/plain": "table"},
+                    execution_count=2,
+                ),
+            ],
+        ),
     ]
     return nbformat.v4.new_notebook(cells=cells)
 
@@ -55,9 +66,13 @@ def executed():
 @pytest.fixture(scope="module")
 def page(executed):
     text = report_html.export_html(
-        executed, "board", notebook="deep_dive",
+        executed,
+        "board",
+        notebook="deep_dive",
         parameters={"borough": "Barnet", "theme": "neglect", "indicator": None},
-        index={"period": 2025}, synthetic=True)
+        index={"period": 2025},
+        synthetic=True,
+    )
     return text, BeautifulSoup(text, "html.parser")
 
 
@@ -83,14 +98,26 @@ def test_nothing_is_loaded_from_outside_the_file(page):
 
 
 def test_outside_fonts_and_images_in_output_styles_are_dropped():
-    styled = ('<style>@import url("https://fonts.googleapis.com/css2?family=IBM+Plex+Mono");'
-              " .t { color: red; background: url(https://example.org/x.png); }</style>"
-              '<div style="background-image: url(//example.org/y.png)">'
-              "<table><tr><td>1</td></tr></table></div>")
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Report\nText."),
-        nbformat.v4.new_code_cell("x", execution_count=1, outputs=[nbformat.v4.new_output(
-            "display_data", data={"text/html": styled, "text/plain": "table"})])])
+    styled = (
+        '<style>@import url("https://fonts.googleapis.com/css2?family=IBM+Plex+Mono");'
+        " .t { color: red; background: url(https://example.org/x.png); }</style>"
+        '<div style="background-image: url(//example.org/y.png)">'
+        "<table><tr><td>1</td></tr></table></div>"
+    )
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Report\nText."),
+            nbformat.v4.new_code_cell(
+                "x",
+                execution_count=1,
+                outputs=[
+                    nbformat.v4.new_output(
+                        "display_data", data={"text/html": styled, "text/plain": "table"}
+                    )
+                ],
+            ),
+        ]
+    )
     text = report_html.export_html(notebook)
     assert "example.org" not in text and "googleapis" not in text and "@import" not in text
     assert ".t { color: red;" in text  # the table's own rules stay
@@ -110,10 +137,11 @@ def test_each_chart_has_its_own_alt_text_with_figures_and_a_data_table(page):
     images = soup.find_all("img")
     alts = [image["alt"] for image in images]
     assert len(images) == 4 and len(set(alts)) == 4, alts
-    assert "Re-referrals (%), 2013-14 to 2024-25: 5.0 to 15.0; latest above the upper " \
+    assert (
+        "Re-referrals (%), 2013-14 to 2024-25: 5.0 to 15.0; latest above the upper "
         "process limit" in alts[0]
-    assert "CP plans, 2015-16 to 2024-25: 40.0 to 42.0; latest within the process limits" \
-        in alts[1]
+    )
+    assert "CP plans, 2015-16 to 2024-25: 40.0 to 42.0; latest within the process limits" in alts[1]
     assert alts[2].endswith("(chart 1 of 2)") and alts[3].endswith("(chart 2 of 2)")
     details = soup.find_all("details")
     assert len(details) == 2  # the two described charts; the bare images have no data
@@ -128,8 +156,9 @@ def test_banners_synthetic_and_analyst(executed, page):
     _, soup = page
     assert soup.find(id="lscb-synthetic-banner").get_text().startswith("SYNTHETIC DATA")
     assert soup.find(id="lscb-tier-banner") is None
-    analyst = BeautifulSoup(report_html.export_html(executed, "analyst", synthetic=False),
-                            "html.parser")
+    analyst = BeautifulSoup(
+        report_html.export_html(executed, "analyst", synthetic=False), "html.parser"
+    )
     assert "NOT FOR PUBLICATION" in analyst.find(id="lscb-tier-banner").get_text()
     assert analyst.find(id="lscb-synthetic-banner") is None
     assert analyst.title.string == "Deep dive for the QA sub-group"  # no notebook named
@@ -151,15 +180,24 @@ def test_a_suppressed_point_shows_the_rule_words_never_its_value():
 def test_report_titles():
     registry = runner.notebook_registry()
     title = report_html.report_title
-    assert title("deep_dive", {"borough": "Brent", "theme": "domestic_abuse"},
-                 {"period": 2024}, registry) == "Brent — Deep dive: Domestic abuse — 2023-24"
-    assert title("deep_dive", {"borough": "Brent", "indicator": "rereferral_pct",
-                               "theme": "neglect"}, {}, registry).startswith(
-        "Brent — Deep dive: Rereferral pct")
+    assert (
+        title(
+            "deep_dive", {"borough": "Brent", "theme": "domestic_abuse"}, {"period": 2024}, registry
+        )
+        == "Brent — Deep dive: Domestic abuse — 2023-24"
+    )
+    assert title(
+        "deep_dive",
+        {"borough": "Brent", "indicator": "rereferral_pct", "theme": "neglect"},
+        {},
+        registry,
+    ).startswith("Brent — Deep dive: Rereferral pct")
     assert title("gap_analysis", {"borough": None}, {"model_version": "1.0"}, registry) == (
-        "London — Gap analysis: boards against the best-fit model — model 1.0")
+        "London — Gap analysis: boards against the best-fit model — model 1.0"
+    )
     assert title("scorecard", {"borough": "Barnet"}, {"period": "2025Q4"}, registry) == (
-        "Barnet — Quarterly score card — Q3 2025-26")
+        "Barnet — Quarterly score card — Q3 2025-26"
+    )
     with pytest.raises(ParameterError, match="notebooks.yaml"):
         title("nope", {}, {}, registry)
     assert title("nope", {"borough": "Brent"}, {}, registry, fallback="Probe") == "Brent — Probe"

@@ -19,13 +19,21 @@ def _print_settings(sheet) -> dict:
     """What a printer would use, as openpyxl reads it back from the saved file."""
     setup = sheet.page_setup
     return {
-        "orientation": setup.orientation, "paper": str(setup.paperSize),
-        "titles": sheet.print_title_rows, "fit": sheet.sheet_properties.pageSetUpPr.fitToPage,
-        "width": setup.fitToWidth, "height": setup.fitToHeight, "freeze": sheet.freeze_panes,
-        "header": " | ".join(part.text or "" for part in (
-            sheet.oddHeader.left, sheet.oddHeader.center, sheet.oddHeader.right)),
-        "footer": " | ".join(part.text or "" for part in (
-            sheet.oddFooter.left, sheet.oddFooter.center, sheet.oddFooter.right)),
+        "orientation": setup.orientation,
+        "paper": str(setup.paperSize),
+        "titles": sheet.print_title_rows,
+        "fit": sheet.sheet_properties.pageSetUpPr.fitToPage,
+        "width": setup.fitToWidth,
+        "height": setup.fitToHeight,
+        "freeze": sheet.freeze_panes,
+        "header": " | ".join(
+            part.text or ""
+            for part in (sheet.oddHeader.left, sheet.oddHeader.center, sheet.oddHeader.right)
+        ),
+        "footer": " | ".join(
+            part.text or ""
+            for part in (sheet.oddFooter.left, sheet.oddFooter.center, sheet.oddFooter.right)
+        ),
     }
 
 
@@ -54,8 +62,9 @@ def _assert_printable(sheet, borough: str, period: str, tier: str, synthetic: bo
 
 
 def test_title_lines_split_and_legibility():
-    title = workbook_print.PrintTitle("Gap list", "Barnet", "best-fit model 1.0",
-                                      "For the board", synthetic=True)
+    title = workbook_print.PrintTitle(
+        "Gap list", "Barnet", "best-fit model 1.0", "For the board", synthetic=True
+    )
     assert title.lines()[0] == "Gap list — Barnet — best-fit model 1.0"
     assert title.lines()[-1].startswith("SYNTHETIC DATA")
     assert not workbook_print.fits_one_page_wide([14] * 13)  # too many columns
@@ -71,17 +80,37 @@ def test_title_lines_split_and_legibility():
 
 def test_gap_workbook_prints_and_moves_wide_columns_to_detail(tmp_path, project):
     long = "A long piece of text that wraps across several lines of the printed page " * 2
-    steps = pd.DataFrame({"pi_id": ["BF-FD-03", "BF-CP-07"], "pi_title": ["Re-referrals",
-                          "CP plans 2 years+"], "rating": "critical", "status": "partial",
-                          "evidence": long, "holder": "Children's services & health",
-                          "frequency_needed": "quarterly", "next_step": long})
-    matrix = pd.DataFrame({"borough": "Barnet", "la_number": "302", "goal": long,
-                           "cluster": long, "pi_id": ["BF-FD-03", "BF-CP-07"],
-                           "pi_title": "Re-referrals", "rating": "critical",
-                           "status": "partial", "evidence": long, "match_confirmed": True,
-                           "source_rows": long, "model_version": "1.0"})
-    path = gap_analysis.write_gaps_workbook(steps, matrix, tmp_path / "gaps.xlsx",
-                                            [("Best-fit model", "Version 1.0")])
+    steps = pd.DataFrame(
+        {
+            "pi_id": ["BF-FD-03", "BF-CP-07"],
+            "pi_title": ["Re-referrals", "CP plans 2 years+"],
+            "rating": "critical",
+            "status": "partial",
+            "evidence": long,
+            "holder": "Children's services & health",
+            "frequency_needed": "quarterly",
+            "next_step": long,
+        }
+    )
+    matrix = pd.DataFrame(
+        {
+            "borough": "Barnet",
+            "la_number": "302",
+            "goal": long,
+            "cluster": long,
+            "pi_id": ["BF-FD-03", "BF-CP-07"],
+            "pi_title": "Re-referrals",
+            "rating": "critical",
+            "status": "partial",
+            "evidence": long,
+            "match_confirmed": True,
+            "source_rows": long,
+            "model_version": "1.0",
+        }
+    )
+    path = gap_analysis.write_gaps_workbook(
+        steps, matrix, tmp_path / "gaps.xlsx", [("Best-fit model", "Version 1.0")]
+    )
     book = openpyxl.load_workbook(path)
     # The gap list fits one page wide; "All PIs" is too wide: its rest moves to Detail.
     assert book.sheetnames == ["Gaps and next steps", "All PIs", "Detail", "Notes"]
@@ -107,8 +136,9 @@ def _demo_workbooks(root: Path, folder: Path) -> dict[str, Path]:
     reports = root / "reports"
     matrix = pd.read_parquet(root / "data" / "processed" / "gap_matrix.parquet")
     version = str(matrix["model_version"].iloc[0])
-    gaps = gap_analysis.write_borough_workbook(matrix, load_catalogue(version), "Barnet",
-                                               gap_analysis.load_rules(), folder)
+    gaps = gap_analysis.write_borough_workbook(
+        matrix, load_catalogue(version), "Barnet", gap_analysis.load_rules(), folder
+    )
     return {
         "scorecard": next((reports / "scorecard" / "barnet").rglob("scorecard.xlsx")),
         "gaps": gaps,

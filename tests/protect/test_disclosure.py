@@ -419,18 +419,28 @@ def test_plotting_helper_never_plots_a_suppressed_value():
 
 def test_suppressed_wording_comes_from_the_rules_file():
     assert disclosure.suppressed_wording() == "suppressed (fewer than 6)"
-    rules = dataclasses.replace(load_disclosure_rules(), threshold=9,
-                                suppressed_wording="not shown (under {below}, rule {threshold})")
+    rules = dataclasses.replace(
+        load_disclosure_rules(),
+        threshold=9,
+        suppressed_wording="not shown (under {below}, rule {threshold})",
+    )
     assert disclosure.suppressed_wording(rules) == "not shown (under 10, rule 9)"
     bad = dataclasses.replace(rules, suppressed_wording="{nope}")
     with pytest.raises(ReferenceDataError, match="suppressed_wording"):
         disclosure.suppressed_wording(bad)
 
 
-@pytest.mark.parametrize(("counts", "visible"), [
-    ([24, 64], True), ([0, 64], True), ([3, 64], False), (["c", 64], False), ([5, 6], False),
-    ([6, 6], True),
-])
+@pytest.mark.parametrize(
+    ("counts", "visible"),
+    [
+        ([24, 64], True),
+        ([0, 64], True),
+        ([3, 64], False),
+        (["c", 64], False),
+        ([5, 6], False),
+        ([6, 6], True),
+    ],
+)
 def test_derived_visible_on_board_suppresses_with_any_source_count(counts, visible):
     assert disclosure.derived_visible(counts) is visible
     assert disclosure.derived_visible(counts, "analyst") is True
@@ -446,8 +456,7 @@ def test_derived_visible_follows_other_tables_and_zero_rule():
 
 
 def test_show_share_checks_the_complement_and_formats_the_interval():
-    assert disclosure.show_share(24, 64, interval=(27.1, 50.4)) == \
-        "38% (95% interval 27% to 50%)"
+    assert disclosure.show_share(24, 64, interval=(27.1, 50.4)) == "38% (95% interval 27% to 50%)"
     # 61 of 64: the 3 not good or better are suppressed, so is the share
     assert disclosure.show_share(61, 64) == "suppressed (fewer than 6)"
     assert disclosure.show_share(61, 64, "analyst", decimals=1) == "95.3%"

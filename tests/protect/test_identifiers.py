@@ -399,4 +399,5 @@ def test_xlsx_label_to_the_left_is_context(tmp_path):
     book.save(tmp_path / "labels.xlsx")
     found = scan_xlsx(tmp_path / "labels.xlsx", config=CONFIG, today=TODAY)
     assert list(zip(found["location"], found["kind"], strict=True)) == [
-        ("Sheet!B2", "date_of_birth")]
+        ("Sheet!B2", "date_of_birth")
+    ]

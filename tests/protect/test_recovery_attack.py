@@ -10,16 +10,28 @@ from statsmodels.stats.proportion import proportion_confint
 
 from lscb_analysis.protect import recovery_attack
 
-HEADER = ["Audit", "Section", "Outstanding", "Good", "Requires improvement", "Inadequate",
-          "Graded answers", "Good or better (%)", "Lower (%)", "Upper (%)"]
+HEADER = [
+    "Audit",
+    "Section",
+    "Outstanding",
+    "Good",
+    "Requires improvement",
+    "Inadequate",
+    "Graded answers",
+    "Good or better (%)",
+    "Lower (%)",
+    "Upper (%)",
+]
 
 
 def _html(rows, sentences=(), caption="Grades by section", banner="") -> str:
     head = "".join(f"<th>{h}</th>" for h in HEADER)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     said = "".join(f"<p>{s}</p>" for s in sentences)
-    return (f"<html lang='en-GB'><body>{banner}<h2>{caption}</h2><table><tr>{head}</tr>{body}"
-            f"</table><h2>Questions this raises</h2>{said}</body></html>")
+    return (
+        f"<html lang='en-GB'><body>{banner}<h2>{caption}</h2><table><tr>{head}</tr>{body}"
+        f"</table><h2>Questions this raises</h2>{said}</body></html>"
+    )
 
 
 def _write(root: Path, relative: str, text: str) -> Path:
@@ -34,8 +46,11 @@ LEAKY_ROW = ["A1", "impact", "c", "23", "30", "c", "64", "c", "c", "c"]
 
 
 def test_share_times_base_recovers_the_issue_leak(tmp_path):
-    _write(tmp_path, "deep_dive/barnet/report.html", _html(
-        [LEAKY_ROW], ["Impact (A1): 38% of graded answers were good or better, below 50%."]))
+    _write(
+        tmp_path,
+        "deep_dive/barnet/report.html",
+        _html([LEAKY_ROW], ["Impact (A1): 38% of graded answers were good or better, below 50%."]),
+    )
     hits = recovery_attack.attack_folder(tmp_path)
     found = hits[hits["method"] == "share x base"]
     assert found["value"].tolist() == [1]  # Outstanding; Inadequate (10) is above the threshold
@@ -44,8 +59,11 @@ def test_share_times_base_recovers_the_issue_leak(tmp_path):
 
 
 def test_wilson_interval_inversion(tmp_path):
-    _write(tmp_path, "deep_dive/barnet/report.html", _html(
-        [LEAKY_ROW], ["Impact (A1): the share is suppressed (95% interval 27% to 50%)."]))
+    _write(
+        tmp_path,
+        "deep_dive/barnet/report.html",
+        _html([LEAKY_ROW], ["Impact (A1): the share is suppressed (95% interval 27% to 50%)."]),
+    )
     hits = recovery_attack.attack_folder(tmp_path)
     assert hits["method"].tolist() == ["Wilson interval"] and hits["value"].tolist() == [1]
 
@@ -76,29 +94,54 @@ def test_total_minus_others_in_a_workbook(tmp_path):
 
 def test_difference_across_two_reports_of_the_same_borough(tmp_path):
     # Each report alone is safe; together the total of one and the parts of the other leak.
-    _write(tmp_path, "deep_dive/barnet/a.html", _html(
-        [["A1", "impact", "c", "23", "30", "c", "c", "c", "c", "c"]], caption="Repeat audits"))
-    _write(tmp_path, "deep_dive/barnet/b.html", _html(
-        [["A1", "impact", "c", "c", "30", "10", "64", "c", "c", "c"]], caption="Repeat audits"))
+    _write(
+        tmp_path,
+        "deep_dive/barnet/a.html",
+        _html(
+            [["A1", "impact", "c", "23", "30", "c", "c", "c", "c", "c"]], caption="Repeat audits"
+        ),
+    )
+    _write(
+        tmp_path,
+        "deep_dive/barnet/b.html",
+        _html(
+            [["A1", "impact", "c", "c", "30", "10", "64", "c", "c", "c"]], caption="Repeat audits"
+        ),
+    )
     hits = recovery_attack.attack_folder(tmp_path)
     assert hits["method"].str.startswith("difference across reports").all()
     assert hits["value"].tolist() == [1]
     # Another borough's table with the same caption is not combined.
-    _write(tmp_path, "deep_dive/croydon/c.html", _html(
-        [["A1", "impact", "c", "23", "30", "c", "64", "c", "c", "c"]], caption="Repeat audits"))
+    _write(
+        tmp_path,
+        "deep_dive/croydon/c.html",
+        _html(
+            [["A1", "impact", "c", "23", "30", "c", "64", "c", "c", "c"]], caption="Repeat audits"
+        ),
+    )
     assert len(recovery_attack.attack_folder(tmp_path)) == 1
 
 
 def test_safe_outputs_and_analyst_outputs_yield_nothing(tmp_path):
-    _write(tmp_path, "deep_dive/barnet/report.html", _html(
-        [LEAKY_ROW, ["A1", "planning", "10", "20", "30", "12", "72", "41.7", "30.9", "53.3"]],
-        ["Impact (A1): the share of graded answers good or better is suppressed (fewer than "
-         "6), below 50%.",
-         "Planning (A1): 42% of graded answers were good or better (95% interval 31% to 53%)."]))
+    _write(
+        tmp_path,
+        "deep_dive/barnet/report.html",
+        _html(
+            [LEAKY_ROW, ["A1", "planning", "10", "20", "30", "12", "72", "41.7", "30.9", "53.3"]],
+            [
+                "Impact (A1): the share of graded answers good or better is suppressed (fewer than "
+                "6), below 50%.",
+                "Planning (A1): 42% of graded answers were good or better (95% interval 31% to 53%).",
+            ],
+        ),
+    )
     leak = _html([LEAKY_ROW], ["Impact (A1): 38% of graded answers were good or better."])
     _write(tmp_path, "analyst/deep_dive/barnet/report.html", leak)
-    _write(tmp_path, "deep_dive/ealing/report.html",
-           leak.replace("<body>", "<body><p>NOT FOR PUBLICATION: unsuppressed analyst copy</p>"))
+    _write(
+        tmp_path,
+        "deep_dive/ealing/report.html",
+        leak.replace("<body>", "<body><p>NOT FOR PUBLICATION: unsuppressed analyst copy</p>"),
+    )
     assert recovery_attack.attack_folder(tmp_path).empty
     assert recovery_attack.suppressed_cells(tmp_path) == 5
 
@@ -123,8 +166,11 @@ def test_check_reports_and_the_publication_scan_refuse_a_leak(tmp_path, project,
     from lscb_analysis.runs import runner
 
     reports = tmp_path / "out"
-    leak = _write(reports, "deep_dive/barnet/report.html", _html(
-        [LEAKY_ROW], ["Impact (A1): 38% of graded answers were good or better."]))
+    leak = _write(
+        reports,
+        "deep_dive/barnet/report.html",
+        _html([LEAKY_ROW], ["Impact (A1): 38% of graded answers were good or better."]),
+    )
     assert cli.main(["check", "reports", "--folder", str(reports)]) == 1
     said = capsys.readouterr().err
     assert "deep_dive/barnet/report.html" in said and "Impact (A1)" in said
@@ -153,6 +199,9 @@ def test_a_title_row_above_the_header_is_skipped(tmp_path):
 
 def test_suppression_words_in_cells_count_as_suppressed(tmp_path):
     row = [cell if cell != "c" else "suppressed (fewer than 6)" for cell in LEAKY_ROW]
-    _write(tmp_path, "deep_dive/barnet/report.html", _html(
-        [row], ["Impact (A1): 38% of graded answers were good or better."]))
+    _write(
+        tmp_path,
+        "deep_dive/barnet/report.html",
+        _html([row], ["Impact (A1): 38% of graded answers were good or better."]),
+    )
     assert recovery_attack.attack_folder(tmp_path)["value"].tolist() == [1]

@@ -14,8 +14,10 @@ def history():
 def test_history_is_tidy_and_matched_to_the_register(history):
     assert len(history) == 271  # every standard and short inspection published
     assert (history["la_number"] != "").all()
-    assert set(history["inspection_type"]) == {"ILACS Standard Inspection",
-                                               "ILACS Short Inspection"}
+    assert set(history["inspection_type"]) == {
+        "ILACS Standard Inspection",
+        "ILACS Short Inspection",
+    }
     assert set(history["overall_effectiveness"]) <= set(ofsted.GRADES)
     barnet = history[history["la_number"] == "302"]
     assert list(barnet["inspection_date"].dt.year) == [2019, 2024]

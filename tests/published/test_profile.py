@@ -14,25 +14,54 @@ LONDON = register.london_boroughs()
 BARNET = register.resolve("Barnet")
 
 
-def table_for(indicator: str, values_2025: dict[str, float], values_2024=None,
-              unit="percent", england=20.0, london=19.0) -> pd.DataFrame:
+def table_for(
+    indicator: str,
+    values_2025: dict[str, float],
+    values_2024=None,
+    unit="percent",
+    england=20.0,
+    london=19.0,
+) -> pd.DataFrame:
     """A public_indicators-shaped table: every London borough, London and England."""
     rows = []
     for period, given in ((2025, values_2025), (2024, values_2024 or {})):
         for i, la in enumerate(LONDON):
             value = given.get(la.la_number, 10.0 + i)
             status = "ok" if not (isinstance(value, str)) else value
-            rows.append({"indicator": indicator, "period": period, "la_number": la.la_number,
-                         "area_code": la.ons_code, "area_name": la.name, "area_type": "la",
-                         "numerator": np.nan, "denominator": np.nan,
-                         "value": np.nan if status != "ok" else float(value), "unit": unit,
-                         "status": status})
-        for code, name, area_type, value in (("E12000007", "London", "region", london),
-                                             ("E92000001", "England", "england", england)):
-            rows.append({"indicator": indicator, "period": period, "la_number": pd.NA,
-                         "area_code": code, "area_name": name, "area_type": area_type,
-                         "numerator": np.nan, "denominator": np.nan, "value": value,
-                         "unit": unit, "status": "ok"})
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "period": period,
+                    "la_number": la.la_number,
+                    "area_code": la.ons_code,
+                    "area_name": la.name,
+                    "area_type": "la",
+                    "numerator": np.nan,
+                    "denominator": np.nan,
+                    "value": np.nan if status != "ok" else float(value),
+                    "unit": unit,
+                    "status": status,
+                }
+            )
+        for code, name, area_type, value in (
+            ("E12000007", "London", "region", london),
+            ("E92000001", "England", "england", england),
+        ):
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "period": period,
+                    "la_number": pd.NA,
+                    "area_code": code,
+                    "area_name": name,
+                    "area_type": area_type,
+                    "numerator": np.nan,
+                    "denominator": np.nan,
+                    "value": value,
+                    "unit": unit,
+                    "status": "ok",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -48,8 +77,7 @@ def test_rank_ties_share_the_better_rank_and_missing_is_not_ranked():
     table = table_for("rereferral_pct", {"302": "suppressed", "201": 10.0, "202": 10.0})
     rows = table[table["period"] == 2025]
     assert profile.london_rank(rows, "302", "low") == (None, 32)
-    assert profile.london_rank(rows, "201", "low")[0] == profile.london_rank(rows, "202",
-                                                                             "low")[0]
+    assert profile.london_rank(rows, "201", "low")[0] == profile.london_rank(rows, "202", "low")[0]
 
 
 def test_headline_shows_value_comparators_and_neighbour_mean():
@@ -77,16 +105,19 @@ def test_headline_shows_the_reason_for_a_suppressed_value():
 
 
 def test_movement_sentence_follows_polarity():
-    table = pd.concat([
-        table_for("rereferral_pct", {"302": 25.0}, {"302": 20.0}),
-        table_for("icpc_15d_pct", {"302": 85.0}, {"302": 80.0}),
-        table_for("cin_rate", {"302": 300.0}, {"302": 320.0}, unit="rate_per_10000"),
-        table_for("nfa_pct", {"302": 5.04}, {"302": 4.96}),
-    ])
+    table = pd.concat(
+        [
+            table_for("rereferral_pct", {"302": 25.0}, {"302": 20.0}),
+            table_for("icpc_15d_pct", {"302": 85.0}, {"302": 80.0}),
+            table_for("cin_rate", {"302": 300.0}, {"302": 320.0}, unit="rate_per_10000"),
+            table_for("nfa_pct", {"302": 5.04}, {"302": 4.96}),
+        ]
+    )
     movement = profile.movement_sentences(table, BARNET, 2025).set_index("indicator")
     assert movement.at["rereferral_pct", "sentence"] == (
         "Re-referrals rose from 20.0% in 2023-24 to 25.0% in 2024-25, a deterioration "
-        "(lower is better).")
+        "(lower is better)."
+    )
     assert "an improvement (higher is better)" in movement.at["icpc_15d_pct", "sentence"]
     assert movement.at["cin_rate", "direction"] == "down"
     assert "no judgement" in movement.at["cin_rate", "sentence"]
@@ -96,8 +127,9 @@ def test_movement_sentence_follows_polarity():
 
 def test_movement_with_a_suppressed_year_is_not_compared():
     table = table_for("rereferral_pct", {"302": 25.0}, {"302": "suppressed"})
-    row = profile.movement_sentences(table, BARNET, 2025).set_index("indicator").loc[
-        "rereferral_pct"]
+    row = (
+        profile.movement_sentences(table, BARNET, 2025).set_index("indicator").loc["rereferral_pct"]
+    )
     assert row["direction"] == "not_comparable"
     assert "cannot be compared with 2023-24: suppressed (small numbers)" in row["sentence"]
 

@@ -33,16 +33,26 @@ def key_env(monkeypatch, tmp_path):
     return KEY.encode()
 
 
-def make_tool(folder, audit_id="T-1", cases=3, agencies=AGENCIES, theme="neglect", name="tool.xlsx"):
+def make_tool(
+    folder, audit_id="T-1", cases=3, agencies=AGENCIES, theme="neglect", name="tool.xlsx"
+):
     folder.mkdir(parents=True, exist_ok=True)
-    return audit.write_audit_template(theme, agencies, cases, folder / name, audit_id,
-                                      borough="Barnet", audit_date=dt.date(2026, 3, 1))
+    return audit.write_audit_template(
+        theme,
+        agencies,
+        cases,
+        folder / name,
+        audit_id,
+        borough="Barnet",
+        audit_date=dt.date(2026, 3, 1),
+    )
 
 
 def rows_of(sheet):
     """{(slot, question id): row number} of an agency sheet."""
-    return {(sheet.cell(r, 1).value, sheet.cell(r, 3).value): r
-            for r in range(2, sheet.max_row + 1)}
+    return {
+        (sheet.cell(r, 1).value, sheet.cell(r, 3).value): r for r in range(2, sheet.max_row + 1)
+    }
 
 
 def fill(path, references, answers):
@@ -114,11 +124,18 @@ def test_names_resolve():
 def test_template_layout(tmp_path):
     path = make_tool(tmp_path, cases=4)
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["Cover", "Cases", "Police", "Children's social care",
-                                   "Health", "AuditInfo"]
+    assert workbook.sheetnames == [
+        "Cover",
+        "Cases",
+        "Police",
+        "Children's social care",
+        "Health",
+        "AuditInfo",
+    ]
     assert workbook["AuditInfo"].sheet_state == "hidden"
-    cover_text = " ".join(str(c.value) for row in workbook["Cover"].iter_rows() for c in row
-                          if c.value is not None)
+    cover_text = " ".join(
+        str(c.value) for row in workbook["Cover"].iter_rows() for c in row if c.value is not None
+    )
     assert "case references only: no names, dates of birth or addresses" in cover_text.lower()
     for grade in audit.grade_names():
         assert grade in cover_text
@@ -150,8 +167,9 @@ def test_template_checks_its_arguments(tmp_path):
         audit.write_audit_template("neglect", ["police"], 0, tmp_path / "x.xlsx")
     with pytest.raises(ParameterError, match="letters, digits"):
         audit.write_audit_template("neglect", ["police"], 2, tmp_path / "x.xlsx", "a/b")
-    workbook = audit.build_audit_workbook("neglect", ["police"], 2, borough="RBKC",
-                                          audit_date=dt.date(2026, 5, 1))
+    workbook = audit.build_audit_workbook(
+        "neglect", ["police"], 2, borough="RBKC", audit_date=dt.date(2026, 5, 1)
+    )
     info = {r[0]: r[1] for r in workbook["AuditInfo"].iter_rows(values_only=True)}
     assert info["audit_id"] == "2026-05-kensington-and-chelsea-neglect"
 
@@ -163,10 +181,14 @@ def test_template_refuses_data_raw(project):
 
 def test_workbook_bytes_are_deterministic():
     stamp = dt.datetime(2026, 1, 2, 3, 4, 5)
-    first = audit.workbook_bytes(audit.build_audit_workbook(
-        "neglect", ["police"], 2, "D-1", audit_date=dt.date(2026, 1, 2)), stamp)
-    second = audit.workbook_bytes(audit.build_audit_workbook(
-        "neglect", ["police"], 2, "D-1", audit_date=dt.date(2026, 1, 2)), stamp)
+    first = audit.workbook_bytes(
+        audit.build_audit_workbook("neglect", ["police"], 2, "D-1", audit_date=dt.date(2026, 1, 2)),
+        stamp,
+    )
+    second = audit.workbook_bytes(
+        audit.build_audit_workbook("neglect", ["police"], 2, "D-1", audit_date=dt.date(2026, 1, 2)),
+        stamp,
+    )
     assert first == second
 
 
@@ -181,8 +203,11 @@ def test_round_trip_gives_back_what_was_written(tmp_path, key_env):
     references = {1: "SYN-0001", 2: "SYN-0002"}
     answers = {}
     for n, (sheet, slot, question) in enumerate(
-            (s, slot, q) for s in ("Police", "Children's social care") for slot in (1, 2)
-            for q in bank["question_id"]):
+        (s, slot, q)
+        for s in ("Police", "Children's social care")
+        for slot in (1, 2)
+        for q in bank["question_id"]
+    ):
         values = {"E": grades[n % 5], "F": f"Evidence number {n}.", "G": f"Auditor {sheet}"}
         if n % 3 == 0:
             values.update(H=grades[(n + 1) % 4], I="Second auditor")
@@ -209,8 +234,9 @@ def test_round_trip_gives_back_what_was_written(tmp_path, key_env):
         assert record["final_grade"] == values.get("J", values["E"])
         if "J" in values and values["E"] in ranks:
             step = ranks[values["J"]] - ranks[values["E"]]
-            assert record["moderation"] == ("confirmed" if step == 0 else
-                                            "up" if step > 0 else "down")
+            assert record["moderation"] == (
+                "confirmed" if step == 0 else "up" if step > 0 else "down"
+            )
         assert record["case"] == pseudonym.pseudonymise(references[slot], key_env)
         assert record["section"] == bank.set_index("question_id").loc[question, "section"]
     assert set(records["agency"]) == {"police", "children's social care"}
@@ -224,12 +250,16 @@ def test_round_trip_gives_back_what_was_written(tmp_path, key_env):
 def test_ingest_errors_name_the_cell(tmp_path, key_env):
     folder = tmp_path / "T-1"
     path = make_tool(folder, cases=3, agencies=["police"])
-    fill(path, {1: "SYN-0001", 2: "SYN-0002"}, {
-        ("Police", 1, "NEG-REC-1"): {"E": "Good", "F": "Fine."},
-        ("Police", 1, "NEG-REC-2"): {"E": "Goood"},
-        ("Police", 1, "NEG-REC-3"): {"F": "No grade here."},
-        ("Police", 3, "NEG-ASS-1"): {"E": "Good"},  # slot 3 has no case reference
-    })
+    fill(
+        path,
+        {1: "SYN-0001", 2: "SYN-0002"},
+        {
+            ("Police", 1, "NEG-REC-1"): {"E": "Good", "F": "Fine."},
+            ("Police", 1, "NEG-REC-2"): {"E": "Goood"},
+            ("Police", 1, "NEG-REC-3"): {"F": "No grade here."},
+            ("Police", 3, "NEG-ASS-1"): {"E": "Good"},  # slot 3 has no case reference
+        },
+    )
     workbook = openpyxl.load_workbook(path)
     sheet = workbook["Police"]
     rows = rows_of(sheet)
@@ -287,25 +317,32 @@ def test_separate_copies_duplicates_and_wrong_audit(tmp_path, key_env):
     assert (result.issues["code"] == "missing_grade").sum() == 13 + 13
     csc = result.records[result.records["agency"] == "children's social care"]
     assert csc.loc[csc["question_id"] == "NEG-REC-1", "grade"].tolist() == ["Inadequate"]
-    assert "Health" in result.issues.loc[result.issues["code"] == "agency_not_returned",
-                                         "sheet"].tolist()
+    assert (
+        "Health"
+        in result.issues.loc[result.issues["code"] == "agency_not_returned", "sheet"].tolist()
+    )
 
 
 def test_case_references_never_leave_the_ingest(tmp_path, key_env, caplog):
     folder = tmp_path / "T-1"
     path = make_tool(folder, cases=2, agencies=["police"])
     references = {1: "SYN-7741", 2: "CR-555123"}
-    fill(path, references, {
-        ("Police", 1, "NEG-REC-1"): {"E": "Good", "F": "Seen at home visit."},
-        ("Police", 2, "NEG-REC-1"): {"E": "Good", "F": "Record CR-555123 shows delay."},
-        ("Police", 2, "NEG-REC-2"): {"E": "Badly", "F": "Escalated."},
-    })
+    fill(
+        path,
+        references,
+        {
+            ("Police", 1, "NEG-REC-1"): {"E": "Good", "F": "Seen at home visit."},
+            ("Police", 2, "NEG-REC-1"): {"E": "Good", "F": "Record CR-555123 shows delay."},
+            ("Police", 2, "NEG-REC-2"): {"E": "Badly", "F": "Escalated."},
+        },
+    )
     with caplog.at_level(logging.DEBUG):
         first = audit.ingest_audit(folder)
         audit.write_ingest(first, tmp_path / "out")
-    text = "\n".join([all_text(first.records), all_text(first.issues), all_text(first.files),
-                      caplog.text]
-                     + [p.read_text(encoding="utf-8-sig") for p in (tmp_path / "out").glob("*.csv")])
+    text = "\n".join(
+        [all_text(first.records), all_text(first.issues), all_text(first.files), caplog.text]
+        + [p.read_text(encoding="utf-8-sig") for p in (tmp_path / "out").glob("*.csv")]
+    )
     for reference in references.values():
         assert reference not in text
         assert reference.lower() not in text.lower()
@@ -328,12 +365,20 @@ def test_identifier_in_evidence_is_withheld_and_located(tmp_path, key_env):
     folder = tmp_path / "T-1"
     path = make_tool(folder, cases=1, agencies=["police"])
     secret = "Child: Jamie seen at school; NHS 943 476 5919"
-    fill(path, {1: "SYN-0001"}, {
-        ("Police", 1, "NEG-REC-1"): {"E": "Good", "F": secret},
-        ("Police", 1, "NEG-REC-2"): {"E": "Good", "F": "Concerns shared the same week.",
-                                     "J": "Requires improvement", "K": "M",
-                                     "L": "Postcode SW1A 1AA in records"},
-    })
+    fill(
+        path,
+        {1: "SYN-0001"},
+        {
+            ("Police", 1, "NEG-REC-1"): {"E": "Good", "F": secret},
+            ("Police", 1, "NEG-REC-2"): {
+                "E": "Good",
+                "F": "Concerns shared the same week.",
+                "J": "Requires improvement",
+                "K": "M",
+                "L": "Postcode SW1A 1AA in records",
+            },
+        },
+    )
     result = audit.ingest_audit(folder)
     row = rows_of(openpyxl.load_workbook(path)["Police"])[(1, "NEG-REC-1")]
     record = result.records.set_index("question_id").loc["NEG-REC-1"]
@@ -366,8 +411,11 @@ def test_write_and_read_processed_records(project, key_env):
     path = make_tool(project / "tmp" / "T-1")
     folder.mkdir(parents=True)
     path.rename(folder / "tool.xlsx")
-    fill(folder / "tool.xlsx", {1: "SYN-0001"},
-         {("Police", 1, "NEG-REC-1"): {"E": "=HYPERLINK(\"x\")", "F": "-ve outcome"}})
+    fill(
+        folder / "tool.xlsx",
+        {1: "SYN-0001"},
+        {("Police", 1, "NEG-REC-1"): {"E": '=HYPERLINK("x")', "F": "-ve outcome"}},
+    )
     results = audit.ingest_audits()
     written = audit.write_ingest(results["T-1"])
     assert written["records.parquet"].parent == project / "data" / "processed" / "audit" / "T-1"

@@ -53,16 +53,21 @@ def issue(log, row, column):
 def test_actions_are_validated_with_row_and_column(actions_log):
     table = actions_log.table.set_index("row")
     assert table.loc[2, "status"] == "complete" and table.loc[3, "status"] == "in progress"
-    assert table.loc[3, "borough"] == "Barnet" and table.loc[4, "borough"] == \
-        "Kensington and Chelsea"
+    assert (
+        table.loc[3, "borough"] == "Barnet" and table.loc[4, "borough"] == "Kensington and Chelsea"
+    )
     assert table.loc[3, "source_type"] == "audit finding"
     assert table.loc[5, "source_type"] == "PI exception"
     assert table.loc[2, "due_date"] == pd.Timestamp("2026-01-31")
     assert table.loc[[2, 3, 4, 5], "valid"].all()
     bad = table.loc[6]
     assert not bad["valid"]
-    for column, code in (("borough", "unknown_borough"), ("due_date", "bad_date"),
-                         ("source_type", "unknown_source_type"), ("status", "unknown_status")):
+    for column, code in (
+        ("borough", "unknown_borough"),
+        ("due_date", "bad_date"),
+        ("source_type", "unknown_source_type"),
+        ("status", "unknown_status"),
+    ):
         found = issue(actions_log, 6, column)
         assert found["code"] == code and found["severity"] == "error"
         assert found["file"] == "actions.csv" and "row 6" in found["message"]
@@ -82,8 +87,9 @@ def test_missing_file_and_missing_columns(tmp_path):
     (tmp_path / "bad.csv").write_text("action,owner\nx,y\n")
     with pytest.raises(DataFileError, match="no column borough, due_date"):
         actions.read_actions(tmp_path / "bad.csv")
-    assert actions.read_support_log(tmp_path / "nothing.csv").issues["code"].tolist() == \
-        ["no_support_log"]
+    assert actions.read_support_log(tmp_path / "nothing.csv").issues["code"].tolist() == [
+        "no_support_log"
+    ]
 
 
 def test_overdue_and_reaudit_due(actions_log):
@@ -98,14 +104,18 @@ def test_overdue_and_reaudit_due(actions_log):
 
 
 def test_exceptions_without_action(actions_log):
-    exceptions = pd.DataFrame({
-        "borough": ["Kensington & Chelsea", "Croydon", "Croydon", "Barnet"],
-        "pi_id": ["cpp_2yrs_pct", "CLA_MISSING_PCT", "rereferral_pct", "cpp_2yrs_pct"],
-        "signal": ["worse", "worse", "special cause", "worse"],
-    })
+    exceptions = pd.DataFrame(
+        {
+            "borough": ["Kensington & Chelsea", "Croydon", "Croydon", "Barnet"],
+            "pi_id": ["cpp_2yrs_pct", "CLA_MISSING_PCT", "rereferral_pct", "cpp_2yrs_pct"],
+            "signal": ["worse", "worse", "special cause", "worse"],
+        }
+    )
     left = actions.exceptions_without_action(exceptions, actions_log.table)
-    assert left[["borough", "pi_id"]].values.tolist() == [["Croydon", "rereferral_pct"],
-                                                          ["Barnet", "cpp_2yrs_pct"]]
+    assert left[["borough", "pi_id"]].values.tolist() == [
+        ["Croydon", "rereferral_pct"],
+        ["Barnet", "cpp_2yrs_pct"],
+    ]
     assert "signal" in left.columns
     with pytest.raises(actions.InvalidArgumentError, match="pi_id"):
         actions.exceptions_without_action(pd.DataFrame({"borough": []}), actions_log.table)

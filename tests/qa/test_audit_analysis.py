@@ -14,15 +14,28 @@ O, G, R, I = "Outstanding", "Good", "Requires improvement", "Inadequate"  # noqa
 
 def records(rows, **common):
     """Audit records from dicts, filling the columns the functions need."""
-    defaults = {"audit_id": "A-1", "borough": "Barnet", "theme": "neglect",
-                "audit_date": pd.Timestamp("2026-03-01"), "agency": "police", "case": "CASE-1",
-                "section": "recognition", "question_id": "NEG-REC-1", "question": "Q?",
-                "grade": "", "second_grade": "", "moderated_grade": "", "evidence": "",
-                "evidence_withheld": "", "status": "ok"}
+    defaults = {
+        "audit_id": "A-1",
+        "borough": "Barnet",
+        "theme": "neglect",
+        "audit_date": pd.Timestamp("2026-03-01"),
+        "agency": "police",
+        "case": "CASE-1",
+        "section": "recognition",
+        "question_id": "NEG-REC-1",
+        "question": "Q?",
+        "grade": "",
+        "second_grade": "",
+        "moderated_grade": "",
+        "evidence": "",
+        "evidence_withheld": "",
+        "status": "ok",
+    }
     frame = pd.DataFrame([{**defaults, **common, **row} for row in rows])
     if "final_grade" not in frame:
-        frame["final_grade"] = frame["moderated_grade"].where(frame["moderated_grade"] != "",
-                                                              frame["grade"])
+        frame["final_grade"] = frame["moderated_grade"].where(
+            frame["moderated_grade"] != "", frame["grade"]
+        )
     return frame
 
 
@@ -52,12 +65,16 @@ def test_weighted_kappa_matches_a_hand_computed_example():
     assert result["agreed"] == 6 and result["n"] == 10
     assert result["lower"] < result["kappa"] < result["upper"]
     assert result["upper"] - result["kappa"] == pytest.approx(result["kappa"] - result["lower"])
-    assert result["upper"] - result["lower"] == pytest.approx(2 * 1.959964 * result["se"],
-                                                              rel=1e-5)
+    assert result["upper"] - result["lower"] == pytest.approx(2 * 1.959964 * result["se"], rel=1e-5)
 
-    table = aa.auditor_agreement(records(
-        [{"grade": a, "second_grade": b, "case": f"CASE-{n // 3}"}
-         for n, (a, b) in enumerate(zip(first, second, strict=True))]))
+    table = aa.auditor_agreement(
+        records(
+            [
+                {"grade": a, "second_grade": b, "case": f"CASE-{n // 3}"}
+                for n, (a, b) in enumerate(zip(first, second, strict=True))
+            ]
+        )
+    )
     row = table.iloc[0]
     assert row["items"] == 10 and row["agreed"] == 6 and row["cases"] == 4
     assert row["agreement_pct"] == pytest.approx(60.0)
@@ -78,20 +95,26 @@ def test_kappa_edge_cases():
 
 
 def test_not_applicable_and_problem_rows_are_left_out():
-    frame = records([
-        {"grade": G, "second_grade": G},
-        {"grade": "Not applicable", "second_grade": G},
-        {"grade": I, "second_grade": I, "status": "duplicate"},
-        {"grade": "", "status": "missing_grade"},
-    ])
+    frame = records(
+        [
+            {"grade": G, "second_grade": G},
+            {"grade": "Not applicable", "second_grade": G},
+            {"grade": I, "second_grade": I, "status": "duplicate"},
+            {"grade": "", "status": "missing_grade"},
+        ]
+    )
     assert aa.grade_distribution(frame, by=None)["graded"].tolist() == [1]
     assert aa.auditor_agreement(frame)["items"].tolist() == [1]
 
 
 def test_grade_distribution_with_wilson_interval():
-    frame = records([{"grade": g, "agency": agency}
-                     for agency, grades in (("police", [O, G, G, R, I]), ("education", [R] * 4))
-                     for g in grades])
+    frame = records(
+        [
+            {"grade": g, "agency": agency}
+            for agency, grades in (("police", [O, G, G, R, I]), ("education", [R] * 4))
+            for g in grades
+        ]
+    )
     table = aa.grade_distribution(frame, by="agency").set_index("agency")
     police = table.loc["police"]
     assert police[[O, G, R, I]].tolist() == [1, 2, 1, 1]
@@ -106,17 +129,18 @@ def test_grade_distribution_with_wilson_interval():
 
 
 def test_moderation_direction_counts():
-    frame = records([
-        {"grade": G, "moderated_grade": R},            # down
-        {"grade": G, "moderated_grade": I},            # down (two steps)
-        {"grade": R, "moderated_grade": G},            # up
-        {"grade": O, "moderated_grade": O},            # confirmed
-        {"grade": G},                                  # not moderated
-        {"grade": G, "moderated_grade": "Not applicable"},  # not comparable
-    ])
+    frame = records(
+        [
+            {"grade": G, "moderated_grade": R},  # down
+            {"grade": G, "moderated_grade": I},  # down (two steps)
+            {"grade": R, "moderated_grade": G},  # up
+            {"grade": O, "moderated_grade": O},  # confirmed
+            {"grade": G},  # not moderated
+            {"grade": G, "moderated_grade": "Not applicable"},  # not comparable
+        ]
+    )
     row = aa.moderation_summary(frame).iloc[0]
-    assert (row["moderated"], row["confirmed"], row["moved_up"], row["moved_down"]) == \
-        (4, 1, 1, 2)
+    assert (row["moderated"], row["confirmed"], row["moved_up"], row["moved_down"]) == (4, 1, 1, 2)
     assert row["changed_pct"] == pytest.approx(75.0)
     assert row["direction"].startswith("mostly down")
     matrix = aa.moderation_matrix(frame)
@@ -125,10 +149,14 @@ def test_moderation_direction_counts():
 
 
 def test_compare_audits_says_whether_the_repeat_improved():
-    before = [{"grade": g, "audit_id": "N-2025", "audit_date": pd.Timestamp("2025-03-01")}
-              for g in [G] * 8 + [R] * 32]
-    after = [{"grade": g, "audit_id": "N-2026", "audit_date": pd.Timestamp("2026-03-01")}
-             for g in [G] * 30 + [R] * 10]
+    before = [
+        {"grade": g, "audit_id": "N-2025", "audit_date": pd.Timestamp("2025-03-01")}
+        for g in [G] * 8 + [R] * 32
+    ]
+    after = [
+        {"grade": g, "audit_id": "N-2026", "audit_date": pd.Timestamp("2026-03-01")}
+        for g in [G] * 30 + [R] * 10
+    ]
     other_borough = [{"grade": G, "audit_id": "C-2026", "borough": "Croydon"}]
     table = aa.compare_audits(records(before + after + other_borough))
     barnet = table[table["borough"] == "Barnet"].set_index("audit_id")
@@ -140,32 +168,43 @@ def test_compare_audits_says_whether_the_repeat_improved():
     assert repeat["change_lower"] < 55 < repeat["change_upper"]
     assert table.set_index("audit_id").loc["C-2026", "verdict"] == "first audit"
     assert "Fisher" in table.attrs["test"]
-    small = aa.compare_audits(records(
-        [{"grade": G, "audit_id": "S-1", "audit_date": pd.Timestamp("2025-01-01")},
-         {"grade": R, "audit_id": "S-1", "audit_date": pd.Timestamp("2025-01-01")},
-         {"grade": G, "audit_id": "S-2", "audit_date": pd.Timestamp("2026-01-01")}]))
+    small = aa.compare_audits(
+        records(
+            [
+                {"grade": G, "audit_id": "S-1", "audit_date": pd.Timestamp("2025-01-01")},
+                {"grade": R, "audit_id": "S-1", "audit_date": pd.Timestamp("2025-01-01")},
+                {"grade": G, "audit_id": "S-2", "audit_date": pd.Timestamp("2026-01-01")},
+            ]
+        )
+    )
     assert small.set_index("audit_id").loc["S-2", "verdict"] == "higher, but within chance"
 
 
 def test_evidence_never_includes_withheld_text():
-    frame = records([
-        {"grade": G, "evidence": "Seen alone.", "agency": "police"},
-        {"grade": R, "evidence": audit.WITHHELD_TEXT, "evidence_withheld": "nhs_number"},
-        {"grade": R, "evidence": "  "},
-        {"grade": O, "evidence": "Strong plan.", "question_id": "NEG-PLA-1",
-         "section": "planning"},
-    ])
+    frame = records(
+        [
+            {"grade": G, "evidence": "Seen alone.", "agency": "police"},
+            {"grade": R, "evidence": audit.WITHHELD_TEXT, "evidence_withheld": "nhs_number"},
+            {"grade": R, "evidence": "  "},
+            {
+                "grade": O,
+                "evidence": "Strong plan.",
+                "question_id": "NEG-PLA-1",
+                "section": "planning",
+            },
+        ]
+    )
     evidence = aa.evidence_by_question(frame)
     assert evidence["evidence"].tolist() == ["Seen alone.", "Strong plan."]
     assert "case" not in evidence.columns
     assert evidence.attrs["withheld"] == 1
-    assert aa.evidence_by_question(frame, question_id="NEG-PLA-1")["evidence"].tolist() == \
-        ["Strong plan."]
+    assert aa.evidence_by_question(frame, question_id="NEG-PLA-1")["evidence"].tolist() == [
+        "Strong plan."
+    ]
 
 
 def test_weak_sections_and_low_agreement_raise_questions():
-    rows = [{"grade": g, "section": "planning", "question_id": "NEG-PLA-1"}
-            for g in [R] * 9 + [G]]
+    rows = [{"grade": g, "section": "planning", "question_id": "NEG-PLA-1"} for g in [R] * 9 + [G]]
     rows += [{"grade": g, "section": "recognition"} for g in [G] * 9 + [R]]
     # 1 of 10 good or better: the board tier leaves the section out (even "below 50%" is
     # worked out from its suppressed counts) and counts every section with a suppressed
@@ -183,13 +222,28 @@ def test_weak_sections_and_low_agreement_raise_questions():
     assert shown["section"].tolist() == ["planning"] and shown.attrs["withheld"] == 0
     assert shown.loc[0, "question"].startswith(
         # Wilson interval for 6 of 20: statsmodels proportion_confint(method="wilson")
-        "Planning (A-1): 30% of graded answers were good or better (95% interval 15% to 52%)")
+        "Planning (A-1): 30% of graded answers were good or better (95% interval 15% to 52%)"
+    )
 
-    pairs = [(G, I), (I, G), (R, O), (O, R), (G, G), (R, R), (G, I), (I, O), (O, I), (G, R),
-             (R, G), (I, I)]
+    pairs = [
+        (G, I),
+        (I, G),
+        (R, O),
+        (O, R),
+        (G, G),
+        (R, R),
+        (G, I),
+        (I, O),
+        (O, I),
+        (G, R),
+        (R, G),
+        (I, I),
+    ]
     moderated = [(G, R)] * 6 + [(G, G)] * 6
-    frame = records([{"grade": a, "second_grade": b} for a, b in pairs]
-                    + [{"grade": a, "moderated_grade": b} for a, b in moderated])
+    frame = records(
+        [{"grade": a, "second_grade": b} for a, b in pairs]
+        + [{"grade": a, "moderated_grade": b} for a, b in moderated]
+    )
     signals = aa.low_agreement(frame)
     measures = set(signals["measure"])
     assert {"auditor agreement", "moderation"} <= measures
@@ -218,12 +272,18 @@ def test_empty_records_give_empty_tables():
 
 
 def test_repeat_audit_totals_follow_suppressed_section_counts():
-    first = [{"grade": g, "section": "planning", "audit_id": "A-1", "audit_date": "2025-03-01"}
-             for g in [G] * 3 + [R] * 20]
-    first += [{"grade": g, "section": "impact", "audit_id": "A-1", "audit_date": "2025-03-01"}
-              for g in [G] * 10 + [R] * 10]
-    second = [{"grade": g, "section": "planning", "audit_id": "A-2",
-               "audit_date": "2026-03-01"} for g in [G] * 12 + [R] * 12]
+    first = [
+        {"grade": g, "section": "planning", "audit_id": "A-1", "audit_date": "2025-03-01"}
+        for g in [G] * 3 + [R] * 20
+    ]
+    first += [
+        {"grade": g, "section": "impact", "audit_id": "A-1", "audit_date": "2025-03-01"}
+        for g in [G] * 10 + [R] * 10
+    ]
+    second = [
+        {"grade": g, "section": "planning", "audit_id": "A-2", "audit_date": "2026-03-01"}
+        for g in [G] * 12 + [R] * 12
+    ]
     frame = records(first + second)
     sections = aa.for_tier(aa.grade_distribution(frame, by=["audit_id", "section"]))
     repeats = aa.for_tier(aa.compare_audits(frame))

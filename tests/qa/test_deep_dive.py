@@ -21,17 +21,26 @@ from lscb_analysis.runs import orchestrate
 from lscb_analysis.stats import stats
 
 
-@pytest.mark.parametrize(("kwargs", "named"), [
-    ({"borough": "Gotham"}, "'borough'"),
-    ({"theme": "knife crime"}, "'theme'"),
-    ({"theme": None, "indicator": "rereferral_rate"}, "'indicator'"),
-    ({"theme": "neglect", "indicator": "rereferral_pct"}, "not both"),
-    ({"period": 2031}, "'period'"),
-    ({"tier": "public"}, "'tier'"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        ({"borough": "Gotham"}, "'borough'"),
+        ({"theme": "knife crime"}, "'theme'"),
+        ({"theme": None, "indicator": "rereferral_rate"}, "'indicator'"),
+        ({"theme": "neglect", "indicator": "rereferral_pct"}, "not both"),
+        ({"period": 2031}, "'period'"),
+        ({"tier": "public"}, "'tier'"),
+    ],
+)
 def test_bad_parameters_name_the_parameter(public_indicators, kwargs, named):
-    arguments = {"borough": "Barnet", "theme": "neglect", "indicator": None, "period": None,
-                 "audit_id": None, "tier": "board"} | kwargs
+    arguments = {
+        "borough": "Barnet",
+        "theme": "neglect",
+        "indicator": None,
+        "period": None,
+        "audit_id": None,
+        "tier": "board",
+    } | kwargs
     with pytest.raises(ParameterError, match=named):
         deep_dive.check_parameters(public_indicators, **arguments)
 
@@ -41,25 +50,38 @@ def test_scope_for_a_theme_and_for_an_indicator(public_indicators, project):
     assert scope.area.name == "Kensington and Chelsea" and scope.period == 2025
     assert "cpp_rate" in scope.indicator_ids and "Neglect" in scope.factors
     assert scope.audit_ids == ()  # nothing ingested in this project
-    one = deep_dive.check_parameters(public_indicators, "Barnet", None, "rereferral_pct",
-                                     "2023-24", None)
+    one = deep_dive.check_parameters(
+        public_indicators, "Barnet", None, "rereferral_pct", "2023-24", None
+    )
     assert one.indicator_ids == ("rereferral_pct",) and one.period == 2024
     assert one.pi_ids == ("BF-FD-03",) and one.quarter_cutoff == "2024Q1"
     assert scope.quarter_cutoff is None and scope.tier == "board"
     # mapped from the theme's published indicators, plus its local_pis in audit_themes.yaml
-    assert {"BF-CP-02", "BF-CP-04", "BF-CP-05", "BF-CP-06", "BF-CP-07", "BF-FD-01",
-            "BF-FD-03"} == set(scope.pi_ids)
-    analyst = deep_dive.check_parameters(public_indicators, "Barnet", "neglect", None, None,
-                                         None, " Analyst ")
+    assert {
+        "BF-CP-02",
+        "BF-CP-04",
+        "BF-CP-05",
+        "BF-CP-06",
+        "BF-CP-07",
+        "BF-FD-01",
+        "BF-FD-03",
+    } == set(scope.pi_ids)
+    analyst = deep_dive.check_parameters(
+        public_indicators, "Barnet", "neglect", None, None, None, " Analyst "
+    )
     assert analyst.tier == "analyst"
 
 
 def test_theme_pis_map_public_indicators_and_add_local_pis():
     model = catalogue.load_catalogue("1.0")
     assert deep_dive.theme_pis(model, ["cpp_rate", "rereferral_pct", "nfa_pct"]) == (
-        "BF-CP-05", "BF-FD-03")  # nfa_pct has no PI in the model
+        "BF-CP-05",
+        "BF-FD-03",
+    )  # nfa_pct has no PI in the model
     assert deep_dive.theme_pis(model, ["rereferral_pct"], ["BF-CP-04", "BF-FD-03"]) == (
-        "BF-FD-03", "BF-CP-04")
+        "BF-FD-03",
+        "BF-CP-04",
+    )
     with pytest.raises(ReferenceDataError, match="BF-XX-99"):
         deep_dive.theme_pis(model, [], ["BF-XX-99"], "neglect")
 
@@ -69,25 +91,40 @@ QUARTERS = ["2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2", "2025Q3"
 
 def _pilot_values(numerators, la_number="302", borough="Barnet", pi_id="BF-FD-03"):
     """A hand-built pilot_values table: one PI, one borough, eight quarters."""
-    return pd.DataFrame({
-        "borough": borough, "la_number": la_number, "pi_id": pi_id, "period": QUARTERS,
-        "numerator": [float(n) for n in numerators], "denominator": 100.0,
-        "value": [float(n) for n in numerators], "status": "provided", "narrative": "",
-        "prefilled": False, "validation_status": "ok", "submitted": None})
+    return pd.DataFrame(
+        {
+            "borough": borough,
+            "la_number": la_number,
+            "pi_id": pi_id,
+            "period": QUARTERS,
+            "numerator": [float(n) for n in numerators],
+            "denominator": 100.0,
+            "value": [float(n) for n in numerators],
+            "status": "provided",
+            "narrative": "",
+            "prefilled": False,
+            "validation_status": "ok",
+            "submitted": None,
+        }
+    )
 
 
 def _scope(public_indicators, tier="board"):
-    return deep_dive.check_parameters(public_indicators, "Barnet", None, "rereferral_pct", None,
-                                      None, tier)
+    return deep_dive.check_parameters(
+        public_indicators, "Barnet", None, "rereferral_pct", None, None, tier
+    )
 
 
 def test_quarterly_frames_suppress_small_numbers_for_the_board(public_indicators):
     numerators = [20, 22, 3, 21, 19, 23, 20, 22]  # 3 of 100 is a small number
-    values = pd.concat([
-        _pilot_values(numerators),
-        _pilot_values([1] * 8, la_number="207", borough="Kensington and Chelsea"),
-        _pilot_values([50] * 8, pi_id="BF-EH-01"),  # not one of the scope's PIs
-    ], ignore_index=True)
+    values = pd.concat(
+        [
+            _pilot_values(numerators),
+            _pilot_values([1] * 8, la_number="207", borough="Kensington and Chelsea"),
+            _pilot_values([50] * 8, pi_id="BF-EH-01"),  # not one of the scope's PIs
+        ],
+        ignore_index=True,
+    )
     board = deep_dive.quarterly_spc_frames(_scope(public_indicators), values)
     assert list(board) == ["BF-FD-03"]  # mapped from rereferral_pct
     frame = board["BF-FD-03"]
@@ -108,8 +145,7 @@ def test_quarterly_frames_stop_at_the_year_and_keep_missing_quarters_as_gaps(pub
     values = _pilot_values([20, 22, 24, 21, 19, 23, 20, 22]).drop(index=[5])  # 2025Q2 missing
     scope = _scope(public_indicators)
     frame = deep_dive.quarterly_spc_frames(scope, values)["BF-FD-03"]
-    assert frame.loc["2025Q2", "state"] == "not_returned" and np.isnan(frame.loc["2025Q2",
-                                                                               "value"])
+    assert frame.loc["2025Q2", "state"] == "not_returned" and np.isnan(frame.loc["2025Q2", "value"])
     cut = dataclasses.replace(scope, quarter_cutoff="2025Q1")
     assert deep_dive.quarterly_spc_frames(cut, values)["BF-FD-03"].index[-1] == "2025Q1"
 
@@ -128,13 +164,18 @@ def test_quarterly_special_causes_raise_questions(public_indicators):
     values = _pilot_values([20, 21, 20, 19, 20, 21, 20, 45])
     quarterly = deep_dive.quarterly_spc_frames(scope, values)
     asked = deep_dive.questions(scope, {}, {}, pd.DataFrame(), quarterly)
-    assert asked[0] == ("Re-referrals (quarterly local figures) shows special-cause concern in "
-                        "Q3 2025-26: what changed in practice, demand or recording, and since when?")
+    assert asked[0] == (
+        "Re-referrals (quarterly local figures) shows special-cause concern in "
+        "Q3 2025-26: what changed in practice, demand or recording, and since when?"
+    )
     note = deep_dive.quarterly_note(scope, quarterly)
     assert "2024Q1 to 2025Q4" in note and "NOT FOR PUBLICATION" in note
     headlines = deep_dive.index_headlines(scope, {}, {}, pd.DataFrame(), quarterly)
-    assert headlines == {"Special causes": "1 of 1", "Outside London's 99.8% limits": "0 of 0",
-                         "Audit answers good or better": "no audit"}
+    assert headlines == {
+        "Special causes": "1 of 1",
+        "Outside London's 99.8% limits": "0 of 0",
+        "Audit answers good or better": "no audit",
+    }
 
 
 def test_funnel_passes_suppressed_boroughs_to_the_chart(public_indicators):
@@ -142,11 +183,17 @@ def test_funnel_passes_suppressed_boroughs_to_the_chart(public_indicators):
     hidden = frame["status"] == "suppressed"
     assert hidden.any() and frame.loc[hidden, "value"].isna().all()
     assert frame.loc[~hidden, "value"].notna().all() and len(names) == len(frame)
-    placed = stats.funnel(frame.loc[~hidden, "numerator"], frame.loc[~hidden, "denominator"],
-                          kind="proportion", multiplier=100, overdispersion="multiplicative")
+    placed = stats.funnel(
+        frame.loc[~hidden, "numerator"],
+        frame.loc[~hidden, "denominator"],
+        kind="proportion",
+        multiplier=100,
+        overdispersion="multiplicative",
+    )
     assert frame.attrs["phi"] == pytest.approx(placed.attrs["phi"])  # left out of the limits
-    scope = deep_dive.check_parameters(public_indicators, "Barnet", None, "cpp_2yrs_pct", None,
-                                       None)
+    scope = deep_dive.check_parameters(
+        public_indicators, "Barnet", None, "cpp_2yrs_pct", None, None
+    )
     figure = deep_dive.funnel_figures({"cpp_2yrs_pct": (frame, names)}, scope)[0]
     note = [t.get_text() for t in figure.axes[0].texts if t.get_gid() == "suppressed"]
     suppressed = [n for n, h in zip(names, hidden, strict=True) if h]
@@ -154,41 +201,59 @@ def test_funnel_passes_suppressed_boroughs_to_the_chart(public_indicators):
 
 
 def test_funnel_and_neighbours_use_the_stats_module(public_indicators):
-    scope = deep_dive.check_parameters(public_indicators, "Barnet", None, "rereferral_pct",
-                                       None, None)
+    scope = deep_dive.check_parameters(
+        public_indicators, "Barnet", None, "rereferral_pct", None, None
+    )
     frame, names = deep_dive.london_funnel(public_indicators, "rereferral_pct", 2025)
     assert len(frame) == len(names) >= 30 and frame.attrs["phi"] > 0
     assert "Barnet" in names
-    comparison, labels = deep_dive.neighbour_comparison(public_indicators, scope,
-                                                        "rereferral_pct")
+    comparison, labels = deep_dive.neighbour_comparison(public_indicators, scope, "rereferral_pct")
     assert labels[0] == "Barnet" and len(labels) == 11
     assert set(comparison["comparison"]) <= {"better", "similar", "worse"}
 
 
 def test_questions_follow_the_signals(public_indicators):
-    scope = deep_dive.check_parameters(public_indicators, "Barnet", None, "rereferral_pct",
-                                       None, None)
+    scope = deep_dive.check_parameters(
+        public_indicators, "Barnet", None, "rereferral_pct", None, None
+    )
     rising = stats.xmr([20, 21, 20, 19, 20, 21, 20, 19, 20, 21, 20, 35], improvement="down")
     asked = deep_dive.questions(scope, {"rereferral_pct": rising}, {}, pd.DataFrame())
     assert asked[0].startswith("Re-referrals shows special-cause concern")
     calm = stats.xmr([20, 21, 20, 19, 20, 21, 20, 19, 20, 21, 20, 20], improvement="down")
-    assert deep_dive.questions(scope, {"rereferral_pct": calm}, {}, pd.DataFrame())[0] \
-        .startswith("No signal stands out")
+    assert deep_dive.questions(scope, {"rereferral_pct": calm}, {}, pd.DataFrame())[0].startswith(
+        "No signal stands out"
+    )
 
 
 @pytest.mark.slow
-def test_deep_dive_notebook_on_the_demo_audits(tmp_path, public_indicators, project_factory,
-                                               monkeypatch):
+def test_deep_dive_notebook_on_the_demo_audits(
+    tmp_path, public_indicators, project_factory, monkeypatch
+):
     root = project_factory(tmp_path / "project")
     public_indicators.to_parquet(root / "data/processed/public_indicators.parquet")
-    env = {**os.environ, "LSCB_PROJECT_DIR": str(root), "LSCB_PSEUDONYM_KEY": "synthetic-test-key-0123456789abcdef"}
+    env = {
+        **os.environ,
+        "LSCB_PROJECT_DIR": str(root),
+        "LSCB_PSEUDONYM_KEY": "synthetic-test-key-0123456789abcdef",
+    }
     for command in (["demo-data"], ["audit", "ingest"], ["pilot", "ingest"]):
-        subprocess.run([sys.executable, "-m", "lscb_analysis", *command], env=env, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "-m", "lscb_analysis", *command],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     monkeypatch.setenv("LSCB_PROJECT_DIR", str(root))
     monkeypatch.setenv("LSCB_PSEUDONYM_KEY", "synthetic-test-key-0123456789abcdef")
-    results = orchestrate.run_notebook("deep_dive", "Barnet", {"theme": "neglect"}, jobs=1,
-                                  out_dir=tmp_path / "reports", progress=False)
+    results = orchestrate.run_notebook(
+        "deep_dive",
+        "Barnet",
+        {"theme": "neglect"},
+        jobs=1,
+        out_dir=tmp_path / "reports",
+        progress=False,
+    )
     assert [r.status for r in results] == ["ok"], results[0].error
     html = (tmp_path / "reports/deep_dive/barnet/report.html").read_text()
     assert "Barnet: Neglect, 2024-25" in html and "Questions this raises" in html
@@ -204,13 +269,23 @@ def test_deep_dive_notebook_on_the_demo_audits(tmp_path, public_indicators, proj
     impact = "Impact (SYNTHETIC-2025-barnet-neglect): "
     assert impact not in html
     assert "% of graded answers were good or better" not in html
-    assert re.search(r"The shares of \d+ audit sections are suppressed \(fewer than 6\) and are "
-                     r"not compared with 50% here", html)
+    assert re.search(
+        r"The shares of \d+ audit sections are suppressed \(fewer than 6\) and are "
+        r"not compared with 50% here",
+        html,
+    )
     headline = json.dumps(manifest)
     assert "suppressed (fewer than 6)" in headline  # index headline follows the sections
     assert recovery_attack.attack_folder(tmp_path / "reports").empty
-    results = orchestrate.run_notebook("deep_dive", "Barnet", {"theme": "neglect"}, jobs=1,
-                                  out_dir=tmp_path / "reports", progress=False, analyst=True)
+    results = orchestrate.run_notebook(
+        "deep_dive",
+        "Barnet",
+        {"theme": "neglect"},
+        jobs=1,
+        out_dir=tmp_path / "reports",
+        progress=False,
+        analyst=True,
+    )
     assert [r.status for r in results] == ["ok"], results[0].error
     analyst = (tmp_path / "reports/analyst/deep_dive/barnet/report.html").read_text()
     assert "NOT FOR PUBLICATION" in analyst and "SYN-0" not in analyst

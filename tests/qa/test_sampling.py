@@ -19,13 +19,16 @@ from lscb_analysis.qa import sampling
 
 @pytest.fixture
 def frame():
-    categories = ["neglect"] * 50 + ["emotional abuse"] * 30 + ["physical abuse"] * 15 + \
-        ["sexual abuse"] * 5
-    return pd.DataFrame({
-        "case_reference": [f"SYN-{i:04d}" for i in range(1, 101)],
-        "category": categories,
-        "age_band": (["0-4", "5-9", "10-15", "16+"] * 25),
-    })
+    categories = (
+        ["neglect"] * 50 + ["emotional abuse"] * 30 + ["physical abuse"] * 15 + ["sexual abuse"] * 5
+    )
+    return pd.DataFrame(
+        {
+            "case_reference": [f"SYN-{i:04d}" for i in range(1, 101)],
+            "category": categories,
+            "age_band": (["0-4", "5-9", "10-15", "16+"] * 25),
+        }
+    )
 
 
 def test_same_seed_same_sample_and_different_seed_different_sample(frame):
@@ -40,16 +43,21 @@ def test_same_seed_same_sample_and_different_seed_different_sample(frame):
     assert first.sample["frame_row"].is_monotonic_increasing
     assert sorted(first.sample["draw_order"]) == list(range(1, 11))
     positions = (first.sample["frame_row"] - 2).tolist()  # line 1 is the header
-    assert frame.loc[positions, "case_reference"].tolist() == \
-        first.sample["case_reference"].tolist()
+    assert (
+        frame.loc[positions, "case_reference"].tolist() == first.sample["case_reference"].tolist()
+    )
 
 
 def test_stratified_allocation_is_proportional_with_one_per_stratum(frame):
     result = sampling.draw_sample(frame, 10, "category", seed=1)
     allocation = {a["stratum"]: a["sample"] for a in result.record["allocation"]}
     # quotas 5, 3, 1.5, 0.5 -> 5, 3, 1 (largest remainder: tie at .5, larger stratum) + 1
-    assert allocation == {"neglect": 5, "emotional abuse": 3, "physical abuse": 1,
-                          "sexual abuse": 1}
+    assert allocation == {
+        "neglect": 5,
+        "emotional abuse": 3,
+        "physical abuse": 1,
+        "sexual abuse": 1,
+    }
     counts = result.sample["stratum"].value_counts().to_dict()
     assert counts == allocation
     assert (result.sample["stratum"] == result.sample["category"]).all()
@@ -82,8 +90,7 @@ def test_record_lets_an_inspector_check_the_draw(frame, tmp_path):
     path = tmp_path / "frame.csv"
     frame.to_csv(path, index=False)
     read = sampling.read_frame(path, stratify="category")
-    result = sampling.draw_sample(read, 8, "category", seed=20260331,
-                                  drawn_on=dt.date(2026, 3, 31))
+    result = sampling.draw_sample(read, 8, "category", seed=20260331, drawn_on=dt.date(2026, 3, 31))
     record = result.record
     assert record["frame_rows"] == 100 and record["n"] == 8
     assert record["frame_sha256"] == sampling.frame_checksum(frame)

@@ -16,26 +16,58 @@ RULES = support_review.load_rules()
 
 
 def judgements(rows):
-    columns = ["la_number", "la_name", "inspection_date", "inspection_type",
-               "overall_effectiveness", "leadership", "help_and_protection", "children_in_care",
-               "care_leavers"]
+    columns = [
+        "la_number",
+        "la_name",
+        "inspection_date",
+        "inspection_type",
+        "overall_effectiveness",
+        "leadership",
+        "help_and_protection",
+        "children_in_care",
+        "care_leavers",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
 def test_ofsted_evidence_maps_areas_to_themes():
-    table = judgements([["302", "Barnet", pd.Timestamp("2024-06-10"), "short", "Good", "Good",
-                         "Requires improvement to be good", "Good", "Good"]])
+    table = judgements(
+        [
+            [
+                "302",
+                "Barnet",
+                pd.Timestamp("2024-06-10"),
+                "short",
+                "Good",
+                "Good",
+                "Requires improvement to be good",
+                "Good",
+                "Good",
+            ]
+        ]
+    )
     evidence = support_review.ofsted_evidence(table, RULES)
-    assert set(evidence["theme"]) == {"Neglect", "Exploitation and missing", "Domestic abuse",
-                                      "Early help"}
+    assert set(evidence["theme"]) == {
+        "Neglect",
+        "Exploitation and missing",
+        "Domestic abuse",
+        "Early help",
+    }
     assert evidence.iloc[0]["detail"] == "help and protection: Requires improvement (Jun 2024)"
 
 
 def test_targeting_findings():
-    support = pd.DataFrame({"borough": ["Barnet", "Hackney"], "theme": ["Neglect", "Early help"],
-                            "days": [4.0, 3.0]})
-    evidence = pd.DataFrame({"borough": ["Barnet", "Croydon"], "theme": ["Neglect", "Neglect"],
-                             "source": ["Audit", "Ofsted"], "detail": ["Planning", "h&p: RI"]})
+    support = pd.DataFrame(
+        {"borough": ["Barnet", "Hackney"], "theme": ["Neglect", "Early help"], "days": [4.0, 3.0]}
+    )
+    evidence = pd.DataFrame(
+        {
+            "borough": ["Barnet", "Croydon"],
+            "theme": ["Neglect", "Neglect"],
+            "source": ["Audit", "Ofsted"],
+            "detail": ["Planning", "h&p: RI"],
+        }
+    )
     table = support_review.targeting(support, evidence).set_index(["borough", "theme"])
     assert table.at[("Barnet", "Neglect"), "finding"] == "support matches evidence"
     assert table.at[("Hackney", "Early help"), "finding"] == "support with no evidence of need"
@@ -45,8 +77,13 @@ def test_targeting_findings():
 
 
 def test_exception_evidence_by_sub_group():
-    exceptions = pd.DataFrame({"borough": ["Brent"], "sub_group": ["young and safe"],
-                               "detail": ["Missing episodes: special cause concern"]})
+    exceptions = pd.DataFrame(
+        {
+            "borough": ["Brent"],
+            "sub_group": ["young and safe"],
+            "detail": ["Missing episodes: special cause concern"],
+        }
+    )
     evidence = support_review.exception_evidence(exceptions, RULES)
     assert list(evidence["theme"]) == ["Exploitation and missing"]
 
@@ -57,12 +94,18 @@ def test_support_review_notebook_on_the_demo(tmp_path, project_factory, monkeypa
     key = "synthetic-test-key-0123456789abcdef"
     env = {**os.environ, "LSCB_PROJECT_DIR": str(root), "LSCB_PSEUDONYM_KEY": key}
     for command in (["demo-data"], ["audit", "ingest"]):
-        subprocess.run([sys.executable, "-m", "lscb_analysis", *command], env=env, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "-m", "lscb_analysis", *command],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     monkeypatch.setenv("LSCB_PROJECT_DIR", str(root))
     monkeypatch.setenv("LSCB_PSEUDONYM_KEY", key)
-    results = orchestrate.run_notebook("support_review", None, {}, jobs=1,
-                                  out_dir=tmp_path / "reports", progress=False)
+    results = orchestrate.run_notebook(
+        "support_review", None, {}, jobs=1, out_dir=tmp_path / "reports", progress=False
+    )
     assert [r.status for r in results] == ["ok"], results[0].error
     html = (tmp_path / "reports/support_review/london/report.html").read_text()
     assert "support with no evidence of need" in html

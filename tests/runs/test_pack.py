@@ -13,7 +13,7 @@ import yaml
 from lscb_analysis.core.errors import ParameterError, ReferenceDataError
 from lscb_analysis.runs import orchestrate, pack
 
-BOROUGH_PROBE = '''# %% [markdown]
+BOROUGH_PROBE = """# %% [markdown]
 # # Pack probe, per borough
 
 # %% tags=["parameters"]
@@ -30,9 +30,9 @@ table = pd.read_csv(paths.project_dir() / "data/reference/la_register.csv", dtyp
 in_region = int((table["region"] == area.region).sum())
 report_index.record_for_index({"LAs in region": in_region, "DfE number": area.la_number},
                               period=period, as_at="31 March 2025")
-'''
+"""
 
-LONDON_PROBE = '''# %% [markdown]
+LONDON_PROBE = """# %% [markdown]
 # # Pack probe, London-wide: runs after the borough runs
 
 # %% tags=["parameters"]
@@ -43,24 +43,30 @@ from pathlib import Path
 from lscb_analysis.runs import report_index
 done = sorted(p.parent.name for p in Path(reports).glob("pack_probe/*/manifest.json"))
 report_index.record_for_index({"Borough runs before me": len(done)})
-'''
+"""
 
 PREREQUISITES = {
     "public_indicators": {
-        "title": "Published statistics", "command": ["data", "build"],
+        "title": "Published statistics",
+        "command": ["data", "build"],
         "inputs": ["data/external", "data/reference/indicators.csv"],
-        "outputs": ["data/processed/public_indicators.parquet"]},
+        "outputs": ["data/processed/public_indicators.parquet"],
+    },
     "survey_ingest": {
-        "title": "Survey returns", "command": ["survey", "ingest"],
-        "only_when": "data/raw/survey", "inputs": ["data/raw/survey"],
-        "outputs": ["data/processed/survey_issues.csv"]},
+        "title": "Survey returns",
+        "command": ["survey", "ingest"],
+        "only_when": "data/raw/survey",
+        "inputs": ["data/raw/survey"],
+        "outputs": ["data/processed/survey_issues.csv"],
+    },
 }
 
 
 def _registry(project, notebooks: dict, prerequisites: dict | None = None) -> None:
     content = {**notebooks, "prerequisites": prerequisites or {}}
     (project / "data" / "reference" / "notebooks.yaml").write_text(
-        yaml.safe_dump(content, sort_keys=False))
+        yaml.safe_dump(content, sort_keys=False)
+    )
 
 
 def _probes(project) -> None:
@@ -74,21 +80,40 @@ def _probes(project) -> None:
 def test_plan_orders_notebooks_and_skips_what_does_not_apply(project):
     _probes(project)
     (project / "notebooks" / "survey_probe.py").write_text(LONDON_PROBE)
-    _registry(project, {
-        "london_probe": {"title": "L", "scope": "london", "inputs": [],
-                         "pack": {"depends_on": ["pack_probe"]}},
-        "pack_probe": {"title": "B", "scope": "borough", "inputs": [],
-                       "pack": {"needs": ["public_indicators"]}},
-        "survey_probe": {"title": "S", "scope": "london", "inputs": [],
-                         "pack": {"needs": ["survey_ingest"]}},
-    }, PREREQUISITES)
+    _registry(
+        project,
+        {
+            "london_probe": {
+                "title": "L",
+                "scope": "london",
+                "inputs": [],
+                "pack": {"depends_on": ["pack_probe"]},
+            },
+            "pack_probe": {
+                "title": "B",
+                "scope": "borough",
+                "inputs": [],
+                "pack": {"needs": ["public_indicators"]},
+            },
+            "survey_probe": {
+                "title": "S",
+                "scope": "london",
+                "inputs": [],
+                "pack": {"needs": ["survey_ingest"]},
+            },
+        },
+        PREREQUISITES,
+    )
     plan = pack.plan_pack(2025, "Barnet, Brent")
     assert [[spec.key for spec in stage] for stage in plan.stages] == [
-        ["pack_probe/barnet", "pack_probe/brent"], ["london_probe/london"]]
+        ["pack_probe/barnet", "pack_probe/brent"],
+        ["london_probe/london"],
+    ]
     assert plan.runs[0].parameters == {"borough": "Barnet", "period": 2025}
     assert plan.runs[2].parameters == {}  # the London probe has no period parameter
     assert plan.not_applicable == [
-        ("survey_probe", "no files in data/raw/survey for survey_ingest")]
+        ("survey_probe", "no files in data/raw/survey for survey_ingest")
+    ]
     assert [(s.step.name, s.action) for s in plan.steps] == [("public_indicators", "run")]
     assert len(pack.plan_pack(None, "england").stages[0]) == 153
     with pytest.raises(ParameterError, match="--boroughs.*Barnit"):
@@ -97,16 +122,21 @@ def test_plan_orders_notebooks_and_skips_what_does_not_apply(project):
 
 def test_a_dependency_loop_is_reported(project):
     _probes(project)
-    _registry(project, {
-        "pack_probe": {"scope": "borough", "pack": {"depends_on": ["london_probe"]}},
-        "london_probe": {"scope": "london", "pack": {"depends_on": ["pack_probe"]}}})
+    _registry(
+        project,
+        {
+            "pack_probe": {"scope": "borough", "pack": {"depends_on": ["london_probe"]}},
+            "london_probe": {"scope": "london", "pack": {"depends_on": ["pack_probe"]}},
+        },
+    )
     with pytest.raises(ReferenceDataError, match="form a loop"):
         pack.plan_pack()
 
 
 def test_step_state_follows_outputs_and_input_hashes(project):
-    step = pack.Prerequisite("probe", "Probe", ("index",), ("data/processed/in.txt",),
-                             ("data/processed/out.txt",))
+    step = pack.Prerequisite(
+        "probe", "Probe", ("index",), ("data/processed/in.txt",), ("data/processed/out.txt",)
+    )
     processed = project / "data" / "processed"
     (processed / "in.txt").write_text("one")
     assert pack.step_state(step).reason == "data/processed/out.txt is missing"
@@ -124,56 +154,99 @@ def test_step_state_follows_outputs_and_input_hashes(project):
 @pytest.mark.slow
 def test_a_pack_builds_data_then_runs_stages_then_skips_unchanged(project):
     _probes(project)
-    _registry(project, {
-        "pack_probe": {"title": "B", "scope": "borough",
-                       "inputs": ["data/processed/public_indicators.parquet"],
-                       "pack": {"needs": ["public_indicators"]}},
-        "london_probe": {"title": "L", "scope": "london", "inputs": [],
-                         "pack": {"depends_on": ["pack_probe"]}},
-    }, PREREQUISITES)
+    _registry(
+        project,
+        {
+            "pack_probe": {
+                "title": "B",
+                "scope": "borough",
+                "inputs": ["data/processed/public_indicators.parquet"],
+                "pack": {"needs": ["public_indicators"]},
+            },
+            "london_probe": {
+                "title": "L",
+                "scope": "london",
+                "inputs": [],
+                "pack": {"depends_on": ["pack_probe"]},
+            },
+        },
+        PREREQUISITES,
+    )
     plan, steps, results = orchestrate.run_pack(None, "Barnet,Brent", progress=False)
     assert [(s.name, s.status) for s in steps] == [("public_indicators", "ran")]
     assert (project / "data" / "processed" / "public_indicators.parquet").is_file()
     assert [(r.notebook, r.borough, r.status) for r in results] == [
-        ("pack_probe", "Barnet", "ok"), ("pack_probe", "Brent", "ok"),
-        ("london_probe", "London", "ok")]
+        ("pack_probe", "Barnet", "ok"),
+        ("pack_probe", "Brent", "ok"),
+        ("london_probe", "London", "ok"),
+    ]
     # The London-wide notebook ran after both borough runs had been installed.
     assert results[2].index["headlines"] == {"Borough runs before me": 2}
     reports = project / "reports"
     assert (reports / "index.html").is_file() and (reports / "index.csv").is_file()
     done = subprocess.run(
         [sys.executable, "-m", "lscb_analysis", "pack", "--boroughs", "Barnet,Brent", "-q"],
-        capture_output=True, text=True, timeout=300, check=False,
-        env={**os.environ, "LSCB_PROJECT_DIR": str(project)})
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "LSCB_PROJECT_DIR": str(project)},
+    )
     assert done.returncode == 0, done.stderr
     assert "Step public_indicators: fresh (inputs unchanged)" in done.stdout
-    assert "3 of 3 runs ok (0 ran, 3 unchanged since the last successful run, skipped)" \
-        in done.stdout
-    assert "3 runs, 3 ok, 0 failed (3 ok reports unchanged since their last run)." in \
-        (reports / "index.html").read_text()
+    assert (
+        "3 of 3 runs ok (0 ran, 3 unchanged since the last successful run, skipped)" in done.stdout
+    )
+    assert (
+        "3 runs, 3 ok, 0 failed (3 ok reports unchanged since their last run)."
+        in (reports / "index.html").read_text()
+    )
 
 
 def _comparable(out, notebook: str, slug: str) -> dict:
     manifest = json.loads((out / notebook / slug / "manifest.json").read_text())
     assert (out / notebook / slug / "report.html").is_file()
-    return {key: manifest[key] for key in ("status", "parameters", "inputs", "index",
-                                           "package_version", "code_fingerprint")}
+    return {
+        key: manifest[key]
+        for key in (
+            "status",
+            "parameters",
+            "inputs",
+            "index",
+            "package_version",
+            "code_fingerprint",
+        )
+    }
 
 
 @pytest.mark.slow
 def test_dask_executor_gives_the_same_outputs_as_local(project, tmp_path):
     distributed = pytest.importorskip("distributed")
     _probes(project)
-    _registry(project, {"pack_probe": {"title": "B", "scope": "borough",
-                                       "inputs": ["data/reference/la_register.csv"]}})
+    _registry(
+        project,
+        {
+            "pack_probe": {
+                "title": "B",
+                "scope": "borough",
+                "inputs": ["data/reference/la_register.csv"],
+            }
+        },
+    )
     local, remote, shared = tmp_path / "local", tmp_path / "dask", tmp_path / "shared"
     _, _, by_local = orchestrate.run_pack(2025, "Barnet,Manchester", out_dir=local, progress=False)
     # An existing cluster, reached by its address; the client ships the inputs.
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        _, _, by_dask = orchestrate.run_pack(2025, "Barnet,Manchester", out_dir=remote,
-                                        progress=False, executor="dask",
-                                        scheduler=cluster.scheduler_address)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        _, _, by_dask = orchestrate.run_pack(
+            2025,
+            "Barnet,Manchester",
+            out_dir=remote,
+            progress=False,
+            executor="dask",
+            scheduler=cluster.scheduler_address,
+        )
     assert [r.status for r in by_local] == [r.status for r in by_dask] == ["ok", "ok"]
     for slug in ("barnet", "manchester"):
         assert _comparable(remote, "pack_probe", slug) == _comparable(local, "pack_probe", slug)
@@ -184,24 +257,37 @@ def test_dask_executor_gives_the_same_outputs_as_local(project, tmp_path):
     executed = (remote / "pack_probe" / "barnet" / "pack_probe.ipynb").read_text()
     assert "lscb-projects" in executed and str(project) not in executed
     # Without an address a local cluster is started; --shared-path reads the project itself.
-    _, _, by_shared = orchestrate.run_pack(2025, "Barnet", out_dir=shared, progress=False,
-                                      executor="dask", jobs=1, ship_inputs=False)
-    assert _comparable(shared, "pack_probe", "barnet") == _comparable(local, "pack_probe",
-                                                                      "barnet")
+    _, _, by_shared = orchestrate.run_pack(
+        2025, "Barnet", out_dir=shared, progress=False, executor="dask", jobs=1, ship_inputs=False
+    )
+    assert _comparable(shared, "pack_probe", "barnet") == _comparable(local, "pack_probe", "barnet")
     assert str(project) in (shared / "pack_probe" / "barnet" / "pack_probe.ipynb").read_text()
 
 
 def _step_probe(project) -> None:
     """A pack whose one notebook needs one step, ``probe``."""
     _probes(project)
-    _registry(project, {"pack_probe": {"title": "B", "scope": "borough", "inputs": [],
-                                       "pack": {"needs": ["probe"]}}},
-              {"probe": {"title": "Probe", "command": ["probe"],
-                         "outputs": ["data/processed/probe.txt"]}})
+    _registry(
+        project,
+        {
+            "pack_probe": {
+                "title": "B",
+                "scope": "borough",
+                "inputs": [],
+                "pack": {"needs": ["probe"]},
+            }
+        },
+        {
+            "probe": {
+                "title": "Probe",
+                "command": ["probe"],
+                "outputs": ["data/processed/probe.txt"],
+            }
+        },
+    )
 
 
-def test_a_step_whose_reports_hold_an_identifier_fails_and_publishes_nothing(project,
-                                                                              monkeypatch):
+def test_a_step_whose_reports_hold_an_identifier_fails_and_publishes_nothing(project, monkeypatch):
     # A step writing under reports/ (as the pilot ingest's checked copies and the score card
     # workbooks do) is scanned like a run: a hit fails the step and withholds what it wrote.
     reports = project / "reports"
@@ -209,12 +295,15 @@ def test_a_step_whose_reports_hold_an_identifier_fails_and_publishes_nothing(pro
     earlier = reports / "earlier" / "kept.csv"
     earlier.write_text("borough,value\nBarnet,12\n")
     os.utime(earlier, (1_600_000_000, 1_600_000_000))  # written before the step
-    writer = ("import pathlib, sys; folder = pathlib.Path(sys.argv[1]); "
-              "folder.mkdir(parents=True, exist_ok=True); "
-              "(folder / 'checked.csv').write_text('child,nhs\\nA,943 476 5919\\n'); "
-              "(folder / 'clean.csv').write_text('borough,value\\nBarnet,3\\n')")
-    monkeypatch.setattr(pack, "step_command",
-                        lambda step: [sys.executable, "-c", writer, str(reports / "pilot")])
+    writer = (
+        "import pathlib, sys; folder = pathlib.Path(sys.argv[1]); "
+        "folder.mkdir(parents=True, exist_ok=True); "
+        "(folder / 'checked.csv').write_text('child,nhs\\nA,943 476 5919\\n'); "
+        "(folder / 'clean.csv').write_text('borough,value\\nBarnet,3\\n')"
+    )
+    monkeypatch.setattr(
+        pack, "step_command", lambda step: [sys.executable, "-c", writer, str(reports / "pilot")]
+    )
     _step_probe(project)
     plan = pack.plan_pack(None, "Barnet", None, False)
     [step] = orchestrate.run_prerequisites(plan)
@@ -227,12 +316,13 @@ def test_a_step_whose_reports_hold_an_identifier_fails_and_publishes_nothing(pro
 
 
 def test_a_clean_step_output_is_kept(project, monkeypatch):
-    writer = ("import pathlib, sys; folder = pathlib.Path(sys.argv[1]); "
-              "folder.mkdir(parents=True, exist_ok=True); "
-              "(folder / 'clean.csv').write_text('borough,value\\nBarnet,3\\n')")
+    writer = (
+        "import pathlib, sys; folder = pathlib.Path(sys.argv[1]); "
+        "folder.mkdir(parents=True, exist_ok=True); "
+        "(folder / 'clean.csv').write_text('borough,value\\nBarnet,3\\n')"
+    )
     out = project / "reports" / "pilot"
-    monkeypatch.setattr(pack, "step_command",
-                        lambda step: [sys.executable, "-c", writer, str(out)])
+    monkeypatch.setattr(pack, "step_command", lambda step: [sys.executable, "-c", writer, str(out)])
     _step_probe(project)
     [step] = orchestrate.run_prerequisites(pack.plan_pack(None, "Barnet", None, False))
     assert step.status == "ran" and (out / "clean.csv").is_file()

@@ -14,11 +14,19 @@ from lscb_analysis.runs import report_index
 
 def _manifest(folder, **fields):
     folder.mkdir(parents=True, exist_ok=True)
-    manifest = {"notebook": folder.parent.name, "slug": folder.name, "parameters": {},
-                "status": "ok", "error": None, "started": "2026-01-05T10:00:00+00:00",
-                "finished": "2026-01-05T10:00:02+00:00", "seconds": 2.1,
-                "outputs": {"notebook": f"{folder.parent.name}.ipynb", "html": "report.html"},
-                "index": {}, **fields}
+    manifest = {
+        "notebook": folder.parent.name,
+        "slug": folder.name,
+        "parameters": {},
+        "status": "ok",
+        "error": None,
+        "started": "2026-01-05T10:00:00+00:00",
+        "finished": "2026-01-05T10:00:02+00:00",
+        "seconds": 2.1,
+        "outputs": {"notebook": f"{folder.parent.name}.ipynb", "html": "report.html"},
+        "index": {},
+        **fields,
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest))
     return manifest
 
@@ -26,32 +34,66 @@ def _manifest(folder, **fields):
 @pytest.fixture
 def reports(tmp_path):
     out = tmp_path / "reports"
-    _manifest(out / "profile" / "barnet", borough="Barnet", parameters={"borough": "Barnet"},
-              outputs={"html": "report.html", "xlsx": ["scorecard.xlsx"]},
-              index={"headlines": {"Children in need rate": "210.8", "CP plan rate": "24.0",
-                                   "Looked-after rate": "37", "Fourth": "not shown"},
-                     "period": 2025, "as_at": "31 March 2025", "model_version": "1.0"})
-    _manifest(out / "profile" / "brent", borough="Brent", status="failed",
-              error="ParameterError: Parameter 'period': no data for 2030.\nmore detail",
-              outputs={"notebook": "profile.ipynb"}, parameters={"period": 2030})
+    _manifest(
+        out / "profile" / "barnet",
+        borough="Barnet",
+        parameters={"borough": "Barnet"},
+        outputs={"html": "report.html", "xlsx": ["scorecard.xlsx"]},
+        index={
+            "headlines": {
+                "Children in need rate": "210.8",
+                "CP plan rate": "24.0",
+                "Looked-after rate": "37",
+                "Fourth": "not shown",
+            },
+            "period": 2025,
+            "as_at": "31 March 2025",
+            "model_version": "1.0",
+        },
+    )
+    _manifest(
+        out / "profile" / "brent",
+        borough="Brent",
+        status="failed",
+        error="ParameterError: Parameter 'period': no data for 2030.\nmore detail",
+        outputs={"notebook": "profile.ipynb"},
+        parameters={"period": 2030},
+    )
     (out / "profile" / "brent" / "last_good").mkdir()
     (out / "profile" / "brent" / "last_good" / "report.html").write_text("old")
-    _manifest(out / "profile" / "camden", borough="Camden",
-              index={"headlines": {"Children in need rate": "512.5"}, "period": 2025})
+    _manifest(
+        out / "profile" / "camden",
+        borough="Camden",
+        index={"headlines": {"Children in need rate": "512.5"}, "period": 2025},
+    )
     _manifest(out / "mapping" / "london", borough="London", notebook="mapping")
     _manifest(out / "profile" / ".staging-camden-1-abc", borough="Camden")  # being written
-    (out / report_index.OUTCOMES_FILE).write_text(json.dumps({"runs": {
-        "profile/camden": {"status": "skipped", "reason": "unchanged since 2026-01-05"},
-        "profile/barnet": {"status": "ok", "reason": "data/processed/x.parquet changed"}}}))
+    (out / report_index.OUTCOMES_FILE).write_text(
+        json.dumps(
+            {
+                "runs": {
+                    "profile/camden": {"status": "skipped", "reason": "unchanged since 2026-01-05"},
+                    "profile/barnet": {
+                        "status": "ok",
+                        "reason": "data/processed/x.parquet changed",
+                    },
+                }
+            }
+        )
+    )
     return out
 
 
 @pytest.fixture
 def counts():
-    return pd.DataFrame({"slug": ["barnet", "barnet", "brent", ""],
-                         "source": ["survey_ingest", "pilot_ingest", "survey_ingest",
-                                    "survey_ingest"],
-                         "errors": [1, 2, 0, 4], "queries": [3, 0, 1, 0]})
+    return pd.DataFrame(
+        {
+            "slug": ["barnet", "barnet", "brent", ""],
+            "source": ["survey_ingest", "pilot_ingest", "survey_ingest", "survey_ingest"],
+            "errors": [1, 2, 0, 4],
+            "queries": [3, 0, 1, 0],
+        }
+    )
 
 
 def test_rows_for_ok_skipped_and_failed_runs(reports, counts):
@@ -70,9 +112,15 @@ def test_rows_for_ok_skipped_and_failed_runs(reports, counts):
     assert runs.loc["Brent", "last_good"] == "profile/brent/last_good/report.html"
     barnet = runs.loc["Barnet"]
     assert (barnet["period"], barnet["as_at"], barnet["model_version"]) == (
-        2025, "31 March 2025", "1.0")
+        2025,
+        "31 March 2025",
+        "1.0",
+    )
     assert [barnet[f"headline_{n}"] for n in (1, 2, 3)] == [
-        "Children in need rate", "CP plan rate", "Looked-after rate"]
+        "Children in need rate",
+        "CP plan rate",
+        "Looked-after rate",
+    ]
     assert barnet["value_1"] == "210.8" and barnet["xlsx"] == "profile/barnet/scorecard.xlsx"
     assert (barnet["errors"], barnet["queries"]) == (3, 3)
     assert "pilot_ingest: 2 errors, 0 queries" in barnet["validation"]
@@ -91,7 +139,10 @@ def test_index_page_and_csv(reports, counts, monkeypatch):
     assert "ParameterError: Parameter &#x27;period&#x27;: no data for 2030." in page
     assert "more detail" not in page
     assert "<dt>Looked-after rate</dt><dd>37</dd>" in page and "not shown" not in page
-    assert 'data-unchanged="yes"' in page and "ok</span> \u2014 unchanged since 5 Jan 2026 10:00" in page
+    assert (
+        'data-unchanged="yes"' in page
+        and "ok</span> \u2014 unchanged since 5 Jan 2026 10:00" in page
+    )
     assert ">3 / 3</td>" in page and 'title="pilot_ingest: 2 errors, 0 queries; ' in page
     # Readable without JavaScript: every row is in the page, the controls are hidden until
     # the script shows them.
@@ -114,16 +165,26 @@ def test_a_broken_manifest_is_named(tmp_path):
 
 def test_validation_counts_per_borough(project):
     processed = project / "data" / "processed"
-    pd.DataFrame({"file": ["a.xlsx", "a.xlsx", "b.csv", "c.ods"],
-                  "severity": ["error", "warning", "warning", "error"],
-                  "code": ["x"] * 4}).to_csv(processed / "survey_issues.csv", index=False)
+    pd.DataFrame(
+        {
+            "file": ["a.xlsx", "a.xlsx", "b.csv", "c.ods"],
+            "severity": ["error", "warning", "warning", "error"],
+            "code": ["x"] * 4,
+        }
+    ).to_csv(processed / "survey_issues.csv", index=False)
     pd.DataFrame({"file": ["a.xlsx", "b.csv"], "borough": ["LB Barnet", "RBKC"]}).to_csv(
-        processed / "survey_items.csv", index=False)
+        processed / "survey_items.csv", index=False
+    )
     pd.DataFrame({"la_number": ["304"], "severity": ["query"]}).to_csv(
-        processed / "pilot_issues.csv", index=False)
+        processed / "pilot_issues.csv", index=False
+    )
     sources = {
-        "survey": {"file": "data/processed/survey_issues.csv", "errors": ["error"],
-                   "queries": ["warning"], "borough_from": ["data/processed/survey_items.csv"]},
+        "survey": {
+            "file": "data/processed/survey_issues.csv",
+            "errors": ["error"],
+            "queries": ["warning"],
+            "borough_from": ["data/processed/survey_items.csv"],
+        },
         "pilot": {"file": "data/processed/pilot_issues.csv", "queries": ["query"]},
         "absent": {"file": "data/processed/nothing.csv"},
     }
@@ -136,11 +197,17 @@ def test_validation_counts_per_borough(project):
 
 def test_headline_values_are_read_from_the_executed_notebook():
     glued = nbformat.v4.new_output(
-        "display_data", data={"application/scrapbook.scrap.json+json": {
-            "name": report_index.INDEX_SCRAP, "encoder": "json", "version": 1,
-            "data": {"headlines": {"Rate": 1.5}, "period": 2025}}},
-        metadata={"scrapbook": {"name": report_index.INDEX_SCRAP, "data": True,
-                                "display": False}})
+        "display_data",
+        data={
+            "application/scrapbook.scrap.json+json": {
+                "name": report_index.INDEX_SCRAP,
+                "encoder": "json",
+                "version": 1,
+                "data": {"headlines": {"Rate": 1.5}, "period": 2025},
+            }
+        },
+        metadata={"scrapbook": {"name": report_index.INDEX_SCRAP, "data": True, "display": False}},
+    )
     executed = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[glued])])
     assert report_index.index_values(executed) == {"headlines": {"Rate": 1.5}, "period": 2025}
     assert report_index.index_values(nbformat.v4.new_notebook()) == {}
@@ -156,22 +223,29 @@ def test_headline_pairs_name_what_is_missing():
 
 def test_a_failed_run_shows_its_last_good_report_with_its_date(reports, counts):
     kept = reports / "profile" / "brent" / "last_good"
-    _manifest(kept, borough="Brent", finished="2026-01-04T09:30:00+00:00",
-              index={"headlines": {"Children in need rate": "301.2"}, "period": 2025})
+    _manifest(
+        kept,
+        borough="Brent",
+        finished="2026-01-04T09:30:00+00:00",
+        index={"headlines": {"Children in need rate": "301.2"}, "period": 2025},
+    )
     runs = report_index.collect_runs(reports, counts).set_index("borough")
     assert runs.loc["Brent", "last_good_at"] == "2026-01-04T09:30:00+00:00"
     assert runs.loc["Brent", "value_1"] == "301.2"  # the last good figures still stand
     page = report_index.render_index(runs.reset_index())
-    assert ('failed; showing the <a href="profile/brent/last_good/report.html">last good '
-            "report</a> of 4 Jan 2026 09:30") in page
+    assert (
+        'failed; showing the <a href="profile/brent/last_good/report.html">last good '
+        "report</a> of 4 Jan 2026 09:30"
+    ) in page
 
 
 def test_sort_keys_follow_the_column_type():
     from lscb_analysis.present.report_index_page import sort_key
 
     periods = ["2025Q3", "2023-24", 2025, "2025Q1", "2019-20", ""]
-    ordered = sorted(periods, key=lambda p: (sort_key(p, "period") == "",
-                                             float(sort_key(p, "period") or 0)))
+    ordered = sorted(
+        periods, key=lambda p: (sort_key(p, "period") == "", float(sort_key(p, "period") or 0))
+    )
     assert ordered == ["2019-20", "2023-24", 2025, "2025Q1", "2025Q3", ""]
     dates = ["2026-12-03T14:02:00+00:00", "31 March 2025", "2025-04-01", "9 Jan 2026"]
     keys = [float(sort_key(d, "date")) for d in dates]
@@ -214,7 +288,9 @@ def test_index_page_sorts_and_filters_in_chromium(reports, counts):
         page = browser.new_page()
         page.goto(page_path.as_uri())
         page.click("th[data-type=period] button")
-        boroughs = page.eval_on_selector_all("#runs tbody tr", "rows => rows.map(r => r.cells[0].textContent)")
+        boroughs = page.eval_on_selector_all(
+            "#runs tbody tr", "rows => rows.map(r => r.cells[0].textContent)"
+        )
         assert boroughs == ["Camden", "Barnet", "London", "Brent"]  # 2019-20, 2025, 2025Q2, 2030
         page.select_option("#borough", "Brent")
         visible = page.eval_on_selector_all("#runs tbody tr:not([hidden])", "rows => rows.length")

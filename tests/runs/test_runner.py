@@ -14,7 +14,7 @@ import pytest
 from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.runs import orchestrate, report_index, runner
 
-FAILING_NOTEBOOK = '''# %% [markdown]
+FAILING_NOTEBOOK = """# %% [markdown]
 # # Probe that fails for one borough
 
 # %% tags=["parameters"]
@@ -27,7 +27,7 @@ print("ran for", borough)
 # %%
 from lscb_analysis.core import provenance
 provenance.run_record({"borough": borough})
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +35,9 @@ def two_borough_run(built_project, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LSCB_PROJECT_DIR", str(built_project))
-        results = orchestrate.run_notebook("borough_profile", "Barnet, Kensington & Chelsea",
-                                      jobs=2, out_dir=out, progress=False)
+        results = orchestrate.run_notebook(
+            "borough_profile", "Barnet, Kensington & Chelsea", jobs=2, out_dir=out, progress=False
+        )
     return out, results
 
 
@@ -44,7 +45,9 @@ def two_borough_run(built_project, tmp_path_factory):
 def test_two_boroughs_run_ok(two_borough_run):
     out, results = two_borough_run
     assert [(r.borough, r.status) for r in results] == [
-        ("Barnet", "ok"), ("Kensington and Chelsea", "ok")]
+        ("Barnet", "ok"),
+        ("Kensington and Chelsea", "ok"),
+    ]
     for slug, name in (("barnet", "Barnet"), ("kensington-and-chelsea", "Kensington and Chelsea")):
         run_dir = out / "borough_profile" / slug
         assert (run_dir / "borough_profile.ipynb").is_file()
@@ -115,8 +118,9 @@ def test_a_failing_run_keeps_its_log_and_the_others_go_on(built_project, use_pro
     use_project(built_project)
     (built_project / "notebooks" / "failing_probe.py").write_text(FAILING_NOTEBOOK)
     try:
-        results = orchestrate.run_notebook("failing_probe", "Barnet,Brent", jobs=2, out_dir=tmp_path,
-                                      progress=False)
+        results = orchestrate.run_notebook(
+            "failing_probe", "Barnet,Brent", jobs=2, out_dir=tmp_path, progress=False
+        )
     finally:
         (built_project / "notebooks" / "failing_probe.py").unlink()
     by_borough = {r.borough: r for r in results}
@@ -139,10 +143,24 @@ def test_cli_reports_failures_and_exits_non_zero(built_project, tmp_path):
     probe.write_text(FAILING_NOTEBOOK)
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "lscb_analysis", "run", "failing_probe_cli", "--borough",
-             "Brent", "--out", str(tmp_path), "--quiet"],
-            capture_output=True, text=True, env={**os.environ, "LSCB_PROJECT_DIR": str(built_project)},
-            timeout=300, check=False)
+            [
+                sys.executable,
+                "-m",
+                "lscb_analysis",
+                "run",
+                "failing_probe_cli",
+                "--borough",
+                "Brent",
+                "--out",
+                str(tmp_path),
+                "--quiet",
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "LSCB_PROJECT_DIR": str(built_project)},
+            timeout=300,
+            check=False,
+        )
     finally:
         probe.unlink()
     assert done.returncode == 1
@@ -153,9 +171,23 @@ def test_cli_reports_failures_and_exits_non_zero(built_project, tmp_path):
 @pytest.mark.slow
 def test_cli_parameter_error_exits_2_with_a_message(built_project):
     done = subprocess.run(
-        [sys.executable, "-m", "lscb_analysis", "run", "borough_profile", "--borough", "Barnet",
-         "-p", "colour=blue"], capture_output=True, text=True, timeout=120, check=False,
-        env={**os.environ, "LSCB_PROJECT_DIR": str(built_project)})
+        [
+            sys.executable,
+            "-m",
+            "lscb_analysis",
+            "run",
+            "borough_profile",
+            "--borough",
+            "Barnet",
+            "-p",
+            "colour=blue",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "LSCB_PROJECT_DIR": str(built_project)},
+    )
     assert done.returncode == 2
     assert "error: Notebook 'borough_profile' has no parameter 'colour'" in done.stderr
 
@@ -167,7 +199,7 @@ def test_parse_parameter_options_rejects_bad_form():
 
 # --- Warm workers, isolation, timeouts, atomic installs, incremental runs (issue 9) -----------
 
-ISOLATION_PROBE = '''# %% [markdown]
+ISOLATION_PROBE = """# %% [markdown]
 # # Probe: what one run leaves behind must not reach the next
 
 # %% tags=["parameters"]
@@ -186,9 +218,9 @@ leaked = True
 plt.figure()
 matplotlib.rcParams["lines.linewidth"] = 7.5
 paths.LEAKED = True
-'''
+"""
 
-SLEEPY_PROBE = '''# %% [markdown]
+SLEEPY_PROBE = """# %% [markdown]
 # # Probe that hangs for Barnet
 
 # %% tags=["parameters"]
@@ -200,9 +232,9 @@ print("started", borough, flush=True)
 
 # %%
 time.sleep(300 if borough == "Barnet" else 0)
-'''
+"""
 
-INPUT_PROBE = '''# %% [markdown]
+INPUT_PROBE = """# %% [markdown]
 # # Probe that reads a shared input and one file per borough
 
 # %% tags=["parameters"]
@@ -215,13 +247,17 @@ area = register.resolve(borough)
 shared = (paths.project_dir() / "data/processed/probe_shared.txt").read_text()
 own = (paths.project_dir() / f"data/processed/probe_{area.slug}.txt").read_text()
 report_index.record_for_index({"Shared": shared, "Own": own}, period=2025, as_at="today")
-'''
+"""
 
 
 def _write_probe(project, name: str, source: str, inputs: list[str] | None = None) -> None:
     (project / "notebooks" / f"{name}.py").write_text(source)
     registry = project / "data" / "reference" / "notebooks.yaml"
-    entry = {"title": name, "scope": "borough", "inputs": inputs or ["data/reference/la_register.csv"]}
+    entry = {
+        "title": name,
+        "scope": "borough",
+        "inputs": inputs or ["data/reference/la_register.csv"],
+    }
     import yaml
 
     content = yaml.safe_load(registry.read_text()) or {}
@@ -233,18 +269,24 @@ def _printed(notebook_path) -> str:
     import nbformat
 
     executed = nbformat.read(notebook_path, as_version=4)
-    return "".join(output.get("text", "") for cell in executed.cells
-                   for output in cell.get("outputs", []))
+    return "".join(
+        output.get("text", "") for cell in executed.cells for output in cell.get("outputs", [])
+    )
 
 
 @pytest.mark.slow
 def test_no_state_leaks_between_runs_in_the_same_warm_worker(project, tmp_path):
     _write_probe(project, "isolation_probe", ISOLATION_PROBE)
-    results = orchestrate.run_notebook("isolation_probe", "Barnet,Brent,Camden", jobs=1,
-                                  out_dir=tmp_path, progress=False)
+    results = orchestrate.run_notebook(
+        "isolation_probe", "Barnet,Brent,Camden", jobs=1, out_dir=tmp_path, progress=False
+    )
     assert [r.status for r in results] == ["ok", "ok", "ok"]
-    seen = [_printed(tmp_path / "isolation_probe" / r.slug / "isolation_probe.ipynb")
-            .split("SEEN ")[1].split() for r in results]
+    seen = [
+        _printed(tmp_path / "isolation_probe" / r.slug / "isolation_probe.ipynb")
+        .split("SEEN ")[1]
+        .split()
+        for r in results
+    ]
     # No variable, no open figure, the default line width, the module untouched ...
     assert {tuple(line[:4]) for line in seen} == {("False", "[]", "1.5", "False")}
     # ... although every run was forked from the same warm worker.
@@ -255,8 +297,9 @@ def test_no_state_leaks_between_runs_in_the_same_warm_worker(project, tmp_path):
 def test_a_hanging_run_is_stopped_and_the_others_finish(project, tmp_path):
     _write_probe(project, "sleepy_probe", SLEEPY_PROBE)
     clock = time.monotonic()
-    results = orchestrate.run_notebook("sleepy_probe", "Barnet,Brent", jobs=2, out_dir=tmp_path,
-                                  progress=False, timeout=8)
+    results = orchestrate.run_notebook(
+        "sleepy_probe", "Barnet,Brent", jobs=2, out_dir=tmp_path, progress=False, timeout=8
+    )
     assert time.monotonic() - clock < 60
     by_borough = {r.borough: r for r in results}
     assert by_borough["Brent"].status == "ok"
@@ -286,13 +329,14 @@ def test_interrupting_leaves_the_previous_good_report_in_place(project, tmp_path
 
     monkeypatch.setattr(executors.LocalExecutor, "poll", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        orchestrate.run_notebook("sleepy_probe", "Brent", out_dir=tmp_path, progress=False,
-                            force=True)
+        orchestrate.run_notebook(
+            "sleepy_probe", "Brent", out_dir=tmp_path, progress=False, force=True
+        )
     assert {p.name: p.read_bytes() for p in run_dir.iterdir()} == before
     assert not list((tmp_path / "sleepy_probe").glob(".*"))  # no staging folder left behind
 
 
-CRASH_PROBE = '''# %% [markdown]
+CRASH_PROBE = """# %% [markdown]
 # # Probe whose process dies while writing its output
 
 # %% tags=["parameters"]
@@ -310,7 +354,7 @@ print("wrote part of it", flush=True)
 # %%
 if crash:
     os.kill(os.getpid(), signal.SIGKILL)
-'''
+"""
 
 
 @pytest.mark.slow
@@ -320,13 +364,17 @@ def test_a_run_killed_mid_write_leaves_the_good_report(project, tmp_path):
     run_dir = tmp_path / "crash_probe" / "brent"
     report = (run_dir / "report.html").read_bytes()
     assert good.status == "ok" and good.outputs["xlsx"] == ["table.xlsx"]
-    (crashed,) = orchestrate.run_notebook("crash_probe", "Brent", {"crash": True},
-                                     out_dir=tmp_path, progress=False)
+    (crashed,) = orchestrate.run_notebook(
+        "crash_probe", "Brent", {"crash": True}, out_dir=tmp_path, progress=False
+    )
     assert crashed.status == "failed" and "ended by signal 9" in crashed.error
     # The good report is kept whole; nothing the dead run half wrote is left or linked.
     assert (run_dir / "last_good" / "report.html").read_bytes() == report
     assert sorted(p.name for p in run_dir.iterdir()) == [
-        "crash_probe.ipynb", "last_good", "manifest.json"]
+        "crash_probe.ipynb",
+        "last_good",
+        "manifest.json",
+    ]
     runs = report_index.collect_runs(tmp_path).iloc[0]
     assert runs["status"] == "failed" and runs["xlsx"] == ""
     assert runs["last_good"] == "crash_probe/brent/last_good/report.html"
@@ -366,12 +414,17 @@ def test_unchanged_runs_are_skipped_and_a_changed_input_reruns_only_its_runs(pro
     processed = project / "data" / "processed"
     for name, text in (("shared", "S1"), ("barnet", "B1"), ("brent", "R1")):
         (processed / f"probe_{name}.txt").write_text(text)
-    _write_probe(project, "input_probe", INPUT_PROBE, [
-        "data/processed/probe_shared.txt", "data/processed/probe_{slug}.txt"])
+    _write_probe(
+        project,
+        "input_probe",
+        INPUT_PROBE,
+        ["data/processed/probe_shared.txt", "data/processed/probe_{slug}.txt"],
+    )
 
     def run(**options):
-        results = orchestrate.run_notebook("input_probe", "Barnet,Brent", jobs=2, out_dir=tmp_path,
-                                      progress=False, **options)
+        results = orchestrate.run_notebook(
+            "input_probe", "Barnet,Brent", jobs=2, out_dir=tmp_path, progress=False, **options
+        )
         return {r.borough: r.status for r in results}
 
     assert run() == {"Barnet": "ok", "Brent": "ok"}
@@ -382,8 +435,10 @@ def test_unchanged_runs_are_skipped_and_a_changed_input_reruns_only_its_runs(pro
     assert outcomes["input_probe/barnet"]["reason"].startswith("unchanged since")
     (processed / "probe_brent.txt").write_text("R2")
     assert run() == {"Barnet": "skipped", "Brent": "ok"}
-    assert "data/processed/probe_brent.txt changed" in \
-        json.loads((tmp_path / "pack.json").read_text())["runs"]["input_probe/brent"]["reason"]
+    assert (
+        "data/processed/probe_brent.txt changed"
+        in json.loads((tmp_path / "pack.json").read_text())["runs"]["input_probe/brent"]["reason"]
+    )
     manifest = json.loads((tmp_path / "input_probe" / "brent" / "manifest.json").read_text())
     assert manifest["index"]["headlines"] == {"Shared": "S1", "Own": "R2"}
     (processed / "probe_shared.txt").write_text("S2")
@@ -396,8 +451,9 @@ def test_unchanged_runs_are_skipped_and_a_changed_input_reruns_only_its_runs(pro
 @pytest.mark.slow
 def test_kernel_isolation_still_runs_a_fresh_kernel(built_project, use_project, tmp_path):
     use_project(built_project)
-    (result,) = orchestrate.run_notebook("borough_profile", "Barnet", out_dir=tmp_path,
-                                    progress=False, isolation="kernel")
+    (result,) = orchestrate.run_notebook(
+        "borough_profile", "Barnet", out_dir=tmp_path, progress=False, isolation="kernel"
+    )
     assert result.status == "ok" and result.isolation == "kernel"
     html = (tmp_path / "borough_profile" / "barnet" / "report.html").read_text()
     assert 'src="data:image/png;base64,' in html
@@ -409,7 +465,10 @@ def test_profile_records_headline_values_for_the_index(two_borough_run):
     out, results = two_borough_run
     assert results[0].index["period"] == 2025 and results[0].index["as_at"] == "31 March 2025"
     assert list(results[0].index["headlines"]) == [
-        "Children in need rate", "CP plan rate", "Looked-after rate"]
+        "Children in need rate",
+        "CP plan rate",
+        "Looked-after rate",
+    ]
     assert results[0].isolation == "process"
     runs = report_index.collect_runs(out)
     assert runs.loc[0, "headline_1"] == "Children in need rate" and runs.loc[0, "value_1"]
@@ -417,7 +476,7 @@ def test_profile_records_headline_values_for_the_index(two_borough_run):
 
 # --- Publication scan and display guard (issue 10) ----------------------------------------
 
-LEAK_PROBE = '''# %% [markdown]
+LEAK_PROBE = """# %% [markdown]
 # # Probe that may print an identifier into its report
 
 # %% tags=["parameters"]
@@ -428,9 +487,9 @@ leak = ""  # "nhs" or "case": the identifier is put together here, so no source 
 from IPython.display import Markdown
 texts = {"": "", "nhs": "NHS 943 476 " + "5919", "case": "see qz-" + "88412"}
 Markdown(f"Referrals this quarter: 42. {texts[leak]}")
-'''
+"""
 
-RECORDS_PROBE = '''# %% [markdown]
+RECORDS_PROBE = """# %% [markdown]
 # # Probe that displays a record-level frame, or an aggregate of it
 
 # %% tags=["parameters"]
@@ -451,7 +510,7 @@ records[records["grade"] > 1].style.hide(axis="index") if show_records else "agg
 
 # %%
 print("the run went on")
-'''
+"""
 
 NHS_NUMBER = "943 476 5919"  # a made-up number with a valid check digit
 
@@ -463,8 +522,9 @@ def test_a_report_with_an_identifier_is_not_published(project, tmp_path):
     run_dir = tmp_path / "leak_probe" / "brent"
     report = (run_dir / "report.html").read_bytes()
     assert good.status == "ok" and good.scan_seconds > 0
-    (leaked,) = orchestrate.run_notebook("leak_probe", "Brent", {"leak": "nhs"},
-                                    out_dir=tmp_path, progress=False)
+    (leaked,) = orchestrate.run_notebook(
+        "leak_probe", "Brent", {"leak": "nhs"}, out_dir=tmp_path, progress=False
+    )
     assert leaked.status == "failed"
     assert leaked.error.startswith("IdentifierFoundError")
     assert "report.html line" in leaked.error and "nhs_number 9**********9" in leaked.error
@@ -492,28 +552,34 @@ def test_a_raw_case_reference_in_a_first_report_publishes_nothing(project, tmp_p
     cases.append([1, "QZ-88412"])
     workbook.save(audit_dir / "tool.xlsx")
     _write_probe(project, "leak_probe", LEAK_PROBE)
-    (result,) = orchestrate.run_notebook("leak_probe", "Brent", {"leak": "case"},
-                                    out_dir=tmp_path, progress=False)
+    (result,) = orchestrate.run_notebook(
+        "leak_probe", "Brent", {"leak": "case"}, out_dir=tmp_path, progress=False
+    )
     assert result.status == "failed" and "case_reference" in result.error
     assert "88412" not in result.error
     assert sorted(p.name for p in (tmp_path / "leak_probe" / "brent").iterdir()) == [
-        "manifest.json"]
+        "manifest.json"
+    ]
 
 
 @pytest.mark.slow
 def test_a_record_level_display_fails_the_run_and_aggregates_pass(project, tmp_path):
     _write_probe(project, "records_probe", RECORDS_PROBE)
-    ok, shown = orchestrate.run_notebook("records_probe", "Brent", out_dir=tmp_path,
-                                    progress=False), \
-        orchestrate.run_notebook("records_probe", "Barnet", {"show_records": True},
-                            out_dir=tmp_path, progress=False)
+    ok, shown = (
+        orchestrate.run_notebook("records_probe", "Brent", out_dir=tmp_path, progress=False),
+        orchestrate.run_notebook(
+            "records_probe", "Barnet", {"show_records": True}, out_dir=tmp_path, progress=False
+        ),
+    )
     assert ok[0].status == "ok"
     html = (tmp_path / "records_probe" / "brent" / "report.html").read_text()
     assert "cases" in html and "aggregates only" in html
     (failed,) = shown
     assert failed.status == "failed"
-    assert failed.error.startswith("RecordLevelDisplayError: Refused to display a styled "
-                                   "DataFrame of 2 rows x 2 columns (theme, grade)")
+    assert failed.error.startswith(
+        "RecordLevelDisplayError: Refused to display a styled "
+        "DataFrame of 2 rows x 2 columns (theme, grade)"
+    )
     assert "aggregates" in failed.error
     assert not (tmp_path / "records_probe" / "barnet" / "report.html").exists()
     log = tmp_path / "records_probe" / "barnet" / "records_probe.ipynb"

@@ -51,19 +51,44 @@ def public_rows(indicator, series, la_number=BARNET, unit="percent", status=None
     rows = []
     for year, (numerator, denominator) in series.items():
         value = numerator / denominator * 100 if denominator else np.nan
-        rows.append({"indicator": indicator, "period": year, "la_number": la_number,
-                     "area_code": f"LA{la_number}", "area_name": la_number, "area_type": "la",
-                     "numerator": numerator, "denominator": denominator, "value": value,
-                     "unit": unit, "status": (status or {}).get(year, "ok")})
+        rows.append(
+            {
+                "indicator": indicator,
+                "period": year,
+                "la_number": la_number,
+                "area_code": f"LA{la_number}",
+                "area_name": la_number,
+                "area_type": "la",
+                "numerator": numerator,
+                "denominator": denominator,
+                "value": value,
+                "unit": unit,
+                "status": (status or {}).get(year, "ok"),
+            }
+        )
     return rows
 
 
 def benchmark_rows(indicator, year, england, london):
-    return [{"indicator": indicator, "period": year, "la_number": pd.NA, "area_code": code,
-             "area_name": name, "area_type": kind, "numerator": np.nan, "denominator": np.nan,
-             "value": value, "unit": "percent", "status": "ok"}
-            for code, name, kind, value in (("E92000001", "England", "england", england),
-                                             ("E12000007", "London", "region", london))]
+    return [
+        {
+            "indicator": indicator,
+            "period": year,
+            "la_number": pd.NA,
+            "area_code": code,
+            "area_name": name,
+            "area_type": kind,
+            "numerator": np.nan,
+            "denominator": np.nan,
+            "value": value,
+            "unit": "percent",
+            "status": "ok",
+        }
+        for code, name, kind, value in (
+            ("E92000001", "England", "england", england),
+            ("E12000007", "London", "region", london),
+        )
+    ]
 
 
 def public_table(*groups):
@@ -72,11 +97,15 @@ def public_table(*groups):
 
 
 # Re-referrals (lower is better, target 20%): flat about 20% then 24.0% and 27.4%.
-REREFERRALS = dict(zip(range(2013, 2026), [
-    2000, 2050, 1950, 2000, 2100, 2000, 2050, 1950, 2000, 2050, 2000, 2400, 2740], strict=True))
+REREFERRALS = dict(
+    zip(
+        range(2013, 2026),
+        [2000, 2050, 1950, 2000, 2100, 2000, 2050, 1950, 2000, 2050, 2000, 2400, 2740],
+        strict=True,
+    )
+)
 # ICPCs within 15 days (higher is better, target 85%): 80% then 90%.
-ICPC = {2021: (160, 200), 2022: (164, 200), 2023: (166, 200), 2024: (160, 200),
-        2025: (180, 200)}
+ICPC = {2021: (160, 200), 2022: (164, 200), 2023: (166, 200), 2024: (160, 200), 2025: (180, 200)}
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +115,9 @@ def national_public():
         benchmark_rows("rereferral_pct", 2025, 22.6, 19.4),
         public_rows("icpc_15d_pct", ICPC),
         benchmark_rows("icpc_15d_pct", 2025, 78.0, 80.0),
-        public_rows("cpp_2yrs_pct", {2024: (10, 200), 2025: (np.nan, 210)},
-                    status={2025: "suppressed"}),
+        public_rows(
+            "cpp_2yrs_pct", {2024: (10, 200), 2025: (np.nan, 210)}, status={2025: "suppressed"}
+        ),
         benchmark_rows("cpp_2yrs_pct", 2025, 3.5, 2.9),
         public_rows("cin_rate", {2025: (1978, 93851)}, unit="rate_per_10000"),
         public_rows("sw_turnover_pct", {2025: (25, np.nan)}),
@@ -95,16 +125,28 @@ def national_public():
     )
 
 
-def pilot_rows(pi_id, periods, numerators, denominator=1000, status="provided", la=BARNET,
-               narrative=""):
+def pilot_rows(
+    pi_id, periods, numerators, denominator=1000, status="provided", la=BARNET, narrative=""
+):
     rows = []
     for period, numerator in zip(periods, numerators, strict=True):
         value = numerator / denominator * 100 if numerator is not None else np.nan
-        rows.append({"borough": "Barnet", "la_number": la, "pi_id": pi_id, "period": period,
-                     "numerator": numerator, "denominator": denominator, "value": value,
-                     "status": status if numerator is not None else "not available",
-                     "narrative": narrative, "prefilled": False, "validation_status": "ok",
-                     "submitted": pd.Timestamp("2026-01-20")})
+        rows.append(
+            {
+                "borough": "Barnet",
+                "la_number": la,
+                "pi_id": pi_id,
+                "period": period,
+                "numerator": numerator,
+                "denominator": denominator,
+                "value": value,
+                "status": status if numerator is not None else "not available",
+                "narrative": narrative,
+                "prefilled": False,
+                "validation_status": "ok",
+                "submitted": pd.Timestamp("2026-01-20"),
+            }
+        )
     return rows
 
 
@@ -113,13 +155,21 @@ def quarters(first, count):
     return [scorecard.pilot_template.period_from_index(start + i) for i in range(count)]
 
 
-def card_for(model, ids, public, pilot=None, issues=None, period="2025Q4", tier="board",
-             subgroup=None):
+def card_for(
+    model, ids, public, pilot=None, issues=None, period="2025Q4", tier="board", subgroup=None
+):
     table = pd.DataFrame(pilot or [], columns=scorecard.PILOT_VALUE_COLUMNS)
     chosen = scorecard.resolve_period(period, public, table, BARNET)
-    return scorecard.scorecard(catalogue_of(model, ids), public, register.resolve("Barnet"),
-                               chosen, pilot_values=table, pilot_issues=issues, tier=tier,
-                               subgroup=subgroup)
+    return scorecard.scorecard(
+        catalogue_of(model, ids),
+        public,
+        register.resolve("Barnet"),
+        chosen,
+        pilot_values=table,
+        pilot_issues=issues,
+        tier=tier,
+        subgroup=subgroup,
+    )
 
 
 def row_of(card, pi_id):
@@ -148,7 +198,8 @@ def test_periods_follow_the_pilot_quarters_and_dfe_years(national_public):
 
 
 def test_polarity_an_increase_is_bad_for_rereferrals_and_good_for_icpc_timeliness(
-        model, national_public):
+    model, national_public
+):
     card = card_for(model, ["BF-FD-03", "BF-CP-03"], national_public, period=2025)
     rereferrals, icpc = row_of(card, "BF-FD-03"), row_of(card, "BF-CP-03")
     assert (rereferrals["value_text"], rereferrals["previous_text"]) == ("27.4%", "24.0%")
@@ -171,17 +222,25 @@ def test_special_cause_concern_icon_sentence_and_question(model, national_public
     card = card_for(model, ["BF-SG-02"], national_public, pilot)
     row = row_of(card, "BF-SG-02")
     assert (row["variation"], row["variation_icon"], row["spc_rule"]) == (
-        "special_cause_concern", "concern_low", "outside_limits")
+        "special_cause_concern",
+        "concern_low",
+        "outside_limits",
+    )
     assert row["variation_text"] == rules["icons"]["variation"]["concern_low"]
     assert row["assurance"] == "consistently_fail"  # target 100% above the upper limit
     exception = card.exceptions.set_index("pi_id").loc["BF-SG-02"]
     assert exception["exceptions"].split(";") == ["special_cause_concern", "missing_target"]
     assert exception["sentence"].startswith(
-        "Private fostering notifications visited within 7 working days fell to 60.0% in Q3 2025-26;")
-    assert "below the lower process limit for the first time since the series began in Q2 2023-24" \
+        "Private fostering notifications visited within 7 working days fell to 60.0% in Q3 2025-26;"
+    )
+    assert (
+        "below the lower process limit for the first time since the series began in Q2 2023-24"
         in exception["sentence"]
-    assert "What changed in Q3 2025-26" in exception["questions"] and "Barnet" in exception[
-        "questions"]
+    )
+    assert (
+        "What changed in Q3 2025-26" in exception["questions"]
+        and "Barnet" in exception["questions"]
+    )
     # Each question is its own paragraph in the exception list (run on, spaced, on paper).
     questions = exception["questions"].split("\n\n")
     assert len(questions) == 2
@@ -201,8 +260,9 @@ def test_first_time_since_an_earlier_breach(model, national_public):
 
 
 def test_improvement_and_too_few_points(model, national_public):
-    rising = pilot_rows("BF-SG-02", quarters("2023Q3", 10),
-                        [700, 705, 695, 700, 710, 700, 705, 695, 700, 950])
+    rising = pilot_rows(
+        "BF-SG-02", quarters("2023Q3", 10), [700, 705, 695, 700, 710, 700, 705, 695, 700, 950]
+    )
     few = pilot_rows("BF-SG-01", quarters("2024Q4", 5), [700, 720, 710, 690, 705])
     card = card_for(model, ["BF-SG-02", "BF-SG-01"], national_public, rising + few)
     assert row_of(card, "BF-SG-02")["variation_icon"] == "improvement_high"
@@ -219,14 +279,20 @@ def test_red_red_worse_than_england_and_getting_worse(model, national_public):
     card = card_for(model, ["BF-FD-03"], national_public, period=2025)
     row = row_of(card, "BF-FD-03")
     assert (row["vs_england"], row["vs_london"], row["vs_neighbours"]) == (
-        "worse", "worse", "not_compared")
+        "worse",
+        "worse",
+        "not_compared",
+    )
     exception = card.exceptions.iloc[0]
     assert "red_red" in exception["exceptions"].split(";")
     assert exception["sentence"].startswith(
         "Re-referrals within 12 months of a previous referral rose to 27.4% in 2024-25; "
-        "significantly worse than England (22.6%) and London (19.4%)")
-    assert "above the upper process limit for the first time since the series began" in \
-        exception["sentence"]
+        "significantly worse than England (22.6%) and London (19.4%)"
+    )
+    assert (
+        "above the upper process limit for the first time since the series began"
+        in exception["sentence"]
+    )
     assert "worse than England and London" in exception["questions"]
 
 
@@ -235,8 +301,10 @@ def test_missing_target_consistently_needs_three_misses_in_a_row(model, national
     misses = pilot_rows("BF-SG-01", quarters("2024Q4", 5), [850, 820, 700, 690, 710])
     card = card_for(model, ["BF-SG-01"], national_public, misses)
     assert card.exceptions["exceptions"].tolist() == ["missing_target"]
-    assert "below its target of 80.0% in each of the last 3 quarters" in \
-        card.exceptions["sentence"].iloc[0]
+    assert (
+        "below its target of 80.0% in each of the last 3 quarters"
+        in card.exceptions["sentence"].iloc[0]
+    )
     two = pilot_rows("BF-SG-01", quarters("2024Q4", 5), [850, 820, 810, 690, 710])
     assert card_for(model, ["BF-SG-01"], national_public, two).exceptions.empty
 
@@ -247,20 +315,22 @@ def test_missing_target_consistently_needs_three_misses_in_a_row(model, national
 def test_benchmark_intervals_wilson_poisson_and_not_compared(model, national_public, rules):
     ids = ["BF-FD-03", "BF-FD-01", "BF-WF-01", "BF-WF-02"]
     period = scorecard.parse_scorecard_period(2025)
-    table = scorecard.benchmark_table(national_public, catalogue_of(model, ids).current,
-                                      period, rules)
+    table = scorecard.benchmark_table(
+        national_public, catalogue_of(model, ids).current, period, rules
+    )
     barnet = table[table["la_number"] == BARNET].set_index("pi_id")
     assert len(table) == 4 * 33
     wilson = stats.proportion_ci(2740, 10000, 0.95)
     assert barnet.loc["BF-FD-03", ["lower", "upper"]].tolist() == pytest.approx(
-        wilson[["lower", "upper"]].iloc[0].tolist())
+        wilson[["lower", "upper"]].iloc[0].tolist()
+    )
     byar = stats.rate_ci(1978, 93851, 0.95, 10000)
     assert barnet.loc["BF-FD-01", ["lower", "upper"]].tolist() == pytest.approx(
-        byar[["lower", "upper"]].iloc[0].tolist())
+        byar[["lower", "upper"]].iloc[0].tolist()
+    )
     assert barnet.loc["BF-WF-01", "vs_england"] == "not_compared"
     assert "no published numerator and denominator" in barnet.loc["BF-WF-01", "compare_reason"]
-    assert barnet.loc["BF-WF-02", "compare_reason"] == rules["intervals"]["cases_per_fte"][
-        "reason"]
+    assert barnet.loc["BF-WF-02", "compare_reason"] == rules["intervals"]["cases_per_fte"]["reason"]
     assert barnet.loc["BF-FD-03", "london_ranked"] == 1  # the only London borough with a figure
 
 
@@ -271,20 +341,26 @@ def test_benchmark_intervals_wilson_poisson_and_not_compared(model, national_pub
 def suppressed_card(model, national_public):
     """BF-SG-02's latest quarter is 3 of 7 (suppressed on the board tier); BF-CC-04 is not
     available; cpp_2yrs_pct (BF-CP-07) was suppressed by DfE."""
-    pilot = pilot_rows("BF-SG-02", quarters("2023Q3", 10), [900, 905, 895, 900, 910, 900, 905,
-                                                             895, 900, 600])
+    pilot = pilot_rows(
+        "BF-SG-02", quarters("2023Q3", 10), [900, 905, 895, 900, 910, 900, 905, 895, 900, 600]
+    )
     pilot[-1].update(numerator=3, denominator=7, value=3 / 7 * 100)
-    pilot += pilot_rows("BF-CC-04", quarters("2025Q3", 2), [800, None],
-                        narrative="=HYPERLINK(\"http://x\")")
+    pilot += pilot_rows(
+        "BF-CC-04", quarters("2025Q3", 2), [800, None], narrative='=HYPERLINK("http://x")'
+    )
     ids = ["BF-SG-02", "BF-CC-04", "BF-CP-07", "BF-FD-03", "BF-CP-03"]
     return card_for(model, ids, national_public, pilot)
 
 
-def test_missing_and_suppressed_are_shown_as_such_and_never_coloured(suppressed_card, rules,
-                                                                      model, national_public):
+def test_missing_and_suppressed_are_shown_as_such_and_never_coloured(
+    suppressed_card, rules, model, national_public
+):
     colours = rules["colours"]
-    for pi_id, text in (("BF-SG-02", "c (suppressed"), ("BF-CC-04", "Not available"),
-                        ("BF-CP-07", "c (suppressed")):
+    for pi_id, text in (
+        ("BF-SG-02", "c (suppressed"),
+        ("BF-CC-04", "Not available"),
+        ("BF-CP-07", "c (suppressed"),
+    ):
         row = row_of(suppressed_card, pi_id)
         assert row["value_text"].startswith(text) and pd.isna(row["value"])
         assert pd.isna(row["numerator"])
@@ -332,17 +408,24 @@ def test_workbook_formatting_read_back(suppressed_card, rules, tmp_path):
         for rule in formatting.rules:
             for column in re.findall(rf"\$([A-Z]+){first}=", rule.formula[0]):
                 fills.setdefault(column, {}).update(
-                    {text: rule.dxf.fill.fgColor.rgb[-6:]
-                     for text in re.findall(r'"([^"]*)"', rule.formula[0])})
+                    {
+                        text: rule.dxf.fill.fgColor.rgb[-6:]
+                        for text in re.findall(r'"([^"]*)"', rule.formula[0])
+                    }
+                )
             assert re.sub("[A-Z]", "", str(formatting.sqref).split(":")[0]) == str(first)
     icons, colours = rules["icons"], rules["colours"]
-    assert fills[headers["Target met"]] == {icons["target"][k]: v
-                                            for k, v in colours["target"].items()}
+    assert fills[headers["Target met"]] == {
+        icons["target"][k]: v for k, v in colours["target"].items()
+    }
     assert fills[headers["SPC variation"]][icons["variation"]["concern_low"]] == "FAD7A0"
     assert fills[headers["vs England"]][icons["comparison"]["worse"]] == "FAD7A0"
     # Value cells are coloured by the target rule too.
-    target_ranges = [str(f.sqref) for f in sheet.conditional_formatting
-                     if any(f"{headers['Target met']}{first}=" in r.formula[0] for r in f.rules)]
+    target_ranges = [
+        str(f.sqref)
+        for f in sheet.conditional_formatting
+        if any(f"{headers['Target met']}{first}=" in r.formula[0] for r in f.rules)
+    ]
     assert any(r.startswith(headers["Value"]) for r in target_ranges)
     # Missing and suppressed rows: their text matches no colouring rule.
     by_pi = {sheet[f"{headers['PI']}{r}"].value: r for r in range(first, sheet.max_row + 1)}
@@ -362,11 +445,10 @@ def test_workbook_formatting_read_back(suppressed_card, rules, tmp_path):
     narrative = detail[f"{detail_headers['Narrative']}{detail_rows['BF-CC-04']}"]
     assert narrative.data_type == "s" and narrative.value.startswith("=HYPERLINK")
     notes = {row[0]: row[1] for row in book["Notes"].iter_rows(min_row=first, values_only=True)}
-    assert {"Benchmarks", "SPC (variation and assurance)", "Sources", "Small numbers"} <= set(
-        notes)
+    assert {"Benchmarks", "SPC (variation and assurance)", "Sources", "Small numbers"} <= set(notes)
     assert any(item.startswith("BF-FD-03 ") for item in notes)
     legend = list(book["Legend"].iter_rows(min_row=first, values_only=True))
-    assert (("Target", icons["target"]["met"]) in [row[:2] for row in legend])
+    assert ("Target", icons["target"]["met"]) in [row[:2] for row in legend]
     assert book["Exceptions"][f"A{first}"].value == suppressed_card.exceptions["pi_id"].iloc[0]
 
 
@@ -399,13 +481,23 @@ def test_report_grouping_subgroup_filter_rug_and_method_note(model, national_pub
 def scorecard_project(tmp_path_factory, public_indicators, project_factory):
     root = project_factory(tmp_path_factory.mktemp("scorecard") / "project")
     public_indicators.to_parquet(root / "data/processed/public_indicators.parquet")
-    pilot = pilot_rows("BF-SG-02", quarters("2023Q3", 10),
-                       [900, 905, 895, 900, 910, 900, 905, 895, 900, 600])
+    pilot = pilot_rows(
+        "BF-SG-02", quarters("2023Q3", 10), [900, 905, 895, 900, 910, 900, 905, 895, 900, 600]
+    )
     pilot += pilot_rows("BF-SG-01", ["2025Q4"], [3], denominator=7)
     pd.DataFrame(pilot).to_parquet(root / "data/processed/pilot_values.parquet")
-    pd.DataFrame([{"la_number": BARNET, "pi_id": "BF-SG-02", "period": "2025Q4",
-                   "code": "Q_JUMP", "severity": "query", "superseded": False}]).to_csv(
-        root / "data/processed/pilot_issues.csv", index=False)
+    pd.DataFrame(
+        [
+            {
+                "la_number": BARNET,
+                "pi_id": "BF-SG-02",
+                "period": "2025Q4",
+                "code": "Q_JUMP",
+                "severity": "query",
+                "superseded": False,
+            }
+        ]
+    ).to_csv(root / "data/processed/pilot_issues.csv", index=False)
     return root
 
 
@@ -419,7 +511,8 @@ def test_build_london_writes_the_table_and_workbooks(scorecard_project, monkeypa
     assert list(table.columns) == scorecard.ROW_COLUMNS
     assert [p.relative_to(scorecard_project).as_posix() for p in done["workbooks"]] == [
         "reports/scorecard/barnet/2025Q4/scorecard.xlsx",
-        "reports/scorecard/camden/2025Q4/scorecard.xlsx"]
+        "reports/scorecard/camden/2025Q4/scorecard.xlsx",
+    ]
     sg = table[(table["borough"] == "Barnet") & (table["pi_id"] == "BF-SG-02")].iloc[0]
     assert sg["dq_text"] == "Q3 2025-26: 1 query" and sg["exceptions"]
     suppressed = table[(table["borough"] == "Barnet") & (table["pi_id"] == "BF-SG-01")].iloc[0]
@@ -429,12 +522,16 @@ def test_build_london_writes_the_table_and_workbooks(scorecard_project, monkeypa
 @pytest.mark.slow
 def test_notebook_end_to_end(scorecard_project, tmp_path, monkeypatch):
     monkeypatch.setenv("LSCB_PROJECT_DIR", str(scorecard_project))
-    (result,) = orchestrate.run_notebook("scorecard", "Barnet", {"period": "2025Q4"}, jobs=1,
-                                    out_dir=tmp_path, progress=False)
+    (result,) = orchestrate.run_notebook(
+        "scorecard", "Barnet", {"period": "2025Q4"}, jobs=1, out_dir=tmp_path, progress=False
+    )
     assert result.status == "ok", result.error
     run = tmp_path / "scorecard" / "barnet"
     page = (run / "report.html").read_text(encoding="utf-8")
-    assert ">Barnet — Quarterly score card — Q3 2025-26</h1>" in page and "Exceptions for the challenge meeting" in page
+    assert (
+        ">Barnet — Quarterly score card — Q3 2025-26</h1>" in page
+        and "Exceptions for the challenge meeting" in page
+    )
     assert "Private fostering notifications visited within 7 working days fell to 60.0%" in page
     assert "42.9%" not in page and "scorecard.build_scorecard" not in page
     assert page.count('src="data:image/png;base64,') >= 2  # SPC small multiple and the rug

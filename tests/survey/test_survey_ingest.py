@@ -31,8 +31,9 @@ SHEET_WANT = CONFIG["sections"]["would_like"]["sheet"]
 # --- helpers: build returns the way boards send them ------------------------------------------
 
 
-def write_xlsx(path: Path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None
-               ) -> Path:
+def write_xlsx(
+    path: Path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None
+) -> Path:
     """Write a workbook: ``sheets`` maps sheet name -> rows (None = empty cell)."""
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
@@ -49,27 +50,34 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]], merges: dict[str, list
 
 
 def about(board: str = "Barnet", date: object = dt.datetime(2026, 3, 2)) -> list[list]:
-    return [["Board / borough", board], ["Single point of contact", "Test contact"],
-            ["Date", date]]
+    return [["Board / borough", board], ["Single point of contact", "Test contact"], ["Date", date]]
 
 
-def collect_row(item: str, agency: str = "CSC", frequency: str = "Monthly",
-                usefulness: object = 4) -> list:
+def collect_row(
+    item: str, agency: str = "CSC", frequency: str = "Monthly", usefulness: object = 4
+) -> list:
     return [item, "", agency, frequency, "0-17", "Mosaic", "Board priority", usefulness, ""]
 
 
-def template_return(path: Path, board: str = "Barnet", items: int = 3, wants: int = 2,
-                    date: object = dt.datetime(2026, 3, 2)) -> Path:
+def template_return(
+    path: Path,
+    board: str = "Barnet",
+    items: int = 3,
+    wants: int = 2,
+    date: object = dt.datetime(2026, 3, 2),
+) -> Path:
     collects = [COLLECT] + [collect_row(f"Item {n}") for n in range(items)]
-    wanted = [WANT] + [[f"Wish {n}", "Board priority", "Police", "Info sharing", ""]
-                       for n in range(wants)]
-    return write_xlsx(path, {"About": about(board, date), SHEET_COLLECT: collects,
-                             SHEET_WANT: wanted})
+    wanted = [WANT] + [
+        [f"Wish {n}", "Board priority", "Police", "Info sharing", ""] for n in range(wants)
+    ]
+    return write_xlsx(
+        path, {"About": about(board, date), SHEET_COLLECT: collects, SHEET_WANT: wanted}
+    )
 
 
 def non_blank_below(rows: list[list], header_index: int) -> int:
     """Count rows below the header holding any value: the test's own count, not the ingest's."""
-    return sum(any(v not in (None, "") for v in row) for row in rows[header_index + 1:])
+    return sum(any(v not in (None, "") for v in row) for row in rows[header_index + 1 :])
 
 
 def by_code(result: survey_ingest.SurveyIngest, code: str) -> pd.DataFrame:
@@ -109,8 +117,10 @@ def test_a_template_return_is_ingested_with_values_and_originals(folder):
     assert first["usefulness"] == 4.0 and first["usefulness_original"] == "4"
     assert first["barrier"] == "" and first["why"] == ""
     wanted = items[items["section"] == "would_like"].iloc[0]
-    assert (wanted["barrier"], wanted["barrier_original"]) == ("information sharing",
-                                                                "Info sharing")
+    assert (wanted["barrier"], wanted["barrier_original"]) == (
+        "information sharing",
+        "Info sharing",
+    )
     assert (wanted["agency"], wanted["why"]) == ("police", "Board priority")
     assert pd.isna(wanted["usefulness"]) and wanted["frequency"] == ""
     returns = result.returns.iloc[0]
@@ -144,11 +154,21 @@ def test_the_lead_template_round_trips(folder, tmp_path):
 
 
 def test_renamed_headers_header_moved_down_and_duplicate_columns(folder):
-    rows = [["Barnet LSCB - what we collect"], ["Figures are provisional."], [],
-            ["Indicator", "Data source", "Frequency of collection", "How often?", "Score",
-             "RAG rating"],
-            ["Referrals", "Met Police", "Quarterly", "Monthly", 5, "G"],
-            ["Missing episodes", "PCT", "Qtr", "", "3", ""]]
+    rows = [
+        ["Barnet LSCB - what we collect"],
+        ["Figures are provisional."],
+        [],
+        [
+            "Indicator",
+            "Data source",
+            "Frequency of collection",
+            "How often?",
+            "Score",
+            "RAG rating",
+        ],
+        ["Referrals", "Met Police", "Quarterly", "Monthly", 5, "G"],
+        ["Missing episodes", "PCT", "Qtr", "", "3", ""],
+    ]
     write_xlsx(folder / "barnet.xlsx", {"Current data": rows})
     result = survey_ingest.ingest_survey(folder)
     sheets = result.sheets.set_index("sheet")
@@ -162,21 +182,22 @@ def test_renamed_headers_header_moved_down_and_duplicate_columns(folder):
     assert set(by_code(result, "text_above_header")["row"]) == {1, 2}
     unmapped = by_code(result, "unmapped_column")
     assert set(unmapped["column"]) == {"How often?", "RAG rating"}
-    assert "second 'frequency' column" in unmapped.set_index("column").loc["How often?",
-                                                                              "message"]
+    assert "second 'frequency' column" in unmapped.set_index("column").loc["How often?", "message"]
     assert state_of(result, "barnet.xlsx") == ("ingested_with_warnings", "")
 
 
 def test_blank_rows_single_notes_and_a_notes_block_are_accounted(folder):
-    rows = [COLLECT,
-            collect_row("Referrals"),
-            [],
-            [None, None, None, None, None, None, "Only this note"],
-            collect_row("Re-referrals"),
-            [None, None],
-            ["Notes:"],
-            ["1. Police data is late"],
-            [None, "2. Health data provisional"]]
+    rows = [
+        COLLECT,
+        collect_row("Referrals"),
+        [],
+        [None, None, None, None, None, None, "Only this note"],
+        collect_row("Re-referrals"),
+        [None, None],
+        ["Notes:"],
+        ["1. Police data is late"],
+        [None, "2. Health data provisional"],
+    ]
     write_xlsx(folder / "SYNTHETIC_camden_return.xlsx", {SHEET_COLLECT: rows})
     result = survey_ingest.ingest_survey(folder)
     assert list(result.items["item"]) == ["Referrals", "Re-referrals"]
@@ -190,11 +211,13 @@ def test_blank_rows_single_notes_and_a_notes_block_are_accounted(folder):
 
 
 def test_merged_cells_are_filled_and_a_merged_note_is_not_an_item(folder):
-    rows = [COLLECT,
-            ["Referrals", "", "Met Police", "Monthly", "", "", "", 3, ""],
-            ["Missing episodes", "", None, "Quarterly", "", "", "", 4, ""],
-            ["Prevent referrals", "", None, "Annual", "", "", "", 2, ""],
-            ["These figures are provisional"]]
+    rows = [
+        COLLECT,
+        ["Referrals", "", "Met Police", "Monthly", "", "", "", 3, ""],
+        ["Missing episodes", "", None, "Quarterly", "", "", "", 4, ""],
+        ["Prevent referrals", "", None, "Annual", "", "", "", 2, ""],
+        ["These figures are provisional"],
+    ]
     merges = {SHEET_COLLECT: ["C2:C4", "A5:I5"]}
     write_xlsx(folder / "return.xlsx", {"About": about("Harrow"), SHEET_COLLECT: rows}, merges)
     result = survey_ingest.ingest_survey(folder)
@@ -207,10 +230,12 @@ def test_merged_cells_are_filled_and_a_merged_note_is_not_an_item(folder):
 
 
 def test_a_vertically_merged_item_gives_one_item_per_row(folder):
-    rows = [COLLECT, ["Referrals", "", "CSC", "Monthly"], [None, "", "Police", "Monthly"],
-            [None]]
-    write_xlsx(folder / "return.xlsx", {"About": about("Brent"), SHEET_COLLECT: rows},
-               {SHEET_COLLECT: ["A2:A4"]})
+    rows = [COLLECT, ["Referrals", "", "CSC", "Monthly"], [None, "", "Police", "Monthly"], [None]]
+    write_xlsx(
+        folder / "return.xlsx",
+        {"About": about("Brent"), SHEET_COLLECT: rows},
+        {SHEET_COLLECT: ["A2:A4"]},
+    )
     result = survey_ingest.ingest_survey(folder)
     # Row 4 only holds the merged item from above: it is blank in the file, so not counted.
     assert list(result.items["item"]) == ["Referrals", "Referrals"]
@@ -219,23 +244,24 @@ def test_a_vertically_merged_item_gives_one_item_per_row(folder):
 
 
 def test_ticks_and_an_own_layout_with_collected_and_would_like_columns(folder):
-    rows = [["Our data return"],
-            ["Data", "Who provides it", "How often?", "Collected?", "Would like?", "Comments"],
-            ["Referrals", "CSC", "Monthly", "Y", None, "Key measure"],
-            ["Missing", "Met Police", "Qtr", "yes", None, None],
-            ["Exclusions", "Schools", "Annual", "x", None, None],
-            ["LADO", "CSC", "Monthly", "\u2713", None, None],
-            ["CSE", "Police", "Monthly", "1", None, None],
-            ["GP referrals", "GPs", None, None, "yes", "Needs a sharing agreement"],
-            ["Old measure", "CSC", "Monthly", "N", None, None],
-            ["Mystery", "CSC", "Monthly", "maybe", None, None]]
+    rows = [
+        ["Our data return"],
+        ["Data", "Who provides it", "How often?", "Collected?", "Would like?", "Comments"],
+        ["Referrals", "CSC", "Monthly", "Y", None, "Key measure"],
+        ["Missing", "Met Police", "Qtr", "yes", None, None],
+        ["Exclusions", "Schools", "Annual", "x", None, None],
+        ["LADO", "CSC", "Monthly", "\u2713", None, None],
+        ["CSE", "Police", "Monthly", "1", None, None],
+        ["GP referrals", "GPs", None, None, "yes", "Needs a sharing agreement"],
+        ["Old measure", "CSC", "Monthly", "N", None, None],
+        ["Mystery", "CSC", "Monthly", "maybe", None, None],
+    ]
     write_xlsx(folder / "SYNTHETIC_enfield_own_layout.xlsx", {"Return": rows})
     result = survey_ingest.ingest_survey(folder)
     items = result.items.set_index("item")
     collected = ["Referrals", "Missing", "Exclusions", "LADO", "CSE"]
     assert (items.loc[collected, "section"] == "collects").all()
-    assert list(items.loc[collected, "collected_flag_original"]) == ["Y", "yes", "x", "\u2713",
-                                                                      "1"]
+    assert list(items.loc[collected, "collected_flag_original"]) == ["Y", "yes", "x", "\u2713", "1"]
     assert items.loc["Referrals", "why_useful"] == "Key measure"
     assert items.loc["GP referrals", "section"] == "would_like"
     assert items.loc["GP referrals", "comment"] == "Needs a sharing agreement"
@@ -252,16 +278,20 @@ def test_ticks_and_an_own_layout_with_collected_and_would_like_columns(folder):
 
 
 def test_items_as_rows_under_section_headings(folder):
-    rows = [["Kingston LSCB: datasets"], [],
-            ["Item", "Provided by", "Frequency", "Difficulty / notes"],
-            ["DATA WE COLLECT NOW"],
-            ["Referrals", "CSC", "Monthly", None],
-            ["Child deaths", "LSCB", "Annual", None],
-            [],
-            ["Data we would like but find difficult to get"],
-            ["Health visitor caseloads", "Health visiting", None, "Info sharing"]]
-    write_xlsx(folder / "SYNTHETIC_kingston_datasets.xlsx", {"Datasets": rows},
-               {"Datasets": ["A4:D4"]})
+    rows = [
+        ["Kingston LSCB: datasets"],
+        [],
+        ["Item", "Provided by", "Frequency", "Difficulty / notes"],
+        ["DATA WE COLLECT NOW"],
+        ["Referrals", "CSC", "Monthly", None],
+        ["Child deaths", "LSCB", "Annual", None],
+        [],
+        ["Data we would like but find difficult to get"],
+        ["Health visitor caseloads", "Health visiting", None, "Info sharing"],
+    ]
+    write_xlsx(
+        folder / "SYNTHETIC_kingston_datasets.xlsx", {"Datasets": rows}, {"Datasets": ["A4:D4"]}
+    )
     result = survey_ingest.ingest_survey(folder)
     items = result.items.set_index("item")
     assert list(items["section"]) == ["collects", "collects", "would_like"]
@@ -275,16 +305,20 @@ def test_items_as_rows_under_section_headings(folder):
 
 
 def test_two_tables_on_one_sheet_and_a_row_without_an_item(folder):
-    rows = [["Data item", "Agency", "Frequency"],
-            ["Referrals", "CSC", "Monthly"],
-            [None, "Police", "Quarterly"],
-            [],
-            ["Data item", "Why", "Agency", "Barrier"],
-            ["GP referrals", "Gap", "GPs", "Consent"]]
+    rows = [
+        ["Data item", "Agency", "Frequency"],
+        ["Referrals", "CSC", "Monthly"],
+        [None, "Police", "Quarterly"],
+        [],
+        ["Data item", "Why", "Agency", "Barrier"],
+        ["GP referrals", "Gap", "GPs", "Consent"],
+    ]
     write_xlsx(folder / "SYNTHETIC_bromley.xlsx", {"Return": rows})
     result = survey_ingest.ingest_survey(folder)
     assert list(zip(result.items["item"], result.items["section"], strict=True)) == [
-        ("Referrals", "collects"), ("GP referrals", "would_like")]
+        ("Referrals", "collects"),
+        ("GP referrals", "would_like"),
+    ]
     assert result.items.iloc[1]["barrier"] == "information sharing"
     assert list(by_code(result, "missing_item")["row"]) == [3]
     assert list(by_code(result, "repeated_header")["row"]) == [5]
@@ -292,26 +326,36 @@ def test_two_tables_on_one_sheet_and_a_row_without_an_item(folder):
 
 
 def test_free_text_agencies_and_values_that_match_nothing(folder):
-    rows = [COLLECT,
-            collect_row("A", "Met Police"), collect_row("B", "CSC"), collect_row("C", "PCT"),
-            collect_row("D", "CAMHS"), collect_row("E", "YOT"),
-            collect_row("F", "Police / CSC"),
-            collect_row("G", "Local children's centres", "Termly", "High"),
-            collect_row("H", "n/a", "6 monthly", "4 - very useful"),
-            collect_row("I", "LSCB", "Every quarter", 6),
-            collect_row("J", "CSC", "Monthly", "3-4")]
+    rows = [
+        COLLECT,
+        collect_row("A", "Met Police"),
+        collect_row("B", "CSC"),
+        collect_row("C", "PCT"),
+        collect_row("D", "CAMHS"),
+        collect_row("E", "YOT"),
+        collect_row("F", "Police / CSC"),
+        collect_row("G", "Local children's centres", "Termly", "High"),
+        collect_row("H", "n/a", "6 monthly", "4 - very useful"),
+        collect_row("I", "LSCB", "Every quarter", 6),
+        collect_row("J", "CSC", "Monthly", "3-4"),
+    ]
     write_xlsx(folder / "return.xlsx", {"About": about("Ealing"), SHEET_COLLECT: rows})
     result = survey_ingest.ingest_survey(folder)
     items = result.items.set_index("item")
     assert list(items.loc[list("ABCDE"), "agency"]) == [
-        "police", "children's social care", "health (commissioner)",
-        "health (mental health)", "youth offending"]
+        "police",
+        "children's social care",
+        "health (commissioner)",
+        "health (mental health)",
+        "youth offending",
+    ]
     assert items.loc["F", "agency"] == "police; children's social care"
     assert (items.loc["G", "agency"], items.loc["G", "agency_original"]) == (
-        "", "Local children's centres")
+        "",
+        "Local children's centres",
+    )
     assert (items.loc["G", "frequency"], items.loc["G", "frequency_original"]) == ("", "Termly")
-    assert pd.isna(items.loc["G", "usefulness"]) and items.loc["G", "usefulness_original"] == \
-        "High"
+    assert pd.isna(items.loc["G", "usefulness"]) and items.loc["G", "usefulness_original"] == "High"
     assert (items.loc["H", "agency"], items.loc["H", "agency_original"]) == ("", "n/a")
     assert items.loc["H", "frequency"] == "six-monthly" and items.loc["H", "usefulness"] == 4.0
     assert items.loc["I", "agency"] == "the board itself"
@@ -325,21 +369,31 @@ def test_free_text_agencies_and_values_that_match_nothing(folder):
 
 
 def test_several_boroughs_one_sheet_each_and_a_borough_column(folder):
-    sheets = {"About": about("Tri-borough board"),
-              "Hammersmith & Fulham": [COLLECT, collect_row("Referrals")],
-              "RBKC": [COLLECT, collect_row("Referrals"), collect_row("LADO")],
-              "Westminster": [["Data item", "Agency", "Barrier"],
-                              ["GP referrals", "GPs", "Consent"]]}
+    sheets = {
+        "About": about("Tri-borough board"),
+        "Hammersmith & Fulham": [COLLECT, collect_row("Referrals")],
+        "RBKC": [COLLECT, collect_row("Referrals"), collect_row("LADO")],
+        "Westminster": [["Data item", "Agency", "Barrier"], ["GP referrals", "GPs", "Consent"]],
+    }
     write_xlsx(folder / "joint.xlsx", sheets)
-    write_xlsx(folder / "pan_board.xlsx", {"Data": [
-        ["Borough", "Data item", "Agency", "Frequency"],
-        ["LB Barnet", "Referrals", "CSC", "Monthly"],
-        ["Enfield", "Referrals", "CSC", "Quarterly"],
-        ["Narnia", "Referrals", "CSC", "Quarterly"]]})
+    write_xlsx(
+        folder / "pan_board.xlsx",
+        {
+            "Data": [
+                ["Borough", "Data item", "Agency", "Frequency"],
+                ["LB Barnet", "Referrals", "CSC", "Monthly"],
+                ["Enfield", "Referrals", "CSC", "Quarterly"],
+                ["Narnia", "Referrals", "CSC", "Quarterly"],
+            ]
+        },
+    )
     result = survey_ingest.ingest_survey(folder)
     joint = result.items[result.items["file"] == "joint.xlsx"]
     assert joint.groupby("borough").size().to_dict() == {
-        "Hammersmith and Fulham": 1, "Kensington and Chelsea": 2, "Westminster": 1}
+        "Hammersmith and Fulham": 1,
+        "Kensington and Chelsea": 2,
+        "Westminster": 1,
+    }
     assert joint.set_index("borough").loc["Westminster", "section"] == "would_like"
     returns = result.returns[result.returns["file"] == "joint.xlsx"]
     assert len(returns) == 3 and set(returns["state"]) == {"ingested_with_warnings"}
@@ -381,34 +435,41 @@ def test_xls_csv_and_ods_returns_are_read(folder):
     sheet.write(4, 2, "Quarterly")
     book.save(str(folder / "lewisham.xls"))
 
-    text = "SYNTHETIC DEMO DATA - not real returns\nDate:;14/03/2026\n\n" \
+    text = (
+        "SYNTHETIC DEMO DATA - not real returns\nDate:;14/03/2026\n\n"
         "Data item;Agency;How often;Useful? (1-5)\nRéférrals;CSC;Qtr;4\n"
+    )
     (folder / "SYNTHETIC_merton_data.csv").write_bytes(text.encode("cp1252"))
 
     with pd.ExcelWriter(folder / "sutton.ods", engine="odf") as writer:
         pd.DataFrame([["Board / borough", "Sutton"]]).to_excel(
-            writer, sheet_name="About", header=False, index=False)
-        pd.DataFrame([["Data item", "Why", "Agency", "Barrier"],
-                      ["GP referrals", "", "GP", "Consent"]]).to_excel(
-            writer, sheet_name="Wish list", header=False, index=False)
+            writer, sheet_name="About", header=False, index=False
+        )
+        pd.DataFrame(
+            [["Data item", "Why", "Agency", "Barrier"], ["GP referrals", "", "GP", "Consent"]]
+        ).to_excel(writer, sheet_name="Wish list", header=False, index=False)
 
     result = survey_ingest.ingest_survey(folder)
     items = result.items.set_index(["file", "item"])
     xls = items.loc["lewisham.xls"]
     assert list(xls["agency"]) == ["children's social care"] * 2  # merged down
     assert xls.loc["Referrals", "usefulness"] == 5.0 and xls.loc["Referrals", "row"] == 4
-    assert result.returns.set_index("file").loc["lewisham.xls", "return_date"] == \
-        pd.Timestamp("2026-02-03")
+    assert result.returns.set_index("file").loc["lewisham.xls", "return_date"] == pd.Timestamp(
+        "2026-02-03"
+    )
     merton = items.loc["SYNTHETIC_merton_data.csv"]
     assert list(merton.index) == ["Référrals"]
     assert merton.iloc[0]["frequency"] == "quarterly" and merton.iloc[0]["usefulness"] == 4.0
     assert merton.iloc[0]["borough"] == "Merton" and merton.iloc[0]["row"] == 5
     assert state_of(result, "SYNTHETIC_merton_data.csv") == ("ingested", "")
-    assert result.returns.set_index("file").loc["SYNTHETIC_merton_data.csv", "return_date"] == \
-        pd.Timestamp("2026-03-14")
+    assert result.returns.set_index("file").loc[
+        "SYNTHETIC_merton_data.csv", "return_date"
+    ] == pd.Timestamp("2026-03-14")
     sutton = items.loc["sutton.ods"]
-    assert sutton.iloc[0]["section"] == "would_like" and sutton.iloc[0]["barrier"] == \
-        "information sharing"
+    assert (
+        sutton.iloc[0]["section"] == "would_like"
+        and sutton.iloc[0]["barrier"] == "information sharing"
+    )
     assert sutton.iloc[0]["borough"] == "Sutton"
 
 
@@ -423,8 +484,10 @@ def test_a_workbook_with_the_wrong_extension_is_read_and_reported(folder, tmp_pa
 
 def test_macros_are_never_run_and_are_reported(folder, tmp_path):
     template_return(tmp_path / "plain.xlsx", board="Croydon")
-    with zipfile.ZipFile(tmp_path / "plain.xlsx") as source, \
-            zipfile.ZipFile(folder / "croydon.xlsm", "w") as target:
+    with (
+        zipfile.ZipFile(tmp_path / "plain.xlsx") as source,
+        zipfile.ZipFile(folder / "croydon.xlsm", "w") as target,
+    ):
         for member in source.infolist():
             target.writestr(member, source.read(member.filename))
         target.writestr("xl/vbaProject.bin", b"not really vba")
@@ -449,20 +512,28 @@ def test_every_rejection_reason(folder, tmp_path):
     (folder / "minutes.pdf").write_bytes(b"%PDF-1.4 not a spreadsheet")
     template_return(tmp_path / "locked.xlsx", board="Havering")
     _encrypt(tmp_path / "locked.xlsx", folder / "havering_locked.xlsx")
-    write_xlsx(folder / "blank.xlsx", {"About": about("Hounslow"), SHEET_COLLECT: [COLLECT],
-                                       SHEET_WANT: [WANT]})
-    write_xlsx(folder / "other.xlsx", {"About": about("Hillingdon"),
-                                       "Budget": [["Name", "Value"], ["Staff", 12]]})
+    write_xlsx(
+        folder / "blank.xlsx",
+        {"About": about("Hounslow"), SHEET_COLLECT: [COLLECT], SHEET_WANT: [WANT]},
+    )
+    write_xlsx(
+        folder / "other.xlsx",
+        {"About": about("Hillingdon"), "Budget": [["Name", "Value"], ["Staff", 12]]},
+    )
     write_xlsx(folder / "no_name.xlsx", {SHEET_COLLECT: [COLLECT, collect_row("Referrals")]})
     template_return(folder / "a_original.xlsx", board="Newham")
     shutil.copy(folder / "a_original.xlsx", folder / "b_copy.xlsx")
     (folder / "zero.csv").write_bytes(b"")
     result = survey_ingest.ingest_survey(folder)
     expected = {
-        "damaged.xlsx": "corrupt", "minutes.pdf": "corrupt",
-        "havering_locked.xlsx": "password_protected", "blank.xlsx": "empty",
-        "zero.csv": "empty", "other.xlsx": "no_recognisable_sheet",
-        "no_name.xlsx": "borough_not_identifiable", "b_copy.xlsx": "duplicate",
+        "damaged.xlsx": "corrupt",
+        "minutes.pdf": "corrupt",
+        "havering_locked.xlsx": "password_protected",
+        "blank.xlsx": "empty",
+        "zero.csv": "empty",
+        "other.xlsx": "no_recognisable_sheet",
+        "no_name.xlsx": "borough_not_identifiable",
+        "b_copy.xlsx": "duplicate",
     }
     for name, reason in expected.items():
         assert state_of(result, name) == ("rejected", reason), name
@@ -505,10 +576,10 @@ def test_a_header_below_the_scanned_rows_is_not_found(folder):
 
 
 def test_a_later_return_supersedes_an_earlier_one(folder):
-    template_return(folder / "camden_v2.xlsx", board="Camden", items=4,
-                    date=dt.datetime(2026, 3, 20))
-    template_return(folder / "camden_v1.xlsx", board="Camden", items=2,
-                    date="02/02/2026")
+    template_return(
+        folder / "camden_v2.xlsx", board="Camden", items=4, date=dt.datetime(2026, 3, 20)
+    )
+    template_return(folder / "camden_v1.xlsx", board="Camden", items=2, date="02/02/2026")
     result = survey_ingest.ingest_survey(folder)
     returns = result.returns.set_index("file")
     assert bool(returns.loc["camden_v2.xlsx", "used"]) is True
@@ -524,8 +595,7 @@ def test_a_later_return_supersedes_an_earlier_one(folder):
 
 
 def test_without_dates_the_later_modified_file_is_used(folder):
-    for name, stamp, items in [("first.xlsx", 1_767_000_000, 2),
-                               ("second.xlsx", 1_768_000_000, 3)]:
+    for name, stamp, items in [("first.xlsx", 1_767_000_000, 2), ("second.xlsx", 1_768_000_000, 3)]:
         template_return(folder / name, board="Sutton", items=items, date=None)
         os.utime(folder / name, (stamp, stamp))
     result = survey_ingest.ingest_survey(folder)
@@ -555,8 +625,13 @@ def test_raw_files_are_never_changed(folder, tmp_path):
 
 
 def test_logs_hold_counts_never_values(folder, caplog):
-    write_xlsx(folder / "return.xlsx", {"About": about(), SHEET_COLLECT: [
-        COLLECT, collect_row("Confidential item Zebra", "Agency Quokka")]})
+    write_xlsx(
+        folder / "return.xlsx",
+        {
+            "About": about(),
+            SHEET_COLLECT: [COLLECT, collect_row("Confidential item Zebra", "Agency Quokka")],
+        },
+    )
     with caplog.at_level(logging.DEBUG, logger="lscb_analysis"):
         result = survey_ingest.ingest_survey(folder)
     assert len(result.items) == 1
@@ -566,8 +641,21 @@ def test_logs_hold_counts_never_values(folder, caplog):
 
 def test_every_file_ends_in_exactly_one_state_and_rows_are_accounted(folder):
     template_return(folder / "one.xlsx", board="Barnet")
-    write_xlsx(folder / "two.xlsx", {"About": about("Brent"), SHEET_COLLECT: [
-        ["Title"], COLLECT, [], collect_row("A"), [None, "note"], ["Notes:"], ["x"]]})
+    write_xlsx(
+        folder / "two.xlsx",
+        {
+            "About": about("Brent"),
+            SHEET_COLLECT: [
+                ["Title"],
+                COLLECT,
+                [],
+                collect_row("A"),
+                [None, "note"],
+                ["Notes:"],
+                ["x"],
+            ],
+        },
+    )
     (folder / "three.xlsx").write_bytes(b"junk")
     result = survey_ingest.ingest_survey(folder)
     states = result.returns.groupby("file")["state"].nunique()
@@ -589,12 +677,18 @@ def test_missing_folder_is_an_error(tmp_path):
 def test_outputs_are_written_and_neutralised(project):
     folder = project / "returns"
     folder.mkdir()
-    write_xlsx(folder / "return.xlsx", {"About": about(), SHEET_COLLECT: [
-        COLLECT, collect_row("@SUM(1+1)")]})
+    write_xlsx(
+        folder / "return.xlsx",
+        {"About": about(), SHEET_COLLECT: [COLLECT, collect_row("@SUM(1+1)")]},
+    )
     result = survey_ingest.ingest_survey(folder)
     written = survey_ingest.write_survey_outputs(result, project / "data" / "processed")
     assert {p.name for p in written.values()} == {
-        "survey_items.parquet", "survey_items.csv", "survey_issues.csv", "survey_returns.csv"}
+        "survey_items.parquet",
+        "survey_items.csv",
+        "survey_issues.csv",
+        "survey_returns.csv",
+    }
     assert pd.read_parquet(written["items_parquet"])["item"].iloc[0] == "@SUM(1+1)"
     with written["items_csv"].open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
@@ -611,7 +705,6 @@ def test_matching_rules_come_from_survey_yaml():
     assert survey_ingest.load_rules().codes["agency"].match("The Old Bill") == ""
     assert rules.fields["collects"].match("How often?") == "frequency"
     assert rules.flags.match("Collected? (tick)") == "collected"
-
 
 
 def test_issue_codes_are_documented():

@@ -12,28 +12,69 @@ from lscb_analysis.survey import survey_mapping, survey_template
 CANDIDATES = survey_template.candidate_indicators()
 
 
-def item(borough, text, section="collects", agency="", frequency="", code="", used=True,
-         usefulness=None, barrier=""):
-    return {"borough": borough, "section": section, "item": text, "description": "",
-            "agency": agency, "frequency": frequency, "indicator_code": code, "used": used,
-            "usefulness": usefulness, "barrier": barrier}
+def item(
+    borough,
+    text,
+    section="collects",
+    agency="",
+    frequency="",
+    code="",
+    used=True,
+    usefulness=None,
+    barrier="",
+):
+    return {
+        "borough": borough,
+        "section": section,
+        "item": text,
+        "description": "",
+        "agency": agency,
+        "frequency": frequency,
+        "indicator_code": code,
+        "used": used,
+        "usefulness": usefulness,
+        "barrier": barrier,
+    }
 
 
 @pytest.fixture
 def items():
-    return pd.DataFrame([
-        item("Barnet", "Number of LADO allegations", agency="children's social care",
-             frequency="quarterly", usefulness=5),
-        item("Barnet", "Missing episodes reported to police", agency="police",
-             frequency="monthly", usefulness=4),
-        item("Barnet", "Prevent referrals", agency="police", frequency="annual"),
-        item("Brent", "Something", code="CP06 Children on a child protection plan",
-             agency="children's social care", frequency="annual", usefulness=3),
-        item("Brent", "Prevent referral numbers", agency="police", frequency="annual"),
-        item("Brent", "Return home interviews", section="would_like", agency="police",
-             barrier="information sharing"),
-        item("Brent", "Old list", used=False, agency="police"),
-    ])
+    return pd.DataFrame(
+        [
+            item(
+                "Barnet",
+                "Number of LADO allegations",
+                agency="children's social care",
+                frequency="quarterly",
+                usefulness=5,
+            ),
+            item(
+                "Barnet",
+                "Missing episodes reported to police",
+                agency="police",
+                frequency="monthly",
+                usefulness=4,
+            ),
+            item("Barnet", "Prevent referrals", agency="police", frequency="annual"),
+            item(
+                "Brent",
+                "Something",
+                code="CP06 Children on a child protection plan",
+                agency="children's social care",
+                frequency="annual",
+                usefulness=3,
+            ),
+            item("Brent", "Prevent referral numbers", agency="police", frequency="annual"),
+            item(
+                "Brent",
+                "Return home interviews",
+                section="would_like",
+                agency="police",
+                barrier="information sharing",
+            ),
+            item("Brent", "Old list", used=False, agency="police"),
+        ]
+    )
 
 
 def test_board_code_wins_then_keywords_then_none(items):
@@ -68,8 +109,9 @@ def test_agency_shares_and_local_authority_share(items):
 
 
 def test_frequency_shares(items):
-    frequencies = survey_mapping.frequency_shares(survey_mapping.match_candidates(items,
-                                                                                 CANDIDATES))
+    frequencies = survey_mapping.frequency_shares(
+        survey_mapping.match_candidates(items, CANDIDATES)
+    )
     assert frequencies.at["London", "annual"] == pytest.approx(3 / 5)
     assert frequencies.at["Barnet", "items"] == 3
     assert survey_mapping.frequency_finding(frequencies).startswith("60% of collected items")
@@ -89,18 +131,21 @@ def test_draft_dataset_rows_and_workbook(items, tmp_path):
     assert lado["agencies"] == "children's social care (1)"
     headings = draft[draft["level"] == "heading"]["heading"].tolist()
     assert headings[-1] == survey_mapping.UNCOVERED and "Child protection" in headings
-    prevent = draft[(draft["domain"] == survey_mapping.UNCOVERED)
-                    & (draft["level"] == "sub-heading")].iloc[0]
+    prevent = draft[
+        (draft["domain"] == survey_mapping.UNCOVERED) & (draft["level"] == "sub-heading")
+    ].iloc[0]
     assert prevent["heading"] == "Prevent referrals" and prevent["boards_collecting"] == 2
-    path = survey_mapping.write_draft_dataset(draft, tmp_path / "draft.xlsx",
-                                              [("What this is", "=not a formula")])
+    path = survey_mapping.write_draft_dataset(
+        draft, tmp_path / "draft.xlsx", [("What this is", "=not a formula")]
+    )
     book = openpyxl.load_workbook(path)
     sheet = book["Draft dataset"]
     assert sheet["D1"].value == "Heading / sub-heading" and sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref.startswith("A1:L")
     assert sheet["A2"].font.bold  # a heading row
     assert sheet.data_validations.dataValidation[0].formula1 == (
-        '"critical,priority outcome,universal outcome"')
+        '"critical,priority outcome,universal outcome"'
+    )
     assert book["Notes"]["B1"].data_type == "s"  # text that looks like a formula stays text
 
 
@@ -109,20 +154,53 @@ def test_response_register_statuses(project):
     contacts_csv.write_text(
         "borough,contact,date_sent,date_chased,acknowledged,notes\n"
         "Barnet,A,2026-01-10,,yes,\nBrent,B,2026-01-10,,no,\nBromley,C,2026-01-10,,Y,\n"
-        "Camden,D,2026-01-10,,no,\nEaling,E,2026-01-10,,no,\nNarnia,F,2026-01-10,,no,\n")
+        "Camden,D,2026-01-10,,no,\nEaling,E,2026-01-10,,no,\nNarnia,F,2026-01-10,,no,\n"
+    )
     contacts, issues = survey_mapping.read_contacts(contacts_csv)
     assert list(issues["code"]) == ["unknown_borough"] and issues.iloc[0]["row"] == 7
-    returns = pd.DataFrame([
-        {"file": "a.xlsx", "state": "ingested", "reason": "", "borough": "Barnet",
-         "la_number": "302", "return_date": "2026-02-01", "modified": "2026-02-01",
-         "sections_filled": 2, "items_collects": 5, "items_would_like": 1, "used": True},
-        {"file": "b.xlsx", "state": "rejected", "reason": "password_protected",
-         "borough": "Brent", "la_number": "304", "return_date": None, "modified": "2026-02-03",
-         "sections_filled": 0, "items_collects": 0, "items_would_like": 0, "used": False},
-        {"file": "c.xlsx", "state": "ingested", "reason": "", "borough": "Camden",
-         "la_number": "202", "return_date": "2026-04-20", "modified": "2026-04-20",
-         "sections_filled": 1, "items_collects": 2, "items_would_like": 0, "used": True},
-    ])
+    returns = pd.DataFrame(
+        [
+            {
+                "file": "a.xlsx",
+                "state": "ingested",
+                "reason": "",
+                "borough": "Barnet",
+                "la_number": "302",
+                "return_date": "2026-02-01",
+                "modified": "2026-02-01",
+                "sections_filled": 2,
+                "items_collects": 5,
+                "items_would_like": 1,
+                "used": True,
+            },
+            {
+                "file": "b.xlsx",
+                "state": "rejected",
+                "reason": "password_protected",
+                "borough": "Brent",
+                "la_number": "304",
+                "return_date": None,
+                "modified": "2026-02-03",
+                "sections_filled": 0,
+                "items_collects": 0,
+                "items_would_like": 0,
+                "used": False,
+            },
+            {
+                "file": "c.xlsx",
+                "state": "ingested",
+                "reason": "",
+                "borough": "Camden",
+                "la_number": "202",
+                "return_date": "2026-04-20",
+                "modified": "2026-04-20",
+                "sections_filled": 1,
+                "items_collects": 2,
+                "items_would_like": 0,
+                "used": True,
+            },
+        ]
+    )
     table = survey_mapping.response_register(returns, contacts).set_index("borough")
     assert table.at["Barnet", "status"] == "returned_with_data"
     assert table.at["Brent", "status"] == "returned_unreadable"
@@ -132,8 +210,9 @@ def test_response_register_statuses(project):
     assert len(table) == 33
     early = survey_mapping.response_register(returns, contacts, as_at="2026-03-31")
     assert early.set_index("borough").at["Camden", "status"] == "no_response"
-    assert survey_mapping.response_summary(early).startswith("3 of 5 boards asked responded, "
-                                                             "1 with information")
+    assert survey_mapping.response_summary(early).startswith(
+        "3 of 5 boards asked responded, 1 with information"
+    )
 
 
 def test_missing_contacts_list_is_a_warning_not_a_failure(tmp_path):
