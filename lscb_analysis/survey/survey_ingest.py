@@ -1599,6 +1599,87 @@ def _date(value: Any) -> Any:
     return pd.NaT
 
 
+def _file_borough(
+    reader: _FileReader, about: dict[str, tuple[Any, str, int]], path: Path
+) -> register.LocalAuthority | None:
+    """The borough a whole file is from: the About sheet's board, else the file name (an
+    About board that names no borough is reported)."""
+    board_text = _text(about.get("borough", (None,))[0])
+    file_borough = find_borough(board_text) if board_text else None
+    if board_text and file_borough is None:
+        _, sheet, row = about["borough"]
+        reader.issue(
+            sheet,
+            row,
+            "borough",
+            "unknown_borough_name",
+            f"{_place(sheet)}, row {row}: the board is given as {_quote(board_text)}, "
+            "which does not name one London borough; the borough was taken from the "
+            "file name or the sheets instead. Add a common name to "
+            "data/reference/area_aliases.csv if it should resolve.",
+        )
+    if file_borough is None:
+        file_borough = find_borough(path.stem)
+    return file_borough
+
+
+def _return_date(reader: _FileReader, answer: tuple[Any, str, int]) -> pd.Timestamp:
+    """The About sheet's return date (NaT, reported, when it is not a date)."""
+    value, sheet, row = answer
+    return_date = _date(value)
+    if pd.isna(return_date) and _text(value):
+        reader.issue(
+            sheet,
+            row,
+            "date",
+            "unmapped_value",
+            f"{_place(sheet)}, row {row}: the return date is not a date "
+            "(day/month/year expected), so the file's modification time decides "
+            "which return is the latest. Correct it in the file if it matters.",
+        )
+    return return_date
+
+
+def _without_items(
+    outcome: _Outcome,
+    reader: _FileReader,
+    path: Path,
+    file_borough: register.LocalAuthority | None,
+) -> _Outcome:
+    """Reject a file that gave no items, with the reason the board can act on."""
+    outcome.sheets = reader.sheets
+    data_rows = sum(result.non_blank for result in reader.results)
+    unattributed = any(i["code"] == "unknown_borough" for i in reader.issues)
+    if unattributed:
+        return _rejected(
+            outcome,
+            "borough_not_identifiable",
+            f"{path.name}: no borough could be identified for its items (not "
+            "from the About sheet, the file name, a borough column or the "
+            "sheet names). Add the board's name on the About sheet (or rename "
+            "the file after the borough) and ingest again.",
+        )
+    if reader.recognised == 0 and reader.content_sheets > 0:
+        return _rejected(
+            outcome,
+            "no_recognisable_sheet",
+            f"{path.name}: none of its sheets has a header row naming a data "
+            "item (e.g. 'Data item', 'Indicator', 'Measure'). Ask the board "
+            "to use the survey template, or add their header words as "
+            "synonyms in data/reference/survey.yaml.",
+            file_borough,
+        )
+    detail = f" ({data_rows} row(s) were notes or headings)" if data_rows else ""
+    return _rejected(
+        outcome,
+        "empty",
+        f"{path.name} holds no data items{detail}. If the board meant to "
+        "send data, ask for the completed return; otherwise record it as "
+        "acknowledged without data.",
+        file_borough,
+    )
+
+
 def _ingest_file(
     path: Path,
     sha: str,
@@ -1623,35 +1704,9 @@ def _ingest_file(
         else:
             reader.read_sheet(grid)
     about = {**reader.about_above, **reader.about}
-    board_text = _text(about.get("borough", (None,))[0])
-    file_borough = find_borough(board_text) if board_text else None
-    if board_text and file_borough is None:
-        _, sheet, row = about["borough"]
-        reader.issue(
-            sheet,
-            row,
-            "borough",
-            "unknown_borough_name",
-            f"{_place(sheet)}, row {row}: the board is given as {_quote(board_text)}, "
-            "which does not name one London borough; the borough was taken from the "
-            "file name or the sheets instead. Add a common name to "
-            "data/reference/area_aliases.csv if it should resolve.",
-        )
-    if file_borough is None:
-        file_borough = find_borough(path.stem)
+    file_borough = _file_borough(reader, about, path)
     if "date" in about:
-        value, sheet, row = about["date"]
-        outcome.return_date = _date(value)
-        if pd.isna(outcome.return_date) and _text(value):
-            reader.issue(
-                sheet,
-                row,
-                "date",
-                "unmapped_value",
-                f"{_place(sheet)}, row {row}: the return date is not a date "
-                "(day/month/year expected), so the file's modification time decides "
-                "which return is the latest. Correct it in the file if it matters.",
-            )
+        outcome.return_date = _return_date(reader, about["date"])
     items: list[dict[str, Any]] = []
     attributed = 0
     for result in reader.results:
@@ -1694,37 +1749,7 @@ def _ingest_file(
                     borough=area.name if area else "", la_number=area.la_number if area else ""
                 )
     if not items:
-        outcome.sheets = reader.sheets
-        data_rows = sum(result.non_blank for result in reader.results)
-        unattributed = any(i["code"] == "unknown_borough" for i in reader.issues)
-        if unattributed:
-            return _rejected(
-                outcome,
-                "borough_not_identifiable",
-                f"{path.name}: no borough could be identified for its items (not "
-                "from the About sheet, the file name, a borough column or the "
-                "sheet names). Add the board's name on the About sheet (or rename "
-                "the file after the borough) and ingest again.",
-            )
-        if reader.recognised == 0 and reader.content_sheets > 0:
-            return _rejected(
-                outcome,
-                "no_recognisable_sheet",
-                f"{path.name}: none of its sheets has a header row naming a data "
-                "item (e.g. 'Data item', 'Indicator', 'Measure'). Ask the board "
-                "to use the survey template, or add their header words as "
-                "synonyms in data/reference/survey.yaml.",
-                file_borough,
-            )
-        detail = f" ({data_rows} row(s) were notes or headings)" if data_rows else ""
-        return _rejected(
-            outcome,
-            "empty",
-            f"{path.name} holds no data items{detail}. If the board meant to "
-            "send data, ask for the completed return; otherwise record it as "
-            "acknowledged without data.",
-            file_borough,
-        )
+        return _without_items(outcome, reader, path, file_borough)
     outcome.items = items
     outcome.issues = reader.issues
     outcome.sheets = reader.sheets
