@@ -624,75 +624,85 @@ def _london(text: Any) -> register.LocalAuthority | None:
     return area if area.is_london else None
 
 
+def _identify_from_meta(
+    ret: ReturnFile, meta: dict[str, str], context: _Context, submitted: dt.date
+) -> _Identity:
+    """Identify a return from its hidden template sheet (the issued template's own record of
+    boroughs, periods and model version); apart from :func:`_identify`'s rebuilt-by-hand path."""
+    rules = context.rules
+    where = {"file": ret.path.name, "sha256": ret.sha256}
+    notes: list[dict[str, Any]] = []
+    numbers = [n.strip() for n in meta.get("la_numbers", "").split(";") if n.strip()]
+    try:
+        areas = [register.resolve(n) for n in numbers]
+    except UnknownAreaError as error:
+        raise PilotFileError(
+            f"{ret.path.name}: the hidden sheet names a borough the register does not "
+            f"know ({error}). Send the workbook the project team issued.",
+            code="borough_not_identifiable",
+        ) from error
+    agency = meta.get("agency", "")
+    try:
+        periods = pilot_template.period_range(meta.get("periods", ""), rules)
+    except InvalidArgumentError as error:
+        raise PilotFileError(
+            f"{ret.path.name}: the hidden sheet's periods cannot be read ({error}). Send "
+            "the workbook the project team issued.",
+            code="corrupt",
+        ) from error
+    version = meta.get("model_version") or None
+    try:
+        catalogue = context.catalogue(version)
+    except CatalogueError as error:
+        raise PilotFileError(
+            f"{ret.path.name}: the hidden sheet names model version {version}, which "
+            f"cannot be loaded ({error})",
+            code="unknown_model_version",
+        ) from error
+    if not areas:
+        raise PilotFileError(
+            f"{ret.path.name}: the hidden sheet names no borough.",
+            code="borough_not_identifiable",
+        )
+    layout = pilot_template.template_rows(
+        catalogue, areas, periods, context.index, rules, agency or None
+    )
+    expected = pilot_template.template_checksum(meta, layout)
+    if expected != meta.get("template_checksum"):
+        notes.append(
+            context.finding(
+                "F_CHECKSUM",
+                where,
+                (
+                    "The hidden sheet 'Template info' does not match the template the workbench "
+                    f"makes for {meta.get('boroughs', '')}, {meta.get('periods', '')} and model "
+                    f"version {catalogue.version} (its checksum differs): the hidden sheet was "
+                    "edited or the model file changed since the template was issued."
+                ),
+            )
+        )
+    returner = f"agency:{agency}" if agency else f"borough:{areas[0].la_number}"
+    return _Identity(
+        areas,
+        agency,
+        periods,
+        True,
+        catalogue.version,
+        "hidden sheet",
+        returner,
+        submitted,
+        notes,
+        layout,
+    )
+
+
 def _identify(ret: ReturnFile, context: _Context) -> _Identity:
     rules = context.rules
     where = {"file": ret.path.name, "sha256": ret.sha256}
     notes: list[dict[str, Any]] = []
     submitted = ret.date_returned or ret.modified.date()
-    meta = ret.meta
-    if meta is not None:
-        numbers = [n.strip() for n in meta.get("la_numbers", "").split(";") if n.strip()]
-        try:
-            areas = [register.resolve(n) for n in numbers]
-        except UnknownAreaError as error:
-            raise PilotFileError(
-                f"{ret.path.name}: the hidden sheet names a borough the register does not "
-                f"know ({error}). Send the workbook the project team issued.",
-                code="borough_not_identifiable",
-            ) from error
-        agency = meta.get("agency", "")
-        try:
-            periods = pilot_template.period_range(meta.get("periods", ""), rules)
-        except InvalidArgumentError as error:
-            raise PilotFileError(
-                f"{ret.path.name}: the hidden sheet's periods cannot be read ({error}). Send "
-                "the workbook the project team issued.",
-                code="corrupt",
-            ) from error
-        version = meta.get("model_version") or None
-        try:
-            catalogue = context.catalogue(version)
-        except CatalogueError as error:
-            raise PilotFileError(
-                f"{ret.path.name}: the hidden sheet names model version {version}, which "
-                f"cannot be loaded ({error})",
-                code="unknown_model_version",
-            ) from error
-        if not areas:
-            raise PilotFileError(
-                f"{ret.path.name}: the hidden sheet names no borough.",
-                code="borough_not_identifiable",
-            )
-        layout = pilot_template.template_rows(
-            catalogue, areas, periods, context.index, rules, agency or None
-        )
-        expected = pilot_template.template_checksum(meta, layout)
-        if expected != meta.get("template_checksum"):
-            notes.append(
-                context.finding(
-                    "F_CHECKSUM",
-                    where,
-                    (
-                        "The hidden sheet 'Template info' does not match the template the workbench "
-                        f"makes for {meta.get('boroughs', '')}, {meta.get('periods', '')} and model "
-                        f"version {catalogue.version} (its checksum differs): the hidden sheet was "
-                        "edited or the model file changed since the template was issued."
-                    ),
-                )
-            )
-        returner = f"agency:{agency}" if agency else f"borough:{areas[0].la_number}"
-        return _Identity(
-            areas,
-            agency,
-            periods,
-            True,
-            catalogue.version,
-            "hidden sheet",
-            returner,
-            submitted,
-            notes,
-            layout,
-        )
+    if ret.meta is not None:
+        return _identify_from_meta(ret, ret.meta, context, submitted)
 
     # Rebuilt by hand: identify from the contents.
     areas = []
