@@ -53,7 +53,7 @@ import io as std_io
 import logging
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -815,6 +815,80 @@ def _format(number: float | None, decimals: int = 1) -> str:
     return f"{number:,.{decimals}f}" if not float(number).is_integer() else f"{number:,.0f}"
 
 
+def _row_area(raw: dict[str, Any], add: Callable[..., None]) -> register.LocalAuthority | None:
+    """The London borough a row's borough cell names (None, reported, when it names none)."""
+    area = _london(raw.get("borough"))
+    if area is None:
+        add(
+            "E_UNKNOWN_BOROUGH",
+            "borough",
+            f"{_text(raw.get('borough')) or 'The borough cell is blank'!s}: not a "
+            "London borough the register knows.",
+        )
+    return area
+
+
+def _prefilled_changes(
+    raw: dict[str, Any], published_row: Any, decimals: int, context: _Context
+) -> list[str]:
+    """How a row's cells differ from the published figure prefilled in them (beyond the
+    prefilled tolerance), one phrase per changed cell."""
+    changed = []
+    for name, published in (
+        ("value", published_row.value),
+        ("numerator", published_row.numerator),
+        ("denominator", published_row.denominator),
+    ):
+        read, _ = parse_number(raw.get(name), context.blank_words)
+        if (
+            read is not None
+            and not pd.isna(published)
+            and abs(read - float(published))
+            > float(context.rules["checks"]["prefilled_tolerance"])
+            * max(1.0, abs(float(published)))
+        ):
+            changed.append(
+                f"the {name} is {_format(float(published), decimals)} but "
+                f"the table shows {_format(read, decimals)}"
+            )
+    return changed
+
+
+def _row_status(raw: dict[str, Any], context: _Context, add: Callable[..., None]) -> str:
+    """A row's status, matched to the list (a status off the list is kept as written and
+    reported, unless it is one of the published statuses)."""
+    status_text = _text(raw.get("status"))
+    status = context.statuses.match(status_text) if status_text else ""
+    if status_text and not status:
+        if status_text in context.published_statuses:
+            status = status_text
+        else:
+            add("E_STATUS", "status", f"The status {status_text!r} is not one of the list.")
+            status = status_text
+    return status
+
+
+def _row_pi(
+    pis: dict[str, dict[str, Any]], pi_id: str, version: str, add: Callable[..., None]
+) -> dict[str, Any] | None:
+    """The catalogue's PI a row is for (None, reported, when the model has no such PI; a
+    postponed PI is reported too)."""
+    pi = pis.get(pi_id)
+    if pi is None:
+        add(
+            "E_UNKNOWN_PI",
+            "pi_id",
+            f"{pi_id or 'The PI id is blank'!s}: not a PI of best-fit model version {version}.",
+        )
+    elif pi["status"] != "current":
+        add(
+            "Q_POSTPONED_PI",
+            "pi_id",
+            f"{pi_id} is postponed in model version {version}.",
+        )
+    return pi
+
+
 def _check_rows(
     ret: ReturnFile, ident: _Identity, context: _Context
 ) -> tuple[list[dict], list[dict]]:
@@ -849,16 +923,7 @@ def _check_rows(
                 context.finding(code, {**_base, "cell": _raw.get(f"{cell_field}_cell")}, detail)
             )
 
-        area = single
-        if area is None:
-            area = _london(raw.get("borough"))
-            if area is None:
-                add(
-                    "E_UNKNOWN_BOROUGH",
-                    "borough",
-                    f"{_text(raw.get('borough')) or 'The borough cell is blank'!s}: not a "
-                    "London borough the register knows.",
-                )
+        area = single if single is not None else _row_area(raw, add)
         borough = area.name if area else _text(raw.get("borough"))
         la_number = area.la_number if area else ""
         pi_id = normalise_pi(raw.get("pi_id"))
@@ -879,20 +944,7 @@ def _check_rows(
                 f"Period {period} is not one of the template's periods "
                 f"({ident.periods[0]} to {ident.periods[-1]}).",
             )
-        pi = pis.get(pi_id)
-        if pi is None:
-            add(
-                "E_UNKNOWN_PI",
-                "pi_id",
-                f"{pi_id or 'The PI id is blank'!s}: not a PI of best-fit model version "
-                f"{catalogue.version}.",
-            )
-        elif pi["status"] != "current":
-            add(
-                "Q_POSTPONED_PI",
-                "pi_id",
-                f"{pi_id} is postponed in model version {catalogue.version}.",
-            )
+        pi = _row_pi(pis, pi_id, catalogue.version, add)
         unit = pilot_template.unit_rule(pi["unit"], rules) if pi is not None else {}
         decimals = int(pi["decimals"]) if pi is not None else 1
         key = (la_number or borough, pi_id, period)
@@ -917,24 +969,7 @@ def _check_rows(
         source_system = _text(raw.get("source_system"))
         if published_row is not None and published_row.status == public_data.OK:
             # A published figure: it is used whatever the cells say; a change is queried.
-            changed = []
-            for name, published in (
-                ("value", published_row.value),
-                ("numerator", published_row.numerator),
-                ("denominator", published_row.denominator),
-            ):
-                read, _ = parse_number(raw.get(name), context.blank_words)
-                if (
-                    read is not None
-                    and not pd.isna(published)
-                    and abs(read - float(published))
-                    > float(rules["checks"]["prefilled_tolerance"])
-                    * max(1.0, abs(float(published)))
-                ):
-                    changed.append(
-                        f"the {name} is {_format(float(published), decimals)} but "
-                        f"the table shows {_format(read, decimals)}"
-                    )
+            changed = _prefilled_changes(raw, published_row, decimals, context)
             if changed:
                 add(
                     "Q_PREFILLED_CHANGED",
@@ -950,14 +985,7 @@ def _check_rows(
             numerator, denominator, value = _figure_checks(
                 raw, unit, decimals, pi is not None, tolerance, context, add
             )
-            status_text = _text(raw.get("status"))
-            status = context.statuses.match(status_text) if status_text else ""
-            if status_text and not status:
-                if status_text in context.published_statuses:
-                    status = status_text
-                else:
-                    add("E_STATUS", "status", f"The status {status_text!r} is not one of the list.")
-                    status = status_text
+            status = _row_status(raw, context, add)
             prefilled = prefilled and status in context.published_statuses and value is None
             if not status and value is not None:
                 status = "provided"
