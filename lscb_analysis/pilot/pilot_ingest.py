@@ -1327,6 +1327,82 @@ def _where(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _jump_detail(row: dict, earlier: list[dict], jump: Mapping, minimum: float) -> str | None:
+    """Why a figure is a jump from the borough's earlier ones (None: it is not): outside the
+    XmR limits once there are enough earlier figures, else the stated relative change."""
+    previous = earlier[-1]
+    value = float(row["value"])
+    history = [float(r["value"]) for r in earlier]
+    detail = None
+    if len(history) >= int(jump["min_points"]):
+        chart = stats.xmr(history)
+        lower, upper, mean = (
+            float(chart["lpl"].iloc[-1]),
+            float(chart["upl"].iloc[-1]),
+            float(chart["mean"].iloc[-1]),
+        )
+        if (value > upper or value < lower) and abs(value - mean) >= minimum:
+            detail = (
+                f"{row['pi_id']} {row['period']} is "
+                f"{_format(value, row['_decimals'])}, outside the range the "
+                f"borough's {len(history)} earlier figures make likely (XmR "
+                f"limits {_format(lower, row['_decimals'])} to "
+                f"{_format(upper, row['_decimals'])})."
+            )
+    else:
+        before = float(previous["value"])
+        change = abs(value - before)
+        if change >= minimum and change > float(jump["relative_change"]) * abs(before):
+            detail = (
+                f"{row['pi_id']} moved from {_format(before, row['_decimals'])} "
+                f"in {previous['period']} to {_format(value, row['_decimals'])} in "
+                f"{row['period']}, a change of more than "
+                f"{float(jump['relative_change']):.0%} (with fewer than "
+                f"{jump['min_points']} earlier figures the stated rule applies, "
+                "not SPC limits)."
+            )
+    return detail
+
+
+def _denominator_swings(usable: list[dict], limit: Any, context: _Context) -> list[dict]:
+    """Q_DENOMINATOR_SWING findings between consecutive figures with a denominator (none when
+    the unit has no swing limit)."""
+    findings = []
+    with_denominator = [
+        r
+        for r in usable
+        if r["denominator"] is not None and not pd.isna(r["denominator"]) and r["denominator"] > 0
+    ]
+    for previous, row in zip(with_denominator[:-1], with_denominator[1:], strict=True):
+        if limit is None:
+            break
+        before, now = float(previous["denominator"]), float(row["denominator"])
+        if abs(now - before) > float(limit) * before:
+            findings.append(
+                context.finding(
+                    "Q_DENOMINATOR_SWING",
+                    {**_where(row), "cell": row["_denominator_cell"]},
+                    (
+                        f"The denominator of {row['pi_id']} went from {_format(before)} in "
+                        f"{previous['period']} to {_format(now)} in {row['period']}, a change of "
+                        f"more than {float(limit):.0%}."
+                    ),
+                )
+            )
+    return findings
+
+
+def _expected_periods(layouts: pd.DataFrame) -> dict[tuple[str, str], set[str]]:
+    """The periods each borough fills for each PI in the templates, (la_number, pi_id) ->
+    periods: what a series is due to hold."""
+    expected: dict[tuple[str, str], set[str]] = {}
+    if len(layouts):
+        fills = layouts[layouts["borough_fills"]]
+        for (la, pi), group in fills.groupby(["la_number", "pi_id"]):
+            expected[(la, pi)] = set(group["period"])
+    return expected
+
+
 def _series_checks(
     current: list[dict], layouts: pd.DataFrame, context: _Context, blocked: set[tuple]
 ) -> list[dict]:
@@ -1339,11 +1415,7 @@ def _series_checks(
     jump = rules["checks"]["jump"]
     swing = rules["checks"]["denominator_swing"]
     findings = []
-    expected: dict[tuple[str, str], set[str]] = {}
-    if len(layouts):
-        fills = layouts[layouts["borough_fills"]]
-        for (la, pi), group in fills.groupby(["la_number", "pi_id"]):
-            expected[(la, pi)] = set(group["period"])
+    expected = _expected_periods(layouts)
     series: dict[tuple[str, str], list[dict]] = {}
     for row in current:
         if row["la_number"] and row["period"] and not row["prefilled"]:
@@ -1360,65 +1432,12 @@ def _series_checks(
         for position, row in enumerate(usable):
             if position == 0:
                 continue
-            previous = usable[position - 1]
-            value = float(row["value"])
-            history = [float(r["value"]) for r in usable[:position]]
-            detail = None
-            if len(history) >= int(jump["min_points"]):
-                chart = stats.xmr(history)
-                lower, upper, mean = (
-                    float(chart["lpl"].iloc[-1]),
-                    float(chart["upl"].iloc[-1]),
-                    float(chart["mean"].iloc[-1]),
-                )
-                if (value > upper or value < lower) and abs(value - mean) >= minimum:
-                    detail = (
-                        f"{row['pi_id']} {row['period']} is "
-                        f"{_format(value, row['_decimals'])}, outside the range the "
-                        f"borough's {len(history)} earlier figures make likely (XmR "
-                        f"limits {_format(lower, row['_decimals'])} to "
-                        f"{_format(upper, row['_decimals'])})."
-                    )
-            else:
-                before = float(previous["value"])
-                change = abs(value - before)
-                if change >= minimum and change > float(jump["relative_change"]) * abs(before):
-                    detail = (
-                        f"{row['pi_id']} moved from {_format(before, row['_decimals'])} "
-                        f"in {previous['period']} to {_format(value, row['_decimals'])} in "
-                        f"{row['period']}, a change of more than "
-                        f"{float(jump['relative_change']):.0%} (with fewer than "
-                        f"{jump['min_points']} earlier figures the stated rule applies, "
-                        "not SPC limits)."
-                    )
+            detail = _jump_detail(row, usable[:position], jump, minimum)
             if detail:
                 findings.append(
                     context.finding("Q_JUMP", {**_where(row), "cell": row["cell"]}, detail)
                 )
-        with_denominator = [
-            r
-            for r in usable
-            if r["denominator"] is not None
-            and not pd.isna(r["denominator"])
-            and r["denominator"] > 0
-        ]
-        limit = swing.get(unit)
-        for previous, row in zip(with_denominator[:-1], with_denominator[1:], strict=True):
-            if limit is None:
-                break
-            before, now = float(previous["denominator"]), float(row["denominator"])
-            if abs(now - before) > float(limit) * before:
-                findings.append(
-                    context.finding(
-                        "Q_DENOMINATOR_SWING",
-                        {**_where(row), "cell": row["_denominator_cell"]},
-                        (
-                            f"The denominator of {row['pi_id']} went from {_format(before)} in "
-                            f"{previous['period']} to {_format(now)} in {row['period']}, a change of "
-                            f"more than {float(limit):.0%}."
-                        ),
-                    )
-                )
+        findings.extend(_denominator_swings(usable, swing.get(unit), context))
         if not usable:
             continue
         by_period = {r["period"]: r for r in rows}
