@@ -25,7 +25,7 @@ import datetime as dt
 import io as std_io
 import logging
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -787,6 +787,74 @@ def _groups(seed: int) -> tuple[list, list, list, list]:
     return with_data, acknowledged, silent, not_asked
 
 
+# The variants that are one survey workbook with a layout of their own, named {base}.xlsx:
+# (config, board, items, wishes, rng) -> the layout's sheets.
+_LAYOUTS: dict[str, Callable[..., list[_Sheet]]] = {
+    "header_moved": lambda config, board, items, wishes, rng: _header_moved(
+        config, board, items, wishes
+    ),
+    "blank_rows_notes": lambda config, board, items, wishes, rng: _blank_rows_notes(
+        config, items, wishes
+    ),
+    "merged": lambda config, board, items, wishes, rng: _merged(config, items, wishes),
+    "ticks": lambda config, board, items, wishes, rng: _ticks(config, items, wishes, rng),
+    "free_text": lambda config, board, items, wishes, rng: _free_text(config, items, wishes, rng),
+}
+
+# The variants that are a board's own file (not the survey workbook), made by _own_format_file.
+_OWN_FORMATS = ("own_flags", "own_headings", "xls", "csv", "ods")
+
+
+def _own_format_file(
+    variant: str,
+    config: dict,
+    slug: str,
+    board: str,
+    number: int,
+    when: dt.date,
+    items: list[_Item],
+    wishes: list[_Wish],
+    rng: random.Random,
+) -> tuple[str, bytes]:
+    """The name and bytes of a board's own-format return (one of _OWN_FORMATS), apart from
+    :func:`_build` so the workbook variants read on their own."""
+    base = f"SYNTHETIC_{slug}_survey_return"
+    if variant == "own_flags":
+        return (
+            f"SYNTHETIC_{slug}_our_data_list.xlsx",
+            _xlsx_bytes(_own_flags(board, when, items, wishes)),
+        )
+    if variant == "own_headings":
+        return (
+            f"SYNTHETIC_{slug}_datasets_summary.xlsx",
+            _xlsx_bytes(_own_headings(board, items, wishes)),
+        )
+    if variant == "xls":
+        about = _about(config, board, number, when, rng)
+        return f"{base}.xls", _xls_bytes([about, *_xls_layout(config, board, items, wishes)])
+    if variant == "csv":
+        return f"SYNTHETIC_{slug}_data_collected.csv", _csv_bytes(_csv_rows(when, items))
+    about = _about(config, board, number, when, rng)
+    sheets = _template(config, items, wishes)
+    sheets[0].name, sheets[1].name = "Current data", "Would like"
+    return f"{base}.ods", _ods_bytes([about, *sheets])
+
+
+def _joint_workbook(
+    config: dict,
+    joint: list[tuple[register.LocalAuthority, list[_Item], list[_Wish]]],
+    number: int,
+    when: dt.date,
+    rng: random.Random,
+) -> bytes:
+    """The joint board's workbook (its About sheet giving the last borough's contact, then
+    the three boroughs' sheets)."""
+    about = _about(config, "Joint safeguarding board (three boroughs)", 0, when, rng)
+    about.rows[2][1] = _contact(number)
+    about.rows[4][1] = f"contact{number:02d}@example.invalid"
+    return _xlsx_bytes([about, *_joint(joint)])
+
+
 def _build(seed: int) -> tuple[list[_DemoFile], list[dict[str, Any]]]:
     """Every demo file (name, bytes, expectation) and the contacts rows, from the seed."""
     config = _config()
@@ -852,91 +920,18 @@ def _build(seed: int) -> tuple[list[_DemoFile], list[dict[str, Any]]]:
                 variant,
                 when,
             )
-        elif variant == "header_moved":
-            add(
-                f"{base}.xlsx",
-                workbook(la, when, _header_moved(config, board, items, wishes)),
-                la,
-                variant,
-                when,
-            )
-        elif variant == "blank_rows_notes":
-            add(
-                f"{base}.xlsx",
-                workbook(la, when, _blank_rows_notes(config, items, wishes)),
-                la,
-                variant,
-                when,
-            )
-        elif variant == "merged":
-            add(
-                f"{base}.xlsx",
-                workbook(la, when, _merged(config, items, wishes)),
-                la,
-                variant,
-                when,
-            )
-        elif variant == "ticks":
-            add(
-                f"{base}.xlsx",
-                workbook(la, when, _ticks(config, items, wishes, rng)),
-                la,
-                variant,
-                when,
-            )
         elif variant == "joint":
             joint.append((la, items, wishes))
             if len(joint) == 3:
-                about = _about(config, "Joint safeguarding board (three boroughs)", 0, when, rng)
-                about.rows[2][1] = _contact(index[la.la_number])
-                about.rows[4][1] = f"contact{index[la.la_number]:02d}@example.invalid"
-                for other, _, _ in joint:
-                    returned[other.la_number] = when
+                content = _joint_workbook(config, joint, index[la.la_number], when, rng)
+                returned.update((other.la_number, when) for other, _, _ in joint)
                 add(
                     "SYNTHETIC_joint_board_return.xlsx",
-                    _xlsx_bytes([about, *_joint(joint)]),
+                    content,
                     [other for other, _, _ in joint],
                     variant,
                     when,
                 )
-        elif variant == "own_flags":
-            add(
-                f"SYNTHETIC_{slug}_our_data_list.xlsx",
-                _xlsx_bytes(_own_flags(board, when, items, wishes)),
-                la,
-                variant,
-                when,
-            )
-        elif variant == "own_headings":
-            add(
-                f"SYNTHETIC_{slug}_datasets_summary.xlsx",
-                _xlsx_bytes(_own_headings(board, items, wishes)),
-                la,
-                variant,
-                when,
-            )
-        elif variant == "xls":
-            about = _about(config, board, index[la.la_number], when, rng)
-            add(
-                f"{base}.xls",
-                _xls_bytes([about, *_xls_layout(config, board, items, wishes)]),
-                la,
-                variant,
-                when,
-            )
-        elif variant == "csv":
-            add(
-                f"SYNTHETIC_{slug}_data_collected.csv",
-                _csv_bytes(_csv_rows(when, items)),
-                la,
-                variant,
-                when,
-            )
-        elif variant == "ods":
-            about = _about(config, board, index[la.la_number], when, rng)
-            sheets = _template(config, items, wishes)
-            sheets[0].name, sheets[1].name = "Current data", "Would like"
-            add(f"{base}.ods", _ods_bytes([about, *sheets]), la, variant, when)
         elif variant == "corrupt_then_good":
             add(
                 f"SYNTHETIC_{slug}_return_damaged.xlsx",
@@ -984,14 +979,15 @@ def _build(seed: int) -> tuple[list[_DemoFile], list[dict[str, Any]]]:
                 when,
                 "ingested",
             )
-        elif variant == "free_text":
-            add(
-                f"{base}.xlsx",
-                workbook(la, when, _free_text(config, items, wishes, rng)),
-                la,
-                variant,
-                when,
+        elif variant in _LAYOUTS:
+            sheets = _LAYOUTS[variant](config, board, items, wishes, rng)
+            add(f"{base}.xlsx", workbook(la, when, sheets), la, variant, when)
+        elif variant in _OWN_FORMATS:
+            number = index[la.la_number]
+            name, content = _own_format_file(
+                variant, config, slug, board, number, when, items, wishes, rng
             )
+            add(name, content, la, variant, when)
     blank_from = acknowledged[0]
     when = DATE_SENT + dt.timedelta(days=rng.randint(20, 50))
     add(

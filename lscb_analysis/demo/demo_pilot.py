@@ -313,21 +313,9 @@ def _plant(
     )
 
 
-def _borough_return(
-    name: str,
-    area: register.LocalAuthority,
-    catalogue: Any,
-    published_table: pilot_template.PublishedIndex,
-    published: dict,
-    population: dict,
-    rules: dict,
-    rng: random.Random,
-    periods: list[str],
-) -> list[_Return]:
-    slug = area.slug.replace("-", "_")
-    file = f"SYNTHETIC_{slug}_pilot_return.xlsx"
-    rows = pilot_template.template_rows(catalogue, [area], periods, published_table, rules)
-    entries = _figures(rng, rows, population.get(area.la_number, 60000.0), published, rules)
+def _not_available_elsewhere(entries: pd.DataFrame, rows: pd.DataFrame, name: str) -> None:
+    """Mark 'not available' the PIs a borough cannot give itself: the police's (for the
+    boroughs the agency return covers) and the hard PI (for the boroughs that cannot split it)."""
     police = rows[(rows["source_agency"] == AGENCY) & rows["borough_fills"]]
     if name in AGENCY_BOROUGHS:
         for item in police.itertuples(index=False):
@@ -355,6 +343,126 @@ def _borough_return(
                 source_system="",
                 narrative="Probation cannot yet split these cases by borough.",
             )
+
+
+def _waltham_forest_gaps(entries: pd.DataFrame, rows: pd.DataFrame) -> None:
+    """Waltham Forest's return: every other local PI not collected, national PIs reported
+    annually only."""
+    local = rows[(rows["source_type"] == "local") & rows["borough_fills"]]
+    missing = sorted(local["pi_id"].unique())[::2]
+    for item in local[local["pi_id"].isin(missing)].itertuples(index=False):
+        _set(
+            entries,
+            item.pi_id,
+            item.period,
+            numerator=None,
+            denominator=None,
+            status="not available",
+            source_system="",
+            narrative="Not collected in this form; see the feasibility sheet.",
+        )
+    national = rows[(rows["source_type"] == "national") & rows["borough_fills"]]
+    for item in national.itertuples(index=False):
+        _set(
+            entries,
+            item.pi_id,
+            item.period,
+            numerator=None,
+            denominator=None,
+            status="not available",
+            source_system="",
+            narrative="We report this annually from the census only.",
+        )
+
+
+def _plant_workbook_cells(
+    planted: list[dict],
+    file: str,
+    name: str,
+    workbook: Any,
+    workbook_cells: list[tuple],
+    entries: pd.DataFrame,
+    rows: pd.DataFrame,
+    rules: dict,
+) -> None:
+    """Record where the planted problems ended up in the built workbook (their cells are known
+    only once it is built)."""
+    for code, pi_id, period, name_, what in workbook_cells:
+        _plant(
+            planted,
+            file,
+            name,
+            code,
+            pi_id,
+            period,
+            _cell(workbook, rules, None, pi_id, period, name_),
+            what,
+        )
+    if name == "Ealing":
+        sheet = workbook[rules["sheets"]["data"]]
+        last = sheet.max_row
+        duplicate = entries[(entries["pi_id"] == "BF-EH-03")].iloc[4]
+        _plant(
+            planted,
+            file,
+            name,
+            "E_PERIOD",
+            "BF-EH-02",
+            "2026Q1",
+            f"C{last - 2}",
+            "period outside the template",
+        )
+        _plant(
+            planted,
+            file,
+            name,
+            "E_UNKNOWN_PI",
+            "BF-ZZ-01",
+            "2025Q1",
+            f"A{last - 1}",
+            "PI not in the model",
+        )
+        _plant(
+            planted,
+            file,
+            name,
+            "E_DUPLICATE",
+            "BF-EH-03",
+            duplicate["period"],
+            f"A{last}",
+            "the same PI and period twice",
+        )
+    if name == "Kensington and Chelsea":
+        rows_cc = rows[(rows["pi_id"] == "BF-CC-01") & rows["prefilled"]]
+        period = rows_cc["period"].iloc[-1]
+        _plant(
+            planted,
+            file,
+            name,
+            "Q_PREFILLED_CHANGED",
+            "BF-CC-01",
+            period,
+            _cell(workbook, rules, None, "BF-CC-01", period, "value"),
+            "published figure overwritten",
+        )
+
+
+def _borough_return(
+    name: str,
+    area: register.LocalAuthority,
+    catalogue: Any,
+    published_table: pilot_template.PublishedIndex,
+    published: dict,
+    population: dict,
+    rules: dict,
+    rng: random.Random,
+    periods: list[str],
+) -> list[_Return]:
+    slug = area.slug.replace("-", "_")
+    file = f"SYNTHETIC_{slug}_pilot_return.xlsx"
+    rows = pilot_template.template_rows(catalogue, [area], periods, published_table, rules)
+    entries = _figures(rng, rows, population.get(area.la_number, 60000.0), published, rules)
+    _not_available_elsewhere(entries, rows, name)
     planted: list[dict] = []
     extra = pd.DataFrame()
     workbook_cells: list[tuple] = []  # (code, pi, period, field, what)
@@ -513,31 +621,7 @@ def _borough_return(
             narrative="Reported after the board meets in January.",
         )
     elif name == "Waltham Forest":
-        local = rows[(rows["source_type"] == "local") & rows["borough_fills"]]
-        missing = sorted(local["pi_id"].unique())[::2]
-        for item in local[local["pi_id"].isin(missing)].itertuples(index=False):
-            _set(
-                entries,
-                item.pi_id,
-                item.period,
-                numerator=None,
-                denominator=None,
-                status="not available",
-                source_system="",
-                narrative="Not collected in this form; see the feasibility sheet.",
-            )
-        national = rows[(rows["source_type"] == "national") & rows["borough_fills"]]
-        for item in national.itertuples(index=False):
-            _set(
-                entries,
-                item.pi_id,
-                item.period,
-                numerator=None,
-                denominator=None,
-                status="not available",
-                source_system="",
-                narrative="We report this annually from the census only.",
-            )
+        _waltham_forest_gaps(entries, rows)
 
     first_entries = entries.copy()
     if name == "Barnet":
@@ -596,64 +680,7 @@ def _borough_return(
         RESUBMITTED if name == "Barnet" else RETURNED[name],
         name == "Waltham Forest",
     )
-    for code, pi_id, period, name_, what in workbook_cells:
-        _plant(
-            planted,
-            file,
-            name,
-            code,
-            pi_id,
-            period,
-            _cell(workbook, rules, None, pi_id, period, name_),
-            what,
-        )
-    if name == "Ealing":
-        sheet = workbook[rules["sheets"]["data"]]
-        last = sheet.max_row
-        duplicate = entries[(entries["pi_id"] == "BF-EH-03")].iloc[4]
-        _plant(
-            planted,
-            file,
-            name,
-            "E_PERIOD",
-            "BF-EH-02",
-            "2026Q1",
-            f"C{last - 2}",
-            "period outside the template",
-        )
-        _plant(
-            planted,
-            file,
-            name,
-            "E_UNKNOWN_PI",
-            "BF-ZZ-01",
-            "2025Q1",
-            f"A{last - 1}",
-            "PI not in the model",
-        )
-        _plant(
-            planted,
-            file,
-            name,
-            "E_DUPLICATE",
-            "BF-EH-03",
-            duplicate["period"],
-            f"A{last}",
-            "the same PI and period twice",
-        )
-    if name == "Kensington and Chelsea":
-        rows_cc = rows[(rows["pi_id"] == "BF-CC-01") & rows["prefilled"]]
-        period = rows_cc["period"].iloc[-1]
-        _plant(
-            planted,
-            file,
-            name,
-            "Q_PREFILLED_CHANGED",
-            "BF-CC-01",
-            period,
-            _cell(workbook, rules, None, "BF-CC-01", period, "value"),
-            "published figure overwritten",
-        )
+    _plant_workbook_cells(planted, file, name, workbook, workbook_cells, entries, rows, rules)
     returns.append(
         _Return(file, [name], RESUBMITTED if name == "Barnet" else RETURNED[name], content, planted)
     )

@@ -53,7 +53,7 @@ import io as std_io
 import logging
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -624,75 +624,85 @@ def _london(text: Any) -> register.LocalAuthority | None:
     return area if area.is_london else None
 
 
+def _identify_from_meta(
+    ret: ReturnFile, meta: dict[str, str], context: _Context, submitted: dt.date
+) -> _Identity:
+    """Identify a return from its hidden template sheet (the issued template's own record of
+    boroughs, periods and model version); apart from :func:`_identify`'s rebuilt-by-hand path."""
+    rules = context.rules
+    where = {"file": ret.path.name, "sha256": ret.sha256}
+    notes: list[dict[str, Any]] = []
+    numbers = [n.strip() for n in meta.get("la_numbers", "").split(";") if n.strip()]
+    try:
+        areas = [register.resolve(n) for n in numbers]
+    except UnknownAreaError as error:
+        raise PilotFileError(
+            f"{ret.path.name}: the hidden sheet names a borough the register does not "
+            f"know ({error}). Send the workbook the project team issued.",
+            code="borough_not_identifiable",
+        ) from error
+    agency = meta.get("agency", "")
+    try:
+        periods = pilot_template.period_range(meta.get("periods", ""), rules)
+    except InvalidArgumentError as error:
+        raise PilotFileError(
+            f"{ret.path.name}: the hidden sheet's periods cannot be read ({error}). Send "
+            "the workbook the project team issued.",
+            code="corrupt",
+        ) from error
+    version = meta.get("model_version") or None
+    try:
+        catalogue = context.catalogue(version)
+    except CatalogueError as error:
+        raise PilotFileError(
+            f"{ret.path.name}: the hidden sheet names model version {version}, which "
+            f"cannot be loaded ({error})",
+            code="unknown_model_version",
+        ) from error
+    if not areas:
+        raise PilotFileError(
+            f"{ret.path.name}: the hidden sheet names no borough.",
+            code="borough_not_identifiable",
+        )
+    layout = pilot_template.template_rows(
+        catalogue, areas, periods, context.index, rules, agency or None
+    )
+    expected = pilot_template.template_checksum(meta, layout)
+    if expected != meta.get("template_checksum"):
+        notes.append(
+            context.finding(
+                "F_CHECKSUM",
+                where,
+                (
+                    "The hidden sheet 'Template info' does not match the template the workbench "
+                    f"makes for {meta.get('boroughs', '')}, {meta.get('periods', '')} and model "
+                    f"version {catalogue.version} (its checksum differs): the hidden sheet was "
+                    "edited or the model file changed since the template was issued."
+                ),
+            )
+        )
+    returner = f"agency:{agency}" if agency else f"borough:{areas[0].la_number}"
+    return _Identity(
+        areas,
+        agency,
+        periods,
+        True,
+        catalogue.version,
+        "hidden sheet",
+        returner,
+        submitted,
+        notes,
+        layout,
+    )
+
+
 def _identify(ret: ReturnFile, context: _Context) -> _Identity:
     rules = context.rules
     where = {"file": ret.path.name, "sha256": ret.sha256}
     notes: list[dict[str, Any]] = []
     submitted = ret.date_returned or ret.modified.date()
-    meta = ret.meta
-    if meta is not None:
-        numbers = [n.strip() for n in meta.get("la_numbers", "").split(";") if n.strip()]
-        try:
-            areas = [register.resolve(n) for n in numbers]
-        except UnknownAreaError as error:
-            raise PilotFileError(
-                f"{ret.path.name}: the hidden sheet names a borough the register does not "
-                f"know ({error}). Send the workbook the project team issued.",
-                code="borough_not_identifiable",
-            ) from error
-        agency = meta.get("agency", "")
-        try:
-            periods = pilot_template.period_range(meta.get("periods", ""), rules)
-        except InvalidArgumentError as error:
-            raise PilotFileError(
-                f"{ret.path.name}: the hidden sheet's periods cannot be read ({error}). Send "
-                "the workbook the project team issued.",
-                code="corrupt",
-            ) from error
-        version = meta.get("model_version") or None
-        try:
-            catalogue = context.catalogue(version)
-        except CatalogueError as error:
-            raise PilotFileError(
-                f"{ret.path.name}: the hidden sheet names model version {version}, which "
-                f"cannot be loaded ({error})",
-                code="unknown_model_version",
-            ) from error
-        if not areas:
-            raise PilotFileError(
-                f"{ret.path.name}: the hidden sheet names no borough.",
-                code="borough_not_identifiable",
-            )
-        layout = pilot_template.template_rows(
-            catalogue, areas, periods, context.index, rules, agency or None
-        )
-        expected = pilot_template.template_checksum(meta, layout)
-        if expected != meta.get("template_checksum"):
-            notes.append(
-                context.finding(
-                    "F_CHECKSUM",
-                    where,
-                    (
-                        "The hidden sheet 'Template info' does not match the template the workbench "
-                        f"makes for {meta.get('boroughs', '')}, {meta.get('periods', '')} and model "
-                        f"version {catalogue.version} (its checksum differs): the hidden sheet was "
-                        "edited or the model file changed since the template was issued."
-                    ),
-                )
-            )
-        returner = f"agency:{agency}" if agency else f"borough:{areas[0].la_number}"
-        return _Identity(
-            areas,
-            agency,
-            periods,
-            True,
-            catalogue.version,
-            "hidden sheet",
-            returner,
-            submitted,
-            notes,
-            layout,
-        )
+    if ret.meta is not None:
+        return _identify_from_meta(ret, ret.meta, context, submitted)
 
     # Rebuilt by hand: identify from the contents.
     areas = []
@@ -805,6 +815,80 @@ def _format(number: float | None, decimals: int = 1) -> str:
     return f"{number:,.{decimals}f}" if not float(number).is_integer() else f"{number:,.0f}"
 
 
+def _row_area(raw: dict[str, Any], add: Callable[..., None]) -> register.LocalAuthority | None:
+    """The London borough a row's borough cell names (None, reported, when it names none)."""
+    area = _london(raw.get("borough"))
+    if area is None:
+        add(
+            "E_UNKNOWN_BOROUGH",
+            "borough",
+            f"{_text(raw.get('borough')) or 'The borough cell is blank'!s}: not a "
+            "London borough the register knows.",
+        )
+    return area
+
+
+def _prefilled_changes(
+    raw: dict[str, Any], published_row: Any, decimals: int, context: _Context
+) -> list[str]:
+    """How a row's cells differ from the published figure prefilled in them (beyond the
+    prefilled tolerance), one phrase per changed cell."""
+    changed = []
+    for name, published in (
+        ("value", published_row.value),
+        ("numerator", published_row.numerator),
+        ("denominator", published_row.denominator),
+    ):
+        read, _ = parse_number(raw.get(name), context.blank_words)
+        if (
+            read is not None
+            and not pd.isna(published)
+            and abs(read - float(published))
+            > float(context.rules["checks"]["prefilled_tolerance"])
+            * max(1.0, abs(float(published)))
+        ):
+            changed.append(
+                f"the {name} is {_format(float(published), decimals)} but "
+                f"the table shows {_format(read, decimals)}"
+            )
+    return changed
+
+
+def _row_status(raw: dict[str, Any], context: _Context, add: Callable[..., None]) -> str:
+    """A row's status, matched to the list (a status off the list is kept as written and
+    reported, unless it is one of the published statuses)."""
+    status_text = _text(raw.get("status"))
+    status = context.statuses.match(status_text) if status_text else ""
+    if status_text and not status:
+        if status_text in context.published_statuses:
+            status = status_text
+        else:
+            add("E_STATUS", "status", f"The status {status_text!r} is not one of the list.")
+            status = status_text
+    return status
+
+
+def _row_pi(
+    pis: dict[str, dict[str, Any]], pi_id: str, version: str, add: Callable[..., None]
+) -> dict[str, Any] | None:
+    """The catalogue's PI a row is for (None, reported, when the model has no such PI; a
+    postponed PI is reported too)."""
+    pi = pis.get(pi_id)
+    if pi is None:
+        add(
+            "E_UNKNOWN_PI",
+            "pi_id",
+            f"{pi_id or 'The PI id is blank'!s}: not a PI of best-fit model version {version}.",
+        )
+    elif pi["status"] != "current":
+        add(
+            "Q_POSTPONED_PI",
+            "pi_id",
+            f"{pi_id} is postponed in model version {version}.",
+        )
+    return pi
+
+
 def _check_rows(
     ret: ReturnFile, ident: _Identity, context: _Context
 ) -> tuple[list[dict], list[dict]]:
@@ -839,16 +923,7 @@ def _check_rows(
                 context.finding(code, {**_base, "cell": _raw.get(f"{cell_field}_cell")}, detail)
             )
 
-        area = single
-        if area is None:
-            area = _london(raw.get("borough"))
-            if area is None:
-                add(
-                    "E_UNKNOWN_BOROUGH",
-                    "borough",
-                    f"{_text(raw.get('borough')) or 'The borough cell is blank'!s}: not a "
-                    "London borough the register knows.",
-                )
+        area = single if single is not None else _row_area(raw, add)
         borough = area.name if area else _text(raw.get("borough"))
         la_number = area.la_number if area else ""
         pi_id = normalise_pi(raw.get("pi_id"))
@@ -869,20 +944,7 @@ def _check_rows(
                 f"Period {period} is not one of the template's periods "
                 f"({ident.periods[0]} to {ident.periods[-1]}).",
             )
-        pi = pis.get(pi_id)
-        if pi is None:
-            add(
-                "E_UNKNOWN_PI",
-                "pi_id",
-                f"{pi_id or 'The PI id is blank'!s}: not a PI of best-fit model version "
-                f"{catalogue.version}.",
-            )
-        elif pi["status"] != "current":
-            add(
-                "Q_POSTPONED_PI",
-                "pi_id",
-                f"{pi_id} is postponed in model version {catalogue.version}.",
-            )
+        pi = _row_pi(pis, pi_id, catalogue.version, add)
         unit = pilot_template.unit_rule(pi["unit"], rules) if pi is not None else {}
         decimals = int(pi["decimals"]) if pi is not None else 1
         key = (la_number or borough, pi_id, period)
@@ -907,24 +969,7 @@ def _check_rows(
         source_system = _text(raw.get("source_system"))
         if published_row is not None and published_row.status == public_data.OK:
             # A published figure: it is used whatever the cells say; a change is queried.
-            changed = []
-            for name, published in (
-                ("value", published_row.value),
-                ("numerator", published_row.numerator),
-                ("denominator", published_row.denominator),
-            ):
-                read, _ = parse_number(raw.get(name), context.blank_words)
-                if (
-                    read is not None
-                    and not pd.isna(published)
-                    and abs(read - float(published))
-                    > float(rules["checks"]["prefilled_tolerance"])
-                    * max(1.0, abs(float(published)))
-                ):
-                    changed.append(
-                        f"the {name} is {_format(float(published), decimals)} but "
-                        f"the table shows {_format(read, decimals)}"
-                    )
+            changed = _prefilled_changes(raw, published_row, decimals, context)
             if changed:
                 add(
                     "Q_PREFILLED_CHANGED",
@@ -940,14 +985,7 @@ def _check_rows(
             numerator, denominator, value = _figure_checks(
                 raw, unit, decimals, pi is not None, tolerance, context, add
             )
-            status_text = _text(raw.get("status"))
-            status = context.statuses.match(status_text) if status_text else ""
-            if status_text and not status:
-                if status_text in context.published_statuses:
-                    status = status_text
-                else:
-                    add("E_STATUS", "status", f"The status {status_text!r} is not one of the list.")
-                    status = status_text
+            status = _row_status(raw, context, add)
             prefilled = prefilled and status in context.published_statuses and value is None
             if not status and value is not None:
                 status = "provided"
@@ -1289,6 +1327,82 @@ def _where(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _jump_detail(row: dict, earlier: list[dict], jump: Mapping, minimum: float) -> str | None:
+    """Why a figure is a jump from the borough's earlier ones (None: it is not): outside the
+    XmR limits once there are enough earlier figures, else the stated relative change."""
+    previous = earlier[-1]
+    value = float(row["value"])
+    history = [float(r["value"]) for r in earlier]
+    detail = None
+    if len(history) >= int(jump["min_points"]):
+        chart = stats.xmr(history)
+        lower, upper, mean = (
+            float(chart["lpl"].iloc[-1]),
+            float(chart["upl"].iloc[-1]),
+            float(chart["mean"].iloc[-1]),
+        )
+        if (value > upper or value < lower) and abs(value - mean) >= minimum:
+            detail = (
+                f"{row['pi_id']} {row['period']} is "
+                f"{_format(value, row['_decimals'])}, outside the range the "
+                f"borough's {len(history)} earlier figures make likely (XmR "
+                f"limits {_format(lower, row['_decimals'])} to "
+                f"{_format(upper, row['_decimals'])})."
+            )
+    else:
+        before = float(previous["value"])
+        change = abs(value - before)
+        if change >= minimum and change > float(jump["relative_change"]) * abs(before):
+            detail = (
+                f"{row['pi_id']} moved from {_format(before, row['_decimals'])} "
+                f"in {previous['period']} to {_format(value, row['_decimals'])} in "
+                f"{row['period']}, a change of more than "
+                f"{float(jump['relative_change']):.0%} (with fewer than "
+                f"{jump['min_points']} earlier figures the stated rule applies, "
+                "not SPC limits)."
+            )
+    return detail
+
+
+def _denominator_swings(usable: list[dict], limit: Any, context: _Context) -> list[dict]:
+    """Q_DENOMINATOR_SWING findings between consecutive figures with a denominator (none when
+    the unit has no swing limit)."""
+    findings = []
+    with_denominator = [
+        r
+        for r in usable
+        if r["denominator"] is not None and not pd.isna(r["denominator"]) and r["denominator"] > 0
+    ]
+    for previous, row in zip(with_denominator[:-1], with_denominator[1:], strict=True):
+        if limit is None:
+            break
+        before, now = float(previous["denominator"]), float(row["denominator"])
+        if abs(now - before) > float(limit) * before:
+            findings.append(
+                context.finding(
+                    "Q_DENOMINATOR_SWING",
+                    {**_where(row), "cell": row["_denominator_cell"]},
+                    (
+                        f"The denominator of {row['pi_id']} went from {_format(before)} in "
+                        f"{previous['period']} to {_format(now)} in {row['period']}, a change of "
+                        f"more than {float(limit):.0%}."
+                    ),
+                )
+            )
+    return findings
+
+
+def _expected_periods(layouts: pd.DataFrame) -> dict[tuple[str, str], set[str]]:
+    """The periods each borough fills for each PI in the templates, (la_number, pi_id) ->
+    periods: what a series is due to hold."""
+    expected: dict[tuple[str, str], set[str]] = {}
+    if len(layouts):
+        fills = layouts[layouts["borough_fills"]]
+        for (la, pi), group in fills.groupby(["la_number", "pi_id"]):
+            expected[(la, pi)] = set(group["period"])
+    return expected
+
+
 def _series_checks(
     current: list[dict], layouts: pd.DataFrame, context: _Context, blocked: set[tuple]
 ) -> list[dict]:
@@ -1301,11 +1415,7 @@ def _series_checks(
     jump = rules["checks"]["jump"]
     swing = rules["checks"]["denominator_swing"]
     findings = []
-    expected: dict[tuple[str, str], set[str]] = {}
-    if len(layouts):
-        fills = layouts[layouts["borough_fills"]]
-        for (la, pi), group in fills.groupby(["la_number", "pi_id"]):
-            expected[(la, pi)] = set(group["period"])
+    expected = _expected_periods(layouts)
     series: dict[tuple[str, str], list[dict]] = {}
     for row in current:
         if row["la_number"] and row["period"] and not row["prefilled"]:
@@ -1322,65 +1432,12 @@ def _series_checks(
         for position, row in enumerate(usable):
             if position == 0:
                 continue
-            previous = usable[position - 1]
-            value = float(row["value"])
-            history = [float(r["value"]) for r in usable[:position]]
-            detail = None
-            if len(history) >= int(jump["min_points"]):
-                chart = stats.xmr(history)
-                lower, upper, mean = (
-                    float(chart["lpl"].iloc[-1]),
-                    float(chart["upl"].iloc[-1]),
-                    float(chart["mean"].iloc[-1]),
-                )
-                if (value > upper or value < lower) and abs(value - mean) >= minimum:
-                    detail = (
-                        f"{row['pi_id']} {row['period']} is "
-                        f"{_format(value, row['_decimals'])}, outside the range the "
-                        f"borough's {len(history)} earlier figures make likely (XmR "
-                        f"limits {_format(lower, row['_decimals'])} to "
-                        f"{_format(upper, row['_decimals'])})."
-                    )
-            else:
-                before = float(previous["value"])
-                change = abs(value - before)
-                if change >= minimum and change > float(jump["relative_change"]) * abs(before):
-                    detail = (
-                        f"{row['pi_id']} moved from {_format(before, row['_decimals'])} "
-                        f"in {previous['period']} to {_format(value, row['_decimals'])} in "
-                        f"{row['period']}, a change of more than "
-                        f"{float(jump['relative_change']):.0%} (with fewer than "
-                        f"{jump['min_points']} earlier figures the stated rule applies, "
-                        "not SPC limits)."
-                    )
+            detail = _jump_detail(row, usable[:position], jump, minimum)
             if detail:
                 findings.append(
                     context.finding("Q_JUMP", {**_where(row), "cell": row["cell"]}, detail)
                 )
-        with_denominator = [
-            r
-            for r in usable
-            if r["denominator"] is not None
-            and not pd.isna(r["denominator"])
-            and r["denominator"] > 0
-        ]
-        limit = swing.get(unit)
-        for previous, row in zip(with_denominator[:-1], with_denominator[1:], strict=True):
-            if limit is None:
-                break
-            before, now = float(previous["denominator"]), float(row["denominator"])
-            if abs(now - before) > float(limit) * before:
-                findings.append(
-                    context.finding(
-                        "Q_DENOMINATOR_SWING",
-                        {**_where(row), "cell": row["_denominator_cell"]},
-                        (
-                            f"The denominator of {row['pi_id']} went from {_format(before)} in "
-                            f"{previous['period']} to {_format(now)} in {row['period']}, a change of "
-                            f"more than {float(limit):.0%}."
-                        ),
-                    )
-                )
+        findings.extend(_denominator_swings(usable, swing.get(unit), context))
         if not usable:
             continue
         by_period = {r["period"]: r for r in rows}

@@ -45,7 +45,7 @@ import re
 import struct
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -763,30 +763,7 @@ def _read_ods(path: Path, limits: safe_files.WorkbookLimits) -> list[_Grid]:
         r = 0
         for row in table.getElementsByType(odf_table.TableRow):
             repeat = int(row.getAttribute("numberrowsrepeated") or 1)
-            values: list[Any] = []
-            spans = []
-            c = 0
-            for cell in row.childNodes:
-                if cell.qname not in cell_names:
-                    continue
-                across = int(cell.getAttribute("numbercolumnsrepeated") or 1)
-                value = value_of(cell)
-                wide = (
-                    int(cell.getAttribute("numbercolumnsspanned") or 1)
-                    if cell.qname[1] == "table-cell"
-                    else 1
-                )
-                tall = (
-                    int(cell.getAttribute("numberrowsspanned") or 1)
-                    if cell.qname[1] == "table-cell"
-                    else 1
-                )
-                if value is not None:
-                    values.extend([None] * (c - len(values)))
-                    values.extend([value] * min(across, _MAX_REPEAT))
-                    if wide > 1 or tall > 1:
-                        spans.append((c, tall, wide))
-                c += across
+            values, spans = _ods_row(row, cell_names, value_of)
             if any(v is not None for v in values):
                 for k in range(min(repeat, _MAX_REPEAT)):
                     rows[r + k] = list(values)
@@ -810,6 +787,58 @@ def _read_ods(path: Path, limits: safe_files.WorkbookLimits) -> list[_Grid]:
             )
         )
     return grids
+
+
+def _ods_row(
+    row: Any, cell_names: set[tuple[str, str]], value_of: Callable[[Any], Any]
+) -> tuple[list[Any], list[tuple[int, int, int]]]:
+    """One .ods row's values (repeats expanded) and merged spans (column, tall, wide), apart
+    from the sheet loop of :func:`_read_ods` so each stays readable."""
+    values: list[Any] = []
+    spans = []
+    c = 0
+    for cell in row.childNodes:
+        if cell.qname not in cell_names:
+            continue
+        across = int(cell.getAttribute("numbercolumnsrepeated") or 1)
+        value = value_of(cell)
+        wide = (
+            int(cell.getAttribute("numbercolumnsspanned") or 1)
+            if cell.qname[1] == "table-cell"
+            else 1
+        )
+        tall = (
+            int(cell.getAttribute("numberrowsspanned") or 1) if cell.qname[1] == "table-cell" else 1
+        )
+        if value is not None:
+            values.extend([None] * (c - len(values)))
+            values.extend([value] * min(across, _MAX_REPEAT))
+            if wide > 1 or tall > 1:
+                spans.append((c, tall, wide))
+        c += across
+    return values, spans
+
+
+def _untaken_values(header: _Header, columns: dict[str, int], values: list[Any]) -> list[str]:
+    """'label: value' for a row's filled cells no field or tick column took, so nothing the
+    board wrote is lost (kept in 'extra')."""
+    taken = (
+        set(columns.values())
+        | set(header.flags)
+        | ({header.borough} if header.borough is not None else set())
+    )
+    extra = []
+    for column, value in enumerate(values):
+        text = _text(value)
+        if column in taken or not text:
+            continue
+        label = (
+            header.texts[column]
+            if column < len(header.texts) and header.texts[column]
+            else f"column {_column_letter(column)}"
+        )
+        extra.append(f"{label}: {text}")
+    return extra
 
 
 def _read_csv(data: bytes, name: str) -> list[_Grid]:
@@ -1396,30 +1425,9 @@ class _FileReader:
         answers = {}
         for name, text in flag_text.items():
             answers[name] = self._code("yes_no", text, grid.name, row, flag_header[name])
-        section = current
-        if answers.get("collected") == "yes":
-            section = "collects"
-        elif answers.get("would_like") == "yes":
-            section = "would_like"
-        elif "no" in answers.values():
-            self.issue(
-                grid.name,
-                row,
-                "",
-                "not_collected",
-                f"{where} is ticked as neither collected nor wanted, so it was not read "
-                "as an item. If the board does collect it, tick it in the file.",
-            )
+        section = self._section(grid.name, row, answers, header, current, fixed)
+        if section is None:
             return None
-        elif len(header.flags) > 1 and not fixed:
-            self.issue(
-                grid.name,
-                row,
-                "",
-                "unflagged_row",
-                f"{where}: neither tick column is filled in, so the item was read as "
-                f"'{section}' (the sheet's default). Check this with the board.",
-            )
         columns = header.columns[section]
         item = cell(columns.get("item"))
         if not item:
@@ -1451,21 +1459,7 @@ class _FileReader:
             elif text:
                 extra.append(f"{self.rules.labels[section].get(name, name)}: {text}")
         record["collected_flag_original"] = flag_text.get("collected", "")
-        taken = (
-            set(columns.values())
-            | set(header.flags)
-            | ({header.borough} if header.borough is not None else set())
-        )
-        for column, value in enumerate(values):
-            text = _text(value)
-            if column in taken or not text:
-                continue
-            label = (
-                header.texts[column]
-                if column < len(header.texts) and header.texts[column]
-                else f"column {_column_letter(column)}"
-            )
-            extra.append(f"{label}: {text}")
+        extra.extend(_untaken_values(header, columns, values))
         if flag_text.get("would_like"):
             extra.append(f"{flag_header['would_like']}: {flag_text['would_like']}")
         record.update(
@@ -1478,6 +1472,44 @@ class _FileReader:
         if record["usefulness"] == "":
             record["usefulness"] = math.nan
         return record
+
+    def _section(
+        self,
+        sheet: str,
+        row: int,
+        answers: dict[str, str],
+        header: _Header,
+        current: str,
+        fixed: str,
+    ) -> str | None:
+        """The section a row is read into, from its tick columns (None: ticked as neither, so
+        not read); apart from :meth:`_record` so the tick rules read on their own."""
+        where = f"{_place(sheet)}, row {row}"
+        section = current
+        if answers.get("collected") == "yes":
+            section = "collects"
+        elif answers.get("would_like") == "yes":
+            section = "would_like"
+        elif "no" in answers.values():
+            self.issue(
+                sheet,
+                row,
+                "",
+                "not_collected",
+                f"{where} is ticked as neither collected nor wanted, so it was not read "
+                "as an item. If the board does collect it, tick it in the file.",
+            )
+            return None
+        elif len(header.flags) > 1 and not fixed:
+            self.issue(
+                sheet,
+                row,
+                "",
+                "unflagged_row",
+                f"{where}: neither tick column is filled in, so the item was read as "
+                f"'{section}' (the sheet's default). Check this with the board.",
+            )
+        return section
 
     def _usefulness(self, text: str, sheet: str, row: int, header: str) -> float:
         if not text or normalise_key(text) in self.rules.not_stated:
@@ -1567,6 +1599,87 @@ def _date(value: Any) -> Any:
     return pd.NaT
 
 
+def _file_borough(
+    reader: _FileReader, about: dict[str, tuple[Any, str, int]], path: Path
+) -> register.LocalAuthority | None:
+    """The borough a whole file is from: the About sheet's board, else the file name (an
+    About board that names no borough is reported)."""
+    board_text = _text(about.get("borough", (None,))[0])
+    file_borough = find_borough(board_text) if board_text else None
+    if board_text and file_borough is None:
+        _, sheet, row = about["borough"]
+        reader.issue(
+            sheet,
+            row,
+            "borough",
+            "unknown_borough_name",
+            f"{_place(sheet)}, row {row}: the board is given as {_quote(board_text)}, "
+            "which does not name one London borough; the borough was taken from the "
+            "file name or the sheets instead. Add a common name to "
+            "data/reference/area_aliases.csv if it should resolve.",
+        )
+    if file_borough is None:
+        file_borough = find_borough(path.stem)
+    return file_borough
+
+
+def _return_date(reader: _FileReader, answer: tuple[Any, str, int]) -> pd.Timestamp:
+    """The About sheet's return date (NaT, reported, when it is not a date)."""
+    value, sheet, row = answer
+    return_date = _date(value)
+    if pd.isna(return_date) and _text(value):
+        reader.issue(
+            sheet,
+            row,
+            "date",
+            "unmapped_value",
+            f"{_place(sheet)}, row {row}: the return date is not a date "
+            "(day/month/year expected), so the file's modification time decides "
+            "which return is the latest. Correct it in the file if it matters.",
+        )
+    return return_date
+
+
+def _without_items(
+    outcome: _Outcome,
+    reader: _FileReader,
+    path: Path,
+    file_borough: register.LocalAuthority | None,
+) -> _Outcome:
+    """Reject a file that gave no items, with the reason the board can act on."""
+    outcome.sheets = reader.sheets
+    data_rows = sum(result.non_blank for result in reader.results)
+    unattributed = any(i["code"] == "unknown_borough" for i in reader.issues)
+    if unattributed:
+        return _rejected(
+            outcome,
+            "borough_not_identifiable",
+            f"{path.name}: no borough could be identified for its items (not "
+            "from the About sheet, the file name, a borough column or the "
+            "sheet names). Add the board's name on the About sheet (or rename "
+            "the file after the borough) and ingest again.",
+        )
+    if reader.recognised == 0 and reader.content_sheets > 0:
+        return _rejected(
+            outcome,
+            "no_recognisable_sheet",
+            f"{path.name}: none of its sheets has a header row naming a data "
+            "item (e.g. 'Data item', 'Indicator', 'Measure'). Ask the board "
+            "to use the survey template, or add their header words as "
+            "synonyms in data/reference/survey.yaml.",
+            file_borough,
+        )
+    detail = f" ({data_rows} row(s) were notes or headings)" if data_rows else ""
+    return _rejected(
+        outcome,
+        "empty",
+        f"{path.name} holds no data items{detail}. If the board meant to "
+        "send data, ask for the completed return; otherwise record it as "
+        "acknowledged without data.",
+        file_borough,
+    )
+
+
 def _ingest_file(
     path: Path,
     sha: str,
@@ -1591,35 +1704,9 @@ def _ingest_file(
         else:
             reader.read_sheet(grid)
     about = {**reader.about_above, **reader.about}
-    board_text = _text(about.get("borough", (None,))[0])
-    file_borough = find_borough(board_text) if board_text else None
-    if board_text and file_borough is None:
-        _, sheet, row = about["borough"]
-        reader.issue(
-            sheet,
-            row,
-            "borough",
-            "unknown_borough_name",
-            f"{_place(sheet)}, row {row}: the board is given as {_quote(board_text)}, "
-            "which does not name one London borough; the borough was taken from the "
-            "file name or the sheets instead. Add a common name to "
-            "data/reference/area_aliases.csv if it should resolve.",
-        )
-    if file_borough is None:
-        file_borough = find_borough(path.stem)
+    file_borough = _file_borough(reader, about, path)
     if "date" in about:
-        value, sheet, row = about["date"]
-        outcome.return_date = _date(value)
-        if pd.isna(outcome.return_date) and _text(value):
-            reader.issue(
-                sheet,
-                row,
-                "date",
-                "unmapped_value",
-                f"{_place(sheet)}, row {row}: the return date is not a date "
-                "(day/month/year expected), so the file's modification time decides "
-                "which return is the latest. Correct it in the file if it matters.",
-            )
+        outcome.return_date = _return_date(reader, about["date"])
     items: list[dict[str, Any]] = []
     attributed = 0
     for result in reader.results:
@@ -1662,37 +1749,7 @@ def _ingest_file(
                     borough=area.name if area else "", la_number=area.la_number if area else ""
                 )
     if not items:
-        outcome.sheets = reader.sheets
-        data_rows = sum(result.non_blank for result in reader.results)
-        unattributed = any(i["code"] == "unknown_borough" for i in reader.issues)
-        if unattributed:
-            return _rejected(
-                outcome,
-                "borough_not_identifiable",
-                f"{path.name}: no borough could be identified for its items (not "
-                "from the About sheet, the file name, a borough column or the "
-                "sheet names). Add the board's name on the About sheet (or rename "
-                "the file after the borough) and ingest again.",
-            )
-        if reader.recognised == 0 and reader.content_sheets > 0:
-            return _rejected(
-                outcome,
-                "no_recognisable_sheet",
-                f"{path.name}: none of its sheets has a header row naming a data "
-                "item (e.g. 'Data item', 'Indicator', 'Measure'). Ask the board "
-                "to use the survey template, or add their header words as "
-                "synonyms in data/reference/survey.yaml.",
-                file_borough,
-            )
-        detail = f" ({data_rows} row(s) were notes or headings)" if data_rows else ""
-        return _rejected(
-            outcome,
-            "empty",
-            f"{path.name} holds no data items{detail}. If the board meant to "
-            "send data, ask for the completed return; otherwise record it as "
-            "acknowledged without data.",
-            file_borough,
-        )
+        return _without_items(outcome, reader, path, file_borough)
     outcome.items = items
     outcome.issues = reader.issues
     outcome.sheets = reader.sheets
