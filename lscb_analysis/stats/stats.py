@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -525,6 +525,61 @@ def _overdispersion(
     return phi, float(tau2)
 
 
+def _check_winsorise(winsorise: object) -> None:
+    """Refuse a winsorising fraction outside [0, 0.5), which would trim every z-score."""
+    if (
+        isinstance(winsorise, bool)
+        or not isinstance(winsorise, numbers.Real)
+        or not (0 <= winsorise < 0.5)
+    ):
+        raise InvalidArgumentError(
+            f"winsorise must be a fraction from 0 up to (not including) 0.5, such as 0.1 "
+            f"for 10% at each end; got {winsorise!r}."
+        )
+
+
+def _funnel_target(
+    target: object, events: np.ndarray, cases: np.ndarray, kind: str, scale: float
+) -> float:
+    """The funnel's centre on the unscaled scale: the pooled value, or the checked target."""
+    if target is None:
+        complete = ~(np.isnan(events) | np.isnan(cases))
+        total = cases[complete].sum()
+        return events[complete].sum() / total if total > 0 else math.nan
+    if isinstance(target, bool) or not isinstance(target, numbers.Real) or math.isnan(target):
+        raise InvalidArgumentError(
+            f"target must be a number on the output scale (or None for the pooled "
+            f"value); got {target!r}."
+        )
+    theta = float(target) / scale
+    if theta < 0 or (kind == "proportion" and theta > 1):
+        upper_bound = "the multiplier" if kind == "proportion" else "infinity"
+        raise InvalidArgumentError(
+            f"target must lie between 0 and {upper_bound} on the output scale "
+            f"(multiplier {scale:g}); got {target!r}."
+        )
+    return theta
+
+
+def _funnel_significance(value: np.ndarray, limits: dict[str, np.ndarray]) -> list[str | None]:
+    """Each unit's place against the limits, the outer (99.8%) limits checked first."""
+    significance: list[str | None] = []
+    for position, value_ in enumerate(value):
+        if np.isnan(value_):
+            significance.append(None)
+        elif value_ > limits["upper_998"][position]:
+            significance.append("high_998")
+        elif value_ > limits["upper_95"][position]:
+            significance.append("high_95")
+        elif value_ < limits["lower_998"][position]:
+            significance.append("low_998")
+        elif value_ < limits["lower_95"][position]:
+            significance.append("low_95")
+        else:
+            significance.append("not_significant")
+    return significance
+
+
 def funnel(
     numerator,
     denominator,
@@ -591,15 +646,7 @@ def funnel(
     """
     _check_choice(kind, "kind", ("proportion", "rate"))
     _check_choice(overdispersion, "overdispersion", (None, "multiplicative", "additive"))
-    if (
-        isinstance(winsorise, bool)
-        or not isinstance(winsorise, numbers.Real)
-        or not (0 <= winsorise < 0.5)
-    ):
-        raise InvalidArgumentError(
-            f"winsorise must be a fraction from 0 up to (not including) 0.5, such as 0.1 "
-            f"for 10% at each end; got {winsorise!r}."
-        )
+    _check_winsorise(winsorise)
     if multiplier is None:
         multiplier = 1 if kind == "proportion" else 10000
     scale = _check_multiplier(multiplier)
@@ -610,23 +657,7 @@ def funnel(
     if kind == "proportion":
         _check_numerator_within_denominator(events, cases, "numerator", "denominator")
 
-    complete = ~(np.isnan(events) | np.isnan(cases))
-    if target is None:
-        total = cases[complete].sum()
-        theta = events[complete].sum() / total if total > 0 else math.nan
-    else:
-        if isinstance(target, bool) or not isinstance(target, numbers.Real) or math.isnan(target):
-            raise InvalidArgumentError(
-                f"target must be a number on the output scale (or None for the pooled "
-                f"value); got {target!r}."
-            )
-        theta = float(target) / scale
-        if theta < 0 or (kind == "proportion" and theta > 1):
-            upper_bound = "the multiplier" if kind == "proportion" else "infinity"
-            raise InvalidArgumentError(
-                f"target must lie between 0 and {upper_bound} on the output scale "
-                f"(multiplier {scale:g}); got {target!r}."
-            )
+    theta = _funnel_target(target, events, cases, kind, scale)
 
     with np.errstate(invalid="ignore", divide="ignore"):
         observed = events / cases
@@ -648,20 +679,7 @@ def funnel(
     z = np.where(np.isfinite(z), z, np.nan)
     value = observed * scale
 
-    significance: list[str | None] = []
-    for position, value_ in enumerate(value):
-        if np.isnan(value_):
-            significance.append(None)
-        elif value_ > limits["upper_998"][position]:
-            significance.append("high_998")
-        elif value_ > limits["upper_95"][position]:
-            significance.append("high_95")
-        elif value_ < limits["lower_998"][position]:
-            significance.append("low_998")
-        elif value_ < limits["lower_95"][position]:
-            significance.append("low_95")
-        else:
-            significance.append("not_significant")
+    significance = _funnel_significance(value, limits)
 
     frame = pd.DataFrame(
         {
@@ -1407,6 +1425,163 @@ def _trend_frame(
     return frame
 
 
+def _trend_values_input(
+    values: object, lower: object, upper: object, interval_confidence: object
+) -> tuple[str, tuple[np.ndarray, ...], float]:
+    """Check values with their confidence limits for a trend; returns method, columns, level."""
+    if values is None or lower is None or upper is None:
+        raise InvalidArgumentError(
+            "values, lower and upper must all be given for a trend on values with "
+            "confidence intervals."
+        )
+    interval_level = _check_confidence(interval_confidence, "interval_confidence")
+    arrays, _ = _broadcast(values=values, lower=lower, upper=upper)
+    series, low, high = arrays["values"], arrays["lower"], arrays["upper"]
+    if (low > high).any():
+        position = _first_position(low > high)
+        raise InvalidArgumentError(
+            f"lower must not exceed upper: position {position} has {low[position]:g} "
+            f"and {high[position]:g}."
+        )
+    return "weighted_regression", (series, low, high), interval_level
+
+
+def _trend_counts_input(
+    numerator: object, denominator: object, kind: object
+) -> tuple[str, tuple[np.ndarray, ...]]:
+    """Check counts and denominators for a trend; returns the method and the columns."""
+    _check_choice(kind, "kind", ("proportion", "rate"))
+    if numerator is None or denominator is None:
+        raise InvalidArgumentError("numerator and denominator must both be given.")
+    arrays, _ = _broadcast(numerator=numerator, denominator=denominator)
+    events, cases = arrays["numerator"], arrays["denominator"]
+    _check_not_negative(events, "numerator")
+    _check_positive(cases, "denominator")
+    if kind == "proportion":
+        _check_numerator_within_denominator(events, cases, "numerator", "denominator")
+    method = "chi_squared_trend" if kind == "proportion" else "poisson_regression"
+    return method, (events, cases)
+
+
+# A trend fit: the slope, its chi-squared statistic and the slope with one point left out;
+# or, as a string, the reason the trend cannot be calculated.
+_TrendFit = tuple[float, float, Callable[[int], float]] | str
+
+
+def _weighted_regression_trend(
+    recent: list[np.ndarray], interval_level: float, times: np.ndarray
+) -> _TrendFit:
+    """Fingertips' weighted regression of values on time, weighted by 1 / SE^2."""
+    series, low, high = recent
+    z = scipy_stats.norm.ppf(1 - (1 - interval_level) / 2)
+    standard_error = (high - low) / (2 * z)
+    if (standard_error <= 0).any():
+        return "a confidence interval of zero width among the last five points"
+    weights = 1 / standard_error**2
+    slope, slope_variance = _weighted_slope(series, weights, times)
+    statistic = slope**2 / slope_variance
+
+    def slope_without(skip: int) -> float:
+        keep = np.arange(TREND_POINTS) != skip
+        return _weighted_slope(series[keep], weights[keep], times[keep])[0]
+
+    return slope, statistic, slope_without
+
+
+def _chi_squared_trend(recent: list[np.ndarray], times: np.ndarray) -> _TrendFit:
+    """Chi-squared test for trend in proportions; direction from the log-odds when defined."""
+    events, cases = recent
+    if events.sum() == 0 or events.sum() == cases.sum():
+        return "no events, or every case an event, in the last five points"
+    statistic = _armitage_statistic(events, cases, times)
+    if ((events > 0) & (events < cases)).all():
+        log_odds = np.log(events / (cases - events))
+        slope = _ols_slope(log_odds, times)
+
+        def slope_without(skip: int) -> float:
+            keep = np.arange(TREND_POINTS) != skip
+            return _ols_slope(log_odds[keep], times[keep])
+
+    else:
+        slope = _armitage_direction(events, cases, times)
+
+        def slope_without(skip: int) -> float:
+            keep = np.arange(TREND_POINTS) != skip
+            return _armitage_direction(events[keep], cases[keep], times[keep])
+
+    return slope, statistic, slope_without
+
+
+def _poisson_regression_trend(recent: list[np.ndarray], times: np.ndarray) -> _TrendFit:
+    """Poisson regression of counts on time for rates; Wald chi-squared of the slope."""
+    events, exposure = recent
+    if events.sum() == 0:
+        return "no events in the last five points"
+    slope, slope_error = _poisson_trend(events, exposure, times)
+    statistic = (slope / slope_error) ** 2 if slope_error > 0 else math.nan
+
+    def slope_without(skip: int) -> float:
+        keep = np.arange(TREND_POINTS) != skip
+        if events[keep].sum() == 0:
+            return math.nan
+        return _poisson_trend(events[keep], exposure[keep], times[keep])[0]
+
+    return slope, statistic, slope_without
+
+
+def _trend_verdict(
+    method: str,
+    slope: float,
+    statistic: float,
+    slope_without: Callable[[int], float],
+    critical: float,
+    level: float,
+) -> pd.DataFrame:
+    """Judge a fitted trend: significant, and not reversed by leaving out any one point."""
+    if not np.isfinite(statistic):
+        return _trend_frame(
+            method,
+            TREND_POINTS,
+            slope,
+            statistic,
+            "cannot_be_calculated",
+            "the test statistic could not be computed",
+            level,
+        )
+    if statistic <= critical:
+        return _trend_frame(
+            method,
+            TREND_POINTS,
+            slope,
+            statistic,
+            "no_significant_change",
+            "no significant trend",
+            level,
+        )
+    reversed_by_one_point = any(
+        np.sign(slope_without(skip)) != np.sign(slope) for skip in range(TREND_POINTS)
+    )
+    if reversed_by_one_point:
+        return _trend_frame(
+            method,
+            TREND_POINTS,
+            slope,
+            statistic,
+            "no_significant_change",
+            "outlier found: leaving out one point reverses the direction",
+            level,
+        )
+    return _trend_frame(
+        method,
+        TREND_POINTS,
+        slope,
+        statistic,
+        "increasing" if slope > 0 else "decreasing",
+        "significant trend with no outlier",
+        level,
+    )
+
+
 def trend_test(
     values=None,
     lower=None,
@@ -1477,34 +1652,12 @@ def trend_test(
     critical = float(scipy_stats.chi2.ppf(level, 1))
 
     if values_given:
-        if values is None or lower is None or upper is None:
-            raise InvalidArgumentError(
-                "values, lower and upper must all be given for a trend on values with "
-                "confidence intervals."
-            )
-        interval_level = _check_confidence(interval_confidence, "interval_confidence")
-        arrays, _ = _broadcast(values=values, lower=lower, upper=upper)
-        series, low, high = arrays["values"], arrays["lower"], arrays["upper"]
-        if (low > high).any():
-            position = _first_position(low > high)
-            raise InvalidArgumentError(
-                f"lower must not exceed upper: position {position} has {low[position]:g} "
-                f"and {high[position]:g}."
-            )
-        method = "weighted_regression"
-        columns = (series, low, high)
+        method, columns, interval_level = _trend_values_input(
+            values, lower, upper, interval_confidence
+        )
     else:
-        _check_choice(kind, "kind", ("proportion", "rate"))
-        if numerator is None or denominator is None:
-            raise InvalidArgumentError("numerator and denominator must both be given.")
-        arrays, _ = _broadcast(numerator=numerator, denominator=denominator)
-        events, cases = arrays["numerator"], arrays["denominator"]
-        _check_not_negative(events, "numerator")
-        _check_positive(cases, "denominator")
-        if kind == "proportion":
-            _check_numerator_within_denominator(events, cases, "numerator", "denominator")
-        method = "chi_squared_trend" if kind == "proportion" else "poisson_regression"
-        columns = (events, cases)
+        method, columns = _trend_counts_input(numerator, denominator, kind)
+        interval_level = math.nan  # not used: only values carry confidence intervals
 
     length = len(columns[0])
     if length < TREND_POINTS:
@@ -1531,118 +1684,17 @@ def trend_test(
     times = np.arange(1, TREND_POINTS + 1, dtype=float)
 
     if method == "weighted_regression":
-        series, low, high = recent
-        z = scipy_stats.norm.ppf(1 - (1 - interval_level) / 2)
-        standard_error = (high - low) / (2 * z)
-        if (standard_error <= 0).any():
-            return _trend_frame(
-                method,
-                TREND_POINTS,
-                math.nan,
-                math.nan,
-                "cannot_be_calculated",
-                "a confidence interval of zero width among the last five points",
-                level,
-            )
-        weights = 1 / standard_error**2
-        slope, slope_variance = _weighted_slope(series, weights, times)
-        statistic = slope**2 / slope_variance
-
-        def slope_without(skip: int) -> float:
-            keep = np.arange(TREND_POINTS) != skip
-            return _weighted_slope(series[keep], weights[keep], times[keep])[0]
-
+        fit = _weighted_regression_trend(recent, interval_level, times)
     elif method == "chi_squared_trend":
-        events, cases = recent
-        if events.sum() == 0 or events.sum() == cases.sum():
-            return _trend_frame(
-                method,
-                TREND_POINTS,
-                math.nan,
-                math.nan,
-                "cannot_be_calculated",
-                "no events, or every case an event, in the last five points",
-                level,
-            )
-        statistic = _armitage_statistic(events, cases, times)
-        if ((events > 0) & (events < cases)).all():
-            log_odds = np.log(events / (cases - events))
-            slope = _ols_slope(log_odds, times)
-
-            def slope_without(skip: int) -> float:
-                keep = np.arange(TREND_POINTS) != skip
-                return _ols_slope(log_odds[keep], times[keep])
-
-        else:
-            slope = _armitage_direction(events, cases, times)
-
-            def slope_without(skip: int) -> float:
-                keep = np.arange(TREND_POINTS) != skip
-                return _armitage_direction(events[keep], cases[keep], times[keep])
-
+        fit = _chi_squared_trend(recent, times)
     else:
-        events, exposure = recent
-        if events.sum() == 0:
-            return _trend_frame(
-                method,
-                TREND_POINTS,
-                math.nan,
-                math.nan,
-                "cannot_be_calculated",
-                "no events in the last five points",
-                level,
-            )
-        slope, slope_error = _poisson_trend(events, exposure, times)
-        statistic = (slope / slope_error) ** 2 if slope_error > 0 else math.nan
-
-        def slope_without(skip: int) -> float:
-            keep = np.arange(TREND_POINTS) != skip
-            if events[keep].sum() == 0:
-                return math.nan
-            return _poisson_trend(events[keep], exposure[keep], times[keep])[0]
-
-    if not np.isfinite(statistic):
+        fit = _poisson_regression_trend(recent, times)
+    if isinstance(fit, str):
         return _trend_frame(
-            method,
-            TREND_POINTS,
-            slope,
-            statistic,
-            "cannot_be_calculated",
-            "the test statistic could not be computed",
-            level,
+            method, TREND_POINTS, math.nan, math.nan, "cannot_be_calculated", fit, level
         )
-    if statistic <= critical:
-        return _trend_frame(
-            method,
-            TREND_POINTS,
-            slope,
-            statistic,
-            "no_significant_change",
-            "no significant trend",
-            level,
-        )
-    reversed_by_one_point = any(
-        np.sign(slope_without(skip)) != np.sign(slope) for skip in range(TREND_POINTS)
-    )
-    if reversed_by_one_point:
-        return _trend_frame(
-            method,
-            TREND_POINTS,
-            slope,
-            statistic,
-            "no_significant_change",
-            "outlier found: leaving out one point reverses the direction",
-            level,
-        )
-    return _trend_frame(
-        method,
-        TREND_POINTS,
-        slope,
-        statistic,
-        "increasing" if slope > 0 else "decreasing",
-        "significant trend with no outlier",
-        level,
-    )
+    slope, statistic, slope_without = fit
+    return _trend_verdict(method, slope, statistic, slope_without, critical, level)
 
 
 # ---------------------------------------------------------------------------------------
