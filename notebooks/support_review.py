@@ -78,6 +78,13 @@ targeted = support_review.targeting(support, evidence)
 presenter.show(targeted, "Support against evidence of need")
 
 # %% [markdown]
+# Audit sections with a suppressed grade count are not judged here (their share could give the
+# small number back); the count of them, when there are any:
+
+# %%
+Markdown(support_review.withheld_note(evidence))
+
+# %% [markdown]
 # ## Run record
 
 # %%

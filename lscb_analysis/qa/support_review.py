@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lscb_analysis.core import io
+from lscb_analysis.protect import disclosure
 from lscb_analysis.published import ofsted
 from lscb_analysis.qa import audit_analysis
 
@@ -80,6 +81,9 @@ def exception_evidence(exceptions: pd.DataFrame, rules: dict) -> pd.DataFrame:
 def audit_evidence(records: pd.DataFrame) -> pd.DataFrame:
     """Evidence of need from case-file audits: sections where few answers were good or better.
 
+    A section with a suppressed grade count is not judged (board tier:
+    :func:`lscb_analysis.qa.audit_analysis.weak_sections`); ``attrs["withheld"]`` counts them.
+
     Returns:
         ``EVIDENCE_COLUMNS`` with ``source`` "Audit", the theme as its title.
     """
@@ -89,7 +93,7 @@ def audit_evidence(records: pd.DataFrame) -> pd.DataFrame:
 
     titles = {key: spec["title"] for key, spec in audit.audit_config()["themes"].items()}
     weak = audit_analysis.weak_sections(records)
-    return pd.DataFrame(
+    evidence = pd.DataFrame(
         {
             "borough": weak["borough"],
             "theme": weak["theme"].map(titles),
@@ -98,6 +102,8 @@ def audit_evidence(records: pd.DataFrame) -> pd.DataFrame:
         },
         columns=EVIDENCE_COLUMNS,
     )
+    evidence.attrs["withheld"] = weak.attrs.get("withheld", 0)
+    return evidence
 
 
 def targeting(support: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
@@ -142,11 +148,36 @@ def targeting(support: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
 def gather_evidence(
     judgements: pd.DataFrame, records: pd.DataFrame, exceptions: pd.DataFrame | None, rules: dict
 ) -> pd.DataFrame:
-    """All evidence of need together: Ofsted, score card exceptions (when given), audits."""
-    parts = [ofsted_evidence(judgements, rules), audit_evidence(records)]
+    """All evidence of need together: Ofsted, score card exceptions (when given), audits.
+
+    ``attrs["withheld_audit_sections"]``: audit sections not judged because a grade count is
+    suppressed (:func:`withheld_note` says so in the report).
+    """
+    audits = audit_evidence(records)
+    parts = [ofsted_evidence(judgements, rules), audits]
     if exceptions is not None and len(exceptions):
         parts.append(exception_evidence(exceptions, rules))
-    return pd.concat(parts, ignore_index=True)
+    evidence = pd.concat(parts, ignore_index=True)
+    evidence.attrs["withheld_audit_sections"] = int(audits.attrs.get("withheld", 0))
+    return evidence
+
+
+def withheld_note(evidence: pd.DataFrame) -> str:
+    """A sentence on the audit sections left out of the evidence (empty when there are none).
+
+    >>> frame = pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    >>> frame.attrs["withheld_audit_sections"] = 2
+    >>> withheld_note(frame).startswith("2 audit sections are not judged")
+    True
+    """
+    withheld = int(evidence.attrs.get("withheld_audit_sections", 0))
+    if not withheld:
+        return ""
+    return (
+        f"{withheld} audit section{'s are' if withheld != 1 else ' is'} not judged here: a grade "
+        f"count is {disclosure.suppressed_wording()}, so the share of good or better answers "
+        "is not shown or compared (the deep dive's analyst copy, NOT FOR PUBLICATION, has it)."
+    )
 
 
 def london_judgements() -> pd.DataFrame:

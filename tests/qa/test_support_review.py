@@ -88,6 +88,45 @@ def test_exception_evidence_by_sub_group():
     assert list(evidence["theme"]) == ["Exploitation and missing"]
 
 
+def test_audit_evidence_leaves_out_and_counts_sections_with_suppressed_counts():
+    def answers(section, grades):
+        return [
+            {
+                "audit_id": "A-1",
+                "borough": "Barnet",
+                "theme": "neglect",
+                "audit_date": pd.Timestamp("2026-03-01"),
+                "agency": "police",
+                "case": f"CASE-{n}",
+                "section": section,
+                "question_id": "Q",
+                "question": "Q?",
+                "grade": grade,
+                "second_grade": "",
+                "moderated_grade": "",
+                "final_grade": grade,
+                "evidence": "",
+                "evidence_withheld": "",
+                "status": "ok",
+            }
+            for n, grade in enumerate(grades)
+        ]
+
+    # Planning: 1 of 10 good (a suppressed count); recognition: 6 of 20 good (nothing small).
+    records = pd.DataFrame(
+        answers("planning", ["Good"] + ["Requires improvement"] * 9)
+        + answers("recognition", ["Good"] * 6 + ["Requires improvement"] * 14)
+    )
+    evidence = support_review.gather_evidence(judgements([]), records, None, RULES)
+    audit_rows = evidence[evidence["source"] == "Audit"]
+    assert audit_rows["detail"].tolist() == ["Recognition (A-1)"]
+    assert evidence.attrs["withheld_audit_sections"] == 1
+    assert support_review.withheld_note(evidence).startswith(
+        "1 audit section is not judged here: a grade count is suppressed (fewer than 6)"
+    )
+    assert support_review.withheld_note(pd.DataFrame(columns=support_review.EVIDENCE_COLUMNS)) == ""
+
+
 @pytest.mark.slow
 def test_support_review_notebook_on_the_demo(tmp_path, project_factory, monkeypatch):
     root = project_factory(tmp_path / "project")
