@@ -59,7 +59,7 @@ from lscb_analysis.protect.identifiers import (
     identifier_kinds,
     load_identifier_config,
 )
-from lscb_analysis.stats import stats
+from lscb_analysis.stats.intervals import proportion_ci
 from lscb_analysis.survey import survey_ingest
 from lscb_analysis.survey.survey_ingest import normalise_key
 
@@ -1280,7 +1280,7 @@ def summarise_feedback(
     if frame.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     answered = frame["answered"].to_numpy(dtype=float)
-    interval = stats.proportion_ci(
+    interval = proportion_ci(
         np.where(answered > 0, frame["support"], np.nan),
         np.where(answered > 0, answered, np.nan),
         confidence=settings["confidence"],

@@ -30,7 +30,7 @@ How a return is read (settings in ``data/reference/pilot_rules.yaml``):
   query), and the periods from the rows.
 * Checks: the ``E_`` (errors), ``Q_`` (queries) and ``C_`` (continuity) codes listed under
   ``findings`` in pilot_rules.yaml. A quarter-on-quarter jump is judged against the XmR
-  limits of the borough's own earlier figures (:func:`lscb_analysis.stats.stats.xmr`) when there
+  limits of the borough's own earlier figures (:func:`lscb_analysis.stats.xmr.xmr`) when there
   are at least ``checks.jump.min_points`` of them, otherwise by the stated rule.
 * Re-submissions: a later file from the same returner (the same borough, or the same agency)
   replaces the earlier one's rows for each borough, PI and period it covers, and every value
@@ -80,7 +80,7 @@ from lscb_analysis.pilot import pilot_template
 from lscb_analysis.present import workbook_print
 from lscb_analysis.protect import disclosure, safe_files
 from lscb_analysis.published import public_data
-from lscb_analysis.stats import stats
+from lscb_analysis.stats.xmr import xmr
 from lscb_analysis.survey.survey_ingest import Matcher, find_borough, normalise_key
 
 LOGGER = logging.getLogger(__name__)
@@ -1335,7 +1335,7 @@ def _jump_detail(row: dict, earlier: list[dict], jump: Mapping, minimum: float) 
     history = [float(r["value"]) for r in earlier]
     detail = None
     if len(history) >= int(jump["min_points"]):
-        chart = stats.xmr(history)
+        chart = xmr(history)
         lower, upper, mean = (
             float(chart["lpl"].iloc[-1]),
             float(chart["upl"].iloc[-1]),

@@ -40,7 +40,7 @@ from lscb_analysis.core.errors import (
     MissingDataFileError,
 )
 from lscb_analysis.protect import safe_files
-from lscb_analysis.stats.stats import proportion_ci
+from lscb_analysis.stats.intervals import proportion_ci
 
 SIMPLE = "simple random sample without replacement"
 STRATIFIED = (

@@ -6,14 +6,14 @@ per PI of the best-fit model (:mod:`lscb_analysis.model.catalogue`) for one boro
 * the latest value and its period, the target and whether it is met (red / amber / green);
 * the previous value and the direction of travel (improving / worsening / no change, following
   the PI's polarity; only up / down where neither direction is better);
-* the SPC variation and assurance icons of the borough's own series (:func:`stats.xmr`,
-  :func:`stats.xmr_summary`): quarterly pilot values for local PIs, published annual figures
+* the SPC variation and assurance icons of the borough's own series (:func:`xmr`,
+  :func:`xmr_summary`): quarterly pilot values for local PIs, published annual figures
   for national PIs, "too few points" when the series is short;
 * for national PIs, significance against England, London and the statistical-neighbour mean
-  (:func:`stats.compare_to_benchmark` with Wilson intervals for percentages and exact / Byar
+  (:func:`compare_to_benchmark` with Wilson intervals for percentages and exact / Byar
   intervals for rates from the published numerator and denominator; "not compared", with the
-  reason, where no interval exists), the London quartile band (:func:`stats.quartile_band`);
-* the recent-trend marker (:func:`stats.trend_test`), the data quality found by the pilot's
+  reason, where no interval exists), the London quartile band (:func:`quartile_band`);
+* the recent-trend marker (:func:`trend_test`), the data quality found by the pilot's
   validation (errors, queries, estimated values) and the borough's narrative.
 
 :func:`scorecard` computes all of it as one frame (``Scorecard.rows``) plus the SPC points
@@ -22,7 +22,7 @@ special-cause concern, "red-red" PIs (significantly worse than a benchmark and g
 and PIs missing their target consistently, each with a plain-English sentence and a question
 for the challenge meeting. Every icon, colour and sentence, in the HTML report, the charts and
 the workbook, is read from those frames, so a chart and its summary can never disagree. No
-function here computes an interval or a signal itself: :mod:`lscb_analysis.stats.stats` does.
+function here computes an interval or a signal itself: :mod:`lscb_analysis.stats` does.
 
 Every rule setting is in ``data/reference/scorecard.yaml`` (:func:`load_rules`) and printed by
 :func:`method_note`. Periods follow the pilot (:mod:`lscb_analysis.pilot.pilot_template`): calendar
@@ -61,7 +61,10 @@ from lscb_analysis.pilot import pilot_template
 from lscb_analysis.present import latest
 from lscb_analysis.protect import disclosure
 from lscb_analysis.published.public_data import OK, period_label
-from lscb_analysis.stats import stats
+from lscb_analysis.stats.benchmarking import compare_to_benchmark, neighbour_mean, quartile_band
+from lscb_analysis.stats.intervals import proportion_ci, rate_ci
+from lscb_analysis.stats.trends import TREND_POINTS, trend_test
+from lscb_analysis.stats.xmr import xmr, xmr_summary
 
 RULES_FILE = "scorecard.yaml"
 REQUIRED_RULE_KEYS = (
@@ -678,9 +681,9 @@ def _interval(
     if consistent.any():
         n, d = numerator[consistent], denominator[consistent]
         if spec["method"] == "wilson":
-            ci = stats.proportion_ci(n, d, rules["confidence"], spec["multiplier"])
+            ci = proportion_ci(n, d, rules["confidence"], spec["multiplier"])
         else:
-            ci = stats.rate_ci(n, d, rules["confidence"], spec["multiplier"])
+            ci = rate_ci(n, d, rules["confidence"], spec["multiplier"])
         frame.loc[consistent, ["lower", "upper"]] = ci[["lower", "upper"]].to_numpy()
     return frame, reason
 
@@ -696,16 +699,16 @@ def benchmark_table(
 
     For each national PI the year is the latest published year up to ``period``'s reporting
     year. Each borough's interval comes from the published numerator and denominator
-    (:data:`rules["intervals"]`); it is compared (:func:`stats.compare_to_benchmark`) with
+    (:data:`rules["intervals"]`); it is compared (:func:`compare_to_benchmark`) with
     England, London and the plain mean of its statistical neighbours
-    (:func:`stats.neighbour_mean`), and the London boroughs are banded into quartiles
-    (:func:`stats.quartile_band`, PIs with a polarity only).
+    (:func:`neighbour_mean`), and the London boroughs are banded into quartiles
+    (:func:`quartile_band`, PIs with a polarity only).
 
     Inputs: ``public`` (public_indicators), ``pis`` (catalogue rows), ``period``, ``rules``,
     ``areas`` (None: the 33 London boroughs).
     Output: :data:`BENCHMARK_COLUMNS`; ``vs_*`` hold ``better``, ``similar``, ``worse``,
     ``higher``, ``lower`` or ``not_compared`` with ``compare_reason`` saying why.
-    Raises: InvalidArgumentError from :mod:`lscb_analysis.stats.stats` on impossible inputs.
+    Raises: InvalidArgumentError from :mod:`lscb_analysis.stats` on impossible inputs.
     """
     areas = areas if areas is not None else register.london_boroughs()
     national = pis[(pis["source_type"] == "national") & pis["source_indicator"].notna()]
@@ -739,19 +742,19 @@ def benchmark_table(
             match = rows[(rows["area_code"] == code) & (rows["status"] == OK)]
             table[key] = float(match["value"].iloc[0]) if len(match) else np.nan
         la_values = las.loc[las["status"] == OK, "value"].astype(float)
-        means = stats.neighbour_mean(
+        means = neighbour_mean(
             la_values.to_dict(), {a.la_number: list(a.neighbours) for a in areas}
         )
         table["neighbours"] = means["neighbour_mean"].to_numpy()
         table["neighbours_used"] = means["neighbours_used"].to_numpy()
         for key in rules["benchmarks"]:
-            result = stats.compare_to_benchmark(
+            result = compare_to_benchmark(
                 table["value"], table["lower"], table["upper"], table[key], pi.polarity
             )
             table[f"vs_{key}"] = result["comparison"].to_numpy()
         table["compare_reason"] = reason.to_numpy()
         if pi.polarity in ("high", "low"):
-            bands = stats.quartile_band(table["value"], pi.polarity)
+            bands = quartile_band(table["value"], pi.polarity)
             table["london_rank"] = bands["rank"].to_numpy()
             table["london_band"] = bands["band"].to_numpy()
         else:
@@ -964,7 +967,7 @@ def _spc(series: pd.DataFrame, pi: Mapping, rules: Mapping) -> tuple[dict, pd.Da
         )
         return fields, points
     target = None if pd.isna(pi["target_value"]) else float(pi["target_value"])
-    chart = stats.xmr(
+    chart = xmr(
         values,
         improvement=_improvement(pi["polarity"]),
         target=target,
@@ -994,7 +997,7 @@ def _spc(series: pd.DataFrame, pi: Mapping, rules: Mapping) -> tuple[dict, pd.Da
             variation="not_assessed", variation_icon="not_assessed", spc_note=verdict.text
         )
         return fields, points
-    summary = stats.xmr_summary(chart).iloc[0]
+    summary = xmr_summary(chart).iloc[0]
     last = chart.iloc[-1]
     rule = next(
         (name for name in ("outside_limits", "trend", "two_of_three", "shift") if bool(last[name])),
@@ -1019,15 +1022,15 @@ def _trend(series: pd.DataFrame, unit: str, rules: Mapping) -> tuple[str, str]:
     spec = rules["intervals"].get(unit, {"method": "none"})
     if spec["method"] == "none":
         return "cannot_be_calculated", str(spec.get("reason", "no interval for this unit"))
-    recent = series.tail(stats.TREND_POINTS)
-    if len(recent) < stats.TREND_POINTS:
-        return "cannot_be_calculated", f"fewer than {stats.TREND_POINTS} points"
+    recent = series.tail(TREND_POINTS)
+    if len(recent) < TREND_POINTS:
+        return "cannot_be_calculated", f"fewer than {TREND_POINTS} points"
     usable = (
         recent["state"].eq(USABLE) & recent["numerator"].notna() & recent["denominator"].notna()
     )
     if not usable.all():
         return "cannot_be_calculated", (
-            f"a missing, suppressed or uncounted figure among the last {stats.TREND_POINTS} points"
+            f"a missing, suppressed or uncounted figure among the last {TREND_POINTS} points"
         )
     numerator, denominator = recent["numerator"], recent["denominator"]
     if (
@@ -1037,7 +1040,7 @@ def _trend(series: pd.DataFrame, unit: str, rules: Mapping) -> tuple[str, str]:
     ):
         return "cannot_be_calculated", "numerator and denominator inconsistent"
     kind = "proportion" if spec["method"] == "wilson" else "rate"
-    result = stats.trend_test(
+    result = trend_test(
         numerator=numerator,
         denominator=denominator,
         kind=kind,
@@ -1544,7 +1547,7 @@ def scorecard(
 
     Output: :class:`Scorecard`.
     Raises: ParameterError for an unknown sub-group or tier; InvalidArgumentError from
-    :mod:`lscb_analysis.stats.stats` on impossible figures.
+    :mod:`lscb_analysis.stats` on impossible figures.
     """
     rules = rules or load_rules()
     pilot_rules = pilot_rules or pilot_template.load_rules()

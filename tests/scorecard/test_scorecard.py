@@ -18,7 +18,7 @@ from lscb_analysis.present import plots, workbook_print
 from lscb_analysis.published.public_data import OUTPUT_COLUMNS
 from lscb_analysis.runs import orchestrate
 from lscb_analysis.scorecard import scorecard
-from lscb_analysis.stats import stats
+from lscb_analysis.stats.intervals import proportion_ci, rate_ci
 
 BARNET = "302"
 
@@ -320,11 +320,11 @@ def test_benchmark_intervals_wilson_poisson_and_not_compared(model, national_pub
     )
     barnet = table[table["la_number"] == BARNET].set_index("pi_id")
     assert len(table) == 4 * 33
-    wilson = stats.proportion_ci(2740, 10000, 0.95)
+    wilson = proportion_ci(2740, 10000, 0.95)
     assert barnet.loc["BF-FD-03", ["lower", "upper"]].tolist() == pytest.approx(
         wilson[["lower", "upper"]].iloc[0].tolist()
     )
-    byar = stats.rate_ci(1978, 93851, 0.95, 10000)
+    byar = rate_ci(1978, 93851, 0.95, 10000)
     assert barnet.loc["BF-FD-01", ["lower", "upper"]].tolist() == pytest.approx(
         byar[["lower", "upper"]].iloc[0].tolist()
     )
