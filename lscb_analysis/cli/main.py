@@ -61,10 +61,10 @@ def _data_register(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from lscb_analysis.runs import orchestrate, runner
+    from lscb_analysis.runs import orchestrate, planning
 
-    parameters = runner.parse_parameter_options(args.parameter or [])
-    out = runner.tier_out_dir(args.out, args.analyst)
+    parameters = planning.parse_parameter_options(args.parameter or [])
+    out = planning.tier_out_dir(args.out, args.analyst)
     try:
         results = orchestrate.run_notebook(
             args.notebook,
@@ -123,9 +123,9 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    from lscb_analysis.runs import orchestrate, runner
+    from lscb_analysis.runs import orchestrate, planning
 
-    out = runner.tier_out_dir(args.out, args.analyst)
+    out = planning.tier_out_dir(args.out, args.analyst)
     try:
         plan, steps, results = orchestrate.run_pack(
             args.period,
@@ -169,11 +169,12 @@ def _resolve(args: argparse.Namespace) -> int:
 
 
 def _notebooks(args: argparse.Namespace) -> int:
-    from lscb_analysis.runs import runner
+    from lscb_analysis.core import notebooks
+    from lscb_analysis.runs import planning
 
-    registry = runner.notebook_registry()
+    registry = notebooks.notebook_registry()
     for path in sorted(paths.notebooks_dir().glob("*.py")):
-        defaults = runner.notebook_parameters(runner.load_notebook(path.stem))
+        defaults = planning.notebook_parameters(planning.load_notebook(path.stem))
         title = registry.get(path.stem, {}).get("title", "")
         listed = ", ".join(f"{k}={v!r}" for k, v in defaults.items())
         print(f"{path.stem}: {title} [{listed}]")

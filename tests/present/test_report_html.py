@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from lscb_analysis.core import notebooks
 from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.present import plots, report_html
-from lscb_analysis.runs import runner
 from lscb_analysis.stats.xmr import xmr
 
 
@@ -178,7 +178,7 @@ def test_a_suppressed_point_shows_the_rule_words_never_its_value():
 
 
 def test_report_titles():
-    registry = runner.notebook_registry()
+    registry = notebooks.notebook_registry()
     title = report_html.report_title
     assert (
         title(
