@@ -22,9 +22,7 @@ from lscb_analysis.stats import stats
 
 ENGLAND_CODE = "E92000001"
 
-
 LONDON_CODE = "E12000007"
-
 
 BENCHMARK_COLUMNS: list[str] = [
     "pi_id",

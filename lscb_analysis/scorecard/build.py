@@ -12,9 +12,7 @@ from typing import Any
 import pandas as pd
 
 from lscb_analysis.core import io, paths, register
-from lscb_analysis.core.errors import (
-    ParameterError,
-)
+from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.pilot import pilot_template
 from lscb_analysis.protect import disclosure
 from lscb_analysis.scorecard.benchmarks import benchmark_table
@@ -38,10 +36,10 @@ def build_scorecard(
     """Load everything a score card needs and compute it (the notebook's one call).
 
     Reads the catalogue (``model_version``; None: the latest), ``public_indicators``, the
-    pilot tables when they exist (:func:`load_pilot_tables`) and the rules; checks
-    ``period`` (:func:`resolve_period` across London, so "the latest" is the same period for
+    pilot tables when they exist (:func:`pilot_values.load_pilot_tables`) and the rules; checks
+    ``period`` (:func:`periods.resolve_period` across London, so "the latest" is the same period for
     every borough) and ``subgroup``.
-    Output: :class:`Scorecard`.
+    Output: :class:`scorecard.Scorecard`.
     Raises: ParameterError for a bad period, sub-group, model version or tier (the message
     names the parameter); MissingDataFileError when public_indicators is not built.
     """
@@ -82,9 +80,9 @@ def build_london(
     """Build the score card of every London borough for one period (``lscb scorecard build``).
 
     Writes ``data/processed/scorecard_<period>.parquet`` (every borough's rows,
-    :data:`ROW_COLUMNS`) and, with ``workbooks``, each borough's
+    :data:`scorecard.ROW_COLUMNS`) and, with ``workbooks``, each borough's
     ``reports/scorecard/<borough>/<period>/scorecard.xlsx``. ``period`` as
-    :func:`parse_scorecard_period` (None: the latest across London); ``areas`` (None: the 33
+    :func:`periods.parse_scorecard_period` (None: the latest across London); ``areas`` (None: the 33
     boroughs); ``progress`` an optional callable given each borough's name as it is done.
 
     Output: ``{"table": parquet path, "workbooks": [paths], "rows": n, "exceptions": n,

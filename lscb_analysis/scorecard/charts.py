@@ -19,7 +19,6 @@ from lscb_analysis.scorecard.wording import period_text, short_title
 # (small enough that a row of six prints across landscape A4 with legible type).
 EXCEPTION_CHART_COLUMNS = 6
 
-
 EXCEPTION_PANEL_SIZE = (2.7, 2.0)
 
 

@@ -35,8 +35,7 @@ EXCEPTION_COLUMNS: list[str] = [
 ]
 
 
-"""Columns of :attr:`Scorecard.exceptions`: one row per PI meeting any exception rule."""
-
+"""Columns of :attr:`scorecard.Scorecard.exceptions`: one row per PI meeting any exception rule."""
 
 PERIOD_WORDS = {
     "quarter": ("quarter", "quarters"),
@@ -176,7 +175,7 @@ def find_exceptions(rows: pd.DataFrame, points: pd.DataFrame, rules: Mapping) ->
     variation), ``red_red`` (worse than any listed benchmark and getting worse: worsening
     since the previous period or a significant worsening trend) and ``missing_target``
     (missed in each of the last N periods, or SPC assurance "consistently fail"). Rows need
-    the helper column ``_misses`` (consecutive missed periods) that :func:`scorecard` adds.
+    the helper column ``_misses`` (consecutive missed periods) that :func:`scorecard.scorecard` adds.
 
     Output: :data:`EXCEPTION_COLUMNS`, ordered by rating (critical first) then catalogue
     order; ``exceptions`` holds the rule codes joined by ``;``, ``labels`` their labels,

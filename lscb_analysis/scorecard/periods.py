@@ -16,10 +16,7 @@ from typing import Any
 import pandas as pd
 
 from lscb_analysis.core import register
-from lscb_analysis.core.errors import (
-    InvalidArgumentError,
-    ParameterError,
-)
+from lscb_analysis.core.errors import InvalidArgumentError, ParameterError
 from lscb_analysis.pilot import pilot_template
 from lscb_analysis.published.public_data import OK, period_label
 from lscb_analysis.scorecard.pilot_values import USABLE, clean_la, pilot_states

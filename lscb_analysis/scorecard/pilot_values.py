@@ -15,9 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.core import paths
-from lscb_analysis.core.errors import (
-    ReferenceDataError,
-)
+from lscb_analysis.core.errors import ReferenceDataError
 from lscb_analysis.pilot import pilot_template
 from lscb_analysis.protect import disclosure
 
@@ -36,9 +34,7 @@ PILOT_VALUE_COLUMNS = [
     "submitted",
 ]
 
-
 PILOT_ISSUE_COLUMNS = ["la_number", "pi_id", "period", "code", "severity", "superseded"]
-
 
 USABLE = "ok"
 

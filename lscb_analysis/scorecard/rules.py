@@ -11,12 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from lscb_analysis.core import io, paths
-from lscb_analysis.core.errors import (
-    ReferenceDataError,
-)
+from lscb_analysis.core.errors import ReferenceDataError
 
 RULES_FILE = "scorecard.yaml"
-
 
 REQUIRED_RULE_KEYS = (
     "confidence",

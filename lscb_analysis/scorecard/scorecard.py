@@ -34,7 +34,9 @@ numerator or denominator is a small number is shown as suppressed and left out o
 statistic and chart; DfE's published figures keep DfE's own suppression. Missing and suppressed
 figures are shown as such and never coloured as good or bad.
 
-Pure: reading and writing files is in :mod:`lscb_analysis.scorecard.build`.
+I/O: none but the rules files, read when ``rules`` / ``pilot_rules`` are not given; the project's
+tables are read by :mod:`lscb_analysis.scorecard.build`, the workbook written by
+:mod:`lscb_analysis.scorecard.workbook`.
 """
 
 from __future__ import annotations
@@ -46,9 +48,7 @@ from typing import Any
 import pandas as pd
 
 from lscb_analysis.core import register
-from lscb_analysis.core.errors import (
-    ParameterError,
-)
+from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.pilot import pilot_template
 from lscb_analysis.protect import disclosure
 from lscb_analysis.scorecard.assess import assess_pi
@@ -155,7 +155,6 @@ ROW_COLUMNS: list[str] = [
 
 """Columns of :attr:`Scorecard.rows` (and of ``scorecard_<period>.parquet``)."""
 
-
 POINT_COLUMNS: list[str] = [
     "pi_id",
     "period",
@@ -181,10 +180,10 @@ POINT_COLUMNS: list[str] = [
 class Scorecard:
     """One borough's score card for one period, as computed by :func:`scorecard`.
 
-    Attributes: ``borough``, ``la_number``, ``period`` (:class:`ScorecardPeriod`),
+    Attributes: ``borough``, ``la_number``, ``period`` (:class:`periods.ScorecardPeriod`),
     ``model_version``, ``subgroup`` (None for all), ``tier`` and ``tier_label``;
     ``rows`` (:data:`ROW_COLUMNS`, catalogue order), ``points`` (:data:`POINT_COLUMNS`),
-    ``exceptions`` (:data:`EXCEPTION_COLUMNS`), ``benchmarks`` (:func:`benchmark_table` for
+    ``exceptions`` (:data:`exceptions.EXCEPTION_COLUMNS`), ``benchmarks`` (:func:`benchmarks.benchmark_table` for
     every London borough, for the tartan rug), ``definitions`` (the PIs' catalogue text:
     ``id, title, definition, numerator, denominator, source, polarity, target_basis``),
     ``rules`` and ``as_at`` (words).
@@ -246,11 +245,11 @@ def scorecard(
     """Compute one borough's score card: every current PI of the catalogue on one line.
 
     Inputs: ``catalogue`` (:class:`lscb_analysis.model.catalogue.Catalogue`), ``public``
-    (public_indicators), ``area`` (the borough), ``period`` (:func:`resolve_period`);
+    (public_indicators), ``area`` (the borough), ``period`` (:func:`periods.resolve_period`);
     keyword-only: ``pilot_values`` / ``pilot_issues`` (None or empty: national PIs only,
     local PIs show "no figure returned"), ``rules`` (None: scorecard.yaml), ``subgroup``
     (None: all PIs; see :func:`check_subgroup`), ``tier`` (``board`` suppresses small
-    numbers), ``benchmarks`` (a precomputed :func:`benchmark_table`, to reuse across
+    numbers), ``benchmarks`` (a precomputed :func:`benchmarks.benchmark_table`, to reuse across
     boroughs), ``pilot_rules`` and ``disclosure_rules`` (None: the project's files).
 
     Output: :class:`Scorecard`.

@@ -210,8 +210,6 @@ def write_workbook(card: Scorecard, path: Path | str) -> Path:
 # The score card sheet's columns when printed (one A4 landscape page wide); the others move
 # to the Detail sheet, keyed by PI and indicator (workbook_print.split_columns).
 PRINT_KEYS = ("pi_id", "title")
-
-
 # Then the comparison with each benchmark (``vs_<benchmark>_text``).
 PRINT_MAIN = (
     "period",
