@@ -553,9 +553,9 @@ def _pilot_ingest(args: argparse.Namespace) -> int:
 
 
 def _scorecard_build(args: argparse.Namespace) -> int:
-    from lscb_analysis.scorecard import scorecard
+    from lscb_analysis.scorecard import build
 
-    done = scorecard.build_london(
+    done = build.build_london(
         args.period, args.model_version, tier="analyst" if args.analyst else "board"
     )
     # A fixed name `lscb pack` can check, whichever period "latest" turned out to be.

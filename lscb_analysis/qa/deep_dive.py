@@ -30,7 +30,7 @@ from lscb_analysis.protect import disclosure
 from lscb_analysis.published import ofsted, public_data
 from lscb_analysis.published.public_data import OK, period_label
 from lscb_analysis.qa import audit, audit_analysis
-from lscb_analysis.scorecard import scorecard
+from lscb_analysis.scorecard import pilot_values, wording
 from lscb_analysis.stats.benchmarking import compare_to_benchmark
 from lscb_analysis.stats.funnels import funnel
 from lscb_analysis.stats.intervals import proportion_ci, rate_ci
@@ -296,7 +296,7 @@ def _pi_title(pi: pd.Series, metadata: pd.DataFrame) -> str:
     source = pi["source_indicator"]
     if isinstance(source, str) and source in metadata.index:
         return str(metadata.at[source, "short_title"])
-    return scorecard.short_title(pi["title"])
+    return wording.short_title(pi["title"])
 
 
 def quarterly_spc_frames(
@@ -327,11 +327,11 @@ def quarterly_spc_frames(
             ``lscb pilot ingest``).
     """
     if values is None:
-        values, _ = scorecard.load_pilot_tables()
+        values, _ = pilot_values.load_pilot_tables()
     if values.empty or not scope.pi_ids:
         return {}
     pilot_rules = pilot_template.load_rules()
-    pilot = scorecard.prepare_pilot(
+    pilot = pilot_values.prepare_pilot(
         values[values["pi_id"].isin(scope.pi_ids)], scope.tier, pilot_rules
     )
     pilot = pilot[pilot["la_number"] == scope.area.la_number]

@@ -13,7 +13,7 @@ from lscb_analysis.core import register
 from lscb_analysis.model.catalogue import load_catalogue
 from lscb_analysis.present import latest, plots
 from lscb_analysis.qa import deep_dive
-from lscb_analysis.scorecard import scorecard
+from lscb_analysis.scorecard import periods, scorecard
 from lscb_analysis.stats.xmr import xmr
 
 # Kingston upon Thames' CP plans lasting 2 years or more: 2023-24 is a special cause (8.6%,
@@ -108,7 +108,7 @@ def test_kingston_cp_plans_two_years_is_not_assessed_everywhere(public_indicator
     model = load_catalogue("1.0")
     ids = list(model.current.loc[model.current["source_indicator"] == "cpp_2yrs_pct", "id"])
     assert ids, "the best-fit model maps a PI to cpp_2yrs_pct"
-    period = scorecard.resolve_period(
+    period = periods.resolve_period(
         "2025", public_indicators, None, register.resolve(KINGSTON).la_number
     )
     card = scorecard.scorecard(
