@@ -287,18 +287,18 @@ def _recovery_attack(folder: Path) -> int:
 
 
 def _model_diff(args: argparse.Namespace) -> int:
-    from lscb_analysis.model import catalogue
+    from lscb_analysis.model import catalogue, catalogue_diff
 
     old, new = catalogue.load_catalogue(args.old), catalogue.load_catalogue(args.new)
-    print(catalogue.format_diff(old, new), end="")
+    print(catalogue_diff.format_diff(old, new), end="")
     return 0
 
 
 def _model_export(args: argparse.Namespace) -> int:
-    from lscb_analysis.model import catalogue
+    from lscb_analysis.model import catalogue, catalogue_export
 
     model = catalogue.load_catalogue(args.model_version)
-    path = catalogue.export_catalogue_xlsx(model, args.out)
+    path = catalogue_export.export_catalogue_xlsx(model, args.out)
     print(
         f"Wrote best-fit model version {model.version} ({len(model.current)} current PIs, "
         f"{len(model.pis) - len(model.current)} postponed) to {path}"
@@ -307,10 +307,10 @@ def _model_export(args: argparse.Namespace) -> int:
 
 
 def _model_feedback_form(args: argparse.Namespace) -> int:
-    from lscb_analysis.model import catalogue
+    from lscb_analysis.model import catalogue, feedback_form
 
     model = catalogue.load_catalogue(args.model_version)
-    path = catalogue.write_feedback_form(model, args.out)
+    path = feedback_form.write_feedback_form(model, args.out)
     print(
         f"Wrote the feedback form for best-fit model version {model.version} "
         f"({len(model.pis)} PIs, checksum {catalogue.pi_checksum(model)[:12]}) to {path}"

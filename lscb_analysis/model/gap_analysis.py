@@ -24,7 +24,8 @@ from pathlib import Path
 import pandas as pd
 
 from lscb_analysis.core import io, paths, register
-from lscb_analysis.model.catalogue import Catalogue, keyword_table
+from lscb_analysis.model.catalogue import Catalogue
+from lscb_analysis.model.catalogue_coverage import keyword_table
 
 RULES_FILE = "gap_rules.yaml"
 MATCHES_FILE = "item_pi_matches.csv"
