@@ -288,18 +288,18 @@ def _recovery_attack(folder: Path) -> int:
 
 
 def _model_diff(args: argparse.Namespace) -> int:
-    from lscb_analysis.model import catalogue
+    from lscb_analysis.model import catalogue, catalogue_diff
 
     old, new = catalogue.load_catalogue(args.old), catalogue.load_catalogue(args.new)
-    print(catalogue.format_diff(old, new), end="")
+    print(catalogue_diff.format_diff(old, new), end="")
     return 0
 
 
 def _model_export(args: argparse.Namespace) -> int:
-    from lscb_analysis.model import catalogue
+    from lscb_analysis.model import catalogue, catalogue_export
 
     model = catalogue.load_catalogue(args.model_version)
-    path = catalogue.export_catalogue_xlsx(model, args.out)
+    path = catalogue_export.export_catalogue_xlsx(model, args.out)
     print(
         f"Wrote best-fit model version {model.version} ({len(model.current)} current PIs, "
         f"{len(model.pis) - len(model.current)} postponed) to {path}"
@@ -308,10 +308,10 @@ def _model_export(args: argparse.Namespace) -> int:
 
 
 def _model_feedback_form(args: argparse.Namespace) -> int:
-    from lscb_analysis.model import catalogue
+    from lscb_analysis.model import catalogue, feedback_form
 
     model = catalogue.load_catalogue(args.model_version)
-    path = catalogue.write_feedback_form(model, args.out)
+    path = feedback_form.write_feedback_form(model, args.out)
     print(
         f"Wrote the feedback form for best-fit model version {model.version} "
         f"({len(model.pis)} PIs, checksum {catalogue.pi_checksum(model)[:12]}) to {path}"
@@ -346,7 +346,7 @@ def _model_validate(args: argparse.Namespace) -> int:
 
 
 def _model_gaps(args: argparse.Namespace) -> int:
-    from lscb_analysis.model import catalogue, gap_analysis
+    from lscb_analysis.model import catalogue, gap_analysis, item_matching
     from lscb_analysis.published import public_data
     from lscb_analysis.survey import survey_ingest, survey_mapping
 
@@ -359,16 +359,16 @@ def _model_gaps(args: argparse.Namespace) -> int:
     responses = survey_mapping.response_register(result.returns, contacts)
     with_data = set(responses.loc[responses["status"] == "returned_with_data", "borough"])
     items = result.items[result.items["used"].astype(bool)]
-    confirmed = gap_analysis.read_confirmed_matches()
-    suggested = gap_analysis.suggest_matches(items, model, rules)
-    matched = gap_analysis.apply_confirmed(suggested, confirmed)
+    confirmed = item_matching.read_confirmed_matches()
+    suggested = item_matching.suggest_matches(items, model, rules)
+    matched = item_matching.apply_confirmed(suggested, confirmed)
     matrix = gap_analysis.gap_matrix(
         matched, model, public_data.load_public_indicators(), with_data, rules
     )
     io.write_table(matrix, paths.processed_dir() / "gap_matrix")
-    matches = gap_analysis.updated_matches_file(suggested, confirmed)
+    matches = item_matching.updated_matches_file(suggested, confirmed)
     matches.to_csv(
-        io.ensure_writable(paths.reference_dir() / gap_analysis.MATCHES_FILE), index=False
+        io.ensure_writable(paths.reference_dir() / item_matching.MATCHES_FILE), index=False
     )
     unconfirmed = int((matches["confirmed"] == "").sum())
     print(
@@ -376,7 +376,7 @@ def _model_gaps(args: argparse.Namespace) -> int:
         f"({matrix['status'].value_counts().to_dict()}). Wrote data/processed/gap_matrix; run "
         f"`lscb run gap_analysis --borough all` for each board's gaps.xlsx. {unconfirmed} "
         f"item matches await "
-        f"confirmation in data/reference/{gap_analysis.MATCHES_FILE}."
+        f"confirmation in data/reference/{item_matching.MATCHES_FILE}."
     )
     return 0
 
