@@ -22,7 +22,7 @@ a suggested rating and wording, a comment, and suggested new PIs. Returned forms
   :func:`respondents_by_agency` and :func:`support_table` feed the consultation notebook.
 
 Privacy: the respondent's name is never kept (only whether one was given); free text that
-looks like a personal identifier (:func:`lscb_analysis.protect.identifiers.scan_text`) is replaced by
+looks like a personal identifier (:func:`lscb_analysis.protect.identifier_text.scan_text`) is replaced by
 ``[withheld: possible identifier]`` and listed by cell, never with its text. Logs hold counts
 only.
 """
@@ -53,11 +53,11 @@ from lscb_analysis.core.errors import (
 )
 from lscb_analysis.model import catalogue as catalogue_module
 from lscb_analysis.protect import safe_files
-from lscb_analysis.protect.identifiers import (
+from lscb_analysis.protect.identifier_rules import load_identifier_config
+from lscb_analysis.protect.identifier_text import (
     WITHHELD_TEXT,
     describe_kinds,
     identifier_kinds,
-    load_identifier_config,
 )
 from lscb_analysis.stats.intervals import proportion_ci
 from lscb_analysis.survey import survey_ingest

@@ -19,7 +19,7 @@ the theme's question bank in ``data/reference/audit_themes.yaml``:
 agency: a sheet nobody started is ignored) and returns one record per case x agency x
 question. Case references are replaced by keyed pseudonyms (:mod:`lscb_analysis.protect.pseudonym`)
 as they are read; the raw reference never reaches a record, an issue or a log. Evidence and
-moderation reasons that look like they hold an identifier (:func:`identifiers.scan_text`: a
+moderation reasons that look like they hold an identifier (:func:`identifier_text.scan_text`: a
 name next to a child, a date of birth, an NHS number, a postcode, ... or a raw case
 reference) are withheld. Problems are listed as issues with the file, sheet and cell
 (``'Police'!E7``), never with the cell's text; rows with problems are kept with a status.
@@ -54,11 +54,11 @@ from lscb_analysis.core.errors import (
     ReferenceDataError,
 )
 from lscb_analysis.protect import pseudonym, safe_files
-from lscb_analysis.protect.identifiers import (
+from lscb_analysis.protect.identifier_rules import load_identifier_config
+from lscb_analysis.protect.identifier_text import (
     WITHHELD_TEXT,
     describe_kinds,
     identifier_kinds,
-    load_identifier_config,
     scan_text,
 )
 

@@ -66,7 +66,7 @@ def screen_outputs(folder: Path, case_references=(), config=None):
     Args:
         folder: the run's staging folder.
         case_references: raw case references to look for (kept in memory only).
-        config: an :class:`lscb_analysis.protect.identifiers.IdentifierConfig` (None: the project's).
+        config: an :class:`lscb_analysis.protect.identifier_rules.IdentifierConfig` (None: the project's).
 
     Returns:
         ``(findings, seconds)``: the findings (``file`` relative to ``folder``; ``masked``
@@ -100,9 +100,9 @@ def scan_outputs(files, root: Path, case_references=(), config=None):
     """
     import pandas as pd
 
-    from lscb_analysis.protect import identifiers
+    from lscb_analysis.protect import identifier_rules, identifiers
 
-    config = config or identifiers.load_identifier_config()
+    config = config or identifier_rules.load_identifier_config()
     references = tuple(case_references)
     frames = []
     for path in files:
@@ -126,7 +126,7 @@ def scan_outputs(files, root: Path, case_references=(), config=None):
             frames.append(found.assign(file=Path(path).relative_to(root).as_posix()))
     frames += _attack_findings(files, root)
     if not frames:
-        return pd.DataFrame(columns=list(identifiers.FINDING_COLUMNS))
+        return pd.DataFrame(columns=list(identifier_rules.FINDING_COLUMNS))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -247,12 +247,12 @@ def mask_identifiers(text: str | None, case_references=(), config=None) -> str |
     """
     if not text:
         return text
-    from lscb_analysis.protect import identifiers
+    from lscb_analysis.protect import identifier_rules, identifier_text
 
-    found = identifiers.scan_text(text, case_references=case_references, config=config)
+    found = identifier_text.scan_text(text, case_references=case_references, config=config)
     for row in found.sort_values("start", ascending=False).itertuples():
         start, end = int(row.start), int(row.end)
-        text = text[:start] + identifiers.mask_text(text[start:end]) + text[end:]
+        text = text[:start] + identifier_rules.mask_text(text[start:end]) + text[end:]
     return text
 
 
@@ -261,10 +261,10 @@ def screen_run(job: RunJob, status: str, error: str | None, outputs: dict, index
 
     Returns ``(status, error, outputs, index, scan seconds)``; error texts are masked.
     """
-    from lscb_analysis.protect import identifiers
+    from lscb_analysis.protect import identifier_rules
 
     try:
-        config = identifiers.load_identifier_config()
+        config = identifier_rules.load_identifier_config()
         findings, seconds = screen_outputs(Path(job.staging), job.case_references, config)
     except LscbError as problem:  # no scan, no publication
         for leftover in Path(job.staging).iterdir():
