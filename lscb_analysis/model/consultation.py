@@ -44,7 +44,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter, quote_sheetname
 
-from lscb_analysis.core import io, paths
+from lscb_analysis.core import io, paths, workbook_checks
 from lscb_analysis.core.errors import (
     FeedbackFileError,
     ParameterError,
@@ -349,7 +349,7 @@ class _Context:
 
     def __init__(self, config: dict[str, Any]):
         self.config = config
-        self.limits = safe_files.load_workbook_limits()
+        self.limits = workbook_checks.load_workbook_limits()
         self.versions = catalogue_module.available_versions()
         self.latest = self.versions[-1] if self.versions else ""
         enums = catalogue_module.load_enums()
@@ -452,7 +452,7 @@ def _open(path: Path, context: _Context) -> tuple[Any, Any]:
             code="not_a_workbook",
         )
     try:
-        check = safe_files.check_workbook(path, limits=context.limits)
+        check = workbook_checks.check_workbook(path, limits=context.limits)
     except UnsafeWorkbookError as error:
         raise FeedbackFileError(str(error), code="unsafe_workbook") from error
     try:
@@ -463,7 +463,7 @@ def _open(path: Path, context: _Context) -> tuple[Any, Any]:
             keep_vba=False,
             keep_links=False,
         )
-    except safe_files.OPENPYXL_READ_ERRORS as error:
+    except workbook_checks.OPENPYXL_READ_ERRORS as error:
         raise FeedbackFileError(
             f"{path.name} cannot be opened as a workbook ({type(error).__name__}). Ask the "
             "sender for a fresh copy saved from Excel as .xlsx.",

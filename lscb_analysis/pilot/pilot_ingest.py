@@ -66,7 +66,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from lscb_analysis.core import io, paths, register
+from lscb_analysis.core import io, paths, register, workbook_checks
 from lscb_analysis.core.errors import (
     CatalogueError,
     InvalidArgumentError,
@@ -417,14 +417,14 @@ def read_return(path: Path | str, rules: Mapping | None = None) -> ReturnFile:
     """Read one return's cells (nothing is checked yet; the file is never changed).
 
     Input: the path of an .xlsx/.xlsm. The workbook is checked with
-    :func:`lscb_analysis.protect.safe_files.check_workbook` first, then opened with cached values
+    :func:`lscb_analysis.core.workbook_checks.check_workbook` first, then opened with cached values
     only (macros and links neither run nor kept). Output: :class:`ReturnFile`.
     Raises PilotFileError with ``code`` ``not_a_workbook``, ``unsafe_workbook``, ``corrupt``
     or ``no_data_sheet``; the message names the file and says what to do.
     """
     rules = rules or pilot_template.load_rules()
     file = Path(path)
-    if file.suffix.lower() not in safe_files.WORKBOOK_SUFFIXES:
+    if file.suffix.lower() not in workbook_checks.WORKBOOK_SUFFIXES:
         raise PilotFileError(
             f"{file.name} is not an Excel workbook (.xlsx). Ask the sender to fill the "
             "template workbook and send it as .xlsx.",
@@ -432,7 +432,7 @@ def read_return(path: Path | str, rules: Mapping | None = None) -> ReturnFile:
         )
     content = file.read_bytes()
     try:
-        check = safe_files.check_workbook(file)
+        check = workbook_checks.check_workbook(file)
     except UnsafeWorkbookError as error:
         raise PilotFileError(str(error), code="unsafe_workbook") from error
     try:
@@ -443,7 +443,7 @@ def read_return(path: Path | str, rules: Mapping | None = None) -> ReturnFile:
             keep_vba=False,
             keep_links=False,
         )
-    except safe_files.OPENPYXL_READ_ERRORS as error:
+    except workbook_checks.OPENPYXL_READ_ERRORS as error:
         raise PilotFileError(
             f"{file.name} cannot be opened as a workbook ({type(error).__name__}). Ask the "
             "sender for a fresh copy saved from Excel as .xlsx.",

@@ -63,7 +63,7 @@ from lscb_analysis.core.errors import (
 )
 from lscb_analysis.core.io import read_yaml_mapping
 from lscb_analysis.core.paths import reference_dir
-from lscb_analysis.protect.safe_files import check_workbook
+from lscb_analysis.core.workbook_checks import check_workbook
 
 CONFIG_FILE = "identifier_patterns.yaml"
 FINDING_COLUMNS: tuple[str, ...] = ("file", "location", "kind", "masked", "reason", "start", "end")
@@ -478,7 +478,7 @@ def scan_xlsx(
 ) -> pd.DataFrame:
     """Scan every cell of every sheet of a workbook (and the sheet names).
 
-    The workbook first passes :func:`lscb_analysis.protect.safe_files.check_workbook`, then is read
+    The workbook first passes :func:`lscb_analysis.core.workbook_checks.check_workbook`, then is read
     with cached values. Each cell is scanned with its column's first-row header and the text
     to its left as context, so a name under "Child name", a date under "DOB" or beside
     "Date of birth:" is found, and a date beside "Date returned:" is not taken for one. Dates are scanned as

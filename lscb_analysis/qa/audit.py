@@ -46,7 +46,7 @@ from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from lscb_analysis.core import io, paths, register
+from lscb_analysis.core import io, paths, register, workbook_checks
 from lscb_analysis.core.errors import (
     DataFileError,
     MissingDataFileError,
@@ -971,7 +971,7 @@ def _parse_file(path: Path, folder_audit_id: str, config: dict) -> _ParsedFile:
     parsed = _ParsedFile(path=path, sha256=io.sha256_of(path))
     name = path.name
     try:
-        workbook, check = safe_files.open_checked_workbook(path)
+        workbook, check = workbook_checks.open_checked_workbook(path)
     except DataFileError as error:
         parsed.status, parsed.reason = "rejected", str(error)
         parsed.issues.append(
@@ -1250,7 +1250,7 @@ def ingest_audit(folder: Path | str, *, key: bytes | None = None) -> AuditIngest
 
     Inputs: ``folder`` (its name is the audit id; every .xlsx/.xlsm in it is read, Excel lock
     files ``~$...`` are skipped); ``key`` (the pseudonymisation key; None:
-    :func:`pseudonym.load_key`). Each workbook passes :func:`safe_files.check_workbook` first.
+    :func:`pseudonym.load_key`). Each workbook passes :func:`workbook_checks.check_workbook` first.
 
     Output: :class:`AuditIngest` with
 
@@ -1287,7 +1287,7 @@ def ingest_audit(folder: Path | str, *, key: bytes | None = None) -> AuditIngest
     issues: list[dict] = []
     parsed_files: list[_ParsedFile] = []
     for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.suffix.lower() not in safe_files.WORKBOOK_SUFFIXES + (
+        if not path.is_file() or path.suffix.lower() not in workbook_checks.WORKBOOK_SUFFIXES + (
             ".xls",
         ):
             continue
@@ -1690,7 +1690,7 @@ def ingest_audits(
     key = key if key is not None else pseudonym.load_key()
     results = {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        if any(f.suffix.lower() in safe_files.WORKBOOK_SUFFIXES for f in folder.iterdir()):
+        if any(f.suffix.lower() in workbook_checks.WORKBOOK_SUFFIXES for f in folder.iterdir()):
             results[folder.name] = ingest_audit(folder, key=key)
     return results
 
@@ -1750,7 +1750,7 @@ def raw_case_references(root: Path | str | None = None) -> list[str]:
     For the publication check only (:func:`identifiers.scan_folder` with
     ``case_references=``): a report must never contain one. Input: ``root`` (None:
     ``data/raw/audit/``); every workbook in its sub-folders passes
-    :func:`safe_files.check_workbook` first and unreadable ones are skipped. Output: the
+    :func:`workbook_checks.check_workbook` first and unreadable ones are skipped. Output: the
     references as typed (trimmed), sorted, unique. Keep the list in memory: never write,
     print or log it. Raises nothing for a missing folder (an empty list).
     """
@@ -1759,10 +1759,12 @@ def raw_case_references(root: Path | str | None = None) -> list[str]:
     if not base.is_dir():
         return []
     for path in sorted(base.glob("*/*")):
-        if path.suffix.lower() not in safe_files.WORKBOOK_SUFFIXES or path.name.startswith("~$"):
+        if path.suffix.lower() not in workbook_checks.WORKBOOK_SUFFIXES or path.name.startswith(
+            "~$"
+        ):
             continue
         try:
-            workbook, _ = safe_files.open_checked_workbook(path)
+            workbook, _ = workbook_checks.open_checked_workbook(path)
         except (DataFileError, OSError, ValueError, KeyError, zipfile.BadZipFile):
             continue
         try:

@@ -54,7 +54,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 
-from lscb_analysis.core import io, paths, register
+from lscb_analysis.core import io, paths, register, workbook_checks
 from lscb_analysis.core.errors import (
     InvalidArgumentError,
     SurveyFileError,
@@ -504,7 +504,7 @@ def _text(value: Any) -> str:
     return str(value).replace("\r\n", "\n").strip()
 
 
-def _sniff(path: Path, limits: safe_files.WorkbookLimits) -> str:
+def _sniff(path: Path, limits: workbook_checks.WorkbookLimits) -> str:
     """What the bytes say a file is: xlsx, ods, xls, encrypted, zip, text or binary."""
     with path.open("rb") as handle:
         head = handle.read(8)
@@ -533,10 +533,12 @@ def _reject(code: str, message: str) -> SurveyFileError:
     return SurveyFileError(message, code=code)
 
 
-def _read_xlsx(path: Path, limits: safe_files.WorkbookLimits) -> tuple[list[_Grid], list[tuple]]:
+def _read_xlsx(
+    path: Path, limits: workbook_checks.WorkbookLimits
+) -> tuple[list[_Grid], list[tuple]]:
     """Read an .xlsx/.xlsm after the safety checks; macros and links are never run or kept."""
     try:
-        check = safe_files.check_workbook(path, limits=limits)
+        check = workbook_checks.check_workbook(path, limits=limits)
     except UnsafeWorkbookError as error:
         raise _reject("unsafe_workbook", str(error)) from error
     try:
@@ -546,7 +548,7 @@ def _read_xlsx(path: Path, limits: safe_files.WorkbookLimits) -> tuple[list[_Gri
             workbook = openpyxl.load_workbook(
                 handle, read_only=False, data_only=True, keep_vba=False, keep_links=False
             )
-    except safe_files.OPENPYXL_READ_ERRORS as error:
+    except workbook_checks.OPENPYXL_READ_ERRORS as error:
         raise _reject(
             "corrupt",
             f"{path.name} cannot be opened as a workbook "
@@ -563,7 +565,7 @@ def _read_xlsx(path: Path, limits: safe_files.WorkbookLimits) -> tuple[list[_Gri
                 for r in sheet.merged_cells.ranges
             ]
             grids.append(_make_grid(sheet.title, rows, ranges))
-    except safe_files.OPENPYXL_READ_ERRORS as error:
+    except workbook_checks.OPENPYXL_READ_ERRORS as error:
         raise _reject(
             "corrupt",
             f"{path.name} is damaged: a sheet cannot be read "
@@ -604,7 +606,7 @@ def _read_xlsx(path: Path, limits: safe_files.WorkbookLimits) -> tuple[list[_Gri
     return grids, notes
 
 
-def _read_xls(data: bytes, name: str, limits: safe_files.WorkbookLimits) -> list[_Grid]:
+def _read_xls(data: bytes, name: str, limits: workbook_checks.WorkbookLimits) -> list[_Grid]:
     """Read a legacy .xls with xlrd (merged cells included)."""
     import xlrd
 
@@ -672,7 +674,7 @@ def _xls_value(cell: Any, datemode: int) -> Any:
     return cell.value
 
 
-def _check_zip(path: Path, limits: safe_files.WorkbookLimits) -> None:
+def _check_zip(path: Path, limits: workbook_checks.WorkbookLimits) -> None:
     """Zip-bomb and XML-entity checks for an .ods before odfpy parses it."""
     try:
         with zipfile.ZipFile(path) as package:
@@ -713,7 +715,7 @@ def _check_zip(path: Path, limits: safe_files.WorkbookLimits) -> None:
         ) from error
 
 
-def _read_ods(path: Path, limits: safe_files.WorkbookLimits) -> list[_Grid]:
+def _read_ods(path: Path, limits: workbook_checks.WorkbookLimits) -> list[_Grid]:
     """Read an .ods with odfpy (the library pandas' odf engine uses), merged cells included."""
     from xml.sax import SAXException
 
@@ -876,7 +878,9 @@ def _password_message(name: str) -> str:
     )
 
 
-def _read_any(path: Path, limits: safe_files.WorkbookLimits) -> tuple[list[_Grid], list[tuple]]:
+def _read_any(
+    path: Path, limits: workbook_checks.WorkbookLimits
+) -> tuple[list[_Grid], list[tuple]]:
     """Read any supported file into grids; raise SurveyFileError (with a code) to reject it."""
     name = path.name
     size = path.stat().st_size
@@ -1685,7 +1689,7 @@ def _ingest_file(
     sha: str,
     modified: pd.Timestamp,
     rules: SurveyRules,
-    limits: safe_files.WorkbookLimits,
+    limits: workbook_checks.WorkbookLimits,
 ) -> _Outcome:
     outcome = _Outcome(path.name, sha, modified)
     try:
@@ -1860,7 +1864,7 @@ def ingest_survey(folder: Path | str | None = None, *, config: dict | None = Non
             code="missing_folder",
         )
     rules = load_rules(config)
-    limits = safe_files.load_workbook_limits()
+    limits = workbook_checks.load_workbook_limits()
     files = sorted(
         (p for p in folder.iterdir() if p.is_file() and not rules.is_skipped(p.name)),
         key=lambda p: p.name,

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from lscb_analysis.core.errors import IdentifierFoundError, ReferenceDataError
+from lscb_analysis.core.workbook_checks import CFB_SIGNATURE
 from lscb_analysis.protect.identifiers import (
     FINDING_COLUMNS,
     UNSCANNED,
@@ -27,7 +28,6 @@ from lscb_analysis.protect.identifiers import (
     scan_text,
     scan_xlsx,
 )
-from lscb_analysis.protect.safe_files import CFB_SIGNATURE
 
 CONFIG = load_identifier_config()
 TODAY = dt.date(2025, 6, 30)
