@@ -452,12 +452,12 @@ def _audit_template(args: argparse.Namespace) -> int:
 
 
 def _audit_ingest(args: argparse.Namespace) -> int:
-    from lscb_analysis.protect import safe_files
+    from lscb_analysis.core import workbook_checks
     from lscb_analysis.qa import audit
 
     folder = Path(args.folder) if args.folder else paths.raw_dir() / "audit"
     has_workbooks = folder.is_dir() and any(
-        p.suffix.lower() in safe_files.WORKBOOK_SUFFIXES for p in folder.iterdir()
+        p.suffix.lower() in workbook_checks.WORKBOOK_SUFFIXES for p in folder.iterdir()
     )
     results = (
         {folder.name: audit.ingest_audit(folder)} if has_workbooks else audit.ingest_audits(folder)
