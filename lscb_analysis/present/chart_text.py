@@ -152,7 +152,7 @@ def decimals_for(*columns) -> int:
 
 
 def spc_text(frame: pd.DataFrame, hidden: np.ndarray, measure: str | None) -> tuple:
-    """Alt-text finding and data of an XmR chart (:func:`lscb_analysis.present.plots.spc_chart`).
+    """Alt-text finding and data of an XmR chart (:func:`lscb_analysis.present.spc_charts.spc_chart`).
 
     Input: the ``stats.xmr`` frame and the suppressed-row mask. Output: ``(finding, table)``
     with columns Period, Value, Mean, Lower process limit, Upper process limit.

@@ -421,10 +421,10 @@ def quarterly_note(scope: DeepDiveScope, quarterly: dict[str, pd.DataFrame]) -> 
 
 def quarterly_figures(quarterly: dict[str, pd.DataFrame]) -> list:
     """One Making Data Count chart per PI of :func:`quarterly_spc_frames` ("c" if suppressed)."""
-    from lscb_analysis.present import plots
+    from lscb_analysis.present import spc_charts
 
     return [
-        plots.spc_chart(frame, measure=f"{frame.attrs['title']} (quarterly, local)")
+        spc_charts.spc_chart(frame, measure=f"{frame.attrs['title']} (quarterly, local)")
         for frame in quarterly.values()
     ]
 
@@ -668,12 +668,13 @@ def _spc_questions(title: str, verdict: latest.LatestVerdict) -> list[str]:
 
 
 def spc_figures(spc: dict[str, pd.DataFrame]) -> list:
-    """One Making Data Count chart per indicator (``plots.spc_chart``), titled by finding."""
-    from lscb_analysis.present import plots
+    """One Making Data Count chart per indicator (``spc_charts.spc_chart``), titled by finding."""
+    from lscb_analysis.present import spc_charts
 
     metadata = indicators.load_metadata()
     return [
-        plots.spc_chart(frame, measure=metadata.at[i, "short_title"]) for i, frame in spc.items()
+        spc_charts.spc_chart(frame, measure=metadata.at[i, "short_title"])
+        for i, frame in spc.items()
     ]
 
 
@@ -693,14 +694,14 @@ def funnels(table: pd.DataFrame, scope: DeepDiveScope) -> dict[str, tuple[pd.Dat
 
 def funnel_figures(funnel_frames: dict, scope: DeepDiveScope) -> list:
     """One funnel plot per indicator, the borough highlighted and outliers labelled."""
-    from lscb_analysis.present import plots
+    from lscb_analysis.present import comparison_charts
 
     metadata = indicators.load_metadata()
     figures = []
     for indicator_id, (frame, names) in funnel_frames.items():
         polarity = {"high": "high", "low": "low"}.get(metadata.at[indicator_id, "polarity"])
         figures.append(
-            plots.funnel_plot(
+            comparison_charts.funnel_plot(
                 frame,
                 labels=names,
                 highlight=scope.area.name if scope.area.name in names else None,
@@ -714,7 +715,7 @@ def funnel_figures(funnel_frames: dict, scope: DeepDiveScope) -> list:
 
 def neighbour_figures(table: pd.DataFrame, scope: DeepDiveScope) -> list:
     """One chart per indicator: the borough and its neighbours with intervals against England."""
-    from lscb_analysis.present import plots
+    from lscb_analysis.present import comparison_charts
 
     metadata = indicators.load_metadata()
     figures = []
@@ -722,7 +723,7 @@ def neighbour_figures(table: pd.DataFrame, scope: DeepDiveScope) -> list:
         frame, names = neighbour_comparison(table, scope, indicator_id)
         if len(frame):
             figures.append(
-                plots.benchmark_chart(
+                comparison_charts.benchmark_chart(
                     frame,
                     labels=names,
                     highlight=scope.area.name if scope.area.name in names else None,

@@ -14,7 +14,7 @@ import pytest
 from lscb_analysis.core import register
 from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.model.catalogue import load_catalogue
-from lscb_analysis.present import plots, workbook_print
+from lscb_analysis.present import spc_charts, workbook_print
 from lscb_analysis.published.public_data import OUTPUT_COLUMNS
 from lscb_analysis.runs import orchestrate
 from lscb_analysis.scorecard import scorecard
@@ -374,7 +374,7 @@ def test_missing_and_suppressed_are_shown_as_such_and_never_coloured(
     points = suppressed_card.points[suppressed_card.points["pi_id"] == "BF-SG-02"]
     assert points["state"].iloc[-1] == "suppressed" and pd.isna(points["value"].iloc[-1])
     panels = scorecard.chart_panels(suppressed_card, ["BF-SG-02"])
-    figure = plots.spc_small_multiples(suppressed_card.points, panels, "t")
+    figure = spc_charts.spc_small_multiples(suppressed_card.points, panels, "t")
     assert [t.get_text() for t in figure.axes[0].texts if t.get_gid() == "suppressed"] == ["c"]
     html = scorecard.scorecard_html(suppressed_card)
     assert "42.9%" not in html and "c (suppressed: small number)" in html
