@@ -34,7 +34,7 @@ from IPython.display import Markdown
 from lscb_analysis.core import provenance
 from lscb_analysis.pilot import pilot_feasibility, pilot_ingest
 from lscb_analysis.present import grid_charts, presenter
-from lscb_analysis.protect import disclosure
+from lscb_analysis.protect import disclosure, disclosure_config
 from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
@@ -47,7 +47,7 @@ folder, area, catalogue = pilot_feasibility.check_parameters(pilot_folder, borou
                                                              model_version)
 highlight = area.name if area else None
 Markdown(f"## Pilot returns against best-fit model v{catalogue.version}"
-         + (f": {area.name}" if area else ": London") + f"\n\n*{disclosure.tier_label(tier)}*")
+         + (f": {area.name}" if area else ": London") + f"\n\n*{disclosure_config.tier_label(tier)}*")
 
 # %% [markdown]
 # ## Returns received

@@ -724,10 +724,10 @@ def returned_figures(
     numerator, denominator, value`` with ``attrs`` ``tier`` and ``tier_label``; an aggregate
     for display (not marked record-level). Raises: ParameterError for an unknown tier.
     """
-    from lscb_analysis.protect import disclosure, display_guard
+    from lscb_analysis.protect import disclosure, disclosure_config, display_guard
 
     columns = ["pi_id", "period", "numerator", "denominator", "value"]
-    tier = disclosure.validate_tier(tier)
+    tier = disclosure_config.validate_tier(tier)
     if area is None or values.empty:
         mine = pd.DataFrame(columns=columns)
     else:

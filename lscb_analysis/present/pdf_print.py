@@ -67,14 +67,14 @@ def tier_words(tier: str | None, settings: dict | None = None) -> str:
     Raises:
         ParameterError: an unknown tier.
     """
-    from lscb_analysis.protect import disclosure
+    from lscb_analysis.protect import disclosure_config
 
-    name = disclosure.validate_tier(tier or "board")
+    name = disclosure_config.validate_tier(tier or "board")
     words = ((settings or pdf_settings()).get("tier_words") or {}).get(name)
     if not words:
-        words = disclosure.tier_label(name)
-    if name == "analyst" and disclosure.NOT_FOR_PUBLICATION not in words:
-        words = f"{disclosure.NOT_FOR_PUBLICATION}: {words}"
+        words = disclosure_config.tier_label(name)
+    if name == "analyst" and disclosure_config.NOT_FOR_PUBLICATION not in words:
+        words = f"{disclosure_config.NOT_FOR_PUBLICATION}: {words}"
     return words
 
 

@@ -14,7 +14,7 @@ A table from the package (a DataFrame with the package's own column names) becom
   ``data/reference/indicators.csv``;
 * missing values shown with their reason: a published symbol (``c``, ``x``, ``z`` ... from
   ``data/reference/symbols.csv``) by its meaning, ``c`` by the disclosure wording
-  (:func:`lscb_analysis.protect.disclosure.suppressed_wording`), a blank by the column's ``missing``
+  (:func:`lscb_analysis.protect.disclosure_config.suppressed_wording`), a blank by the column's ``missing``
   words (default "not available"); never nan, NaT, None or a blank read as zero;
 * an empty table replaced by the caller's sentence saying what is absent and why;
 * a wide table split into column groups that repeat the key columns, or a one-row table
@@ -216,13 +216,13 @@ def symbol_words(rules=None) -> dict[str, str]:
     """Published symbol -> the words shown instead of it.
 
     ``c`` (and any symbol whose status is ``suppressed`` in symbols.csv) reads as
-    :func:`lscb_analysis.protect.disclosure.suppressed_wording`; the others as their meaning in
+    :func:`lscb_analysis.protect.disclosure_config.suppressed_wording`; the others as their meaning in
     ``data/reference/symbols.csv``, in lower case ("not available", "not applicable").
     """
-    from lscb_analysis.protect import disclosure
+    from lscb_analysis.protect import disclosure_config
 
     table = io.read_reference_csv("symbols.csv", ["symbol", "status", "meaning"])
-    suppressed = disclosure.suppressed_wording(rules)
+    suppressed = disclosure_config.suppressed_wording(rules)
     return {
         str(row.symbol): suppressed if row.status == "suppressed" else str(row.meaning).lower()
         for row in table.itertuples()

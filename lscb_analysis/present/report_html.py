@@ -307,10 +307,10 @@ def _banners(soup, tier: str | None, synthetic: bool):
     if synthetic:
         lines.append(("lscb-synthetic-banner", SYNTHETIC_BANNER))
     if tier is not None:
-        from lscb_analysis.protect import disclosure
+        from lscb_analysis.protect import disclosure_config
 
-        if disclosure.validate_tier(tier) == "analyst":
-            lines.append(("lscb-tier-banner", disclosure.tier_label("analyst")))
+        if disclosure_config.validate_tier(tier) == "analyst":
+            lines.append(("lscb-tier-banner", disclosure_config.tier_label("analyst")))
     if not lines:
         return None
     header = soup.new_tag("header", id="lscb-banners")

@@ -59,7 +59,7 @@ from lscb_analysis.core.errors import (
 )
 from lscb_analysis.pilot import pilot_template
 from lscb_analysis.present import latest
-from lscb_analysis.protect import disclosure
+from lscb_analysis.protect import disclosure, disclosure_config
 from lscb_analysis.published.public_data import OK, period_label
 from lscb_analysis.stats import stats
 
@@ -524,9 +524,9 @@ def _pilot_states(values: pd.DataFrame, pilot_rules: Mapping) -> pd.Series:
 
 def prepare_pilot(
     values: pd.DataFrame,
-    tier: str = disclosure.DEFAULT_TIER,
+    tier: str = disclosure_config.DEFAULT_TIER,
     pilot_rules: Mapping | None = None,
-    disclosure_rules: disclosure.DisclosureRules | None = None,
+    disclosure_rules: disclosure_config.DisclosureRules | None = None,
 ) -> pd.DataFrame:
     """Give each pilot value its state and apply the output tier's disclosure control.
 
@@ -548,7 +548,7 @@ def prepare_pilot(
     >>> prepare_pilot(values, "analyst")["state"].tolist()
     ['ok', 'ok']
     """
-    tier = disclosure.validate_tier(tier)
+    tier = disclosure_config.validate_tier(tier)
     pilot_rules = pilot_rules or pilot_template.load_rules()
     out = values.copy()
     for name in PILOT_VALUE_COLUMNS:
@@ -563,7 +563,7 @@ def prepare_pilot(
     out["state"] = _pilot_states(out, pilot_rules)
     out["estimated"] = out["status"].astype("string").fillna("").str.strip().eq("estimated")
     if tier == "board" and len(out):
-        rules = disclosure_rules or disclosure.load_disclosure_rules()
+        rules = disclosure_rules or disclosure_config.load_disclosure_rules()
         own = out.index[(~out["prefilled"]) & (out["state"] == USABLE)]
         if len(own):
             counts = out.loc[own, ["numerator", "denominator", "value"]]
@@ -1527,10 +1527,10 @@ def scorecard(
     pilot_issues: pd.DataFrame | None = None,
     rules: Mapping | None = None,
     subgroup: str | None = None,
-    tier: str = disclosure.DEFAULT_TIER,
+    tier: str = disclosure_config.DEFAULT_TIER,
     benchmarks: pd.DataFrame | None = None,
     pilot_rules: Mapping | None = None,
-    disclosure_rules: disclosure.DisclosureRules | None = None,
+    disclosure_rules: disclosure_config.DisclosureRules | None = None,
 ) -> Scorecard:
     """Compute one borough's score card: every current PI of the catalogue on one line.
 
@@ -1548,8 +1548,8 @@ def scorecard(
     """
     rules = rules or load_rules()
     pilot_rules = pilot_rules or pilot_template.load_rules()
-    tier = disclosure.validate_tier(tier)
-    disclosure_rules = disclosure_rules or disclosure.load_disclosure_rules()
+    tier = disclosure_config.validate_tier(tier)
+    disclosure_rules = disclosure_rules or disclosure_config.load_disclosure_rules()
     pis = catalogue.current
     subgroup = check_subgroup(subgroup, pis)
     if subgroup is not None:
@@ -1640,7 +1640,7 @@ def scorecard(
         model_version=str(catalogue.version),
         subgroup=subgroup,
         tier=tier,
-        tier_label=disclosure.tier_label(tier, disclosure_rules),
+        tier_label=disclosure_config.tier_label(tier, disclosure_rules),
         rows=table,
         points=points[POINT_COLUMNS],
         exceptions=exceptions,
@@ -1764,18 +1764,18 @@ def method_lines(rules: Mapping) -> list[tuple[str, str]]:
     ]
 
 
-def method_note(rules: Mapping, tier: str = disclosure.DEFAULT_TIER) -> str:
+def method_note(rules: Mapping, tier: str = disclosure_config.DEFAULT_TIER) -> str:
     """The report's method note (markdown): :func:`method_lines` and the disclosure rules.
 
     >>> "Making Data Count" in method_note(load_rules())
     True
     """
     lines = [f"- **{item}.** {text}" for item, text in method_lines(rules)]
-    if disclosure.validate_tier(tier) == "board":
-        lines.append(f"- **Small numbers.** {disclosure.method_note()}")
+    if disclosure_config.validate_tier(tier) == "board":
+        lines.append(f"- **Small numbers.** {disclosure_config.method_note()}")
     else:
         lines.append(
-            f"- **Small numbers.** {disclosure.tier_label('analyst')}: nothing is "
+            f"- **Small numbers.** {disclosure_config.tier_label('analyst')}: nothing is "
             "suppressed in this copy."
         )
     return "\n".join(lines)
@@ -2569,7 +2569,7 @@ def notes_table(card: Scorecard) -> pd.DataFrame:
     rows.append(
         (
             "Small numbers",
-            disclosure.method_note()
+            disclosure_config.method_note()
             if card.tier == "board"
             else f"{card.tier_label}: nothing is suppressed in this copy.",
         )
@@ -2610,7 +2610,7 @@ def build_scorecard(
     *,
     subgroup: Any = None,
     model_version: Any = None,
-    tier: str = disclosure.DEFAULT_TIER,
+    tier: str = disclosure_config.DEFAULT_TIER,
 ) -> Scorecard:
     """Load everything a score card needs and compute it (the notebook's one call).
 
@@ -2651,7 +2651,7 @@ def build_london(
     period: Any,
     model_version: Any = None,
     *,
-    tier: str = disclosure.DEFAULT_TIER,
+    tier: str = disclosure_config.DEFAULT_TIER,
     areas: list[register.LocalAuthority] | None = None,
     workbooks: bool = True,
     progress: Any = None,
@@ -2678,7 +2678,7 @@ def build_london(
     except CatalogueError as error:
         raise ParameterError(f"--model: {error}") from error
     rules, pilot_rules = load_rules(), pilot_template.load_rules()
-    disclosure_rules = disclosure.load_disclosure_rules()
+    disclosure_rules = disclosure_config.load_disclosure_rules()
     public = public_data.load_public_indicators()
     values, issues = load_pilot_tables()
     chosen = resolve_period(period, public, values, None, pilot_rules)

@@ -10,7 +10,7 @@ import pytest
 
 from lscb_analysis.core.errors import RecordLevelDisplayError, ReferenceDataError
 from lscb_analysis.present import presenter
-from lscb_analysis.protect import disclosure, display_guard
+from lscb_analysis.protect import disclosure_config, display_guard
 
 
 def _cells(table, title="T", **options):
@@ -103,7 +103,7 @@ def test_missing_values_show_their_reason_never_nan():
         }
     )
     shown = _cells(table)
-    wording = disclosure.suppressed_wording()
+    wording = disclosure_config.suppressed_wording()
     assert shown["Answers graded"].tolist() == [wording, "not available"]
     assert shown["Re-audit due"].tolist() == ["not yet set", "not yet set"]
     assert shown["Lower 95% limit"].tolist() == ["not available", "not available"]
