@@ -335,9 +335,9 @@ def grid_text(table: pd.DataFrame, kind: str = "counts") -> tuple:
 
 def _status_words() -> dict[str, str]:
     """Status code -> words, as the presenter shows them (code_labels.csv ``statuses``)."""
-    from lscb_analysis.present import presenter
+    from lscb_analysis.present import data_dictionary
 
-    return presenter.code_labels("statuses")
+    return data_dictionary.code_labels("statuses")
 
 
 def shares_text(table: pd.DataFrame, highlight: str | None = None) -> tuple:

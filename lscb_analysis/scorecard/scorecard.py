@@ -2226,9 +2226,9 @@ _PERIOD_KEYS = ("period", "previous_period", "benchmark_period")
 
 def _period(value: Any) -> str:
     """A period as the presenter writes it ("2024-25", "Q3 2025-26"); blank stays blank."""
-    from lscb_analysis.present import presenter
+    from lscb_analysis.present import value_format
 
-    return presenter.format_period(value) if str(value or "").strip() else ""
+    return value_format.format_period(value) if str(value or "").strip() else ""
 
 
 def _number_format(unit: str, decimals: int) -> str:

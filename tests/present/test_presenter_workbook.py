@@ -6,7 +6,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from lscb_analysis.present import presenter, presenter_workbook
+from lscb_analysis.present import data_dictionary, presenter, presenter_workbook, value_format
 from lscb_analysis.protect import disclosure_config
 
 
@@ -65,10 +65,10 @@ def test_a_table_of_mixed_indicators_uses_each_rows_precision_and_unit(tmp_path)
         kinds={"numerator": "count", "value": "indicator_value"},
     )
     shown = presented.parts[0]
-    units = presenter._indicator_formats()
+    units = data_dictionary.indicator_formats()
     assert units["cin_rate"] == ("rate_per_10000", 1)
     assert shown["Numerator"].tolist() == ["1,234", disclosure_config.suppressed_wording()]
-    expected = presenter.format_number(22.46, units["rereferral_pct"][1]) + "%"
+    expected = value_format.format_number(22.46, units["rereferral_pct"][1]) + "%"
     assert shown["Value"].tolist() == ["48.1", expected]
     book = openpyxl.Workbook()
     presenter_workbook.write_sheet(book.active, presented)
