@@ -1,6 +1,6 @@
 """Shared styling of the workbench's charts: colours, figures, axis titles, suppressed points.
 
-Every chart function takes a DataFrame produced by :mod:`lscb_analysis.stats.stats` and returns
+Every chart function takes a DataFrame produced by :mod:`lscb_analysis.stats` and returns
 a :class:`matplotlib.figure.Figure`. None of them recomputes a statistic: limits, signals
 and comparisons are read from the frame (and its ``attrs``). Titles state the finding, for
 example "Re-referrals: special cause concern at the latest point".

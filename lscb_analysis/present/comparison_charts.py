@@ -1,7 +1,7 @@
 """Comparison charts: funnel plots (each area against the mean and its limits) and benchmark charts.
 
-Each takes the frame of :func:`lscb_analysis.stats.stats.funnel` or
-:func:`lscb_analysis.stats.stats.compare_to_benchmark` and returns a Figure whose title states
+Each takes the frame of :func:`lscb_analysis.stats.funnels.funnel` or
+:func:`lscb_analysis.stats.benchmarking.compare_to_benchmark` and returns a Figure whose title states
 the finding. Colours and shared drawing helpers: :mod:`lscb_analysis.present.chart_style`.
 """
 
@@ -89,7 +89,7 @@ def funnel_plot(
     title: str | None = None,
     unit: str | None = None,
 ) -> Figure:
-    """Funnel plot of a :func:`lscb_analysis.stats.stats.funnel` result.
+    """Funnel plot of a :func:`lscb_analysis.stats.funnels.funnel` result.
 
     Draws the target, the 95% (dashed) and 99.8% (solid) limits, and one point per unit at
     (denominator, value). Points outside the 99.8% limits are filled, those outside only
@@ -125,7 +125,7 @@ def funnel_plot(
             length, or an unknown ``highlight``.
 
     Example:
-        >>> from lscb_analysis.stats.stats import funnel, funnel_curve
+        >>> from lscb_analysis.stats.funnels import funnel, funnel_curve
         >>> result = funnel([20, 130, 12, 45], [100, 500, 100, 200],
         ...                 target=0.2).set_axis(["Barnet", "Brent", "Camden", "Ealing"])
         >>> figure = funnel_plot(result, highlight="Camden", curve=funnel_curve(result))
@@ -289,7 +289,7 @@ def benchmark_chart(
     grey "c" instead of a point and interval.
 
     Args:
-        frame: the DataFrame returned by :func:`lscb_analysis.stats.stats.compare_to_benchmark`.
+        frame: the DataFrame returned by :func:`lscb_analysis.stats.benchmarking.compare_to_benchmark`.
         labels: one name per row (default: the frame's index).
         highlight: the chosen area, by index label or name (bold label, black edge).
         benchmark_label: name of the benchmark, for the title and legend.
@@ -306,7 +306,8 @@ def benchmark_chart(
             length, or an unknown ``highlight``.
 
     Example:
-        >>> from lscb_analysis.stats.stats import compare_to_benchmark, proportion_ci
+        >>> from lscb_analysis.stats.benchmarking import compare_to_benchmark
+        >>> from lscb_analysis.stats.intervals import proportion_ci
         >>> ci = proportion_ci([65, 40, 55], [100, 100, 100])
         >>> comparison = compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], 52, "high")
         >>> figure = benchmark_chart(comparison, labels=["Brent", "Camden", "Ealing"],

@@ -1,6 +1,6 @@
 """Making Data Count SPC (XmR) charts: one indicator's chart, and small multiples of several.
 
-Each takes the frame of :func:`lscb_analysis.stats.stats.xmr` (limits, signals and the
+Each takes the frame of :func:`lscb_analysis.stats.xmr.xmr` (limits, signals and the
 variation and assurance read from it, never recomputed) and returns a Figure whose title
 states the finding. Colours and shared drawing helpers: :mod:`lscb_analysis.present.chart_style`.
 """
@@ -31,7 +31,7 @@ from lscb_analysis.present.chart_style import (
     suppressed_rows,
 )
 from lscb_analysis.present.chart_text import ChartFigure
-from lscb_analysis.stats.stats import xmr_summary
+from lscb_analysis.stats.xmr import xmr_summary
 
 _VARIATION_TEXT = {
     "common_cause": "Common cause variation",
@@ -117,13 +117,13 @@ def spc_chart(
     show_two_sigma: bool = False,
     unit: str | None = None,
 ) -> Figure:
-    """Making Data Count XmR chart of an :func:`lscb_analysis.stats.stats.xmr` result.
+    """Making Data Count XmR chart of an :func:`lscb_analysis.stats.xmr.xmr` result.
 
     Points are coloured by their ``variation`` (improvement blue, concern orange, common
     cause grey, special cause without a direction purple). The mean is a solid line and
     the process limits dashed, drawn separately for each segment when the chart was
     rebased; a target in ``frame.attrs`` is a dashed vermillion line. The variation and
-    assurance icons of :func:`lscb_analysis.stats.stats.xmr_summary` are shown as text labels,
+    assurance icons of :func:`lscb_analysis.stats.xmr.xmr_summary` are shown as text labels,
     and a provisional-limits warning as a footnote.
 
     A suppressed row (a ``state`` or ``status`` column saying "suppressed", see
@@ -154,7 +154,7 @@ def spc_chart(
         InvalidArgumentError: ``frame`` is not an XmR chart.
 
     Example:
-        >>> from lscb_analysis.stats.stats import xmr
+        >>> from lscb_analysis.stats.xmr import xmr
         >>> chart = xmr([5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 15], improvement="down")
         >>> figure = spc_chart(chart, measure="Re-referrals")
         >>> figure.axes[0].get_title(loc="left")

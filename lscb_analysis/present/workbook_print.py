@@ -1,6 +1,6 @@
 """Print settings for the workbooks a board or an analyst prints: one layout for every sheet.
 
-Applied to the score card workbook (:func:`lscb_analysis.scorecard.scorecard.write_workbook`), the gap
+Applied to the score card workbook (:func:`lscb_analysis.scorecard.workbook.write_workbook`), the gap
 lists (:func:`lscb_analysis.model.gap_analysis.write_gaps_workbook`) and the checked pilot copies
 (:func:`lscb_analysis.pilot.pilot_ingest.write_checked_copy`). Every sheet gets:
 

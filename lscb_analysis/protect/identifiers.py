@@ -62,6 +62,7 @@ from lscb_analysis.core.errors import (
     LscbError,
     MissingDataFileError,
 )
+from lscb_analysis.core.workbook_checks import check_workbook
 from lscb_analysis.protect.identifier_rules import IdentifierConfig, load_identifier_config
 from lscb_analysis.protect.identifier_text import (
     TextScanner,
@@ -70,7 +71,6 @@ from lscb_analysis.protect.identifier_text import (
     line_location,
     line_number,
 )
-from lscb_analysis.protect.safe_files import check_workbook
 
 UNSCANNED = "unscanned"
 SCANNERS: dict[str, str] = {
@@ -184,7 +184,7 @@ def scan_xlsx(
 ) -> pd.DataFrame:
     """Scan every cell of every sheet of a workbook (and the sheet names).
 
-    The workbook first passes :func:`lscb_analysis.protect.safe_files.check_workbook`, then is read
+    The workbook first passes :func:`lscb_analysis.core.workbook_checks.check_workbook`, then is read
     with cached values. Each cell is scanned with its column's first-row header and the text
     to its left as context, so a name under "Child name", a date under "DOB" or beside
     "Date of birth:" is found, and a date beside "Date returned:" is not taken for one. Dates are scanned as

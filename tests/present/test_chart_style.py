@@ -10,7 +10,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from lscb_analysis.present import chart_style, comparison_charts, spc_charts, trend_charts  # noqa: E402
-from lscb_analysis.stats import stats  # noqa: E402
+from lscb_analysis.stats.benchmarking import compare_to_benchmark  # noqa: E402
+from lscb_analysis.stats.funnels import funnel  # noqa: E402
+from lscb_analysis.stats.intervals import proportion_ci  # noqa: E402
+from lscb_analysis.stats.xmr import xmr  # noqa: E402
 
 
 def test_palette_is_shared_and_colour_blind_safe():
@@ -21,7 +24,7 @@ def test_palette_is_shared_and_colour_blind_safe():
 
 
 def test_chart_axes_name_their_unit_and_draw_clipped_limits():
-    percent = stats.xmr(
+    percent = xmr(
         [0.5, 4.0, 1.0, 5.0, 0.5, 3.5, 1.0, 4.5, 0.5, 4.0, 1.0, 5.0],
         improvement="down",
         value_range=(0, 100),
@@ -35,12 +38,12 @@ def test_chart_axes_name_their_unit_and_draw_clipped_limits():
     percent.attrs["unit"] = "rate_per_10000"  # the frame's own unit when none is passed
     assert spc_charts.spc_chart(percent).axes[0].get_ylabel() == "Rate per 10,000 children"
 
-    result = stats.funnel([20, 130, 12, 45], [100, 500, 100, 200], target=0.2)
+    result = funnel([20, 130, 12, 45], [100, 500, 100, 200], target=0.2)
     funnel_axes = comparison_charts.funnel_plot(result, unit="percent").axes[0]
     assert funnel_axes.get_ylabel() == "Per cent"
     assert funnel_axes.get_xlabel() == "Denominator (number)"
-    ci = stats.proportion_ci([65, 40, 55], [100, 100, 100])
-    comparison = stats.compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], 52, "high")
+    ci = proportion_ci([65, 40, 55], [100, 100, 100])
+    comparison = compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], 52, "high")
     bench = comparison_charts.benchmark_chart(comparison, labels=["A", "B", "C"], unit="percent")
     assert bench.axes[0].get_xlabel() == "Per cent"
 

@@ -13,7 +13,9 @@ from matplotlib.colors import to_rgba  # noqa: E402
 
 from lscb_analysis.core.errors import InvalidArgumentError  # noqa: E402
 from lscb_analysis.present import chart_style, comparison_charts  # noqa: E402
-from lscb_analysis.stats import stats  # noqa: E402
+from lscb_analysis.stats.benchmarking import compare_to_benchmark  # noqa: E402
+from lscb_analysis.stats.funnels import funnel, funnel_curve  # noqa: E402
+from lscb_analysis.stats.intervals import proportion_ci  # noqa: E402
 
 SECRET = 4321.0  # a value no chart may show: it would be a suppressed figure
 
@@ -25,16 +27,14 @@ AREAS = ["Barnet", "Brent", "Camden", "Ealing", "Enfield", "Harrow"]
 
 
 def _funnel_frame(**kwargs):
-    result = stats.funnel(
-        [20, 130, 12, 45, 8, 60], [100, 500, 100, 200, 60, 300], target=0.2, **kwargs
-    )
+    result = funnel([20, 130, 12, 45, 8, 60], [100, 500, 100, 200, 60, 300], target=0.2, **kwargs)
     return result.set_axis(AREAS)
 
 
 def test_funnel_plot_labels_outliers_and_highlights_the_chosen_area(close_figures, chart_probe):
     frame = _funnel_frame()
     figure = comparison_charts.funnel_plot(
-        frame, highlight="Barnet", curve=stats.funnel_curve(frame), polarity="high"
+        frame, highlight="Barnet", curve=funnel_curve(frame), polarity="high"
     )
     close_figures(figure)
     assert (
@@ -56,7 +56,7 @@ def test_funnel_plot_labels_outliers_and_highlights_the_chosen_area(close_figure
 
 def test_funnel_plot_draws_both_limit_pairs_and_the_target(close_figures, chart_probe):
     frame = _funnel_frame()
-    curve = stats.funnel_curve(frame, points=40)
+    curve = funnel_curve(frame, points=40)
     figure = comparison_charts.funnel_plot(frame, curve=curve)
     close_figures(figure)
     lines = figure.axes[0].lines
@@ -80,12 +80,12 @@ def test_funnel_plot_without_curve_joins_the_unit_limits(close_figures, chart_pr
 def test_funnel_plot_states_the_overdispersion_method(close_figures, chart_probe):
     numerators = [12, 30, 45, 60, 22, 90, 15, 70, 40, 33, 150, 5]
     denominators = [100, 150, 300, 250, 200, 400, 120, 280, 260, 210, 500, 90]
-    frame = stats.funnel(numerators, denominators, overdispersion="multiplicative")
+    frame = funnel(numerators, denominators, overdispersion="multiplicative")
     figure = comparison_charts.funnel_plot(frame)
     close_figures(figure)
     note = [text for text in chart_probe.texts(figure) if text.startswith("Limits")]
     assert note and "over-dispersion: multiplicative (phi = " in note[0]
-    plain = comparison_charts.funnel_plot(stats.funnel(numerators, denominators))
+    plain = comparison_charts.funnel_plot(funnel(numerators, denominators))
     close_figures(plain)
     assert any("no over-dispersion adjustment" in text for text in chart_probe.texts(plain))
 
@@ -113,8 +113,8 @@ def test_funnel_plot_rejects_unknown_highlight_and_bad_labels():
 
 
 def _comparison(polarity="high"):
-    ci = stats.proportion_ci([65, 40, 55, 52], [100, 100, 100, 100])
-    return stats.compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], 52, polarity)
+    ci = proportion_ci([65, 40, 55, 52], [100, 100, 100, 100])
+    return compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], 52, polarity)
 
 
 def test_benchmark_chart_colours_by_comparison_and_states_the_finding(close_figures, chart_probe):
@@ -149,8 +149,8 @@ def test_benchmark_chart_summary_title_without_highlight(close_figures, chart_pr
 
 
 def test_benchmark_chart_marks_per_row_benchmarks(close_figures):
-    ci = stats.proportion_ci([65, 40], [100, 100])
-    frame = stats.compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], [50, 45], "high")
+    ci = proportion_ci([65, 40], [100, 100])
+    frame = compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], [50, 45], "high")
     figure = comparison_charts.benchmark_chart(frame)
     close_figures(figure)
     markers = [item for item in figure.axes[0].collections if item.get_label() == "England"]
@@ -169,7 +169,7 @@ def test_benchmark_chart_rejects_other_frames():
 
 
 def test_funnel_plot_names_suppressed_units_instead_of_placing_them(close_figures, chart_probe):
-    frame = stats.funnel([20, 130, np.nan, 45, 30], [100, 500, np.nan, 200, 150], target=0.2)
+    frame = funnel([20, 130, np.nan, 45, 30], [100, 500, np.nan, 200, 150], target=0.2)
     frame["status"] = ["ok", "ok", "suppressed", "ok", "ok"]
     frame.loc[2, ["value", "denominator"]] = [SECRET, SECRET]  # a careless caller
     names = ["Barnet", "Brent", "Kensington and Chelsea", "Ealing", "Camden"]

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from lscb_analysis.core.errors import InvalidArgumentError  # noqa: E402
 from lscb_analysis.present import chart_style, spc_charts  # noqa: E402
-from lscb_analysis.stats import stats  # noqa: E402
+from lscb_analysis.stats.xmr import xmr  # noqa: E402
 
 STABLE = [5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 5]
 SECRET = 4321.0  # a value no chart may show: it would be a suppressed figure
@@ -27,7 +27,7 @@ SECRET = 4321.0  # a value no chart may show: it would be a suppressed figure
 
 
 def test_spc_chart_colours_special_cause_points_and_states_the_finding(close_figures, chart_probe):
-    chart = stats.xmr([*STABLE, 15], improvement="up", target=1)
+    chart = xmr([*STABLE, 15], improvement="up", target=1)
     figure = spc_charts.spc_chart(chart, measure="Timely assessments")
     close_figures(figure)
     assert isinstance(figure, Figure)
@@ -47,7 +47,7 @@ def test_spc_chart_colours_special_cause_points_and_states_the_finding(close_fig
 
 
 def test_spc_chart_concern_is_orange(close_figures, chart_probe):
-    chart = stats.xmr([*STABLE, 15], improvement="down")
+    chart = xmr([*STABLE, 15], improvement="down")
     figure = spc_charts.spc_chart(chart)
     close_figures(figure)
     concern = chart_probe.collection(figure, "points:special_cause_concern")
@@ -56,20 +56,20 @@ def test_spc_chart_concern_is_orange(close_figures, chart_probe):
 
 
 def test_spc_chart_common_cause_title_counts_earlier_signals(close_figures, chart_probe):
-    chart = stats.xmr([*STABLE[:6], 20, *STABLE[6:]], improvement="up")
+    chart = xmr([*STABLE[:6], 20, *STABLE[6:]], improvement="up")
     figure = spc_charts.spc_chart(chart, measure="Visits")
     close_figures(figure)
     assert chart_probe.title(figure) == (
         "Visits: Common cause at the latest point (1 earlier point of special cause)"
     )
-    stable = spc_charts.spc_chart(stats.xmr(STABLE))
+    stable = spc_charts.spc_chart(xmr(STABLE))
     close_figures(stable)
     assert chart_probe.title(stable) == "Only common cause variation across 12 points"
 
 
 def test_spc_chart_draws_limits_per_segment_and_the_target(close_figures):
     values = [5, 6] * 6 + [20, 21] * 6
-    chart = stats.xmr(values, rebase_at=[12], target=15)
+    chart = xmr(values, rebase_at=[12], target=15)
     figure = spc_charts.spc_chart(chart)
     close_figures(figure)
     axes = figure.axes[0]
@@ -83,7 +83,7 @@ def test_spc_chart_draws_limits_per_segment_and_the_target(close_figures):
 
 
 def test_spc_chart_missing_points_are_not_plotted_and_warning_is_shown(close_figures, chart_probe):
-    chart = stats.xmr([3, 4, None, 5, 4])
+    chart = xmr([3, 4, None, 5, 4])
     figure = spc_charts.spc_chart(chart)
     close_figures(figure)
     assert chart_probe.point_count(figure) == 4
@@ -92,7 +92,7 @@ def test_spc_chart_missing_points_are_not_plotted_and_warning_is_shown(close_fig
 
 def test_spc_chart_uses_text_labels_for_other_indexes(close_figures):
     index = [f"{year}-{year - 1999:02d}" for year in range(2010, 2022)]
-    figure = spc_charts.spc_chart(stats.xmr(pd.Series(STABLE, index=index)))
+    figure = spc_charts.spc_chart(xmr(pd.Series(STABLE, index=index)))
     close_figures(figure)
     labels = [label.get_text() for label in figure.axes[0].get_xticklabels()]
     assert labels[0] == "2010-11"
@@ -100,7 +100,7 @@ def test_spc_chart_uses_text_labels_for_other_indexes(close_figures):
 
 def test_spc_chart_does_not_touch_pyplot_state(close_figures):
     before = plt.get_fignums()
-    close_figures(spc_charts.spc_chart(stats.xmr(STABLE)))
+    close_figures(spc_charts.spc_chart(xmr(STABLE)))
     assert plt.get_fignums() == before
 
 
@@ -119,7 +119,7 @@ def test_spc_chart_marks_suppressed_periods_without_their_value(close_figures, c
         [5.0, 6, 5, 7, 6, 5, np.nan, 7, 5, 6],
         index=[f"{2023 + i // 4}Q{i % 4 + 1}" for i in range(10)],
     )
-    chart = stats.xmr(values, improvement="down")
+    chart = xmr(values, improvement="down")
     chart["state"] = ["ok"] * 6 + ["suppressed"] + ["ok"] * 3
     chart.loc["2024Q3", "value"] = SECRET  # even if a caller left the value in, it is not drawn
     figure = spc_charts.spc_chart(chart, measure="Repeat plans")
@@ -137,12 +137,12 @@ def test_spc_chart_marks_suppressed_periods_without_their_value(close_figures, c
 
 
 def test_spc_chart_reads_the_published_status_column_too(close_figures, chart_probe):
-    chart = stats.xmr(pd.Series([10.0, np.nan, 12.0, 11.0], index=[2022, 2023, 2024, 2025]))
+    chart = xmr(pd.Series([10.0, np.nan, 12.0, 11.0], index=[2022, 2023, 2024, 2025]))
     chart["status"] = ["ok", "suppressed", "ok", "ok"]
     figure = spc_charts.spc_chart(chart)
     close_figures(figure)
     assert [mark.get_position()[0] for mark in chart_probe.suppressed_texts(figure)] == [2023]
-    plain = spc_charts.spc_chart(stats.xmr(STABLE))
+    plain = spc_charts.spc_chart(xmr(STABLE))
     close_figures(plain)
     assert chart_probe.suppressed_texts(plain) == []
 

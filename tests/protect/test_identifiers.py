@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from lscb_analysis.core.errors import IdentifierFoundError
+from lscb_analysis.core.workbook_checks import CFB_SIGNATURE
 from lscb_analysis.protect.identifier_rules import load_identifier_config
 from lscb_analysis.protect.identifier_text import raise_if_found
 from lscb_analysis.protect.identifiers import (
@@ -21,7 +22,6 @@ from lscb_analysis.protect.identifiers import (
     scan_notebook,
     scan_xlsx,
 )
-from lscb_analysis.protect.safe_files import CFB_SIGNATURE
 
 CONFIG = load_identifier_config()
 TODAY = dt.date(2025, 6, 30)
