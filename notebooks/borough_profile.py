@@ -29,7 +29,7 @@ period = None  # reporting year, e.g. 2025 for 2024-25; None for the latest year
 from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
-from lscb_analysis.present import plots, presenter
+from lscb_analysis.present import presenter, trend_charts
 from lscb_analysis.published import profile, public_data
 from lscb_analysis.runs import report_index
 
@@ -69,7 +69,7 @@ Markdown("\n".join(f"- {sentence}" for sentence in movement["sentence"]))
 # %%
 trends = profile.trend_frame(table, area, last_period=period)
 finding = profile.movement_summary(movement, area.name, period)
-plots.trend_small_multiples(trends, area.name, finding)
+trend_charts.trend_small_multiples(trends, area.name, finding)
 
 # %% [markdown]
 # ## Sources

@@ -30,7 +30,7 @@ from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
 from lscb_analysis.model import consultation
-from lscb_analysis.present import plots, presenter
+from lscb_analysis.present import grid_charts, presenter
 from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
@@ -64,7 +64,7 @@ presenter.show(consultation.file_outcomes(result), "Feedback files and what happ
 
 # %%
 summary = consultation.summarise_feedback(result.responses, model, config)
-plots.category_bars(consultation.support_table(summary),
+grid_charts.category_bars(consultation.support_table(summary),
                     consultation.support_finding(summary), config["colours"],
                     xlabel="% of forms in use")
 

@@ -36,7 +36,7 @@ from IPython.display import Markdown, display
 
 from lscb_analysis.core import provenance
 from lscb_analysis.present import presenter
-from lscb_analysis.protect import disclosure
+from lscb_analysis.protect import disclosure_config
 from lscb_analysis.published import public_data
 from lscb_analysis.qa import deep_dive
 from lscb_analysis.runs import report_index
@@ -113,7 +113,7 @@ presenter.show(deep_dive.inspection_context(scope), "Ofsted judgements")
 # %%
 records = deep_dive.audit_records(scope)
 deep_dive.show_tables(deep_dive.audit_tables(records, scope.tier))
-Markdown(disclosure.method_note())
+Markdown(disclosure_config.method_note())
 
 # %% [markdown]
 # ## Actions and re-audits

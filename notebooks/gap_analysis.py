@@ -30,7 +30,7 @@ from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
 from lscb_analysis.model import catalogue, catalogue_coverage, gap_analysis
-from lscb_analysis.present import plots, presenter
+from lscb_analysis.present import grid_charts, presenter
 from lscb_analysis.published import profile
 from lscb_analysis.runs import report_index
 
@@ -55,7 +55,7 @@ Markdown(f"## Best-fit model version {model.version}: {len(model.current)} curre
 scores = gap_analysis.coverage_scores(matrix, rules)
 grid = gap_analysis.status_grid(matrix)
 title = gap_analysis.coverage_finding(scores)
-plots.status_heatmap(grid, rules["status_colours"], title, highlight)
+grid_charts.status_heatmap(grid, rules["status_colours"], title, highlight)
 
 # %% [markdown]
 # ## Coverage by borough and by goal

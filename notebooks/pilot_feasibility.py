@@ -33,8 +33,8 @@ from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
 from lscb_analysis.pilot import pilot_feasibility, pilot_ingest
-from lscb_analysis.present import plots, presenter
-from lscb_analysis.protect import disclosure
+from lscb_analysis.present import grid_charts, presenter
+from lscb_analysis.protect import disclosure, disclosure_config
 from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
@@ -47,7 +47,7 @@ folder, area, catalogue = pilot_feasibility.check_parameters(pilot_folder, borou
                                                              model_version)
 highlight = area.name if area else None
 Markdown(f"## Pilot returns against best-fit model v{catalogue.version}"
-         + (f": {area.name}" if area else ": London") + f"\n\n*{disclosure.tier_label(tier)}*")
+         + (f": {area.name}" if area else ": London") + f"\n\n*{disclosure_config.tier_label(tier)}*")
 
 # %% [markdown]
 # ## Returns received
@@ -72,7 +72,7 @@ presenter.show(pilot_feasibility.for_display(returns), "Pilot returns")
 provision = pilot_feasibility.provision(ingest.values, catalogue)
 grid = pilot_feasibility.provision_matrix(provision)
 title = pilot_feasibility.provision_finding(provision)
-plots.category_grid(grid, title, pilot_feasibility.PROVISION_COLOURS, highlight)
+grid_charts.category_grid(grid, title, pilot_feasibility.PROVISION_COLOURS, highlight)
 
 # %% [markdown]
 # ## Reporting cycle offered against the cycle the PI needs
@@ -97,7 +97,7 @@ presenter.show(pilot_feasibility.for_display(cycle_summary), "Reporting cycle by
 by_borough = pilot_feasibility.finding_counts(ingest.issues, "borough")
 counts = by_borough.set_index("borough")[["error", "query", "continuity"]]
 title = pilot_feasibility.counts_finding(by_borough)
-plots.count_heatmap(counts, title, highlight, "findings")
+grid_charts.count_heatmap(counts, title, highlight, "findings")
 
 # %%
 by_pi = pilot_feasibility.finding_counts(ingest.issues, "pi_id")
@@ -114,7 +114,7 @@ Markdown(pilot_feasibility.rule_text())
 classified = pilot_feasibility.classify(provision, cycles, ingest.values, catalogue)
 shares = pilot_feasibility.category_shares(classified)
 title = pilot_feasibility.classification_finding(classified)
-plots.category_bars(shares, title, pilot_feasibility.PROVISION_COLOURS)
+grid_charts.category_bars(shares, title, pilot_feasibility.PROVISION_COLOURS)
 
 # %%
 presenter.show(pilot_feasibility.for_display(classified), "Feasibility of each PI")

@@ -30,7 +30,7 @@ borough = None  # a borough for the one-board view; None for London
 from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
-from lscb_analysis.present import plots, presenter
+from lscb_analysis.present import grid_charts, presenter
 from lscb_analysis.runs import report_index
 from lscb_analysis.survey import survey_ingest, survey_mapping, survey_template
 
@@ -70,7 +70,7 @@ presenter.show(survey_mapping.file_outcomes(ingest.returns, ingest.issues), "Sur
 # %%
 matched = survey_mapping.match_candidates(ingest.items, candidates)
 coverage = survey_mapping.coverage_by_domain(matched, candidates)
-plots.count_heatmap(coverage, "Items collected by each board, by indicator domain", highlight)
+grid_charts.count_heatmap(coverage, "Items collected by each board, by indicator domain", highlight)
 
 # %%
 presenter.show(survey_mapping.candidate_counts(matched, candidates), "Candidate indicators: boards collecting and wanting")
@@ -83,7 +83,7 @@ presenter.show(survey_mapping.candidate_counts(matched, candidates), "Candidate 
 # %%
 agencies = survey_mapping.agency_shares(matched)
 title = survey_mapping.agency_finding(agencies)
-plots.share_bars(survey_mapping.shares_only(agencies), title, highlight)
+grid_charts.share_bars(survey_mapping.shares_only(agencies), title, highlight)
 
 # %% [markdown]
 # ## How often
@@ -92,7 +92,7 @@ plots.share_bars(survey_mapping.shares_only(agencies), title, highlight)
 # %%
 frequencies = survey_mapping.frequency_shares(matched)
 title = survey_mapping.frequency_finding(frequencies)
-plots.share_bars(survey_mapping.shares_only(frequencies), title, highlight)
+grid_charts.share_bars(survey_mapping.shares_only(frequencies), title, highlight)
 
 # %% [markdown]
 # ## What boards would like but cannot get
@@ -101,7 +101,7 @@ plots.share_bars(survey_mapping.shares_only(frequencies), title, highlight)
 
 # %%
 wanted = survey_mapping.wanted_by_barrier(matched)
-plots.count_heatmap(wanted, "What stops boards getting the data they want")
+grid_charts.count_heatmap(wanted, "What stops boards getting the data they want")
 
 # %% [markdown]
 # ## Items no candidate indicator covers

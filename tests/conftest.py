@@ -1,14 +1,20 @@
-"""Shared fixtures: a throw-away copy of the project so tests never touch real outputs."""
+"""Shared fixtures: a throw-away copy of the project so tests never touch real outputs, and
+chart probes (closing figures, reading what a chart drew) for the chart tests."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pytest
 
 from lscb_analysis.demo import demo_pilot
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -167,3 +173,71 @@ def demo_project(
             written = demo_pilot.write_demo_pilot(root / "data" / "raw", demo=built)
         _DEMO.update(root=root, built=built, written=written)
     return _DEMO["root"], _DEMO["built"], _DEMO["written"]
+
+
+# --- charts (tests/present): closing figures and reading what a chart drew ----------------
+
+
+@pytest.fixture
+def close_figures():
+    """Collect the figures a test makes and close them afterwards."""
+    import matplotlib.pyplot as plt
+
+    made: list[Figure] = []
+    yield made.append
+    for figure in made:
+        plt.close(figure)
+
+
+class ChartProbe:
+    """Reads what a chart drew: its collections, points, title, texts and every drawn number."""
+
+    @staticmethod
+    def collection(figure: Figure, gid: str):
+        matches = [item for item in figure.axes[0].collections if item.get_gid() == gid]
+        assert len(matches) == 1, f"expected one collection {gid!r}, found {len(matches)}"
+        return matches[0]
+
+    @staticmethod
+    def point_count(figure: Figure) -> int:
+        return sum(
+            len(item.get_offsets())
+            for item in figure.axes[0].collections
+            if (item.get_gid() or "").startswith("points:")
+        )
+
+    @staticmethod
+    def title(figure: Figure) -> str:
+        return figure.axes[0].get_title(loc="left")
+
+    @staticmethod
+    def texts(figure: Figure) -> list[str]:
+        return [text.get_text() for text in figure.axes[0].texts]
+
+    @staticmethod
+    def drawn_numbers(figure: Figure) -> np.ndarray:
+        """Every number the chart draws as data: line points, scatter offsets, segments, texts."""
+        numbers = []
+        for axes in figure.axes:
+            for line in axes.lines:
+                numbers += [
+                    np.asarray(line.get_xdata(), dtype=float),
+                    np.asarray(line.get_ydata(), dtype=float),
+                ]
+            for collection in axes.collections:
+                numbers.append(np.asarray(collection.get_offsets(), dtype=float).ravel())
+                for path in collection.get_paths():
+                    numbers.append(np.asarray(path.vertices, dtype=float).ravel())
+            for text in axes.texts:
+                numbers.append(np.asarray(text.get_position(), dtype=float))
+        return np.concatenate(numbers) if numbers else np.array([])
+
+    @staticmethod
+    def suppressed_texts(figure: Figure) -> list:
+        return [text for text in figure.axes[0].texts if text.get_gid() == "suppressed"]
+
+
+@pytest.fixture
+def chart_probe():
+    """The :class:`ChartProbe` helpers, for tests that look inside a drawn chart."""
+    return ChartProbe

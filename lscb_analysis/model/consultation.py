@@ -1317,7 +1317,7 @@ def support_display(summary: pd.DataFrame) -> pd.DataFrame:
 
 def support_table(summary: pd.DataFrame) -> pd.DataFrame:
     """Shares of the forms in use answering keep, amend, remove or nothing, per PI, for
-    :func:`lscb_analysis.present.plots.category_bars`: index ``"<id> <title>"`` (title cut to 45
+    :func:`lscb_analysis.present.grid_charts.category_bars`: index ``"<id> <title>"`` (title cut to 45
     characters), columns keep, amend, remove, ``no answer`` (each row sums to 1; all 0 when
     there were no respondents). Raises nothing."""
     labels = [

@@ -397,9 +397,9 @@ def gap_notes(rules: dict, catalogue: Catalogue) -> list[tuple[str, str]]:
             f"Version {catalogue.version} ({catalogue.date}): {catalogue.consultation}",
         )
     ]
-    from lscb_analysis.present import presenter
+    from lscb_analysis.present import data_dictionary
 
-    words = presenter.code_labels("statuses")
+    words = data_dictionary.code_labels("statuses")
     notes += [(words.get(status, status), meaning) for status, meaning in rules["statuses"].items()]
     weights = ", ".join(f"{k} {v}" for k, v in rules["rating_weights"].items())
     notes += [

@@ -480,7 +480,7 @@ def classification_finding(classified: pd.DataFrame) -> str:
 
 def category_shares(classified: pd.DataFrame, rules: Mapping | None = None) -> pd.DataFrame:
     """Per PI, the share of boroughs for which it was provided, published, partly or not
-    available (for :func:`lscb_analysis.present.plots.category_bars`), grouped by category in the
+    available (for :func:`lscb_analysis.present.grid_charts.category_bars`), grouped by category in the
     rule's order, most provided first. Index: ``PI (category)``."""
     rules = _rules(rules)
     order = {c: n for n, c in enumerate(rules["feasibility_rule"]["categories"])}
@@ -724,10 +724,10 @@ def returned_figures(
     numerator, denominator, value`` with ``attrs`` ``tier`` and ``tier_label``; an aggregate
     for display (not marked record-level). Raises: ParameterError for an unknown tier.
     """
-    from lscb_analysis.protect import disclosure, display_guard
+    from lscb_analysis.protect import disclosure, disclosure_config, display_guard
 
     columns = ["pi_id", "period", "numerator", "denominator", "value"]
-    tier = disclosure.validate_tier(tier)
+    tier = disclosure_config.validate_tier(tier)
     if area is None or values.empty:
         mine = pd.DataFrame(columns=columns)
     else:

@@ -79,7 +79,7 @@ from lscb_analysis.core.returned_workbook_cells import ReturnedWorkbook, cell_te
 from lscb_analysis.model import catalogue as catalogue_module
 from lscb_analysis.pilot import pilot_template
 from lscb_analysis.present import workbook_print
-from lscb_analysis.protect import disclosure, safe_files
+from lscb_analysis.protect import disclosure_config, safe_files
 from lscb_analysis.published import public_data
 from lscb_analysis.stats.xmr import xmr
 from lscb_analysis.survey.survey_ingest import Matcher, find_borough, normalise_key
@@ -1896,7 +1896,7 @@ def _print_title(ret: ReturnFile, summary: Mapping[str, str] | None):
         "Checked pilot return",
         str(summary.get("Borough(s)", "")),
         str(summary.get("Periods", "")),
-        disclosure.tier_label("analyst"),
+        disclosure_config.tier_label("analyst"),
         workbook_print.data_are_synthetic(),
         ret.path.name,
     )

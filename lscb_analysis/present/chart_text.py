@@ -7,7 +7,7 @@ matplotlib Figure that also carries
   "Rate per 10,000 children, 2016-17 to 2024-25: 48.1 to 52.5; latest above the upper
   process limit";
 * ``lscb_data``: a small table of what is drawn (text cells), where a suppressed point shows
-  the disclosure rule's words (:func:`lscb_analysis.protect.disclosure.suppressed_wording`), never
+  the disclosure rule's words (:func:`lscb_analysis.protect.disclosure_config.suppressed_wording`), never
   a value.
 
 In a notebook the figure still displays as a PNG; its display also carries the output metadata
@@ -53,10 +53,10 @@ class ChartFigure(Figure):
 def suppressed_text() -> str:
     """The disclosure rule's words for a suppressed figure ("suppressed (fewer than 6)")."""
     from lscb_analysis.core.errors import LscbError
-    from lscb_analysis.protect import disclosure
+    from lscb_analysis.protect import disclosure_config
 
     try:
-        return disclosure.suppressed_wording()
+        return disclosure_config.suppressed_wording()
     except LscbError:  # no readable rules here (a bare test): the plain word still says it
         return "suppressed"
 
@@ -152,7 +152,7 @@ def decimals_for(*columns) -> int:
 
 
 def spc_text(frame: pd.DataFrame, hidden: np.ndarray, measure: str | None) -> tuple:
-    """Alt-text finding and data of an XmR chart (:func:`lscb_analysis.present.plots.spc_chart`).
+    """Alt-text finding and data of an XmR chart (:func:`lscb_analysis.present.spc_charts.spc_chart`).
 
     Input: the ``stats.xmr`` frame and the suppressed-row mask. Output: ``(finding, table)``
     with columns Period, Value, Mean, Lower process limit, Upper process limit.
@@ -335,9 +335,9 @@ def grid_text(table: pd.DataFrame, kind: str = "counts") -> tuple:
 
 def _status_words() -> dict[str, str]:
     """Status code -> words, as the presenter shows them (code_labels.csv ``statuses``)."""
-    from lscb_analysis.present import presenter
+    from lscb_analysis.present import data_dictionary
 
-    return presenter.code_labels("statuses")
+    return data_dictionary.code_labels("statuses")
 
 
 def shares_text(table: pd.DataFrame, highlight: str | None = None) -> tuple:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.core import indicators, io
-from lscb_analysis.present import presenter
+from lscb_analysis.present import value_format
 from lscb_analysis.stats.xmr import xmr_summary
 
 RULES_FILE = "latest.yaml"
@@ -52,12 +52,12 @@ def _read_rules(path: str, modified: int) -> dict:
 
 
 def period_text(label: Any) -> str:
-    """A period as a reader writes it (:func:`lscb_analysis.present.presenter.format_period`).
+    """A period as a reader writes it (:func:`lscb_analysis.present.value_format.format_period`).
 
     >>> period_text(2025), period_text("2025Q3"), period_text(np.int64(2013))
     ('2024-25', 'Q2 2025-26', '2012-13')
     """
-    return presenter.format_period(label)
+    return value_format.format_period(label)
 
 
 def figure_text(value: float, unit: str | None = None, decimals: int = 1) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lscb_analysis.core import io, notebooks
 from lscb_analysis.core.errors import InvalidArgumentError, PdfPrintError, ReferenceDataError
-from lscb_analysis.present import browser_check, presenter
+from lscb_analysis.present import browser_check, value_format
 
 PRINT_CSS = Path(__file__).with_name("print.css")
 PDF_NAME = "report.pdf"
@@ -67,14 +67,14 @@ def tier_words(tier: str | None, settings: dict | None = None) -> str:
     Raises:
         ParameterError: an unknown tier.
     """
-    from lscb_analysis.protect import disclosure
+    from lscb_analysis.protect import disclosure_config
 
-    name = disclosure.validate_tier(tier or "board")
+    name = disclosure_config.validate_tier(tier or "board")
     words = ((settings or pdf_settings()).get("tier_words") or {}).get(name)
     if not words:
-        words = disclosure.tier_label(name)
-    if name == "analyst" and disclosure.NOT_FOR_PUBLICATION not in words:
-        words = f"{disclosure.NOT_FOR_PUBLICATION}: {words}"
+        words = disclosure_config.tier_label(name)
+    if name == "analyst" and disclosure_config.NOT_FOR_PUBLICATION not in words:
+        words = f"{disclosure_config.NOT_FOR_PUBLICATION}: {words}"
     return words
 
 
@@ -98,12 +98,12 @@ def _template(pattern: str, fields: dict, analyst: bool) -> str:
 
 
 def period_words(period) -> str:
-    """A period as the reports write it (:func:`lscb_analysis.present.presenter.format_period`).
+    """A period as the reports write it (:func:`lscb_analysis.present.value_format.format_period`).
 
     >>> period_words(2025), period_words("2025Q4"), period_words(None)
     ('2024-25', 'Q3 2025-26', '')
     """
-    return presenter.format_period(period)
+    return value_format.format_period(period)
 
 
 def header_footer(

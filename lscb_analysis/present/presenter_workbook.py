@@ -14,15 +14,15 @@ import datetime as dt
 
 import pandas as pd
 
-from lscb_analysis.present import presenter
+from lscb_analysis.present import data_dictionary, presenter, value_format
 
 
 def number_format(
-    column: presenter.Column, unit: str = "", decimals: int | None = None
+    column: data_dictionary.Column, unit: str = "", decimals: int | None = None
 ) -> str | None:
     """The Excel number format of a column kind (None for text).
 
-    >>> number_format(presenter.Column("n", "N", kind="count")), number_format(presenter.Column("p", "P", kind="share"))
+    >>> number_format(data_dictionary.Column("n", "N", kind="count")), number_format(data_dictionary.Column("p", "P", kind="share"))
     ('#,##0', '0%')
     """
     kind = column.kind
@@ -53,20 +53,20 @@ def indicator_number_format(unit: str, decimals: int) -> str:
 
 def workbook_value(
     value,
-    column: presenter.Column,
+    column: data_dictionary.Column,
     symbols: dict[str, str],
     *,
     unit: str = "",
     decimals: int | None = None,
 ):
     """The value written to a workbook cell: a number or date keeps its type (formatted by
-    :func:`number_format`), anything else is the text :func:`presenter.format_value` shows."""
+    :func:`number_format`), anything else is the text :func:`value_format.format_value` shows."""
     if (
-        column.kind in presenter.NUMERIC_KINDS
+        column.kind in data_dictionary.NUMERIC_KINDS
         and column.kind != "pvalue"
-        and not presenter._is_missing(value)
+        and not value_format.is_missing(value)
     ):
-        number = presenter._number(value)
+        number = value_format.as_number(value)
         if number is not None and not (isinstance(value, str) and value.strip() in symbols):
             places = decimals if column.kind == "indicator_value" else column.decimals
             return (
@@ -74,9 +74,13 @@ def workbook_value(
                 if places is None
                 else round(number, places + (2 if column.kind == "share" else 0))
             )
-    if column.kind == "date" and not presenter._is_missing(value) and presenter.format_date(value):
+    if (
+        column.kind == "date"
+        and not value_format.is_missing(value)
+        and value_format.format_date(value)
+    ):
         return pd.Timestamp(value).to_pydatetime().replace(tzinfo=None)
-    return presenter.format_value(value, column, symbols, unit=unit, decimals=decimals)
+    return value_format.format_value(value, column, symbols, unit=unit, decimals=decimals)
 
 
 def write_sheet(sheet, presented: presenter.Presented, row: int = 1, *, header_style=None) -> int:
@@ -95,9 +99,9 @@ def write_sheet(sheet, presented: presenter.Presented, row: int = 1, *, header_s
     if not presented.parts:
         write_cell(sheet.cell(row, 1), presented.empty)
         return row + 2
-    symbols = presenter.symbol_words()
+    symbols = data_dictionary.symbol_words()
     formats = (
-        presenter._indicator_formats()
+        data_dictionary.indicator_formats()
         if any(c.kind == "indicator_value" for c in presented.columns)
         else {}
     )
@@ -126,11 +130,11 @@ def workbook_frame(table: pd.DataFrame, *, rules=None) -> pd.DataFrame:
     """A table as a workbook shows it, for :func:`lscb_analysis.protect.safe_files.write_safe_xlsx`:
     dictionary headers, numbers and dates typed, codes as labels, missing values as words.
     Use :func:`apply_number_formats` on the written sheet. Raises as :func:`present`."""
-    dictionary = presenter.load_dictionary()
-    symbols = presenter.symbol_words(rules)
+    dictionary = data_dictionary.load_dictionary()
+    symbols = data_dictionary.symbol_words(rules)
     out = {}
     for position, name in enumerate(table.columns):
-        column = presenter.column_for(name, dictionary)
+        column = data_dictionary.column_for(name, dictionary)
         out[presenter._unique_header(column.header, out)] = [
             workbook_value(v, column, symbols) for v in table.iloc[:, position].tolist()
         ]
@@ -141,7 +145,7 @@ def apply_number_formats(sheet, header_row: int | None = None) -> None:
     """Give each column of a sheet written from :func:`workbook_frame` the number format of
     its dictionary kind (found by its header text in ``header_row``; default: the first row
     whose cells are all headers the dictionary knows). Text cells are left as they are."""
-    by_header = {column.header: column for column in presenter.load_dictionary().values()}
+    by_header = {column.header: column for column in data_dictionary.load_dictionary().values()}
     if header_row is None:
         header_row = next(
             (

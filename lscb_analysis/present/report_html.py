@@ -33,7 +33,7 @@ import nbformat
 
 from lscb_analysis.core import io, notebooks
 from lscb_analysis.core.errors import ParameterError
-from lscb_analysis.present import presenter
+from lscb_analysis.present import value_format
 
 CHART_METADATA = "lscb_chart"
 """Output metadata key a chart's display carries: ``{"alt", "caption", "columns", "rows"}``."""
@@ -63,12 +63,12 @@ def is_synthetic(project_dir: str | Path | None = None) -> bool:
 
 
 def format_period(value) -> str:
-    """Return a period as a reader writes it (:func:`lscb_analysis.present.presenter.format_period`).
+    """Return a period as a reader writes it (:func:`lscb_analysis.present.value_format.format_period`).
 
     >>> [format_period(2025), format_period("2025Q4"), format_period(None)]
     ['2024-25', 'Q3 2025-26', '']
     """
-    return presenter.format_period(value)
+    return value_format.format_period(value)
 
 
 def _humanise(value) -> str:
@@ -307,10 +307,10 @@ def _banners(soup, tier: str | None, synthetic: bool):
     if synthetic:
         lines.append(("lscb-synthetic-banner", SYNTHETIC_BANNER))
     if tier is not None:
-        from lscb_analysis.protect import disclosure
+        from lscb_analysis.protect import disclosure_config
 
-        if disclosure.validate_tier(tier) == "analyst":
-            lines.append(("lscb-tier-banner", disclosure.tier_label("analyst")))
+        if disclosure_config.validate_tier(tier) == "analyst":
+            lines.append(("lscb-tier-banner", disclosure_config.tier_label("analyst")))
     if not lines:
         return None
     header = soup.new_tag("header", id="lscb-banners")

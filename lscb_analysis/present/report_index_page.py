@@ -284,9 +284,9 @@ def render_index(runs: pd.DataFrame, synthetic: bool = False) -> str:
     if synthetic:
         banners.append(f'<p id="lscb-synthetic-banner">{html.escape(SYNTHETIC_BANNER)}</p>')
     if bool((runs["tier"] == ANALYST).any()):
-        from lscb_analysis.protect import disclosure
+        from lscb_analysis.protect import disclosure_config
 
-        label = html.escape(disclosure.tier_label(ANALYST))
+        label = html.escape(disclosure_config.tier_label(ANALYST))
         banners.append(f'<p id="tier-banner">{label}</p>')
         title = "LSCB workbench analyst reports (NOT FOR PUBLICATION)"
     body_class = ""

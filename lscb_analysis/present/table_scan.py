@@ -73,11 +73,11 @@ class _Tables(HTMLParser):
 
 def _allowed_decimals() -> dict[str, int]:
     """Header text -> most decimals its values may show, from the data dictionary."""
-    from lscb_analysis.present import presenter
+    from lscb_analysis.present import data_dictionary
 
     allowed = {}
     defaults = {"count": 0, "rate": 1, "percent": 0, "share": 0, "number": 1, "pvalue": 3}
-    for column in presenter.load_dictionary().values():
+    for column in data_dictionary.load_dictionary().values():
         if column.kind in defaults:
             allowed[column.header] = (
                 column.decimals if column.decimals is not None else defaults[column.kind]

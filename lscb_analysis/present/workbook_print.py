@@ -28,7 +28,7 @@ import pandas as pd
 
 from lscb_analysis.core import io
 from lscb_analysis.core.errors import InvalidArgumentError
-from lscb_analysis.present import presenter
+from lscb_analysis.present import value_format
 
 SETTINGS_FILE = "workbook_print.yaml"
 SYNTHETIC_MARKER = io.SYNTHETIC_MARKER
@@ -89,7 +89,7 @@ class PrintTitle:
     @property
     def period_text(self) -> str:
         """The period as the presenter writes it ("Q3 2025-26"); blank when there is none."""
-        return presenter.format_period(self.period) if str(self.period).strip() else ""
+        return value_format.format_period(self.period) if str(self.period).strip() else ""
 
     def lines(self, settings: Mapping | None = None) -> list[str]:
         """The title rows: report, borough and period; then tier (and SYNTHETIC DATA).

@@ -32,7 +32,7 @@ import pandas as pd
 from lscb_analysis.core.io import read_yaml_mapping
 from lscb_analysis.core.paths import reference_dir
 from lscb_analysis.core.returned_workbook_cells import cell_text
-from lscb_analysis.protect.disclosure import (
+from lscb_analysis.protect.disclosure_config import (
     NOT_FOR_PUBLICATION,
     DisclosureRules,
     load_disclosure_rules,

@@ -32,7 +32,7 @@ from statsmodels.stats.inter_rater import cohens_kappa
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from lscb_analysis.core.errors import InvalidArgumentError
-from lscb_analysis.protect import disclosure
+from lscb_analysis.protect import disclosure, disclosure_config, disclosure_figures
 from lscb_analysis.qa import audit
 from lscb_analysis.stats.intervals import proportion_ci
 
@@ -142,7 +142,7 @@ def _wilson(numerator, denominator) -> pd.DataFrame:
     return out
 
 
-def for_tier(table: pd.DataFrame, tier: str = disclosure.DEFAULT_TIER) -> pd.DataFrame:
+def for_tier(table: pd.DataFrame, tier: str = disclosure_config.DEFAULT_TIER) -> pd.DataFrame:
     """Prepare one of this module's tables for an output tier (board: small numbers suppressed).
 
     Uses the ``count_columns``, ``rates`` and ``column_total`` recorded in ``table.attrs`` by
@@ -626,7 +626,7 @@ CHANGE_DERIVED = ("change_pts", "change_lower", "change_upper", "p_value")
 
 
 def protect_repeat_audits(
-    sections: pd.DataFrame, repeats: pd.DataFrame, tier: str = disclosure.DEFAULT_TIER
+    sections: pd.DataFrame, repeats: pd.DataFrame, tier: str = disclosure_config.DEFAULT_TIER
 ) -> pd.DataFrame:
     """Secondary suppression across tables: repeat-audit totals against section counts.
 
@@ -639,9 +639,9 @@ def protect_repeat_audits(
     symbol for ``REPEAT_DERIVED``, and a row whose previous audit is suppressed shows it for
     ``CHANGE_DERIVED``. The analyst tier is returned unchanged. Raises: ParameterError.
     """
-    if disclosure.validate_tier(tier) == "analyst" or repeats.empty or sections.empty:
+    if disclosure_config.validate_tier(tier) == "analyst" or repeats.empty or sections.empty:
         return repeats
-    symbol = disclosure.load_disclosure_rules().symbol
+    symbol = disclosure_config.load_disclosure_rules().symbol
     counts = [c for c in sections.attrs.get("count_columns", []) if c in sections.columns]
     hit = sections[counts].astype(object).eq(symbol).any(axis=1)
     suppressed = set(sections.loc[hit, "audit_id"])
@@ -745,15 +745,17 @@ def evidence_by_question(
 
 
 def _figure_phrase(text: str, subject: str, counts, tier: str, suppressed: bool = False) -> str:
-    """``text`` when the board may see it (:func:`lscb_analysis.protect.disclosure.derived_visible`),
+    """``text`` when the board may see it (:func:`lscb_analysis.protect.disclosure_figures.derived_visible`),
     else "<subject> is suppressed (fewer than 6)" (the wording from disclosure.yaml)."""
-    if disclosure.derived_visible(counts, tier, suppressed=suppressed):
+    if disclosure_figures.derived_visible(counts, tier, suppressed=suppressed):
         return text
-    return f"{subject} is {disclosure.suppressed_wording()}"
+    return f"{subject} is {disclosure_config.suppressed_wording()}"
 
 
 def weak_sections(
-    records: pd.DataFrame, threshold_pct: float | None = None, tier: str = disclosure.DEFAULT_TIER
+    records: pd.DataFrame,
+    threshold_pct: float | None = None,
+    tier: str = disclosure_config.DEFAULT_TIER,
 ) -> pd.DataFrame:
     """Sections of each audit where few graded answers were good or better.
 
@@ -824,7 +826,7 @@ def low_agreement(
     kappa_below: float | None = None,
     moderation_above_pct: float | None = None,
     min_items: int | None = None,
-    tier: str = disclosure.DEFAULT_TIER,
+    tier: str = disclosure_config.DEFAULT_TIER,
 ) -> pd.DataFrame:
     """Where auditors disagree, or moderation moves many grades: signals for the deep dive.
 
@@ -836,7 +838,7 @@ def low_agreement(
     % of moderated grades changed), ``lower``, ``upper``, ``question`` (a sentence; no counts
     of cases; on the board tier a figure computed from a count from 1 to the threshold, or
     its complement, is replaced by the suppression wording via
-    :func:`lscb_analysis.protect.disclosure.show_figure`). Raises: InvalidArgumentError for a missing
+    :func:`lscb_analysis.protect.disclosure_figures.show_figure`). Raises: InvalidArgumentError for a missing
     column; ParameterError for an unknown tier.
     """
     config = audit.audit_config()

@@ -26,7 +26,7 @@ from lscb_analysis.core.errors import ParameterError, ReferenceDataError, Unknow
 from lscb_analysis.model import catalogue as catalogue_module
 from lscb_analysis.pilot import pilot_template
 from lscb_analysis.present import latest
-from lscb_analysis.protect import disclosure
+from lscb_analysis.protect import disclosure, disclosure_config, disclosure_figures
 from lscb_analysis.published import ofsted, public_data
 from lscb_analysis.published.public_data import OK, period_label
 from lscb_analysis.qa import audit, audit_analysis
@@ -62,7 +62,7 @@ class DeepDiveScope:
     audit_ids: tuple[str, ...]
     pi_ids: tuple[str, ...] = ()
     quarter_cutoff: str | None = None
-    tier: str = disclosure.DEFAULT_TIER
+    tier: str = disclosure_config.DEFAULT_TIER
     model_version: str | None = None
 
 
@@ -73,7 +73,7 @@ def check_parameters(
     indicator: str | None,
     period,
     audit_id: str | None,
-    tier: str = disclosure.DEFAULT_TIER,
+    tier: str = disclosure_config.DEFAULT_TIER,
 ) -> DeepDiveScope:
     """Check the deep dive's parameters and settle what it covers.
 
@@ -103,7 +103,7 @@ def check_parameters(
     except UnknownAreaError as error:
         raise ParameterError(f"Parameter 'borough': {error}") from error
     try:
-        tier = disclosure.validate_tier(tier)
+        tier = disclosure_config.validate_tier(tier)
     except ParameterError as error:
         raise ParameterError(f"Parameter 'tier': {error}") from error
     if (theme is None) == (indicator is None):
@@ -417,17 +417,17 @@ def quarterly_note(scope: DeepDiveScope, quarterly: dict[str, pd.DataFrame]) -> 
     if missing:
         sentence += f"; too few figures to chart for {', '.join(missing)}"
     sentence += "."
-    if scope.tier != disclosure.DEFAULT_TIER:
-        sentence += f" **{disclosure.tier_label(scope.tier)}**."
+    if scope.tier != disclosure_config.DEFAULT_TIER:
+        sentence += f" **{disclosure_config.tier_label(scope.tier)}**."
     return sentence
 
 
 def quarterly_figures(quarterly: dict[str, pd.DataFrame]) -> list:
     """One Making Data Count chart per PI of :func:`quarterly_spc_frames` ("c" if suppressed)."""
-    from lscb_analysis.present import plots
+    from lscb_analysis.present import spc_charts
 
     return [
-        plots.spc_chart(frame, measure=f"{frame.attrs['title']} (quarterly, local)")
+        spc_charts.spc_chart(frame, measure=f"{frame.attrs['title']} (quarterly, local)")
         for frame in quarterly.values()
     ]
 
@@ -634,7 +634,7 @@ def questions(
             withheld = weak.attrs["withheld"]
             asked.append(
                 f"The shares of {withheld} audit section{'s' if withheld != 1 else ''} are "
-                f"{disclosure.suppressed_wording()} and are not compared with "
+                f"{disclosure_config.suppressed_wording()} and are not compared with "
                 f"{weak.attrs['threshold_pct']:.0f}% here (the analyst copy, NOT FOR "
                 "PUBLICATION, has them): could the next audit sample enough cases to report "
                 "them?"
@@ -671,12 +671,13 @@ def _spc_questions(title: str, verdict: latest.LatestVerdict) -> list[str]:
 
 
 def spc_figures(spc: dict[str, pd.DataFrame]) -> list:
-    """One Making Data Count chart per indicator (``plots.spc_chart``), titled by finding."""
-    from lscb_analysis.present import plots
+    """One Making Data Count chart per indicator (``spc_charts.spc_chart``), titled by finding."""
+    from lscb_analysis.present import spc_charts
 
     metadata = indicators.load_metadata()
     return [
-        plots.spc_chart(frame, measure=metadata.at[i, "short_title"]) for i, frame in spc.items()
+        spc_charts.spc_chart(frame, measure=metadata.at[i, "short_title"])
+        for i, frame in spc.items()
     ]
 
 
@@ -696,14 +697,14 @@ def funnels(table: pd.DataFrame, scope: DeepDiveScope) -> dict[str, tuple[pd.Dat
 
 def funnel_figures(funnel_frames: dict, scope: DeepDiveScope) -> list:
     """One funnel plot per indicator, the borough highlighted and outliers labelled."""
-    from lscb_analysis.present import plots
+    from lscb_analysis.present import comparison_charts
 
     metadata = indicators.load_metadata()
     figures = []
     for indicator_id, (frame, names) in funnel_frames.items():
         polarity = {"high": "high", "low": "low"}.get(metadata.at[indicator_id, "polarity"])
         figures.append(
-            plots.funnel_plot(
+            comparison_charts.funnel_plot(
                 frame,
                 labels=names,
                 highlight=scope.area.name if scope.area.name in names else None,
@@ -717,7 +718,7 @@ def funnel_figures(funnel_frames: dict, scope: DeepDiveScope) -> list:
 
 def neighbour_figures(table: pd.DataFrame, scope: DeepDiveScope) -> list:
     """One chart per indicator: the borough and its neighbours with intervals against England."""
-    from lscb_analysis.present import plots
+    from lscb_analysis.present import comparison_charts
 
     metadata = indicators.load_metadata()
     figures = []
@@ -725,7 +726,7 @@ def neighbour_figures(table: pd.DataFrame, scope: DeepDiveScope) -> list:
         frame, names = neighbour_comparison(table, scope, indicator_id)
         if len(frame):
             figures.append(
-                plots.benchmark_chart(
+                comparison_charts.benchmark_chart(
                     frame,
                     labels=names,
                     highlight=scope.area.name if scope.area.name in names else None,
@@ -737,7 +738,7 @@ def neighbour_figures(table: pd.DataFrame, scope: DeepDiveScope) -> list:
 
 
 def audit_tables(
-    records: pd.DataFrame, tier: str = disclosure.DEFAULT_TIER
+    records: pd.DataFrame, tier: str = disclosure_config.DEFAULT_TIER
 ) -> dict[str, pd.DataFrame]:
     """The audit findings for the output tier: small numbers suppressed for the board.
 
@@ -753,7 +754,7 @@ def audit_tables(
     Raises:
         ParameterError: an unknown tier.
     """
-    tier = disclosure.validate_tier(tier)
+    tier = disclosure_config.validate_tier(tier)
     if records.empty:
         return {}
     sections = audit_analysis.for_tier(
@@ -785,7 +786,7 @@ def title_block(scope: DeepDiveScope) -> str:
     """
     return (
         f"## {scope.area.name}: {scope.theme_title}, {period_label(scope.period)}\n\n"
-        f"**{disclosure.tier_label(scope.tier)}**"
+        f"**{disclosure_config.tier_label(scope.tier)}**"
     )
 
 
@@ -830,7 +831,7 @@ def index_headlines(
                 column_total=sections.attrs["column_total"],
             ).any()
             row = overall.iloc[0]
-            share = disclosure.show_figure(
+            share = disclosure_figures.show_figure(
                 f"{row['good_or_better_pct']:.1f}%",
                 (row["good_or_better"], row["graded"], row["graded"] - row["good_or_better"]),
                 suppressed=bool(hidden),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lscb_analysis.core import io
-from lscb_analysis.protect import disclosure
+from lscb_analysis.protect import disclosure_config
 from lscb_analysis.published import ofsted
 from lscb_analysis.qa import audit_analysis
 
@@ -175,7 +175,7 @@ def withheld_note(evidence: pd.DataFrame) -> str:
         return ""
     return (
         f"{withheld} audit section{'s are' if withheld != 1 else ' is'} not judged here: a grade "
-        f"count is {disclosure.suppressed_wording()}, so the share of good or better answers "
+        f"count is {disclosure_config.suppressed_wording()}, so the share of good or better answers "
         "is not shown or compared (the deep dive's analyst copy, NOT FOR PUBLICATION, has it)."
     )
 

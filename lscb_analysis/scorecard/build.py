@@ -14,7 +14,7 @@ import pandas as pd
 from lscb_analysis.core import io, paths, register
 from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.pilot import pilot_template
-from lscb_analysis.protect import disclosure
+from lscb_analysis.protect import disclosure_config
 from lscb_analysis.scorecard.benchmarks import benchmark_table
 from lscb_analysis.scorecard.periods import resolve_period
 from lscb_analysis.scorecard.pilot_values import load_pilot_tables
@@ -31,7 +31,7 @@ def build_scorecard(
     *,
     subgroup: Any = None,
     model_version: Any = None,
-    tier: str = disclosure.DEFAULT_TIER,
+    tier: str = disclosure_config.DEFAULT_TIER,
 ) -> Scorecard:
     """Load everything a score card needs and compute it (the notebook's one call).
 
@@ -72,7 +72,7 @@ def build_london(
     period: Any,
     model_version: Any = None,
     *,
-    tier: str = disclosure.DEFAULT_TIER,
+    tier: str = disclosure_config.DEFAULT_TIER,
     areas: list[register.LocalAuthority] | None = None,
     workbooks: bool = True,
     progress: Any = None,
@@ -99,7 +99,7 @@ def build_london(
     except CatalogueError as error:
         raise ParameterError(f"--model: {error}") from error
     rules, pilot_rules = load_rules(), pilot_template.load_rules()
-    disclosure_rules = disclosure.load_disclosure_rules()
+    disclosure_rules = disclosure_config.load_disclosure_rules()
     public = public_data.load_public_indicators()
     values, issues = load_pilot_tables()
     chosen = resolve_period(period, public, values, None, pilot_rules)

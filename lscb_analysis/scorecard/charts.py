@@ -48,12 +48,12 @@ def chart_panels(card: Scorecard, pi_ids: list[str] | None = None) -> pd.DataFra
 def exception_charts(card: Scorecard):
     """The SPC small multiple for the exception PIs (a Figure), or a note when there are none.
 
-    The chart is drawn by :func:`lscb_analysis.present.plots.spc_small_multiples` from
+    The chart is drawn by :func:`lscb_analysis.present.spc_charts.spc_small_multiples` from
     ``card.points`` and :func:`chart_panels`: it computes nothing.
     """
     from IPython.display import Markdown
 
-    from lscb_analysis.present import plots
+    from lscb_analysis.present import spc_charts
 
     if card.exceptions.empty:
         return Markdown("No exception PIs, so no SPC charts to show.")
@@ -66,7 +66,7 @@ def exception_charts(card: Scorecard):
     # Up to six small panels a row, rows filled evenly: the chart prints across a landscape
     # page at one scale, however many exceptions there are.
     columns = math.ceil(count / math.ceil(count / EXCEPTION_CHART_COLUMNS))
-    return plots.spc_small_multiples(
+    return spc_charts.spc_small_multiples(
         card.points, chart_panels(card), title, columns=columns, panel_size=EXCEPTION_PANEL_SIZE
     )
 
@@ -106,8 +106,8 @@ def rug_colours(rules: Mapping) -> dict[str, str]:
 
 
 def rug_chart(card: Scorecard):
-    """The tartan rug drawn with :func:`lscb_analysis.present.plots.status_heatmap`, borough outlined."""
-    from lscb_analysis.present import plots
+    """The tartan rug drawn with :func:`lscb_analysis.present.grid_charts.status_heatmap`, borough outlined."""
+    from lscb_analysis.present import grid_charts
 
     grid, title = rug_grid(card)
-    return plots.status_heatmap(grid, rug_colours(card.rules), title, card.borough)
+    return grid_charts.status_heatmap(grid, rug_colours(card.rules), title, card.borough)

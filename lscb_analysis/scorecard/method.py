@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from lscb_analysis.protect import disclosure
+from lscb_analysis.protect import disclosure_config
 from lscb_analysis.scorecard.wording import join_words
 
 
@@ -104,7 +104,7 @@ def method_lines(rules: Mapping) -> list[tuple[str, str]]:
     ]
 
 
-def method_note(rules: Mapping, tier: str = disclosure.DEFAULT_TIER) -> str:
+def method_note(rules: Mapping, tier: str = disclosure_config.DEFAULT_TIER) -> str:
     """The report's method note (markdown): :func:`method_lines` and the disclosure rules.
 
     >>> from lscb_analysis.scorecard.rules import load_rules
@@ -112,11 +112,11 @@ def method_note(rules: Mapping, tier: str = disclosure.DEFAULT_TIER) -> str:
     True
     """
     lines = [f"- **{item}.** {text}" for item, text in method_lines(rules)]
-    if disclosure.validate_tier(tier) == "board":
-        lines.append(f"- **Small numbers.** {disclosure.method_note()}")
+    if disclosure_config.validate_tier(tier) == "board":
+        lines.append(f"- **Small numbers.** {disclosure_config.method_note()}")
     else:
         lines.append(
-            f"- **Small numbers.** {disclosure.tier_label('analyst')}: nothing is "
+            f"- **Small numbers.** {disclosure_config.tier_label('analyst')}: nothing is "
             "suppressed in this copy."
         )
     return "\n".join(lines)

@@ -17,7 +17,7 @@ import pandas as pd
 from lscb_analysis.core import paths
 from lscb_analysis.core.errors import ReferenceDataError
 from lscb_analysis.pilot import pilot_template
-from lscb_analysis.protect import disclosure
+from lscb_analysis.protect import disclosure, disclosure_config
 
 PILOT_VALUE_COLUMNS = [
     "borough",
@@ -111,9 +111,9 @@ def pilot_states(values: pd.DataFrame, pilot_rules: Mapping) -> pd.Series:
 
 def prepare_pilot(
     values: pd.DataFrame,
-    tier: str = disclosure.DEFAULT_TIER,
+    tier: str = disclosure_config.DEFAULT_TIER,
     pilot_rules: Mapping | None = None,
-    disclosure_rules: disclosure.DisclosureRules | None = None,
+    disclosure_rules: disclosure_config.DisclosureRules | None = None,
 ) -> pd.DataFrame:
     """Give each pilot value its state and apply the output tier's disclosure control.
 
@@ -135,7 +135,7 @@ def prepare_pilot(
     >>> prepare_pilot(values, "analyst")["state"].tolist()
     ['ok', 'ok']
     """
-    tier = disclosure.validate_tier(tier)
+    tier = disclosure_config.validate_tier(tier)
     pilot_rules = pilot_rules or pilot_template.load_rules()
     out = values.copy()
     for name in PILOT_VALUE_COLUMNS:
@@ -150,7 +150,7 @@ def prepare_pilot(
     out["state"] = pilot_states(out, pilot_rules)
     out["estimated"] = out["status"].astype("string").fillna("").str.strip().eq("estimated")
     if tier == "board" and len(out):
-        rules = disclosure_rules or disclosure.load_disclosure_rules()
+        rules = disclosure_rules or disclosure_config.load_disclosure_rules()
         own = out.index[(~out["prefilled"]) & (out["state"] == USABLE)]
         if len(own):
             counts = out.loc[own, ["numerator", "denominator", "value"]]

@@ -50,7 +50,7 @@ import pandas as pd
 from lscb_analysis.core import register
 from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.pilot import pilot_template
-from lscb_analysis.protect import disclosure
+from lscb_analysis.protect import disclosure_config
 from lscb_analysis.scorecard.assess import assess_pi
 from lscb_analysis.scorecard.benchmarks import benchmark_table
 from lscb_analysis.scorecard.exceptions import (
@@ -237,10 +237,10 @@ def scorecard(
     pilot_issues: pd.DataFrame | None = None,
     rules: Mapping | None = None,
     subgroup: str | None = None,
-    tier: str = disclosure.DEFAULT_TIER,
+    tier: str = disclosure_config.DEFAULT_TIER,
     benchmarks: pd.DataFrame | None = None,
     pilot_rules: Mapping | None = None,
-    disclosure_rules: disclosure.DisclosureRules | None = None,
+    disclosure_rules: disclosure_config.DisclosureRules | None = None,
 ) -> Scorecard:
     """Compute one borough's score card: every current PI of the catalogue on one line.
 
@@ -258,8 +258,8 @@ def scorecard(
     """
     rules = rules or load_rules()
     pilot_rules = pilot_rules or pilot_template.load_rules()
-    tier = disclosure.validate_tier(tier)
-    disclosure_rules = disclosure_rules or disclosure.load_disclosure_rules()
+    tier = disclosure_config.validate_tier(tier)
+    disclosure_rules = disclosure_rules or disclosure_config.load_disclosure_rules()
     pis = catalogue.current
     subgroup = check_subgroup(subgroup, pis)
     if subgroup is not None:
@@ -350,7 +350,7 @@ def scorecard(
         model_version=str(catalogue.version),
         subgroup=subgroup,
         tier=tier,
-        tier_label=disclosure.tier_label(tier, disclosure_rules),
+        tier_label=disclosure_config.tier_label(tier, disclosure_rules),
         rows=table,
         points=points[POINT_COLUMNS],
         exceptions=exceptions,

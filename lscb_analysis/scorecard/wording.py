@@ -83,6 +83,6 @@ def status_text(state: str, rules: Mapping) -> str:
 
 def period_text(value: Any) -> str:
     """A period as the presenter writes it ("2024-25", "Q3 2025-26"); blank stays blank."""
-    from lscb_analysis.present import presenter
+    from lscb_analysis.present import value_format
 
-    return presenter.format_period(value) if str(value or "").strip() else ""
+    return value_format.format_period(value) if str(value or "").strip() else ""

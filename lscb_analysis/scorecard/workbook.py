@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from lscb_analysis.core import indicators, io
-from lscb_analysis.protect import disclosure
+from lscb_analysis.protect import disclosure_config
 from lscb_analysis.scorecard.method import legend_rows, method_lines
 from lscb_analysis.scorecard.scorecard import Scorecard
 from lscb_analysis.scorecard.wording import period_text
@@ -395,7 +395,7 @@ def notes_table(card: Scorecard) -> pd.DataFrame:
     rows.append(
         (
             "Small numbers",
-            disclosure.method_note()
+            disclosure_config.method_note()
             if card.tier == "board"
             else f"{card.tier_label}: nothing is suppressed in this copy.",
         )

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lscb_analysis.present import chart_text, plots
+from lscb_analysis.present import (
+    chart_text,
+    comparison_charts,
+    grid_charts,
+    spc_charts,
+    trend_charts,
+)
 from lscb_analysis.stats.benchmarking import compare_to_benchmark
 from lscb_analysis.stats.funnels import funnel
 from lscb_analysis.stats.intervals import proportion_ci
@@ -19,7 +25,7 @@ def test_funnel_alt_and_data_never_give_a_suppressed_value():
     result = funnel([20, 130, 12, 45], [100, 500, 100, 200], target=0.2)
     result = result.set_axis(["Barnet", "Brent", "Camden", "Ealing"])
     result["status"] = ["ok", "ok", "suppressed", "ok"]
-    figure = plots.funnel_plot(result, highlight="Barnet", measure="Share")
+    figure = comparison_charts.funnel_plot(result, highlight="Barnet", measure="Share")
     table = figure.lscb_data.set_index("Area")
     assert table.loc["Camden", "Share"] == _words() == table.loc["Camden", "Denominator"]
     assert table.loc["Brent", "Denominator"] == "500"
@@ -34,7 +40,7 @@ def test_funnel_alt_and_data_never_give_a_suppressed_value():
 def test_benchmark_alt_names_the_area_its_interval_and_the_comparison():
     ci = proportion_ci([65, 40, 55], [100, 100, 100])
     comparison = compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], 52, "high")
-    figure = plots.benchmark_chart(
+    figure = comparison_charts.benchmark_chart(
         comparison, labels=["Brent", "Camden", "Ealing"], highlight="Brent", measure="Share"
     )
     assert "Brent: 65.0 (95% interval 55.3 to 73.6), better than England (52.0)" in figure.lscb_alt
@@ -65,7 +71,7 @@ def test_small_multiples_and_trends_describe_each_panel():
     panels = pd.DataFrame(
         {"pi_id": ["A"], "heading": ["A: common cause"], "target": [float("nan")]}
     )
-    figure = plots.spc_small_multiples(points, panels, "One panel")
+    figure = spc_charts.spc_small_multiples(points, panels, "One panel")
     assert f"A: common cause: latest (2025Q3) {_words()}" in figure.lscb_alt
     assert figure.lscb_data["Value"].tolist() == ["1", "2", _words()]
     trends = pd.DataFrame(
@@ -78,7 +84,7 @@ def test_small_multiples_and_trends_describe_each_panel():
             "status": ["ok", "ok", "ok", "suppressed"],
         }
     )
-    figure = plots.trend_small_multiples(trends, "Barnet")
+    figure = trend_charts.trend_small_multiples(trends, "Barnet")
     assert "Barnet: Rate A 1.0 (2023-24) to 2.5 (2024-25)" in figure.lscb_alt
     england = figure.lscb_data.set_index("Series").loc["England"]
     assert england["2024-25"] == _words() and "9" not in england.to_string()
@@ -89,7 +95,7 @@ def test_heatmaps_say_status_in_words_and_symbols_beside_colour():
         {"P1": ["national", "wanted"], "P2": ["collected", None]}, index=["Barnet", "Brent"]
     )
     colours = {"national": "#0072B2", "collected": "#009E73", "wanted": "#E69F00"}
-    figure = plots.status_heatmap(grid, colours, "Statuses")
+    figure = grid_charts.status_heatmap(grid, colours, "Statuses")
     axes = figure.axes[0]
     symbols = sorted(t.get_text() for t in axes.texts if t.get_gid() == "status-symbol")
     assert symbols == ["C", "N", "W"]
@@ -103,10 +109,10 @@ def test_heatmaps_say_status_in_words_and_symbols_beside_colour():
         "2 rows by 2 columns: 1 published nationally, 1 collected locally, 1 wanted"
         in figure.lscb_alt
     )
-    counts = plots.count_heatmap(pd.DataFrame({"A": [0, 2]}, index=["x", "y"]), "Two items")
+    counts = grid_charts.count_heatmap(pd.DataFrame({"A": [0, 2]}, index=["x", "y"]), "Two items")
     assert sorted(t.get_text() for t in counts.axes[0].texts) == ["0", "2"]  # 0 is written
     assert "highest 2 (y, A)" in counts.lscb_alt
-    cats = plots.category_grid(
+    cats = grid_charts.category_grid(
         pd.DataFrame({"A": ["provided", "partly"]}, index=["p1", "p2"]),
         "Grid",
         {"provided": "#0072B2", "partly": "#56B4E9"},
@@ -119,14 +125,14 @@ def test_heatmaps_say_status_in_words_and_symbols_beside_colour():
 
 def test_share_bars_alt_gives_the_highlighted_row_in_percent():
     table = pd.DataFrame({"council": [0.5, 0.25], "police": [0.5, 0.75]}, index=["Barnet", "Brent"])
-    figure = plots.share_bars(table, "Who supplies the data", highlight="Brent")
+    figure = grid_charts.share_bars(table, "Who supplies the data", highlight="Brent")
     assert "2 bars; Brent: council 25%, police 75%" in figure.lscb_alt
     assert figure.lscb_data.iloc[0].tolist() == ["Barnet", "50%", "50%"]
 
 
 def test_every_chart_alt_text_is_its_own():
-    first = plots.spc_chart(xmr([5, 6, 5, 7, 6, 5, 6, 7]), measure="A")
-    second = plots.spc_chart(xmr([50, 60, 50, 70, 60, 50, 60, 70]), measure="A")
+    first = spc_charts.spc_chart(xmr([5, 6, 5, 7, 6, 5, 6, 7]), measure="A")
+    second = spc_charts.spc_chart(xmr([50, 60, 50, 70, 60, 50, 60, 70]), measure="A")
     assert first.lscb_alt != second.lscb_alt
     metadata = chart_text.chart_metadata(first)
     assert (

@@ -11,7 +11,7 @@ import pytest
 
 from lscb_analysis.core import register
 from lscb_analysis.model.catalogue import load_catalogue
-from lscb_analysis.present import latest, plots
+from lscb_analysis.present import latest, spc_charts
 from lscb_analysis.qa import deep_dive
 from lscb_analysis.scorecard import periods, scorecard
 from lscb_analysis.stats.xmr import xmr
@@ -157,7 +157,7 @@ def test_spc_chart_of_a_series_ending_missing_draws_no_icon():
     frame = xmr(
         [5.0, 6.0, 5.0, 7.0, 6.0, 5.0, 6.0, 7.0, 5.0, 6.0, 30.0, np.nan], improvement="down"
     )
-    figure = plots.spc_chart(frame, measure="Re-referrals", unit="percent")
+    figure = spc_charts.spc_chart(frame, measure="Re-referrals", unit="percent")
     axes = figure.axes[0]
     assert [t.get_text() for t in axes.texts if t.get_gid() == "icon:variation"] == [
         "Variation: not assessed"

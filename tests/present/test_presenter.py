@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from lscb_analysis.core.errors import RecordLevelDisplayError, ReferenceDataError
-from lscb_analysis.present import presenter
-from lscb_analysis.protect import disclosure, display_guard
+from lscb_analysis.present import data_dictionary, presenter
+from lscb_analysis.protect import disclosure_config, display_guard
 
 
 def _cells(table, title="T", **options):
@@ -37,23 +37,6 @@ def test_counts_rates_percentages_and_shares():
         )
     )
     assert shown.iloc[0].tolist() == ["1,234", "38%", "50%", "0.71", "12.0"]
-
-
-def test_rounding_is_half_up():
-    assert presenter.format_number(0.125, 2) == "0.13"
-    assert presenter.format_number(2.5, 0) == "3"
-    assert presenter.format_number(-0.04, 1) == "0.0"
-
-
-def test_indicator_values_take_each_rows_indicator_precision():
-    table = pd.DataFrame({"indicator_id": ["cin_rate", "cin_rate"], "value": [1.0, 2.0]})
-    column = presenter.Column("value", "Value", kind="indicator_value")
-    symbols = presenter.symbol_words()
-    assert (
-        presenter.format_value(48.123, column, symbols, unit="rate_per_10000", decimals=1) == "48.1"
-    )
-    assert presenter.format_value(12.0, column, symbols, unit="percent", decimals=0) == "12%"
-    assert len(table) == 2
 
 
 def test_dates_periods_and_quarters():
@@ -103,7 +86,7 @@ def test_missing_values_show_their_reason_never_nan():
         }
     )
     shown = _cells(table)
-    wording = disclosure.suppressed_wording()
+    wording = disclosure_config.suppressed_wording()
     assert shown["Answers graded"].tolist() == [wording, "not available"]
     assert shown["Re-audit due"].tolist() == ["not yet set", "not yet set"]
     assert shown["Lower 95% limit"].tolist() == ["not available", "not available"]
@@ -204,14 +187,6 @@ def test_record_level_frames_are_refused():
         presenter.show(frame, "Records")
 
 
-def test_every_dictionary_entry_is_readable():
-    dictionary = presenter.load_dictionary()
-    assert len(dictionary) > 100
-    for column in dictionary.values():
-        assert column.kind in presenter.KINDS
-        assert not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", column.label), column
-
-
 def test_split_parts_repeat_every_identifying_column():
     words = "suppressed (fewer than 6)"
     table = pd.DataFrame(
@@ -273,7 +248,7 @@ def test_demo_pack_tables_read_as_a_person_reads_them(demo_pack):
     reports = demo_pack["root"] / "reports"
     findings = table_scan.scan_folder(reports)
     assert not findings, "\n".join(str(f) for f in findings[:30])
-    known = {column.header for column in presenter.load_dictionary().values()}
+    known = {column.header for column in data_dictionary.load_dictionary().values()}
     known |= {area.name for area in register.london_boroughs()} | {"Item", "Value"}
     pages = sorted(reports.rglob("report.html"))
     assert len(pages) >= 8
@@ -286,39 +261,3 @@ def test_demo_pack_tables_read_as_a_person_reads_them(demo_pack):
     assert not unknown, f"headers missing from data/reference/data_dictionary.csv: {unknown}"
     workbooks = sorted(reports.rglob("*.xlsx"))
     assert any(path.name == "scorecard.xlsx" for path in workbooks)
-
-
-def test_best_fit_model_pis_have_their_precision():
-    from lscb_analysis.model import catalogue
-
-    pis = catalogue.load_catalogue().pis
-    row = pis[pis["decimals"].notna()].iloc[0]
-    assert presenter._indicator_formats()[row["id"]] == (row["unit"], int(row["decimals"]))
-
-
-@pytest.mark.parametrize(
-    ("row", "message"),
-    [
-        ("share,Share,,percent,one,,,", r"line 3: decimals 'one' of column 'share'"),
-        ("kappa,Kappa,,fraction,2,,,", r"line 3: kind 'fraction' of column 'kappa'"),
-        ("graded,,,count,0,,,", r"line 3: column 'graded' has no label"),
-    ],
-)
-def test_a_bad_dictionary_row_is_named_by_line_and_column(tmp_path, row, message):
-    path = tmp_path / "data_dictionary.csv"
-    path.write_text(
-        "column,label,unit,kind,decimals,codes,missing,description\n"
-        "graded,Graded answers,,count,0,,,\n" + row + "\n"
-    )
-    with pytest.raises(ReferenceDataError, match=message):
-        presenter._dictionary(path, 0.0)
-
-
-def test_a_column_described_twice_is_refused(tmp_path):
-    path = tmp_path / "data_dictionary.csv"
-    path.write_text(
-        "column,label,unit,kind,decimals,codes,missing,description\n"
-        "graded,Graded answers,,count,0,,,\ngraded,Graded,,count,0,,,\n"
-    )
-    with pytest.raises(ReferenceDataError, match=r"line 3: column 'graded' is described twice"):
-        presenter._dictionary(path, 0.0)

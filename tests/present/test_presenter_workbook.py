@@ -6,8 +6,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from lscb_analysis.present import presenter, presenter_workbook
-from lscb_analysis.protect import disclosure
+from lscb_analysis.present import data_dictionary, presenter, presenter_workbook, value_format
+from lscb_analysis.protect import disclosure_config
 
 
 def test_workbook_sheet_has_same_headers_typed_numbers_formats_and_words(tmp_path):
@@ -29,7 +29,7 @@ def test_workbook_sheet_has_same_headers_typed_numbers_formats_and_words(tmp_pat
     assert sheet["A1"].value == "Audits"
     assert [c.value for c in sheet[2]] == list(presented.parts[0].columns)
     assert sheet["B3"].value == 1234 and sheet["B3"].number_format == "#,##0"
-    assert sheet["B4"].value == disclosure.suppressed_wording()
+    assert sheet["B4"].value == disclosure_config.suppressed_wording()
     assert sheet["C3"].number_format == '#,##0"%"' and sheet["C4"].value == "not available"
     assert sheet["D3"].value == 0.5 and sheet["D3"].number_format == "0%"
     assert sheet["E3"].number_format == "d mmmm yyyy" and sheet["E4"].value == "not available"
@@ -65,10 +65,10 @@ def test_a_table_of_mixed_indicators_uses_each_rows_precision_and_unit(tmp_path)
         kinds={"numerator": "count", "value": "indicator_value"},
     )
     shown = presented.parts[0]
-    units = presenter._indicator_formats()
+    units = data_dictionary.indicator_formats()
     assert units["cin_rate"] == ("rate_per_10000", 1)
-    assert shown["Numerator"].tolist() == ["1,234", disclosure.suppressed_wording()]
-    expected = presenter.format_number(22.46, units["rereferral_pct"][1]) + "%"
+    assert shown["Numerator"].tolist() == ["1,234", disclosure_config.suppressed_wording()]
+    expected = value_format.format_number(22.46, units["rereferral_pct"][1]) + "%"
     assert shown["Value"].tolist() == ["48.1", expected]
     book = openpyxl.Workbook()
     presenter_workbook.write_sheet(book.active, presented)

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from lscb_analysis.core import notebooks
 from lscb_analysis.core.errors import ParameterError
-from lscb_analysis.present import plots, report_html
+from lscb_analysis.present import report_html, spc_charts
 from lscb_analysis.stats.xmr import xmr
 
 
@@ -30,7 +30,7 @@ def _display(figure) -> nbformat.NotebookNode:
 def _spc_figure(values, measure):
     frame = xmr(values, improvement="down")
     frame.index = list(range(2026 - len(values), 2026))
-    return plots.spc_chart(frame, measure=measure)
+    return spc_charts.spc_chart(frame, measure=measure)
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +171,7 @@ def test_a_suppressed_point_shows_the_rule_words_never_its_value():
     frame.index = list(range(2018, 2026))
     frame["status"] = ["ok", "ok", "suppressed", "ok", "ok", "ok", "ok", "suppressed"]
     frame.loc[2020, "value"] = 3.0  # a value the frame still holds must not come out
-    figure = plots.spc_chart(frame, measure="Rate")
+    figure = spc_charts.spc_chart(frame, measure="Rate")
     table = figure.lscb_data
     assert table.loc[2, "Rate"].startswith("suppressed") and "3.0" not in table.to_string()
     assert "latest period (2024-25) suppressed" in figure.lscb_alt

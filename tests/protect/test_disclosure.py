@@ -1,4 +1,4 @@
-"""Tests for lscb_analysis.protect.disclosure: primary, secondary and derived suppression, tiers, plots."""
+"""Tests for lscb_analysis.protect.disclosure: primary, secondary and derived suppression, tiers."""
 
 from __future__ import annotations
 
@@ -10,21 +10,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lscb_analysis.core.errors import DisclosureError, ParameterError, ReferenceDataError
-from lscb_analysis.protect import disclosure
+from lscb_analysis.core.errors import DisclosureError, ParameterError
+from lscb_analysis.protect import disclosure_config
 from lscb_analysis.protect.disclosure import (
     DERIVED,
-    NOT_FOR_PUBLICATION,
     PRIMARY,
     SECONDARY,
-    load_disclosure_rules,
-    may_plot,
-    method_note,
-    plottable,
     suppress,
     suppress_table,
     suppression_mask,
     table_for_tier,
+)
+from lscb_analysis.protect.disclosure_config import (
+    NOT_FOR_PUBLICATION,
+    load_disclosure_rules,
     tier_label,
     validate_tier,
 )
@@ -99,62 +98,6 @@ def with_totals(interior: pd.DataFrame) -> pd.DataFrame:
     table["Total"] = table.sum(axis=1)
     table.loc["Total"] = table.sum(axis=0)
     return table
-
-
-# --- configuration --------------------------------------------------------------------------
-
-
-def test_configured_rules_are_the_dfe_defaults():
-    assert RULES.threshold == 5
-    assert RULES.symbol == "c"
-    assert RULES.zero_rule == "publish"
-    assert RULES.secondary_suppression is True
-    assert NOT_FOR_PUBLICATION in RULES.tier_labels["analyst"]
-
-
-def test_missing_rules_file_says_what_to_do(tmp_path):
-    with pytest.raises(ReferenceDataError, match="nope.yaml is missing. Restore it"):
-        load_disclosure_rules(tmp_path / "nope.yaml")
-
-
-def test_bad_zero_rule_is_refused(tmp_path):
-    path = tmp_path / "disclosure.yaml"
-    path.write_text(
-        "threshold: 5\nsymbol: c\nzero_rule: hide\nsecondary_suppression: true\n"
-        "tiers: {board: B, analyst: NOT FOR PUBLICATION}\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(ReferenceDataError, match="zero_rule is 'hide'"):
-        load_disclosure_rules(path)
-
-
-def test_analyst_label_must_say_not_for_publication(tmp_path):
-    path = tmp_path / "disclosure.yaml"
-    path.write_text(
-        "threshold: 5\nsymbol: c\nzero_rule: publish\nsecondary_suppression: true\n"
-        "tiers: {board: B, analyst: working copy}\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(ReferenceDataError, match="NOT FOR PUBLICATION"):
-        load_disclosure_rules(path)
-
-
-def test_missing_keys_are_named(tmp_path):
-    path = tmp_path / "disclosure.yaml"
-    path.write_text("threshold: 5\n", encoding="utf-8")
-    with pytest.raises(ReferenceDataError, match="symbol, zero_rule"):
-        load_disclosure_rules(path)
-
-
-def test_method_note_follows_the_rules():
-    note = method_note(RULES)
-    assert 'Counts from 1 to 5 are shown as "c"' in note
-    assert "true zero is shown as 0" in note
-    assert "next smallest non-zero number" in note
-    other = dataclasses.replace(RULES, threshold=9, symbol="*", zero_rule="suppress")
-    note = method_note(other)
-    assert 'Counts from 1 to 9 are shown as "*"' in note
-    assert "Zeros are treated as small numbers" in note
 
 
 # --- primary suppression --------------------------------------------------------------------
@@ -389,7 +332,7 @@ def test_unknown_names_are_reported():
 
 
 def test_tiers():
-    assert disclosure.TIERS == ("board", "analyst")
+    assert disclosure_config.TIERS == ("board", "analyst")
     assert validate_tier("ANALYST") == "analyst"
     with pytest.raises(ParameterError, match="use 'board'"):
         validate_tier("boards")
@@ -401,73 +344,3 @@ def test_tiers():
     assert analyst["n"].tolist() == [3, 10, 13]
     assert NOT_FOR_PUBLICATION in analyst.attrs["tier_label"]
     assert NOT_FOR_PUBLICATION not in board.attrs["tier_label"]
-
-
-def test_plotting_helper_never_plots_a_suppressed_value():
-    assert may_plot(3) and may_plot(np.int64(3)) and may_plot(2.5) and may_plot(0)
-    assert not may_plot("c") and not may_plot("x") and not may_plot(None)
-    assert not may_plot(np.nan) and not may_plot(pd.NA) and not may_plot(True)
-    assert not may_plot(float("inf"))
-    table = pd.DataFrame({"n": [3, 10, 13]}, index=["A", "B", "Total"])
-    shown = plottable(suppress_table(table, row_total="Total", rules=RULES))
-    assert shown["n"].isna().tolist() == [True, True, False]
-    assert shown["n"].dtype == float
-
-
-# --- the one decision for figures derived from counts ------------------------------------------
-
-
-def test_suppressed_wording_comes_from_the_rules_file():
-    assert disclosure.suppressed_wording() == "suppressed (fewer than 6)"
-    rules = dataclasses.replace(
-        load_disclosure_rules(),
-        threshold=9,
-        suppressed_wording="not shown (under {below}, rule {threshold})",
-    )
-    assert disclosure.suppressed_wording(rules) == "not shown (under 10, rule 9)"
-    bad = dataclasses.replace(rules, suppressed_wording="{nope}")
-    with pytest.raises(ReferenceDataError, match="suppressed_wording"):
-        disclosure.suppressed_wording(bad)
-
-
-@pytest.mark.parametrize(
-    ("counts", "visible"),
-    [
-        ([24, 64], True),
-        ([0, 64], True),
-        ([3, 64], False),
-        (["c", 64], False),
-        ([5, 6], False),
-        ([6, 6], True),
-    ],
-)
-def test_derived_visible_on_board_suppresses_with_any_source_count(counts, visible):
-    assert disclosure.derived_visible(counts) is visible
-    assert disclosure.derived_visible(counts, "analyst") is True
-
-
-def test_derived_visible_follows_other_tables_and_zero_rule():
-    assert disclosure.derived_visible([24, 64], suppressed=True) is False
-    assert disclosure.derived_visible([24, 64], "analyst", suppressed=True) is True
-    strict = dataclasses.replace(load_disclosure_rules(), zero_rule="suppress")
-    assert disclosure.derived_visible([0, 64], rules=strict) is False
-    with pytest.raises(ParameterError):
-        disclosure.derived_visible([1], "public")
-
-
-def test_show_share_checks_the_complement_and_formats_the_interval():
-    assert disclosure.show_share(24, 64, interval=(27.1, 50.4)) == "38% (95% interval 27% to 50%)"
-    # 61 of 64: the 3 not good or better are suppressed, so is the share
-    assert disclosure.show_share(61, 64) == "suppressed (fewer than 6)"
-    assert disclosure.show_share(61, 64, "analyst", decimals=1) == "95.3%"
-    assert disclosure.show_share(24, 64, other_counts=[2]) == "suppressed (fewer than 6)"
-    assert disclosure.show_share(0, 0) == "suppressed (fewer than 6)"
-
-
-def test_show_figure_and_rows_with_suppression():
-    assert disclosure.show_figure("2 of 9", [2, 9]) == "suppressed (fewer than 6)"
-    assert disclosure.show_figure("7 of 9", [7, 9]) == "7 of 9"
-    table = pd.DataFrame({"a": [3, 10, 13], "b": [8, 12, 20]}, index=["x", "y", "Total"])
-    flags = disclosure.rows_with_suppression(table, row_total="Total")
-    assert flags.tolist() == [True, True, False]  # y holds the secondary suppression
-    assert not disclosure.rows_with_suppression(table, "analyst", row_total="Total").any()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lscb_analysis.present import plots
+from lscb_analysis.present import spc_charts
 from lscb_analysis.scorecard import charts, report
 
 
@@ -30,7 +30,7 @@ def test_missing_and_suppressed_are_shown_as_such_and_never_coloured(
     points = suppressed_card.points[suppressed_card.points["pi_id"] == "BF-SG-02"]
     assert points["state"].iloc[-1] == "suppressed" and pd.isna(points["value"].iloc[-1])
     panels = charts.chart_panels(suppressed_card, ["BF-SG-02"])
-    figure = plots.spc_small_multiples(suppressed_card.points, panels, "t")
+    figure = spc_charts.spc_small_multiples(suppressed_card.points, panels, "t")
     assert [t.get_text() for t in figure.axes[0].texts if t.get_gid() == "suppressed"] == ["c"]
     html = report.scorecard_html(suppressed_card)
     assert "42.9%" not in html and "c (suppressed: small number)" in html
