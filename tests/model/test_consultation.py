@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import math
 import tempfile
 from io import BytesIO
 from pathlib import Path
@@ -19,9 +18,15 @@ from lscb_analysis.core.errors import (
     FeedbackFileError,
     ParameterError,
     RawDataWriteError,
-    ReferenceDataError,
 )
-from lscb_analysis.model import catalogue, consultation, feedback_form
+from lscb_analysis.model import (
+    catalogue,
+    consultation,
+    consultation_config,
+    consultation_summary,
+    feedback_form,
+)
+from lscb_analysis.protect.identifier_text import WITHHELD_TEXT
 
 LATEST = catalogue.available_versions()[-1]
 IDENTIFYING = "Child: John Smith, DOB 03/02/2015 was missed"
@@ -213,7 +218,7 @@ def test_every_cell_problem_is_listed_with_its_sheet_and_cell(folder):
     assert where["new_pi_without_title"] == (catalogue.NEW_PI_SHEET, "A2", "query")
     assert where["unknown_agency"] == (catalogue.NEW_PI_SHEET, "E2", "query")
     assert where["pis_missing"][2] == "query"  # BF-SG-03's row was renamed
-    assert set(_codes(result)) <= set(consultation.ISSUE_CODES)
+    assert set(_codes(result)) <= set(consultation_config.ISSUE_CODES)
     assert _codes(result, "old.xlsx") == ["older_version"]
 
     files = result.files.set_index("file")
@@ -253,19 +258,19 @@ def test_text_that_may_identify_someone_is_withheld(folder, project):
     )
     result = consultation.ingest_feedback(folder)
     answer = result.responses.set_index("pi_id").loc["BF-YS-03"]
-    assert answer["comment"] == consultation.WITHHELD_TEXT
+    assert answer["comment"] == WITHHELD_TEXT
     assert set(answer["comment_withheld"].split(",")) == {"person_name", "date_of_birth"}
-    assert result.new_pis.at[0, "definition"] == consultation.WITHHELD_TEXT
+    assert result.new_pis.at[0, "definition"] == WITHHELD_TEXT
     assert result.new_pis.at[0, "withheld"] == "definition"
     assert result.new_pis.at[0, "title"] == "Custody overnight"
     assert _codes(result).count("identifier_withheld") == 2
     written = consultation.write_feedback_outputs(result)
     model = catalogue.load_catalogue(LATEST)
-    summary = consultation.summarise_feedback(result.responses, model)
+    summary = consultation_summary.summarise_feedback(result.responses, model)
     shown = [
-        consultation.wording_suggestions(result.responses, model),
-        consultation.new_pi_table(result.new_pis),
-        consultation.issue_table(result.issues),
+        consultation_summary.wording_suggestions(result.responses, model),
+        consultation_summary.new_pi_table(result.new_pis),
+        consultation_summary.issue_table(result.issues),
         summary,
     ]
     for table in shown:
@@ -339,123 +344,9 @@ def test_the_latest_form_of_an_organisation_is_used(folder):
     assert used["second.xlsx"]
     assert result.issues.loc[result.issues["file"] == "first.xlsx", "superseded"].all()
     model = catalogue.load_catalogue(LATEST)
-    row = consultation.summarise_feedback(result.responses, model).set_index("pi_id")
+    row = consultation_summary.summarise_feedback(result.responses, model).set_index("pi_id")
     assert row.at["BF-LD-01", "respondents"] == 3
     assert (row.at["BF-LD-01", "keep"], row.at["BF-LD-01", "remove"]) == (2, 1)
-
-
-# --- the summary -----------------------------------------------------------------------------
-
-
-def _responses(rows):
-    frame = pd.DataFrame(
-        rows, columns=["file", "pi_id", "choice", "suggested_rating", "suggested_wording"]
-    )
-    frame["comment"] = ""
-    frame["used"] = True
-    frame["version"] = LATEST
-    frame["organisation"] = frame["file"]
-    frame["agency"] = ""
-    return frame
-
-
-def _wilson(events, n, z=1.959963984540054):
-    p = events / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
-
-
-def test_summary_counts_interval_and_signal_on_a_hand_built_table():
-    model = catalogue.load_catalogue(LATEST)
-    rows = []
-    for number, (remove_answer, rating_answer) in enumerate(
-        [
-            ("keep", ("keep", "critical")),
-            ("amend", ("keep", "critical")),
-            ("remove", ("amend", "priority outcome")),
-            ("remove", ("keep", "")),
-            ("remove", ("", "universal outcome")),
-        ],
-        start=1,
-    ):
-        file = f"f{number}"
-        rows.append((file, "BF-LD-01", remove_answer, "", "New words" if number == 2 else ""))
-        rows.append((file, "BF-WF-01", *rating_answer, ""))
-        rows.append((file, "BF-EH-01", "keep" if number <= 2 else "", "", ""))
-    rows.append(("stale", "BF-LD-01", "keep", "", ""))
-    responses = _responses(rows)
-    responses.loc[responses["file"] == "stale", "used"] = False
-    summary = consultation.summarise_feedback(responses, model).set_index("pi_id")
-    assert list(summary.reset_index().columns) == consultation.SUMMARY_COLUMNS
-    assert list(summary.index) == list(model.pis["id"])
-
-    ld = summary.loc["BF-LD-01"]
-    assert (
-        ld["respondents"],
-        ld["keep"],
-        ld["amend"],
-        ld["remove"],
-        ld["no_answer"],
-        ld["answered"],
-        ld["wording_suggestions"],
-    ) == (5, 1, 1, 3, 0, 5, 1)
-    lower, upper = _wilson(2, 5)
-    assert ld["support_share"] == pytest.approx(0.4)
-    assert ld["support_lower"] == pytest.approx(lower, abs=1e-12)
-    assert ld["support_upper"] == pytest.approx(upper, abs=1e-12)
-    assert ld["flagged"] and ld["reasons"] == "remove"
-    assert ld["signal"] == "3 of 5 would remove it (60%): steering group to discuss."
-
-    wf = summary.loc["BF-WF-01"]  # rated universal outcome now
-    assert wf["suggested_ratings"] == "critical 2; priority outcome 1"
-    assert (wf["answered"], wf["no_answer"]) == (4, 1)
-    assert wf["reasons"] == "rating" and "2 of 4 suggest rating it critical" in wf["signal"]
-
-    eh = summary.loc["BF-EH-01"]
-    assert (eh["answered"], eh["flagged"], eh["reasons"]) == (2, False, "few_answers")
-    assert eh["signal"] == "Too few answers to judge (2 of 5 forms)."
-    nobody = summary.loc["BF-SG-01"]
-    assert nobody["answered"] == 0 and math.isnan(nobody["support_share"])
-
-    flagged = consultation.flagged_pis(summary.reset_index())
-    assert list(flagged["pi_id"]) == ["BF-WF-01", "BF-LD-01"]
-    assert (
-        flagged.set_index("pi_id").at["BF-LD-01", "support"] == f"40% ({lower:.0%} to {upper:.0%})"
-    )
-    shares = consultation.support_table(summary.reset_index())
-    assert shares.sum(axis=1).round(9).eq(1).all()
-    assert shares.iloc[list(summary.index).index("BF-LD-01")]["remove"] == pytest.approx(0.6)
-
-
-def test_thresholds_come_from_the_config():
-    model = catalogue.load_catalogue(LATEST)
-    rows = [
-        (f"f{n}", "BF-LD-01", choice, "", "")
-        for n, choice in enumerate(["keep", "keep", "keep", "remove"])
-    ]
-    config = consultation.load_config()
-    config["summary"]["remove_share"] = 0.3
-    row = (
-        consultation.summarise_feedback(_responses(rows), model, config)
-        .set_index("pi_id")
-        .loc["BF-LD-01"]
-    )
-    assert not row["flagged"] and row["signal"].startswith("Broad support (75%")
-    config["summary"]["remove_share"] = 0.25
-    row = (
-        consultation.summarise_feedback(_responses(rows), model, config)
-        .set_index("pi_id")
-        .loc["BF-LD-01"]
-    )
-    assert row["flagged"] and row["reasons"] == "remove"
-
-
-def test_a_bad_threshold_is_a_reference_error(project):
-    path = project / "data" / "reference" / consultation.CONFIG_FILE
-    path.write_text(path.read_text().replace("remove_share: 0.25", "remove_share: 25"))
-    with pytest.raises(ReferenceDataError, match="remove_share"):
-        consultation.load_config()
 
 
 # --- outputs, the command and the notebook parameter ------------------------------------------
@@ -499,7 +390,7 @@ def test_the_version_parameter(folder):
         answers={"BF-EH-01": ("keep", "", "", "")},
     )
     result = consultation.ingest_feedback(folder)
-    assert consultation.check_version(None, result).version == LATEST
-    assert consultation.check_version("v0.3", result).version == "0.3"
+    assert consultation_summary.check_version(None, result).version == LATEST
+    assert consultation_summary.check_version("v0.3", result).version == "0.3"
     with pytest.raises(ParameterError, match="'version'.*0.2"):
-        consultation.check_version("0.2", result)
+        consultation_summary.check_version("0.2", result)
