@@ -20,13 +20,14 @@ import pandas as pd
 from lscb_analysis.core import io, paths, workbook_checks
 from lscb_analysis.core.errors import ReferenceDataError
 from lscb_analysis.model import catalogue as catalogue_module
+from lscb_analysis.model import catalogue_enums, feedback_form
 from lscb_analysis.protect.identifier_rules import load_identifier_config
 from lscb_analysis.protect.identifier_text import identifier_kinds
 from lscb_analysis.survey import survey_ingest
 
 CONFIG_FILE = "consultation.yaml"
 FOLDER = "consultation"
-CHOICES = catalogue_module.FEEDBACK_CHOICES
+CHOICES = feedback_form.FEEDBACK_CHOICES
 NO_ANSWER = "no answer"
 STATUSES = ("used", "superseded", "rejected")
 SEVERITIES = ("error", "query")
@@ -229,7 +230,7 @@ class FormContext:
         self.limits = workbook_checks.load_workbook_limits()
         self.versions = catalogue_module.available_versions()
         self.latest = self.versions[-1] if self.versions else ""
-        enums = catalogue_module.load_enums()
+        enums = catalogue_enums.load_enums()
         self.ratings = {squeeze(r): r for r in enums["ratings"]}
         self.agencies = {squeeze(a): a for a in enums["agencies"]}
         self.agency_words = survey_ingest.load_rules().codes.get("agency")

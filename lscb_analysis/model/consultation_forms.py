@@ -22,6 +22,7 @@ from lscb_analysis.core.errors import FeedbackFileError
 from lscb_analysis.core.returned_workbook import read_xlsx_workbook
 from lscb_analysis.core.returned_workbook_cells import ReturnedSheet, ReturnedWorkbook, cell_text
 from lscb_analysis.model import catalogue as catalogue_module
+from lscb_analysis.model import feedback_form
 from lscb_analysis.model.consultation_config import CONFIG_FILE, FormContext, squeeze
 from lscb_analysis.protect.identifier_text import WITHHELD_TEXT, describe_kinds
 from lscb_analysis.survey import survey_ingest
@@ -165,10 +166,10 @@ def _identify(
     form: Form, sheets: dict[str, Any], context: FormContext
 ) -> catalogue_module.Catalogue:
     """The catalogue the form was written for, checked against the hidden Model sheet."""
-    model_sheet = sheets.get(normalise_key(catalogue_module.MODEL_SHEET))
+    model_sheet = sheets.get(normalise_key(feedback_form.MODEL_SHEET))
     if model_sheet is None:
         raise FeedbackFileError(
-            f"{form.file} has no (hidden) '{catalogue_module.MODEL_SHEET}' sheet, which says "
+            f"{form.file} has no (hidden) '{feedback_form.MODEL_SHEET}' sheet, which says "
             "which version of the best-fit model the form comments on: the answers were "
             "probably copied into another workbook. Ask the respondent to fill in the form as "
             "sent, or send a new one (`lscb model feedback-form`).",
@@ -180,7 +181,7 @@ def _identify(
     version, checksum = cell_text(meta.get("version")), cell_text(meta.get("checksum_sha256"))
     if not version or not checksum:
         raise FeedbackFileError(
-            f"{form.file}: the '{catalogue_module.MODEL_SHEET}' sheet lacks the "
+            f"{form.file}: the '{feedback_form.MODEL_SHEET}' sheet lacks the "
             f"{'version' if not version else 'checksum_sha256'} line, so the form cannot be "
             "matched to its PI list. Ask the respondent to return the form as sent, or send a "
             "new one (`lscb model feedback-form`).",
@@ -227,7 +228,7 @@ def _identify(
         )
     if model.version != context.latest:
         form.add(
-            catalogue_module.MODEL_SHEET,
+            feedback_form.MODEL_SHEET,
             "",
             "query",
             "older_version",
@@ -239,8 +240,8 @@ def _identify(
 
 
 def _respondent(form: Form, sheets: dict[str, Any], context: FormContext) -> None:
-    sheet = sheets.get(normalise_key(catalogue_module.RESPONDENT_SHEET))
-    title = catalogue_module.RESPONDENT_SHEET
+    sheet = sheets.get(normalise_key(feedback_form.RESPONDENT_SHEET))
+    title = feedback_form.RESPONDENT_SHEET
     values: dict[str, tuple[Any, str]] = {}
     if sheet is not None:
         for r, row in enumerate(sheet.rows, start=1):
@@ -298,7 +299,7 @@ def _header(grid: list[list[Any]], names: dict[str, str]) -> tuple[int, dict[str
 def _feedback(
     form: Form, sheets: dict[str, Any], model: catalogue_module.Catalogue, context: FormContext
 ) -> None:
-    title = catalogue_module.FEEDBACK_SHEET
+    title = feedback_form.FEEDBACK_SHEET
     sheet = sheets.get(normalise_key(title))
     if sheet is None:
         raise FeedbackFileError(
@@ -397,11 +398,11 @@ def _check_pi_text(
     if changed:
         cell = f"{letters[_CHECKED_TEXT[changed[0]]]}{number}"
         form.add(
-            catalogue_module.FEEDBACK_SHEET,
+            feedback_form.FEEDBACK_SHEET,
             cell,
             "query",
             "pi_text_changed",
-            f"{form.file} {cell_place(catalogue_module.FEEDBACK_SHEET, cell)}: the "
+            f"{form.file} {cell_place(feedback_form.FEEDBACK_SHEET, cell)}: the "
             f"{' and '.join(changed)} of {pi_id} on the form differ from version "
             f"{form.version}. The answers are read against the catalogue's {pi_id}; check "
             "whether the respondent's comment is about an edited wording.",
@@ -416,7 +417,7 @@ def _response(
     number: int,
     pi_id: str,
 ) -> dict[str, Any]:
-    sheet = catalogue_module.FEEDBACK_SHEET
+    sheet = feedback_form.FEEDBACK_SHEET
     cells = {name: f"{letters[name]}{number}" if name in letters else "" for name in answers}
     choice_text = squeeze(cell_text(answers["choice"]))
     choice = (
@@ -482,7 +483,7 @@ def _response(
 
 
 def _new_pis(form: Form, sheets: dict[str, Any], context: FormContext) -> None:
-    title = catalogue_module.NEW_PI_SHEET
+    title = feedback_form.NEW_PI_SHEET
     sheet = sheets.get(normalise_key(title))
     if sheet is None:
         return

@@ -12,7 +12,7 @@ from conftest import make_project
 
 from lscb_analysis.core import io
 from lscb_analysis.demo import demo_consultation
-from lscb_analysis.model import catalogue, consultation, consultation_summary
+from lscb_analysis.model import catalogue, consultation, consultation_summary, feedback_form
 from lscb_analysis.protect.identifier_text import WITHHELD_TEXT
 from lscb_analysis.runs import orchestrate
 
@@ -36,7 +36,7 @@ def test_the_demo_forms_are_marked_and_end_as_planned(demo):
     organisations = plan.loc[plan["organisation"] != "", "organisation"]
     assert organisations.str.startswith("SYNTHETIC ").all() and organisations.nunique() >= 12
     book = openpyxl.load_workbook(folder / plan["file"].iloc[0], read_only=True)
-    assert book[catalogue.RESPONDENT_SHEET]["A2"].value == demo_consultation.DEMO_MARKER
+    assert book[feedback_form.RESPONDENT_SHEET]["A2"].value == demo_consultation.DEMO_MARKER
     book.close()
 
     hashes = {p: io.sha256_of(p) for p in folder.iterdir()}

@@ -59,14 +59,14 @@ def make_form(
 ) -> Path:
     """A returned form: answers {pi_id: (choice, rating, wording, comment)}; edit(workbook)."""
     workbook = openpyxl.load_workbook(BytesIO(_blank(version)))
-    respondent = workbook[catalogue.RESPONDENT_SHEET]
+    respondent = workbook[feedback_form.RESPONDENT_SHEET]
     for row in respondent.iter_rows(min_col=1, max_col=2):
         value = {"Organisation": organisation, "Name and role": name_role, "Date": date}.get(
             row[0].value
         )
         if value is not None:
             row[1].value = value
-    sheet = workbook[catalogue.FEEDBACK_SHEET]
+    sheet = workbook[feedback_form.FEEDBACK_SHEET]
     for pi_id, values in (answers or {}).items():
         r = _row(sheet, pi_id)
         for offset, value in enumerate(values):
@@ -76,7 +76,7 @@ def make_form(
                 cell.data_type = "s" if isinstance(value, str) else cell.data_type
     for r, values in enumerate(new_pis or [], start=2):
         for c, value in enumerate(values, start=1):
-            workbook[catalogue.NEW_PI_SHEET].cell(r, c).value = value
+            workbook[feedback_form.NEW_PI_SHEET].cell(r, c).value = value
     if edit is not None:
         edit(workbook)
     folder.mkdir(parents=True, exist_ok=True)
@@ -100,7 +100,7 @@ def _codes(result, file=None):
 
 def _set_model(key, value):
     def edit(workbook):
-        sheet = workbook[catalogue.MODEL_SHEET]
+        sheet = workbook[feedback_form.MODEL_SHEET]
         for row in sheet.iter_rows(max_col=2):
             if row[0].value == key:
                 row[1].value = value
@@ -109,12 +109,12 @@ def _set_model(key, value):
 
 
 REJECTIONS = {
-    "no_model_sheet": lambda wb: wb.remove(wb[catalogue.MODEL_SHEET]),
+    "no_model_sheet": lambda wb: wb.remove(wb[feedback_form.MODEL_SHEET]),
     "model_sheet_damaged": _set_model("version", None),
     "unknown_version": _set_model("version", "9.9"),
     "checksum_mismatch": _set_model("checksum_sha256", "0" * 64),
-    "no_feedback_sheet": lambda wb: wb.remove(wb[catalogue.FEEDBACK_SHEET]),
-    "feedback_layout": lambda wb: wb[catalogue.FEEDBACK_SHEET].cell(1, 7, "Your view"),
+    "no_feedback_sheet": lambda wb: wb.remove(wb[feedback_form.FEEDBACK_SHEET]),
+    "feedback_layout": lambda wb: wb[feedback_form.FEEDBACK_SHEET].cell(1, 7, "Your view"),
 }
 
 
@@ -169,7 +169,7 @@ def test_a_missing_folder_is_an_error(project):
 
 def test_every_cell_problem_is_listed_with_its_sheet_and_cell(folder):
     def edit(workbook):
-        sheet = workbook[catalogue.FEEDBACK_SHEET]
+        sheet = workbook[feedback_form.FEEDBACK_SHEET]
         sheet.cell(_row(sheet, "BF-SG-03"), 1, "BF-ZZ-99")  # not in the version
         extra = sheet.max_row + 1
         sheet.cell(extra, 1, "BF-LD-01")  # answered twice
@@ -204,7 +204,7 @@ def test_every_cell_problem_is_listed_with_its_sheet_and_cell(folder):
         )
         for code in issues.loc["messy.xlsx"].index
     }
-    feedback = catalogue.FEEDBACK_SHEET
+    feedback = feedback_form.FEEDBACK_SHEET
     model = catalogue.load_catalogue(LATEST)
     row = {pi: n for n, pi in enumerate(model.pis["id"], start=2)}
     assert where["unknown_choice"] == (feedback, f"G{row['BF-EH-01']}", "error")
@@ -213,10 +213,10 @@ def test_every_cell_problem_is_listed_with_its_sheet_and_cell(folder):
     assert where["unknown_pi"] == (feedback, f"A{row['BF-SG-03']}", "error")
     assert where["duplicate_pi"][2] == "error" and where["answer_without_pi"][2] == "error"
     assert where["pi_text_changed"] == (feedback, f"C{row['BF-QA-01']}", "query")
-    assert where["no_organisation"] == (catalogue.RESPONDENT_SHEET, "B11", "error")
-    assert where["date_not_read"] == (catalogue.RESPONDENT_SHEET, "B13", "query")
-    assert where["new_pi_without_title"] == (catalogue.NEW_PI_SHEET, "A2", "query")
-    assert where["unknown_agency"] == (catalogue.NEW_PI_SHEET, "E2", "query")
+    assert where["no_organisation"] == (feedback_form.RESPONDENT_SHEET, "B11", "error")
+    assert where["date_not_read"] == (feedback_form.RESPONDENT_SHEET, "B13", "query")
+    assert where["new_pi_without_title"] == (feedback_form.NEW_PI_SHEET, "A2", "query")
+    assert where["unknown_agency"] == (feedback_form.NEW_PI_SHEET, "E2", "query")
     assert where["pis_missing"][2] == "query"  # BF-SG-03's row was renamed
     assert set(_codes(result)) <= set(consultation_config.ISSUE_CODES)
     assert _codes(result, "old.xlsx") == ["older_version"]
@@ -284,15 +284,17 @@ def test_formula_like_text_is_read_as_text_and_neutralised_on_output(folder, pro
     link = '=HYPERLINK("http://example.invalid","click")'
 
     def formula(workbook):
-        workbook[catalogue.FEEDBACK_SHEET].cell(
-            _row(workbook[catalogue.FEEDBACK_SHEET], "BF-EH-01"), 10
+        workbook[feedback_form.FEEDBACK_SHEET].cell(
+            _row(workbook[feedback_form.FEEDBACK_SHEET], "BF-EH-01"), 10
         ).value = "=1+1"
 
     make_form(folder, "a.xlsx", answers={"BF-LD-01": ("amend", "", link, "")}, edit=formula)
     result = consultation.ingest_feedback(folder)
     assert result.responses.set_index("pi_id").at["BF-LD-01", "suggested_wording"] == link
     formula_issue = result.issues[result.issues["code"] == "formula"]
-    assert len(formula_issue) == 1 and formula_issue.iloc[0]["sheet"] == catalogue.FEEDBACK_SHEET
+    assert (
+        len(formula_issue) == 1 and formula_issue.iloc[0]["sheet"] == feedback_form.FEEDBACK_SHEET
+    )
     written = consultation.write_feedback_outputs(result)
     csv = pd.read_csv(written["consultation_responses.csv"], dtype=str, keep_default_na=False)
     assert "'" + link in set(csv["suggested_wording"])
