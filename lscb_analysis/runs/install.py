@@ -27,7 +27,6 @@ from lscb_analysis.runs.run_record import (
 from lscb_analysis.runs.screening import screen_run
 
 STAGING_PREFIX = ".staging-"
-
 RETIRED_PREFIX = ".retired-"
 
 

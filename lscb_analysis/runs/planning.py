@@ -21,13 +21,9 @@ from lscb_analysis.core.notebooks import notebook_registry
 from lscb_analysis.runs.run_record import RunSpec
 
 KERNEL_NAME = "lscb"
-
 BOROUGH_PARAMETER = "borough"
-
 LONDON_SLUG = "london"
-
 ANALYST_FOLDER = "analyst"
-
 TIER_PARAMETER = "tier"
 
 

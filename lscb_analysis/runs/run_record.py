@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lscb_analysis import __version__
 
-LAST_GOOD = "last_good"
+LAST_GOOD = "last_good"  # a failed run keeps the last good report in this subfolder
 
 
 @dataclass(frozen=True)

@@ -53,15 +53,10 @@ from lscb_analysis.runs.run_record import RunJob, RunResult, RunSpec
 from lscb_analysis.runs.screening import screen_run, with_display_guard
 
 CELL_TIMEOUT_SECONDS = 600
-
 RUN_TIMEOUT_SECONDS = 1800
-
 ISOLATIONS = ("process", "kernel")
-
 RUN_DIR_VARIABLE = "LSCB_RUN_DIR"
-
 WARM_UP = "lscb_analysis.runs.runner:warm_up"
-
 WARM_MODULES = (
     "numpy",
     "pandas",

@@ -24,7 +24,6 @@ from lscb_analysis.runs.run_record import LAST_GOOD, RunJob
 logger = logging.getLogger(__name__)
 
 SCANNED_SUFFIXES = (".html", ".htm", ".xlsx", ".xlsm", ".csv", ".ipynb")
-
 SCAN_ERROR = "IdentifierFoundError"
 
 
