@@ -29,7 +29,7 @@ version = None  # the model version the forms commented on; None for the latest 
 from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
-from lscb_analysis.model import consultation
+from lscb_analysis.model import consultation, consultation_config, consultation_summary
 from lscb_analysis.present import grid_charts, presenter
 from lscb_analysis.runs import report_index
 
@@ -40,8 +40,8 @@ from lscb_analysis.runs import report_index
 
 # %%
 result = consultation.ingest_feedback()
-model = consultation.check_version(version, result)
-config = consultation.load_config()
+model = consultation_summary.check_version(version, result)
+config = consultation_config.load_config()
 Markdown(f"## Best-fit model version {model.version}: {len(model.pis)} PIs\n\n"
          f"**{consultation.summary_line(result)}**")
 
@@ -51,10 +51,10 @@ Markdown(f"## Best-fit model version {model.version}: {len(model.pis)} PIs\n\n"
 # the reason and what to do. The agency is read from the organisation's name.
 
 # %%
-presenter.show(consultation.respondents_by_agency(result.files), "Forms by respondent agency")
+presenter.show(consultation_summary.respondents_by_agency(result.files), "Forms by respondent agency")
 
 # %%
-presenter.show(consultation.file_outcomes(result), "Feedback files and what happened to them")
+presenter.show(consultation_summary.file_outcomes(result), "Feedback files and what happened to them")
 
 # %% [markdown]
 # ## Support per PI
@@ -63,13 +63,13 @@ presenter.show(consultation.file_outcomes(result), "Feedback files and what happ
 # the thresholds in `data/reference/consultation.yaml`.
 
 # %%
-summary = consultation.summarise_feedback(result.responses, model, config)
-grid_charts.category_bars(consultation.support_table(summary),
-                    consultation.support_finding(summary), config["colours"],
+summary = consultation_summary.summarise_feedback(result.responses, model, config)
+grid_charts.category_bars(consultation_summary.support_table(summary),
+                    consultation_summary.support_finding(summary), config["colours"],
                     xlabel="% of forms in use")
 
 # %%
-presenter.show(consultation.support_display(summary), "Support for each PI")
+presenter.show(consultation_summary.support_display(summary), "Support for each PI")
 
 # %% [markdown]
 # ## Support by agency
@@ -77,7 +77,7 @@ presenter.show(consultation.support_display(summary), "Support for each PI")
 # PIs, by the respondent's agency.
 
 # %%
-presenter.show(consultation.support_by_agency(result.responses, model), "Support by respondent agency")
+presenter.show(consultation_summary.support_by_agency(result.responses, model), "Support by respondent agency")
 
 # %% [markdown]
 # ## PIs for the steering group
@@ -85,7 +85,7 @@ presenter.show(consultation.support_by_agency(result.responses, model), "Support
 # clearly lacking, or many suggest another rating.
 
 # %%
-presenter.show(consultation.flagged_pis(summary), "PIs to look at again")
+presenter.show(consultation_summary.flagged_pis(summary), "PIs to look at again")
 
 # %% [markdown]
 # ## Suggested wordings and comments
@@ -93,13 +93,13 @@ presenter.show(consultation.flagged_pis(summary), "PIs to look at again")
 # withheld.
 
 # %%
-presenter.show(consultation.wording_suggestions(result.responses, model), "Wording suggestions")
+presenter.show(consultation_summary.wording_suggestions(result.responses, model), "Wording suggestions")
 
 # %% [markdown]
 # ## Suggested new PIs
 
 # %%
-presenter.show(consultation.new_pi_table(result.new_pis), "New PIs proposed")
+presenter.show(consultation_summary.new_pi_table(result.new_pis), "New PIs proposed")
 
 # %% [markdown]
 # ## Problems with the returned forms
@@ -107,7 +107,7 @@ presenter.show(consultation.new_pi_table(result.new_pis), "New PIs proposed")
 # each names the file, sheet and cell and says what to do.
 
 # %%
-presenter.show(consultation.issue_table(result.issues), "Problems in the feedback files")
+presenter.show(consultation_summary.issue_table(result.issues), "Problems in the feedback files")
 
 # %% [markdown]
 # ## Run record
@@ -115,6 +115,6 @@ presenter.show(consultation.issue_table(result.issues), "Problems in the feedbac
 # %%
 record = provenance.run_record({"version": model.version},
                                ["data/raw/consultation", "data/reference/consultation.yaml"])
-report_index.record_for_index(consultation.headlines(result, summary),
+report_index.record_for_index(consultation_summary.headlines(result, summary),
                               model_version=model.version)
 presenter.show(record, "Run record")

@@ -174,7 +174,7 @@ def _fill(
 ) -> bytes:
     """The blank form filled in as a respondent would, as repeatable bytes."""
     workbook = openpyxl.load_workbook(BytesIO(blank))
-    respondent = workbook[catalogue_module.RESPONDENT_SHEET]
+    respondent = workbook[feedback_form.RESPONDENT_SHEET]
     write_cell(respondent["A2"], DEMO_MARKER)
     for row in respondent.iter_rows(min_col=1, max_col=2):
         label = row[0].value
@@ -184,19 +184,19 @@ def _fill(
             write_cell(row[1], role)
         elif label == "Date":
             row[1].value = dt.datetime.combine(returned, dt.time())
-    sheet = workbook[catalogue_module.FEEDBACK_SHEET]
+    sheet = workbook[feedback_form.FEEDBACK_SHEET]
     first = len(feedback_form.FEEDBACK_COLUMNS) - 3
     for r in range(2, sheet.max_row + 1):
         pi_id = sheet.cell(row=r, column=1).value
         for offset, value in enumerate(answers.get(pi_id, ())):
             if value:
                 write_cell(sheet.cell(row=r, column=first + offset), value)
-    suggestions = workbook[catalogue_module.NEW_PI_SHEET]
+    suggestions = workbook[feedback_form.NEW_PI_SHEET]
     for r, values in enumerate(new_pis, start=2):
         for c, value in enumerate(values, start=1):
             write_cell(suggestions.cell(row=r, column=c), value)
     if drop_model_sheet:
-        workbook.remove(workbook[catalogue_module.MODEL_SHEET])
+        workbook.remove(workbook[feedback_form.MODEL_SHEET])
     properties = workbook.properties
     properties.creator = "SYNTHETIC demo generator"
     properties.title = DEMO_MARKER

@@ -102,14 +102,6 @@ CLUSTER_COLUMNS = [
     "pi_ids",
 ]
 
-# The feedback form's choices and sheet names: written by model.feedback_form, read back by
-# model.consultation.
-FEEDBACK_CHOICES = ("keep", "amend", "remove")
-FEEDBACK_SHEET = "Feedback"
-RESPONDENT_SHEET = "Respondent"
-MODEL_SHEET = "Model"
-NEW_PI_SHEET = "Suggest a new PI"
-
 
 # --- versions ---------------------------------------------------------------------------
 

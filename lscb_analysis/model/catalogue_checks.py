@@ -98,7 +98,7 @@ def check_goals(
     """Check every goal, cluster and PI of a catalogue document.
 
     Inputs: ``goals`` (the document's non-empty list under ``goals:``), the code lists of
-    :func:`lscb_analysis.model.catalogue.load_enums`, the indicator metadata
+    :func:`lscb_analysis.model.catalogue_enums.load_enums`, the indicator metadata
     (``indicators.load_metadata()``, indexed by indicator id), the candidate codes
     (``candidate_indicators.csv``) and ``add(where, field, message)``, called once per
     problem. Output: nothing (problems go to ``add``). Raises nothing.

@@ -17,15 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from lscb_analysis.core import io
-from lscb_analysis.model.catalogue import (
-    FEEDBACK_CHOICES,
-    FEEDBACK_SHEET,
-    MODEL_SHEET,
-    NEW_PI_SHEET,
-    RESPONDENT_SHEET,
-    Catalogue,
-    pi_checksum,
-)
+from lscb_analysis.model.catalogue import Catalogue, pi_checksum
 from lscb_analysis.model.catalogue_enums import load_enums
 from lscb_analysis.model.sheet_style import (
     ENTRY_FILL,
@@ -37,6 +29,12 @@ from lscb_analysis.model.sheet_style import (
 )
 from lscb_analysis.protect.safe_files import write_cell, write_lists_sheet
 
+# The form's choices and sheet names; model.consultation_forms reads forms back by them.
+FEEDBACK_CHOICES = ("keep", "amend", "remove")
+FEEDBACK_SHEET = "Feedback"
+RESPONDENT_SHEET = "Respondent"
+MODEL_SHEET = "Model"
+NEW_PI_SHEET = "Suggest a new PI"
 NEW_PI_ROWS = 30
 
 FEEDBACK_COLUMNS: list[tuple[str, int]] = [

@@ -12,7 +12,8 @@ from conftest import make_project
 
 from lscb_analysis.core import io
 from lscb_analysis.demo import demo_consultation
-from lscb_analysis.model import catalogue, consultation
+from lscb_analysis.model import catalogue, consultation, consultation_summary, feedback_form
+from lscb_analysis.protect.identifier_text import WITHHELD_TEXT
 from lscb_analysis.runs import orchestrate
 
 
@@ -35,7 +36,7 @@ def test_the_demo_forms_are_marked_and_end_as_planned(demo):
     organisations = plan.loc[plan["organisation"] != "", "organisation"]
     assert organisations.str.startswith("SYNTHETIC ").all() and organisations.nunique() >= 12
     book = openpyxl.load_workbook(folder / plan["file"].iloc[0], read_only=True)
-    assert book[catalogue.RESPONDENT_SHEET]["A2"].value == demo_consultation.DEMO_MARKER
+    assert book[feedback_form.RESPONDENT_SHEET]["A2"].value == demo_consultation.DEMO_MARKER
     book.close()
 
     hashes = {p: io.sha256_of(p) for p in folder.iterdir()}
@@ -57,8 +58,8 @@ def test_the_demo_forms_are_marked_and_end_as_planned(demo):
     assert len(result.new_pis) == 2 and result.new_pis["used"].all()
     assert result.files["agency"].replace("", pd.NA).dropna().nunique() >= 9
 
-    model = consultation.check_version(None, result)
-    summary = consultation.summarise_feedback(result.responses, model).set_index("pi_id")
+    model = consultation_summary.check_version(None, result)
+    summary = consultation_summary.summarise_feedback(result.responses, model).set_index("pi_id")
     assert model.version == catalogue.available_versions()[-1]
     assert summary["respondents"].eq(14).all()
     assert summary.at["BF-LD-01", "flagged"] and "remove" in summary.at["BF-LD-01", "reasons"]
@@ -91,6 +92,6 @@ def test_the_consultation_notebook_runs_on_the_demo(demo, tmp_path):
     )
     assert "17 form(s) read: 15 used, 1 superseded, 1 rejected" in html
     assert "Children detained overnight in police custody" in html  # a suggested new PI
-    assert "Amy" not in html and consultation.WITHHELD_TEXT in html
+    assert "Amy" not in html and WITHHELD_TEXT in html
     index = json.loads((run / "manifest.json").read_text())["index"]
     assert index["headlines"]["Forms used"] == "15 of 17" and index["model_version"]

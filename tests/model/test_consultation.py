@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import math
 import tempfile
 from io import BytesIO
 from pathlib import Path
@@ -19,9 +18,15 @@ from lscb_analysis.core.errors import (
     FeedbackFileError,
     ParameterError,
     RawDataWriteError,
-    ReferenceDataError,
 )
-from lscb_analysis.model import catalogue, consultation, feedback_form
+from lscb_analysis.model import (
+    catalogue,
+    consultation,
+    consultation_config,
+    consultation_summary,
+    feedback_form,
+)
+from lscb_analysis.protect.identifier_text import WITHHELD_TEXT
 
 LATEST = catalogue.available_versions()[-1]
 IDENTIFYING = "Child: John Smith, DOB 03/02/2015 was missed"
@@ -54,14 +59,14 @@ def make_form(
 ) -> Path:
     """A returned form: answers {pi_id: (choice, rating, wording, comment)}; edit(workbook)."""
     workbook = openpyxl.load_workbook(BytesIO(_blank(version)))
-    respondent = workbook[catalogue.RESPONDENT_SHEET]
+    respondent = workbook[feedback_form.RESPONDENT_SHEET]
     for row in respondent.iter_rows(min_col=1, max_col=2):
         value = {"Organisation": organisation, "Name and role": name_role, "Date": date}.get(
             row[0].value
         )
         if value is not None:
             row[1].value = value
-    sheet = workbook[catalogue.FEEDBACK_SHEET]
+    sheet = workbook[feedback_form.FEEDBACK_SHEET]
     for pi_id, values in (answers or {}).items():
         r = _row(sheet, pi_id)
         for offset, value in enumerate(values):
@@ -71,7 +76,7 @@ def make_form(
                 cell.data_type = "s" if isinstance(value, str) else cell.data_type
     for r, values in enumerate(new_pis or [], start=2):
         for c, value in enumerate(values, start=1):
-            workbook[catalogue.NEW_PI_SHEET].cell(r, c).value = value
+            workbook[feedback_form.NEW_PI_SHEET].cell(r, c).value = value
     if edit is not None:
         edit(workbook)
     folder.mkdir(parents=True, exist_ok=True)
@@ -95,7 +100,7 @@ def _codes(result, file=None):
 
 def _set_model(key, value):
     def edit(workbook):
-        sheet = workbook[catalogue.MODEL_SHEET]
+        sheet = workbook[feedback_form.MODEL_SHEET]
         for row in sheet.iter_rows(max_col=2):
             if row[0].value == key:
                 row[1].value = value
@@ -104,12 +109,12 @@ def _set_model(key, value):
 
 
 REJECTIONS = {
-    "no_model_sheet": lambda wb: wb.remove(wb[catalogue.MODEL_SHEET]),
+    "no_model_sheet": lambda wb: wb.remove(wb[feedback_form.MODEL_SHEET]),
     "model_sheet_damaged": _set_model("version", None),
     "unknown_version": _set_model("version", "9.9"),
     "checksum_mismatch": _set_model("checksum_sha256", "0" * 64),
-    "no_feedback_sheet": lambda wb: wb.remove(wb[catalogue.FEEDBACK_SHEET]),
-    "feedback_layout": lambda wb: wb[catalogue.FEEDBACK_SHEET].cell(1, 7, "Your view"),
+    "no_feedback_sheet": lambda wb: wb.remove(wb[feedback_form.FEEDBACK_SHEET]),
+    "feedback_layout": lambda wb: wb[feedback_form.FEEDBACK_SHEET].cell(1, 7, "Your view"),
 }
 
 
@@ -164,7 +169,7 @@ def test_a_missing_folder_is_an_error(project):
 
 def test_every_cell_problem_is_listed_with_its_sheet_and_cell(folder):
     def edit(workbook):
-        sheet = workbook[catalogue.FEEDBACK_SHEET]
+        sheet = workbook[feedback_form.FEEDBACK_SHEET]
         sheet.cell(_row(sheet, "BF-SG-03"), 1, "BF-ZZ-99")  # not in the version
         extra = sheet.max_row + 1
         sheet.cell(extra, 1, "BF-LD-01")  # answered twice
@@ -199,7 +204,7 @@ def test_every_cell_problem_is_listed_with_its_sheet_and_cell(folder):
         )
         for code in issues.loc["messy.xlsx"].index
     }
-    feedback = catalogue.FEEDBACK_SHEET
+    feedback = feedback_form.FEEDBACK_SHEET
     model = catalogue.load_catalogue(LATEST)
     row = {pi: n for n, pi in enumerate(model.pis["id"], start=2)}
     assert where["unknown_choice"] == (feedback, f"G{row['BF-EH-01']}", "error")
@@ -208,12 +213,12 @@ def test_every_cell_problem_is_listed_with_its_sheet_and_cell(folder):
     assert where["unknown_pi"] == (feedback, f"A{row['BF-SG-03']}", "error")
     assert where["duplicate_pi"][2] == "error" and where["answer_without_pi"][2] == "error"
     assert where["pi_text_changed"] == (feedback, f"C{row['BF-QA-01']}", "query")
-    assert where["no_organisation"] == (catalogue.RESPONDENT_SHEET, "B11", "error")
-    assert where["date_not_read"] == (catalogue.RESPONDENT_SHEET, "B13", "query")
-    assert where["new_pi_without_title"] == (catalogue.NEW_PI_SHEET, "A2", "query")
-    assert where["unknown_agency"] == (catalogue.NEW_PI_SHEET, "E2", "query")
+    assert where["no_organisation"] == (feedback_form.RESPONDENT_SHEET, "B11", "error")
+    assert where["date_not_read"] == (feedback_form.RESPONDENT_SHEET, "B13", "query")
+    assert where["new_pi_without_title"] == (feedback_form.NEW_PI_SHEET, "A2", "query")
+    assert where["unknown_agency"] == (feedback_form.NEW_PI_SHEET, "E2", "query")
     assert where["pis_missing"][2] == "query"  # BF-SG-03's row was renamed
-    assert set(_codes(result)) <= set(consultation.ISSUE_CODES)
+    assert set(_codes(result)) <= set(consultation_config.ISSUE_CODES)
     assert _codes(result, "old.xlsx") == ["older_version"]
 
     files = result.files.set_index("file")
@@ -253,19 +258,19 @@ def test_text_that_may_identify_someone_is_withheld(folder, project):
     )
     result = consultation.ingest_feedback(folder)
     answer = result.responses.set_index("pi_id").loc["BF-YS-03"]
-    assert answer["comment"] == consultation.WITHHELD_TEXT
+    assert answer["comment"] == WITHHELD_TEXT
     assert set(answer["comment_withheld"].split(",")) == {"person_name", "date_of_birth"}
-    assert result.new_pis.at[0, "definition"] == consultation.WITHHELD_TEXT
+    assert result.new_pis.at[0, "definition"] == WITHHELD_TEXT
     assert result.new_pis.at[0, "withheld"] == "definition"
     assert result.new_pis.at[0, "title"] == "Custody overnight"
     assert _codes(result).count("identifier_withheld") == 2
     written = consultation.write_feedback_outputs(result)
     model = catalogue.load_catalogue(LATEST)
-    summary = consultation.summarise_feedback(result.responses, model)
+    summary = consultation_summary.summarise_feedback(result.responses, model)
     shown = [
-        consultation.wording_suggestions(result.responses, model),
-        consultation.new_pi_table(result.new_pis),
-        consultation.issue_table(result.issues),
+        consultation_summary.wording_suggestions(result.responses, model),
+        consultation_summary.new_pi_table(result.new_pis),
+        consultation_summary.issue_table(result.issues),
         summary,
     ]
     for table in shown:
@@ -279,15 +284,17 @@ def test_formula_like_text_is_read_as_text_and_neutralised_on_output(folder, pro
     link = '=HYPERLINK("http://example.invalid","click")'
 
     def formula(workbook):
-        workbook[catalogue.FEEDBACK_SHEET].cell(
-            _row(workbook[catalogue.FEEDBACK_SHEET], "BF-EH-01"), 10
+        workbook[feedback_form.FEEDBACK_SHEET].cell(
+            _row(workbook[feedback_form.FEEDBACK_SHEET], "BF-EH-01"), 10
         ).value = "=1+1"
 
     make_form(folder, "a.xlsx", answers={"BF-LD-01": ("amend", "", link, "")}, edit=formula)
     result = consultation.ingest_feedback(folder)
     assert result.responses.set_index("pi_id").at["BF-LD-01", "suggested_wording"] == link
     formula_issue = result.issues[result.issues["code"] == "formula"]
-    assert len(formula_issue) == 1 and formula_issue.iloc[0]["sheet"] == catalogue.FEEDBACK_SHEET
+    assert (
+        len(formula_issue) == 1 and formula_issue.iloc[0]["sheet"] == feedback_form.FEEDBACK_SHEET
+    )
     written = consultation.write_feedback_outputs(result)
     csv = pd.read_csv(written["consultation_responses.csv"], dtype=str, keep_default_na=False)
     assert "'" + link in set(csv["suggested_wording"])
@@ -339,123 +346,9 @@ def test_the_latest_form_of_an_organisation_is_used(folder):
     assert used["second.xlsx"]
     assert result.issues.loc[result.issues["file"] == "first.xlsx", "superseded"].all()
     model = catalogue.load_catalogue(LATEST)
-    row = consultation.summarise_feedback(result.responses, model).set_index("pi_id")
+    row = consultation_summary.summarise_feedback(result.responses, model).set_index("pi_id")
     assert row.at["BF-LD-01", "respondents"] == 3
     assert (row.at["BF-LD-01", "keep"], row.at["BF-LD-01", "remove"]) == (2, 1)
-
-
-# --- the summary -----------------------------------------------------------------------------
-
-
-def _responses(rows):
-    frame = pd.DataFrame(
-        rows, columns=["file", "pi_id", "choice", "suggested_rating", "suggested_wording"]
-    )
-    frame["comment"] = ""
-    frame["used"] = True
-    frame["version"] = LATEST
-    frame["organisation"] = frame["file"]
-    frame["agency"] = ""
-    return frame
-
-
-def _wilson(events, n, z=1.959963984540054):
-    p = events / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
-
-
-def test_summary_counts_interval_and_signal_on_a_hand_built_table():
-    model = catalogue.load_catalogue(LATEST)
-    rows = []
-    for number, (remove_answer, rating_answer) in enumerate(
-        [
-            ("keep", ("keep", "critical")),
-            ("amend", ("keep", "critical")),
-            ("remove", ("amend", "priority outcome")),
-            ("remove", ("keep", "")),
-            ("remove", ("", "universal outcome")),
-        ],
-        start=1,
-    ):
-        file = f"f{number}"
-        rows.append((file, "BF-LD-01", remove_answer, "", "New words" if number == 2 else ""))
-        rows.append((file, "BF-WF-01", *rating_answer, ""))
-        rows.append((file, "BF-EH-01", "keep" if number <= 2 else "", "", ""))
-    rows.append(("stale", "BF-LD-01", "keep", "", ""))
-    responses = _responses(rows)
-    responses.loc[responses["file"] == "stale", "used"] = False
-    summary = consultation.summarise_feedback(responses, model).set_index("pi_id")
-    assert list(summary.reset_index().columns) == consultation.SUMMARY_COLUMNS
-    assert list(summary.index) == list(model.pis["id"])
-
-    ld = summary.loc["BF-LD-01"]
-    assert (
-        ld["respondents"],
-        ld["keep"],
-        ld["amend"],
-        ld["remove"],
-        ld["no_answer"],
-        ld["answered"],
-        ld["wording_suggestions"],
-    ) == (5, 1, 1, 3, 0, 5, 1)
-    lower, upper = _wilson(2, 5)
-    assert ld["support_share"] == pytest.approx(0.4)
-    assert ld["support_lower"] == pytest.approx(lower, abs=1e-12)
-    assert ld["support_upper"] == pytest.approx(upper, abs=1e-12)
-    assert ld["flagged"] and ld["reasons"] == "remove"
-    assert ld["signal"] == "3 of 5 would remove it (60%): steering group to discuss."
-
-    wf = summary.loc["BF-WF-01"]  # rated universal outcome now
-    assert wf["suggested_ratings"] == "critical 2; priority outcome 1"
-    assert (wf["answered"], wf["no_answer"]) == (4, 1)
-    assert wf["reasons"] == "rating" and "2 of 4 suggest rating it critical" in wf["signal"]
-
-    eh = summary.loc["BF-EH-01"]
-    assert (eh["answered"], eh["flagged"], eh["reasons"]) == (2, False, "few_answers")
-    assert eh["signal"] == "Too few answers to judge (2 of 5 forms)."
-    nobody = summary.loc["BF-SG-01"]
-    assert nobody["answered"] == 0 and math.isnan(nobody["support_share"])
-
-    flagged = consultation.flagged_pis(summary.reset_index())
-    assert list(flagged["pi_id"]) == ["BF-WF-01", "BF-LD-01"]
-    assert (
-        flagged.set_index("pi_id").at["BF-LD-01", "support"] == f"40% ({lower:.0%} to {upper:.0%})"
-    )
-    shares = consultation.support_table(summary.reset_index())
-    assert shares.sum(axis=1).round(9).eq(1).all()
-    assert shares.iloc[list(summary.index).index("BF-LD-01")]["remove"] == pytest.approx(0.6)
-
-
-def test_thresholds_come_from_the_config():
-    model = catalogue.load_catalogue(LATEST)
-    rows = [
-        (f"f{n}", "BF-LD-01", choice, "", "")
-        for n, choice in enumerate(["keep", "keep", "keep", "remove"])
-    ]
-    config = consultation.load_config()
-    config["summary"]["remove_share"] = 0.3
-    row = (
-        consultation.summarise_feedback(_responses(rows), model, config)
-        .set_index("pi_id")
-        .loc["BF-LD-01"]
-    )
-    assert not row["flagged"] and row["signal"].startswith("Broad support (75%")
-    config["summary"]["remove_share"] = 0.25
-    row = (
-        consultation.summarise_feedback(_responses(rows), model, config)
-        .set_index("pi_id")
-        .loc["BF-LD-01"]
-    )
-    assert row["flagged"] and row["reasons"] == "remove"
-
-
-def test_a_bad_threshold_is_a_reference_error(project):
-    path = project / "data" / "reference" / consultation.CONFIG_FILE
-    path.write_text(path.read_text().replace("remove_share: 0.25", "remove_share: 25"))
-    with pytest.raises(ReferenceDataError, match="remove_share"):
-        consultation.load_config()
 
 
 # --- outputs, the command and the notebook parameter ------------------------------------------
@@ -499,7 +392,7 @@ def test_the_version_parameter(folder):
         answers={"BF-EH-01": ("keep", "", "", "")},
     )
     result = consultation.ingest_feedback(folder)
-    assert consultation.check_version(None, result).version == LATEST
-    assert consultation.check_version("v0.3", result).version == "0.3"
+    assert consultation_summary.check_version(None, result).version == LATEST
+    assert consultation_summary.check_version("v0.3", result).version == "0.3"
     with pytest.raises(ParameterError, match="'version'.*0.2"):
-        consultation.check_version("0.2", result)
+        consultation_summary.check_version("0.2", result)
