@@ -3,7 +3,7 @@
 Regional safeguarding advisers and improvement partners give boroughs support days (for
 example 10 agreed days per area a year, work beyond that charged) and must show that "support
 is targeting the right areas". Pure functions that set the support log
-(:func:`lscb_analysis.qa.audit_actions.read_support_log`) against the evidence of need per
+(:func:`lscb_analysis.qa.support_log.read_support_log`) against the evidence of need per
 borough and theme: Ofsted judgements below good, score card exceptions and weak audit
 sections, mapped to themes by ``data/reference/support_review.yaml``.
 """
@@ -231,7 +231,7 @@ def scorecard_exceptions() -> pd.DataFrame:
 def index_headlines(days: pd.DataFrame, targeted: pd.DataFrame) -> dict:
     """The review's headline values for the report index (totals, never a row of the log).
 
-    Inputs: :func:`lscb_analysis.qa.audit_actions.support_days` (``days_used``, ``allowance``)
+    Inputs: :func:`lscb_analysis.qa.support_log.support_days` (``days_used``, ``allowance``)
     and :func:`targeting` (``finding``). Output: ``{label: value}`` with the days used
     against the allowance, the support with no evidence of need and the evidence of need with
     no support (counts of borough and theme pairs). Raises nothing.

@@ -11,7 +11,7 @@ from lscb_analysis.core import io
 from lscb_analysis.core.errors import RawDataWriteError
 from lscb_analysis.demo import demo_audits
 from lscb_analysis.protect import pseudonym
-from lscb_analysis.qa import audit, audit_actions, audit_analysis
+from lscb_analysis.qa import audit, audit_actions, audit_analysis, support_log
 
 
 @pytest.fixture(scope="module")
@@ -113,11 +113,11 @@ def test_demo_logs_validate_cleanly(demo):
     as_at = demo_audits.DEMO_AS_AT
     assert len(audit_actions.overdue_actions(log.table, as_at)) >= 1
     assert len(audit_actions.reaudit_due(log.table, as_at)) >= 1
-    support = audit_actions.read_support_log(raw / "support" / "support_log.csv")
+    support = support_log.read_support_log(raw / "support" / "support_log.csv")
     assert support.table["valid"].all() and support.issues.empty
-    days = audit_actions.support_days(support.table, year="2025-26").set_index("borough")
+    days = support_log.support_days(support.table, year="2025-26").set_index("borough")
     assert days.loc["Barnet", "chargeable_days"] > 0
-    assert set(audit_actions.support_split(support.table)["scope"]) == {"borough", "pan-London"}
+    assert set(support_log.support_split(support.table)["scope"]) == {"borough", "pan-London"}
 
 
 def test_demo_writes_only_inside_the_projects_raw_folder(project, tmp_path):
