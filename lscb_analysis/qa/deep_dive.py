@@ -29,7 +29,7 @@ from lscb_analysis.present import latest
 from lscb_analysis.protect import disclosure
 from lscb_analysis.published import ofsted, public_data
 from lscb_analysis.published.public_data import OK, period_label
-from lscb_analysis.qa import audit, audit_analysis
+from lscb_analysis.qa import audit, audit_agreement, audit_analysis, audit_questions, audit_trends
 from lscb_analysis.scorecard import scorecard
 from lscb_analysis.stats import stats
 
@@ -625,7 +625,7 @@ def questions(
     if len(records):
         # A section with a suppressed count is not compared with the threshold on the board
         # tier (one decision: lscb_analysis.protect.disclosure); one sentence counts them all.
-        weak = audit_analysis.weak_sections(records, tier=scope.tier)
+        weak = audit_questions.weak_sections(records, tier=scope.tier)
         asked += list(weak["question"])
         if weak.attrs.get("withheld"):
             withheld = weak.attrs["withheld"]
@@ -636,7 +636,7 @@ def questions(
                 "PUBLICATION, has them): could the next audit sample enough cases to report "
                 "them?"
             )
-        agreement = audit_analysis.low_agreement(records, tier=scope.tier)
+        agreement = audit_questions.low_agreement(records, tier=scope.tier)
         asked += list(agreement["question"].head(3))
     if not asked:
         asked.append(
@@ -744,7 +744,7 @@ def audit_tables(
 
     Returns:
         ``{"grades by section", "agreement between auditors", "moderation",
-        "repeat audits"}`` -> tables from :mod:`lscb_analysis.qa.audit_analysis`, each passed
+        "repeat audits"}`` -> tables from the audit findings modules, each passed
         through its ``for_tier(..., tier)``. Empty when there are no audits.
 
     Raises:
@@ -756,18 +756,18 @@ def audit_tables(
     sections = audit_analysis.for_tier(
         audit_analysis.grade_distribution(records, by=["audit_id", "section"]), tier
     )
-    repeats = audit_analysis.for_tier(audit_analysis.compare_audits(records), tier)
+    repeats = audit_analysis.for_tier(audit_trends.compare_audits(records), tier)
     return {
         "Grades by section": sections,
         "Agreement between auditors": audit_analysis.for_tier(
-            audit_analysis.auditor_agreement(records, by="audit_id"), tier
+            audit_agreement.auditor_agreement(records, by="audit_id"), tier
         ),
         "Moderation": audit_analysis.for_tier(
-            audit_analysis.moderation_summary(records, by="audit_id"), tier
+            audit_agreement.moderation_summary(records, by="audit_id"), tier
         ),
         # Secondary suppression across tables: an audit's totals and changes go with any
         # suppressed section count of that audit.
-        "Repeat audits": audit_analysis.protect_repeat_audits(sections, repeats, tier),
+        "Repeat audits": audit_trends.protect_repeat_audits(sections, repeats, tier),
     }
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from lscb_analysis.core import io
 from lscb_analysis.protect import disclosure
 from lscb_analysis.published import ofsted
-from lscb_analysis.qa import audit_analysis
+from lscb_analysis.qa import audit_questions
 
 RULES_FILE = "support_review.yaml"
 EVIDENCE_COLUMNS = ["borough", "theme", "source", "detail"]
@@ -82,7 +82,7 @@ def audit_evidence(records: pd.DataFrame) -> pd.DataFrame:
     """Evidence of need from case-file audits: sections where few answers were good or better.
 
     A section with a suppressed grade count is not judged (board tier:
-    :func:`lscb_analysis.qa.audit_analysis.weak_sections`); ``attrs["withheld"]`` counts them.
+    :func:`lscb_analysis.qa.audit_questions.weak_sections`); ``attrs["withheld"]`` counts them.
 
     Returns:
         ``EVIDENCE_COLUMNS`` with ``source`` "Audit", the theme as its title.
@@ -92,7 +92,7 @@ def audit_evidence(records: pd.DataFrame) -> pd.DataFrame:
     from lscb_analysis.qa import audit
 
     titles = {key: spec["title"] for key, spec in audit.audit_config()["themes"].items()}
-    weak = audit_analysis.weak_sections(records)
+    weak = audit_questions.weak_sections(records)
     evidence = pd.DataFrame(
         {
             "borough": weak["borough"],

@@ -11,7 +11,7 @@ from lscb_analysis.core import io
 from lscb_analysis.core.errors import RawDataWriteError
 from lscb_analysis.demo import demo_audits
 from lscb_analysis.protect import pseudonym
-from lscb_analysis.qa import audit, audit_actions, audit_analysis, support_log
+from lscb_analysis.qa import audit, audit_actions, audit_trends, support_log
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,7 @@ def test_demo_ingests_with_one_planted_identifier_and_one_missing_grade(demo, in
     assert {"up", "down", "confirmed"} <= set(records["moderation"])
     assert set(records["theme"]) == {"neglect", "exploitation"}
     # the repeat Barnet neglect audit can be compared with the first
-    trend = audit_analysis.compare_audits(records, theme="neglect", borough="Barnet")
+    trend = audit_trends.compare_audits(records, theme="neglect", borough="Barnet")
     assert trend["previous_audit"].tolist() == ["", "SYNTHETIC-2025-barnet-neglect"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 
@@ -15,3 +16,36 @@ def find_issue():
         return found.iloc[0]
 
     return issue
+
+
+@pytest.fixture
+def make_records():
+    """Return a function making audit records from dicts, filling the columns the functions need."""
+
+    def records(rows, **common):
+        """Audit records from dicts, filling the columns the functions need."""
+        defaults = {
+            "audit_id": "A-1",
+            "borough": "Barnet",
+            "theme": "neglect",
+            "audit_date": pd.Timestamp("2026-03-01"),
+            "agency": "police",
+            "case": "CASE-1",
+            "section": "recognition",
+            "question_id": "NEG-REC-1",
+            "question": "Q?",
+            "grade": "",
+            "second_grade": "",
+            "moderated_grade": "",
+            "evidence": "",
+            "evidence_withheld": "",
+            "status": "ok",
+        }
+        frame = pd.DataFrame([{**defaults, **common, **row} for row in rows])
+        if "final_grade" not in frame:
+            frame["final_grade"] = frame["moderated_grade"].where(
+                frame["moderated_grade"] != "", frame["grade"]
+            )
+        return frame
+
+    return records

@@ -1,0 +1,30 @@
+"""Audit evidence by question: never the withheld text."""
+
+from __future__ import annotations
+
+from lscb_analysis.qa import audit, audit_evidence
+
+O, G, R, I = "Outstanding", "Good", "Requires improvement", "Inadequate"  # noqa: E741
+
+
+def test_evidence_never_includes_withheld_text(make_records):
+    frame = make_records(
+        [
+            {"grade": G, "evidence": "Seen alone.", "agency": "police"},
+            {"grade": R, "evidence": audit.WITHHELD_TEXT, "evidence_withheld": "nhs_number"},
+            {"grade": R, "evidence": "  "},
+            {
+                "grade": O,
+                "evidence": "Strong plan.",
+                "question_id": "NEG-PLA-1",
+                "section": "planning",
+            },
+        ]
+    )
+    evidence = audit_evidence.evidence_by_question(frame)
+    assert evidence["evidence"].tolist() == ["Seen alone.", "Strong plan."]
+    assert "case" not in evidence.columns
+    assert evidence.attrs["withheld"] == 1
+    assert audit_evidence.evidence_by_question(frame, question_id="NEG-PLA-1")[
+        "evidence"
+    ].tolist() == ["Strong plan."]
