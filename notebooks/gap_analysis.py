@@ -29,7 +29,7 @@ model_version = None  # best-fit model version; None for the latest
 from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
-from lscb_analysis.model import catalogue, gap_analysis
+from lscb_analysis.model import catalogue, catalogue_coverage, gap_analysis
 from lscb_analysis.present import plots, presenter
 from lscb_analysis.published import profile
 from lscb_analysis.runs import report_index
@@ -84,7 +84,7 @@ presenter.show(gap_analysis.wanted_barriers(matrix), "Barriers to PIs boards wan
 # the consultation seminar pointed out.
 
 # %%
-presenter.show(catalogue.partner_share(model, by="sector"), "Current PIs by sector")
+presenter.show(catalogue_coverage.partner_share(model, by="sector"), "Current PIs by sector")
 
 # %% [markdown]
 # ## One board's gaps and next steps

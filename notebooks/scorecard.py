@@ -36,7 +36,7 @@ from lscb_analysis.core import provenance
 from lscb_analysis.present import presenter
 from lscb_analysis.published import profile
 from lscb_analysis.runs import report_index
-from lscb_analysis.scorecard import scorecard
+from lscb_analysis.scorecard import build, charts, method, report, workbook
 
 # %% [markdown] tags=["screen-only"]
 # ## Parameter check
@@ -45,9 +45,9 @@ from lscb_analysis.scorecard import scorecard
 
 # %%
 area = profile.check_borough(borough)
-card = scorecard.build_scorecard(area, period, subgroup=subgroup, model_version=model_version,
+card = build.build_scorecard(area, period, subgroup=subgroup, model_version=model_version,
                                  tier=tier)
-Markdown(scorecard.title_block(card))
+Markdown(report.title_block(card))
 
 # %% [markdown]
 # ## Exceptions for the challenge meeting
@@ -58,10 +58,10 @@ Markdown(scorecard.title_block(card))
 # question to ask.
 
 # %% tags=["print-small"]
-scorecard.exception_charts(card)
+charts.exception_charts(card)
 
 # %%
-scorecard.exceptions_display(card)
+report.exceptions_display(card)
 
 # %% [markdown]
 # ## The score card
@@ -70,10 +70,10 @@ scorecard.exceptions_display(card)
 # coloured.
 
 # %%
-scorecard.legend_display(card)
+report.legend_display(card)
 
 # %%
-scorecard.scorecard_display(card)
+report.scorecard_display(card)
 
 # %% [markdown] tags=["print-only"]
 # *On paper:* the London tartan rug, the workbook's name and the run record are in the HTML
@@ -85,7 +85,7 @@ scorecard.scorecard_display(card)
 # England; the borough is outlined. Local PIs have no national benchmark.
 
 # %% tags=["screen-only"]
-scorecard.rug_chart(card)
+charts.rug_chart(card)
 
 # %% [markdown] tags=["screen-only"]
 # ## The workbook
@@ -94,20 +94,20 @@ scorecard.rug_chart(card)
 
 # %% tags=["screen-only"]
 folder = provenance.run_output_dir("scorecard", area.slug) / card.period.slug
-workbook = scorecard.write_workbook(card, folder / "scorecard.xlsx")
-Markdown(f"Workbook: `{card.period.slug}/{workbook.name}` ({len(card.rows)} PIs).")
+book = workbook.write_workbook(card, folder / "scorecard.xlsx")
+Markdown(f"Workbook: `{card.period.slug}/{book.name}` ({len(card.rows)} PIs).")
 
 # %% [markdown]
 # ## Method
 
 # %% tags=["print-compact"]
-Markdown(scorecard.method_note(card.rules, card.tier))
+Markdown(method.method_note(card.rules, card.tier))
 
 # %% [markdown]
 # ## Sources
 
 # %% tags=["print-compact"]
-Markdown(scorecard.sources_footer(card))
+Markdown(report.sources_footer(card))
 
 # %% [markdown] tags=["screen-only"]
 # ## Run record
@@ -117,6 +117,6 @@ record = provenance.run_record(
     {"borough": borough, "period": card.period.label, "subgroup": card.subgroup,
      "model_version": card.model_version, "tier": card.tier},
     ["data/processed/public_indicators.parquet", "data/processed/pilot_values.parquet"])
-report_index.record_for_index(scorecard.index_headlines(card), period=card.period.label,
+report_index.record_for_index(report.index_headlines(card), period=card.period.label,
                               as_at=card.as_at, model_version=card.model_version)
 presenter.show(record, "Run record")

@@ -9,7 +9,8 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from lscb_analysis.runs import runner
+from lscb_analysis.core import notebooks
+from lscb_analysis.runs import planning
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.py"))
@@ -22,8 +23,8 @@ def test_there_are_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_exactly_one_parameters_cell(path):
     notebook = jupytext.read(path)
-    assert len(runner.parameters_cells(notebook)) == 1
-    assert runner.notebook_parameters(notebook)  # it assigns at least one parameter
+    assert len(planning.parameters_cells(notebook)) == 1
+    assert planning.notebook_parameters(notebook)  # it assigns at least one parameter
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -56,7 +57,7 @@ def test_thin_shape_purpose_parameters_record(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_registered_with_its_inputs(path):
-    entry = runner.notebook_registry()[path.stem]
+    entry = notebooks.notebook_registry()[path.stem]
     assert entry["scope"] in ("borough", "london") and entry["inputs"]
 
 
@@ -76,7 +77,7 @@ def test_every_registered_notebook_shows_only_aggregates_on_demo_data(demo_pack)
     runs = pd.read_csv(
         demo_pack["root"] / "reports" / "index.csv", dtype=str, keep_default_na=False
     )
-    assert set(runs["notebook"]) == set(runner.notebook_registry())
+    assert set(runs["notebook"]) == set(notebooks.notebook_registry())
     assert (runs["status"] == "ok").all(), runs.loc[
         runs["status"] != "ok", ["notebook", "slug", "error"]
     ].to_dict("records")

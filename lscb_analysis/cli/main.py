@@ -61,10 +61,10 @@ def _data_register(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from lscb_analysis.runs import orchestrate, runner
+    from lscb_analysis.runs import orchestrate, planning
 
-    parameters = runner.parse_parameter_options(args.parameter or [])
-    out = runner.tier_out_dir(args.out, args.analyst)
+    parameters = planning.parse_parameter_options(args.parameter or [])
+    out = planning.tier_out_dir(args.out, args.analyst)
     try:
         results = orchestrate.run_notebook(
             args.notebook,
@@ -123,9 +123,9 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    from lscb_analysis.runs import orchestrate, runner
+    from lscb_analysis.runs import orchestrate, planning
 
-    out = runner.tier_out_dir(args.out, args.analyst)
+    out = planning.tier_out_dir(args.out, args.analyst)
     try:
         plan, steps, results = orchestrate.run_pack(
             args.period,
@@ -169,11 +169,12 @@ def _resolve(args: argparse.Namespace) -> int:
 
 
 def _notebooks(args: argparse.Namespace) -> int:
-    from lscb_analysis.runs import runner
+    from lscb_analysis.core import notebooks
+    from lscb_analysis.runs import planning
 
-    registry = runner.notebook_registry()
+    registry = notebooks.notebook_registry()
     for path in sorted(paths.notebooks_dir().glob("*.py")):
-        defaults = runner.notebook_parameters(runner.load_notebook(path.stem))
+        defaults = planning.notebook_parameters(planning.load_notebook(path.stem))
         title = registry.get(path.stem, {}).get("title", "")
         listed = ", ".join(f"{k}={v!r}" for k, v in defaults.items())
         print(f"{path.stem}: {title} [{listed}]")
@@ -287,18 +288,18 @@ def _recovery_attack(folder: Path) -> int:
 
 
 def _model_diff(args: argparse.Namespace) -> int:
-    from lscb_analysis.model import catalogue
+    from lscb_analysis.model import catalogue, catalogue_diff
 
     old, new = catalogue.load_catalogue(args.old), catalogue.load_catalogue(args.new)
-    print(catalogue.format_diff(old, new), end="")
+    print(catalogue_diff.format_diff(old, new), end="")
     return 0
 
 
 def _model_export(args: argparse.Namespace) -> int:
-    from lscb_analysis.model import catalogue
+    from lscb_analysis.model import catalogue, catalogue_export
 
     model = catalogue.load_catalogue(args.model_version)
-    path = catalogue.export_catalogue_xlsx(model, args.out)
+    path = catalogue_export.export_catalogue_xlsx(model, args.out)
     print(
         f"Wrote best-fit model version {model.version} ({len(model.current)} current PIs, "
         f"{len(model.pis) - len(model.current)} postponed) to {path}"
@@ -307,10 +308,10 @@ def _model_export(args: argparse.Namespace) -> int:
 
 
 def _model_feedback_form(args: argparse.Namespace) -> int:
-    from lscb_analysis.model import catalogue
+    from lscb_analysis.model import catalogue, feedback_form
 
     model = catalogue.load_catalogue(args.model_version)
-    path = catalogue.write_feedback_form(model, args.out)
+    path = feedback_form.write_feedback_form(model, args.out)
     print(
         f"Wrote the feedback form for best-fit model version {model.version} "
         f"({len(model.pis)} PIs, checksum {catalogue.pi_checksum(model)[:12]}) to {path}"
@@ -345,7 +346,7 @@ def _model_validate(args: argparse.Namespace) -> int:
 
 
 def _model_gaps(args: argparse.Namespace) -> int:
-    from lscb_analysis.model import catalogue, gap_analysis
+    from lscb_analysis.model import catalogue, gap_analysis, item_matching
     from lscb_analysis.published import public_data
     from lscb_analysis.survey import survey_ingest, survey_mapping
 
@@ -358,16 +359,16 @@ def _model_gaps(args: argparse.Namespace) -> int:
     responses = survey_mapping.response_register(result.returns, contacts)
     with_data = set(responses.loc[responses["status"] == "returned_with_data", "borough"])
     items = result.items[result.items["used"].astype(bool)]
-    confirmed = gap_analysis.read_confirmed_matches()
-    suggested = gap_analysis.suggest_matches(items, model, rules)
-    matched = gap_analysis.apply_confirmed(suggested, confirmed)
+    confirmed = item_matching.read_confirmed_matches()
+    suggested = item_matching.suggest_matches(items, model, rules)
+    matched = item_matching.apply_confirmed(suggested, confirmed)
     matrix = gap_analysis.gap_matrix(
         matched, model, public_data.load_public_indicators(), with_data, rules
     )
     io.write_table(matrix, paths.processed_dir() / "gap_matrix")
-    matches = gap_analysis.updated_matches_file(suggested, confirmed)
+    matches = item_matching.updated_matches_file(suggested, confirmed)
     matches.to_csv(
-        io.ensure_writable(paths.reference_dir() / gap_analysis.MATCHES_FILE), index=False
+        io.ensure_writable(paths.reference_dir() / item_matching.MATCHES_FILE), index=False
     )
     unconfirmed = int((matches["confirmed"] == "").sum())
     print(
@@ -375,7 +376,7 @@ def _model_gaps(args: argparse.Namespace) -> int:
         f"({matrix['status'].value_counts().to_dict()}). Wrote data/processed/gap_matrix; run "
         f"`lscb run gap_analysis --borough all` for each board's gaps.xlsx. {unconfirmed} "
         f"item matches await "
-        f"confirmation in data/reference/{gap_analysis.MATCHES_FILE}."
+        f"confirmation in data/reference/{item_matching.MATCHES_FILE}."
     )
     return 0
 
@@ -451,12 +452,12 @@ def _audit_template(args: argparse.Namespace) -> int:
 
 
 def _audit_ingest(args: argparse.Namespace) -> int:
-    from lscb_analysis.protect import safe_files
+    from lscb_analysis.core import workbook_checks
     from lscb_analysis.qa import audit
 
     folder = Path(args.folder) if args.folder else paths.raw_dir() / "audit"
     has_workbooks = folder.is_dir() and any(
-        p.suffix.lower() in safe_files.WORKBOOK_SUFFIXES for p in folder.iterdir()
+        p.suffix.lower() in workbook_checks.WORKBOOK_SUFFIXES for p in folder.iterdir()
     )
     results = (
         {folder.name: audit.ingest_audit(folder)} if has_workbooks else audit.ingest_audits(folder)
@@ -552,9 +553,9 @@ def _pilot_ingest(args: argparse.Namespace) -> int:
 
 
 def _scorecard_build(args: argparse.Namespace) -> int:
-    from lscb_analysis.scorecard import scorecard
+    from lscb_analysis.scorecard import build
 
-    done = scorecard.build_london(
+    done = build.build_london(
         args.period, args.model_version, tier="analyst" if args.analyst else "board"
     )
     # A fixed name `lscb pack` can check, whichever period "latest" turned out to be.

@@ -1,13 +1,13 @@
 """Synthetic returned feedback forms on the best-fit model, for the demo; all marked SYNTHETIC.
 
 :func:`write_demo_consultation` writes into ``data/raw/consultation/`` (only when it holds no
-forms yet, through :func:`lscb_analysis.core.io.create_raw_file`) the forms partner agencies send
-back: each is the real form (:func:`lscb_analysis.model.catalogue.write_feedback_form`) filled in
-with openpyxl. Thirteen organisations from the police, councils' children's services, health,
-education, youth offending, probation, housing, the voluntary sector and a board business unit
-answer the latest version: mostly keep, with a few PIs many would remove, reword or rate
-differently, suggested wordings, comments and two new PIs. And the messy cases the ingest
-must handle (:func:`demo_consultation_plan` lists what each file should end as):
+forms yet, through :func:`lscb_analysis.core.io.create_raw_file`) the forms partner agencies
+send back: each is the real form (:func:`lscb_analysis.model.feedback_form.write_feedback_form`)
+filled in with openpyxl. Thirteen organisations from the police, councils' children's services,
+health, education, youth offending, probation, housing, the voluntary sector and a board
+business unit answer the latest version: mostly keep, with a few PIs many would remove, reword
+or rate differently, suggested wordings, comments and two new PIs. And the messy cases the
+ingest must handle (:func:`demo_consultation_plan` lists what each file should end as):
 
 * a form on an older version of the model (0.3);
 * a form with no organisation;
@@ -37,6 +37,7 @@ import pandas as pd
 
 from lscb_analysis.core import io
 from lscb_analysis.model import catalogue as catalogue_module
+from lscb_analysis.model import feedback_form
 from lscb_analysis.protect import safe_files
 from lscb_analysis.protect.safe_files import write_cell
 
@@ -159,7 +160,7 @@ def _answers(
 def _blank_form(model: catalogue_module.Catalogue) -> bytes:
     """The unfilled form for ``model`` (written in a temporary folder, never in data/raw)."""
     with tempfile.TemporaryDirectory() as folder:
-        return catalogue_module.write_feedback_form(model, Path(folder) / "form.xlsx").read_bytes()
+        return feedback_form.write_feedback_form(model, Path(folder) / "form.xlsx").read_bytes()
 
 
 def _fill(
@@ -184,7 +185,7 @@ def _fill(
         elif label == "Date":
             row[1].value = dt.datetime.combine(returned, dt.time())
     sheet = workbook[catalogue_module.FEEDBACK_SHEET]
-    first = len(catalogue_module.FEEDBACK_COLUMNS) - 3
+    first = len(feedback_form.FEEDBACK_COLUMNS) - 3
     for r in range(2, sheet.max_row + 1):
         pi_id = sheet.cell(row=r, column=1).value
         for offset, value in enumerate(answers.get(pi_id, ())):

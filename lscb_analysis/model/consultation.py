@@ -22,7 +22,7 @@ a suggested rating and wording, a comment, and suggested new PIs. Returned forms
   :func:`respondents_by_agency` and :func:`support_table` feed the consultation notebook.
 
 Privacy: the respondent's name is never kept (only whether one was given); free text that
-looks like a personal identifier (:func:`lscb_analysis.protect.identifiers.scan_text`) is replaced by
+looks like a personal identifier (:func:`lscb_analysis.protect.identifier_text.scan_text`) is replaced by
 ``[withheld: possible identifier]`` and listed by cell, never with its text. Logs hold counts
 only.
 """
@@ -35,31 +35,30 @@ import logging
 import math
 import sys
 from dataclasses import dataclass, field
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter, quote_sheetname
 
-from lscb_analysis.core import io, paths
+from lscb_analysis.core import io, paths, workbook_checks
 from lscb_analysis.core.errors import (
     FeedbackFileError,
     ParameterError,
     ReferenceDataError,
-    UnsafeWorkbookError,
 )
+from lscb_analysis.core.returned_workbook import read_xlsx_workbook
+from lscb_analysis.core.returned_workbook_cells import ReturnedSheet, ReturnedWorkbook, cell_text
 from lscb_analysis.model import catalogue as catalogue_module
 from lscb_analysis.protect import safe_files
-from lscb_analysis.protect.identifiers import (
+from lscb_analysis.protect.identifier_rules import load_identifier_config
+from lscb_analysis.protect.identifier_text import (
     WITHHELD_TEXT,
     describe_kinds,
     identifier_kinds,
-    load_identifier_config,
 )
-from lscb_analysis.stats import stats
+from lscb_analysis.stats.intervals import proportion_ci
 from lscb_analysis.survey import survey_ingest
 from lscb_analysis.survey.survey_ingest import normalise_key
 
@@ -349,7 +348,7 @@ class _Context:
 
     def __init__(self, config: dict[str, Any]):
         self.config = config
-        self.limits = safe_files.load_workbook_limits()
+        self.limits = workbook_checks.load_workbook_limits()
         self.versions = catalogue_module.available_versions()
         self.latest = self.versions[-1] if self.versions else ""
         enums = catalogue_module.load_enums()
@@ -381,24 +380,12 @@ def _squeeze(value: Any) -> str:
     return " ".join(str(value).lower().split())
 
 
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()[:10]
-    return str(value).strip()
-
-
 def _where(sheet: str, cell: str) -> str:
     return f"{quote_sheetname(sheet)}!{cell}" if cell else f"sheet {quote_sheetname(sheet)}"
 
 
-def _sheets(workbook: Any) -> dict[str, Any]:
-    return {normalise_key(sheet.title): sheet for sheet in workbook.worksheets}
-
-
-def _grid(sheet: Any) -> list[list[Any]]:
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+def _sheets(workbook: ReturnedWorkbook) -> dict[str, ReturnedSheet]:
+    return {normalise_key(sheet.name): sheet for sheet in workbook.worksheets}
 
 
 def _cell(row: list[Any], column: int | None) -> Any:
@@ -412,11 +399,11 @@ def _modified(path: Path) -> pd.Timestamp:
 
 def _date(value: Any) -> tuple[pd.Timestamp | None, bool]:
     """(date, read) from a Respondent date cell; read is False for text that is no date."""
-    if value is None or _text(value) == "":
+    if value is None or cell_text(value) == "":
         return None, True
     if isinstance(value, dt.datetime | dt.date):
         return pd.Timestamp(value).normalize(), True
-    parsed = pd.to_datetime(_text(value), dayfirst=True, errors="coerce")
+    parsed = pd.to_datetime(cell_text(value), dayfirst=True, errors="coerce")
     return (None, False) if pd.isna(parsed) else (pd.Timestamp(parsed).normalize(), True)
 
 
@@ -424,7 +411,7 @@ def _free_text(
     form: _Form, context: _Context, value: Any, sheet: str, cell: str, what: str
 ) -> tuple[str, str]:
     """(text to keep, kinds withheld): text that may hold an identifier is withheld."""
-    text = _text(value)
+    text = cell_text(value)
     kinds = context.scan(text)
     if kinds:
         form.add(
@@ -443,7 +430,7 @@ def _free_text(
 # --- reading one form -------------------------------------------------------------------------
 
 
-def _open(path: Path, context: _Context) -> tuple[Any, Any]:
+def _open(path: Path, context: _Context) -> ReturnedWorkbook:
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise FeedbackFileError(
             f"{path.name} is not an Excel workbook (.xlsx): the feedback form is read from the "
@@ -451,25 +438,7 @@ def _open(path: Path, context: _Context) -> tuple[Any, Any]:
             ".xlsx (a PDF, Word or CSV copy cannot be read); nothing else needs doing.",
             code="not_a_workbook",
         )
-    try:
-        check = safe_files.check_workbook(path, limits=context.limits)
-    except UnsafeWorkbookError as error:
-        raise FeedbackFileError(str(error), code="unsafe_workbook") from error
-    try:
-        workbook = openpyxl.load_workbook(
-            BytesIO(path.read_bytes()),
-            read_only=True,
-            data_only=True,
-            keep_vba=False,
-            keep_links=False,
-        )
-    except safe_files.OPENPYXL_READ_ERRORS as error:
-        raise FeedbackFileError(
-            f"{path.name} cannot be opened as a workbook ({type(error).__name__}). Ask the "
-            "sender for a fresh copy saved from Excel as .xlsx.",
-            code="corrupt",
-        ) from error
-    return workbook, check
+    return read_xlsx_workbook(path, context.limits, error=FeedbackFileError, sender="the sender")
 
 
 def _identify(form: _Form, sheets: dict[str, Any], context: _Context) -> catalogue_module.Catalogue:
@@ -483,8 +452,10 @@ def _identify(form: _Form, sheets: dict[str, Any], context: _Context) -> catalog
             "sent, or send a new one (`lscb model feedback-form`).",
             code="no_model_sheet",
         )
-    meta = {_text(row[0]): row[1] for row in _grid(model_sheet) if len(row) > 1 and _text(row[0])}
-    version, checksum = _text(meta.get("version")), _text(meta.get("checksum_sha256"))
+    meta = {
+        cell_text(row[0]): row[1] for row in model_sheet.rows if len(row) > 1 and cell_text(row[0])
+    }
+    version, checksum = cell_text(meta.get("version")), cell_text(meta.get("checksum_sha256"))
     if not version or not checksum:
         raise FeedbackFileError(
             f"{form.file}: the '{catalogue_module.MODEL_SHEET}' sheet lacks the "
@@ -512,7 +483,7 @@ def _identify(form: _Form, sheets: dict[str, Any], context: _Context) -> catalog
     form.version = model.version
     expected = catalogue_module.pi_checksum(model)
     if checksum != expected:
-        ids = [i for i in _text(meta.get("pi_ids")).split(";") if i]
+        ids = [i for i in cell_text(meta.get("pi_ids")).split(";") if i]
         now = list(model.pis["id"])
         added, gone = sorted(set(now) - set(ids)), sorted(set(ids) - set(now))
         detail = ""
@@ -550,7 +521,7 @@ def _respondent(form: _Form, sheets: dict[str, Any], context: _Context) -> None:
     title = catalogue_module.RESPONDENT_SHEET
     values: dict[str, tuple[Any, str]] = {}
     if sheet is not None:
-        for r, row in enumerate(_grid(sheet), start=1):
+        for r, row in enumerate(sheet.rows, start=1):
             label = _RESPONDENT_LABELS.get(normalise_key(_cell(row, 0) or ""))
             if label and label not in values:
                 values[label] = (_cell(row, 1), f"B{r}")
@@ -574,7 +545,7 @@ def _respondent(form: _Form, sheets: dict[str, Any], context: _Context) -> None:
             "form from the same organisation is not superseded). Ask who sent it and "
             "have them return it with the organisation filled in.",
         )
-    form.name_given = bool(_text(values.get("name", (None, ""))[0]))
+    form.name_given = bool(cell_text(values.get("name", (None, ""))[0]))
     date_value, date_cell = values.get("date", (None, ""))
     form.date, read = _date(date_value)
     if not read:
@@ -594,7 +565,7 @@ def _header(grid: list[list[Any]], names: dict[str, str]) -> tuple[int, dict[str
     for r, row in enumerate(grid[:10]):
         mapped: dict[str, int] = {}
         for c, value in enumerate(row):
-            name = names.get(normalise_key(value)) if _text(value) else None
+            name = names.get(normalise_key(value)) if cell_text(value) else None
             if name and name not in mapped:
                 mapped[name] = c
         if len(mapped) > len(best[1]):
@@ -613,7 +584,7 @@ def _feedback(
             "fill in the form as sent (`lscb model feedback-form` writes a new one).",
             code="no_feedback_sheet",
         )
-    grid = _grid(sheet)
+    grid = sheet.rows
     header, columns = _header(grid, _FEEDBACK_FIELDS)
     if "pi_id" not in columns or "choice" not in columns:
         raise FeedbackFileError(
@@ -627,12 +598,12 @@ def _feedback(
     seen: dict[str, str] = {}
     for r in range(header + 1, len(grid)):
         row, number = grid[r], r + 1
-        pi_id = _text(_cell(row, columns["pi_id"])).upper()
+        pi_id = cell_text(_cell(row, columns["pi_id"])).upper()
         answers = {
             name: _cell(row, columns.get(name))
             for name in ("choice", "suggested_rating", "suggested_wording", "comment")
         }
-        answered = any(_text(v) for v in answers.values())
+        answered = any(cell_text(v) for v in answers.values())
         pi_cell = f"{letters['pi_id']}{number}"
         if not pi_id:
             if answered:
@@ -699,7 +670,7 @@ def _check_pi_text(
         label
         for label, name in _CHECKED_TEXT.items()
         if name in columns
-        and _squeeze(_text(_cell(row, columns[name]))) != _squeeze(_text(pi[name]))
+        and _squeeze(cell_text(_cell(row, columns[name]))) != _squeeze(cell_text(pi[name]))
     ]
     if changed:
         cell = f"{letters[_CHECKED_TEXT[changed[0]]]}{number}"
@@ -725,7 +696,7 @@ def _response(
 ) -> dict[str, Any]:
     sheet = catalogue_module.FEEDBACK_SHEET
     cells = {name: f"{letters[name]}{number}" if name in letters else "" for name in answers}
-    choice_text = _squeeze(_text(answers["choice"]))
+    choice_text = _squeeze(cell_text(answers["choice"]))
     choice = (
         next((c for c, words in context.config["choices"].items() if choice_text in words), "")
         if choice_text
@@ -742,7 +713,7 @@ def _response(
             "choose from the dropdown (words accepted are listed under choices: in "
             f"data/reference/{CONFIG_FILE}).",
         )
-    rating_text = _squeeze(_text(answers["suggested_rating"]))
+    rating_text = _squeeze(cell_text(answers["suggested_rating"]))
     rating = context.ratings.get(rating_text, "") if rating_text else ""
     if rating_text and not rating:
         form.add(
@@ -793,7 +764,7 @@ def _new_pis(form: _Form, sheets: dict[str, Any], context: _Context) -> None:
     sheet = sheets.get(normalise_key(title))
     if sheet is None:
         return
-    grid = _grid(sheet)
+    grid = sheet.rows
     header, columns = _header(grid, _NEW_PI_FIELDS)
     if not columns:
         return
@@ -801,7 +772,7 @@ def _new_pis(form: _Form, sheets: dict[str, Any], context: _Context) -> None:
     for r in range(header + 1, len(grid)):
         row, number = grid[r], r + 1
         values = {name: _cell(row, columns.get(name)) for name in _NEW_PI_FIELDS.values()}
-        if not any(_text(v) for v in values.values()):
+        if not any(cell_text(v) for v in values.values()):
             continue
         record: dict[str, Any] = {"sheet": title, "row": number}
         withheld = []
@@ -845,15 +816,12 @@ def _new_pis(form: _Form, sheets: dict[str, Any], context: _Context) -> None:
 def _read_form(path: Path, sha: str, context: _Context) -> _Form:
     """Read one returned form; raises FeedbackFileError (with its code) to reject it."""
     form = _Form(path.name, sha, _modified(path))
-    workbook, check = _open(path, context)
-    try:
-        sheets = _sheets(workbook)
-        model = _identify(form, sheets, context)
-        _respondent(form, sheets, context)
-        _feedback(form, sheets, model, context)
-        _new_pis(form, sheets, context)
-    finally:
-        workbook.close()
+    workbook = _open(path, context)
+    sheets = _sheets(workbook)
+    model = _identify(form, sheets, context)
+    _respondent(form, sheets, context)
+    _feedback(form, sheets, model, context)
+    _new_pis(form, sheets, context)
     answered = any(
         r["choice"] or r["suggested_rating"] or r["suggested_wording"] or r["comment"]
         for r in form.responses
@@ -865,7 +833,7 @@ def _read_form(path: Path, sha: str, context: _Context) -> _Form:
             "to send a completed one.",
             code="empty",
         )
-    for row in check.issues.itertuples(index=False):
+    for row in workbook.check.issues.itertuples(index=False):
         sheet = row.location if row.kind == "formula" else ""
         form.add(sheet, "", "query", str(row.kind), str(row.message))
     return form
@@ -1280,7 +1248,7 @@ def summarise_feedback(
     if frame.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     answered = frame["answered"].to_numpy(dtype=float)
-    interval = stats.proportion_ci(
+    interval = proportion_ci(
         np.where(answered > 0, frame["support"], np.nan),
         np.where(answered > 0, answered, np.nan),
         confidence=settings["confidence"],

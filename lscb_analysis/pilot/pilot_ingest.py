@@ -30,7 +30,7 @@ How a return is read (settings in ``data/reference/pilot_rules.yaml``):
   query), and the periods from the rows.
 * Checks: the ``E_`` (errors), ``Q_`` (queries) and ``C_`` (continuity) codes listed under
   ``findings`` in pilot_rules.yaml. A quarter-on-quarter jump is judged against the XmR
-  limits of the borough's own earlier figures (:func:`lscb_analysis.stats.stats.xmr`) when there
+  limits of the borough's own earlier figures (:func:`lscb_analysis.stats.xmr.xmr`) when there
   are at least ``checks.jump.min_points`` of them, otherwise by the stated rule.
 * Re-submissions: a later file from the same returner (the same borough, or the same agency)
   replaces the earlier one's rows for each borough, PI and period it covers, and every value
@@ -66,21 +66,22 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from lscb_analysis.core import io, paths, register
+from lscb_analysis.core import io, paths, register, workbook_checks
 from lscb_analysis.core.errors import (
     CatalogueError,
     InvalidArgumentError,
     MissingDataFileError,
     PilotFileError,
     UnknownAreaError,
-    UnsafeWorkbookError,
 )
+from lscb_analysis.core.returned_workbook import read_xlsx_workbook
+from lscb_analysis.core.returned_workbook_cells import ReturnedWorkbook, cell_text
 from lscb_analysis.model import catalogue as catalogue_module
 from lscb_analysis.pilot import pilot_template
 from lscb_analysis.present import workbook_print
 from lscb_analysis.protect import disclosure, safe_files
 from lscb_analysis.published import public_data
-from lscb_analysis.stats import stats
+from lscb_analysis.stats.xmr import xmr
 from lscb_analysis.survey.survey_ingest import Matcher, find_borough, normalise_key
 
 LOGGER = logging.getLogger(__name__)
@@ -343,21 +344,7 @@ def parse_number(value: Any, blank_words: frozenset[str]) -> tuple[float | None,
     return (None, True) if math.isnan(number) or math.isinf(number) else (number, False)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()[:10]
-    return str(value).strip()
-
-
 # --- reading a file ----------------------------------------------------------------------------
-
-
-def _grid(sheet: Any) -> list[list[Any]]:
-    return [list(values) for values in sheet.iter_rows(values_only=True)]
 
 
 def _find_header(
@@ -367,7 +354,7 @@ def _find_header(
     for r, row in enumerate(grid[:scan_rows]):
         mapped: dict[str, int] = {}
         for c, value in enumerate(row):
-            text = _text(value)
+            text = cell_text(value)
             if not text or len(text) > 80:
                 continue
             name = matcher.match(text)
@@ -382,18 +369,15 @@ def _find_header(
     return best
 
 
-def _hidden_meta(workbook: Any, rules: Mapping) -> dict[str, str] | None:
+def _hidden_meta(workbook: ReturnedWorkbook, rules: Mapping) -> dict[str, str] | None:
     for sheet in workbook.worksheets:
-        first = [
-            _text(v)
-            for v in next(sheet.iter_rows(max_row=1, max_col=2, values_only=True), ("", ""))
-        ]
+        first = [cell_text(v) for v in (sheet.rows[0][:2] if sheet.rows else ("", ""))]
         if first[:2] == ["kind", str(rules["kind"])]:
             meta = {}
-            for row in sheet.iter_rows(max_col=2, values_only=True):
+            for row in sheet.rows:
                 key = row[0] if row else None
-                if _text(key):
-                    meta[_text(key)] = _text(row[1] if len(row) > 1 else None)
+                if cell_text(key):
+                    meta[cell_text(key)] = cell_text(row[1] if len(row) > 1 else None)
             return meta
     return None
 
@@ -407,8 +391,10 @@ def _date_returned(grid: list[list[Any]], header_row: int) -> dt.date | None:
                         return candidate.date()
                     if isinstance(candidate, dt.date):
                         return candidate
-                    if _text(candidate):
-                        parsed = pd.to_datetime(_text(candidate), dayfirst=True, errors="coerce")
+                    if cell_text(candidate):
+                        parsed = pd.to_datetime(
+                            cell_text(candidate), dayfirst=True, errors="coerce"
+                        )
                         return None if pd.isna(parsed) else parsed.date()
     return None
 
@@ -416,47 +402,28 @@ def _date_returned(grid: list[list[Any]], header_row: int) -> dt.date | None:
 def read_return(path: Path | str, rules: Mapping | None = None) -> ReturnFile:
     """Read one return's cells (nothing is checked yet; the file is never changed).
 
-    Input: the path of an .xlsx/.xlsm. The workbook is checked with
-    :func:`lscb_analysis.protect.safe_files.check_workbook` first, then opened with cached values
-    only (macros and links neither run nor kept). Output: :class:`ReturnFile`.
+    Input: the path of an .xlsx/.xlsm, read with
+    :func:`lscb_analysis.core.returned_workbook.read_xlsx_workbook` (checked with
+    :func:`lscb_analysis.core.workbook_checks.check_workbook` first, then opened with cached
+    values only; macros and links neither run nor kept). Output: :class:`ReturnFile`.
     Raises PilotFileError with ``code`` ``not_a_workbook``, ``unsafe_workbook``, ``corrupt``
     or ``no_data_sheet``; the message names the file and says what to do.
     """
     rules = rules or pilot_template.load_rules()
     file = Path(path)
-    if file.suffix.lower() not in safe_files.WORKBOOK_SUFFIXES:
+    if file.suffix.lower() not in workbook_checks.WORKBOOK_SUFFIXES:
         raise PilotFileError(
             f"{file.name} is not an Excel workbook (.xlsx). Ask the sender to fill the "
             "template workbook and send it as .xlsx.",
             code="not_a_workbook",
         )
     content = file.read_bytes()
-    try:
-        check = safe_files.check_workbook(file)
-    except UnsafeWorkbookError as error:
-        raise PilotFileError(str(error), code="unsafe_workbook") from error
-    try:
-        workbook = openpyxl.load_workbook(
-            std_io.BytesIO(content),
-            read_only=True,
-            data_only=True,
-            keep_vba=False,
-            keep_links=False,
-        )
-    except safe_files.OPENPYXL_READ_ERRORS as error:
-        raise PilotFileError(
-            f"{file.name} cannot be opened as a workbook ({type(error).__name__}). Ask the "
-            "sender for a fresh copy saved from Excel as .xlsx.",
-            code="corrupt",
-        ) from error
-    try:
-        return _read_workbook(file, content, workbook, check, rules)
-    finally:
-        workbook.close()
+    workbook = read_xlsx_workbook(file, error=PilotFileError, sender="the sender")
+    return _read_workbook(file, content, workbook, rules)
 
 
 def _read_workbook(
-    file: Path, content: bytes, workbook: Any, check: Any, rules: Mapping
+    file: Path, content: bytes, workbook: ReturnedWorkbook, rules: Mapping
 ) -> ReturnFile:
     sheets = rules["sheets"]
     meta = _hidden_meta(workbook, rules)
@@ -471,19 +438,19 @@ def _read_workbook(
     best = None
     feasibility = None
     for sheet in workbook.worksheets:
-        key = normalise_key(sheet.title)
+        key = normalise_key(sheet.name)
         if key in skip:
             continue
-        grid = _grid(sheet)
+        grid = sheet.rows
         found = _find_header(grid, headers, ("pi_id", "period"), scan, minimum)
         if found is not None:
             score = (key in data_words, len(found[1]))
             if best is None or score > best[0]:
-                best = (score, sheet.title, grid, found)
+                best = (score, sheet.name, grid, found)
             continue
         feasible = _find_header(grid, feasibility_headers, ("pi_id", "can_provide"), scan, 2)
         if feasible is not None and feasibility is None:
-            feasibility = (sheet.title, grid, feasible)
+            feasibility = (sheet.name, grid, feasible)
     if best is None:
         raise PilotFileError(
             f"{file.name}: no sheet has a header row with a PI id and a period column (looked "
@@ -494,8 +461,8 @@ def _read_workbook(
         )
     _, data_sheet, grid, (header_row, mapped) = best
     formulas = (
-        set(zip(check.formulas["sheet"], check.formulas["cell"], strict=True))
-        if len(check.formulas)
+        set(zip(workbook.formulas["sheet"], workbook.formulas["cell"], strict=True))
+        if len(workbook.formulas)
         else set()
     )
     rows = []
@@ -510,12 +477,12 @@ def _read_workbook(
             )
         record["value_formula"] = (data_sheet, record["value_cell"]) in formulas
         if not any(
-            _text(record[name])
+            cell_text(record[name])
             for name in ("pi_id", "period", "numerator", "denominator", "status", "narrative")
         ) and not (record["value"] is not None and not record["value_formula"]):
             continue
         rows.append(record)
-    text_above = " ".join(_text(v) for line in grid[:header_row] for v in line if _text(v))
+    text_above = " ".join(cell_text(v) for line in grid[:header_row] for v in line if cell_text(v))
     feasibility_rows: list[dict[str, Any]] = []
     feasibility_sheet = None
     if feasibility is not None:
@@ -526,7 +493,7 @@ def _read_workbook(
             for name in rules["feasibility_headers"]:
                 column = f_mapped.get(name)
                 record[name] = line[column] if column is not None and column < len(line) else None
-            if _text(record.get("pi_id")):
+            if cell_text(record.get("pi_id")):
                 feasibility_rows.append(record)
     stat = file.stat()
     return ReturnFile(
@@ -542,7 +509,7 @@ def _read_workbook(
         feasibility_sheet=feasibility_sheet,
         feasibility=feasibility_rows,
         text_above=text_above,
-        sheet_names=list(workbook.sheetnames),
+        sheet_names=workbook.sheet_names,
         date_returned=_date_returned(grid, header_row),
     )
 
@@ -614,7 +581,7 @@ class _Identity:
 
 
 def _london(text: Any) -> register.LocalAuthority | None:
-    raw = _text(text)
+    raw = cell_text(text)
     if not raw:
         return None
     try:
@@ -822,7 +789,7 @@ def _row_area(raw: dict[str, Any], add: Callable[..., None]) -> register.LocalAu
         add(
             "E_UNKNOWN_BOROUGH",
             "borough",
-            f"{_text(raw.get('borough')) or 'The borough cell is blank'!s}: not a "
+            f"{cell_text(raw.get('borough')) or 'The borough cell is blank'!s}: not a "
             "London borough the register knows.",
         )
     return area
@@ -857,7 +824,7 @@ def _prefilled_changes(
 def _row_status(raw: dict[str, Any], context: _Context, add: Callable[..., None]) -> str:
     """A row's status, matched to the list (a status off the list is kept as written and
     reported, unless it is one of the published statuses)."""
-    status_text = _text(raw.get("status"))
+    status_text = cell_text(raw.get("status"))
     status = context.statuses.match(status_text) if status_text else ""
     if status_text and not status:
         if status_text in context.published_statuses:
@@ -924,7 +891,7 @@ def _check_rows(
             )
 
         area = single if single is not None else _row_area(raw, add)
-        borough = area.name if area else _text(raw.get("borough"))
+        borough = area.name if area else cell_text(raw.get("borough"))
         la_number = area.la_number if area else ""
         pi_id = normalise_pi(raw.get("pi_id"))
         period = ""
@@ -934,7 +901,7 @@ def _check_rows(
             add(
                 "E_PERIOD",
                 "period",
-                f"{_text(raw.get('period')) or 'The period is blank'!s}: not a period the "
+                f"{cell_text(raw.get('period')) or 'The period is blank'!s}: not a period the "
                 "workbench can read (write 2025Q1 for January to March 2025).",
             )
         if period and ident.template_periods and period not in ident.periods:
@@ -965,8 +932,8 @@ def _check_rows(
             if prefilled and pi is not None
             else None
         )
-        source_agency = _text(raw.get("source_agency"))
-        source_system = _text(raw.get("source_system"))
+        source_agency = cell_text(raw.get("source_agency"))
+        source_system = cell_text(raw.get("source_system"))
         if published_row is not None and published_row.status == public_data.OK:
             # A published figure: it is used whatever the cells say; a change is queried.
             changed = _prefilled_changes(raw, published_row, decimals, context)
@@ -992,7 +959,7 @@ def _check_rows(
                 add("Q_STATUS_MISSING", "status", "A figure is given but the status is blank.")
             empty = (
                 all(
-                    not _text(raw.get(name)) or raw.get(name) is None
+                    not cell_text(raw.get(name)) or raw.get(name) is None
                     for name in ("numerator", "denominator")
                 )
                 and value is None
@@ -1032,7 +999,7 @@ def _check_rows(
                 "source": source,
                 "source_agency": source_agency,
                 "source_system": source_system,
-                "narrative": _text(raw.get("narrative")),
+                "narrative": cell_text(raw.get("narrative")),
                 "prefilled": bool(prefilled),
                 "validation_status": "",
                 "returner": ident.returner,
@@ -1077,7 +1044,7 @@ def _figure_checks(
     )
     for name, bad in (("numerator", bad_n), ("denominator", bad_d), ("value", bad_v)):
         if bad:
-            add("E_NOT_NUMBER", name, f"The {name} {_text(raw.get(name))!r} is not a number.")
+            add("E_NOT_NUMBER", name, f"The {name} {cell_text(raw.get(name))!r} is not a number.")
     for name, number in (("numerator", numerator), ("denominator", denominator), ("value", typed)):
         if number is not None and number < 0:
             add("E_NEGATIVE", name, f"The {name} is negative ({_format(number)}).")
@@ -1202,17 +1169,17 @@ def _feasibility_rows(ret: ReturnFile, ident: _Identity, context: _Context) -> l
                     "cycle_offered": normalise_key(raw.get("cycle_offered") or "").replace(
                         "six monthly", "six-monthly"
                     ),
-                    "source_agency": _text(raw.get("source_agency")),
-                    "quality_concerns": _text(raw.get("quality_concerns")),
+                    "source_agency": cell_text(raw.get("source_agency")),
+                    "quality_concerns": cell_text(raw.get("quality_concerns")),
                     "effort": normalise_key(raw.get("effort") or ""),
-                    "comment": _text(raw.get("comment")),
+                    "comment": cell_text(raw.get("comment")),
                     "returner": ident.returner,
                     "file": ret.path.name,
                     "sheet": raw["sheet"],
                     "row": raw["row"],
                     "current": True,
                     "_order": (ident.submitted, ret.modified, ret.path.name),
-                    "_answered": bool(_text(raw.get("can_provide"))),
+                    "_answered": bool(cell_text(raw.get("can_provide"))),
                 }
             )
     return rows
@@ -1335,7 +1302,7 @@ def _jump_detail(row: dict, earlier: list[dict], jump: Mapping, minimum: float) 
     history = [float(r["value"]) for r in earlier]
     detail = None
     if len(history) >= int(jump["min_points"]):
-        chart = stats.xmr(history)
+        chart = xmr(history)
         lower, upper, mean = (
             float(chart["lpl"].iloc[-1]),
             float(chart["upl"].iloc[-1]),

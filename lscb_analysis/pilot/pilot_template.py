@@ -57,6 +57,7 @@ from lscb_analysis.core.errors import (
     ReferenceDataError,
 )
 from lscb_analysis.model import catalogue as catalogue_module
+from lscb_analysis.model import catalogue_enums
 from lscb_analysis.protect.safe_files import fixed_zip_bytes, write_cell, write_lists_sheet
 from lscb_analysis.published import public_data
 
@@ -793,7 +794,7 @@ def build_template(
         raise InvalidArgumentError("No borough given: name one, several or all.")
     rows = template_rows(catalogue, areas, periods, published, rules, agency)
     meta = template_meta(catalogue, areas, periods, rows, rules, agency, generated)
-    enums = catalogue_module.load_enums()
+    enums = catalogue_enums.load_enums()
     sheets = rules["sheets"]
     labels = {field: spec["label"] for field, spec in rules["headers"].items()}
     feasibility_labels = {f: s["label"] for f, s in rules["feasibility_headers"].items()}

@@ -23,7 +23,7 @@ import pandas as pd
 
 from lscb_analysis.core import indicators, io
 from lscb_analysis.present import presenter
-from lscb_analysis.stats import stats
+from lscb_analysis.stats.xmr import xmr_summary
 
 RULES_FILE = "latest.yaml"
 OK = "ok"  # the status / state of a figure that may be shown (public_data.OK, scorecard.USABLE)
@@ -82,7 +82,7 @@ class LatestVerdict:
     status, e.g. ``not_available``), ``value`` (NaN unless ``state == 'value'``),
     ``value_text``, ``last_shown_period`` / ``last_shown_value`` / ``last_shown_text`` (the
     latest earlier period with a figure; empty / NaN when none), ``variation``,
-    ``variation_icon`` and ``assurance`` (as :func:`lscb_analysis.stats.stats.xmr_summary`; None
+    ``variation_icon`` and ``assurance`` (as :func:`lscb_analysis.stats.xmr.xmr_summary`; None
     unless the latest period has a value and the series has SPC limits), and ``text``, the
     sentence every output shows ("2024-25: suppressed; last shown 2023-24: 8.6%").
     """
@@ -154,7 +154,7 @@ def latest_verdict(
             else ``state`` or ``status``; ``ok`` = a figure that may be shown; a frame without
             one reads a missing value as ``not_available``). Rows with a status other than
             ``ok`` count as having no value, whatever ``value`` holds. When it is an
-            :func:`lscb_analysis.stats.stats.xmr` frame (its columns and ``attrs``) the SPC icons of
+            :func:`lscb_analysis.stats.xmr.xmr` frame (its columns and ``attrs``) the SPC icons of
             the latest period are read from it.
         period: the period the report is for (an index label). None: the frame's last row.
             Rows after it are ignored; a period after the last row is ``missing``
@@ -196,7 +196,7 @@ def latest_verdict(
     last_text = figure_text(last_value, unit, decimals)
     variation = icon = assurance = None
     if state == VALUE and set(frame.columns) >= _XMR_COLUMNS and "improvement" in frame.attrs:
-        summary = stats.xmr_summary(frame.iloc[: position + 1], target=target).iloc[0]
+        summary = xmr_summary(frame.iloc[: position + 1], target=target).iloc[0]
         if not pd.isna(summary["mean"]):
             variation, icon = summary["variation"], summary["variation_icon"]
             assurance = summary["assurance"]

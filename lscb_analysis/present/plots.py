@@ -1,6 +1,6 @@
 """Charts for the workbench: SPC (XmR), funnel and benchmark charts, and shared colours.
 
-Every chart function takes a DataFrame produced by :mod:`lscb_analysis.stats.stats` and returns
+Every chart function takes a DataFrame produced by :mod:`lscb_analysis.stats` and returns
 a :class:`matplotlib.figure.Figure`. None of them recomputes a statistic: limits, signals
 and comparisons are read from the frame (and its ``attrs``). Titles state the finding, for
 example "Re-referrals: special cause concern at the latest point".
@@ -30,7 +30,7 @@ from lscb_analysis.core import indicators
 from lscb_analysis.core.errors import InvalidArgumentError
 from lscb_analysis.present import chart_text, latest
 from lscb_analysis.present.chart_text import ChartFigure
-from lscb_analysis.stats.stats import xmr_summary
+from lscb_analysis.stats.xmr import xmr_summary
 
 # Okabe & Ito's colour-blind-safe palette, by name.
 OKABE_ITO: dict[str, str] = {
@@ -254,13 +254,13 @@ def spc_chart(
     show_two_sigma: bool = False,
     unit: str | None = None,
 ) -> Figure:
-    """Making Data Count XmR chart of an :func:`lscb_analysis.stats.stats.xmr` result.
+    """Making Data Count XmR chart of an :func:`lscb_analysis.stats.xmr.xmr` result.
 
     Points are coloured by their ``variation`` (improvement blue, concern orange, common
     cause grey, special cause without a direction purple). The mean is a solid line and
     the process limits dashed, drawn separately for each segment when the chart was
     rebased; a target in ``frame.attrs`` is a dashed vermillion line. The variation and
-    assurance icons of :func:`lscb_analysis.stats.stats.xmr_summary` are shown as text labels,
+    assurance icons of :func:`lscb_analysis.stats.xmr.xmr_summary` are shown as text labels,
     and a provisional-limits warning as a footnote.
 
     A suppressed row (a ``state`` or ``status`` column saying "suppressed", see
@@ -291,7 +291,7 @@ def spc_chart(
         InvalidArgumentError: ``frame`` is not an XmR chart.
 
     Example:
-        >>> from lscb_analysis.stats.stats import xmr
+        >>> from lscb_analysis.stats.xmr import xmr
         >>> chart = xmr([5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 15], improvement="down")
         >>> figure = spc_chart(chart, measure="Re-referrals")
         >>> figure.axes[0].get_title(loc="left")
@@ -470,7 +470,7 @@ def funnel_plot(
     title: str | None = None,
     unit: str | None = None,
 ) -> Figure:
-    """Funnel plot of a :func:`lscb_analysis.stats.stats.funnel` result.
+    """Funnel plot of a :func:`lscb_analysis.stats.funnels.funnel` result.
 
     Draws the target, the 95% (dashed) and 99.8% (solid) limits, and one point per unit at
     (denominator, value). Points outside the 99.8% limits are filled, those outside only
@@ -506,7 +506,7 @@ def funnel_plot(
             length, or an unknown ``highlight``.
 
     Example:
-        >>> from lscb_analysis.stats.stats import funnel, funnel_curve
+        >>> from lscb_analysis.stats.funnels import funnel, funnel_curve
         >>> result = funnel([20, 130, 12, 45], [100, 500, 100, 200],
         ...                 target=0.2).set_axis(["Barnet", "Brent", "Camden", "Ealing"])
         >>> figure = funnel_plot(result, highlight="Camden", curve=funnel_curve(result))
@@ -670,7 +670,7 @@ def benchmark_chart(
     grey "c" instead of a point and interval.
 
     Args:
-        frame: the DataFrame returned by :func:`lscb_analysis.stats.stats.compare_to_benchmark`.
+        frame: the DataFrame returned by :func:`lscb_analysis.stats.benchmarking.compare_to_benchmark`.
         labels: one name per row (default: the frame's index).
         highlight: the chosen area, by index label or name (bold label, black edge).
         benchmark_label: name of the benchmark, for the title and legend.
@@ -687,7 +687,8 @@ def benchmark_chart(
             length, or an unknown ``highlight``.
 
     Example:
-        >>> from lscb_analysis.stats.stats import compare_to_benchmark, proportion_ci
+        >>> from lscb_analysis.stats.benchmarking import compare_to_benchmark
+        >>> from lscb_analysis.stats.intervals import proportion_ci
         >>> ci = proportion_ci([65, 40, 55], [100, 100, 100])
         >>> comparison = compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], 52, "high")
         >>> figure = benchmark_chart(comparison, labels=["Brent", "Camden", "Ealing"],

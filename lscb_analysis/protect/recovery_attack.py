@@ -31,6 +31,7 @@ import pandas as pd
 
 from lscb_analysis.core.io import read_yaml_mapping
 from lscb_analysis.core.paths import reference_dir
+from lscb_analysis.core.returned_workbook_cells import cell_text
 from lscb_analysis.protect.disclosure import (
     NOT_FOR_PUBLICATION,
     DisclosureRules,
@@ -127,10 +128,7 @@ def read_workbook(path: Path, root: Path) -> list[Table] | None:
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         sheets = {
-            ws.title: [
-                ["" if v is None else _cell_text(v) for v in row]
-                for row in ws.iter_rows(values_only=True)
-            ]
+            ws.title: [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
             for ws in workbook.worksheets
         }
     finally:
@@ -145,12 +143,6 @@ def _is_analyst_label(text: str) -> bool:
     """An analyst-tier label or banner: text starting NOT FOR PUBLICATION (a method note
     that merely mentions the analyst tier is not one)."""
     return text.strip().lstrip("*# ").startswith(NOT_FOR_PUBLICATION)
-
-
-def _cell_text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 # --- numbers --------------------------------------------------------------------------------

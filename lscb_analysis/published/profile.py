@@ -12,7 +12,7 @@ import pandas as pd
 from lscb_analysis.core import indicators, io, register
 from lscb_analysis.core.errors import ParameterError, UnknownAreaError
 from lscb_analysis.published.public_data import OK, period_label
-from lscb_analysis.stats import stats
+from lscb_analysis.stats.benchmarking import neighbour_mean
 
 ENGLAND_CODE = "E92000001"
 LONDON_CODE = "E12000007"
@@ -106,7 +106,7 @@ def _values(table: pd.DataFrame, indicator_id: str, period: int) -> pd.DataFrame
 def _neighbour_average(rows: pd.DataFrame, area: register.LocalAuthority) -> tuple[float, int]:
     la_rows = rows[(rows["area_type"] == "la") & (rows["status"] == OK)]
     values_by_la = dict(zip(la_rows["la_number"], la_rows["value"], strict=True))
-    result = stats.neighbour_mean(values_by_la, {area.la_number: list(area.neighbours)})
+    result = neighbour_mean(values_by_la, {area.la_number: list(area.neighbours)})
     return float(result["neighbour_mean"].iloc[0]), int(result["neighbours_used"].iloc[0])
 
 

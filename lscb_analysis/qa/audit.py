@@ -19,7 +19,7 @@ the theme's question bank in ``data/reference/audit_themes.yaml``:
 agency: a sheet nobody started is ignored) and returns one record per case x agency x
 question. Case references are replaced by keyed pseudonyms (:mod:`lscb_analysis.protect.pseudonym`)
 as they are read; the raw reference never reaches a record, an issue or a log. Evidence and
-moderation reasons that look like they hold an identifier (:func:`identifiers.scan_text`: a
+moderation reasons that look like they hold an identifier (:func:`identifier_text.scan_text`: a
 name next to a child, a date of birth, an NHS number, a postcode, ... or a raw case
 reference) are withheld. Problems are listed as issues with the file, sheet and cell
 (``'Police'!E7``), never with the cell's text; rows with problems are kept with a status.
@@ -46,19 +46,21 @@ from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from lscb_analysis.core import io, paths, register
+from lscb_analysis.core import io, paths, register, workbook_checks
 from lscb_analysis.core.errors import (
     DataFileError,
     MissingDataFileError,
     ParameterError,
     ReferenceDataError,
 )
+from lscb_analysis.core.returned_workbook import read_xlsx_workbook
+from lscb_analysis.core.returned_workbook_cells import ReturnedWorkbookError, cell_text
 from lscb_analysis.protect import pseudonym, safe_files
-from lscb_analysis.protect.identifiers import (
+from lscb_analysis.protect.identifier_rules import load_identifier_config
+from lscb_analysis.protect.identifier_text import (
     WITHHELD_TEXT,
     describe_kinds,
     identifier_kinds,
-    load_identifier_config,
     scan_text,
 )
 
@@ -927,16 +929,6 @@ def _issue(
     }
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def _slot(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -957,12 +949,17 @@ def _read_meta(rows: list[tuple]) -> dict:
         key = str(row[0]).strip()
         if key == "agency_sheet":
             meta["agencies"].append(
-                [_text(row[1] if len(row) > 1 else None), _text(row[2] if len(row) > 2 else None)]
+                [
+                    cell_text(row[1] if len(row) > 1 else None),
+                    cell_text(row[2] if len(row) > 2 else None),
+                ]
             )
         else:
             value = row[1] if len(row) > 1 else None
             meta[key] = (
-                value if isinstance(value, int) and not isinstance(value, bool) else _text(value)
+                value
+                if isinstance(value, int) and not isinstance(value, bool)
+                else cell_text(value)
             )
     return meta
 
@@ -971,138 +968,131 @@ def _parse_file(path: Path, folder_audit_id: str, config: dict) -> _ParsedFile:
     parsed = _ParsedFile(path=path, sha256=io.sha256_of(path))
     name = path.name
     try:
-        workbook, check = safe_files.open_checked_workbook(path)
+        workbook = read_xlsx_workbook(path)
     except DataFileError as error:
-        parsed.status, parsed.reason = "rejected", str(error)
-        parsed.issues.append(
-            _issue(name, "", None, "", "", "error", "unreadable_workbook", str(error))
-        )
-        return parsed
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
-        message = (
-            f"{name} could not be opened as a workbook ({type(error).__name__}); ask "
-            "the sender to save it again as .xlsx."
-        )
+        message = str(error)
+        if isinstance(error, ReturnedWorkbookError) and error.code == "corrupt":
+            message = (
+                f"{name} could not be opened as a workbook ({type(error.__cause__).__name__}); "
+                "ask the sender to save it again as .xlsx."
+            )
         parsed.status, parsed.reason = "rejected", message
         parsed.issues.append(
             _issue(name, "", None, "", "", "error", "unreadable_workbook", message)
         )
         return parsed
-    try:
-        for item in check.issues.itertuples():
-            parsed.issues.append(
-                _issue(
-                    name,
-                    "",
-                    None,
-                    "",
-                    str(item.location),
-                    "warning",
-                    str(item.kind),
-                    str(item.message),
-                )
+    for item in workbook.check.issues.itertuples():
+        parsed.issues.append(
+            _issue(
+                name,
+                "",
+                None,
+                "",
+                str(item.location),
+                "warning",
+                str(item.kind),
+                str(item.message),
             )
-        titles = list(workbook.sheetnames)
-        if INFO_SHEET not in titles:
-            parsed.status = "rejected"
-            parsed.reason = (
-                f"{name} has no {INFO_SHEET} sheet, so it is not an audit tool made by `lscb "
-                "audit template`, or its sheets were copied into another workbook. Copy the "
-                "answers into the tool the audit was sent out with and return that."
+        )
+    titles = workbook.sheet_names
+    if INFO_SHEET not in titles:
+        parsed.status = "rejected"
+        parsed.reason = (
+            f"{name} has no {INFO_SHEET} sheet, so it is not an audit tool made by `lscb "
+            "audit template`, or its sheets were copied into another workbook. Copy the "
+            "answers into the tool the audit was sent out with and return that."
+        )
+        parsed.issues.append(
+            _issue(name, "", None, "", "", "error", "not_an_audit_tool", parsed.reason)
+        )
+        return parsed
+    meta = _read_meta(workbook[INFO_SHEET].rows)
+    parsed.meta = meta
+    problem = _check_meta(meta, name, folder_audit_id, config)
+    if problem:
+        parsed.status, parsed.reason = "rejected", problem[1]
+        parsed.issues.append(
+            _issue(name, INFO_SHEET, None, "", "", "error", problem[0], problem[1])
+        )
+        return parsed
+    if meta.get("checksum") != _meta_checksum({k: v for k, v in meta.items()}):
+        parsed.issues.append(
+            _issue(
+                name,
+                INFO_SHEET,
+                None,
+                "",
+                "",
+                "warning",
+                "audit_info_changed",
+                f"{name}: the hidden {INFO_SHEET} sheet was edited after the tool was made "
+                "(its checksum does not match). The file was read as it stands; check that "
+                "it belongs to this audit.",
             )
-            parsed.issues.append(
-                _issue(name, "", None, "", "", "error", "not_an_audit_tool", parsed.reason)
+        )
+    if meta.get("question_bank_sha256") != question_bank_checksum(meta["theme"], config):
+        parsed.issues.append(
+            _issue(
+                name,
+                INFO_SHEET,
+                None,
+                "",
+                "",
+                "warning",
+                "question_bank_changed",
+                f"{name} was made from question bank version "
+                f"{meta.get('question_bank_version') or '?'}, which differs from the current "
+                f"data/reference/{CONFIG_FILE} (version {config['question_bank_version']}). "
+                "Answers are matched by question id and questions use today's wording; ids no "
+                "longer in the bank are listed as unknown questions.",
             )
-            return parsed
-        meta = _read_meta(list(workbook[INFO_SHEET].iter_rows(values_only=True)))
-        parsed.meta = meta
-        problem = _check_meta(meta, name, folder_audit_id, config)
-        if problem:
-            parsed.status, parsed.reason = "rejected", problem[1]
-            parsed.issues.append(
-                _issue(name, INFO_SHEET, None, "", "", "error", problem[0], problem[1])
+        )
+    if CASES_SHEET in titles:
+        parsed.cases = _read_cases(workbook[CASES_SHEET], parsed)
+    else:
+        parsed.issues.append(
+            _issue(
+                name,
+                CASES_SHEET,
+                None,
+                "",
+                "",
+                "error",
+                "no_cases_sheet",
+                f"{name} has no {CASES_SHEET} sheet, so its answers cannot be linked to cases; "
+                "restore the sheet from the tool that was sent out.",
             )
-            return parsed
-        if meta.get("checksum") != _meta_checksum({k: v for k, v in meta.items()}):
-            parsed.issues.append(
-                _issue(
-                    name,
-                    INFO_SHEET,
-                    None,
-                    "",
-                    "",
-                    "warning",
-                    "audit_info_changed",
-                    f"{name}: the hidden {INFO_SHEET} sheet was edited after the tool was made "
-                    "(its checksum does not match). The file was read as it stands; check that "
-                    "it belongs to this audit.",
-                )
-            )
-        if meta.get("question_bank_sha256") != question_bank_checksum(meta["theme"], config):
-            parsed.issues.append(
-                _issue(
-                    name,
-                    INFO_SHEET,
-                    None,
-                    "",
-                    "",
-                    "warning",
-                    "question_bank_changed",
-                    f"{name} was made from question bank version "
-                    f"{meta.get('question_bank_version') or '?'}, which differs from the current "
-                    f"data/reference/{CONFIG_FILE} (version {config['question_bank_version']}). "
-                    "Answers are matched by question id and questions use today's wording; ids no "
-                    "longer in the bank are listed as unknown questions.",
-                )
-            )
-        if CASES_SHEET in titles:
-            parsed.cases = _read_cases(workbook[CASES_SHEET], parsed)
-        else:
-            parsed.issues.append(
-                _issue(
-                    name,
-                    CASES_SHEET,
-                    None,
-                    "",
-                    "",
-                    "error",
-                    "no_cases_sheet",
-                    f"{name} has no {CASES_SHEET} sheet, so its answers cannot be linked to cases; "
-                    "restore the sheet from the tool that was sent out.",
-                )
-            )
-        agency_of = {title: agency for title, agency in meta.get("agencies", [])}
-        for position, title in enumerate(titles, start=1):
-            if title in RESERVED_SHEETS:
-                continue
-            agency = agency_of.get(title)
-            if agency is None:
-                try:
-                    agency = resolve_agency(title)
-                except ParameterError:
-                    # a sheet someone added: its name is a cell value of the return, so it is
-                    # only quoted when it cannot be an identifier
-                    shown = title if scan_text(title).empty else f"number {position}"
-                    parsed.issues.append(
-                        _issue(
-                            name,
-                            shown,
-                            None,
-                            "",
-                            "",
-                            "warning",
-                            "unknown_sheet",
-                            f"{name}: sheet {shown} is not one of the tool's agency sheets and "
-                            "its name is not an agency; it was not read. Rename it to the agency "
-                            "(e.g. Police) if it holds answers.",
-                        )
+        )
+    agency_of = {title: agency for title, agency in meta.get("agencies", [])}
+    for position, title in enumerate(titles, start=1):
+        if title in RESERVED_SHEETS:
+            continue
+        agency = agency_of.get(title)
+        if agency is None:
+            try:
+                agency = resolve_agency(title)
+            except ParameterError:
+                # a sheet someone added: its name is a cell value of the return, so it is
+                # only quoted when it cannot be an identifier
+                shown = title if scan_text(title).empty else f"number {position}"
+                parsed.issues.append(
+                    _issue(
+                        name,
+                        shown,
+                        None,
+                        "",
+                        "",
+                        "warning",
+                        "unknown_sheet",
+                        f"{name}: sheet {shown} is not one of the tool's agency sheets and "
+                        "its name is not an agency; it was not read. Rename it to the agency "
+                        "(e.g. Police) if it holds answers.",
                     )
-                    continue
-            sheet_data = _read_agency_sheet(workbook[title], name, title, parsed)
-            if sheet_data is not None:
-                parsed.sheets.append((title, agency, *sheet_data))
-    finally:
-        workbook.close()
+                )
+                continue
+        sheet_data = _read_agency_sheet(workbook[title], name, title, parsed)
+        if sheet_data is not None:
+            parsed.sheets.append((title, agency, *sheet_data))
     return parsed
 
 
@@ -1142,7 +1132,7 @@ def _header_map(header: tuple, labels: dict[str, str]) -> dict[str, int]:
 
 
 def _read_cases(sheet, parsed: _ParsedFile) -> dict[int, tuple[Any, int]]:
-    rows = sheet.iter_rows(values_only=True)
+    rows = iter(sheet.rows)
     header = next(rows, ())
     columns = _header_map(header, {f: label for f, label, _ in CASES_COLUMNS})
     name = parsed.path.name
@@ -1172,7 +1162,7 @@ def _read_cases(sheet, parsed: _ParsedFile) -> dict[int, tuple[Any, int]]:
             raw = None
         if raw is not None:
             where = cell_address(CASES_SHEET, letter, number)
-            text = _text(raw)
+            text = cell_text(raw)
             if isinstance(raw, dt.date | dt.datetime):
                 parsed.issues.append(
                     _issue(
@@ -1209,7 +1199,7 @@ def _read_cases(sheet, parsed: _ParsedFile) -> dict[int, tuple[Any, int]]:
 def _read_agency_sheet(
     sheet, name: str, title: str, parsed: _ParsedFile
 ) -> tuple[dict[str, str], list] | None:
-    rows = sheet.iter_rows(values_only=True)
+    rows = iter(sheet.rows)
     header = next(rows, ())
     columns = _header_map(header, {f: label for f, label, _ in AGENCY_COLUMNS})
     missing = [f for f in REQUIRED_FIELDS if f not in columns]
@@ -1250,7 +1240,7 @@ def ingest_audit(folder: Path | str, *, key: bytes | None = None) -> AuditIngest
 
     Inputs: ``folder`` (its name is the audit id; every .xlsx/.xlsm in it is read, Excel lock
     files ``~$...`` are skipped); ``key`` (the pseudonymisation key; None:
-    :func:`pseudonym.load_key`). Each workbook passes :func:`safe_files.check_workbook` first.
+    :func:`pseudonym.load_key`). Each workbook passes :func:`workbook_checks.check_workbook` first.
 
     Output: :class:`AuditIngest` with
 
@@ -1287,7 +1277,7 @@ def ingest_audit(folder: Path | str, *, key: bytes | None = None) -> AuditIngest
     issues: list[dict] = []
     parsed_files: list[_ParsedFile] = []
     for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.suffix.lower() not in safe_files.WORKBOOK_SUFFIXES + (
+        if not path.is_file() or path.suffix.lower() not in workbook_checks.WORKBOOK_SUFFIXES + (
             ".xls",
         ):
             continue
@@ -1309,7 +1299,7 @@ def ingest_audit(folder: Path | str, *, key: bytes | None = None) -> AuditIngest
         parsed_files.append(_parse_file(path, audit_id, config))
 
     references = sorted(
-        {_text(raw) for p in parsed_files for raw, _ in p.cases.values() if raw is not None}
+        {cell_text(raw) for p in parsed_files for raw, _ in p.cases.values() if raw is not None}
     )
     scan_config = load_identifier_config()
     memo: dict[str, str] = {}
@@ -1454,7 +1444,7 @@ def _records_for_file(
                             "names).",
                         )
                     )
-            qid = _text(values.get("question_id"))
+            qid = cell_text(values.get("question_id"))
             if qid not in bank.index:
                 add(
                     "unknown_question",
@@ -1490,8 +1480,8 @@ def _records_for_file(
                     f"{where('grade')}: no grade. Ask {agency_sheet_title(agency)} to grade this "
                     "question (or choose Not applicable).",
                 )
-            moderator = _text(values.get("moderator"))
-            reason = _text(values.get("moderation_reason"))
+            moderator = cell_text(values.get("moderator"))
+            reason = cell_text(values.get("moderation_reason"))
             if grades["moderated_grade"] is not None and not reason:
                 add(
                     "moderation_reason_missing",
@@ -1500,7 +1490,7 @@ def _records_for_file(
                     f"{where('moderation_reason')}: a moderated grade with no reason; record "
                     "why the grade was confirmed or changed.",
                 )
-            evidence = _text(values.get("evidence"))
+            evidence = cell_text(values.get("evidence"))
             evidence_kinds = identifier_kinds(
                 evidence, case_references=references, config=scan_config, memo=memo
             )
@@ -1550,8 +1540,8 @@ def _records_for_file(
                     "question": bank.loc[qid, "question"] if qid in bank.index else "",
                     "grade": first or "",
                     "second_grade": grades["second_grade"] or "",
-                    "auditor": _text(values.get("auditor")),
-                    "second_auditor": _text(values.get("second_auditor")),
+                    "auditor": cell_text(values.get("auditor")),
+                    "second_auditor": cell_text(values.get("second_auditor")),
                     "moderated_grade": moderated or "",
                     "moderator": moderator,
                     "moderation_reason": reason,
@@ -1690,7 +1680,7 @@ def ingest_audits(
     key = key if key is not None else pseudonym.load_key()
     results = {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        if any(f.suffix.lower() in safe_files.WORKBOOK_SUFFIXES for f in folder.iterdir()):
+        if any(f.suffix.lower() in workbook_checks.WORKBOOK_SUFFIXES for f in folder.iterdir()):
             results[folder.name] = ingest_audit(folder, key=key)
     return results
 
@@ -1750,7 +1740,7 @@ def raw_case_references(root: Path | str | None = None) -> list[str]:
     For the publication check only (:func:`identifiers.scan_folder` with
     ``case_references=``): a report must never contain one. Input: ``root`` (None:
     ``data/raw/audit/``); every workbook in its sub-folders passes
-    :func:`safe_files.check_workbook` first and unreadable ones are skipped. Output: the
+    :func:`workbook_checks.check_workbook` first and unreadable ones are skipped. Output: the
     references as typed (trimmed), sorted, unique. Keep the list in memory: never write,
     print or log it. Raises nothing for a missing folder (an empty list).
     """
@@ -1759,18 +1749,17 @@ def raw_case_references(root: Path | str | None = None) -> list[str]:
     if not base.is_dir():
         return []
     for path in sorted(base.glob("*/*")):
-        if path.suffix.lower() not in safe_files.WORKBOOK_SUFFIXES or path.name.startswith("~$"):
+        if path.suffix.lower() not in workbook_checks.WORKBOOK_SUFFIXES or path.name.startswith(
+            "~$"
+        ):
             continue
         try:
-            workbook, _ = safe_files.open_checked_workbook(path)
+            workbook = read_xlsx_workbook(path)
         except (DataFileError, OSError, ValueError, KeyError, zipfile.BadZipFile):
             continue
-        try:
-            if CASES_SHEET in workbook.sheetnames:
-                for row in workbook[CASES_SHEET].iter_rows(min_row=2, max_col=2, values_only=True):
-                    text = _text(row[1]) if len(row) > 1 else ""
-                    if text:
-                        found.add(text)
-        finally:
-            workbook.close()
+        if CASES_SHEET in workbook:
+            for row in workbook[CASES_SHEET].rows[1:]:
+                text = cell_text(row[1]) if len(row) > 1 else ""
+                if text:
+                    found.add(text)
     return sorted(found)

@@ -37,7 +37,7 @@ import pandas as pd
 from lscb_analysis.core.errors import InvalidArgumentError
 from lscb_analysis.protect import disclosure
 from lscb_analysis.qa import audit
-from lscb_analysis.stats.stats import proportion_ci
+from lscb_analysis.stats.intervals import proportion_ci
 
 ITEM_NOTE = (
     "Counts are graded answers (case x agency x question), not children. Answers about the "

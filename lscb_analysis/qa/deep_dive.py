@@ -7,7 +7,7 @@ published series and, where the borough returned them in the Phase III pilot, th
 local values), a funnel of all London boroughs with over-dispersion, the statistical neighbours
 with intervals, the assessment-factor breakdown, Ofsted's latest judgements, the audit findings,
 and the questions the signals raise. Every interval and signal comes from
-:mod:`lscb_analysis.stats.stats`; nothing here computes one itself.
+:mod:`lscb_analysis.stats`; nothing here computes one itself.
 
 Disclosure: the output tier (``board``, the default, or ``analyst``, NOT FOR PUBLICATION) sets
 the small-number suppression of the borough's own quarterly figures (through
@@ -30,8 +30,11 @@ from lscb_analysis.protect import disclosure
 from lscb_analysis.published import ofsted, public_data
 from lscb_analysis.published.public_data import OK, period_label
 from lscb_analysis.qa import audit, audit_agreement, audit_analysis, audit_questions, audit_trends
-from lscb_analysis.scorecard import scorecard
-from lscb_analysis.stats import stats
+from lscb_analysis.scorecard import pilot_values, wording
+from lscb_analysis.stats.benchmarking import compare_to_benchmark
+from lscb_analysis.stats.funnels import funnel
+from lscb_analysis.stats.intervals import proportion_ci, rate_ci
+from lscb_analysis.stats.xmr import xmr
 
 LONDON_CODE = "E12000007"
 ENGLAND_CODE = "E92000001"
@@ -215,7 +218,7 @@ def spc_frames(table: pd.DataFrame, scope: DeepDiveScope) -> dict[str, pd.DataFr
     """XmR charts of the borough's annual series for each indicator (NHS Making Data Count).
 
     Returns:
-        ``{indicator id: stats.xmr frame}``, indexed by reporting year, with the published
+        ``{indicator id: xmr frame}``, indexed by reporting year, with the published
         ``status`` of each year as an extra column. Missing or suppressed years stay as gaps
         (never interpolated, left out of the limits; a year absent from the file is
         ``not_available``, up to the deep dive's year, so the last row is always that year);
@@ -241,7 +244,7 @@ def spc_frames(table: pd.DataFrame, scope: DeepDiveScope) -> dict[str, pd.DataFr
         polarity = metadata.at[indicator_id, "polarity"]
         improvement = {"high": "up", "low": "down"}.get(polarity)
         unit = metadata.at[indicator_id, "unit"]
-        frame = stats.xmr(values, improvement=improvement, value_range=indicators.value_range(unit))
+        frame = xmr(values, improvement=improvement, value_range=indicators.value_range(unit))
         frame["status"] = status.to_numpy()
         frame.attrs.update(
             unit=unit,
@@ -293,7 +296,7 @@ def _pi_title(pi: pd.Series, metadata: pd.DataFrame) -> str:
     source = pi["source_indicator"]
     if isinstance(source, str) and source in metadata.index:
         return str(metadata.at[source, "short_title"])
-    return scorecard.short_title(pi["title"])
+    return wording.short_title(pi["title"])
 
 
 def quarterly_spc_frames(
@@ -310,7 +313,7 @@ def quarterly_spc_frames(
     the percentage or rate made from it) is suppressed; the analyst tier shows every figure.
 
     Returns:
-        ``{pi id: stats.xmr frame}`` indexed by quarter label (``2025Q1``), oldest first, in
+        ``{pi id: xmr frame}`` indexed by quarter label (``2025Q1``), oldest first, in
         the order of ``scope.pi_ids``, with an extra ``state`` column (``ok``,
         ``suppressed``, ``error``, ``not_available``, ``not_published``, ``not_returned``).
         Only ``ok`` figures carry a value: a suppressed quarter stays as a row marked
@@ -324,11 +327,11 @@ def quarterly_spc_frames(
             ``lscb pilot ingest``).
     """
     if values is None:
-        values, _ = scorecard.load_pilot_tables()
+        values, _ = pilot_values.load_pilot_tables()
     if values.empty or not scope.pi_ids:
         return {}
     pilot_rules = pilot_template.load_rules()
-    pilot = scorecard.prepare_pilot(
+    pilot = pilot_values.prepare_pilot(
         values[values["pi_id"].isin(scope.pi_ids)], scope.tier, pilot_rules
     )
     pilot = pilot[pilot["la_number"] == scope.area.la_number]
@@ -348,7 +351,7 @@ def quarterly_spc_frames(
         figures = series["value"].where(series["state"] == USABLE)
         if figures.notna().sum() < 2:
             continue
-        frame = stats.xmr(
+        frame = xmr(
             figures.astype(float),
             improvement={"high": "up", "low": "down"}.get(pi["polarity"]),
             value_range=indicators.value_range(pi["unit"]),
@@ -436,10 +439,10 @@ def london_funnel(
 
     Proportions use the indicator's numerator and denominator; rates per 10,000 use the count
     and the child population. Over-dispersion is Spiegelhalter's (2005) multiplicative method
-    by default (``stats.funnel``); the frame's ``attrs`` carry phi.
+    by default (``funnel``); the frame's ``attrs`` carry phi.
 
     Returns:
-        (funnel frame from ``stats.funnel`` in register order with the published ``status``
+        (funnel frame from ``funnel`` in register order with the published ``status``
         as an extra column, the boroughs' names). A borough whose figure is suppressed stays
         as a row with status ``suppressed`` and no numerator, denominator or value, so it is
         left out of the target and limits and the chart names it as "not placed" rather
@@ -460,7 +463,7 @@ def london_funnel(
     unit = metadata.at[indicator_id, "unit"]
     kind = "rate" if unit == "rate_per_10000" else "proportion"
     multiplier = 10000 if kind == "rate" else 100
-    frame = stats.funnel(
+    frame = funnel(
         rows["numerator"].where(counted).to_numpy(dtype=float),
         rows["denominator"].where(counted).to_numpy(dtype=float),
         kind=kind,
@@ -478,7 +481,7 @@ def neighbour_comparison(
     """The borough and its statistical neighbours, each with a 95% interval, against England.
 
     Returns:
-        (``stats.compare_to_benchmark`` frame — ``value, lower, upper, benchmark,
+        (``compare_to_benchmark`` frame — ``value, lower, upper, benchmark,
         comparison`` and the published ``status`` — one row per area with a figure or a
         suppressed one, their names). Intervals: Wilson for percentages, exact/Byar for rates
         per 10,000; areas without a numerator and denominator are ``not_compared``; a
@@ -505,15 +508,15 @@ def neighbour_comparison(
     ]["value"]
     unit = metadata.at[indicator_id, "unit"]
     if unit == "rate_per_10000":
-        interval = stats.rate_ci(rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
+        interval = rate_ci(rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
     elif unit == "percent" and rows.loc[~hidden, "denominator"].notna().all():
-        interval = stats.proportion_ci(rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
+        interval = proportion_ci(rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
     else:
         interval = pd.DataFrame(
             {"lower": [float("nan")] * len(rows), "upper": [float("nan")] * len(rows)}
         )
     polarity = {"high": "high", "low": "low"}.get(metadata.at[indicator_id, "polarity"])
-    frame = stats.compare_to_benchmark(
+    frame = compare_to_benchmark(
         rows["value"].to_numpy(),
         interval["lower"].to_numpy(),
         interval["upper"].to_numpy(),

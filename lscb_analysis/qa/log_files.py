@@ -19,7 +19,8 @@ import pandas as pd
 
 from lscb_analysis.core import register
 from lscb_analysis.core.errors import DataFileError, UnknownAreaError
-from lscb_analysis.protect.identifiers import load_identifier_config, scan_text
+from lscb_analysis.protect.identifier_rules import load_identifier_config
+from lscb_analysis.protect.identifier_text import scan_text
 from lscb_analysis.qa import audit
 
 ISSUE_COLUMNS = audit.ISSUE_COLUMNS

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis import __version__
-from lscb_analysis.core import io
+from lscb_analysis.core import io, workbook_checks
 from lscb_analysis.core.errors import (
     DataFileError,
     DataLayoutError,
@@ -40,7 +40,7 @@ from lscb_analysis.core.errors import (
     MissingDataFileError,
 )
 from lscb_analysis.protect import safe_files
-from lscb_analysis.stats.stats import proportion_ci
+from lscb_analysis.stats.intervals import proportion_ci
 
 SIMPLE = "simple random sample without replacement"
 STRATIFIED = (
@@ -86,7 +86,7 @@ def frame_checksum(frame: pd.DataFrame) -> str:
 def read_frame(path: Path | str, stratify: str | None = None, sheet: str | int = 0) -> pd.DataFrame:
     """Read a case list (CSV or Excel) as text, every column kept as written.
 
-    Inputs: ``path`` (.csv, or .xlsx/.xlsm checked by :func:`safe_files.check_workbook`
+    Inputs: ``path`` (.csv, or .xlsx/.xlsm checked by :func:`workbook_checks.check_workbook`
     first); ``stratify`` (a column that must be present); ``sheet`` (Excel sheet name or
     position). Output: DataFrame of text (missing cells ``<NA>``), header names trimmed;
     ``attrs["source"]`` and ``attrs["source_sha256"]`` name the file and hash its bytes.
@@ -104,8 +104,8 @@ def read_frame(path: Path | str, stratify: str | None = None, sheet: str | int =
             frame = pd.read_csv(
                 file, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
             )
-        elif suffix in safe_files.WORKBOOK_SUFFIXES:
-            safe_files.check_workbook(file)
+        elif suffix in workbook_checks.WORKBOOK_SUFFIXES:
+            workbook_checks.check_workbook(file)
             frame = pd.read_excel(file, sheet_name=sheet, dtype=str, engine="openpyxl")
         else:
             raise DataFileError(

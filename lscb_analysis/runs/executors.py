@@ -1,6 +1,6 @@
 """Where runs execute: local warm workers, or the workers of a Dask distributed cluster.
 
-Both executors take :class:`lscb_analysis.runs.runner.RunJob` objects and hand back
+Both executors take :class:`lscb_analysis.runs.run_record.RunJob` objects and hand back
 :class:`lscb_analysis.runs.warm_worker.Finished` results whose run folder is complete in the job's
 staging folder on this machine; the runner installs it and writes the index.
 
@@ -130,9 +130,9 @@ def remote_run(job, files: dict | None, timeout: float | None):
     Raises:
         NotebookRunError: the worker's workbench code differs from the client's.
     """
-    from lscb_analysis.runs import runner
+    from lscb_analysis.runs import run_record, runner
 
-    if runner.code_fingerprint() != job.code_fingerprint:
+    if run_record.code_fingerprint() != job.code_fingerprint:
         raise NotebookRunError(
             "This Dask worker has different workbench code from the client that sent the run. "
             "Install the same version of lscb-analysis on every worker."

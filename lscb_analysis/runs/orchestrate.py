@@ -1,7 +1,7 @@
 """Running plans: stages of runs through an executor, and report packs with their steps.
 
 :func:`run_notebook` plans one notebook's runs and runs them; :func:`run_stages` sends planned
-runs (:func:`lscb_analysis.runs.runner.plan_runs`) to an executor stage after stage, skipping
+runs (:func:`lscb_analysis.runs.planning.plan_runs`) to an executor stage after stage, skipping
 unchanged runs, installing each as it finishes and rebuilding the report index;
 :func:`run_pack` runs a pack's stale prerequisite steps (:mod:`lscb_analysis.runs.pack`) and
 then its notebooks. The runner executes one run; this module orchestrates many.
@@ -23,25 +23,19 @@ from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.present import pdf_print
 from lscb_analysis.qa import audit
 from lscb_analysis.runs import executors, pack, report_index
-from lscb_analysis.runs.runner import (
-    ISOLATIONS,
-    RUN_TIMEOUT_SECONDS,
+from lscb_analysis.runs.install import new_staging, recover_interrupted, settle
+from lscb_analysis.runs.planning import check_kernel, plan_runs, tier_out_dir
+from lscb_analysis.runs.run_record import (
     RunJob,
     RunResult,
     RunSpec,
-    _new_staging,
-    _read_manifest,
     change_reason,
-    check_kernel,
     code_fingerprint,
-    identifier_error,
-    plan_runs,
-    recover_interrupted,
+    read_manifest,
     result_from_manifest,
-    screen_step_outputs,
-    settle,
-    tier_out_dir,
 )
+from lscb_analysis.runs.runner import ISOLATIONS, RUN_TIMEOUT_SECONDS
+from lscb_analysis.runs.screening import identifier_error, screen_step_outputs
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +75,7 @@ def run_stages(
     """Run planned runs, stage after stage (each stage may read what earlier ones wrote).
 
     Args:
-        stages: lists of runs from :func:`lscb_analysis.runs.runner.plan_runs`; all with the same ``out_dir``.
+        stages: lists of runs from :func:`lscb_analysis.runs.planning.plan_runs`; all with the same ``out_dir``.
         jobs: runs at a time (default: the number of cores; for Dask, the cluster's threads).
         force: re-run even runs that are unchanged since their last successful run.
         timeout: seconds before a run is stopped and reported as failed (None: no limit).
@@ -130,7 +124,7 @@ def run_stages(
             spec_hashes = hashes(spec.inputs)
             reason = "--force" if force else change_reason(spec, spec_hashes, code, pdf)
             if reason is None:
-                previous = result_from_manifest(_read_manifest(spec.run_dir))
+                previous = result_from_manifest(read_manifest(spec.run_dir))
                 results[position] = replace(previous, status="skipped")
                 reasons[spec.key] = f"unchanged since {previous.finished}"
             else:
@@ -189,7 +183,7 @@ def _run_pending(pool, pending, results, context, timeout, skipped, progress, la
                     index, spec, spec_hashes = queue.popleft()
                     job = RunJob(
                         spec,
-                        str(_new_staging(spec)),
+                        str(new_staging(spec)),
                         isolation,
                         spec_hashes,
                         code,

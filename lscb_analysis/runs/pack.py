@@ -29,7 +29,7 @@ from pathlib import Path
 from lscb_analysis.core import io, notebooks, paths, provenance, register
 from lscb_analysis.core.errors import ParameterError, ReferenceDataError
 from lscb_analysis.core.notebooks import Prerequisite, prerequisites  # noqa: F401  (pack.prerequisites, as before)
-from lscb_analysis.runs import runner
+from lscb_analysis.runs import planning, run_record
 
 STEP_RECORD = ".pack_steps.json"
 IGNORED_FILES = ("README.md", ".gitkeep")
@@ -53,11 +53,11 @@ class PackPlan:
     period: object
     areas: str
     steps: list[StepPlan] = field(default_factory=list)
-    stages: list[list[runner.RunSpec]] = field(default_factory=list)
+    stages: list[list[run_record.RunSpec]] = field(default_factory=list)
     not_applicable: list[tuple[str, str]] = field(default_factory=list)
 
     @property
-    def runs(self) -> list[runner.RunSpec]:
+    def runs(self) -> list[run_record.RunSpec]:
         """Every run of the pack, in order."""
         return [spec for stage in self.stages for spec in stage]
 
@@ -247,19 +247,19 @@ def plan_pack(
                     (name, f"no files in {steps[blocked[0]].only_when} for {blocked[0]}")
                 )
                 continue
-            defaults = runner.notebook_parameters(runner.load_notebook(name))
-            if analyst and runner.TIER_PARAMETER not in defaults:
+            defaults = planning.notebook_parameters(planning.load_notebook(name))
+            if analyst and planning.TIER_PARAMETER not in defaults:
                 plan.not_applicable.append(
                     (name, "no analyst tier (its report is the same for everyone)")
                 )
                 continue
             parameters = {"period": period} if period is not None and "period" in defaults else {}
             if entry.get("scope") == "borough":
-                stage += runner.plan_runs(
+                stage += planning.plan_runs(
                     name, None, parameters, out_dir, areas=areas, analyst=analyst
                 )
             else:
-                stage += runner.plan_runs(name, None, parameters, out_dir, analyst=analyst)
+                stage += planning.plan_runs(name, None, parameters, out_dir, analyst=analyst)
             needed += [
                 s
                 for s in [*settings.get("needs", []), *settings.get("uses", [])]

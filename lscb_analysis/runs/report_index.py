@@ -186,7 +186,7 @@ def record_outcomes(reports_dir: Path, results: list, reasons: dict | None = Non
     """Merge what happened to each run this time (ok, failed, skipped) into ``pack.json``.
 
     Args:
-        results: :class:`lscb_analysis.runs.runner.RunResult` objects.
+        results: :class:`lscb_analysis.runs.run_record.RunResult` objects.
         reasons: ``{"<notebook>/<slug>": why it ran or was skipped}``.
     """
     from lscb_analysis.core import provenance

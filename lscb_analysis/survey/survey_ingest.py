@@ -35,32 +35,28 @@ Logs hold counts only, never cell values.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import fnmatch
-import io as std_io
 import logging
 import math
 import re
-import struct
 import unicodedata
-import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pandas as pd
 
-from lscb_analysis.core import io, paths, register
+from lscb_analysis.core import io, paths, register, workbook_checks
 from lscb_analysis.core.errors import (
     InvalidArgumentError,
     SurveyFileError,
     UnknownAreaError,
-    UnsafeWorkbookError,
 )
+from lscb_analysis.core.returned_workbook import EXPECTED_FORMAT, read_returned_workbook
+from lscb_analysis.core.returned_workbook_cells import Grid, cell_text
 from lscb_analysis.protect import safe_files
 
 LOGGER = logging.getLogger(__name__)
@@ -187,9 +183,6 @@ ISSUE_CODES: dict[str, str] = {
 }
 """Every issue code the ingest writes, with what it means (rejections first)."""
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
-_CFB_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
-_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _TEXT_FIELDS = (
     "item",
     "description",
@@ -205,7 +198,6 @@ _USEFULNESS = re.compile(
 )
 _RANGE = re.compile(r"^\s*\d+(?:\.\d+)?\s*[-\u2013]\s*\d")
 _QUOTE_LIMIT = 40
-_MAX_REPEAT = 1000  # ODS rows/columns repeated more than this are trailing formatting
 _HEADER_SHARE = 0.75  # a repeated header row below the first maps at least this share of cells
 
 
@@ -447,130 +439,33 @@ def find_borough(text: Any) -> register.LocalAuthority | None:
 # --- reading files into grids -------------------------------------------------------------------
 
 
-@dataclass
-class _Grid:
-    """One sheet as a list of rows (0-based), merged ranges filled in."""
-
-    name: str
-    rows: list[list[Any]]
-    anchors: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
-    spans: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
-
-    def own(self, row: int, column: int) -> bool:
-        """True when the cell's value belongs to this row (not filled from a merge above)."""
-        return self.anchors.get((row, column), (row, column))[0] == row
-
-    def source(self, row: int, column: int) -> tuple[int, int]:
-        return self.anchors.get((row, column), (row, column))
-
-
-def _make_grid(
-    name: str, rows: list[list[Any]], ranges: Iterable[tuple[int, int, int, int]]
-) -> _Grid:
-    """Build a grid, filling each merged range (0-based, inclusive) with its first cell's value."""
-    rows = [list(row) for row in rows]
-    grid = _Grid(name, rows)
-    for top, left, bottom, right in ranges:
-        while len(rows) <= bottom:
-            rows.append([])
-        value = rows[top][left] if left < len(rows[top]) else None
-        grid.spans[(top, left)] = (bottom - top + 1, right - left + 1)
-        for r in range(top, bottom + 1):
-            row = rows[r]
-            if len(row) <= right:
-                row.extend([None] * (right + 1 - len(row)))
-            for c in range(left, right + 1):
-                row[c] = value
-                grid.anchors[(r, c)] = (top, left)
-    return grid
-
-
-def _text(value: Any) -> str:
-    """A cell's value as text: numbers without a trailing .0, dates as ISO, blanks as ``""``."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        return str(int(value)) if value.is_integer() else str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value).replace("\r\n", "\n").strip()
-
-
-def _sniff(path: Path, limits: safe_files.WorkbookLimits) -> str:
-    """What the bytes say a file is: xlsx, ods, xls, encrypted, zip, text or binary."""
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if head == _CFB_SIGNATURE:
-        data = path.read_bytes()
-        return "encrypted" if "EncryptedPackage".encode("utf-16-le") in data else "xls"
-    if head.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(path) as package:
-                names = set(package.namelist())
-                if "mimetype" in names:
-                    with package.open("mimetype") as member:
-                        if member.read(100).startswith(_ODS_MIMETYPE):
-                            return "ods"
-                if any(n.endswith("workbook.xml") for n in names):
-                    return "xlsx"
-        except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
-            return "binary"
-        return "zip"
-    with path.open("rb") as handle:
-        sample = handle.read(4096)
-    return "binary" if b"\x00" in sample else "text"
-
-
-def _reject(code: str, message: str) -> SurveyFileError:
-    return SurveyFileError(message, code=code)
-
-
-def _read_xlsx(path: Path, limits: safe_files.WorkbookLimits) -> tuple[list[_Grid], list[tuple]]:
-    """Read an .xlsx/.xlsm after the safety checks; macros and links are never run or kept."""
-    try:
-        check = safe_files.check_workbook(path, limits=limits)
-    except UnsafeWorkbookError as error:
-        raise _reject("unsafe_workbook", str(error)) from error
-    try:
-        # From an open read-only handle (so a workbook misnamed .xls still opens); cached
-        # values only, macros and external links neither run nor kept.
-        with path.open("rb") as handle:
-            workbook = openpyxl.load_workbook(
-                handle, read_only=False, data_only=True, keep_vba=False, keep_links=False
-            )
-    except safe_files.OPENPYXL_READ_ERRORS as error:
-        raise _reject(
-            "corrupt",
-            f"{path.name} cannot be opened as a workbook "
-            f"({type(error).__name__}). Ask the board for a fresh copy saved from "
-            "Excel as .xlsx.",
-        ) from error
+def _read_any(path: Path, limits: workbook_checks.WorkbookLimits) -> tuple[list[Grid], list[tuple]]:
+    """Read any supported file into grids (merged cells filled) with notes for the board
+    (sheet, code, message); raise SurveyFileError (with a code) to reject it."""
+    book = read_returned_workbook(path, limits, error=SurveyFileError, sender="the board")
+    suffix = path.suffix.lower()
     notes: list[tuple] = []
-    try:
-        grids = []
-        for sheet in workbook.worksheets:
-            rows = [list(values) for values in sheet.iter_rows(values_only=True)]
-            ranges = [
-                (r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1)
-                for r in sheet.merged_cells.ranges
-            ]
-            grids.append(_make_grid(sheet.title, rows, ranges))
-    except safe_files.OPENPYXL_READ_ERRORS as error:
-        raise _reject(
-            "corrupt",
-            f"{path.name} is damaged: a sheet cannot be read "
-            f"({type(error).__name__}). Ask the board for a fresh copy.",
-        ) from error
-    finally:
-        workbook.close()
+    if book.format in ("xlsx", "xls", "ods") and EXPECTED_FORMAT.get(suffix) not in (
+        None,
+        book.format,
+    ):
+        kind = book.format.upper()
+        notes.append(
+            (
+                "",
+                "wrong_extension",
+                f"The file is really {kind} although it "
+                f"is named {suffix}; it was read as {kind}. Nothing to do.",
+            )
+        )
+    if book.check is not None:
+        notes += _check_notes(book.check)
+    return [sheet.grid() for sheet in book.worksheets], notes
+
+
+def _check_notes(check: workbook_checks.WorkbookCheck) -> list[tuple]:
+    """Notes on an .xlsx's macros, external links and formulas without a saved value."""
+    notes: list[tuple] = []
     if check.has_macros:
         notes.append(
             (
@@ -601,222 +496,7 @@ def _read_xlsx(path: Path, limits: safe_files.WorkbookLimits) -> tuple[list[_Gri
                 "Ask the board to open the file in Excel, save it and send it again.",
             )
         )
-    return grids, notes
-
-
-def _read_xls(data: bytes, name: str, limits: safe_files.WorkbookLimits) -> list[_Grid]:
-    """Read a legacy .xls with xlrd (merged cells included)."""
-    import xlrd
-
-    try:
-        try:
-            book = xlrd.open_workbook(file_contents=data, formatting_info=True)
-        except NotImplementedError:
-            book = xlrd.open_workbook(file_contents=data, formatting_info=False)
-    except xlrd.XLRDError as error:
-        if "encrypt" in str(error).lower():
-            raise _reject("password_protected", _password_message(name)) from error
-        raise _reject(
-            "corrupt",
-            f"{name} is not a readable Excel 97-2003 workbook ({error}). "
-            "Ask the board to save it as .xlsx and send it again.",
-        ) from error
-    except (
-        struct.error,
-        ValueError,
-        IndexError,
-        KeyError,
-        AssertionError,
-        EOFError,
-        OSError,
-    ) as error:
-        raise _reject(
-            "corrupt",
-            f"{name} is a damaged Excel 97-2003 workbook "
-            f"({type(error).__name__}). Ask the board to save it as .xlsx and send "
-            "it again.",
-        ) from error
-    grids = []
-    for sheet in book.sheets():
-        if sheet.nrows > limits.max_rows or sheet.nrows * sheet.ncols > limits.max_cells:
-            raise _reject(
-                "unsafe_workbook",
-                f"{name}, sheet {sheet.name}: {sheet.nrows:,} rows "
-                f"x {sheet.ncols:,} columns is over the workbook limits in "
-                "data/reference/disclosure.yaml. Delete unused rows and columns.",
-            )
-        rows = [
-            [_xls_value(sheet.cell(r, c), book.datemode) for c in range(sheet.ncols)]
-            for r in range(sheet.nrows)
-        ]
-        ranges = [
-            (top, left, bottom - 1, right - 1)
-            for top, bottom, left, right in getattr(sheet, "merged_cells", [])
-        ]
-        grids.append(_make_grid(sheet.name, rows, ranges))
-    return grids
-
-
-def _xls_value(cell: Any, datemode: int) -> Any:
-    import xlrd
-
-    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
-        return None
-    if cell.ctype == xlrd.XL_CELL_DATE:
-        try:
-            return xlrd.xldate.xldate_as_datetime(cell.value, datemode)
-        except (xlrd.xldate.XLDateError, ValueError, OverflowError):
-            return cell.value
-    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
-        return bool(cell.value)
-    return cell.value
-
-
-def _check_zip(path: Path, limits: safe_files.WorkbookLimits) -> None:
-    """Zip-bomb and XML-entity checks for an .ods before odfpy parses it."""
-    try:
-        with zipfile.ZipFile(path) as package:
-            members = package.infolist()
-            total = sum(m.file_size for m in members)
-            packed = max(sum(m.compress_size for m in members), 1)
-            if (
-                len(members) > limits.max_members
-                or total > limits.max_uncompressed_bytes
-                or (
-                    total > limits.ratio_check_above_bytes
-                    and total / packed > limits.max_compression_ratio
-                )
-            ):
-                raise _reject(
-                    "unsafe_workbook",
-                    f"{path.name} unpacks to {total:,} bytes in "
-                    f"{len(members):,} parts, over the limits in data/reference/"
-                    "disclosure.yaml (workbook_limits). It may be a zip bomb: do not "
-                    "open it; ask the board for the data again.",
-                )
-            for member in members:
-                if member.filename.endswith(".xml"):
-                    head = package.read(member.filename)
-                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise _reject(
-                            "unsafe_workbook",
-                            f"{path.name}: part {member.filename} "
-                            "declares a DTD or entities, which spreadsheet programs "
-                            "never write and XML attacks use. Do not open it; ask "
-                            "the board for a fresh copy.",
-                        )
-    except zipfile.BadZipFile as error:
-        raise _reject(
-            "corrupt",
-            f"{path.name} is a damaged OpenDocument file ({error}); ask "
-            "the board for a fresh copy.",
-        ) from error
-
-
-def _read_ods(path: Path, limits: safe_files.WorkbookLimits) -> list[_Grid]:
-    """Read an .ods with odfpy (the library pandas' odf engine uses), merged cells included."""
-    from xml.sax import SAXException
-
-    from odf import table as odf_table
-    from odf import teletype
-    from odf import text as odf_text
-    from odf.namespaces import TABLENS
-    from odf.opendocument import load
-
-    _check_zip(path, limits)
-    try:
-        document = load(str(path))
-        tables = document.spreadsheet.getElementsByType(odf_table.Table)
-    except (
-        SAXException,
-        KeyError,
-        ValueError,
-        AttributeError,
-        IndexError,
-        OSError,
-        zipfile.BadZipFile,
-    ) as error:
-        raise _reject(
-            "corrupt",
-            f"{path.name} is not a readable OpenDocument spreadsheet "
-            f"({type(error).__name__}). Ask the board to save it as .xlsx.",
-        ) from error
-    cell_names = {(TABLENS, "table-cell"), (TABLENS, "covered-table-cell")}
-
-    def value_of(cell: Any) -> Any:
-        if cell.qname[1] == "covered-table-cell":
-            return None
-        kind = cell.getAttribute("valuetype")
-        if kind in ("float", "percentage", "currency") and cell.getAttribute("value"):
-            return float(cell.getAttribute("value"))
-        if kind == "date" and cell.getAttribute("datevalue"):
-            return pd.Timestamp(cell.getAttribute("datevalue")).to_pydatetime()
-        if kind == "boolean":
-            return cell.getAttribute("booleanvalue") == "true"
-        parts = [teletype.extractText(p) for p in cell.getElementsByType(odf_text.P)]
-        return "\n".join(parts) or None
-
-    grids = []
-    for table in tables:
-        rows: dict[int, list[Any]] = {}
-        ranges: list[tuple[int, int, int, int]] = []
-        r = 0
-        for row in table.getElementsByType(odf_table.TableRow):
-            repeat = int(row.getAttribute("numberrowsrepeated") or 1)
-            values, spans = _ods_row(row, cell_names, value_of)
-            if any(v is not None for v in values):
-                for k in range(min(repeat, _MAX_REPEAT)):
-                    rows[r + k] = list(values)
-                    ranges.extend(
-                        (r + k, col, r + k + tall - 1, col + wide - 1) for col, tall, wide in spans
-                    )
-            r += repeat
-            if len(rows) > limits.max_rows:
-                raise _reject(
-                    "unsafe_workbook",
-                    f"{path.name}: a sheet has more than "
-                    f"{limits.max_rows:,} rows (max_rows in data/reference/"
-                    "disclosure.yaml). Delete unused rows.",
-                )
-        last = max(rows) + 1 if rows else 0
-        grids.append(
-            _make_grid(
-                table.getAttribute("name") or f"Sheet{len(grids) + 1}",
-                [rows.get(i, []) for i in range(last)],
-                ranges,
-            )
-        )
-    return grids
-
-
-def _ods_row(
-    row: Any, cell_names: set[tuple[str, str]], value_of: Callable[[Any], Any]
-) -> tuple[list[Any], list[tuple[int, int, int]]]:
-    """One .ods row's values (repeats expanded) and merged spans (column, tall, wide), apart
-    from the sheet loop of :func:`_read_ods` so each stays readable."""
-    values: list[Any] = []
-    spans = []
-    c = 0
-    for cell in row.childNodes:
-        if cell.qname not in cell_names:
-            continue
-        across = int(cell.getAttribute("numbercolumnsrepeated") or 1)
-        value = value_of(cell)
-        wide = (
-            int(cell.getAttribute("numbercolumnsspanned") or 1)
-            if cell.qname[1] == "table-cell"
-            else 1
-        )
-        tall = (
-            int(cell.getAttribute("numberrowsspanned") or 1) if cell.qname[1] == "table-cell" else 1
-        )
-        if value is not None:
-            values.extend([None] * (c - len(values)))
-            values.extend([value] * min(across, _MAX_REPEAT))
-            if wide > 1 or tall > 1:
-                spans.append((c, tall, wide))
-        c += across
-    return values, spans
+    return notes
 
 
 def _untaken_values(header: _Header, columns: dict[str, int], values: list[Any]) -> list[str]:
@@ -829,7 +509,7 @@ def _untaken_values(header: _Header, columns: dict[str, int], values: list[Any])
     )
     extra = []
     for column, value in enumerate(values):
-        text = _text(value)
+        text = cell_text(value)
         if column in taken or not text:
             continue
         label = (
@@ -839,110 +519,6 @@ def _untaken_values(header: _Header, columns: dict[str, int], values: list[Any])
         )
         extra.append(f"{label}: {text}")
     return extra
-
-
-def _read_csv(data: bytes, name: str) -> list[_Grid]:
-    """Read a CSV (UTF-8 with or without BOM, else Windows-1252; comma, semicolon, tab or bar:
-    the delimiter that splits the most lines)."""
-    if not data.strip():
-        return [_Grid("", [])]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    best: list[list[str]] = []
-    best_split = -1
-    try:
-        for delimiter in ",;\t|":
-            rows = list(csv.reader(std_io.StringIO(text, newline=""), delimiter=delimiter))
-            split = sum(len(row) > 1 for row in rows)
-            if split > best_split:
-                best, best_split = rows, split
-    except csv.Error as error:
-        raise _reject(
-            "corrupt",
-            f"{name} cannot be read as CSV ({error}). Ask the board to "
-            "save it from Excel as 'CSV UTF-8' or .xlsx.",
-        ) from error
-    return [_Grid("", [[cell if cell.strip() else None for cell in row] for row in best])]
-
-
-def _password_message(name: str) -> str:
-    return (
-        f"{name} is password-protected, so it cannot be read. Ask the board to remove the "
-        "password (Excel: File > Info > Protect Workbook > Encrypt with Password, clear the "
-        "box), save it as .xlsx and send it again; passwords should never be sent with the "
-        "file."
-    )
-
-
-def _read_any(path: Path, limits: safe_files.WorkbookLimits) -> tuple[list[_Grid], list[tuple]]:
-    """Read any supported file into grids; raise SurveyFileError (with a code) to reject it."""
-    name = path.name
-    size = path.stat().st_size
-    if size == 0:
-        raise _reject(
-            "empty", f"{name} is empty (0 bytes). Ask the board to send its return again."
-        )
-    if size > limits.max_file_bytes:
-        raise _reject(
-            "unsafe_workbook",
-            f"{name} is {size:,} bytes, over the limit of "
-            f"{limits.max_file_bytes:,} (workbook_limits.max_file_bytes in "
-            "data/reference/disclosure.yaml). Check where it came from; if genuine, "
-            "ask for a smaller file or raise the limit.",
-        )
-    kind = _sniff(path, limits)
-    suffix = path.suffix.lower()
-    expected = {
-        ".xlsx": "xlsx",
-        ".xlsm": "xlsx",
-        ".xltx": "xlsx",
-        ".xltm": "xlsx",
-        ".xls": "xls",
-        ".ods": "ods",
-        ".csv": "text",
-    }.get(suffix)
-    notes: list[tuple] = []
-    if kind in ("xlsx", "xls", "ods") and expected not in (None, kind):
-        notes.append(
-            (
-                "",
-                "wrong_extension",
-                f"The file is really {kind.upper()} although it "
-                f"is named {suffix}; it was read as {kind.upper()}. Nothing to do.",
-            )
-        )
-    if kind == "encrypted":
-        raise _reject("password_protected", _password_message(name))
-    if kind == "xlsx":
-        if suffix not in WORKBOOK_SUFFIXES + (".xls",):
-            raise _reject(
-                "corrupt",
-                f"{name} is an Excel workbook with the wrong extension "
-                f"({suffix}). Rename it to .xlsx and ingest again.",
-            )
-        grids, more = _read_xlsx(path, limits)
-        return grids, notes + more
-    if kind == "xls":
-        return _read_xls(path.read_bytes(), name, limits), notes
-    if kind == "ods":
-        return _read_ods(path, limits), notes
-    if kind == "text" and suffix == ".csv":
-        return _read_csv(path.read_bytes(), name), notes
-    if expected in ("xlsx", "xls", "ods"):
-        raise _reject(
-            "corrupt",
-            f"{name} is not a valid {suffix} file (its contents are not a "
-            "workbook): it is damaged or was saved in another format. Ask the board "
-            "for a fresh copy saved from Excel as .xlsx.",
-        )
-    raise _reject(
-        "corrupt",
-        f"{name} is not a spreadsheet the workbench reads (.xlsx, .xlsm, "
-        ".xls, .ods or .csv). Ask the board to send the return as .xlsx; if it is "
-        "not a return, move it out of the returns folder.",
-    )
 
 
 # --- reading sheets -----------------------------------------------------------------------------
@@ -968,7 +544,7 @@ class _Header:
 def _map_header(
     values: list[Any], row: int, rules: SurveyRules, sections: tuple[str, ...]
 ) -> _Header:
-    texts = [_text(v) for v in values]
+    texts = [cell_text(v) for v in values]
     flags: dict[int, str] = {}
     borough: int | None = None
     columns: dict[str, dict[str, int]] = {s: {} for s in SECTIONS}
@@ -1028,12 +604,12 @@ def _default_section(header: _Header) -> str:
     return "collects"
 
 
-def _has_own_content(grid: _Grid, r: int) -> bool:
-    return any(_text(v) and grid.own(r, c) for c, v in enumerate(grid.rows[r]))
+def _has_own_content(grid: Grid, r: int) -> bool:
+    return any(cell_text(v) and grid.own(r, c) for c, v in enumerate(grid.rows[r]))
 
 
-def _sources(grid: _Grid, r: int) -> set[tuple[int, int]]:
-    return {grid.source(r, c) for c, v in enumerate(grid.rows[r]) if _text(v)}
+def _sources(grid: Grid, r: int) -> set[tuple[int, int]]:
+    return {grid.source(r, c) for c, v in enumerate(grid.rows[r]) if cell_text(v)}
 
 
 def _column_letter(column: int) -> str:
@@ -1103,10 +679,10 @@ class _FileReader:
     # -- about --
 
     def _about_line(self, values: list[Any]) -> tuple[str, Any] | None:
-        cells = [v for v in values if _text(v)]
+        cells = [v for v in values if cell_text(v)]
         if not cells:
             return None
-        label = _text(cells[0])
+        label = cell_text(cells[0])
         value = cells[1] if len(cells) > 1 else None
         name = self.rules.about.by_synonym(label)
         if not name and ":" in label:
@@ -1116,7 +692,7 @@ class _FileReader:
                 value = rest.strip()
         return (name, value) if name else None
 
-    def read_about(self, grid: _Grid) -> None:
+    def read_about(self, grid: Grid) -> None:
         self.sheets.append(self._sheet_row(grid.name, "about", "", None, None))
         for r, values in enumerate(grid.rows):
             if not _has_own_content(grid, r):
@@ -1125,7 +701,7 @@ class _FileReader:
             if line:
                 self.about.setdefault(line[0], (line[1], grid.name, r + 1))
                 continue
-            first = next(_text(v) for v in values if _text(v))
+            first = next(cell_text(v) for v in values if cell_text(v))
             if self.rules.boilerplate.match(first):
                 continue
             self.issue(
@@ -1141,7 +717,7 @@ class _FileReader:
 
     # -- data sheets --
 
-    def read_sheet(self, grid: _Grid) -> None:
+    def read_sheet(self, grid: Grid) -> None:
         rules = self.rules
         if not any(_has_own_content(grid, r) for r in range(len(grid.rows))):
             self.sheets.append(self._sheet_row(grid.name, "blank", "", None, None))
@@ -1188,7 +764,7 @@ class _FileReader:
             "la_number": "",
         }
 
-    def _find_header(self, grid: _Grid, sections: tuple[str, ...]) -> _Header | None:
+    def _find_header(self, grid: Grid, sections: tuple[str, ...]) -> _Header | None:
         """The row mapping the most fields (with the data item) in the first rows; but when
         an earlier row is a header in full (nearly every cell maps), that one: a second
         table further down is then read as a repeated header, not lost above the first."""
@@ -1203,7 +779,7 @@ class _FileReader:
                 return candidate
         return best
 
-    def _above_header(self, grid: _Grid, header_row: int) -> None:
+    def _above_header(self, grid: Grid, header_row: int) -> None:
         for r in range(header_row):
             if not _has_own_content(grid, r):
                 continue
@@ -1211,7 +787,7 @@ class _FileReader:
             if line:
                 self.about_above.setdefault(line[0], (line[1], grid.name, r + 1))
                 continue
-            first = next(_text(v) for v in grid.rows[r] if _text(v))
+            first = next(cell_text(v) for v in grid.rows[r] if cell_text(v))
             if self.rules.boilerplate.match(first):
                 continue
             self.issue(
@@ -1227,13 +803,13 @@ class _FileReader:
     def _heading(self, text: str) -> str:
         return self.rules.headings.match(text) or self.rules.sheet_sections.by_synonym(text)
 
-    def _read_rows(self, grid: _Grid, header: _Header, fixed: str) -> _SheetResult:
+    def _read_rows(self, grid: Grid, header: _Header, fixed: str) -> _SheetResult:
         rules = self.rules
         default = fixed or _default_section(header)
         body = range(header.row + 1, len(grid.rows))
         has_headings = any(
             len(_sources(grid, r)) == 1
-            and self._heading(next(_text(v) for v in grid.rows[r] if _text(v)))
+            and self._heading(next(cell_text(v) for v in grid.rows[r] if cell_text(v)))
             for r in body
             if _has_own_content(grid, r)
         )
@@ -1266,7 +842,7 @@ class _FileReader:
                 )
                 continue
             sources = _sources(grid, r)
-            first = next(_text(v) for v in values if _text(v))
+            first = next(cell_text(v) for v in values if cell_text(v))
             if rules.notes.match(first):
                 in_notes = True
                 self.issue(
@@ -1281,7 +857,7 @@ class _FileReader:
                 continue
             if len(sources) == 1:
                 anchor = next(iter(sources))
-                text = _text(grid.rows[anchor[0]][anchor[1]])
+                text = cell_text(grid.rows[anchor[0]][anchor[1]])
                 heading = self._heading(text)
                 if heading:
                     current = heading
@@ -1295,7 +871,7 @@ class _FileReader:
                     )
                     continue
                 item_column = header.columns[current].get("item")
-                filled = [c for c, v in enumerate(values) if _text(v)]
+                filled = [c for c, v in enumerate(values) if cell_text(v)]
                 if grid.spans.get(anchor, (1, 1))[1] > 1 or filled != [item_column]:
                     self.issue(
                         grid.name,
@@ -1339,7 +915,7 @@ class _FileReader:
             find_borough(grid.name) if grid.name else None,
         )
 
-    def _report_columns(self, grid: _Grid, header: _Header, possible: set[str]) -> None:
+    def _report_columns(self, grid: Grid, header: _Header, possible: set[str]) -> None:
         width = max((len(row) for row in grid.rows), default=0)
         used = set(header.flags) | ({header.borough} if header.borough is not None else set())
         for section in possible:
@@ -1348,7 +924,7 @@ class _FileReader:
             if column in used:
                 continue
             has_values = any(
-                column < len(grid.rows[r]) and _text(grid.rows[r][column])
+                column < len(grid.rows[r]) and cell_text(grid.rows[r][column])
                 for r in range(header.row + 1, len(grid.rows))
             )
             if not has_values:
@@ -1411,14 +987,14 @@ class _FileReader:
         return found
 
     def _record(
-        self, grid: _Grid, header: _Header, r: int, current: str, fixed: str
+        self, grid: Grid, header: _Header, r: int, current: str, fixed: str
     ) -> dict[str, Any] | None:
         values = grid.rows[r]
         row = r + 1
         where = f"{_place(grid.name)}, row {row}"
 
         def cell(column: int | None) -> str:
-            return _text(values[column]) if column is not None and column < len(values) else ""
+            return cell_text(values[column]) if column is not None and column < len(values) else ""
 
         flag_text = {name: cell(column) for column, name in header.flags.items()}
         flag_header = {name: header.texts[column] for column, name in header.flags.items()}
@@ -1590,7 +1166,7 @@ def _date(value: Any) -> Any:
     """A return date from a cell: a real date, or text written day first (UK style)."""
     if isinstance(value, dt.datetime | dt.date):
         return pd.Timestamp(value)
-    text = " ".join(_text(value).split())
+    text = " ".join(cell_text(value).split())
     for pattern in _DATE_FORMATS:
         try:
             return pd.Timestamp(dt.datetime.strptime(text, pattern))
@@ -1604,7 +1180,7 @@ def _file_borough(
 ) -> register.LocalAuthority | None:
     """The borough a whole file is from: the About sheet's board, else the file name (an
     About board that names no borough is reported)."""
-    board_text = _text(about.get("borough", (None,))[0])
+    board_text = cell_text(about.get("borough", (None,))[0])
     file_borough = find_borough(board_text) if board_text else None
     if board_text and file_borough is None:
         _, sheet, row = about["borough"]
@@ -1627,7 +1203,7 @@ def _return_date(reader: _FileReader, answer: tuple[Any, str, int]) -> pd.Timest
     """The About sheet's return date (NaT, reported, when it is not a date)."""
     value, sheet, row = answer
     return_date = _date(value)
-    if pd.isna(return_date) and _text(value):
+    if pd.isna(return_date) and cell_text(value):
         reader.issue(
             sheet,
             row,
@@ -1685,7 +1261,7 @@ def _ingest_file(
     sha: str,
     modified: pd.Timestamp,
     rules: SurveyRules,
-    limits: safe_files.WorkbookLimits,
+    limits: workbook_checks.WorkbookLimits,
 ) -> _Outcome:
     outcome = _Outcome(path.name, sha, modified)
     try:
@@ -1860,7 +1436,7 @@ def ingest_survey(folder: Path | str | None = None, *, config: dict | None = Non
             code="missing_folder",
         )
     rules = load_rules(config)
-    limits = safe_files.load_workbook_limits()
+    limits = workbook_checks.load_workbook_limits()
     files = sorted(
         (p for p in folder.iterdir() if p.is_file() and not rules.is_skipped(p.name)),
         key=lambda p: p.name,

@@ -21,7 +21,7 @@ from lscb_analysis.core.errors import (
     RawDataWriteError,
     ReferenceDataError,
 )
-from lscb_analysis.model import catalogue, consultation
+from lscb_analysis.model import catalogue, consultation, feedback_form
 
 LATEST = catalogue.available_versions()[-1]
 IDENTIFYING = "Child: John Smith, DOB 03/02/2015 was missed"
@@ -30,7 +30,7 @@ IDENTIFYING = "Child: John Smith, DOB 03/02/2015 was missed"
 @functools.lru_cache(maxsize=4)
 def _blank(version: str) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
-        path = catalogue.write_feedback_form(
+        path = feedback_form.write_feedback_form(
             catalogue.load_catalogue(version), Path(folder) / "form.xlsx"
         )
         return path.read_bytes()

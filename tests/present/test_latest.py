@@ -13,8 +13,8 @@ from lscb_analysis.core import register
 from lscb_analysis.model.catalogue import load_catalogue
 from lscb_analysis.present import latest, plots
 from lscb_analysis.qa import deep_dive
-from lscb_analysis.scorecard import scorecard
-from lscb_analysis.stats import stats
+from lscb_analysis.scorecard import periods, scorecard
+from lscb_analysis.stats.xmr import xmr
 
 # Kingston upon Thames' CP plans lasting 2 years or more: 2023-24 is a special cause (8.6%,
 # above the limit) and 2024-25 is suppressed by DfE, the case the board-papers issue found.
@@ -28,7 +28,7 @@ def _series(values, statuses, years=range(2013, 2026)):
 def test_a_series_ending_suppressed_says_so_and_carries_no_icon():
     values = [20, 21, 20, 19, 20, 21, 20, 19, 20, 21, 20, 45, np.nan]
     statuses = ["ok"] * 12 + ["suppressed"]
-    frame = stats.xmr(
+    frame = xmr(
         pd.Series(values, index=range(2013, 2026), dtype=float),
         improvement="down",
         value_range=(0, 100),
@@ -44,7 +44,7 @@ def test_a_series_ending_suppressed_says_so_and_carries_no_icon():
 
 
 def test_a_latest_value_gets_its_own_icon_and_other_states_their_words():
-    frame = stats.xmr([20, 21, 20, 19, 20, 21, 20, 19, 20, 21, 20, 45], improvement="down")
+    frame = xmr([20, 21, 20, 19, 20, 21, 20, 19, 20, 21, 20, 45], improvement="down")
     verdict = latest.latest_verdict(frame)
     assert verdict.has_value and verdict.variation == "special_cause_concern"
     assert verdict.variation_icon == "concern_high" and verdict.special_cause
@@ -108,7 +108,7 @@ def test_kingston_cp_plans_two_years_is_not_assessed_everywhere(public_indicator
     model = load_catalogue("1.0")
     ids = list(model.current.loc[model.current["source_indicator"] == "cpp_2yrs_pct", "id"])
     assert ids, "the best-fit model maps a PI to cpp_2yrs_pct"
-    period = scorecard.resolve_period(
+    period = periods.resolve_period(
         "2025", public_indicators, None, register.resolve(KINGSTON).la_number
     )
     card = scorecard.scorecard(
@@ -154,7 +154,7 @@ def test_no_london_series_ending_without_a_value_gets_an_icon(public_indicators)
 
 
 def test_spc_chart_of_a_series_ending_missing_draws_no_icon():
-    frame = stats.xmr(
+    frame = xmr(
         [5.0, 6.0, 5.0, 7.0, 6.0, 5.0, 6.0, 7.0, 5.0, 6.0, 30.0, np.nan], improvement="down"
     )
     figure = plots.spc_chart(frame, measure="Re-referrals", unit="percent")

@@ -148,10 +148,11 @@ def test_run_pdf_prints_board_papers_within_their_page_targets(demo_pack, monkey
 
 
 def test_an_unchanged_run_without_its_pdf_is_re_run_when_pdf_is_asked(project, tmp_path):
+    from lscb_analysis import __version__
     from lscb_analysis.core import io
-    from lscb_analysis.runs import runner
+    from lscb_analysis.runs import run_record
 
-    spec = runner.RunSpec(
+    spec = run_record.RunSpec(
         "scorecard", {"borough": "Barnet"}, "Barnet", "barnet", str(tmp_path / "reports"), []
     )
     spec.run_dir.mkdir(parents=True)
@@ -161,14 +162,14 @@ def test_an_unchanged_run_without_its_pdf_is_re_run_when_pdf_is_asked(project, t
             "status": "ok",
             "parameters": {"borough": "Barnet"},
             "inputs": {},
-            "package_version": runner.__version__,
+            "package_version": __version__,
             "code_fingerprint": "c",
             "outputs": {"html": "report.html"},
         },
         spec.run_dir / "manifest.json",
     )
-    assert runner.change_reason(spec, {}, "c") is None
-    assert runner.change_reason(spec, {}, "c", pdf=True) == "its PDF is missing"
+    assert run_record.change_reason(spec, {}, "c") is None
+    assert run_record.change_reason(spec, {}, "c", pdf=True) == "its PDF is missing"
 
 
 @pytest.mark.slow

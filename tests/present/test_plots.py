@@ -15,7 +15,10 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from lscb_analysis.core.errors import InvalidArgumentError  # noqa: E402
 from lscb_analysis.present import plots  # noqa: E402
-from lscb_analysis.stats import stats
+from lscb_analysis.stats.benchmarking import compare_to_benchmark
+from lscb_analysis.stats.funnels import funnel, funnel_curve
+from lscb_analysis.stats.intervals import proportion_ci
+from lscb_analysis.stats.xmr import xmr
 
 STABLE = [5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 5]
 
@@ -64,7 +67,7 @@ def test_palette_is_shared_and_colour_blind_safe():
 
 
 def test_spc_chart_colours_special_cause_points_and_states_the_finding(close_figures):
-    chart = stats.xmr([*STABLE, 15], improvement="up", target=1)
+    chart = xmr([*STABLE, 15], improvement="up", target=1)
     figure = plots.spc_chart(chart, measure="Timely assessments")
     close_figures(figure)
     assert isinstance(figure, Figure)
@@ -84,7 +87,7 @@ def test_spc_chart_colours_special_cause_points_and_states_the_finding(close_fig
 
 
 def test_spc_chart_concern_is_orange(close_figures):
-    chart = stats.xmr([*STABLE, 15], improvement="down")
+    chart = xmr([*STABLE, 15], improvement="down")
     figure = plots.spc_chart(chart)
     close_figures(figure)
     concern = _collection(figure, "points:special_cause_concern")
@@ -93,20 +96,20 @@ def test_spc_chart_concern_is_orange(close_figures):
 
 
 def test_spc_chart_common_cause_title_counts_earlier_signals(close_figures):
-    chart = stats.xmr([*STABLE[:6], 20, *STABLE[6:]], improvement="up")
+    chart = xmr([*STABLE[:6], 20, *STABLE[6:]], improvement="up")
     figure = plots.spc_chart(chart, measure="Visits")
     close_figures(figure)
     assert _title(figure) == (
         "Visits: Common cause at the latest point (1 earlier point of special cause)"
     )
-    stable = plots.spc_chart(stats.xmr(STABLE))
+    stable = plots.spc_chart(xmr(STABLE))
     close_figures(stable)
     assert _title(stable) == "Only common cause variation across 12 points"
 
 
 def test_spc_chart_draws_limits_per_segment_and_the_target(close_figures):
     values = [5, 6] * 6 + [20, 21] * 6
-    chart = stats.xmr(values, rebase_at=[12], target=15)
+    chart = xmr(values, rebase_at=[12], target=15)
     figure = plots.spc_chart(chart)
     close_figures(figure)
     axes = figure.axes[0]
@@ -120,7 +123,7 @@ def test_spc_chart_draws_limits_per_segment_and_the_target(close_figures):
 
 
 def test_spc_chart_missing_points_are_not_plotted_and_warning_is_shown(close_figures):
-    chart = stats.xmr([3, 4, None, 5, 4])
+    chart = xmr([3, 4, None, 5, 4])
     figure = plots.spc_chart(chart)
     close_figures(figure)
     assert _point_count(figure) == 4
@@ -129,7 +132,7 @@ def test_spc_chart_missing_points_are_not_plotted_and_warning_is_shown(close_fig
 
 def test_spc_chart_uses_text_labels_for_other_indexes(close_figures):
     index = [f"{year}-{year - 1999:02d}" for year in range(2010, 2022)]
-    figure = plots.spc_chart(stats.xmr(pd.Series(STABLE, index=index)))
+    figure = plots.spc_chart(xmr(pd.Series(STABLE, index=index)))
     close_figures(figure)
     labels = [label.get_text() for label in figure.axes[0].get_xticklabels()]
     assert labels[0] == "2010-11"
@@ -137,7 +140,7 @@ def test_spc_chart_uses_text_labels_for_other_indexes(close_figures):
 
 def test_spc_chart_does_not_touch_pyplot_state(close_figures):
     before = plt.get_fignums()
-    close_figures(plots.spc_chart(stats.xmr(STABLE)))
+    close_figures(plots.spc_chart(xmr(STABLE)))
     assert plt.get_fignums() == before
 
 
@@ -154,16 +157,14 @@ AREAS = ["Barnet", "Brent", "Camden", "Ealing", "Enfield", "Harrow"]
 
 
 def _funnel_frame(**kwargs):
-    result = stats.funnel(
-        [20, 130, 12, 45, 8, 60], [100, 500, 100, 200, 60, 300], target=0.2, **kwargs
-    )
+    result = funnel([20, 130, 12, 45, 8, 60], [100, 500, 100, 200, 60, 300], target=0.2, **kwargs)
     return result.set_axis(AREAS)
 
 
 def test_funnel_plot_labels_outliers_and_highlights_the_chosen_area(close_figures):
     frame = _funnel_frame()
     figure = plots.funnel_plot(
-        frame, highlight="Barnet", curve=stats.funnel_curve(frame), polarity="high"
+        frame, highlight="Barnet", curve=funnel_curve(frame), polarity="high"
     )
     close_figures(figure)
     assert _title(figure) == "Barnet is within the limits; 1 of 6 areas outside the 99.8% limits"
@@ -182,7 +183,7 @@ def test_funnel_plot_labels_outliers_and_highlights_the_chosen_area(close_figure
 
 def test_funnel_plot_draws_both_limit_pairs_and_the_target(close_figures):
     frame = _funnel_frame()
-    curve = stats.funnel_curve(frame, points=40)
+    curve = funnel_curve(frame, points=40)
     figure = plots.funnel_plot(frame, curve=curve)
     close_figures(figure)
     lines = figure.axes[0].lines
@@ -206,12 +207,12 @@ def test_funnel_plot_without_curve_joins_the_unit_limits(close_figures):
 def test_funnel_plot_states_the_overdispersion_method(close_figures):
     numerators = [12, 30, 45, 60, 22, 90, 15, 70, 40, 33, 150, 5]
     denominators = [100, 150, 300, 250, 200, 400, 120, 280, 260, 210, 500, 90]
-    frame = stats.funnel(numerators, denominators, overdispersion="multiplicative")
+    frame = funnel(numerators, denominators, overdispersion="multiplicative")
     figure = plots.funnel_plot(frame)
     close_figures(figure)
     note = [text for text in _texts(figure) if text.startswith("Limits")]
     assert note and "over-dispersion: multiplicative (phi = " in note[0]
-    plain = plots.funnel_plot(stats.funnel(numerators, denominators))
+    plain = plots.funnel_plot(funnel(numerators, denominators))
     close_figures(plain)
     assert any("no over-dispersion adjustment" in text for text in _texts(plain))
 
@@ -239,8 +240,8 @@ def test_funnel_plot_rejects_unknown_highlight_and_bad_labels():
 
 
 def _comparison(polarity="high"):
-    ci = stats.proportion_ci([65, 40, 55, 52], [100, 100, 100, 100])
-    return stats.compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], 52, polarity)
+    ci = proportion_ci([65, 40, 55, 52], [100, 100, 100, 100])
+    return compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], 52, polarity)
 
 
 def test_benchmark_chart_colours_by_comparison_and_states_the_finding(close_figures):
@@ -273,8 +274,8 @@ def test_benchmark_chart_summary_title_without_highlight(close_figures):
 
 
 def test_benchmark_chart_marks_per_row_benchmarks(close_figures):
-    ci = stats.proportion_ci([65, 40], [100, 100])
-    frame = stats.compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], [50, 45], "high")
+    ci = proportion_ci([65, 40], [100, 100])
+    frame = compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], [50, 45], "high")
     figure = plots.benchmark_chart(frame)
     close_figures(figure)
     markers = [item for item in figure.axes[0].collections if item.get_label() == "England"]
@@ -321,7 +322,7 @@ def test_spc_chart_marks_suppressed_periods_without_their_value(close_figures):
         [5.0, 6, 5, 7, 6, 5, np.nan, 7, 5, 6],
         index=[f"{2023 + i // 4}Q{i % 4 + 1}" for i in range(10)],
     )
-    chart = stats.xmr(values, improvement="down")
+    chart = xmr(values, improvement="down")
     chart["state"] = ["ok"] * 6 + ["suppressed"] + ["ok"] * 3
     chart.loc["2024Q3", "value"] = SECRET  # even if a caller left the value in, it is not drawn
     figure = plots.spc_chart(chart, measure="Repeat plans")
@@ -339,18 +340,18 @@ def test_spc_chart_marks_suppressed_periods_without_their_value(close_figures):
 
 
 def test_spc_chart_reads_the_published_status_column_too(close_figures):
-    chart = stats.xmr(pd.Series([10.0, np.nan, 12.0, 11.0], index=[2022, 2023, 2024, 2025]))
+    chart = xmr(pd.Series([10.0, np.nan, 12.0, 11.0], index=[2022, 2023, 2024, 2025]))
     chart["status"] = ["ok", "suppressed", "ok", "ok"]
     figure = plots.spc_chart(chart)
     close_figures(figure)
     assert [mark.get_position()[0] for mark in _suppressed_texts(figure)] == [2023]
-    plain = plots.spc_chart(stats.xmr(STABLE))
+    plain = plots.spc_chart(xmr(STABLE))
     close_figures(plain)
     assert _suppressed_texts(plain) == []
 
 
 def test_funnel_plot_names_suppressed_units_instead_of_placing_them(close_figures):
-    frame = stats.funnel([20, 130, np.nan, 45, 30], [100, 500, np.nan, 200, 150], target=0.2)
+    frame = funnel([20, 130, np.nan, 45, 30], [100, 500, np.nan, 200, 150], target=0.2)
     frame["status"] = ["ok", "ok", "suppressed", "ok", "ok"]
     frame.loc[2, ["value", "denominator"]] = [SECRET, SECRET]  # a careless caller
     names = ["Barnet", "Brent", "Kensington and Chelsea", "Ealing", "Camden"]
@@ -415,7 +416,7 @@ def test_small_multiples_never_draw_a_suppressed_value(close_figures):
 
 
 def test_chart_axes_name_their_unit_and_draw_clipped_limits():
-    percent = stats.xmr(
+    percent = xmr(
         [0.5, 4.0, 1.0, 5.0, 0.5, 3.5, 1.0, 4.5, 0.5, 4.0, 1.0, 5.0],
         improvement="down",
         value_range=(0, 100),
@@ -429,12 +430,12 @@ def test_chart_axes_name_their_unit_and_draw_clipped_limits():
     percent.attrs["unit"] = "rate_per_10000"  # the frame's own unit when none is passed
     assert plots.spc_chart(percent).axes[0].get_ylabel() == "Rate per 10,000 children"
 
-    result = stats.funnel([20, 130, 12, 45], [100, 500, 100, 200], target=0.2)
+    result = funnel([20, 130, 12, 45], [100, 500, 100, 200], target=0.2)
     funnel_axes = plots.funnel_plot(result, unit="percent").axes[0]
     assert funnel_axes.get_ylabel() == "Per cent"
     assert funnel_axes.get_xlabel() == "Denominator (number)"
-    ci = stats.proportion_ci([65, 40, 55], [100, 100, 100])
-    comparison = stats.compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], 52, "high")
+    ci = proportion_ci([65, 40, 55], [100, 100, 100])
+    comparison = compare_to_benchmark(ci["value"], ci["lower"], ci["upper"], 52, "high")
     bench = plots.benchmark_chart(comparison, labels=["A", "B", "C"], unit="percent")
     assert bench.axes[0].get_xlabel() == "Per cent"
 

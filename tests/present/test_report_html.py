@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from lscb_analysis.core import notebooks
 from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.present import plots, report_html
-from lscb_analysis.runs import runner
-from lscb_analysis.stats import stats
+from lscb_analysis.stats.xmr import xmr
 
 
 def _display(figure) -> nbformat.NotebookNode:
@@ -28,7 +28,7 @@ def _display(figure) -> nbformat.NotebookNode:
 
 
 def _spc_figure(values, measure):
-    frame = stats.xmr(values, improvement="down")
+    frame = xmr(values, improvement="down")
     frame.index = list(range(2026 - len(values), 2026))
     return plots.spc_chart(frame, measure=measure)
 
@@ -167,7 +167,7 @@ def test_banners_synthetic_and_analyst(executed, page):
 
 
 def test_a_suppressed_point_shows_the_rule_words_never_its_value():
-    frame = stats.xmr([5, 6, None, 7, 6, 5, 6, 7], improvement="down")
+    frame = xmr([5, 6, None, 7, 6, 5, 6, 7], improvement="down")
     frame.index = list(range(2018, 2026))
     frame["status"] = ["ok", "ok", "suppressed", "ok", "ok", "ok", "ok", "suppressed"]
     frame.loc[2020, "value"] = 3.0  # a value the frame still holds must not come out
@@ -178,7 +178,7 @@ def test_a_suppressed_point_shows_the_rule_words_never_its_value():
 
 
 def test_report_titles():
-    registry = runner.notebook_registry()
+    registry = notebooks.notebook_registry()
     title = report_html.report_title
     assert (
         title(

@@ -163,7 +163,7 @@ def test_demo_pack_board_outputs_give_nothing_back(demo_pack):
 
 def test_check_reports_and_the_publication_scan_refuse_a_leak(tmp_path, project, capsys):
     from lscb_analysis.cli import main as cli
-    from lscb_analysis.runs import runner
+    from lscb_analysis.runs import screening
 
     reports = tmp_path / "out"
     leak = _write(
@@ -178,10 +178,10 @@ def test_check_reports_and_the_publication_scan_refuse_a_leak(tmp_path, project,
 
     # The runner's scan of a run's staging folder: a hit fails it and removes its outputs.
     (leak.parent / "manifest.json").write_text("{}")
-    findings, _ = runner.screen_outputs(leak.parent)
-    assert set(findings["kind"]) == {runner.RECOVERABLE}
+    findings, _ = screening.screen_outputs(leak.parent)
+    assert set(findings["kind"]) == {screening.RECOVERABLE}
     assert findings["masked"].eq("").all()
-    message = runner.identifier_error(findings)
+    message = screening.identifier_error(findings)
     assert "can be worked out" in message and "allowlist" not in message
     assert not leak.exists() and (leak.parent / "manifest.json").exists()
 

@@ -18,7 +18,8 @@ from lscb_analysis.model import catalogue
 from lscb_analysis.protect import recovery_attack
 from lscb_analysis.qa import deep_dive
 from lscb_analysis.runs import orchestrate
-from lscb_analysis.stats import stats
+from lscb_analysis.stats.funnels import funnel
+from lscb_analysis.stats.xmr import xmr
 
 
 @pytest.mark.parametrize(
@@ -183,7 +184,7 @@ def test_funnel_passes_suppressed_boroughs_to_the_chart(public_indicators):
     hidden = frame["status"] == "suppressed"
     assert hidden.any() and frame.loc[hidden, "value"].isna().all()
     assert frame.loc[~hidden, "value"].notna().all() and len(names) == len(frame)
-    placed = stats.funnel(
+    placed = funnel(
         frame.loc[~hidden, "numerator"],
         frame.loc[~hidden, "denominator"],
         kind="proportion",
@@ -216,10 +217,10 @@ def test_questions_follow_the_signals(public_indicators):
     scope = deep_dive.check_parameters(
         public_indicators, "Barnet", None, "rereferral_pct", None, None
     )
-    rising = stats.xmr([20, 21, 20, 19, 20, 21, 20, 19, 20, 21, 20, 35], improvement="down")
+    rising = xmr([20, 21, 20, 19, 20, 21, 20, 19, 20, 21, 20, 35], improvement="down")
     asked = deep_dive.questions(scope, {"rereferral_pct": rising}, {}, pd.DataFrame())
     assert asked[0].startswith("Re-referrals shows special-cause concern")
-    calm = stats.xmr([20, 21, 20, 19, 20, 21, 20, 19, 20, 21, 20, 20], improvement="down")
+    calm = xmr([20, 21, 20, 19, 20, 21, 20, 19, 20, 21, 20, 20], improvement="down")
     assert deep_dive.questions(scope, {"rereferral_pct": calm}, {}, pd.DataFrame())[0].startswith(
         "No signal stands out"
     )
