@@ -32,7 +32,7 @@ from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
 from lscb_analysis.present import presenter
-from lscb_analysis.qa import audit, support_log, support_review
+from lscb_analysis.qa import audit, audit_ingest, support_log, support_review
 from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
@@ -72,7 +72,7 @@ presenter.show(support_log.support_split(log.table), "Borough support and pan-Lo
 # %%
 judgements = support_review.london_judgements()
 exceptions = support_review.scorecard_exceptions()
-evidence = support_review.gather_evidence(judgements, audit.read_audit_records(), exceptions, rules)
+evidence = support_review.gather_evidence(judgements, audit_ingest.read_audit_records(), exceptions, rules)
 support = support_review.borough_support(log.table)
 targeted = support_review.targeting(support, evidence)
 presenter.show(targeted, "Support against evidence of need")

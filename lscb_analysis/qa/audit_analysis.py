@@ -5,8 +5,8 @@ The other audit findings sit beside this module and build on it: agreement and m
 (:mod:`~lscb_analysis.qa.audit_trends`), evidence (:mod:`~lscb_analysis.qa.audit_evidence`) and
 the questions they raise (:mod:`~lscb_analysis.qa.audit_questions`).
 
-Pure functions over the records from :func:`lscb_analysis.qa.audit.ingest_audit` (or
-:func:`audit.read_audit_records`): a DataFrame in, a new DataFrame out. Only records whose
+Pure functions over the records from :func:`lscb_analysis.qa.audit_ingest.ingest_audit` (or
+:func:`audit_ingest.read_audit_records`): a DataFrame in, a new DataFrame out. Only records whose
 ``status`` is "ok" are counted, and "Not applicable" answers are left out of shares and
 agreement. Grades are ordered by their rank in ``data/reference/audit_themes.yaml``
 (Outstanding 4 ... Inadequate 1); "good or better" is Outstanding or Good.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lscb_analysis.protect.identifier_text import WITHHELD_TEXT
 from lscb_analysis.qa import audit
 from lscb_analysis.qa.audit_analysis import (
     check_columns,
@@ -45,7 +46,7 @@ def evidence_by_question(
     keep = (
         ~withheld
         & (text != "")
-        & (text != audit.WITHHELD_TEXT)
+        & (text != WITHHELD_TEXT)
         & (records["question_id"].fillna("") != "")
         & (records["status"] != "duplicate")
     )

@@ -20,12 +20,12 @@ import pandas as pd
 from lscb_analysis.core import register
 from lscb_analysis.core.errors import DataFileError, UnknownAreaError
 from lscb_analysis.protect.identifier_rules import load_identifier_config
-from lscb_analysis.protect.identifier_text import scan_text
+from lscb_analysis.protect.identifier_text import WITHHELD_TEXT, scan_text
 from lscb_analysis.qa import audit
 
 ISSUE_COLUMNS = audit.ISSUE_COLUMNS
 PAN_LONDON = "pan-London"
-WITHHELD = audit.WITHHELD_TEXT
+WITHHELD = WITHHELD_TEXT
 
 
 @dataclass

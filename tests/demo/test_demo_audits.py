@@ -11,7 +11,7 @@ from lscb_analysis.core import io
 from lscb_analysis.core.errors import RawDataWriteError
 from lscb_analysis.demo import demo_audits
 from lscb_analysis.protect import pseudonym
-from lscb_analysis.qa import audit, audit_actions, audit_trends, support_log
+from lscb_analysis.qa import audit, audit_actions, audit_ingest, audit_trends, support_log
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def demo(tmp_path_factory):
 @pytest.fixture(scope="module")
 def ingested(demo):
     raw, _ = demo
-    return audit.ingest_audits(raw / "audit", key=b"demo key that is long enough 123")
+    return audit_ingest.ingest_audits(raw / "audit", key=b"demo key that is long enough 123")
 
 
 def test_same_seed_same_bytes_and_nothing_overwritten(demo, tmp_path, monkeypatch):
@@ -128,11 +128,11 @@ def test_demo_writes_only_inside_the_projects_raw_folder(project, tmp_path):
 
 def test_raw_case_references_for_the_publication_check(demo):
     raw, _ = demo
-    references = audit.raw_case_references(raw / "audit")
+    references = audit_ingest.raw_case_references(raw / "audit")
     assert references[0] == "SYN-0101" and all(r.startswith("SYN-") for r in references)
     assert (
         len(references)
         == len(set(references))
         == sum(spec.cases for spec in demo_audits.DEMO_AUDITS)
     )
-    assert audit.raw_case_references(raw / "nowhere") == []
+    assert audit_ingest.raw_case_references(raw / "nowhere") == []

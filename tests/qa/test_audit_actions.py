@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from qa_helpers import issue
 
 from lscb_analysis.core.errors import DataFileError
 from lscb_analysis.qa import audit_actions as actions
@@ -27,7 +28,7 @@ def actions_log(tmp_path):
     return actions.read_actions(path)
 
 
-def test_actions_are_validated_with_row_and_column(actions_log, find_issue):
+def test_actions_are_validated_with_row_and_column(actions_log):
     table = actions_log.table.set_index("row")
     assert table.loc[2, "status"] == "complete" and table.loc[3, "status"] == "in progress"
     assert (
@@ -45,15 +46,15 @@ def test_actions_are_validated_with_row_and_column(actions_log, find_issue):
         ("source_type", "unknown_source_type"),
         ("status", "unknown_status"),
     ):
-        found = find_issue(actions_log, 6, column)
+        found = issue(actions_log, 6, column)
         assert found["code"] == code and found["severity"] == "error"
         assert found["file"] == "actions.csv" and "row 6" in found["message"]
-    assert find_issue(actions_log, 7, "action")["code"] == "missing_value"
-    assert find_issue(actions_log, 8, "action_id")["code"] == "duplicate_action_id"
-    assert find_issue(actions_log, 8, "reaudit_date")["code"] == "reaudit_before_due"
+    assert issue(actions_log, 7, "action")["code"] == "missing_value"
+    assert issue(actions_log, 8, "action_id")["code"] == "duplicate_action_id"
+    assert issue(actions_log, 8, "reaudit_date")["code"] == "reaudit_before_due"
     # free text that looks like a name is withheld, and the issue does not repeat it
     assert table.loc[7, "notes"] == log_files.WITHHELD
-    found = find_issue(actions_log, 7, "notes")
+    found = issue(actions_log, 7, "notes")
     assert found["code"] == "identifier_in_text" and "Jamie" not in found["message"]
     assert list(actions_log.issues.columns) == list(log_files.ISSUE_COLUMNS)
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from qa_helpers import G, I, O, R, records
 
 from lscb_analysis.core.errors import InvalidArgumentError
 from lscb_analysis.qa import audit_agreement
 
-O, G, R, I = "Outstanding", "Good", "Requires improvement", "Inadequate"  # noqa: E741
 
-
-def test_weighted_kappa_matches_a_hand_computed_example(make_records):
+def test_weighted_kappa_matches_a_hand_computed_example():
     # Ten double-marked answers (first auditor, second auditor):
     #   (O,G) x1, (G,G) x4, (G,R) x2, (R,R) x2, (R,I) x1
     # Table, first auditor in rows, grades in the order O, G, R, I:
@@ -40,7 +39,7 @@ def test_weighted_kappa_matches_a_hand_computed_example(make_records):
     assert result["upper"] - result["lower"] == pytest.approx(2 * 1.959964 * result["se"], rel=1e-5)
 
     table = audit_agreement.auditor_agreement(
-        make_records(
+        records(
             [
                 {"grade": a, "second_grade": b, "case": f"CASE-{n // 3}"}
                 for n, (a, b) in enumerate(zip(first, second, strict=True))
@@ -66,8 +65,8 @@ def test_kappa_edge_cases():
         audit_agreement.weighted_kappa([G, G], [G])
 
 
-def test_moderation_direction_counts(make_records):
-    frame = make_records(
+def test_moderation_direction_counts():
+    frame = records(
         [
             {"grade": G, "moderated_grade": R},  # down
             {"grade": G, "moderated_grade": I},  # down (two steps)

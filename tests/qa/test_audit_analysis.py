@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from qa_helpers import G, I, O, R, records
 
 from lscb_analysis.core.errors import InvalidArgumentError
 from lscb_analysis.qa import (
@@ -13,11 +14,9 @@ from lscb_analysis.qa import (
     audit_trends,
 )
 
-O, G, R, I = "Outstanding", "Good", "Requires improvement", "Inadequate"  # noqa: E741
 
-
-def test_not_applicable_and_problem_rows_are_left_out(make_records):
-    frame = make_records(
+def test_not_applicable_and_problem_rows_are_left_out():
+    frame = records(
         [
             {"grade": G, "second_grade": G},
             {"grade": "Not applicable", "second_grade": G},
@@ -29,8 +28,8 @@ def test_not_applicable_and_problem_rows_are_left_out(make_records):
     assert audit_agreement.auditor_agreement(frame)["items"].tolist() == [1]
 
 
-def test_grade_distribution_with_wilson_interval(make_records):
-    frame = make_records(
+def test_grade_distribution_with_wilson_interval():
+    frame = records(
         [
             {"grade": g, "agency": agency}
             for agency, grades in (("police", [O, G, G, R, I]), ("education", [R] * 4))
@@ -50,8 +49,8 @@ def test_grade_distribution_with_wilson_interval(make_records):
     assert "board" in board.attrs["tier"]
 
 
-def test_empty_records_give_empty_tables(make_records):
-    empty = make_records([{"grade": G}]).iloc[0:0]
+def test_empty_records_give_empty_tables():
+    empty = records([{"grade": G}]).iloc[0:0]
     assert audit_analysis.grade_distribution(empty).empty
     assert audit_agreement.auditor_agreement(empty, by="agency").empty
     assert audit_agreement.moderation_summary(empty).empty

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from lscb_analysis.qa import audit, audit_evidence
+from qa_helpers import G, O, R, records
 
-O, G, R, I = "Outstanding", "Good", "Requires improvement", "Inadequate"  # noqa: E741
+from lscb_analysis.protect.identifier_text import WITHHELD_TEXT
+from lscb_analysis.qa import audit_evidence
 
 
-def test_evidence_never_includes_withheld_text(make_records):
-    frame = make_records(
+def test_evidence_never_includes_withheld_text():
+    frame = records(
         [
             {"grade": G, "evidence": "Seen alone.", "agency": "police"},
-            {"grade": R, "evidence": audit.WITHHELD_TEXT, "evidence_withheld": "nhs_number"},
+            {"grade": R, "evidence": WITHHELD_TEXT, "evidence_withheld": "nhs_number"},
             {"grade": R, "evidence": "  "},
             {
                 "grade": O,

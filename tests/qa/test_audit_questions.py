@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
+from qa_helpers import G, I, O, R, records
+
 from lscb_analysis.qa import audit_questions
 
-O, G, R, I = "Outstanding", "Good", "Requires improvement", "Inadequate"  # noqa: E741
 
-
-def test_weak_sections_and_low_agreement_raise_questions(make_records):
+def test_weak_sections_and_low_agreement_raise_questions():
     rows = [{"grade": g, "section": "planning", "question_id": "NEG-PLA-1"} for g in [R] * 9 + [G]]
     rows += [{"grade": g, "section": "recognition"} for g in [G] * 9 + [R]]
     # 1 of 10 good or better: the board tier leaves the section out (even "below 50%" is
     # worked out from its suppressed counts) and counts every section with a suppressed
     # count, weak or not (recognition's single RI answer too), so the count points at none.
-    board = audit_questions.weak_sections(make_records(rows))
+    board = audit_questions.weak_sections(records(rows))
     assert board.empty and board.attrs["withheld"] == 2
-    analyst = audit_questions.weak_sections(make_records(rows), tier="analyst")
+    analyst = audit_questions.weak_sections(records(rows), tier="analyst")
     assert analyst["section"].tolist() == ["planning"] and analyst.attrs["withheld"] == 0
     assert analyst.loc[0, "certainty"] == "clearly below"
     assert analyst.loc[0, "question"].startswith("Planning (A-1): 10% of graded answers")
     assert "drift" in analyst.loc[0, "question"]
     # With counts of 6 or more the board sees the share and its interval.
     big = [{"grade": g, "section": "planning"} for g in [R] * 14 + [G] * 6]
-    shown = audit_questions.weak_sections(make_records(big))
+    shown = audit_questions.weak_sections(records(big))
     assert shown["section"].tolist() == ["planning"] and shown.attrs["withheld"] == 0
     assert shown.loc[0, "question"].startswith(
         # Wilson interval for 6 of 20: statsmodels proportion_confint(method="wilson")
@@ -44,7 +44,7 @@ def test_weak_sections_and_low_agreement_raise_questions(make_records):
         (I, I),
     ]
     moderated = [(G, R)] * 6 + [(G, G)] * 6
-    frame = make_records(
+    frame = records(
         [{"grade": a, "second_grade": b} for a, b in pairs]
         + [{"grade": a, "moderated_grade": b} for a, b in moderated]
     )
@@ -57,5 +57,5 @@ def test_weak_sections_and_low_agreement_raise_questions(make_records):
     assert "suppressed (fewer than 6)" in agreement and "kappa" not in agreement
     analyst = audit_questions.low_agreement(frame, tier="analyst")
     assert "kappa" in analyst[analyst["measure"] == "auditor agreement"]["question"].iloc[0]
-    few = audit_questions.low_agreement(make_records([{"grade": G, "second_grade": G}]))
+    few = audit_questions.low_agreement(records([{"grade": G, "second_grade": G}]))
     assert few["measure"].tolist() == ["too few double-marked"]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from qa_helpers import G, R, records
 
 from lscb_analysis.qa import audit_analysis, audit_trends
 
-O, G, R, I = "Outstanding", "Good", "Requires improvement", "Inadequate"  # noqa: E741
 
-
-def test_compare_audits_says_whether_the_repeat_improved(make_records):
+def test_compare_audits_says_whether_the_repeat_improved():
     before = [
         {"grade": g, "audit_id": "N-2025", "audit_date": pd.Timestamp("2025-03-01")}
         for g in [G] * 8 + [R] * 32
@@ -20,7 +19,7 @@ def test_compare_audits_says_whether_the_repeat_improved(make_records):
         for g in [G] * 30 + [R] * 10
     ]
     other_borough = [{"grade": G, "audit_id": "C-2026", "borough": "Croydon"}]
-    table = audit_trends.compare_audits(make_records(before + after + other_borough))
+    table = audit_trends.compare_audits(records(before + after + other_borough))
     barnet = table[table["borough"] == "Barnet"].set_index("audit_id")
     assert barnet.loc["N-2025", "verdict"] == "first audit"
     repeat = barnet.loc["N-2026"]
@@ -31,7 +30,7 @@ def test_compare_audits_says_whether_the_repeat_improved(make_records):
     assert table.set_index("audit_id").loc["C-2026", "verdict"] == "first audit"
     assert "Fisher" in table.attrs["test"]
     small = audit_trends.compare_audits(
-        make_records(
+        records(
             [
                 {"grade": G, "audit_id": "S-1", "audit_date": pd.Timestamp("2025-01-01")},
                 {"grade": R, "audit_id": "S-1", "audit_date": pd.Timestamp("2025-01-01")},
@@ -42,7 +41,7 @@ def test_compare_audits_says_whether_the_repeat_improved(make_records):
     assert small.set_index("audit_id").loc["S-2", "verdict"] == "higher, but within chance"
 
 
-def test_repeat_audit_totals_follow_suppressed_section_counts(make_records):
+def test_repeat_audit_totals_follow_suppressed_section_counts():
     first = [
         {"grade": g, "section": "planning", "audit_id": "A-1", "audit_date": "2025-03-01"}
         for g in [G] * 3 + [R] * 20
@@ -55,7 +54,7 @@ def test_repeat_audit_totals_follow_suppressed_section_counts(make_records):
         {"grade": g, "section": "planning", "audit_id": "A-2", "audit_date": "2026-03-01"}
         for g in [G] * 12 + [R] * 12
     ]
-    frame = make_records(first + second)
+    frame = records(first + second)
     sections = audit_analysis.for_tier(
         audit_analysis.grade_distribution(frame, by=["audit_id", "section"])
     )

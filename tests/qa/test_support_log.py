@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from qa_helpers import issue
 
 from lscb_analysis.qa import support_log as support
 
@@ -31,18 +32,18 @@ def test_missing_support_log(tmp_path):
     ]
 
 
-def test_support_log_is_validated(support_log, find_issue):
+def test_support_log_is_validated(support_log):
     table = support_log.table.set_index("row")
     assert table.loc[2, "theme"] == "Neglect"
     assert table.loc[3, "theme"] == "Exploitation and missing"
     assert table.loc[5, "borough"] == "pan-London" and table.loc[5, "scope"] == "pan-London"
     assert table.loc[2, "year"] == "2025-26" and table.loc[4, "year"] == "2026-27"
-    assert find_issue(support_log, 6, "theme")["code"] == "unknown_theme"
+    assert issue(support_log, 6, "theme")["code"] == "unknown_theme"
     assert table.loc[6, "valid"]  # an unknown theme is a warning only
-    assert find_issue(support_log, 7, "days")["code"] == "bad_number"
-    assert find_issue(support_log, 8, "commissioned_by")["code"] == "missing_value"
-    assert find_issue(support_log, 8, "end_date")["code"] == "end_before_start"
-    assert find_issue(support_log, 9, "days")["code"] == "more_days_than_period"
+    assert issue(support_log, 7, "days")["code"] == "bad_number"
+    assert issue(support_log, 8, "commissioned_by")["code"] == "missing_value"
+    assert issue(support_log, 8, "end_date")["code"] == "end_before_start"
+    assert issue(support_log, 9, "days")["code"] == "more_days_than_period"
     assert not table.loc[[7, 8], "valid"].any()
 
 
