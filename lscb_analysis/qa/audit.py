@@ -100,7 +100,8 @@ RECORD_COLUMNS: tuple[str, ...] = (
     "row",
     "cell",
 )
-"""Columns of :attr:`AuditIngest.records`; see :func:`ingest_audit`."""
+"""Columns of :attr:`lscb_analysis.qa.audit_ingest.AuditIngest.records`; see
+:func:`lscb_analysis.qa.audit_ingest.ingest_audit`."""
 
 ISSUE_COLUMNS: tuple[str, ...] = (
     "file",

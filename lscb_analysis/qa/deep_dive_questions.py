@@ -31,9 +31,10 @@ def questions(
     """The questions the signals raise, in plain English, for the board.
 
     From: special-cause variation at the latest period of the yearly published series
-    (``spc``, :func:`spc_frames`) and of the quarterly local values (``quarterly``,
-    :func:`quarterly_spc_frames`), as :func:`lscb_analysis.present.latest.latest_verdict` decides
-    it: a latest period that is suppressed, missing or not yet due raises no SPC question
+    (``spc``, :func:`~lscb_analysis.qa.deep_dive_trends.spc_frames`) and of the quarterly
+    local values (``quarterly``,
+    :func:`~lscb_analysis.qa.deep_dive_trends.quarterly_spc_frames`), as
+    :func:`lscb_analysis.present.latest.latest_verdict` decides it: a latest period that is suppressed, missing or not yet due raises no SPC question
     about an earlier point but one sentence saying so ("2024-25: suppressed; last shown
     2023-24: 8.6%"); the borough outside the London funnel's limits; weak audit sections
     and low agreement between auditors. Output: a list of sentences (one saying nothing
