@@ -38,7 +38,7 @@ from lscb_analysis.core import provenance
 from lscb_analysis.present import presenter
 from lscb_analysis.protect import disclosure_config
 from lscb_analysis.published import public_data
-from lscb_analysis.qa import deep_dive
+from lscb_analysis.qa import deep_dive, deep_dive_context, deep_dive_london, deep_dive_questions, deep_dive_trends
 from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
@@ -57,8 +57,8 @@ Markdown(deep_dive.title_block(scope))
 # blue special-cause improvement, grey common-cause variation; "c" marks a year DfE suppressed.
 
 # %%
-spc = deep_dive.spc_frames(table, scope)
-display(*deep_dive.spc_figures(spc))
+spc = deep_dive_trends.spc_frames(table, scope)
+display(*deep_dive_trends.spc_figures(spc))
 
 # %% [markdown]
 # ## The quarterly local figures
@@ -67,9 +67,9 @@ display(*deep_dive.spc_figures(spc))
 # and is left out of the limits.
 
 # %%
-quarterly = deep_dive.quarterly_spc_frames(scope)
-display(Markdown(deep_dive.quarterly_note(scope, quarterly)),
-        *deep_dive.quarterly_figures(quarterly))
+quarterly = deep_dive_trends.quarterly_spc_frames(scope)
+display(Markdown(deep_dive_trends.quarterly_note(scope, quarterly)),
+        *deep_dive_trends.quarterly_figures(quarterly))
 
 # %% [markdown]
 # ## Where the borough sits among London's boroughs
@@ -78,15 +78,15 @@ display(Markdown(deep_dive.quarterly_note(scope, quarterly)),
 # the chart names them under the funnel instead.
 
 # %%
-funnels = deep_dive.funnels(table, scope)
-display(*deep_dive.funnel_figures(funnels, scope))
+funnels = deep_dive_london.funnels(table, scope)
+display(*deep_dive_london.funnel_figures(funnels, scope))
 
 # %% [markdown]
 # ## The borough and its statistical neighbours
 # Each with a 95% confidence interval, against England; "c" marks a suppressed figure.
 
 # %%
-display(*deep_dive.neighbour_figures(table, scope))
+display(*deep_dive_london.neighbour_figures(table, scope))
 
 # %% [markdown]
 # ## What assessments record
@@ -94,14 +94,14 @@ display(*deep_dive.neighbour_figures(table, scope))
 # assessments with factors recorded. Small counts are suppressed by DfE.
 
 # %%
-presenter.show(deep_dive.factor_breakdown(scope), "Factors identified at assessment", labels={"borough": scope.area.name})
+presenter.show(deep_dive_context.factor_breakdown(scope), "Factors identified at assessment", labels={"borough": scope.area.name})
 
 # %% [markdown]
 # ## What Ofsted found
 # The latest ILACS judgements for the borough and its statistical neighbours.
 
 # %%
-presenter.show(deep_dive.inspection_context(scope), "Ofsted judgements")
+presenter.show(deep_dive_context.inspection_context(scope), "Ofsted judgements")
 
 # %% [markdown]
 # ## What the case-file audits show
@@ -111,8 +111,8 @@ presenter.show(deep_dive.inspection_context(scope), "Ofsted judgements")
 # (the analyst tier shows them, NOT FOR PUBLICATION).
 
 # %%
-records = deep_dive.audit_records(scope)
-deep_dive.show_tables(deep_dive.audit_tables(records, scope.tier))
+records = deep_dive_context.audit_records(scope)
+deep_dive_context.show_tables(deep_dive_context.audit_tables(records, scope.tier))
 Markdown(disclosure_config.method_note())
 
 # %% [markdown]
@@ -121,7 +121,7 @@ Markdown(disclosure_config.method_note())
 # exceptions no action answers yet.
 
 # %%
-deep_dive.show_tables(deep_dive.action_tables(scope.area))
+deep_dive_context.show_tables(deep_dive_context.action_tables(scope.area))
 
 # %% [markdown]
 # ## Questions this raises
@@ -129,7 +129,7 @@ deep_dive.show_tables(deep_dive.action_tables(scope.area))
 # audit sections and low agreement.
 
 # %%
-asked = deep_dive.questions(scope, spc, funnels, records, quarterly)
+asked = deep_dive_questions.questions(scope, spc, funnels, records, quarterly)
 Markdown("\n".join(f"- {q}" for q in asked))
 
 # %% [markdown] tags=["print-only"]
@@ -144,7 +144,7 @@ record = provenance.run_record({"borough": borough, "theme": theme, "indicator":
                                 "period": scope.period, "audit_id": audit_id, "tier": scope.tier},
                                ["data/processed/public_indicators.parquet",
                                 "data/processed/pilot_values.parquet"])
-report_index.record_for_index(deep_dive.index_headlines(scope, spc, funnels, records, quarterly),
+report_index.record_for_index(deep_dive_questions.index_headlines(scope, spc, funnels, records, quarterly),
                               period=scope.period, as_at=f"31 March {scope.period}",
                               model_version=scope.model_version)
 presenter.show(record, "Run record")

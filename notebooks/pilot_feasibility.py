@@ -34,7 +34,7 @@ from IPython.display import Markdown
 from lscb_analysis.core import provenance
 from lscb_analysis.pilot import pilot_feasibility, pilot_ingest
 from lscb_analysis.present import grid_charts, presenter
-from lscb_analysis.protect import disclosure, disclosure_config
+from lscb_analysis.protect import disclosure_config
 from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]

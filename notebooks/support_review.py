@@ -32,7 +32,7 @@ from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
 from lscb_analysis.present import presenter
-from lscb_analysis.qa import audit, audit_actions, support_review
+from lscb_analysis.qa import audit_ingest, support_log, support_review
 from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
@@ -40,7 +40,7 @@ from lscb_analysis.runs import report_index
 # Every row of the log is checked; rows with problems are listed, not dropped.
 
 # %%
-log = audit_actions.read_support_log()
+log = support_log.read_support_log()
 rules = support_review.load_rules()
 Markdown(f"**{len(log.table)} rows in the support log; {int((~log.table['valid'].astype(bool)).sum())} with problems listed below.**")
 
@@ -53,7 +53,7 @@ presenter.show(log.issues, "Problems in the support log")
 # chargeable.
 
 # %%
-days = audit_actions.support_days(log.table, allowance, year=year)
+days = support_log.support_days(log.table, allowance, year=year)
 presenter.show(days, "Support days by borough")
 
 # %% [markdown]
@@ -61,7 +61,7 @@ presenter.show(days, "Support days by borough")
 # How the advisers' time splits between work for one borough and work for London as a whole.
 
 # %%
-presenter.show(audit_actions.support_split(log.table), "Borough support and pan-London work")
+presenter.show(support_log.support_split(log.table), "Borough support and pan-London work")
 
 # %% [markdown]
 # ## Is support going where the evidence says it is needed?
@@ -72,7 +72,7 @@ presenter.show(audit_actions.support_split(log.table), "Borough support and pan-
 # %%
 judgements = support_review.london_judgements()
 exceptions = support_review.scorecard_exceptions()
-evidence = support_review.gather_evidence(judgements, audit.read_audit_records(), exceptions, rules)
+evidence = support_review.gather_evidence(judgements, audit_ingest.read_audit_records(), exceptions, rules)
 support = support_review.borough_support(log.table)
 targeted = support_review.targeting(support, evidence)
 presenter.show(targeted, "Support against evidence of need")

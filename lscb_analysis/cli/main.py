@@ -242,10 +242,10 @@ def _check_reports(args: argparse.Namespace) -> int:
     from lscb_analysis.protect import identifiers
 
     folder = Path(args.folder) if args.folder else paths.reports_dir()
-    from lscb_analysis.qa import audit
+    from lscb_analysis.qa import audit_ingest
 
     # Raw case references from the audit returns are looked for too (held in memory only).
-    findings = identifiers.scan_folder(folder, case_references=audit.raw_case_references())
+    findings = identifiers.scan_folder(folder, case_references=audit_ingest.raw_case_references())
     scanned = sum(
         1 for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in identifiers.SCANNERS
     )
@@ -437,10 +437,10 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _audit_template(args: argparse.Namespace) -> int:
-    from lscb_analysis.qa import audit
+    from lscb_analysis.qa import audit, audit_tool
 
     agencies = [a.strip() for a in args.agencies.split(",") if a.strip()]
-    path = audit.write_audit_template(
+    path = audit_tool.write_audit_template(
         args.theme, agencies, args.cases, args.out, args.audit_id, borough=args.borough
     )
     print(
@@ -453,21 +453,23 @@ def _audit_template(args: argparse.Namespace) -> int:
 
 def _audit_ingest(args: argparse.Namespace) -> int:
     from lscb_analysis.core import workbook_checks
-    from lscb_analysis.qa import audit
+    from lscb_analysis.qa import audit_ingest
 
     folder = Path(args.folder) if args.folder else paths.raw_dir() / "audit"
     has_workbooks = folder.is_dir() and any(
         p.suffix.lower() in workbook_checks.WORKBOOK_SUFFIXES for p in folder.iterdir()
     )
     results = (
-        {folder.name: audit.ingest_audit(folder)} if has_workbooks else audit.ingest_audits(folder)
+        {folder.name: audit_ingest.ingest_audit(folder)}
+        if has_workbooks
+        else audit_ingest.ingest_audits(folder)
     )
     if not results:
         print(f"No audit workbooks found in {folder} or its sub-folders.", file=sys.stderr)
         return 1
     errors = 0
     for audit_id, result in results.items():
-        written = audit.write_ingest(result)
+        written = audit_ingest.write_ingest(result)
         counts = result.records["status"].value_counts().to_dict()
         withheld = int((result.records["evidence_withheld"] != "").sum())
         print(

@@ -41,7 +41,7 @@ import numpy as np
 
 from lscb_analysis.core import io, paths, register
 from lscb_analysis.protect import safe_files
-from lscb_analysis.qa import audit
+from lscb_analysis.qa import audit, audit_tool
 
 logger = logging.getLogger(__name__)
 
@@ -352,7 +352,7 @@ def _shrink(spec: DemoAudit, answers: dict, config: dict) -> None:
 
 
 def _workbook(spec: DemoAudit, answers: dict, only: str | None, config: dict) -> bytes:
-    workbook = audit.build_audit_workbook(
+    workbook = audit_tool.build_audit_workbook(
         spec.theme,
         spec.agencies,
         spec.cases,
@@ -383,7 +383,7 @@ def _workbook(spec: DemoAudit, answers: dict, only: str | None, config: dict) ->
                     safe_files.write_cell(sheet.cell(row=row, column=fields.index(name) + 1), value)
                 row += 1
     stamp = dt.datetime.combine(spec.date, dt.time(9, 0))
-    return audit.workbook_bytes(workbook, stamp)
+    return audit_tool.workbook_bytes(workbook, stamp)
 
 
 def _csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:

@@ -3,7 +3,7 @@
 Regional safeguarding advisers and improvement partners give boroughs support days (for
 example 10 agreed days per area a year, work beyond that charged) and must show that "support
 is targeting the right areas". Pure functions that set the support log
-(:func:`lscb_analysis.qa.audit_actions.read_support_log`) against the evidence of need per
+(:func:`lscb_analysis.qa.support_log.read_support_log`) against the evidence of need per
 borough and theme: Ofsted judgements below good, score card exceptions and weak audit
 sections, mapped to themes by ``data/reference/support_review.yaml``.
 """
@@ -15,7 +15,7 @@ import pandas as pd
 from lscb_analysis.core import io
 from lscb_analysis.protect import disclosure_config
 from lscb_analysis.published import ofsted
-from lscb_analysis.qa import audit_analysis
+from lscb_analysis.qa import audit_questions
 
 RULES_FILE = "support_review.yaml"
 EVIDENCE_COLUMNS = ["borough", "theme", "source", "detail"]
@@ -82,7 +82,7 @@ def audit_evidence(records: pd.DataFrame) -> pd.DataFrame:
     """Evidence of need from case-file audits: sections where few answers were good or better.
 
     A section with a suppressed grade count is not judged (board tier:
-    :func:`lscb_analysis.qa.audit_analysis.weak_sections`); ``attrs["withheld"]`` counts them.
+    :func:`lscb_analysis.qa.audit_questions.weak_sections`); ``attrs["withheld"]`` counts them.
 
     Returns:
         ``EVIDENCE_COLUMNS`` with ``source`` "Audit", the theme as its title.
@@ -92,7 +92,7 @@ def audit_evidence(records: pd.DataFrame) -> pd.DataFrame:
     from lscb_analysis.qa import audit
 
     titles = {key: spec["title"] for key, spec in audit.audit_config()["themes"].items()}
-    weak = audit_analysis.weak_sections(records)
+    weak = audit_questions.weak_sections(records)
     evidence = pd.DataFrame(
         {
             "borough": weak["borough"],
@@ -231,7 +231,7 @@ def scorecard_exceptions() -> pd.DataFrame:
 def index_headlines(days: pd.DataFrame, targeted: pd.DataFrame) -> dict:
     """The review's headline values for the report index (totals, never a row of the log).
 
-    Inputs: :func:`lscb_analysis.qa.audit_actions.support_days` (``days_used``, ``allowance``)
+    Inputs: :func:`lscb_analysis.qa.support_log.support_days` (``days_used``, ``allowance``)
     and :func:`targeting` (``finding``). Output: ``{label: value}`` with the days used
     against the allowance, the support with no evidence of need and the evidence of need with
     no support (counts of borough and theme pairs). Raises nothing.

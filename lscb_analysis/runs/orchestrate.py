@@ -21,7 +21,7 @@ from pathlib import Path
 from lscb_analysis.core import notebooks, paths, provenance
 from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.present import pdf_print
-from lscb_analysis.qa import audit
+from lscb_analysis.qa import audit_ingest
 from lscb_analysis.runs import executors, pack, report_index
 from lscb_analysis.runs.install import new_staging, recover_interrupted, settle
 from lscb_analysis.runs.planning import check_kernel, plan_runs, tier_out_dir
@@ -162,7 +162,7 @@ def run_stages(
 
 def _case_references() -> tuple[str, ...]:
     """The raw audit case references, for the publication scan (read once per invocation)."""
-    return tuple(audit.raw_case_references())
+    return tuple(audit_ingest.raw_case_references())
 
 
 def _run_pending(pool, pending, results, context, timeout, skipped, progress, label) -> None:

@@ -11,7 +11,7 @@ from lscb_analysis.core import io
 from lscb_analysis.core.errors import RawDataWriteError
 from lscb_analysis.demo import demo_audits
 from lscb_analysis.protect import pseudonym
-from lscb_analysis.qa import audit, audit_actions, audit_analysis
+from lscb_analysis.qa import audit, audit_actions, audit_ingest, audit_trends, support_log
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def demo(tmp_path_factory):
 @pytest.fixture(scope="module")
 def ingested(demo):
     raw, _ = demo
-    return audit.ingest_audits(raw / "audit", key=b"demo key that is long enough 123")
+    return audit_ingest.ingest_audits(raw / "audit", key=b"demo key that is long enough 123")
 
 
 def test_same_seed_same_bytes_and_nothing_overwritten(demo, tmp_path, monkeypatch):
@@ -102,7 +102,7 @@ def test_demo_ingests_with_one_planted_identifier_and_one_missing_grade(demo, in
     assert {"up", "down", "confirmed"} <= set(records["moderation"])
     assert set(records["theme"]) == {"neglect", "exploitation"}
     # the repeat Barnet neglect audit can be compared with the first
-    trend = audit_analysis.compare_audits(records, theme="neglect", borough="Barnet")
+    trend = audit_trends.compare_audits(records, theme="neglect", borough="Barnet")
     assert trend["previous_audit"].tolist() == ["", "SYNTHETIC-2025-barnet-neglect"]
 
 
@@ -113,11 +113,11 @@ def test_demo_logs_validate_cleanly(demo):
     as_at = demo_audits.DEMO_AS_AT
     assert len(audit_actions.overdue_actions(log.table, as_at)) >= 1
     assert len(audit_actions.reaudit_due(log.table, as_at)) >= 1
-    support = audit_actions.read_support_log(raw / "support" / "support_log.csv")
+    support = support_log.read_support_log(raw / "support" / "support_log.csv")
     assert support.table["valid"].all() and support.issues.empty
-    days = audit_actions.support_days(support.table, year="2025-26").set_index("borough")
+    days = support_log.support_days(support.table, year="2025-26").set_index("borough")
     assert days.loc["Barnet", "chargeable_days"] > 0
-    assert set(audit_actions.support_split(support.table)["scope"]) == {"borough", "pan-London"}
+    assert set(support_log.support_split(support.table)["scope"]) == {"borough", "pan-London"}
 
 
 def test_demo_writes_only_inside_the_projects_raw_folder(project, tmp_path):
@@ -128,11 +128,11 @@ def test_demo_writes_only_inside_the_projects_raw_folder(project, tmp_path):
 
 def test_raw_case_references_for_the_publication_check(demo):
     raw, _ = demo
-    references = audit.raw_case_references(raw / "audit")
+    references = audit_ingest.raw_case_references(raw / "audit")
     assert references[0] == "SYN-0101" and all(r.startswith("SYN-") for r in references)
     assert (
         len(references)
         == len(set(references))
         == sum(spec.cases for spec in demo_audits.DEMO_AUDITS)
     )
-    assert audit.raw_case_references(raw / "nowhere") == []
+    assert audit_ingest.raw_case_references(raw / "nowhere") == []

@@ -12,7 +12,7 @@ import pytest
 from lscb_analysis.core import register
 from lscb_analysis.model.catalogue import load_catalogue
 from lscb_analysis.present import latest, spc_charts
-from lscb_analysis.qa import deep_dive
+from lscb_analysis.qa import deep_dive, deep_dive_questions, deep_dive_trends
 from lscb_analysis.scorecard import periods, scorecard
 from lscb_analysis.stats.xmr import xmr
 
@@ -78,7 +78,7 @@ def kingston(public_indicators):
     scope = deep_dive.check_parameters(
         public_indicators, KINGSTON, None, "cpp_2yrs_pct", 2025, None, "board"
     )
-    return scope, deep_dive.spc_frames(public_indicators, scope)
+    return scope, deep_dive_trends.spc_frames(public_indicators, scope)
 
 
 def test_kingston_cp_plans_two_years_is_not_assessed_everywhere(public_indicators, kingston):
@@ -90,14 +90,14 @@ def test_kingston_cp_plans_two_years_is_not_assessed_everywhere(public_indicator
     assert latest.latest_verdict(frame, frame.attrs["period"]).text == expected
 
     # Deep dive sentence: no special-cause question about 2023-24; says not assessed.
-    asked = deep_dive.questions(scope, spc, {}, pd.DataFrame())
+    asked = deep_dive_questions.questions(scope, spc, {}, pd.DataFrame())
     assert not any("special-cause" in sentence for sentence in asked)
     assert f"CP plans 2 years+ ({expected}) is not assessed for SPC variation" in " ".join(asked)
     # Index headline: not counted as a special cause, nor as assessed.
-    headlines = deep_dive.index_headlines(scope, spc, {}, pd.DataFrame())
+    headlines = deep_dive_questions.index_headlines(scope, spc, {}, pd.DataFrame())
     assert headlines["Special causes"] == "0 of 0"
     # Chart: no variation icon of 2023-24's concern, the title says suppressed.
-    figure = deep_dive.spc_figures(spc)[0]
+    figure = deep_dive_trends.spc_figures(spc)[0]
     axes = figure.axes[0]
     icons = [t.get_text() for t in axes.texts if t.get_gid() == "icon:variation"]
     assert icons == ["Variation: not assessed"]
@@ -134,7 +134,7 @@ def test_no_london_series_ending_without_a_value_gets_an_icon(public_indicators)
     ending_blank = 0
     for area in register.london_boroughs():
         scope = deep_dive.DeepDiveScope(area, None, "all", ids, (), year, ())
-        spc = deep_dive.spc_frames(public_indicators, scope)
+        spc = deep_dive_trends.spc_frames(public_indicators, scope)
         for indicator_id, frame in spc.items():
             verdict = latest.latest_verdict(frame, frame.attrs["period"])
             assert frame.index[-1] == year, (area.name, indicator_id)
@@ -146,7 +146,9 @@ def test_no_london_series_ending_without_a_value_gets_an_icon(public_indicators)
                 )
                 assert not any(
                     "special-cause" in s
-                    for s in deep_dive.questions(scope, {indicator_id: frame}, {}, pd.DataFrame())
+                    for s in deep_dive_questions.questions(
+                        scope, {indicator_id: frame}, {}, pd.DataFrame()
+                    )
                 ), (area.name, indicator_id)
             else:
                 assert verdict.has_value and verdict.variation is not None
@@ -193,16 +195,16 @@ def test_quarterly_latest_is_the_report_quarter_even_when_not_yet_due(public_ind
     scope = dataclasses.replace(scope, quarter_cutoff="2025Q2")
     statuses = ["provided"] * 4 + ["provided", "not yet due"]
     values = _pilot_values(statuses, [20.0, 21.0, 20.0, 19.0, 45.0, np.nan])
-    frame = deep_dive.quarterly_spc_frames(scope, values)["BF-FD-03"]
+    frame = deep_dive_trends.quarterly_spc_frames(scope, values)["BF-FD-03"]
     assert frame.index[-1] == "2025Q2" and frame["state"].iloc[-1] == "not_yet_due"
     verdict = latest.latest_verdict(frame, frame.attrs["period"])
     assert verdict.text == "Q1 2025-26: not yet due; last shown Q4 2024-25: 45.0%"
     assert verdict.variation is None
-    asked = deep_dive.questions(scope, {}, {}, pd.DataFrame(), {"BF-FD-03": frame})
+    asked = deep_dive_questions.questions(scope, {}, {}, pd.DataFrame(), {"BF-FD-03": frame})
     assert not any("special-cause" in sentence for sentence in asked)
     # A quarter after the last return, up to the cut-off, is "no figure returned".
     later = dataclasses.replace(scope, quarter_cutoff="2025Q3")
-    frame = deep_dive.quarterly_spc_frames(later, values)["BF-FD-03"]
+    frame = deep_dive_trends.quarterly_spc_frames(later, values)["BF-FD-03"]
     assert list(frame.index[-2:]) == ["2025Q2", "2025Q3"]
     assert latest.latest_verdict(frame, frame.attrs["period"]).text.startswith(
         "Q2 2025-26: no figure returned; last shown Q4 2024-25"
@@ -211,6 +213,6 @@ def test_quarterly_latest_is_the_report_quarter_even_when_not_yet_due(public_ind
 
 def test_reporting_year_ticks_read_as_the_verdict_does(kingston):
     _, spc = kingston
-    axes = deep_dive.spc_figures(spc)[0].axes[0]
+    axes = deep_dive_trends.spc_figures(spc)[0].axes[0]
     ticks = [t.get_text() for t in axes.get_xticklabels()]
     assert "2024-25" in ticks and not any(tick.isdigit() for tick in ticks)

@@ -1,12 +1,14 @@
-"""Actions log and support log: validation with file, row and column; the reports on them."""
+"""Actions log: validation with file, row and column; the reports on it."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
+from qa_helpers import issue
 
 from lscb_analysis.core.errors import DataFileError
 from lscb_analysis.qa import audit_actions as actions
+from lscb_analysis.qa import log_files
 
 ACTIONS = """action_id,borough,action,owner,due_date,source_type,source_ref,status,reaudit_date,completed_date,notes
 A1,Barnet,Neglect workshop,Designated nurse,31/01/2026,audit finding,AUD-1/NEG-REC-2,complete,13/03/2026,20/01/2026,
@@ -18,36 +20,12 @@ A6,Lambeth,,Owner,2026-01-31,other,forum,open,,,Child: Jamie Smith mentioned
 A1,Lambeth,Repeat id,Owner,2026-01-31,other,forum,done,01/01/2026,,
 """
 
-SUPPORT = """borough,theme,days,commissioned by,start date,end date,activity
-Barnet,neglect,6,Business manager,12/05/2025,30/06/2025,Audit design
-Barnet,Exploitation and missing,6.5,DCS,01/09/2025,31/10/2025,Moderation
-Barnet,neglect,2,DCS,01/05/2026,31/05/2026,Next year
-pan-London,performance data,5,London ADCS,01/04/2025,31/03/2026,Dataset
-Croydon,knitting,1,DCS,01/06/2025,01/06/2025,Unusual
-Croydon,neglect,-1,DCS,01/06/2025,01/06/2025,
-Lambeth,early help,3,,05/06/2025,01/06/2025,
-Hackney,early help,9,DCS,01/06/2025,02/06/2025,
-"""
-
 
 @pytest.fixture
 def actions_log(tmp_path):
     path = tmp_path / "actions.csv"
     path.write_text(ACTIONS, encoding="utf-8")
     return actions.read_actions(path)
-
-
-@pytest.fixture
-def support_log(tmp_path):
-    path = tmp_path / "support_log.csv"
-    path.write_text(SUPPORT, encoding="utf-8")
-    return actions.read_support_log(path)
-
-
-def issue(log, row, column):
-    found = log.issues[(log.issues["row"] == row) & (log.issues["column"] == column)]
-    assert not found.empty, f"no issue at row {row}, column {column}"
-    return found.iloc[0]
 
 
 def test_actions_are_validated_with_row_and_column(actions_log):
@@ -75,10 +53,10 @@ def test_actions_are_validated_with_row_and_column(actions_log):
     assert issue(actions_log, 8, "action_id")["code"] == "duplicate_action_id"
     assert issue(actions_log, 8, "reaudit_date")["code"] == "reaudit_before_due"
     # free text that looks like a name is withheld, and the issue does not repeat it
-    assert table.loc[7, "notes"] == actions.WITHHELD
+    assert table.loc[7, "notes"] == log_files.WITHHELD
     found = issue(actions_log, 7, "notes")
     assert found["code"] == "identifier_in_text" and "Jamie" not in found["message"]
-    assert list(actions_log.issues.columns) == list(actions.ISSUE_COLUMNS)
+    assert list(actions_log.issues.columns) == list(log_files.ISSUE_COLUMNS)
 
 
 def test_missing_file_and_missing_columns(tmp_path):
@@ -87,9 +65,6 @@ def test_missing_file_and_missing_columns(tmp_path):
     (tmp_path / "bad.csv").write_text("action,owner\nx,y\n")
     with pytest.raises(DataFileError, match="no column borough, due_date"):
         actions.read_actions(tmp_path / "bad.csv")
-    assert actions.read_support_log(tmp_path / "nothing.csv").issues["code"].tolist() == [
-        "no_support_log"
-    ]
 
 
 def test_overdue_and_reaudit_due(actions_log):
@@ -119,43 +94,3 @@ def test_exceptions_without_action(actions_log):
     assert "signal" in left.columns
     with pytest.raises(actions.InvalidArgumentError, match="pi_id"):
         actions.exceptions_without_action(pd.DataFrame({"borough": []}), actions_log.table)
-
-
-def test_support_log_is_validated(support_log):
-    table = support_log.table.set_index("row")
-    assert table.loc[2, "theme"] == "Neglect"
-    assert table.loc[3, "theme"] == "Exploitation and missing"
-    assert table.loc[5, "borough"] == "pan-London" and table.loc[5, "scope"] == "pan-London"
-    assert table.loc[2, "year"] == "2025-26" and table.loc[4, "year"] == "2026-27"
-    assert issue(support_log, 6, "theme")["code"] == "unknown_theme"
-    assert table.loc[6, "valid"]  # an unknown theme is a warning only
-    assert issue(support_log, 7, "days")["code"] == "bad_number"
-    assert issue(support_log, 8, "commissioned_by")["code"] == "missing_value"
-    assert issue(support_log, 8, "end_date")["code"] == "end_before_start"
-    assert issue(support_log, 9, "days")["code"] == "more_days_than_period"
-    assert not table.loc[[7, 8], "valid"].any()
-
-
-def test_support_days_against_the_allowance(support_log):
-    used = actions.support_days(support_log.table, year="2025-26").set_index("borough")
-    assert used.loc["Barnet", "days_used"] == 12.5
-    assert used.loc["Barnet", "allowance"] == 10
-    assert used.loc["Barnet", "chargeable_days"] == 2.5
-    assert used.loc["Barnet", "remaining"] == 0
-    assert used.loc["Hackney", "chargeable_days"] == 0
-    assert "pan-London" not in used.index
-    custom = actions.support_days(support_log.table, {"Barnet": 15}, year="2025-26")
-    assert custom.set_index("borough").loc["Barnet", "chargeable_days"] == 0
-    everyone = actions.support_days(support_log.table, year="2025-26", all_boroughs=True)
-    assert len(everyone) == 33 and everyone.iloc[0]["borough"] == "Barnet"
-    ledger = actions.support_ledger(support_log.table)
-    barnet = ledger[(ledger["borough"] == "Barnet") & (ledger["year"] == "2025-26")]
-    assert barnet["chargeable_days"].tolist() == [0.0, 2.5]
-    assert barnet["included_days"].tolist() == [6.0, 4.0]
-
-
-def test_support_split(support_log):
-    split = actions.support_split(support_log.table, year="2025-26").set_index("scope")
-    assert split.loc["pan-London", "days"] == 5
-    assert split.loc["borough", "days"] == 6 + 6.5 + 1 + 9
-    assert split["share_pct"].sum() == pytest.approx(100)

@@ -1,0 +1,178 @@
+"""Audit findings over time: each audit against the previous audit of the same theme and borough.
+
+Pure functions over audit records (see :mod:`lscb_analysis.qa.audit_analysis` for which
+records count and what to say alongside the numbers), plus the board-tier protection of the
+repeat-audit table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import fisher_exact
+from statsmodels.stats.proportion import confint_proportions_2indep
+
+from lscb_analysis.protect import disclosure_config
+from lscb_analysis.qa.audit_analysis import (
+    ITEM_NOTE,
+    check_columns,
+    grade_distribution,
+)
+
+TREND_TEST = (
+    "Fisher's exact test (two-sided) on good-or-better versus other graded answers, this "
+    "audit against the previous audit of the same theme in the same borough; the difference "
+    "in percentage points has a Newcombe (hybrid score) 95% interval."
+)
+
+
+def compare_audits(
+    records: pd.DataFrame, theme: str | None = None, borough: str | None = None
+) -> pd.DataFrame:
+    """Share good or better per audit, and whether each repeat audit differs from the last.
+
+    Inputs: audit records from several audits; optional ``theme`` and ``borough`` filters
+    (exact values of those columns, e.g. "neglect", "Barnet"). Audits are compared only with
+    earlier audits of the same theme in the same borough, ordered by ``audit_date``.
+    Output: one row per audit: ``borough, theme, audit_id, audit_date, graded,
+    good_or_better, good_or_better_pct, lower, upper`` (Wilson 95%), then against the
+    previous audit: ``previous_audit``, ``change_pts`` (percentage points), ``change_lower``,
+    ``change_upper`` (Newcombe 95%), ``p_value`` (Fisher's exact, two-sided) and ``verdict``:
+    "first audit", "improved (beyond chance)", "declined (beyond chance)", "higher, but within
+    chance", "lower, but within chance" or "no change". ``attrs["test"]`` names the test.
+    Raises: InvalidArgumentError for a missing column.
+    """
+    columns = ["borough", "theme", "audit_id", "audit_date"]
+    check_columns(records, [*columns, "status", "final_grade"])
+    selected = records
+    if theme is not None:
+        selected = selected[selected["theme"] == theme]
+    if borough is not None:
+        selected = selected[selected["borough"] == borough]
+    table = grade_distribution(selected, by=columns)
+    out_columns = [
+        "borough",
+        "theme",
+        "audit_id",
+        "audit_date",
+        "graded",
+        "good_or_better",
+        "good_or_better_pct",
+        "lower",
+        "upper",
+        "previous_audit",
+        "change_pts",
+        "change_lower",
+        "change_upper",
+        "p_value",
+        "verdict",
+    ]
+    rows = []
+    ordered = table.assign(_date=pd.to_datetime(table["audit_date"], errors="coerce"))
+    ordered = ordered.sort_values(["borough", "theme", "_date", "audit_id"])
+    for _, group in ordered.groupby(["borough", "theme"], sort=False, dropna=False):
+        previous = None
+        for row in group.itertuples(index=False):
+            item = {c: getattr(row, c) for c in out_columns[:9]}
+            item.update(
+                previous_audit="",
+                change_pts=np.nan,
+                change_lower=np.nan,
+                change_upper=np.nan,
+                p_value=np.nan,
+                verdict="first audit",
+            )
+            if previous is not None:
+                item.update(_change(row, previous))
+            rows.append(item)
+            previous = row
+    result = pd.DataFrame(rows, columns=out_columns)
+    sources = ["good_or_better", "graded"]
+    result.attrs.update(
+        test=TREND_TEST,
+        note=ITEM_NOTE,
+        count_columns=["good_or_better", "graded"],
+        rates={
+            "good_or_better_pct": sources,
+            "lower": sources,
+            "upper": sources,
+            "change_pts": sources,
+            "change_lower": sources,
+            "change_upper": sources,
+        },
+    )
+    return result
+
+
+REPEAT_DERIVED = (
+    "graded",
+    "good_or_better",
+    "good_or_better_pct",
+    "lower",
+    "upper",
+    "change_pts",
+    "change_lower",
+    "change_upper",
+    "p_value",
+)
+CHANGE_DERIVED = ("change_pts", "change_lower", "change_upper", "p_value")
+
+
+def protect_repeat_audits(
+    sections: pd.DataFrame, repeats: pd.DataFrame, tier: str = disclosure_config.DEFAULT_TIER
+) -> pd.DataFrame:
+    """Secondary suppression across tables: repeat-audit totals against section counts.
+
+    An audit's totals in the repeat-audit table (graded, good or better) are the sums of its
+    sections' counts, and a change is the difference from the previous audit, so either could
+    give a suppressed section count back. Inputs: ``sections`` (the board table of
+    :func:`grade_distribution` by ``["audit_id", "section"]`` after :func:`for_tier`),
+    ``repeats`` (the board table of :func:`compare_audits` after :func:`for_tier`), ``tier``.
+    Output: a copy of ``repeats`` where every audit with a suppressed section count shows the
+    symbol for ``REPEAT_DERIVED``, and a row whose previous audit is suppressed shows it for
+    ``CHANGE_DERIVED``. The analyst tier is returned unchanged. Raises: ParameterError.
+    """
+    if disclosure_config.validate_tier(tier) == "analyst" or repeats.empty or sections.empty:
+        return repeats
+    symbol = disclosure_config.load_disclosure_rules().symbol
+    counts = [c for c in sections.attrs.get("count_columns", []) if c in sections.columns]
+    hit = sections[counts].astype(object).eq(symbol).any(axis=1)
+    suppressed = set(sections.loc[hit, "audit_id"])
+    hit_rows = repeats["good_or_better"].astype(object).eq(symbol)
+    suppressed |= set(repeats.loc[hit_rows, "audit_id"])
+    out = repeats.copy()
+    for columns, rows in (
+        (REPEAT_DERIVED, out["audit_id"].isin(suppressed)),
+        (CHANGE_DERIVED, out["previous_audit"].isin(suppressed)),
+    ):
+        for column in columns:
+            values = out[column].astype(object)
+            values[rows & values.notna()] = symbol
+            out[column] = values
+    return out
+
+
+def _change(row, previous) -> dict:
+    now, before = int(row.good_or_better), int(previous.good_or_better)
+    n_now, n_before = int(row.graded), int(previous.graded)
+    _, p_value = fisher_exact([[now, n_now - now], [before, n_before - before]])
+    low, high = confint_proportions_2indep(
+        now, n_now, before, n_before, method="newcomb", compare="diff"
+    )
+    change = 100 * (now / n_now - before / n_before)
+    if p_value < 0.05:
+        verdict = "improved (beyond chance)" if change > 0 else "declined (beyond chance)"
+    elif change > 0:
+        verdict = "higher, but within chance"
+    elif change < 0:
+        verdict = "lower, but within chance"
+    else:
+        verdict = "no change"
+    return {
+        "previous_audit": previous.audit_id,
+        "change_pts": change,
+        "change_lower": 100 * float(low),
+        "change_upper": 100 * float(high),
+        "p_value": float(p_value),
+        "verdict": verdict,
+    }

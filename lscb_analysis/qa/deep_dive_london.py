@@ -1,0 +1,172 @@
+"""The deep dive's comparisons: a funnel of all London boroughs and the statistical neighbours.
+
+Over-dispersion, intervals and comparisons come from :mod:`lscb_analysis.stats`; nothing here
+computes one itself. A suppressed figure is named as "not placed", never plotted.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lscb_analysis.core import indicators, register
+from lscb_analysis.published.public_data import OK, period_label
+from lscb_analysis.qa.deep_dive import (
+    ENGLAND_CODE,
+    SUPPRESSED,
+    DeepDiveScope,
+)
+from lscb_analysis.stats.benchmarking import compare_to_benchmark
+from lscb_analysis.stats.funnels import funnel
+from lscb_analysis.stats.intervals import proportion_ci, rate_ci
+
+
+def london_funnel(
+    table: pd.DataFrame, indicator_id: str, period: int, overdispersion: str = "multiplicative"
+) -> tuple[pd.DataFrame, list[str]]:
+    """Funnel of the London boroughs for one indicator and year, with over-dispersion.
+
+    Proportions use the indicator's numerator and denominator; rates per 10,000 use the count
+    and the child population. Over-dispersion is Spiegelhalter's (2005) multiplicative method
+    by default (``funnel``); the frame's ``attrs`` carry phi.
+
+    Returns:
+        (funnel frame from ``funnel`` in register order with the published ``status``
+        as an extra column, the boroughs' names). A borough whose figure is suppressed stays
+        as a row with status ``suppressed`` and no numerator, denominator or value, so it is
+        left out of the target and limits and the chart names it as "not placed" rather
+        than dropping it silently; boroughs with no figure for another reason are left out.
+    """
+    metadata = indicators.load_metadata()
+    london = {la.la_number: la.name for la in register.london_boroughs()}
+    rows = table[
+        (table["indicator"] == indicator_id)
+        & (table["period"] == period)
+        & table["la_number"].isin(london)
+    ]
+    placed = (rows["status"] == OK) & rows["numerator"].notna() & rows["denominator"].notna()
+    rows = rows[placed | (rows["status"] == SUPPRESSED)].drop_duplicates("la_number")
+    order = list(london)
+    rows = rows.assign(_order=rows["la_number"].map(order.index)).sort_values("_order")
+    counted = rows["status"] == OK
+    unit = metadata.at[indicator_id, "unit"]
+    kind = "rate" if unit == "rate_per_10000" else "proportion"
+    multiplier = 10000 if kind == "rate" else 100
+    frame = funnel(
+        rows["numerator"].where(counted).to_numpy(dtype=float),
+        rows["denominator"].where(counted).to_numpy(dtype=float),
+        kind=kind,
+        multiplier=multiplier,
+        overdispersion=overdispersion,
+    )
+    frame["status"] = rows["status"].to_numpy()
+    frame.attrs.update(unit=unit, denominator_label=indicators.denominator_label(unit))
+    return frame, [london[n] for n in rows["la_number"]]
+
+
+def neighbour_comparison(
+    table: pd.DataFrame, scope: DeepDiveScope, indicator_id: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """The borough and its statistical neighbours, each with a 95% interval, against England.
+
+    Returns:
+        (``compare_to_benchmark`` frame — ``value, lower, upper, benchmark,
+        comparison`` and the published ``status`` — one row per area with a figure or a
+        suppressed one, their names). Intervals: Wilson for percentages, exact/Byar for rates
+        per 10,000; areas without a numerator and denominator are ``not_compared``; a
+        suppressed area has no value or interval (the chart shows "c").
+    """
+    metadata = indicators.load_metadata()
+    numbers = [scope.area.la_number, *scope.area.neighbours]
+    rows = table[
+        (table["indicator"] == indicator_id)
+        & (table["period"] == scope.period)
+        & table["la_number"].isin(numbers)
+        & table["status"].isin([OK, SUPPRESSED])
+    ].drop_duplicates("la_number")
+    present = set(rows["la_number"])
+    rows = rows.set_index("la_number").reindex([n for n in numbers if n in present])
+    hidden = rows["status"] != OK
+    rows[["numerator", "denominator", "value"]] = rows[["numerator", "denominator", "value"]].where(
+        ~hidden
+    )
+    england = table[
+        (table["indicator"] == indicator_id)
+        & (table["period"] == scope.period)
+        & (table["area_code"] == ENGLAND_CODE)
+    ]["value"]
+    unit = metadata.at[indicator_id, "unit"]
+    if unit == "rate_per_10000":
+        interval = rate_ci(rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
+    elif unit == "percent" and rows.loc[~hidden, "denominator"].notna().all():
+        interval = proportion_ci(rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
+    else:
+        interval = pd.DataFrame(
+            {"lower": [float("nan")] * len(rows), "upper": [float("nan")] * len(rows)}
+        )
+    polarity = {"high": "high", "low": "low"}.get(metadata.at[indicator_id, "polarity"])
+    frame = compare_to_benchmark(
+        rows["value"].to_numpy(),
+        interval["lower"].to_numpy(),
+        interval["upper"].to_numpy(),
+        england.iloc[0] if len(england) else float("nan"),
+        polarity,
+    )
+    frame["status"] = rows["status"].to_numpy()
+    frame.attrs["unit"] = unit
+    return frame, list(rows["area_name"])
+
+
+def funnels(table: pd.DataFrame, scope: DeepDiveScope) -> dict[str, tuple[pd.DataFrame, list]]:
+    """:func:`london_funnel` for each of the scope's indicators with three boroughs to place.
+
+    Output: ``{indicator id: (funnel frame, names)}``; suppressed boroughs stay in as rows
+    with no value, for the chart's "not placed" note. Raises nothing of its own.
+    """
+    out = {}
+    for indicator_id in scope.indicator_ids:
+        frame, names = london_funnel(table, indicator_id, scope.period)
+        if frame["value"].notna().sum() >= 3:
+            out[indicator_id] = (frame, names)
+    return out
+
+
+def funnel_figures(funnel_frames: dict, scope: DeepDiveScope) -> list:
+    """One funnel plot per indicator, the borough highlighted and outliers labelled."""
+    from lscb_analysis.present import comparison_charts
+
+    metadata = indicators.load_metadata()
+    figures = []
+    for indicator_id, (frame, names) in funnel_frames.items():
+        polarity = {"high": "high", "low": "low"}.get(metadata.at[indicator_id, "polarity"])
+        figures.append(
+            comparison_charts.funnel_plot(
+                frame,
+                labels=names,
+                highlight=scope.area.name if scope.area.name in names else None,
+                polarity=polarity,
+                measure=f"{metadata.at[indicator_id, 'short_title']} "
+                f"({period_label(scope.period)})",
+            )
+        )
+    return figures
+
+
+def neighbour_figures(table: pd.DataFrame, scope: DeepDiveScope) -> list:
+    """One chart per indicator: the borough and its neighbours with intervals against England."""
+    from lscb_analysis.present import comparison_charts
+
+    metadata = indicators.load_metadata()
+    figures = []
+    for indicator_id in scope.indicator_ids:
+        frame, names = neighbour_comparison(table, scope, indicator_id)
+        if len(frame):
+            figures.append(
+                comparison_charts.benchmark_chart(
+                    frame,
+                    labels=names,
+                    highlight=scope.area.name if scope.area.name in names else None,
+                    measure=f"{metadata.at[indicator_id, 'short_title']} "
+                    f"({period_label(scope.period)})",
+                )
+            )
+    return figures
