@@ -113,7 +113,11 @@ def plant_problems(spec: DemoAudit, answers: dict) -> None:
 
 
 def shrink_small_section(spec: DemoAudit, answers: dict, config: dict) -> None:
-    """Leave only a few graded answers in the audit's small section (:data:`~lscb_analysis.demo.demo_audit_specs.SMALL_SECTIONS`)."""
+    """Leave only a few graded answers in the audit's small section.
+
+    The sections and how many to keep are in
+    :data:`~lscb_analysis.demo.demo_audit_specs.SMALL_SECTIONS`.
+    """
     if spec.audit_id not in SMALL_SECTIONS:
         return
     section, keep = SMALL_SECTIONS[spec.audit_id]

@@ -187,7 +187,8 @@ README_SUPPORT = """# SYNTHETIC demonstration data
 
 @dataclass
 class DemoResult:
-    """Files :func:`write_demo_audits` wrote (``written``) or left alone (``kept``)."""
+    """Files :func:`~lscb_analysis.demo.demo_audits.write_demo_audits` wrote (``written``) or
+    left alone (``kept``)."""
 
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)

@@ -2,8 +2,8 @@
 
 Holds what every demo pilot return shares: the seed, SYNTHETIC marker and banner, the periods
 and model version, the agency-wide return's boroughs, each borough's scenario and return date,
-systems, narratives and concerns; the record of a built return (:class:`DemoReturn`); figures consistent with the published annual figures; feasibility
-answers; and the helpers that plant a problem into a borough's entries.
+systems, narratives and concerns; the record of a built return (:class:`DemoReturn`); figures
+consistent with the published annual figures; feasibility answers; and the helpers that plant a problem into a borough's entries.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ HARD_PI_BOROUGHS = (
     "Waltham Forest",
 )
 PLAN_COLUMNS = ["file", "borough", "code", "pi_id", "period", "cell", "what"]
-"""Columns of :func:`demo_pilot_plan`: one row per planted problem (cell on the data sheet)."""
+"""Columns of :func:`~lscb_analysis.demo.demo_pilot.demo_pilot_plan`: one row per planted
+problem (cell on the data sheet)."""
 SCENARIOS = {
     "Barking and Dagenham": "clean",
     "Barnet": "re-submission: the first file has an error and missing quarters; the second "
@@ -261,7 +262,8 @@ def feasibility_answers(
 def entry_cell(
     workbook: Workbook, rules: dict, borough: str | None, pi_id: str, period: str, name: str
 ) -> str:
-    """The Data-sheet cell (e.g. ``"F12"``) of column ``name`` for that borough, PI and period ("" if none)."""
+    """The Data-sheet cell (e.g. ``"F12"``) of column ``name`` for that borough, PI and period
+    (``""`` if there is no such row)."""
     sheet = workbook[rules["sheets"]["data"]]
     labels = {f: s["label"] for f, s in rules["headers"].items()}
     header = {cell.value: cell.column_letter for cell in sheet[pilot_template.DATA_HEADER_ROW]}

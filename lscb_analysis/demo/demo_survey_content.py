@@ -247,7 +247,7 @@ class Sheet:
 
 @dataclass
 class DemoFile:
-    """One demo survey file: name, bytes, boroughs covered, variant and how ingest should read it."""
+    """One demo survey file: name, bytes, boroughs covered, variant, how ingest should read it."""
 
     name: str
     content: bytes

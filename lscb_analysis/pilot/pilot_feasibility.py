@@ -260,7 +260,8 @@ def index_headlines(
 ) -> dict:
     """The pilot's headline values for the report index (counts of PIs and boroughs).
 
-    Inputs: :func:`classify` (``category``), :func:`provision` (``la_number``) and the
+    Inputs: :func:`~lscb_analysis.pilot.pilot_classify.classify` (``category``),
+    :func:`~lscb_analysis.pilot.pilot_provision.provision` (``la_number``) and the
     rules (None: pilot_rules.yaml; its ``feasibility_rule.categories`` name the first and
     last category). Output: ``{label: value}``: PIs feasible now (of all), PIs to postpone
     and boroughs that returned. Raises nothing.

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import feasibility_inputs
 import pandas as pd
 
 from lscb_analysis.pilot import pilot_classify, pilot_provision, pilot_template
+
+# The shared fixtures, bound here by name so pytest finds them (see feasibility_inputs).
+model = feasibility_inputs.model
+values = feasibility_inputs.values
+_values = feasibility_inputs.values_helper
+_series = feasibility_inputs.series_helper
 
 
 def test_cycles_and_classification_follow_the_stated_rule(values, model):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import feasibility_inputs
 import pandas as pd
 
 from lscb_analysis.core import register
 from lscb_analysis.pilot import pilot_classify, pilot_feasibility, pilot_provision
+
+# The shared fixtures, bound here by name so pytest finds them (see feasibility_inputs).
+model = feasibility_inputs.model
+values = feasibility_inputs.values
 
 
 def test_texts_gathered_per_pi_and_the_borough_view(values, model):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import feasibility_inputs
 import pandas as pd
 import pytest
 
 from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.pilot import pilot_provision
+
+# The shared fixtures, bound here by name so pytest finds them (see feasibility_inputs).
+model = feasibility_inputs.model
+values = feasibility_inputs.values
 
 
 def test_provision_per_borough_and_pi(values, model):
