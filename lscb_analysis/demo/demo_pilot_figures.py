@@ -3,7 +3,8 @@
 Holds what every demo pilot return shares: the seed, SYNTHETIC marker and banner, the periods
 and model version, the agency-wide return's boroughs, each borough's scenario and return date,
 systems, narratives and concerns; the record of a built return (:class:`DemoReturn`); figures
-consistent with the published annual figures; feasibility answers; and the helpers that plant a problem into a borough's entries.
+consistent with the published annual figures; feasibility answers; and the helpers that plant
+a problem into a borough's entries.
 """
 
 from __future__ import annotations
