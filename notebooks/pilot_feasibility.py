@@ -32,7 +32,7 @@ tier = "board"  # "board" (small numbers suppressed) or "analyst" (NOT FOR PUBLI
 from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
-from lscb_analysis.pilot import pilot_feasibility, pilot_ingest
+from lscb_analysis.pilot import pilot_classify, pilot_feasibility, pilot_ingest, pilot_provision
 from lscb_analysis.present import grid_charts, presenter
 from lscb_analysis.protect import disclosure_config
 from lscb_analysis.runs import report_index
@@ -43,7 +43,7 @@ from lscb_analysis.runs import report_index
 # must exist.
 
 # %%
-folder, area, catalogue = pilot_feasibility.check_parameters(pilot_folder, borough,
+folder, area, catalogue = pilot_provision.check_parameters(pilot_folder, borough,
                                                              model_version)
 highlight = area.name if area else None
 Markdown(f"## Pilot returns against best-fit model v{catalogue.version}"
@@ -69,10 +69,10 @@ presenter.show(pilot_feasibility.for_display(returns), "Pilot returns")
 # for some; not available: for none; published: DfE publishes every row, nothing to fill.
 
 # %%
-provision = pilot_feasibility.provision(ingest.values, catalogue)
-grid = pilot_feasibility.provision_matrix(provision)
-title = pilot_feasibility.provision_finding(provision)
-grid_charts.category_grid(grid, title, pilot_feasibility.PROVISION_COLOURS, highlight)
+provision = pilot_provision.provision(ingest.values, catalogue)
+grid = pilot_provision.provision_matrix(provision)
+title = pilot_provision.provision_finding(provision)
+grid_charts.category_grid(grid, title, pilot_provision.PROVISION_COLOURS, highlight)
 
 # %% [markdown]
 # ## Reporting cycle offered against the cycle the PI needs
@@ -80,9 +80,9 @@ grid_charts.category_grid(grid, title, pilot_feasibility.PROVISION_COLOURS, high
 # frequency for the PI. Without an answer, a borough that provided the PI meets its cycle.
 
 # %%
-cycles = pilot_feasibility.cycles(ingest.feasibility, provision)
-cycle_summary = pilot_feasibility.cycle_summary(cycles)
-Markdown(f"**{pilot_feasibility.cycle_finding(cycle_summary)}.**")
+cycles = pilot_provision.cycles(ingest.feasibility, provision)
+cycle_summary = pilot_provision.cycle_summary(cycles)
+Markdown(f"**{pilot_provision.cycle_finding(cycle_summary)}.**")
 
 # %%
 presenter.show(pilot_feasibility.for_display(cycle_summary), "Reporting cycle by PI")
@@ -94,13 +94,13 @@ presenter.show(pilot_feasibility.for_display(cycle_summary), "Reporting cycle by
 # pilot_issues.csv` and in the borough's checked workbook.
 
 # %%
-by_borough = pilot_feasibility.finding_counts(ingest.issues, "borough")
+by_borough = pilot_provision.finding_counts(ingest.issues, "borough")
 counts = by_borough.set_index("borough")[["error", "query", "continuity"]]
-title = pilot_feasibility.counts_finding(by_borough)
+title = pilot_provision.counts_finding(by_borough)
 grid_charts.count_heatmap(counts, title, highlight, "findings")
 
 # %%
-by_pi = pilot_feasibility.finding_counts(ingest.issues, "pi_id")
+by_pi = pilot_provision.finding_counts(ingest.issues, "pi_id")
 presenter.show(pilot_feasibility.for_display(by_pi), "Findings by PI")
 
 # %% [markdown]
@@ -108,13 +108,13 @@ presenter.show(pilot_feasibility.for_display(by_pi), "Findings by PI")
 # The rule, with the thresholds in `data/reference/pilot_rules.yaml`:
 
 # %%
-Markdown(pilot_feasibility.rule_text())
+Markdown(pilot_classify.rule_text())
 
 # %%
-classified = pilot_feasibility.classify(provision, cycles, ingest.values, catalogue)
-shares = pilot_feasibility.category_shares(classified)
-title = pilot_feasibility.classification_finding(classified)
-grid_charts.category_bars(shares, title, pilot_feasibility.PROVISION_COLOURS)
+classified = pilot_classify.classify(provision, cycles, ingest.values, catalogue)
+shares = pilot_classify.category_shares(classified)
+title = pilot_classify.classification_finding(classified)
+grid_charts.category_bars(shares, title, pilot_provision.PROVISION_COLOURS)
 
 # %%
 presenter.show(pilot_feasibility.for_display(classified), "Feasibility of each PI")

@@ -86,4 +86,4 @@ def test_feasibility_notebook_end_to_end(demo, use_project, tmp_path):
     assert "feasible now" in html and "to postpone" in html
     assert "Which PIs each borough provided" in html and "Run record" in html
     assert html.count('src="data:image/png;base64,') >= 3
-    assert "pilot_feasibility.provision(" not in html  # code is hidden
+    assert "pilot_provision.provision(" not in html  # code is hidden
