@@ -59,8 +59,8 @@ from lscb_analysis.protect.identifier_text import (
     identifier_kinds,
 )
 from lscb_analysis.stats.intervals import proportion_ci
-from lscb_analysis.survey import survey_ingest
-from lscb_analysis.survey.survey_ingest import normalise_key
+from lscb_analysis.survey import survey_rules
+from lscb_analysis.survey.survey_rules import normalise_key
 
 LOGGER = logging.getLogger(__name__)
 
@@ -354,7 +354,7 @@ class _Context:
         enums = catalogue_module.load_enums()
         self.ratings = {_squeeze(r): r for r in enums["ratings"]}
         self.agencies = {_squeeze(a): a for a in enums["agencies"]}
-        self.agency_words = survey_ingest.load_rules().codes.get("agency")
+        self.agency_words = survey_rules.load_rules().codes.get("agency")
         self.scan_config = load_identifier_config()
         self.memo: dict[str, str] = {}
         self._catalogues: dict[str, catalogue_module.Catalogue] = {}
@@ -532,7 +532,7 @@ def _respondent(form: _Form, sheets: dict[str, Any], context: _Context) -> None:
     elif text:
         form.organisation, form.org_key = text, normalise_key(text)
         form.agency = context.agency_of(text)
-        area = survey_ingest.find_borough(text)
+        area = survey_rules.find_borough(text)
         form.borough = area.name if area is not None else ""
     else:
         form.add(

@@ -24,8 +24,8 @@ How a return is read (settings in ``data/reference/pilot_rules.yaml``):
   boroughs), periods and model version, and its checksum is recomputed
   (:func:`lscb_analysis.pilot.pilot_template.template_checksum`). A table a borough rebuilt by hand
   is identified from its contents: the header row is found by the header synonyms (reusing
-  :class:`lscb_analysis.survey.survey_ingest.Matcher`), the borough from a borough column, the text
-  above the header, the sheet name or the file name (:func:`lscb_analysis.survey.survey_ingest.
+  :class:`lscb_analysis.survey.survey_rules.Matcher`), the borough from a borough column, the text
+  above the header, the sheet name or the file name (:func:`lscb_analysis.survey.survey_rules.
   find_borough`), the model version from a "model v1.0" in the title (else the latest, with a
   query), and the periods from the rows.
 * Checks: the ``E_`` (errors), ``Q_`` (queries) and ``C_`` (continuity) codes listed under
@@ -82,7 +82,7 @@ from lscb_analysis.present import workbook_print
 from lscb_analysis.protect import disclosure, safe_files
 from lscb_analysis.published import public_data
 from lscb_analysis.stats.xmr import xmr
-from lscb_analysis.survey.survey_ingest import Matcher, find_borough, normalise_key
+from lscb_analysis.survey.survey_rules import Matcher, find_borough, normalise_key
 
 LOGGER = logging.getLogger(__name__)
 
@@ -266,7 +266,7 @@ class ReturnFile:
 
 
 def header_matcher(spec: Mapping[str, Any]) -> Matcher:
-    """Build a :class:`~lscb_analysis.survey.survey_ingest.Matcher` from ``{field: {label, synonyms,
+    """Build a :class:`~lscb_analysis.survey.survey_rules.Matcher` from ``{field: {label, synonyms,
     patterns}}`` (each field name and label match themselves).
 
     >>> header_matcher(pilot_template.load_rules()["headers"]).match("Denom")
