@@ -536,11 +536,11 @@ def _pilot_template(args: argparse.Namespace) -> int:
 
 
 def _pilot_ingest(args: argparse.Namespace) -> int:
-    from lscb_analysis.pilot import pilot_ingest
+    from lscb_analysis.pilot import pilot_ingest, pilot_outputs
 
     folder = Path(args.folder) if args.folder else pilot_ingest.pilot_folder()
     result = pilot_ingest.ingest_pilot(folder)
-    written = pilot_ingest.write_pilot_outputs(result)
+    written = pilot_outputs.write_pilot_outputs(result)
     print(pilot_ingest.summary_line(result))
     print(
         f"Findings: {written['pilot_issues.csv']}; values: {written['pilot_values.parquet']}; "
