@@ -42,6 +42,11 @@ How a return is read (settings in ``data/reference/pilot_rules.yaml``):
   changed one is queried.
 
 Logs hold counts only, never cell values.
+
+Where the pieces live: the tables' columns in ``pilot_result``; reading one return in
+``pilot_read``; whose return it is in ``pilot_identify``; the value checks in
+``pilot_checks``; re-submissions, series and narratives in ``pilot_resubmissions``; the
+checked copies and written tables in ``pilot_outputs``; the folder and assembling here.
 """
 
 from __future__ import annotations

@@ -31,6 +31,11 @@ Rules and conventions (configurable ones live under ``ingest:`` in survey.yaml):
 * A workbook holding several boroughs gives one ``returns`` row per borough.
 
 Logs hold counts only, never cell values.
+
+Where the pieces live: the tables' columns and codes in ``survey_result``; the rules and
+borough finding in ``survey_rules``; header mapping in ``survey_header``; reading one file's
+sheets into items in ``survey_file_reader``; re-submissions and assembling here; row
+accounting and writing in ``survey_outputs``.
 """
 
 from __future__ import annotations
