@@ -194,11 +194,11 @@ def _survey_folder(args: argparse.Namespace) -> Path:
 
 
 def _survey_ingest(args: argparse.Namespace) -> int:
-    from lscb_analysis.survey import survey_ingest
+    from lscb_analysis.survey import survey_ingest, survey_outputs
 
     folder = _survey_folder(args)
     result = survey_ingest.ingest_survey(folder)
-    survey_ingest.write_survey_outputs(result, paths.processed_dir())
+    survey_outputs.write_survey_outputs(result, paths.processed_dir())
     files = result.returns.drop_duplicates("file")  # a joint workbook has a row per borough
     states = files["state"].value_counts().to_dict()
     print(
@@ -348,13 +348,13 @@ def _model_validate(args: argparse.Namespace) -> int:
 def _model_gaps(args: argparse.Namespace) -> int:
     from lscb_analysis.model import catalogue, gap_analysis, item_matching
     from lscb_analysis.published import public_data
-    from lscb_analysis.survey import survey_ingest, survey_mapping
+    from lscb_analysis.survey import survey_ingest, survey_mapping, survey_outputs
 
     model = catalogue.load_catalogue(args.model_version)
     rules = gap_analysis.load_rules()
     folder = _survey_folder(args)
     result = survey_ingest.ingest_survey(folder)
-    survey_ingest.write_survey_outputs(result, paths.processed_dir())
+    survey_outputs.write_survey_outputs(result, paths.processed_dir())
     contacts, _ = survey_mapping.read_contacts(folder / "contacts.csv")
     responses = survey_mapping.response_register(result.returns, contacts)
     with_data = set(responses.loc[responses["status"] == "returned_with_data", "borough"])
@@ -538,11 +538,11 @@ def _pilot_template(args: argparse.Namespace) -> int:
 
 
 def _pilot_ingest(args: argparse.Namespace) -> int:
-    from lscb_analysis.pilot import pilot_ingest
+    from lscb_analysis.pilot import pilot_ingest, pilot_outputs
 
     folder = Path(args.folder) if args.folder else pilot_ingest.pilot_folder()
     result = pilot_ingest.ingest_pilot(folder)
-    written = pilot_ingest.write_pilot_outputs(result)
+    written = pilot_outputs.write_pilot_outputs(result)
     print(pilot_ingest.summary_line(result))
     print(
         f"Findings: {written['pilot_issues.csv']}; values: {written['pilot_values.parquet']}; "

@@ -23,7 +23,7 @@ from lscb_analysis.model import catalogue as catalogue_module
 from lscb_analysis.model import catalogue_enums, feedback_form
 from lscb_analysis.protect.identifier_rules import load_identifier_config
 from lscb_analysis.protect.identifier_text import identifier_kinds
-from lscb_analysis.survey import survey_ingest
+from lscb_analysis.survey import survey_rules
 
 CONFIG_FILE = "consultation.yaml"
 FOLDER = "consultation"
@@ -233,7 +233,7 @@ class FormContext:
         enums = catalogue_enums.load_enums()
         self.ratings = {squeeze(r): r for r in enums["ratings"]}
         self.agencies = {squeeze(a): a for a in enums["agencies"]}
-        self.agency_words = survey_ingest.load_rules().codes.get("agency")
+        self.agency_words = survey_rules.load_rules().codes.get("agency")
         self.scan_config = load_identifier_config()
         self.memo: dict[str, str] = {}
         self._catalogues: dict[str, catalogue_module.Catalogue] = {}

@@ -25,7 +25,7 @@ from lscb_analysis.model import catalogue as catalogue_module
 from lscb_analysis.model import feedback_form
 from lscb_analysis.model.consultation_config import CONFIG_FILE, FormContext, squeeze
 from lscb_analysis.protect.identifier_text import WITHHELD_TEXT, describe_kinds
-from lscb_analysis.survey import survey_ingest
+from lscb_analysis.survey import survey_rules
 from lscb_analysis.survey.survey_ingest import normalise_key
 
 _RESPONDENT_LABELS = {
@@ -255,7 +255,7 @@ def _respondent(form: Form, sheets: dict[str, Any], context: FormContext) -> Non
     elif text:
         form.organisation, form.org_key = text, normalise_key(text)
         form.agency = context.agency_of(text)
-        area = survey_ingest.find_borough(text)
+        area = survey_rules.find_borough(text)
         form.borough = area.name if area is not None else ""
     else:
         form.add(

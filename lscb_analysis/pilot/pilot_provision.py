@@ -148,7 +148,7 @@ def provision(
 ) -> pd.DataFrame:
     """Per borough and current PI: the periods asked, the periods provided, and the provision.
 
-    Input: ``values`` (:data:`lscb_analysis.pilot.pilot_ingest.VALUE_COLUMNS`) and the catalogue.
+    Input: ``values`` (:data:`lscb_analysis.pilot.pilot_result.VALUE_COLUMNS`) and the catalogue.
     A period is asked when its row is the borough's to fill (not pre-filled) and not marked
     "not yet due"; provided when it has a usable figure (status provided or estimated, a
     value, no error). Provision: ``provided`` (at least ``feasibility_rule.provided_share`` of

@@ -460,9 +460,9 @@ def resolve_agency(name: str) -> str:
     >>> resolve_agency("Metropolitan Police")
     'police'
     """
-    from lscb_analysis.survey import survey_ingest
+    from lscb_analysis.survey import survey_rules
 
-    matched = survey_ingest.load_rules().codes["agency"].match(name)
+    matched = survey_rules.load_rules().codes["agency"].match(name)
     if not matched:
         raise InvalidArgumentError(
             f"--agency {name!r} is not an agency the catalogue knows; use one such as police, "

@@ -2,7 +2,7 @@
 
 Applied to the score card workbook (:func:`lscb_analysis.scorecard.workbook.write_workbook`), the gap
 lists (:func:`lscb_analysis.model.gap_analysis.write_gaps_workbook`) and the checked pilot copies
-(:func:`lscb_analysis.pilot.pilot_ingest.write_checked_copy`). Every sheet gets:
+(:func:`lscb_analysis.pilot.pilot_outputs.write_checked_copy`). Every sheet gets:
 
 * title rows naming the report, borough, period and tier (SYNTHETIC DATA when built from
   synthetic data; the analyst tier's NOT FOR PUBLICATION label, as before);

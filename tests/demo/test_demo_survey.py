@@ -10,7 +10,7 @@ import pytest
 import xlrd
 
 from lscb_analysis.demo import demo_data, demo_survey, demo_survey_content
-from lscb_analysis.survey import survey_ingest
+from lscb_analysis.survey import survey_ingest, survey_outputs, survey_result
 
 
 def _marker_cell(path: Path) -> bool:
@@ -69,11 +69,11 @@ def test_the_demo_survey_set_ingests_to_the_expected_states(project):
     superseded = result.issues[result.issues["code"] == "superseded_return"]
     assert len(superseded) == 1 and superseded.iloc[0]["file"].endswith("_v1.xlsx")
     assert not result.items.loc[result.items["file"].str.endswith("_v1.xlsx"), "used"].any()
-    assert survey_ingest.row_accounting(result)["unaccounted"].eq(0).all()
+    assert survey_outputs.row_accounting(result)["unaccounted"].eq(0).all()
 
     # Messy variants really are messy, and the clean ones clean.
     codes = set(result.issues["code"])
-    assert codes <= set(survey_ingest.ISSUE_CODES)
+    assert codes <= set(survey_result.ISSUE_CODES)
     assert {
         "text_above_header",
         "note_row",

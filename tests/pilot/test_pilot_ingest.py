@@ -12,7 +12,7 @@ from conftest import demo_project
 from lscb_analysis.core import io, register
 from lscb_analysis.core.errors import PilotFileError, RawDataWriteError
 from lscb_analysis.model import catalogue
-from lscb_analysis.pilot import pilot_ingest, pilot_template
+from lscb_analysis.pilot import pilot_ingest, pilot_outputs, pilot_result, pilot_template
 
 ISSUED = dt.date(2026, 2, 2)
 STAMP = dt.datetime(2026, 4, 1, 12, 0)
@@ -27,7 +27,7 @@ def demo(tmp_path_factory, public_indicators):
         folder = root / "data" / "raw" / "pilot"
         before = {p.name: (io.sha256_of(p), p.stat().st_mtime) for p in folder.iterdir()}
         result = pilot_ingest.ingest_pilot(folder, published=public_indicators)
-        written = pilot_ingest.write_pilot_outputs(result)
+        written = pilot_outputs.write_pilot_outputs(result)
         after = {p.name: (io.sha256_of(p), p.stat().st_mtime) for p in folder.iterdir()}
     return root, result, written, built.plan, before, after
 
@@ -90,7 +90,7 @@ def test_round_trip_gives_back_exactly_what_was_typed(tmp_path, public_indicator
     result = pilot_ingest.ingest_pilot(folder, published=public_indicators)
     assert result.issues.empty, result.issues["message"].tolist()
     values = result.values
-    assert list(values.columns) == pilot_ingest.VALUE_COLUMNS
+    assert list(values.columns) == pilot_result.VALUE_COLUMNS
     assert len(values) == len(rows) and (values["validation_status"] == "ok").all()
     typed = entries.merge(values, on=["pi_id", "period"], suffixes=("", "_read"))
     assert len(typed) == len(entries)
@@ -279,12 +279,12 @@ def test_processed_tables(demo):
     root, result, written, _, _, _ = demo
     processed = root / "data" / "processed"
     values = pd.read_parquet(processed / "pilot_values.parquet")
-    assert list(values.columns) == pilot_ingest.VALUE_COLUMNS
+    assert list(values.columns) == pilot_result.VALUE_COLUMNS
     assert (values["validation_status"] == "error").sum() > 0  # kept, never dropped
     assert len(values.drop_duplicates(["la_number", "borough", "pi_id", "period"])) == len(values)
     assert (processed / "pilot_values.csv").is_file()
     issues = pd.read_csv(processed / "pilot_issues.csv")
-    assert list(issues.columns) == pilot_ingest.ISSUE_COLUMNS
+    assert list(issues.columns) == pilot_result.ISSUE_COLUMNS
     assert set(issues["severity"]) <= {"error", "query", "continuity", "note"}
     assert issues["message"].str.contains(r"sheet Data, cell [A-Z]+\d+").sum() > 20
     returns = pd.read_csv(processed / "pilot_returns.csv")
@@ -304,7 +304,7 @@ def test_resubmission_replaces_and_logs(demo):
     ]
     assert row["file"] == v2 and row["validation_status"] == "ok"
     changes = pd.read_csv(root / "data" / "processed" / "pilot_changes.csv", dtype=str)
-    assert list(changes.columns) == pilot_ingest.CHANGE_COLUMNS
+    assert list(changes.columns) == pilot_result.CHANGE_COLUMNS
     fixed = changes[(changes["pi_id"] == "BF-EH-02") & (changes["period"] == "2025Q3")]
     numerator = fixed[fixed["field"] == "numerator"].iloc[0]
     assert numerator["old"] == "140" and numerator["new_file"] == v2
@@ -326,6 +326,6 @@ def test_refusals(tmp_path, demo, public_indicators, monkeypatch):
     root, result, _, _, _, _ = demo
     monkeypatch.setenv("LSCB_PROJECT_DIR", str(root))
     with pytest.raises(RawDataWriteError):
-        pilot_ingest.write_pilot_outputs(result, root / "data" / "raw" / "out")
+        pilot_outputs.write_pilot_outputs(result, root / "data" / "raw" / "out")
     with pytest.raises(PilotFileError, match="does not exist"):
         pilot_ingest.ingest_pilot(tmp_path / "nowhere", published=public_indicators)

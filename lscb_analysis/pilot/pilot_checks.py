@@ -1,0 +1,443 @@
+"""The value checks of one pilot return: every row's area, PI, status and figures checked
+against the catalogue and the published values, and the feasibility answers it gives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from lscb_analysis.core import register
+from lscb_analysis.core.errors import (
+    InvalidArgumentError,
+)
+from lscb_analysis.core.returned_workbook_cells import cell_text
+from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot.pilot_identify import _Context, _Identity, _london
+from lscb_analysis.pilot.pilot_read import normalise_pi, parse_number
+from lscb_analysis.pilot.pilot_result import _RAW_FIELDS, ReturnFile
+from lscb_analysis.published import public_data
+from lscb_analysis.survey.survey_rules import normalise_key
+
+
+def _published_value(
+    context: _Context, indicator: str, year: int, la_number: str
+) -> tuple[float | None, int | None]:
+    """The published value for a year, else the latest earlier published one."""
+    for candidate in range(year, year - 6, -1):
+        found = context.table.get((indicator, candidate, la_number))
+        if found is not None and found.status == public_data.OK and not pd.isna(found.value):
+            return float(found.value), candidate
+    return None, None
+
+
+def _format(number: float | None, decimals: int = 1) -> str:
+    if number is None or (isinstance(number, float) and math.isnan(number)):
+        return "blank"
+    return f"{number:,.{decimals}f}" if not float(number).is_integer() else f"{number:,.0f}"
+
+
+def _row_area(raw: dict[str, Any], add: Callable[..., None]) -> register.LocalAuthority | None:
+    """The London borough a row's borough cell names (None, reported, when it names none)."""
+    area = _london(raw.get("borough"))
+    if area is None:
+        add(
+            "E_UNKNOWN_BOROUGH",
+            "borough",
+            f"{cell_text(raw.get('borough')) or 'The borough cell is blank'!s}: not a "
+            "London borough the register knows.",
+        )
+    return area
+
+
+def _prefilled_changes(
+    raw: dict[str, Any], published_row: Any, decimals: int, context: _Context
+) -> list[str]:
+    """How a row's cells differ from the published figure prefilled in them (beyond the
+    prefilled tolerance), one phrase per changed cell."""
+    changed = []
+    for name, published in (
+        ("value", published_row.value),
+        ("numerator", published_row.numerator),
+        ("denominator", published_row.denominator),
+    ):
+        read, _ = parse_number(raw.get(name), context.blank_words)
+        if (
+            read is not None
+            and not pd.isna(published)
+            and abs(read - float(published))
+            > float(context.rules["checks"]["prefilled_tolerance"])
+            * max(1.0, abs(float(published)))
+        ):
+            changed.append(
+                f"the {name} is {_format(float(published), decimals)} but "
+                f"the table shows {_format(read, decimals)}"
+            )
+    return changed
+
+
+def _row_status(raw: dict[str, Any], context: _Context, add: Callable[..., None]) -> str:
+    """A row's status, matched to the list (a status off the list is kept as written and
+    reported, unless it is one of the published statuses)."""
+    status_text = cell_text(raw.get("status"))
+    status = context.statuses.match(status_text) if status_text else ""
+    if status_text and not status:
+        if status_text in context.published_statuses:
+            status = status_text
+        else:
+            add("E_STATUS", "status", f"The status {status_text!r} is not one of the list.")
+            status = status_text
+    return status
+
+
+def _row_pi(
+    pis: dict[str, dict[str, Any]], pi_id: str, version: str, add: Callable[..., None]
+) -> dict[str, Any] | None:
+    """The catalogue's PI a row is for (None, reported, when the model has no such PI; a
+    postponed PI is reported too)."""
+    pi = pis.get(pi_id)
+    if pi is None:
+        add(
+            "E_UNKNOWN_PI",
+            "pi_id",
+            f"{pi_id or 'The PI id is blank'!s}: not a PI of best-fit model version {version}.",
+        )
+    elif pi["status"] != "current":
+        add(
+            "Q_POSTPONED_PI",
+            "pi_id",
+            f"{pi_id} is postponed in model version {version}.",
+        )
+    return pi
+
+
+def _check_rows(
+    ret: ReturnFile, ident: _Identity, context: _Context
+) -> tuple[list[dict], list[dict]]:
+    """Row-level checks of one return: (value records, findings)."""
+    rules = context.rules
+    catalogue = context.catalogue(ident.model_version)
+    pis = {pi["id"]: pi for pi in catalogue.pis.to_dict("records")}
+    tolerance = rules["checks"]["value_tolerance"]
+    annual = rules["checks"]["published_annual"]
+    prefilled_keys = set()
+    if len(ident.layout):
+        flagged = ident.layout[ident.layout["prefilled"]]
+        prefilled_keys = set(
+            zip(flagged["la_number"], flagged["pi_id"], flagged["period"], strict=True)
+        )
+    single = ident.areas[0] if len(ident.areas) == 1 and "borough" not in ret.columns else None
+    seen: set[tuple[str, str, str]] = set()
+    values, findings = [], []
+    for raw in ret.rows:
+        base = {
+            "file": ret.path.name,
+            "sha256": ret.sha256,
+            "sheet": raw["sheet"],
+            "row": raw["row"],
+        }
+        row_findings: list[dict] = []
+
+        def add(
+            code: str, cell_field: str, detail: str, _base=base, _raw=raw, _out=row_findings
+        ) -> None:
+            _out.append(
+                context.finding(code, {**_base, "cell": _raw.get(f"{cell_field}_cell")}, detail)
+            )
+
+        area = single if single is not None else _row_area(raw, add)
+        borough = area.name if area else cell_text(raw.get("borough"))
+        la_number = area.la_number if area else ""
+        pi_id = normalise_pi(raw.get("pi_id"))
+        period = ""
+        try:
+            period = pilot_template.parse_period(raw.get("period"))
+        except InvalidArgumentError:
+            add(
+                "E_PERIOD",
+                "period",
+                f"{cell_text(raw.get('period')) or 'The period is blank'!s}: not a period the "
+                "workbench can read (write 2025Q1 for January to March 2025).",
+            )
+        if period and ident.template_periods and period not in ident.periods:
+            add(
+                "E_PERIOD",
+                "period",
+                f"Period {period} is not one of the template's periods "
+                f"({ident.periods[0]} to {ident.periods[-1]}).",
+            )
+        pi = _row_pi(pis, pi_id, catalogue.version, add)
+        unit = pilot_template.unit_rule(pi["unit"], rules) if pi is not None else {}
+        decimals = int(pi["decimals"]) if pi is not None else 1
+        key = (la_number or borough, pi_id, period)
+        duplicate = key in seen
+        if duplicate:
+            add(
+                "E_DUPLICATE",
+                "pi_id",
+                f"{pi_id} {period} for {borough} appears more than once; this row was not used.",
+            )
+        seen.add(key)
+
+        prefilled = (la_number, pi_id, period) in prefilled_keys
+        published_row = (
+            context.table.get(
+                (pi["source_indicator"], pilot_template.reporting_year(period), la_number)
+            )
+            if prefilled and pi is not None
+            else None
+        )
+        source_agency = cell_text(raw.get("source_agency"))
+        source_system = cell_text(raw.get("source_system"))
+        if published_row is not None and published_row.status == public_data.OK:
+            # A published figure: it is used whatever the cells say; a change is queried.
+            changed = _prefilled_changes(raw, published_row, decimals, context)
+            if changed:
+                add(
+                    "Q_PREFILLED_CHANGED",
+                    "value",
+                    f"Published figure for {pi_id} {period}: {'; '.join(changed)}.",
+                )
+            numerator, denominator = published_row.numerator, published_row.denominator
+            value = float(published_row.value)
+            status = rules["statuses"]["published"]["ok"]
+            source_agency = source_agency or str(pi["source_agency"])
+            source_system = "DfE published statistics"
+        else:
+            numerator, denominator, value = _figure_checks(
+                raw, unit, decimals, pi is not None, tolerance, context, add
+            )
+            status = _row_status(raw, context, add)
+            prefilled = prefilled and status in context.published_statuses and value is None
+            if not status and value is not None:
+                status = "provided"
+                add("Q_STATUS_MISSING", "status", "A figure is given but the status is blank.")
+            empty = (
+                all(
+                    not cell_text(raw.get(name)) or raw.get(name) is None
+                    for name in ("numerator", "denominator")
+                )
+                and value is None
+            )
+            if status in context.with_figure and empty:
+                add(
+                    "Q_PROVIDED_EMPTY",
+                    "status",
+                    f"The status is {status!r} but there is no figure.",
+                )
+            if (
+                pi is not None
+                and pi["source_type"] == "national"
+                and value is not None
+                and period
+                and la_number
+            ):
+                detail = _far_from_published(
+                    context, pi, period, la_number, value, decimals, annual
+                )
+                if detail:
+                    add("Q_FAR_FROM_PUBLISHED", "value", detail)
+        for item in row_findings:
+            item.update(borough=borough, la_number=la_number, pi_id=pi_id, period=period)
+        findings.extend(row_findings)
+        source = "; ".join(s for s in (source_agency, source_system) if s)
+        values.append(
+            {
+                "borough": borough,
+                "la_number": la_number,
+                "pi_id": pi_id,
+                "period": period,
+                "numerator": numerator,
+                "denominator": denominator,
+                "value": value,
+                "status": status,
+                "source": source,
+                "source_agency": source_agency,
+                "source_system": source_system,
+                "narrative": cell_text(raw.get("narrative")),
+                "prefilled": bool(prefilled),
+                "validation_status": "",
+                "returner": ident.returner,
+                "model_version": ident.model_version,
+                "submitted": ident.submitted,
+                "file": ret.path.name,
+                "sha256": ret.sha256,
+                "sheet": raw["sheet"],
+                "row": raw["row"],
+                "cell": raw.get("value_cell", ""),
+                "_duplicate": duplicate,
+                "_unit": pi["unit"] if pi is not None else "",
+                "_decimals": decimals,
+                "_frequency": pi["frequency"] if pi is not None else "",
+                "_national": pi is not None and pi["source_type"] == "national",
+                "_order": (ident.submitted, ret.modified, ret.path.name),
+                "_narrative_cell": raw.get("narrative_cell", ""),
+                "_status_cell": raw.get("status_cell", ""),
+                "_denominator_cell": raw.get("denominator_cell", ""),
+                "_cells": {name: raw.get(f"{name}_cell", "") for name in _RAW_FIELDS},
+            }
+        )
+    return values, findings
+
+
+def _figure_checks(
+    raw: Mapping[str, Any],
+    unit: Mapping,
+    decimals: int,
+    known: bool,
+    tolerance: Mapping,
+    context: _Context,
+    add: Any,
+) -> tuple[float | None, float | None, float | None]:
+    """Numerator, denominator and value of a borough's row, with their errors reported."""
+    numerator, bad_n = parse_number(raw.get("numerator"), context.blank_words)
+    denominator, bad_d = parse_number(raw.get("denominator"), context.blank_words)
+    typed, bad_v = (
+        (None, False)
+        if raw["value_formula"] and raw.get("value") is None
+        else parse_number(raw.get("value"), context.blank_words)
+    )
+    for name, bad in (("numerator", bad_n), ("denominator", bad_d), ("value", bad_v)):
+        if bad:
+            add("E_NOT_NUMBER", name, f"The {name} {cell_text(raw.get(name))!r} is not a number.")
+    for name, number in (("numerator", numerator), ("denominator", denominator), ("value", typed)):
+        if number is not None and number < 0:
+            add("E_NEGATIVE", name, f"The {name} is negative ({_format(number)}).")
+    multiplier = unit.get("multiplier")
+    computed = None
+    if multiplier is not None and numerator is not None and denominator is not None:
+        if denominator == 0:
+            if numerator:
+                add(
+                    "E_ZERO_DENOMINATOR",
+                    "denominator",
+                    f"The denominator is 0 but the numerator is {_format(numerator)}.",
+                )
+        else:
+            computed = numerator / denominator * float(multiplier)
+    if (
+        unit.get("proportion")
+        and numerator is not None
+        and denominator is not None
+        and numerator > denominator > 0
+    ):
+        add(
+            "E_NUMERATOR_ABOVE_DENOMINATOR",
+            "numerator",
+            f"The numerator ({_format(numerator)}) is above the denominator "
+            f"({_format(denominator)}) for a percentage.",
+        )
+    if multiplier is None and known and numerator is not None:
+        computed = numerator
+    if typed is not None and computed is not None:
+        allowed = max(
+            float(tolerance["absolute"]),
+            0.5 * 10**-decimals + 1e-9,
+            float(tolerance["relative"]) * abs(computed),
+        )
+        if abs(typed - computed) > allowed:
+            hint = ""
+            if (
+                multiplier
+                and multiplier > 1
+                and abs(typed - computed / float(multiplier)) <= allowed
+            ):
+                hint = (
+                    f" The value looks like numerator / denominator without the x {multiplier:,}."
+                )
+            elif (
+                multiplier
+                and multiplier > 1
+                and abs(typed - computed * float(multiplier)) <= allowed * multiplier
+            ):
+                hint = (
+                    " The denominator looks already divided by "
+                    f"{multiplier:,}: enter the number of children itself."
+                )
+            add(
+                "E_VALUE_MISMATCH",
+                "value",
+                f"The value ({_format(typed, decimals)}) does not match numerator / "
+                f"denominator ({_format(numerator)} / {_format(denominator)} = "
+                f"{_format(computed, decimals)}).{hint}",
+            )
+    if (
+        typed is not None
+        and computed is None
+        and multiplier is not None
+        and numerator is None
+        and denominator is None
+    ):
+        add(
+            "Q_NO_COUNTS",
+            "value",
+            f"A value ({_format(typed, decimals)}) is given without its numerator and denominator.",
+        )
+    return numerator, denominator, computed if computed is not None else typed
+
+
+def _far_from_published(
+    context: _Context,
+    pi: Mapping[str, Any],
+    period: str,
+    la_number: str,
+    value: float,
+    decimals: int,
+    annual: Mapping,
+) -> str | None:
+    """The message when a borough's figure is far from its published annual one, else None."""
+    published, year = _published_value(
+        context, pi["source_indicator"], pilot_template.reporting_year(period), la_number
+    )
+    if published is None:
+        return None
+    scale = float(annual["annual_scale"].get(pi["source_indicator"], 1))
+    compared = value * scale
+    if pi["unit"] == "percent":
+        far = abs(compared - published) > float(annual["percent_points"])
+    else:
+        far = abs(compared - published) > float(annual["relative_tolerance"]) * abs(published)
+    if not far:
+        return None
+    scaled = f" (x {scale:g} for a year: {_format(compared, decimals)})" if scale != 1 else ""
+    return (
+        f"{pi['id']} {period} is {_format(value, decimals)}{scaled}, "
+        f"far from the borough's published figure for {public_data.period_label(year)} "
+        f"({_format(published, decimals)})."
+    ).strip()
+
+
+def _feasibility_rows(ret: ReturnFile, ident: _Identity, context: _Context) -> list[dict]:
+    catalogue = context.catalogue(ident.model_version)
+    pis = catalogue.pis.set_index("id")
+    rows = []
+    for raw in ret.feasibility:
+        pi_id = normalise_pi(raw.get("pi_id"))
+        for area in ident.areas:
+            rows.append(
+                {
+                    "borough": area.name,
+                    "la_number": area.la_number,
+                    "pi_id": pi_id,
+                    "cycle_needed": pis.at[pi_id, "frequency"] if pi_id in pis.index else "",
+                    "can_provide": normalise_key(raw.get("can_provide") or ""),
+                    "cycle_offered": normalise_key(raw.get("cycle_offered") or "").replace(
+                        "six monthly", "six-monthly"
+                    ),
+                    "source_agency": cell_text(raw.get("source_agency")),
+                    "quality_concerns": cell_text(raw.get("quality_concerns")),
+                    "effort": normalise_key(raw.get("effort") or ""),
+                    "comment": cell_text(raw.get("comment")),
+                    "returner": ident.returner,
+                    "file": ret.path.name,
+                    "sheet": raw["sheet"],
+                    "row": raw["row"],
+                    "current": True,
+                    "_order": (ident.submitted, ret.modified, ret.path.name),
+                    "_answered": bool(cell_text(raw.get("can_provide"))),
+                }
+            )
+    return rows
