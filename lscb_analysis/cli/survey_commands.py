@@ -42,7 +42,7 @@ def _survey_ingest(args: argparse.Namespace) -> int:
 
 
 def _survey_compile(args: argparse.Namespace) -> int:
-    from lscb_analysis.survey import survey_ingest, survey_mapping, survey_template
+    from lscb_analysis.survey import survey_draft, survey_ingest, survey_mapping, survey_template
 
     folder = survey_folder(args)
     candidates = survey_template.candidate_indicators()
@@ -51,14 +51,14 @@ def _survey_compile(args: argparse.Namespace) -> int:
     responses = survey_mapping.response_register(result.returns, contacts, args.as_at)
     responses.to_csv(io.ensure_writable(paths.processed_dir() / "survey_register.csv"), index=False)
     matched = survey_mapping.match_candidates(result.items, candidates)
-    draft = survey_mapping.draft_dataset(matched, candidates)
+    draft = survey_draft.draft_dataset(matched, candidates)
     out = (
         Path(args.out)
         if args.out
         else paths.reports_dir() / "survey_mapping" / "draft_dataset.xlsx"
     )
-    survey_mapping.write_draft_dataset(
-        draft, out, survey_mapping.draft_notes(responses, args.as_at, folder)
+    survey_draft.write_draft_dataset(
+        draft, out, survey_draft.draft_notes(responses, args.as_at, folder)
     )
     print(
         f"{survey_mapping.response_summary(responses)}\nWrote the draft dataset "
