@@ -1,5 +1,6 @@
-"""Shared helpers of the survey ingest tests: returns built the way boards send them (the
-helper functions are handed to tests as fixtures of the same name)."""
+"""Shared helpers of the survey tests: returns built the way boards send them (the helper
+functions are handed to tests as fixtures of the same name), and a small set of ingested items
+from three boards for the mapping tests (fixture ``items``)."""
 
 from __future__ import annotations
 
@@ -131,3 +132,72 @@ def _by_code_fixture():
 @pytest.fixture(name="state_of")
 def _state_of_fixture():
     return state_of
+
+
+# --- ingested items for the mapping tests ---------------------------------------------------
+
+
+def survey_item(
+    borough,
+    text,
+    section="collects",
+    agency="",
+    frequency="",
+    code="",
+    used=True,
+    usefulness=None,
+    barrier="",
+):
+    """One ingested survey item (the columns the mapping reads)."""
+    return {
+        "borough": borough,
+        "section": section,
+        "item": text,
+        "description": "",
+        "agency": agency,
+        "frequency": frequency,
+        "indicator_code": code,
+        "used": used,
+        "usefulness": usefulness,
+        "barrier": barrier,
+    }
+
+
+@pytest.fixture
+def items():
+    return pd.DataFrame(
+        [
+            survey_item(
+                "Barnet",
+                "Number of LADO allegations",
+                agency="children's social care",
+                frequency="quarterly",
+                usefulness=5,
+            ),
+            survey_item(
+                "Barnet",
+                "Missing episodes reported to police",
+                agency="police",
+                frequency="monthly",
+                usefulness=4,
+            ),
+            survey_item("Barnet", "Prevent referrals", agency="police", frequency="annual"),
+            survey_item(
+                "Brent",
+                "Something",
+                code="CP06 Children on a child protection plan",
+                agency="children's social care",
+                frequency="annual",
+                usefulness=3,
+            ),
+            survey_item("Brent", "Prevent referral numbers", agency="police", frequency="annual"),
+            survey_item(
+                "Brent",
+                "Return home interviews",
+                section="would_like",
+                agency="police",
+                barrier="information sharing",
+            ),
+            survey_item("Brent", "Old list", used=False, agency="police"),
+        ]
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -10,71 +9,6 @@ from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.survey import survey_mapping, survey_template
 
 CANDIDATES = survey_template.candidate_indicators()
-
-
-def item(
-    borough,
-    text,
-    section="collects",
-    agency="",
-    frequency="",
-    code="",
-    used=True,
-    usefulness=None,
-    barrier="",
-):
-    return {
-        "borough": borough,
-        "section": section,
-        "item": text,
-        "description": "",
-        "agency": agency,
-        "frequency": frequency,
-        "indicator_code": code,
-        "used": used,
-        "usefulness": usefulness,
-        "barrier": barrier,
-    }
-
-
-@pytest.fixture
-def items():
-    return pd.DataFrame(
-        [
-            item(
-                "Barnet",
-                "Number of LADO allegations",
-                agency="children's social care",
-                frequency="quarterly",
-                usefulness=5,
-            ),
-            item(
-                "Barnet",
-                "Missing episodes reported to police",
-                agency="police",
-                frequency="monthly",
-                usefulness=4,
-            ),
-            item("Barnet", "Prevent referrals", agency="police", frequency="annual"),
-            item(
-                "Brent",
-                "Something",
-                code="CP06 Children on a child protection plan",
-                agency="children's social care",
-                frequency="annual",
-                usefulness=3,
-            ),
-            item("Brent", "Prevent referral numbers", agency="police", frequency="annual"),
-            item(
-                "Brent",
-                "Return home interviews",
-                section="would_like",
-                agency="police",
-                barrier="information sharing",
-            ),
-            item("Brent", "Old list", used=False, agency="police"),
-        ]
-    )
 
 
 def test_board_code_wins_then_keywords_then_none(items):
@@ -121,32 +55,6 @@ def test_uncovered_items_grouped_by_similar_wording(items):
     groups = survey_mapping.uncovered_groups(survey_mapping.match_candidates(items, CANDIDATES))
     assert groups.iloc[0]["heading"] == "Prevent referrals"
     assert groups.iloc[0]["boards"] == 2 and groups.iloc[0]["items"] == 2
-
-
-def test_draft_dataset_rows_and_workbook(items, tmp_path):
-    matched = survey_mapping.match_candidates(items, CANDIDATES)
-    draft = survey_mapping.draft_dataset(matched, CANDIDATES)
-    lado = draft[draft["code"] == "LADO01"].iloc[0]
-    assert lado["boards_collecting"] == 1 and lado["usefulness_mean"] == 5.0
-    assert lado["agencies"] == "children's social care (1)"
-    headings = draft[draft["level"] == "heading"]["heading"].tolist()
-    assert headings[-1] == survey_mapping.UNCOVERED and "Child protection" in headings
-    prevent = draft[
-        (draft["domain"] == survey_mapping.UNCOVERED) & (draft["level"] == "sub-heading")
-    ].iloc[0]
-    assert prevent["heading"] == "Prevent referrals" and prevent["boards_collecting"] == 2
-    path = survey_mapping.write_draft_dataset(
-        draft, tmp_path / "draft.xlsx", [("What this is", "=not a formula")]
-    )
-    book = openpyxl.load_workbook(path)
-    sheet = book["Draft dataset"]
-    assert sheet["D1"].value == "Heading / sub-heading" and sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref.startswith("A1:L")
-    assert sheet["A2"].font.bold  # a heading row
-    assert sheet.data_validations.dataValidation[0].formula1 == (
-        '"critical,priority outcome,universal outcome"'
-    )
-    assert book["Notes"]["B1"].data_type == "s"  # text that looks like a formula stays text
 
 
 def test_response_register_statuses(project):
