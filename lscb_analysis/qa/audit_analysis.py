@@ -62,7 +62,7 @@ def check_columns(records: pd.DataFrame, columns: Sequence[str]) -> None:
     if missing:
         raise InvalidArgumentError(
             f"The audit records have no column {', '.join(missing)}; pass the records from "
-            "audit.ingest_audit or audit.read_audit_records."
+            "audit_ingest.ingest_audit or audit_ingest.read_audit_records."
         )
 
 

@@ -8,7 +8,7 @@ import re
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import make_project
+from project_builders import make_project
 
 from lscb_analysis.core import io
 from lscb_analysis.demo import demo_consultation

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-from conftest import demo_project
+from project_builders import demo_project
 
 from lscb_analysis.core import io
 from lscb_analysis.core.errors import RawDataWriteError

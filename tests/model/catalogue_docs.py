@@ -4,9 +4,7 @@
 and a postponed PI); ``write_doc`` writes it as ``v<version>.yaml``; ``problems_of`` loads a
 document expected to be invalid and returns the error message; ``pi_of`` picks a PI of a
 document; ``doc_fixture`` is the fixture ``doc``, a fresh ``make_doc()``. Test modules import
-them (pytest's default import mode puts this folder on ``sys.path``). They are not in a
-``conftest.py``: a second module named ``conftest`` would shadow ``tests/conftest.py``, which
-other test folders import helpers from.
+them (pytest's default import mode puts this folder on ``sys.path``).
 """
 
 from __future__ import annotations

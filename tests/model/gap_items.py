@@ -3,8 +3,7 @@
 ``ITEMS`` are survey items of two boards (Barnet, Brent) built with ``item``; ``MODEL`` is the
 real best-fit model v1.0 and ``RULES`` the gap rules; ``matched_fixture`` is the fixture
 ``matched``: the items with their suggested and applied matches (nothing confirmed yet).
-Test modules import them (pytest's default import mode puts this folder on ``sys.path``; a
-``conftest.py`` here would shadow ``tests/conftest.py``, which other folders import from).
+Test modules import them (pytest's default import mode puts this folder on ``sys.path``).
 """
 
 from __future__ import annotations

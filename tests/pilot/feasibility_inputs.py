@@ -1,8 +1,7 @@
 """Shared inputs of the pilot feasibility tests: the catalogue and hand-built pilot values.
 
 The fixtures are bound into each test module by name (``model = feasibility_inputs.model``);
-the helper functions are handed to tests as fixtures of the same name. Not a conftest.py:
-this folder's tests also run ``from conftest import ...``, which must find tests/conftest.py.
+the helper functions are handed to tests as fixtures of the same name.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import datetime as dt
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import demo_project
+from project_builders import demo_project
 
 from lscb_analysis.core import io, register
 from lscb_analysis.core.errors import PilotFileError, RawDataWriteError

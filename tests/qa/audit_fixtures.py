@@ -1,8 +1,7 @@
 """Shared helpers of the audit tool and ingest tests: a key, a tool written and filled in.
 
 ``key_env_fixture`` is the fixture ``key_env``. Test modules import them (pytest's default
-import mode puts this folder on ``sys.path``; a ``conftest.py`` here would shadow
-``tests/conftest.py``, which other folders import from).
+import mode puts this folder on ``sys.path``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
 """Shared helpers of the qa room's tests: audit records, log issues, pilot values and a scope.
 
-Test modules import them (pytest's default import mode puts this folder on ``sys.path``; a
-``conftest.py`` here would shadow ``tests/conftest.py``, which other folders import from).
+Test modules import them (pytest's default import mode puts this folder on ``sys.path``).
 """
 
 from __future__ import annotations
