@@ -38,13 +38,7 @@ from lscb_analysis.core import provenance
 from lscb_analysis.present import presenter
 from lscb_analysis.protect import disclosure_config
 from lscb_analysis.published import public_data
-from lscb_analysis.qa import (
-        deep_dive,
-        deep_dive_context,
-        deep_dive_london,
-        deep_dive_questions,
-        deep_dive_trends,
-)
+from lscb_analysis.qa import deep_dive, deep_dive_context, deep_dive_london, deep_dive_questions, deep_dive_trends
 from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
