@@ -1,6 +1,6 @@
 """What a chart says in words: its alt text (the finding in figures) and the data behind it.
 
-Every chart function of :mod:`lscb_analysis.present.plots` returns a :class:`ChartFigure`: a
+Every chart function in :mod:`lscb_analysis.present` returns a :class:`ChartFigure`: a
 matplotlib Figure that also carries
 
 * ``lscb_alt``: alt text stating what the chart shows and its finding in figures, e.g.

@@ -13,8 +13,8 @@ actions (:mod:`~lscb_analysis.qa.deep_dive_context`), and the questions the sign
 
 Disclosure: the output tier (``board``, the default, or ``analyst``, NOT FOR PUBLICATION) sets
 the small-number suppression of the borough's own quarterly figures (through
-:func:`lscb_analysis.scorecard.scorecard.prepare_pilot`) and of the audit tables. A suppressed figure is
-never plotted: charts show "c" in its place (:mod:`lscb_analysis.present.plots`).
+:func:`lscb_analysis.scorecard.pilot_values.prepare_pilot`) and of the audit tables. A suppressed figure is
+never plotted: charts show "c" in its place (the chart modules of :mod:`lscb_analysis.present`).
 """
 
 from __future__ import annotations

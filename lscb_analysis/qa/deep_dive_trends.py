@@ -123,9 +123,9 @@ def quarterly_spc_frames(
 
     Inputs: ``scope`` (its ``pi_ids``, ``quarter_cutoff``, ``tier`` and ``model_version``);
     ``values``, the pilot_values table (None: ``data/processed/pilot_values.parquet`` via
-    :func:`lscb_analysis.scorecard.scorecard.load_pilot_tables`; no file means no values). Each row's
+    :func:`lscb_analysis.scorecard.pilot_values.load_pilot_tables`; no file means no values). Each row's
     state and the tier's small-number suppression come from
-    :func:`lscb_analysis.scorecard.scorecard.prepare_pilot`: in the board tier a count from 1 to 5 (and
+    :func:`lscb_analysis.scorecard.pilot_values.prepare_pilot`: in the board tier a count from 1 to 5 (and
     the percentage or rate made from it) is suppressed; the analyst tier shows every figure.
 
     Returns:

@@ -228,7 +228,7 @@ def identifier_error(findings, shown: int = 5) -> str:
         return (
             f"{SCAN_ERROR}: a suppressed count can be worked out from what the outputs "
             f"show ({summary}), so this run was not published: {places}{more}. Suppress "
-            "the figures named (lscb_analysis.protect.disclosure.show_figure) and run again."
+            "the figures named (lscb_analysis.protect.disclosure_figures.show_figure) and run again."
         )
     return (
         f"{SCAN_ERROR}: the outputs may contain child-level identifiers ({summary}), so "

@@ -1,7 +1,7 @@
 """The score card's charts: SPC small multiples of the exceptions and the London tartan rug.
 
-Both are drawn by :mod:`lscb_analysis.present.plots` from a card's frames (``points`` and
-``benchmarks``); :func:`chart_panels` and :func:`rug_grid` give the data each chart draws.
+Both are drawn by the chart modules of :mod:`lscb_analysis.present` from a card's frames
+(``points`` and ``benchmarks``); :func:`chart_panels` and :func:`rug_grid` give the data each chart draws.
 """
 
 from __future__ import annotations
