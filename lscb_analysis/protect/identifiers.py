@@ -1,44 +1,17 @@
-"""Identifier scan: find child-level identifiers in text and in output files before publication.
+"""Identifier scan of output files: find child-level identifiers before publication.
 
-What is looked for (``kind`` in the findings), and the rule used:
+This module scans files: plain text, HTML, workbooks, CSV, notebooks, one file by its suffix
+and whole folders. What counts as an identifier (the kinds, names, dates of birth, NHS and NI
+numbers, postcodes, emails, phones, case references), the word lists and masking are in
+:mod:`lscb_analysis.protect.identifier_rules`; the scan of one text is in
+:mod:`lscb_analysis.protect.identifier_text`.
 
-* ``person_name``: capitalised words after a role or label word ("Child: John", "Mother Jane
-  Doe", "Name - Jane Doe") or a title ("Mrs Smith"). After a colon, dash, "named" or "called"
-  one capitalised word is enough; after a plain space two are needed. A label word right after
-  a ``not_person_qualifiers`` word ("LA name", "school name") is ignored. A suspected name stops at
-  the first word of ``not_name_words`` (so "Child Protection Plan" is not a person) and is
-  dropped when it starts with a place name ("Kingston upon Thames"). Names with no such context,
-  and names in capitals, are not found: this is a pattern scan, not a name recogniser.
-* ``date_of_birth``: a real calendar date within ``dob_window`` characters after a keyword
-  ("DOB", "date of birth", "born", ...), written dd/mm/yyyy, dd/mm/yy, yyyy-mm-dd or in words
-  ("3rd March 2015"); and, without a keyword, any full dd/mm/yyyy date (also with - or .)
-  between ``bare_date_earliest_year`` and the day of the scan, unless a ``not_dob_words`` word
-  ("as at", "period", "to", ...) comes just before it or it is one end of a date range. Years
-  alone ("born in 2015"), financial years (2015/16) and percentages are never dates of birth.
-* ``nhs_number``: ten digits, together or spaced/dashed 3-3-4, whose modulus-11 check digit is
-  valid (numbers made of one repeated digit are ignored).
-* ``ni_number``: two letters, six digits and a letter A-D, excluding the prefixes HMRC never
-  issues (first letter D, F, I, Q, U, V; second letter D, F, I, O, Q, U, V; BG, GB, KN, NK,
-  NT, TN, ZZ).
-* ``postcode``: a full UK postcode in capitals ("SW1A 1AA"); district codes alone are not.
-* ``email``: an email address.
-* ``phone``: a UK number starting 0 or +44 with 9 or 10 digits after the leading 0, first digit
-  1, 2, 3, 5, 7, 8 or 9. So a DfE LA number (301) or an ONS code (E09000002) is not a phone.
-* ``case_reference``: a raw case reference from a list you pass, or matching one of the
-  ``case_reference_patterns``.
-
-Word lists live in ``data/reference/identifier_patterns.yaml``. Findings never contain the
-identifier itself: the matched text is masked except its first and last character.
-
-Findings are a DataFrame with columns :data:`FINDING_COLUMNS`: ``file`` (path, "" for plain
+Findings are a DataFrame with columns
+:data:`~lscb_analysis.protect.identifier_rules.FINDING_COLUMNS`: ``file`` (path, "" for plain
 text), ``location`` (human-readable: "line 3, column 5", "Sheet1!B4", "cell 2 output 1 line
 3"), ``kind``, ``masked``, ``reason`` (why it was flagged), ``start`` and ``end`` (character
 offsets in the scanned text unit: the text, line, cell or output). A file that could not be
 scanned gives one row of kind ``unscanned`` whose reason says why.
-
-The rules are in :mod:`lscb_analysis.protect.identifier_rules` and the text scan in
-:mod:`lscb_analysis.protect.identifier_text`; this module scans output files: plain text, HTML,
-workbooks, CSV, notebooks, one file by its suffix and whole folders.
 """
 
 from __future__ import annotations
