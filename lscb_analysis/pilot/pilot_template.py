@@ -52,12 +52,12 @@ def fill_template(
 ) -> Workbook:
     """Fill a built workbook's Data sheet, as a borough would (tests and the demo).
 
-    Inputs: the workbook from :func:`build_template`; ``entries`` with ``pi_id, period`` (and
-    ``borough`` for an agency workbook) and any of ``numerator, denominator, status,
-    source_agency, source_system, narrative``; ``value`` (a typed number replacing the
-    formula, as a borough overwriting it would) and ``title``. Missing values (NaN/None) leave
-    a cell as it is. ``add_missing``: append rows the template lacks at the bottom (a period or
-    PI the template did not ask for) instead of raising.
+    Inputs: the workbook from :func:`lscb_analysis.pilot.pilot_workbook.build_template`;
+    ``entries`` with ``pi_id, period`` (and ``borough`` for an agency workbook) and any of
+    ``numerator, denominator, status, source_agency, source_system, narrative``; ``value`` (a
+    typed number replacing the formula, as a borough overwriting it would) and ``title``.
+    Missing values (NaN/None) leave a cell as it is. ``add_missing``: append rows the template
+    lacks at the bottom (a period or PI the template did not ask for) instead of raising.
     Output: the same workbook. Raises InvalidArgumentError for an entry matching no row.
     """
     rules = rules or pilot_periods.load_rules()

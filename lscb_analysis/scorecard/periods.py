@@ -1,6 +1,6 @@
 """Score card periods: which quarter or DfE reporting year a card is for.
 
-Periods follow the pilot (:mod:`lscb_analysis.pilot.pilot_template`): calendar quarters
+Periods follow the pilot (:mod:`lscb_analysis.pilot.pilot_periods`): calendar quarters
 ``YYYYQn``; a DfE reporting year (2025 = 2024-25) belongs to the quarter that ends it.
 :func:`parse_scorecard_period` reads the ``period`` parameter; :func:`resolve_period` picks the
 latest period with figures when none is given and checks a given one has figures.
