@@ -51,7 +51,7 @@ from lscb_analysis.demo.demo_pilot_figures import (
 )
 from lscb_analysis.demo.demo_pilot_own_tables import police_return, southwark_own_table
 from lscb_analysis.model import catalogue as catalogue_module
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods, pilot_table
 
 LOGGER = logging.getLogger(__name__)
 
@@ -59,14 +59,14 @@ LOGGER = logging.getLogger(__name__)
 def _build(
     seed: int, published_table: pd.DataFrame | None = None, only: Iterable[str] | None = None
 ) -> list[DemoReturn]:
-    rules = pilot_template.load_rules()
+    rules = pilot_periods.load_rules()
     catalogue = catalogue_module.load_catalogue(MODEL_VERSION)
-    published_table = pilot_template.published_index(
-        published_table if published_table is not None else pilot_template.published_figures()
+    published_table = pilot_table.published_index(
+        published_table if published_table is not None else pilot_table.published_figures()
     )
     published = published_by_pi(published_table)
     population = population_by_borough(published_table)
-    periods = pilot_template.period_range(PERIODS, rules)
+    periods = pilot_periods.period_range(PERIODS, rules)
     returns: list[DemoReturn] = []
     wanted = None if only is None else {register.resolve(name).name for name in only}
     for name in rules["pilot_boroughs"]:

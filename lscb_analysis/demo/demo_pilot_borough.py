@@ -31,7 +31,7 @@ from lscb_analysis.demo.demo_pilot_figures import (
     set_entry,
     waltham_forest_gaps,
 )
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_table, pilot_template, pilot_workbook
 from lscb_analysis.protect.safe_files import write_cell
 
 
@@ -111,7 +111,7 @@ def borough_return(
     name: str,
     area: register.LocalAuthority,
     catalogue: Any,
-    published_table: pilot_template.PublishedIndex,
+    published_table: pilot_table.PublishedIndex,
     published: dict,
     population: dict,
     rules: dict,
@@ -121,7 +121,7 @@ def borough_return(
     """A pilot borough's demo return(s), built from its scenario with its problems planted."""
     slug = area.slug.replace("-", "_")
     file = f"SYNTHETIC_{slug}_pilot_return.xlsx"
-    rows = pilot_template.template_rows(catalogue, [area], periods, published_table, rules)
+    rows = pilot_table.template_rows(catalogue, [area], periods, published_table, rules)
     entries = demo_figures(rng, rows, population.get(area.la_number, 60000.0), published, rules)
     not_available_elsewhere(entries, rows, name)
     planted: list[dict] = []
@@ -358,13 +358,13 @@ def _build_file(
     rng: random.Random,
     rules: dict,
     catalogue: Any,
-    published_table: pilot_template.PublishedIndex,
+    published_table: pilot_table.PublishedIndex,
     periods: list[str],
     returned: dt.date,
     limited: bool,
     agency: str | None = None,
 ) -> tuple[bytes, Workbook]:
-    workbook = pilot_template.build_template(
+    workbook = pilot_workbook.build_template(
         areas,
         periods,
         catalogue,
@@ -400,14 +400,14 @@ def _build_file(
             duplicate = entries[(entries["pi_id"] == "BF-EH-03")].iloc[4]
             sheet = workbook[rules["sheets"]["data"]]
             labels = {f: s["label"] for f, s in rules["headers"].items()}
-            header = {c.value: c.column for c in sheet[pilot_template.DATA_HEADER_ROW]}
+            header = {c.value: c.column for c in sheet[pilot_workbook.DATA_HEADER_ROW]}
             r = sheet.max_row + 1
             for name in ("pi_id", "period", "numerator", "denominator", "status"):
                 write_cell(sheet.cell(row=r, column=header[labels[name]]), duplicate[name])
-    rows = pilot_template.template_rows(catalogue, areas, periods, published_table, rules, agency)
+    rows = pilot_table.template_rows(catalogue, areas, periods, published_table, rules, agency)
     hard = bool(areas) and areas[0].name in HARD_PI_BOROUGHS and not agency
     pilot_template.fill_feasibility(workbook, feasibility_answers(rng, rows, limited, hard), rules)
     sheet = workbook[rules["sheets"]["data"]]
-    sheet[pilot_template.DATE_RETURNED_CELL].value = returned
+    sheet[pilot_workbook.DATE_RETURNED_CELL].value = returned
     stamp = dt.datetime.combine(returned, dt.time(17, 0))
     return pilot_template.workbook_bytes(workbook, stamp), workbook

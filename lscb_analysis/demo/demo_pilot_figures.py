@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_table, pilot_workbook
 
 LOGGER = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ class DemoReturn:
     planted: list[dict[str, Any]] = field(default_factory=list)
 
 
-def population_by_borough(index: pilot_template.PublishedIndex) -> dict[str, float]:
+def population_by_borough(index: pilot_table.PublishedIndex) -> dict[str, float]:
     """Children aged 0-17 in each LA: the latest denominator of the children-in-need rate."""
     out: dict[str, tuple[int, float]] = {}
     for (indicator, period, la), figure in index.table.items():
@@ -138,7 +138,7 @@ def population_by_borough(index: pilot_template.PublishedIndex) -> dict[str, flo
     return {la: value for la, (_, value) in out.items()}
 
 
-def published_by_pi(index: pilot_template.PublishedIndex) -> dict[tuple[str, str], dict[int, Any]]:
+def published_by_pi(index: pilot_table.PublishedIndex) -> dict[tuple[str, str], dict[int, Any]]:
     """The published figures with status ok, as ``{(indicator, la_number): {period: figure}}``."""
     out: dict[tuple[str, str], dict[int, Any]] = {}
     for (indicator, period, la), figure in index.table.items():
@@ -267,9 +267,9 @@ def entry_cell(
     (``""`` if there is no such row)."""
     sheet = workbook[rules["sheets"]["data"]]
     labels = {f: s["label"] for f, s in rules["headers"].items()}
-    header = {cell.value: cell.column_letter for cell in sheet[pilot_template.DATA_HEADER_ROW]}
+    header = {cell.value: cell.column_letter for cell in sheet[pilot_workbook.DATA_HEADER_ROW]}
     agency = borough is not None and labels["borough"] in header
-    for r in range(pilot_template.DATA_HEADER_ROW + 1, sheet.max_row + 1):
+    for r in range(pilot_workbook.DATA_HEADER_ROW + 1, sheet.max_row + 1):
         if (
             sheet[f"{header[labels['pi_id']]}{r}"].value == pi_id
             and sheet[f"{header[labels['period']]}{r}"].value == period

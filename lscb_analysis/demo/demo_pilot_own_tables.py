@@ -29,14 +29,14 @@ from lscb_analysis.demo.demo_pilot_figures import (
     feasibility_answers,
     plant_problem,
 )
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods, pilot_table, pilot_template, pilot_workbook
 from lscb_analysis.protect.safe_files import write_cell
 
 
 def police_return(
     areas: list[register.LocalAuthority],
     catalogue: Any,
-    published_table: pilot_template.PublishedIndex,
+    published_table: pilot_table.PublishedIndex,
     published: dict,
     population: dict,
     rules: dict,
@@ -45,7 +45,7 @@ def police_return(
 ) -> DemoReturn:
     """The Metropolitan Police's agency-wide return for the six agency boroughs."""
     file = "SYNTHETIC_metropolitan_police_pilot_return.xlsx"
-    rows = pilot_template.template_rows(catalogue, areas, periods, published_table, rules, AGENCY)
+    rows = pilot_table.template_rows(catalogue, areas, periods, published_table, rules, AGENCY)
     parts = []
     for area in areas:
         mine = rows[rows["la_number"] == area.la_number]
@@ -71,7 +71,7 @@ def police_return(
             }
         ]
     )
-    workbook = pilot_template.build_template(
+    workbook = pilot_workbook.build_template(
         areas,
         periods,
         catalogue,
@@ -100,7 +100,7 @@ def police_return(
     )
     pilot_template.fill_template(workbook, extra, add_missing=True, rules=rules)
     pilot_template.fill_feasibility(workbook, feasibility_answers(rng, rows, False), rules)
-    workbook[rules["sheets"]["data"]][pilot_template.DATE_RETURNED_CELL].value = AGENCY_RETURNED
+    workbook[rules["sheets"]["data"]][pilot_workbook.DATE_RETURNED_CELL].value = AGENCY_RETURNED
     content = pilot_template.workbook_bytes(
         workbook, dt.datetime.combine(AGENCY_RETURNED, dt.time(17, 0))
     )
@@ -131,7 +131,7 @@ def police_return(
 def southwark_own_table(
     area: register.LocalAuthority,
     catalogue: Any,
-    published_table: pilot_template.PublishedIndex,
+    published_table: pilot_table.PublishedIndex,
     published: dict,
     population: dict,
     rules: dict,
@@ -140,7 +140,7 @@ def southwark_own_table(
 ) -> DemoReturn:
     """Southwark rebuilt the table by hand: its own sheet, headers and period wording."""
     file = "SYNTHETIC_southwark_own_table.xlsx"
-    rows = pilot_template.template_rows(catalogue, [area], periods, published_table, rules)
+    rows = pilot_table.template_rows(catalogue, [area], periods, published_table, rules)
     entries = demo_figures(rng, rows, population.get(area.la_number, 60000.0), published, rules)
     fills = rows[rows["borough_fills"]].set_index(["pi_id", "period"])
     workbook = Workbook()
@@ -173,7 +173,7 @@ def southwark_own_table(
     for entry in entries.itertuples(index=False):
         item = fills.loc[(entry.pi_id, entry.period)]
         police = item["source_agency"] == AGENCY
-        multiplier = pilot_template.unit_rule(item["unit"], rules).get("multiplier", 1)
+        multiplier = pilot_periods.unit_rule(item["unit"], rules).get("multiplier", 1)
         numerator = None if police else entry.numerator
         denominator = None if police else entry.denominator
         value = (

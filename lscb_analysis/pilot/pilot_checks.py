@@ -15,7 +15,7 @@ from lscb_analysis.core.errors import (
     InvalidArgumentError,
 )
 from lscb_analysis.core.returned_workbook_cells import cell_text
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.pilot.pilot_identify import _Context, _Identity, _london
 from lscb_analysis.pilot.pilot_read import normalise_pi, parse_number
 from lscb_analysis.pilot.pilot_result import _RAW_FIELDS, ReturnFile
@@ -154,7 +154,7 @@ def _check_rows(
         pi_id = normalise_pi(raw.get("pi_id"))
         period = ""
         try:
-            period = pilot_template.parse_period(raw.get("period"))
+            period = pilot_periods.parse_period(raw.get("period"))
         except InvalidArgumentError:
             add(
                 "E_PERIOD",
@@ -170,7 +170,7 @@ def _check_rows(
                 f"({ident.periods[0]} to {ident.periods[-1]}).",
             )
         pi = _row_pi(pis, pi_id, catalogue.version, add)
-        unit = pilot_template.unit_rule(pi["unit"], rules) if pi is not None else {}
+        unit = pilot_periods.unit_rule(pi["unit"], rules) if pi is not None else {}
         decimals = int(pi["decimals"]) if pi is not None else 1
         key = (la_number or borough, pi_id, period)
         duplicate = key in seen
@@ -185,7 +185,7 @@ def _check_rows(
         prefilled = (la_number, pi_id, period) in prefilled_keys
         published_row = (
             context.table.get(
-                (pi["source_indicator"], pilot_template.reporting_year(period), la_number)
+                (pi["source_indicator"], pilot_periods.reporting_year(period), la_number)
             )
             if prefilled and pi is not None
             else None
@@ -390,7 +390,7 @@ def _far_from_published(
 ) -> str | None:
     """The message when a borough's figure is far from its published annual one, else None."""
     published, year = _published_value(
-        context, pi["source_indicator"], pilot_template.reporting_year(period), la_number
+        context, pi["source_indicator"], pilot_periods.reporting_year(period), la_number
     )
     if published is None:
         return None

@@ -21,7 +21,7 @@ from lscb_analysis.core.errors import (
 )
 from lscb_analysis.core.returned_workbook_cells import cell_text
 from lscb_analysis.model import catalogue as catalogue_module
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods, pilot_table
 from lscb_analysis.pilot.pilot_read import status_matcher
 from lscb_analysis.pilot.pilot_result import ReturnFile
 from lscb_analysis.survey.survey_rules import find_borough
@@ -37,7 +37,7 @@ class _Context:
     def __init__(self, rules: Mapping, published: pd.DataFrame):
         self.rules = rules
         self.published = published
-        self.index = pilot_template.published_index(published)
+        self.index = pilot_table.published_index(published)
         self.table, self.latest = self.index.table, self.index.latest
         self.catalogues: dict[str, catalogue_module.Catalogue] = {}
         self.blank_words = frozenset(str(w).lower() for w in rules["blank_words"])
@@ -124,7 +124,7 @@ def _identify_from_meta(
         ) from error
     agency = meta.get("agency", "")
     try:
-        periods = pilot_template.period_range(meta.get("periods", ""), rules)
+        periods = pilot_periods.period_range(meta.get("periods", ""), rules)
     except InvalidArgumentError as error:
         raise PilotFileError(
             f"{ret.path.name}: the hidden sheet's periods cannot be read ({error}). Send "
@@ -145,10 +145,10 @@ def _identify_from_meta(
             f"{ret.path.name}: the hidden sheet names no borough.",
             code="borough_not_identifiable",
         )
-    layout = pilot_template.template_rows(
+    layout = pilot_table.template_rows(
         catalogue, areas, periods, context.index, rules, agency or None
     )
-    expected = pilot_template.template_checksum(meta, layout)
+    expected = pilot_table.template_checksum(meta, layout)
     if expected != meta.get("template_checksum"):
         notes.append(
             context.finding(
@@ -228,24 +228,22 @@ def _identify(ret: ReturnFile, context: _Context) -> _Identity:
     periods = []
     for row in ret.rows:
         try:
-            periods.append(pilot_template.parse_period(row.get("period")))
+            periods.append(pilot_periods.parse_period(row.get("period")))
         except InvalidArgumentError:
             continue
     if periods:
         first, last = (
-            min(periods, key=pilot_template.period_index),
-            max(periods, key=pilot_template.period_index),
+            min(periods, key=pilot_periods.period_index),
+            max(periods, key=pilot_periods.period_index),
         )
         periods = [
-            pilot_template.period_from_index(i)
-            for i in range(
-                pilot_template.period_index(first), pilot_template.period_index(last) + 1
-            )
+            pilot_periods.period_from_index(i)
+            for i in range(pilot_periods.period_index(first), pilot_periods.period_index(last) + 1)
         ]
     layout = (
-        pilot_template.template_rows(catalogue, areas, periods, context.index, rules)
+        pilot_table.template_rows(catalogue, areas, periods, context.index, rules)
         if periods
-        else pd.DataFrame(columns=pilot_template.ROW_COLUMNS)
+        else pd.DataFrame(columns=pilot_table.ROW_COLUMNS)
     )
     names = ", ".join(a.name for a in areas)
     notes.append(

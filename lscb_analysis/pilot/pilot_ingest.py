@@ -22,7 +22,7 @@ How a return is read (settings in ``data/reference/pilot_rules.yaml``):
 
 * Identity: the hidden ``Template info`` sheet gives the borough (or the agency and its
   boroughs), periods and model version, and its checksum is recomputed
-  (:func:`lscb_analysis.pilot.pilot_template.template_checksum`). A table a borough rebuilt by hand
+  (:func:`lscb_analysis.pilot.pilot_table.template_checksum`). A table a borough rebuilt by hand
   is identified from its contents: the header row is found by the header synonyms (reusing
   :class:`lscb_analysis.survey.survey_rules.Matcher`), the borough from a borough column, the text
   above the header, the sheet name or the file name (:func:`lscb_analysis.survey.survey_rules.
@@ -65,7 +65,7 @@ from lscb_analysis.core.errors import (
     PilotFileError,
 )
 from lscb_analysis.model import catalogue as catalogue_module
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods, pilot_table
 from lscb_analysis.pilot.pilot_checks import _check_rows, _feasibility_rows
 from lscb_analysis.pilot.pilot_identify import _Context, _identify, _Identity
 from lscb_analysis.pilot.pilot_outputs import checked_copy_path
@@ -121,7 +121,7 @@ def ingest_pilot(
         PilotFileError: (code ``missing_folder``) the folder does not exist.
         ReferenceDataError: pilot_rules.yaml or the catalogue is missing or invalid.
     """
-    rules = rules or pilot_template.load_rules()
+    rules = rules or pilot_periods.load_rules()
     source = Path(folder) if folder is not None else pilot_folder()
     if not source.is_dir():
         raise PilotFileError(
@@ -130,7 +130,7 @@ def ingest_pilot(
             code="missing_folder",
         )
     context = _Context(
-        rules, published if published is not None else pilot_template.published_figures()
+        rules, published if published is not None else pilot_table.published_figures()
     )
     rows: list[dict] = []
     findings: list[dict] = []
@@ -182,7 +182,7 @@ def ingest_pilot(
     layout = (
         pd.concat(layouts, ignore_index=True)
         if layouts
-        else pd.DataFrame(columns=pilot_template.ROW_COLUMNS)
+        else pd.DataFrame(columns=pilot_table.ROW_COLUMNS)
     )
     blocked = {(f["file"], f["sheet"], f["row"]) for f in findings if f["severity"] == "error"}
     findings.extend(_series_checks(current, layout, context, blocked))
@@ -252,7 +252,7 @@ def _assemble(
                 table.assign(
                     _pi=table["pi_id"].map(pi_order).fillna(len(pi_order)),
                     _period=table["period"].map(
-                        lambda p: pilot_template.period_index(p) if p else -1
+                        lambda p: pilot_periods.period_index(p) if p else -1
                     ),
                 )
                 .sort_values(["la_number", "borough", "_pi", "pi_id", "_period", "file"])

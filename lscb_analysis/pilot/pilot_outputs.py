@@ -22,7 +22,7 @@ from lscb_analysis.core import io, paths, register
 from lscb_analysis.core.errors import (
     MissingDataFileError,
 )
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods, pilot_workbook
 from lscb_analysis.pilot.pilot_identify import _Identity
 from lscb_analysis.pilot.pilot_result import COMMENT_AUTHOR, FILLS, PilotIngest, ReturnFile
 from lscb_analysis.present import workbook_print
@@ -64,7 +64,7 @@ def write_checked_copy(
     active) lists the counts and every finding with a link to its cell.
     Output: the path written. Raises RawDataWriteError under data/raw/.
     """
-    rules = rules or pilot_template.load_rules()
+    rules = rules or pilot_periods.load_rules()
     target = io.ensure_writable(target)
     workbook = openpyxl.load_workbook(std_io.BytesIO(ret.content), keep_vba=False, keep_links=False)
     order = list(rules["severities"])
@@ -108,7 +108,7 @@ def write_checked_copy(
     widths = [11, 26, 32, 18, 10, 9, 12, 8, 110]
     for c, (label, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = safe_files.write_cell(sheet.cell(row=r, column=c), label)
-        cell.font, cell.fill = pilot_template.HEADER_FONT, pilot_template.HEADER_FILL
+        cell.font, cell.fill = pilot_workbook.HEADER_FONT, pilot_workbook.HEADER_FILL
         sheet.column_dimensions[get_column_letter(c)].width = width
     header_row = r
     ranked = issues.assign(_rank=issues["severity"].map(order.index)).sort_values(
@@ -182,7 +182,7 @@ def write_checked_copies(
     Output: the paths written. Raises RawDataWriteError when ``reports_dir`` is under
     data/raw/.
     """
-    rules = rules or pilot_template.load_rules()
+    rules = rules or pilot_periods.load_rules()
     root = Path(reports_dir) if reports_dir is not None else None
     written = []
     returns = result.returns

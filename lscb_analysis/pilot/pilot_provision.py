@@ -21,7 +21,7 @@ import pandas as pd
 from lscb_analysis.core import paths, register
 from lscb_analysis.core.errors import ParameterError, UnknownAreaError
 from lscb_analysis.model import catalogue as catalogue_module
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods
 
 PROVISION_COLUMNS = [
     "borough",
@@ -131,7 +131,7 @@ def check_parameters(
 
 def rules_or_default(rules: Mapping | None) -> Mapping:
     """``rules`` if given, else the pilot rules from ``data/reference/pilot_rules.yaml``."""
-    return rules or pilot_template.load_rules()
+    return rules or pilot_periods.load_rules()
 
 
 def _usable(values: pd.DataFrame, rules: Mapping) -> pd.Series:

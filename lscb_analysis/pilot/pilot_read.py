@@ -24,7 +24,7 @@ from lscb_analysis.core.errors import (
 )
 from lscb_analysis.core.returned_workbook import read_xlsx_workbook
 from lscb_analysis.core.returned_workbook_cells import ReturnedWorkbook, cell_text
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.pilot.pilot_result import _RAW_FIELDS, ReturnFile
 from lscb_analysis.survey.survey_rules import Matcher, normalise_key
 
@@ -38,7 +38,7 @@ def header_matcher(spec: Mapping[str, Any]) -> Matcher:
     """Build a :class:`~lscb_analysis.survey.survey_rules.Matcher` from ``{field: {label, synonyms,
     patterns}}`` (each field name and label match themselves).
 
-    >>> header_matcher(pilot_template.load_rules()["headers"]).match("Denom")
+    >>> header_matcher(pilot_periods.load_rules()["headers"]).match("Denom")
     'denominator'
     """
     synonyms: dict[str, str] = {}
@@ -53,7 +53,7 @@ def header_matcher(spec: Mapping[str, Any]) -> Matcher:
                 patterns.append((re.compile(pattern, re.IGNORECASE), name))
             except re.error as error:
                 raise InvalidArgumentError(
-                    f"data/reference/{pilot_template.RULES_FILE}: pattern {pattern!r} for "
+                    f"data/reference/{pilot_periods.RULES_FILE}: pattern {pattern!r} for "
                     f"{name!r} is not a valid regular expression ({error}); correct it."
                 ) from error
     return Matcher(synonyms, tuple(patterns))
@@ -62,7 +62,7 @@ def header_matcher(spec: Mapping[str, Any]) -> Matcher:
 def status_matcher(rules: Mapping) -> Matcher:
     """Matcher of the status cell: the dropdown values and their synonyms (whole text only).
 
-    >>> status_matcher(pilot_template.load_rules()).match("N/A")
+    >>> status_matcher(pilot_periods.load_rules()).match("N/A")
     'not available'
     """
     spec = {
@@ -178,7 +178,7 @@ def read_return(path: Path | str, rules: Mapping | None = None) -> ReturnFile:
     Raises PilotFileError with ``code`` ``not_a_workbook``, ``unsafe_workbook``, ``corrupt``
     or ``no_data_sheet``; the message names the file and says what to do.
     """
-    rules = rules or pilot_template.load_rules()
+    rules = rules or pilot_periods.load_rules()
     file = Path(path)
     if file.suffix.lower() not in workbook_checks.WORKBOOK_SUFFIXES:
         raise PilotFileError(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.pilot.pilot_checks import _format
 from lscb_analysis.pilot.pilot_identify import _Context
 from lscb_analysis.pilot.pilot_result import COMPARED_FIELDS
@@ -219,7 +219,7 @@ def _series_checks(
         if row["la_number"] and row["period"] and not row["prefilled"]:
             series.setdefault((row["la_number"], row["pi_id"]), []).append(row)
     for (la, pi), rows in series.items():
-        rows.sort(key=lambda r: pilot_template.period_index(r["period"]))
+        rows.sort(key=lambda r: pilot_periods.period_index(r["period"]))
         usable = [
             r
             for r in rows
@@ -240,11 +240,11 @@ def _series_checks(
             continue
         by_period = {r["period"]: r for r in rows}
         wanted = expected.get((la, pi), set(by_period))
-        due = sorted(wanted | set(by_period), key=pilot_template.period_index)
-        first = pilot_template.period_index(usable[0]["period"])
-        last = pilot_template.period_index(usable[-1]["period"])
+        due = sorted(wanted | set(by_period), key=pilot_periods.period_index)
+        first = pilot_periods.period_index(usable[0]["period"])
+        last = pilot_periods.period_index(usable[-1]["period"])
         for period in due:
-            index = pilot_template.period_index(period)
+            index = pilot_periods.period_index(period)
             row = by_period.get(period)
             if row is not None and (
                 _usable(row, context)

@@ -26,7 +26,7 @@ import pandas as pd
 from lscb_analysis.core import indicators, register
 from lscb_analysis.core.errors import ParameterError, ReferenceDataError, UnknownAreaError
 from lscb_analysis.model import catalogue as catalogue_module
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.protect import disclosure_config
 from lscb_analysis.published.public_data import OK, period_label
 from lscb_analysis.qa import (
@@ -145,7 +145,7 @@ def check_parameters(
             )
     audit_ids = _audit_ids(area, key, audit_id)
     model = catalogue_module.load_catalogue()
-    year_end = pilot_template.load_rules()["periods"]["year_end_quarter"]
+    year_end = pilot_periods.load_rules()["periods"]["year_end_quarter"]
     cutoff = None if period in (None, "") else f"{year}Q{int(year_end)}"
     return DeepDiveScope(
         area,

@@ -12,7 +12,7 @@ import pandas as pd
 
 from lscb_analysis.core import indicators
 from lscb_analysis.model import catalogue as catalogue_module
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.protect import disclosure_config
 from lscb_analysis.published.public_data import OK
 from lscb_analysis.qa.deep_dive import (
@@ -87,20 +87,20 @@ def _quarter_series(
     quarters_only = pilot[pilot["period"].str.fullmatch(r"\d{4}Q[1-4]")]
     due_later = set(quarters_only.loc[quarters_only["state"] == "not_yet_due", "period"])
     rows = quarters_only[quarters_only["state"] != "not_yet_due"]
-    rows = rows.assign(order=rows["period"].map(pilot_template.period_index))
+    rows = rows.assign(order=rows["period"].map(pilot_periods.period_index))
     if cutoff is not None:
-        rows = rows[rows["order"] <= pilot_template.period_index(cutoff)]
+        rows = rows[rows["order"] <= pilot_periods.period_index(cutoff)]
     if rows.empty:
         return rows
     rows = rows.assign(usable=rows["state"].eq(USABLE)).sort_values(["order", "usable"])
     rows = rows.drop_duplicates("order", keep="last").set_index("order")
     quarters = set(cycles.get(frequency, [1, 2, 3, 4]))
-    end = int(rows.index.max()) if cutoff is None else pilot_template.period_index(cutoff)
+    end = int(rows.index.max()) if cutoff is None else pilot_periods.period_index(cutoff)
     grid = [
         i for i in range(int(rows.index.min()), end + 1) if i % 4 + 1 in quarters or i in rows.index
     ]
     rows = rows.reindex(grid)
-    rows["period"] = [pilot_template.period_from_index(i) for i in grid]
+    rows["period"] = [pilot_periods.period_from_index(i) for i in grid]
     rows["state"] = rows["state"].fillna(
         rows["period"].map(lambda label: "not_yet_due" if label in due_later else "not_returned")
     )
@@ -146,7 +146,7 @@ def quarterly_spc_frames(
         values, _ = pilot_values.load_pilot_tables()
     if values.empty or not scope.pi_ids:
         return {}
-    pilot_rules = pilot_template.load_rules()
+    pilot_rules = pilot_periods.load_rules()
     pilot = pilot_values.prepare_pilot(
         values[values["pi_id"].isin(scope.pi_ids)], scope.tier, pilot_rules
     )
@@ -217,8 +217,8 @@ def quarterly_note(scope: DeepDiveScope, quarterly: dict[str, pd.DataFrame]) -> 
             "is shown."
         )
     periods = [p for frame in quarterly.values() for p in frame.index]
-    first = min(periods, key=pilot_template.period_index)
-    last = max(periods, key=pilot_template.period_index)
+    first = min(periods, key=pilot_periods.period_index)
+    last = max(periods, key=pilot_periods.period_index)
     hidden = sum(int((frame["state"] == SUPPRESSED).sum()) for frame in quarterly.values())
     titles = ", ".join(frame.attrs["title"] for frame in quarterly.values())
     sentence = (

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.core import indicators
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.present import latest
 from lscb_analysis.published.public_data import period_label
 from lscb_analysis.scorecard.periods import ScorecardPeriod, year_end_quarter
@@ -169,9 +169,9 @@ def _data_quality(
         & pilot["period"].str.match(r"^\d{4}Q[1-4]$")
     ]
     rows = rows[
-        rows["period"].map(pilot_template.period_index) <= pilot_template.period_index(cutoff)
+        rows["period"].map(pilot_periods.period_index) <= pilot_periods.period_index(cutoff)
     ]
-    latest_period = max(rows["period"], key=pilot_template.period_index) if len(rows) else None
+    latest_period = max(rows["period"], key=pilot_periods.period_index) if len(rows) else None
     found = issues[(issues["pi_id"] == pi["id"]) & (issues["period"] == latest_period)]
     errors = int((found["severity"] == "error").sum())
     queries = int((found["severity"] == "query").sum())
@@ -224,15 +224,15 @@ def _in_year(
     """A national PI's latest in-year figure returned by the borough, and its narrative."""
     rows = pilot[(pilot["pi_id"] == pi["id"]) & pilot["period"].str.match(r"^\d{4}Q[1-4]$")]
     rows = rows[
-        rows["period"].map(pilot_template.period_index) <= pilot_template.period_index(cutoff)
+        rows["period"].map(pilot_periods.period_index) <= pilot_periods.period_index(cutoff)
     ]
     if rows.empty:
         return "", ""
-    rows = rows.assign(order=rows["period"].map(pilot_template.period_index)).sort_values("order")
+    rows = rows.assign(order=rows["period"].map(pilot_periods.period_index)).sort_values("order")
     narrative = next((text for text in reversed(rows["narrative"].tolist()) if text.strip()), "")
     own = rows[~rows["prefilled"]]
     if benchmark_year is not None:
-        start = pilot_template.period_index(year_end_quarter(benchmark_year, pilot_rules))
+        start = pilot_periods.period_index(year_end_quarter(benchmark_year, pilot_rules))
         own = own[own["order"] > start]
     if own.empty:
         return "", narrative

@@ -13,7 +13,7 @@ import pandas as pd
 
 from lscb_analysis.core import io, paths, register
 from lscb_analysis.core.errors import ParameterError
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.protect import disclosure_config
 from lscb_analysis.scorecard.benchmarks import benchmark_table
 from lscb_analysis.scorecard.periods import resolve_period
@@ -98,7 +98,7 @@ def build_london(
         model = catalogue_module.load_catalogue(model_version)
     except CatalogueError as error:
         raise ParameterError(f"--model: {error}") from error
-    rules, pilot_rules = load_rules(), pilot_template.load_rules()
+    rules, pilot_rules = load_rules(), pilot_periods.load_rules()
     disclosure_rules = disclosure_config.load_disclosure_rules()
     public = public_data.load_public_indicators()
     values, issues = load_pilot_tables()

@@ -1,6 +1,6 @@
 """Score card periods: which quarter or DfE reporting year a card is for.
 
-Periods follow the pilot (:mod:`lscb_analysis.pilot.pilot_template`): calendar quarters
+Periods follow the pilot (:mod:`lscb_analysis.pilot.pilot_periods`): calendar quarters
 ``YYYYQn``; a DfE reporting year (2025 = 2024-25) belongs to the quarter that ends it.
 :func:`parse_scorecard_period` reads the ``period`` parameter; :func:`resolve_period` picks the
 latest period with figures when none is given and checks a given one has figures.
@@ -17,7 +17,7 @@ import pandas as pd
 
 from lscb_analysis.core import register
 from lscb_analysis.core.errors import InvalidArgumentError, ParameterError
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.published.public_data import OK, period_label
 from lscb_analysis.scorecard.pilot_values import USABLE, clean_la, pilot_states
 
@@ -51,8 +51,8 @@ def year_end_quarter(year: int, pilot_rules: Mapping) -> str:
 def _year_of_cutoff(cutoff: str, pilot_rules: Mapping) -> int:
     """The latest reporting year whose year-end quarter is not after ``cutoff``."""
     year = int(cutoff[:4])
-    end = pilot_template.period_index(year_end_quarter(year, pilot_rules))
-    return year if end <= pilot_template.period_index(cutoff) else year - 1
+    end = pilot_periods.period_index(year_end_quarter(year, pilot_rules))
+    return year if end <= pilot_periods.period_index(cutoff) else year - 1
 
 
 def parse_scorecard_period(
@@ -62,7 +62,7 @@ def parse_scorecard_period(
 
     Accepted: None, ``""`` or ``"latest"``; a reporting year as DfE numbers it (2025 or
     ``"2025"`` for 2024-25, or ``"2024-25"``); a quarter in any form
-    :func:`lscb_analysis.pilot.pilot_template.parse_period` reads (``"2025Q4"``, ``"Q4 2025"``,
+    :func:`lscb_analysis.pilot.pilot_periods.parse_period` reads (``"2025Q4"``, ``"Q4 2025"``,
     ``"2025-26 Q3"``).
 
     Output: a :class:`ScorecardPeriod`, or None for "the latest".
@@ -75,7 +75,7 @@ def parse_scorecard_period(
     >>> parse_scorecard_period(None) is None
     True
     """
-    pilot_rules = pilot_rules or pilot_template.load_rules()
+    pilot_rules = pilot_rules or pilot_periods.load_rules()
     if period is None or (isinstance(period, str) and period.strip().lower() in ("", "latest")):
         return None
     text = str(period).strip()
@@ -97,7 +97,7 @@ def parse_scorecard_period(
         cutoff = year_end_quarter(year, pilot_rules)
         return ScorecardPeriod(period_label(year), "year", cutoff, year)
     try:
-        quarter = pilot_template.parse_period(text)
+        quarter = pilot_periods.parse_period(text)
     except InvalidArgumentError as error:
         raise ParameterError(
             f"Parameter 'period': {text!r} is neither a quarter nor a year. Write a quarter "
@@ -127,7 +127,7 @@ def resolve_period(
     Raises: ParameterError when the period is unreadable, later than the latest data, or
     earlier than the first published year (the message gives the range available).
     """
-    pilot_rules = pilot_rules or pilot_template.load_rules()
+    pilot_rules = pilot_rules or pilot_periods.load_rules()
     london = {area.la_number for area in register.london_boroughs()}
     usable = public[(public["status"] == OK) & public["la_number"].isin(london)]
     if la_number is not None and (usable["la_number"] == la_number).any():
@@ -149,10 +149,10 @@ def resolve_period(
         if la_number is not None:
             rows = rows[clean_la(rows["la_number"]) == la_number]
         if len(rows):
-            last_quarter = max(rows["period"], key=pilot_template.period_index)
+            last_quarter = max(rows["period"], key=pilot_periods.period_index)
     year_end = year_end_quarter(last_year, pilot_rules)
     latest = year_end
-    if last_quarter and pilot_template.period_index(last_quarter) > pilot_template.period_index(
+    if last_quarter and pilot_periods.period_index(last_quarter) > pilot_periods.period_index(
         year_end
     ):
         latest = last_quarter
@@ -161,7 +161,7 @@ def resolve_period(
         if latest == year_end:
             return ScorecardPeriod(period_label(last_year), "year", year_end, last_year)
         return ScorecardPeriod(latest, "quarter", latest, _year_of_cutoff(latest, pilot_rules))
-    if pilot_template.period_index(chosen.cutoff) > pilot_template.period_index(latest):
+    if pilot_periods.period_index(chosen.cutoff) > pilot_periods.period_index(latest):
         raise ParameterError(
             f"Parameter 'period': there are no figures for {chosen.label} yet. The latest "
             f"data are for {latest if latest != year_end else period_label(last_year)}; leave "

@@ -16,7 +16,7 @@ import pandas as pd
 
 from lscb_analysis.core import paths
 from lscb_analysis.core.errors import ReferenceDataError
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.protect import disclosure, disclosure_config
 
 PILOT_VALUE_COLUMNS = [
@@ -136,7 +136,7 @@ def prepare_pilot(
     ['ok', 'ok']
     """
     tier = disclosure_config.validate_tier(tier)
-    pilot_rules = pilot_rules or pilot_template.load_rules()
+    pilot_rules = pilot_rules or pilot_periods.load_rules()
     out = values.copy()
     for name in PILOT_VALUE_COLUMNS:
         if name not in out.columns:

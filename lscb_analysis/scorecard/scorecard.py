@@ -49,7 +49,7 @@ import pandas as pd
 
 from lscb_analysis.core import register
 from lscb_analysis.core.errors import ParameterError
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.protect import disclosure_config
 from lscb_analysis.scorecard.assess import assess_pi
 from lscb_analysis.scorecard.benchmarks import benchmark_table
@@ -257,7 +257,7 @@ def scorecard(
     :mod:`lscb_analysis.stats` on impossible figures.
     """
     rules = rules or load_rules()
-    pilot_rules = pilot_rules or pilot_template.load_rules()
+    pilot_rules = pilot_rules or pilot_periods.load_rules()
     tier = disclosure_config.validate_tier(tier)
     disclosure_rules = disclosure_rules or disclosure_config.load_disclosure_rules()
     pis = catalogue.current

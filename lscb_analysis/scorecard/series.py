@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.published.public_data import OK, period_label
 from lscb_analysis.scorecard.pilot_values import USABLE
 
@@ -76,8 +76,8 @@ def pilot_series(
     own = pilot[(pilot["pi_id"] == pi_id) & pilot["period"].str.match(r"^\d{4}Q[1-4]$")]
     due_later = set(own.loc[own["state"] == "not_yet_due", "period"])
     rows = own[own["state"] != "not_yet_due"]
-    rows = rows.assign(order=rows["period"].map(pilot_template.period_index))
-    rows = rows[rows["order"] <= pilot_template.period_index(cutoff)]
+    rows = rows.assign(order=rows["period"].map(pilot_periods.period_index))
+    rows = rows[rows["order"] <= pilot_periods.period_index(cutoff)]
     if rows.empty:
         return pd.DataFrame(
             columns=[
@@ -97,18 +97,18 @@ def pilot_series(
     quarters = set(pilot_rules["periods"]["cycle_quarters"].get(frequency, [1, 2, 3, 4]))
     grid = [
         i
-        for i in range(int(rows["order"].min()), pilot_template.period_index(cutoff) + 1)
+        for i in range(int(rows["order"].min()), pilot_periods.period_index(cutoff) + 1)
         if i % 4 + 1 in quarters or i in set(rows["order"])
     ]
     rows = rows.set_index("order").reindex(grid)
     due = pd.Series(
-        [pilot_template.period_from_index(i) in due_later for i in grid], index=rows.index
+        [pilot_periods.period_from_index(i) in due_later for i in grid], index=rows.index
     )
     state = rows["state"].fillna(due.map({True: "not_yet_due", False: "not_returned"}))
     state = state.astype(str)
     return pd.DataFrame(
         {
-            "period": [pilot_template.period_from_index(i) for i in grid],
+            "period": [pilot_periods.period_from_index(i) for i in grid],
             "order": grid,
             "numerator": rows["numerator"].to_numpy(dtype=float),
             "denominator": rows["denominator"].to_numpy(dtype=float),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import feasibility_inputs
 import pandas as pd
 
-from lscb_analysis.pilot import pilot_classify, pilot_provision, pilot_template
+from lscb_analysis.pilot import pilot_classify, pilot_periods, pilot_provision
 
 # The shared fixtures, bound here by name so pytest finds them (see feasibility_inputs).
 model = feasibility_inputs.model
@@ -47,7 +47,7 @@ def test_cycles_and_classification_follow_the_stated_rule(values, model):
     assert classified.at["BF-EH-02", "category"] == "feasible with work"
     assert classified.at["BF-EH-03", "category"] == "to postpone"  # 1 of 3 even partly
     assert classified.at["BF-CC-03", "category"] == "feasible now"  # published
-    rules = pilot_template.load_rules()
+    rules = pilot_periods.load_rules()
     assert list(dict.fromkeys(classified["category"])) == [
         "feasible with work",
         "to postpone",

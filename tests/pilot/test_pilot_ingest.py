@@ -12,7 +12,15 @@ from project_builders import demo_project
 from lscb_analysis.core import io, register
 from lscb_analysis.core.errors import PilotFileError, RawDataWriteError
 from lscb_analysis.model import catalogue
-from lscb_analysis.pilot import pilot_ingest, pilot_outputs, pilot_result, pilot_template
+from lscb_analysis.pilot import (
+    pilot_ingest,
+    pilot_outputs,
+    pilot_periods,
+    pilot_result,
+    pilot_table,
+    pilot_template,
+    pilot_workbook,
+)
 
 ISSUED = dt.date(2026, 2, 2)
 STAMP = dt.datetime(2026, 4, 1, 12, 0)
@@ -48,7 +56,7 @@ def _fill_constant(rows: pd.DataFrame, rules: dict) -> pd.DataFrame:
             level = published.get((item.la_number, item.pi_id), 75.0)
             numerator = round(denominator * level / 100)
         else:
-            multiplier = pilot_template.unit_rule(item.unit, rules)["multiplier"]
+            multiplier = pilot_periods.unit_rule(item.unit, rules)["multiplier"]
             denominator = 90000
             level = published.get((item.la_number, item.pi_id), 30.0) / float(
                 scale.get(item.source_indicator, 1)
@@ -74,14 +82,14 @@ def _save(workbook, path) -> None:
 
 
 def test_round_trip_gives_back_exactly_what_was_typed(tmp_path, public_indicators):
-    rules = pilot_template.load_rules()
+    rules = pilot_periods.load_rules()
     model = catalogue.load_catalogue("1.0")
     area = register.resolve("Barnet")
-    periods = pilot_template.period_range("2024Q1..2025Q4")
-    workbook = pilot_template.build_template(
+    periods = pilot_periods.period_range("2024Q1..2025Q4")
+    workbook = pilot_workbook.build_template(
         [area], periods, model, public_indicators, generated=ISSUED
     )
-    rows = pilot_template.template_rows(model, [area], periods, public_indicators, rules)
+    rows = pilot_table.template_rows(model, [area], periods, public_indicators, rules)
     entries = _fill_constant(rows, rules)
     pilot_template.fill_template(workbook, entries.drop(columns="borough"))
     folder = tmp_path / "returns"
@@ -99,7 +107,7 @@ def test_round_trip_gives_back_exactly_what_was_typed(tmp_path, public_indicator
     multiplier = (
         typed["pi_id"]
         .map(model.pis.set_index("id")["unit"])
-        .map(lambda u: pilot_template.unit_rule(u, rules)["multiplier"])
+        .map(lambda u: pilot_periods.unit_rule(u, rules)["multiplier"])
     )
     expected = typed["numerator"] / typed["denominator"] * multiplier
     assert (typed["value"] - expected).abs().max() < 1e-9
@@ -118,14 +126,14 @@ def test_round_trip_gives_back_exactly_what_was_typed(tmp_path, public_indicator
 
 
 def test_agency_return_is_split_per_borough(tmp_path, public_indicators):
-    rules = pilot_template.load_rules()
+    rules = pilot_periods.load_rules()
     model = catalogue.load_catalogue("1.0")
     areas = register.resolve_many("Barnet, Brent")
-    periods = pilot_template.period_range("2025Q1..2025Q4")
-    workbook = pilot_template.build_template(
+    periods = pilot_periods.period_range("2025Q1..2025Q4")
+    workbook = pilot_workbook.build_template(
         areas, periods, model, public_indicators, agency="police", generated=ISSUED
     )
-    rows = pilot_template.template_rows(model, areas, periods, public_indicators, rules, "police")
+    rows = pilot_table.template_rows(model, areas, periods, public_indicators, rules, "police")
     entries = _fill_constant(rows, rules)
     entries.loc[
         (entries["borough"] == "Brent")
@@ -183,8 +191,8 @@ def edge(tmp_path_factory, public_indicators):
     folder = tmp_path_factory.mktemp("edge")
     model = catalogue.load_catalogue("1.0")
     area = register.resolve("Bromley")
-    periods = pilot_template.period_range("2025Q1..2025Q4")
-    workbook = pilot_template.build_template(
+    periods = pilot_periods.period_range("2025Q1..2025Q4")
+    workbook = pilot_workbook.build_template(
         [area], periods, model, public_indicators, generated=ISSUED
     )
     pilot_template.fill_template(
@@ -248,7 +256,7 @@ def test_file_level_findings_and_rejections(edge):
 
 def test_every_rule_in_the_rules_file_is_exercised(demo, edge):
     codes = set(demo[1].issues["code"]) | set(edge.issues["code"])
-    assert set(pilot_template.load_rules()["findings"]) <= codes
+    assert set(pilot_periods.load_rules()["findings"]) <= codes
 
 
 def test_checked_copies_highlight_comment_and_summarise(demo):

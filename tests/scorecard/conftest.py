@@ -11,7 +11,7 @@ import pytest
 
 from lscb_analysis.core import register
 from lscb_analysis.model.catalogue import load_catalogue
-from lscb_analysis.pilot import pilot_template
+from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.published.public_data import OUTPUT_COLUMNS
 from lscb_analysis.scorecard import scorecard
 from lscb_analysis.scorecard.periods import resolve_period
@@ -149,8 +149,8 @@ def _pilot_rows(
 
 
 def _quarters(first, count):
-    start = pilot_template.period_index(first)
-    return [pilot_template.period_from_index(start + i) for i in range(count)]
+    start = pilot_periods.period_index(first)
+    return [pilot_periods.period_from_index(start + i) for i in range(count)]
 
 
 def _card_for(
