@@ -11,6 +11,7 @@ import csv
 import io as stdlib_io
 
 from lscb_analysis.protect import safe_files
+from lscb_analysis.qa import audit_actions
 
 
 def _csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
@@ -23,19 +24,7 @@ def _csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
 
 def demo_actions() -> bytes:
     """Return the bytes of the synthetic ``actions.csv``."""
-    header = [
-        "action_id",
-        "borough",
-        "action",
-        "owner",
-        "due_date",
-        "source_type",
-        "source_ref",
-        "status",
-        "reaudit_date",
-        "completed_date",
-        "notes",
-    ]
+    header = list(audit_actions.ACTION_COLUMNS)
     rows = [
         [
             "SYN-A01",
