@@ -35,11 +35,11 @@ from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
 # ## Parameter check
-# Every returned form is read first (nothing is changed); the version must be one that a form
+# The returned forms, as `lscb model feedback` read them; the version must be one that a form
 # in use commented on.
 
 # %%
-result = consultation.ingest_feedback()
+result = consultation.read_ingested_feedback()
 model = consultation_summary.check_version(version, result)
 config = consultation_config.load_config()
 Markdown(f"## Best-fit model version {model.version}: {len(model.pis)} PIs\n\n"

@@ -32,7 +32,7 @@ tier = "board"  # "board" (small numbers suppressed) or "analyst" (NOT FOR PUBLI
 from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
-from lscb_analysis.pilot import pilot_classify, pilot_feasibility, pilot_ingest, pilot_provision
+from lscb_analysis.pilot import pilot_classify, pilot_feasibility, pilot_ingest, pilot_outputs, pilot_provision
 from lscb_analysis.present import grid_charts, presenter
 from lscb_analysis.protect import disclosure_config
 from lscb_analysis.runs import report_index
@@ -51,12 +51,12 @@ Markdown(f"## Pilot returns against best-fit model v{catalogue.version}"
 
 # %% [markdown]
 # ## Returns received
-# Every file in the folder is read and checked, as `lscb pilot ingest` does (which also writes
-# the findings back into a copy of each workbook). A later return from the same borough or
-# agency replaces the earlier one's figures.
+# Every file in the folder was read and checked by `lscb pilot ingest` (which also writes the
+# findings back into a copy of each workbook). A later return from the same borough or agency
+# replaces the earlier one's figures.
 
 # %%
-ingest = pilot_ingest.ingest_pilot(folder)
+ingest = pilot_outputs.read_ingested_pilot(folder)
 Markdown(f"**{pilot_ingest.summary_line(ingest)}**")
 
 # %%

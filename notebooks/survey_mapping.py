@@ -32,7 +32,7 @@ from IPython.display import Markdown
 from lscb_analysis.core import provenance
 from lscb_analysis.present import grid_charts, presenter
 from lscb_analysis.runs import report_index
-from lscb_analysis.survey import survey_ingest, survey_mapping, survey_template
+from lscb_analysis.survey import survey_mapping, survey_outputs, survey_template
 
 # %% [markdown] tags=["screen-only"]
 # ## Parameter check
@@ -47,13 +47,13 @@ Markdown(f"## Survey returns as at {as_at_date or 'the latest return'}"
 
 # %% [markdown]
 # ## Returns and responses
-# Every file in the folder is read: it is ingested, ingested with warnings, or rejected with
-# the reason. The register combines what arrived with the consultant's contacts list.
+# Every file in the folder was read by `lscb survey ingest`: ingested, ingested with warnings,
+# or rejected with the reason. The register combines what arrived with the consultant's
+# contacts list.
 
 # %%
-ingest = survey_ingest.ingest_survey(folder)
-contacts, contact_issues = survey_mapping.read_contacts(folder / "contacts.csv")
-responses = survey_mapping.response_register(ingest.returns, contacts, as_at_date)
+ingest = survey_outputs.read_ingested_survey(folder)
+responses = survey_mapping.response_register(ingest.returns, ingest.contacts, as_at_date)
 Markdown(f"**{survey_mapping.response_summary(responses)}**")
 
 # %%

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lscb_analysis.cli.survey_commands import survey_folder
+from lscb_analysis.cli.survey_commands import ingested_survey, survey_folder
 from lscb_analysis.core import io, paths
 
 
@@ -72,15 +72,12 @@ def _model_validate(args: argparse.Namespace) -> int:
 def _model_gaps(args: argparse.Namespace) -> int:
     from lscb_analysis.model import catalogue, gap_analysis, item_matching
     from lscb_analysis.published import public_data
-    from lscb_analysis.survey import survey_ingest, survey_mapping, survey_outputs
+    from lscb_analysis.survey import survey_mapping
 
     model = catalogue.load_catalogue(args.model_version)
     rules = gap_analysis.load_rules()
-    folder = survey_folder(args)
-    result = survey_ingest.ingest_survey(folder)
-    survey_outputs.write_survey_outputs(result, paths.processed_dir())
-    contacts, _ = survey_mapping.read_contacts(folder / "contacts.csv")
-    responses = survey_mapping.response_register(result.returns, contacts)
+    result = ingested_survey(survey_folder(args))
+    responses = survey_mapping.response_register(result.returns, result.contacts)
     with_data = set(responses.loc[responses["status"] == "returned_with_data", "borough"])
     items = result.items[result.items["used"].astype(bool)]
     confirmed = item_matching.read_confirmed_matches()

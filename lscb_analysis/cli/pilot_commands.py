@@ -29,7 +29,7 @@ def _pilot_ingest(args: argparse.Namespace) -> int:
 
     folder = Path(args.folder) if args.folder else pilot_ingest.pilot_folder()
     result = pilot_ingest.ingest_pilot(folder)
-    written = pilot_outputs.write_pilot_outputs(result)
+    written = pilot_outputs.write_pilot_outputs(result, source=folder)
     print(pilot_ingest.summary_line(result))
     print(
         f"Findings: {written['pilot_issues.csv']}; values: {written['pilot_values.parquet']}; "

@@ -22,12 +22,22 @@ def survey_folder(args: argparse.Namespace) -> Path:
     return Path(args.folder) if args.folder else paths.raw_dir() / "survey"
 
 
+def ingested_survey(folder: Path):
+    """The ingested survey tables for ``folder``, ingesting it first when they are not current
+    (:func:`lscb_analysis.survey.survey_outputs.ingested_survey`), saying so when it did."""
+    from lscb_analysis.survey import survey_outputs
+
+    tables, ingested = survey_outputs.ingested_survey(folder, paths.processed_dir())
+    if ingested:
+        print(f"Ingested the survey returns in {folder} first (`lscb survey ingest`).")
+    return tables
+
+
 def _survey_ingest(args: argparse.Namespace) -> int:
-    from lscb_analysis.survey import survey_ingest, survey_outputs
+    from lscb_analysis.survey import survey_outputs
 
     folder = survey_folder(args)
-    result = survey_ingest.ingest_survey(folder)
-    survey_outputs.write_survey_outputs(result, paths.processed_dir())
+    result = survey_outputs.ingest_folder(folder, paths.processed_dir())
     files = result.returns.drop_duplicates("file")  # a joint workbook has a row per borough
     states = files["state"].value_counts().to_dict()
     print(
@@ -44,16 +54,14 @@ def _survey_ingest(args: argparse.Namespace) -> int:
 def _survey_compile(args: argparse.Namespace) -> int:
     from lscb_analysis.survey import (
         survey_draft,
-        survey_ingest,
         survey_mapping,
         survey_template,
     )
 
     folder = survey_folder(args)
     candidates = survey_template.candidate_indicators()
-    result = survey_ingest.ingest_survey(folder)
-    contacts, _ = survey_mapping.read_contacts(folder / "contacts.csv")
-    responses = survey_mapping.response_register(result.returns, contacts, args.as_at)
+    result = ingested_survey(folder)
+    responses = survey_mapping.response_register(result.returns, result.contacts, args.as_at)
     responses.to_csv(io.ensure_writable(paths.processed_dir() / "survey_register.csv"), index=False)
     matched = survey_mapping.match_candidates(result.items, candidates)
     draft = survey_draft.draft_dataset(matched, candidates)

@@ -130,3 +130,11 @@ class BrowserMissingError(LscbError):
 
 class PdfPrintError(LscbError):
     """Chromium could not print a report to PDF."""
+
+
+class StaleDataError(DataFileError):
+    """Processed tables no longer match the returns they were ingested from.
+
+    The returns folder changed since the ingest ran, or the tables came from another folder;
+    the message names the command that brings them up to date.
+    """

@@ -15,7 +15,8 @@ received.
   organisation answering the same version twice: the latest form (Respondent date, then file
   time, then name) is used and the earlier one is kept as ``superseded``.
 * :func:`write_feedback_outputs` writes ``data/processed/consultation_*`` (``lscb model
-  feedback``: :func:`run_feedback_command`).
+  feedback``: :func:`run_feedback_command`); :func:`read_ingested_feedback` reads them back
+  for the consultation report, which never reads the forms again.
 
 The settings and table columns are in :mod:`lscb_analysis.model.consultation_config`; the
 summary per PI for the steering group in :mod:`lscb_analysis.model.consultation_summary`.
@@ -35,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lscb_analysis.core import io, paths
+from lscb_analysis.core import ingest_record, io, paths
 from lscb_analysis.core.errors import FeedbackFileError
 from lscb_analysis.model import catalogue as catalogue_module
 from lscb_analysis.model.consultation_config import (
@@ -52,6 +53,8 @@ from lscb_analysis.model.consultation_forms import Form, file_modified, read_for
 from lscb_analysis.protect import safe_files
 
 LOGGER = logging.getLogger(__name__)
+INGEST_COMMAND = "lscb model feedback"
+TABLES = ("responses", "new_pis", "files", "issues")
 
 
 # --- the folder -------------------------------------------------------------------------------
@@ -252,29 +255,64 @@ def _assemble(forms: list[Form]) -> FeedbackIngest:
 
 
 def write_feedback_outputs(
-    result: FeedbackIngest, processed_dir: Path | str | None = None
+    result: FeedbackIngest,
+    processed_dir: Path | str | None = None,
+    *,
+    source: Path | str,
 ) -> dict[str, Path]:
     """Write the ingest's tables to ``processed_dir`` (default ``data/processed/``).
 
-    Writes ``consultation_responses.parquet`` and ``.csv``, ``consultation_new_pis.csv``,
-    ``consultation_files.csv`` and ``consultation_issues.csv``; CSV text that could run as a
-    formula in Excel is neutralised (:func:`lscb_analysis.protect.safe_files.write_safe_csv`).
+    Writes ``consultation_<table>.parquet`` for the responses, new PIs, files and issues,
+    with ``consultation_ingest.json`` (the folder read, its fingerprint and rows per table:
+    :mod:`lscb_analysis.core.ingest_record`), which is what every later step reads; and
+    ``consultation_responses.csv``, ``consultation_new_pis.csv``, ``consultation_files.csv``
+    and ``consultation_issues.csv`` for people, CSV text that could run as a formula in Excel
+    neutralised (:func:`lscb_analysis.protect.safe_files.write_safe_csv`). ``source`` is the
+    folder ``result`` was read from.
     Output: ``{file name: path}``. Raises RawDataWriteError when the folder is under
     ``data/raw/``.
     """
     folder = Path(processed_dir) if processed_dir is not None else paths.processed_dir()
-    parquet, csv = io.write_table(result.responses, folder / "consultation_responses")
+    tables = {table: getattr(result, table) for table in TABLES}
+    record = ingest_record.write_ingested(
+        "consultation",
+        source,
+        tables,
+        INGEST_COMMAND,
+        folder,
+        {
+            "files": len(result.files),
+            "used": int((result.files["status"] == "used").sum()),
+            "rejected": int((result.files["status"] == "rejected").sum()),
+        },
+    )
     written = {
-        "consultation_responses.parquet": parquet,
-        "consultation_responses.csv": safe_files.write_safe_csv(result.responses, csv),
+        "consultation_responses.parquet": ingest_record.table_path(
+            "consultation", "responses", folder
+        ),
+        "consultation_ingest.json": record,
     }
-    for name, table in (
-        ("consultation_new_pis.csv", result.new_pis),
-        ("consultation_files.csv", result.files),
-        ("consultation_issues.csv", result.issues),
-    ):
-        written[name] = safe_files.write_safe_csv(table, folder / name)
+    for table in TABLES:
+        name = f"consultation_{table}.csv"
+        written[name] = safe_files.write_safe_csv(tables[table], folder / name)
     return written
+
+
+def read_ingested_feedback(
+    folder: Path | str | None = None, processed_dir: Path | str | None = None
+) -> FeedbackIngest:
+    """Read back the tables the last ``lscb model feedback`` wrote, for ``folder``.
+
+    Input: ``folder``: the forms folder meant (None: ``data/raw/consultation/``). Output:
+    :class:`FeedbackIngest`. Raises: MissingDataFileError when the forms have not been read
+    yet; StaleDataError when the tables came from another folder or a form was added,
+    removed or replaced since (both say what to run).
+    """
+    source = Path(folder) if folder is not None else consultation_folder()
+    tables = ingest_record.read_ingested(
+        "consultation", TABLES, source, INGEST_COMMAND, processed_dir, consultation_folder()
+    )
+    return FeedbackIngest(**tables)
 
 
 def summary_line(result: FeedbackIngest) -> str:
@@ -321,8 +359,9 @@ def run_feedback_command(folder: Path | str | None = None) -> int:
     are read and written). Raises FeedbackFileError when the folder does not exist, and
     ReferenceDataError as :func:`ingest_feedback`.
     """
-    result = ingest_feedback(folder)
-    written = write_feedback_outputs(result)
+    source = Path(folder) if folder is not None else consultation_folder()
+    result = ingest_feedback(source)
+    written = write_feedback_outputs(result, source=source)
     print(summary_line(result))
     print(
         f"Answers: {written['consultation_responses.parquet']}; files, issues and new PIs: "

@@ -59,7 +59,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from lscb_analysis.core import paths
 from lscb_analysis.core.errors import (
     CatalogueError,
     PilotFileError,
@@ -69,7 +68,7 @@ from lscb_analysis.pilot import pilot_periods, pilot_table
 from lscb_analysis.pilot.pilot_checks import _check_rows, _feasibility_rows
 from lscb_analysis.pilot.pilot_identify import _Context, _identify, _Identity
 from lscb_analysis.pilot.pilot_outputs import checked_copy_path
-from lscb_analysis.pilot.pilot_read import read_return
+from lscb_analysis.pilot.pilot_read import pilot_folder, read_return
 from lscb_analysis.pilot.pilot_resubmissions import (
     _narrative_checks,
     _resolve_versions,
@@ -89,11 +88,6 @@ LOGGER = logging.getLogger(__name__)
 
 
 # --- the whole folder -------------------------------------------------------------------------
-
-
-def pilot_folder() -> Path:
-    """Return ``data/raw/pilot/``, where pilot returns are put exactly as received."""
-    return paths.raw_dir() / "pilot"
 
 
 def _is_skipped(name: str, rules: Mapping) -> bool:

@@ -1,6 +1,7 @@
 """Writing the pilot ingest's outputs: the checked copy of each return (findings written
 back as fills and comments), the values, issues, returns and changes tables, and
-:func:`load_pilot_values` reading them back.
+:func:`read_ingested_pilot` and :func:`load_pilot_values` reading them back (no later step
+reads ``data/raw/pilot/`` again).
 """
 
 from __future__ import annotations
@@ -18,17 +19,19 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from lscb_analysis.core import io, paths, register
+from lscb_analysis.core import ingest_record, io, paths, register
 from lscb_analysis.core.errors import (
     MissingDataFileError,
 )
-from lscb_analysis.pilot import pilot_periods, pilot_workbook
+from lscb_analysis.pilot import pilot_periods, pilot_read, pilot_workbook
 from lscb_analysis.pilot.pilot_identify import _Identity
 from lscb_analysis.pilot.pilot_result import COMMENT_AUTHOR, FILLS, PilotIngest, ReturnFile
 from lscb_analysis.present import workbook_print
 from lscb_analysis.protect import disclosure_config, safe_files
 
 LOGGER = logging.getLogger(__name__)
+INGEST_COMMAND = "lscb pilot ingest"
+TABLES = ("values", "superseded", "issues", "returns", "feasibility", "changes")
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -213,33 +216,64 @@ def write_pilot_outputs(
     result: PilotIngest,
     processed_dir: Path | str | None = None,
     reports_dir: Path | str | None = None,
+    *,
+    source: Path | str,
 ) -> dict[str, Any]:
-    """Write the processed tables and the checked copies.
+    """Write the processed tables, the ingest's record and the checked copies.
 
-    Outputs: ``pilot_values.parquet`` and ``.csv``, ``pilot_issues.csv``,
-    ``pilot_changes.csv``, ``pilot_returns.csv``, ``pilot_feasibility.csv`` under
-    ``processed_dir`` (None: ``data/processed/``), and ``<reports_dir>/pilot/<borough>/
-    <file>_checked.xlsx`` (None: ``reports/``). CSV text that could run as a formula is
-    neutralised. Returns ``{name: path}`` plus ``"checked": [paths]``.
+    Outputs: ``pilot_<table>.parquet`` for the values, superseded rows, issues, changes,
+    returns and feasibility answers, with ``pilot_ingest.json`` (the folder read, its
+    fingerprint and rows per table: :mod:`lscb_analysis.core.ingest_record`), which is what
+    every later step reads; the same tables as CSV for people (text that could run as a
+    formula neutralised) under ``processed_dir`` (None: ``data/processed/``); and
+    ``<reports_dir>/pilot/<borough>/<file>_checked.xlsx`` (None: ``reports/``). ``source``
+    is the folder ``result`` was read from. Returns
+    ``{name: path}`` plus ``"checked": [paths]``.
     Raises RawDataWriteError when a folder is under data/raw/.
     """
     out = Path(processed_dir) if processed_dir is not None else paths.processed_dir()
-    values = result.values
-    parquet = io.ensure_writable(out / "pilot_values.parquet")
-    values.to_parquet(parquet, index=False)
-    written: dict[str, Any] = {"pilot_values.parquet": parquet}
-    tables = {
-        "pilot_values.csv": values,
-        "pilot_issues.csv": result.issues,
-        "pilot_changes.csv": result.changes,
-        "pilot_returns.csv": result.returns,
-        "pilot_feasibility.csv": result.feasibility,
+    tables = {table: getattr(result, table) for table in TABLES}
+    files = result.returns.drop_duplicates("file")
+    record = ingest_record.write_ingested(
+        "pilot",
+        source,
+        tables,
+        INGEST_COMMAND,
+        out,
+        {
+            "files": len(files),
+            "rejected": int((files["state"] == "rejected").sum()),
+            "values_in_use": len(result.values),
+            "values_superseded": len(result.superseded),
+        },
+    )
+    written: dict[str, Any] = {
+        "pilot_values.parquet": ingest_record.table_path("pilot", "values", out),
+        "pilot_ingest.json": record,
     }
-    for name, table in tables.items():
-        written[name] = safe_files.write_safe_csv(table, out / name)
+    for table in ("values", "issues", "changes", "returns", "feasibility"):
+        name = f"pilot_{table}.csv"
+        written[name] = safe_files.write_safe_csv(tables[table], out / name)
     written["checked"] = write_checked_copies(result, reports_dir)
     LOGGER.info("Wrote the pilot tables and %d checked cop(ies).", len(written["checked"]))
     return written
+
+
+def read_ingested_pilot(
+    folder: Path | str | None = None, processed_dir: Path | str | None = None
+) -> PilotIngest:
+    """Read back the tables the last ``lscb pilot ingest`` wrote, for ``folder``.
+
+    Input: ``folder``: the returns folder meant (None: ``data/raw/pilot/``). Output:
+    :class:`PilotIngest` with every table (``files``, the returns' bytes, left empty).
+    Raises: MissingDataFileError when the pilot has not been ingested; StaleDataError when
+    the tables came from another folder or the folder changed since (both say what to run).
+    """
+    source = Path(folder) if folder is not None else pilot_read.pilot_folder()
+    tables = ingest_record.read_ingested(
+        "pilot", TABLES, source, INGEST_COMMAND, processed_dir, pilot_read.pilot_folder()
+    )
+    return PilotIngest(**tables)
 
 
 def load_pilot_values(processed_dir: Path | str | None = None) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from lscb_analysis.core import workbook_checks
+from lscb_analysis.core import paths, workbook_checks
 from lscb_analysis.core.errors import (
     InvalidArgumentError,
     PilotFileError,
@@ -281,3 +281,8 @@ def _read_workbook(
         sheet_names=workbook.sheet_names,
         date_returned=_date_returned(grid, header_row),
     )
+
+
+def pilot_folder() -> Path:
+    """Return ``data/raw/pilot/``, where pilot returns are put exactly as received."""
+    return paths.raw_dir() / "pilot"

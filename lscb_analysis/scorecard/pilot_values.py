@@ -1,7 +1,7 @@
 """The pilot's local values and data-quality issues as the score card reads them.
 
-:func:`load_pilot_tables` reads ``data/processed/pilot_values.parquet`` and ``pilot_issues.csv``
-(empty frames when the pilot has not been ingested); :func:`prepare_pilot` gives each value its
+:func:`load_pilot_tables` reads the pilot's values and issues as ingested into
+``data/processed/`` (empty frames when the pilot has not been ingested); :func:`prepare_pilot` gives each value its
 state (shown, suppressed, not available) for a disclosure tier; :func:`prepare_issues` keeps the
 issues that still stand. Column lists: :data:`PILOT_VALUE_COLUMNS`, :data:`PILOT_ISSUE_COLUMNS`.
 """
@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lscb_analysis.core import paths
+from lscb_analysis.core import ingest_record, paths
 from lscb_analysis.core.errors import ReferenceDataError
-from lscb_analysis.pilot import pilot_periods
+from lscb_analysis.pilot import pilot_periods, pilot_read
 from lscb_analysis.protect import disclosure, disclosure_config
 
 PILOT_VALUE_COLUMNS = [
@@ -67,20 +67,39 @@ def clean_la(values: pd.Series) -> pd.Series:
 
 
 def load_pilot_tables(processed_dir: Path | str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read the pilot's ``pilot_values.parquet`` and ``pilot_issues.csv`` when they exist.
+    """Read the pilot's values and issues as ``lscb pilot ingest`` wrote them.
 
-    Input: ``processed_dir`` (None: ``data/processed/``). Output: (values, issues); empty
-    tables (the columns of :func:`empty_pilot_values` / :func:`empty_pilot_issues`) when the
-    pilot has not been ingested, so a score card works with national PIs alone.
-    Raises: ReferenceDataError when a file exists but lacks a column the score card needs.
+    Input: ``processed_dir`` (None: ``data/processed/``). Output: (values, issues), issues
+    as text; read through the ingest's record (:mod:`lscb_analysis.core.ingest_record`) when
+    there is one, else from ``pilot_values.parquet`` and ``pilot_issues.csv`` when they
+    exist; empty tables (the columns of :func:`empty_pilot_values` /
+    :func:`empty_pilot_issues`) when the pilot has not been ingested, so a score card works
+    with national PIs alone.
+    Raises: StaleDataError when the returns folder changed since it was ingested (run
+    ``lscb pilot ingest``); ReferenceDataError when a table lacks a column the score card
+    needs.
     """
     folder = Path(processed_dir) if processed_dir is not None else paths.processed_dir()
     values, issues = empty_pilot_values(), empty_pilot_issues()
     values_file, issues_file = folder / "pilot_values.parquet", folder / "pilot_issues.csv"
-    if values_file.is_file():
-        values = pd.read_parquet(values_file)
-    if issues_file.is_file():
-        issues = pd.read_csv(issues_file, dtype=str, keep_default_na=False)
+    record = ingest_record.read_record("pilot", folder)
+    if record is not None:
+        # as ingested, refused when the returns folder has changed since
+        tables = ingest_record.read_ingested(
+            "pilot",
+            ("values", "issues"),
+            record["source"],
+            record["command"],
+            folder,
+            pilot_read.pilot_folder(),
+        )
+        values = tables["values"]
+        issues = tables["issues"].astype(object).where(tables["issues"].notna(), "").astype(str)
+    else:
+        if values_file.is_file():
+            values = pd.read_parquet(values_file)
+        if issues_file.is_file():
+            issues = pd.read_csv(issues_file, dtype=str, keep_default_na=False)
     for table, needed, file in (
         (values, PILOT_VALUE_COLUMNS, values_file),
         (issues, PILOT_ISSUE_COLUMNS, issues_file),

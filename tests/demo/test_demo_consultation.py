@@ -80,6 +80,7 @@ def test_the_demo_is_deterministic_and_never_overwrites(demo, tmp_path, use_proj
 @pytest.mark.slow
 def test_the_consultation_notebook_runs_on_the_demo(demo, tmp_path):
     project, _ = demo
+    assert consultation.run_feedback_command() == 1  # the demo's one rejected form
     results = orchestrate.run_notebook(
         "consultation", None, {}, jobs=1, out_dir=tmp_path / "reports", progress=False
     )

@@ -10,6 +10,7 @@ from project_builders import demo_project
 from lscb_analysis.core import io
 from lscb_analysis.core.errors import RawDataWriteError
 from lscb_analysis.demo import demo_pilot
+from lscb_analysis.pilot import pilot_ingest, pilot_outputs
 from lscb_analysis.runs import orchestrate
 
 
@@ -74,6 +75,8 @@ def test_existing_returns_are_never_overwritten(demo, monkeypatch):
 def test_feasibility_notebook_end_to_end(demo, use_project, tmp_path):
     root, _ = demo
     use_project(root)
+    folder = root / "data" / "raw" / "pilot"
+    pilot_outputs.write_pilot_outputs(pilot_ingest.ingest_pilot(folder), source=folder)
     results = orchestrate.run_notebook(
         "pilot_feasibility", None, {}, jobs=1, out_dir=tmp_path / "reports", progress=False
     )

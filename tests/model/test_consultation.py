@@ -13,11 +13,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lscb_analysis.core import io
+from lscb_analysis.core import ingest_record, io
 from lscb_analysis.core.errors import (
     FeedbackFileError,
     ParameterError,
     RawDataWriteError,
+    StaleDataError,
 )
 from lscb_analysis.model import (
     catalogue,
@@ -264,7 +265,7 @@ def test_text_that_may_identify_someone_is_withheld(folder, project):
     assert result.new_pis.at[0, "withheld"] == "definition"
     assert result.new_pis.at[0, "title"] == "Custody overnight"
     assert _codes(result).count("identifier_withheld") == 2
-    written = consultation.write_feedback_outputs(result)
+    written = consultation.write_feedback_outputs(result, source=folder)
     model = catalogue.load_catalogue(LATEST)
     summary = consultation_summary.summarise_feedback(result.responses, model)
     shown = [
@@ -295,7 +296,7 @@ def test_formula_like_text_is_read_as_text_and_neutralised_on_output(folder, pro
     assert (
         len(formula_issue) == 1 and formula_issue.iloc[0]["sheet"] == feedback_form.FEEDBACK_SHEET
     )
-    written = consultation.write_feedback_outputs(result)
+    written = consultation.write_feedback_outputs(result, source=folder)
     csv = pd.read_csv(written["consultation_responses.csv"], dtype=str, keep_default_na=False)
     assert "'" + link in set(csv["suggested_wording"])
     parquet = pd.read_parquet(written["consultation_responses.parquet"])
@@ -376,10 +377,23 @@ def test_outputs_leave_raw_untouched_and_refuse_raw(folder, project, capsys):
         "consultation_issues.csv",
     ):
         assert (processed / name).is_file()
+    back = consultation.read_ingested_feedback(folder)
+    for table in consultation.TABLES:
+        assert (
+            len(getattr(back, table)) == ingest_record.read_record("consultation")["tables"][table]
+        )
+    assert consultation.summary_line(back).startswith("2 form(s) read: 1 used, 0 superseded")
     (folder / "b.xlsx").unlink()
+    with pytest.raises(StaleDataError, match="`lscb model feedback` first"):
+        consultation.read_ingested_feedback(folder)
     assert consultation.run_feedback_command(folder) == 0
+    assert consultation.summary_line(consultation.read_ingested_feedback(folder)).startswith(
+        "1 form(s) read: 1 used"
+    )
     with pytest.raises(RawDataWriteError):
-        consultation.write_feedback_outputs(consultation.ingest_feedback(folder), folder)
+        consultation.write_feedback_outputs(
+            consultation.ingest_feedback(folder), folder, source=folder
+        )
 
 
 def test_the_version_parameter(folder):

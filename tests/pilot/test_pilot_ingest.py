@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from project_builders import demo_project
 
-from lscb_analysis.core import io, register
-from lscb_analysis.core.errors import PilotFileError, RawDataWriteError
+from lscb_analysis.core import ingest_record, io, register
+from lscb_analysis.core.errors import PilotFileError, RawDataWriteError, StaleDataError
 from lscb_analysis.model import catalogue
 from lscb_analysis.pilot import (
     pilot_ingest,
@@ -35,7 +35,7 @@ def demo(tmp_path_factory, public_indicators):
         folder = root / "data" / "raw" / "pilot"
         before = {p.name: (io.sha256_of(p), p.stat().st_mtime) for p in folder.iterdir()}
         result = pilot_ingest.ingest_pilot(folder, published=public_indicators)
-        written = pilot_outputs.write_pilot_outputs(result)
+        written = pilot_outputs.write_pilot_outputs(result, source=folder)
         after = {p.name: (io.sha256_of(p), p.stat().st_mtime) for p in folder.iterdir()}
     return root, result, written, built.plan, before, after
 
@@ -304,6 +304,23 @@ def test_processed_tables(demo):
     assert pilot_ingest.summary_line(result).startswith("13 return(s) read (0 rejected)")
 
 
+def test_later_steps_read_the_ingested_tables(demo, monkeypatch, tmp_path):
+    root, result, written, _, _, _ = demo
+    monkeypatch.setenv("LSCB_PROJECT_DIR", str(root))
+    back = pilot_outputs.read_ingested_pilot()
+    for table in pilot_outputs.TABLES:
+        pd.testing.assert_frame_equal(
+            getattr(result, table).reset_index(drop=True), getattr(back, table), check_dtype=False
+        )
+    assert pilot_ingest.summary_line(back) == pilot_ingest.summary_line(result)
+    record = ingest_record.read_record("pilot")
+    assert written["pilot_ingest.json"] == ingest_record.record_path("pilot")
+    assert record["source"] == "data/raw/pilot" and record["accounting"]["files"] == 13
+    assert record["accounting"]["values_in_use"] == len(result.values)
+    with pytest.raises(StaleDataError, match=r"ingested from data/raw/pilot.*`lscb pilot ingest "):
+        pilot_outputs.read_ingested_pilot(tmp_path)
+
+
 def test_resubmission_replaces_and_logs(demo):
     root, result, _, _, _, _ = demo
     v2 = "SYNTHETIC_barnet_pilot_return_v2.xlsx"
@@ -334,6 +351,8 @@ def test_refusals(tmp_path, demo, public_indicators, monkeypatch):
     root, result, _, _, _, _ = demo
     monkeypatch.setenv("LSCB_PROJECT_DIR", str(root))
     with pytest.raises(RawDataWriteError):
-        pilot_outputs.write_pilot_outputs(result, root / "data" / "raw" / "out")
+        pilot_outputs.write_pilot_outputs(
+            result, root / "data" / "raw" / "out", source=root / "data" / "raw" / "pilot"
+        )
     with pytest.raises(PilotFileError, match="does not exist"):
         pilot_ingest.ingest_pilot(tmp_path / "nowhere", published=public_indicators)

@@ -7,7 +7,8 @@ import csv
 import pandas as pd
 import pytest
 
-from lscb_analysis.core.errors import RawDataWriteError
+from lscb_analysis.core import ingest_record
+from lscb_analysis.core.errors import MissingDataFileError, RawDataWriteError, StaleDataError
 from lscb_analysis.survey import survey_ingest, survey_outputs, survey_result
 
 
@@ -50,16 +51,82 @@ def test_outputs_are_written_and_neutralised(project, write_xlsx, about, collect
         {"About": about(), template.sheet_collect: [template.collect, collect_row("@SUM(1+1)")]},
     )
     result = survey_ingest.ingest_survey(folder)
-    written = survey_outputs.write_survey_outputs(result, project / "data" / "processed")
+    written = survey_outputs.write_survey_outputs(
+        result, project / "data" / "processed", source=folder
+    )
     assert {p.name for p in written.values()} == {
         "survey_items.parquet",
         "survey_items.csv",
         "survey_issues.csv",
         "survey_returns.csv",
+        "survey_ingest.json",
     }
     assert pd.read_parquet(written["items_parquet"])["item"].iloc[0] == "@SUM(1+1)"
     with written["items_csv"].open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert rows[0]["item"] == "'@SUM(1+1)"
     with pytest.raises(RawDataWriteError):
-        survey_outputs.write_survey_outputs(result, project / "data" / "raw")
+        survey_outputs.write_survey_outputs(result, project / "data" / "raw", source=folder)
+
+
+def test_later_steps_read_the_ingested_tables_not_the_returns(
+    project, write_xlsx, about, collect_row, template
+):
+    folder = project / "data" / "raw" / "survey"
+    folder.mkdir()
+    write_xlsx(
+        folder / "barnet.xlsx",
+        {"About": about("Barnet"), template.sheet_collect: [template.collect, collect_row("A")]},
+    )
+    (folder / "contacts.csv").write_text(
+        "borough,contact,date_sent,date_chased,acknowledged,notes\n"
+        "Barnet,Ms A,2026-01-12,,yes,\nNowhere,Mr B,2026-01-12,,no,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(MissingDataFileError, match="`lscb survey ingest` first"):
+        survey_outputs.read_ingested_survey()
+    result = survey_outputs.ingest_folder()
+    back = survey_outputs.read_ingested_survey()
+    for table in ("items", "issues", "returns", "sheets"):
+        pd.testing.assert_frame_equal(
+            getattr(result, table), getattr(back, table), check_dtype=False
+        )
+    assert back.contacts["borough"].tolist() == ["Barnet"]
+    assert back.contact_issues["code"].tolist() == ["unknown_borough"]
+    assert back.accounting["unaccounted"].eq(0).all()
+    record = ingest_record.read_record("survey")
+    assert record["source"] == "data/raw/survey"
+    assert record["accounting"]["rows_unaccounted"] == 0 and record["tables"]["items"] == 1
+    # a return added afterwards is not silently left out: the tables are refused until ingested
+    write_xlsx(
+        folder / "brent.xlsx",
+        {"About": about("Brent"), template.sheet_collect: [template.collect, collect_row("B")]},
+    )
+    with pytest.raises(StaleDataError, match="has changed since.*`lscb survey ingest` first"):
+        survey_outputs.read_ingested_survey(folder)
+
+
+def test_commands_after_the_ingest_ingest_only_when_the_tables_are_not_current(
+    project, write_xlsx, about, collect_row, template
+):
+    folder = project / "data" / "raw" / "survey"
+    folder.mkdir()
+    write_xlsx(
+        folder / "barnet.xlsx",
+        {"About": about("Barnet"), template.sheet_collect: [template.collect, collect_row("A")]},
+    )
+    tables, ingested = survey_outputs.ingested_survey()
+    assert ingested and len(tables.items) == 1
+    record = ingest_record.record_path("survey")
+    written_at = record.stat().st_mtime_ns
+    tables, ingested = survey_outputs.ingested_survey(folder)
+    assert not ingested and record.stat().st_mtime_ns == written_at
+    other = project / "elsewhere"
+    other.mkdir()
+    write_xlsx(
+        other / "brent.xlsx",
+        {"About": about("Brent"), template.sheet_collect: [template.collect, collect_row("B")]},
+    )
+    tables, ingested = survey_outputs.ingested_survey(other)
+    assert ingested and tables.items["borough"].tolist() == ["Brent"]
+    assert ingest_record.read_record("survey")["source"] == "elsewhere"
