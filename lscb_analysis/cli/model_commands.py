@@ -133,7 +133,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         metavar="V",
         help="catalogue version (default: the latest)",
     )
-    gaps.add_argument("--folder", help="folder of survey returns (default data/raw/survey)")
+    gaps.add_argument(
+        "--folder",
+        help="folder of survey returns (default data/raw/survey); ingested first if not current",
+    )
     gaps.set_defaults(handler=_model_gaps)
     feedback = model_commands.add_parser(
         "feedback", help="read the returned feedback forms -> data/processed/consultation_*"

@@ -96,7 +96,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     compile_ = survey_commands.add_parser(
         "compile", help="write the compiled draft dataset (draft_dataset.xlsx)"
     )
-    compile_.add_argument("--folder", help="folder of returns (default data/raw/survey)")
+    compile_.add_argument(
+        "--folder",
+        help="folder of returns (default data/raw/survey); ingested first if not current",
+    )
     compile_.add_argument(
         "--as-at", dest="as_at", help="count returns received up to this date (YYYY-MM-DD)"
     )
