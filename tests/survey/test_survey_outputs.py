@@ -69,15 +69,24 @@ def test_outputs_are_written_and_neutralised(project, write_xlsx, about, collect
         survey_outputs.write_survey_outputs(result, project / "data" / "raw", source=folder)
 
 
-def test_later_steps_read_the_ingested_tables_not_the_returns(
-    project, write_xlsx, about, collect_row, template
-):
+@pytest.fixture
+def one_return(project, write_xlsx, about, collect_row, template):
+    """``data/raw/survey/`` holding Barnet's return, and a way to add another board's."""
     folder = project / "data" / "raw" / "survey"
     folder.mkdir()
-    write_xlsx(
-        folder / "barnet.xlsx",
-        {"About": about("Barnet"), template.sheet_collect: [template.collect, collect_row("A")]},
-    )
+
+    def add(where, board, item):
+        write_xlsx(
+            where / f"{board.lower()}.xlsx",
+            {"About": about(board), template.sheet_collect: [template.collect, collect_row(item)]},
+        )
+
+    add(folder, "Barnet", "A")
+    return folder, add
+
+
+def test_later_steps_read_the_ingested_tables_not_the_returns(one_return):
+    folder, add = one_return
     (folder / "contacts.csv").write_text(
         "borough,contact,date_sent,date_chased,acknowledged,notes\n"
         "Barnet,Ms A,2026-01-12,,yes,\nNowhere,Mr B,2026-01-12,,no,\n",
@@ -98,23 +107,13 @@ def test_later_steps_read_the_ingested_tables_not_the_returns(
     assert record["source"] == "data/raw/survey"
     assert record["accounting"]["rows_unaccounted"] == 0 and record["tables"]["items"] == 1
     # a return added afterwards is not silently left out: the tables are refused until ingested
-    write_xlsx(
-        folder / "brent.xlsx",
-        {"About": about("Brent"), template.sheet_collect: [template.collect, collect_row("B")]},
-    )
+    add(folder, "Brent", "B")
     with pytest.raises(StaleDataError, match="has changed since.*`lscb survey ingest` first"):
         survey_outputs.read_ingested_survey(folder)
 
 
-def test_commands_after_the_ingest_ingest_only_when_the_tables_are_not_current(
-    project, write_xlsx, about, collect_row, template
-):
-    folder = project / "data" / "raw" / "survey"
-    folder.mkdir()
-    write_xlsx(
-        folder / "barnet.xlsx",
-        {"About": about("Barnet"), template.sheet_collect: [template.collect, collect_row("A")]},
-    )
+def test_commands_after_the_ingest_ingest_only_when_the_tables_are_not_current(project, one_return):
+    folder, add = one_return
     tables, ingested = survey_outputs.ingested_survey()
     assert ingested and len(tables.items) == 1
     record = ingest_record.record_path("survey")
@@ -123,10 +122,7 @@ def test_commands_after_the_ingest_ingest_only_when_the_tables_are_not_current(
     assert not ingested and record.stat().st_mtime_ns == written_at
     other = project / "elsewhere"
     other.mkdir()
-    write_xlsx(
-        other / "brent.xlsx",
-        {"About": about("Brent"), template.sheet_collect: [template.collect, collect_row("B")]},
-    )
+    add(other, "Brent", "B")
     tables, ingested = survey_outputs.ingested_survey(other)
     assert ingested and tables.items["borough"].tolist() == ["Brent"]
     assert ingest_record.read_record("survey")["source"] == "elsewhere"
