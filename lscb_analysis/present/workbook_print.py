@@ -318,7 +318,7 @@ def write_detail_sheet(
 ) -> Any:
     """Copy some columns of a written sheet into a new ``Detail`` sheet (values and styles).
 
-    Inputs: the workbook, the ``source`` worksheet, the 1-based column numbers to copy in
+    Inputs: the workbook, the ``source`` worksheet (a sheet of the same workbook), the 1-based column numbers to copy in
     order (the ``keys`` row-key columns first), the source's header row and the
     :class:`PrintTitle`. The
     Detail sheet gets the title rows, then the source's rows from the header down, its
@@ -342,10 +342,10 @@ def write_detail_sheet(
             target.value = cell.value
             target.data_type = cell.data_type
             if cell.has_style:
-                target.font, target.fill = copy(cell.font), copy(cell.fill)
-                target.alignment, target.border = copy(cell.alignment), copy(cell.border)
-                target.number_format, target.protection = cell.number_format, copy(cell.protection)
-                target.quotePrefix = cell.quotePrefix
+                # the same workbook: its style ids (font, fill, border, number format,
+                # alignment, protection, quote prefix) are valid here, and copying them is
+                # far quicker than copying each style object
+                target._style = copy(cell._style)
     last = get_column_letter(max(1, len(keep)))
     detail.auto_filter.ref = f"A{top}:{last}{top + source.max_row - header_row}"
     setup_sheet(detail, title, top, freeze_column=keys + 1, repeat_columns=keys, settings=settings)
