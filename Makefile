@@ -63,10 +63,10 @@ demo: data ## synthetic demo returns, then the report pack (every notebook) for 
 	@echo "Open reports/index.html"
 
 test: setup ## run the whole test suite (what CI runs)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-fast: setup ## the quick loop: every test that needs no Jupyter kernel and no demo pack
-	$(BIN)/python -m pytest -n 2 -m "not slow"
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow"
 
 lint: setup ## check the code: ruff rules and format, and the import contract (import-linter)
 	$(BIN)/ruff check lscb_analysis tests notebooks benchmarks

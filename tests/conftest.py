@@ -206,3 +206,21 @@ def pytest_ignore_collect(collection_path, config):
     if collection_path.name == "conftest.py":
         return True
     return None
+
+
+# Fixtures that build a whole demo project, once per worker: under pytest-xdist (`make test`
+# runs `--dist loadgroup`) every test using one is sent to the same worker, so each is built
+# once per session instead of once per worker, and the other worker runs the rest meanwhile
+# (pytest is kept below 9.2 in pyproject.toml, whose node ids pytest-xdist 3.8 cannot group).
+SHARED_BUILDS = ("demo_pack", "phase_one_project")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Put every test that uses a fixture of :data:`SHARED_BUILDS` in that fixture's
+    ``xdist_group``."""
+    for item in items:
+        for name in SHARED_BUILDS:
+            if name in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group(name))
+                break

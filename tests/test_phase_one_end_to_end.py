@@ -31,7 +31,7 @@ def lscb(project, *args):
 
 
 @pytest.fixture(scope="module")
-def demo_project(tmp_path_factory, public_indicators, project_factory):
+def phase_one_project(tmp_path_factory, public_indicators, project_factory):
     root = project_factory(tmp_path_factory.mktemp("phase1") / "project")
     public_indicators.to_parquet(root / "data/processed/public_indicators.parquet")
     with pytest.MonkeyPatch.context() as patch:
@@ -52,14 +52,14 @@ def demo_project(tmp_path_factory, public_indicators, project_factory):
 
 
 @pytest.mark.slow
-def test_raw_returns_are_untouched(demo_project):
-    root, hashes, _ = demo_project
+def test_raw_returns_are_untouched(phase_one_project):
+    root, hashes, _ = phase_one_project
     assert hashes and all(io.sha256_of(path) == digest for path, digest in hashes.items())
 
 
 @pytest.mark.slow
-def test_ingest_outputs_and_register(demo_project):
-    root, _, _ = demo_project
+def test_ingest_outputs_and_register(phase_one_project):
+    root, _, _ = phase_one_project
     items = pd.read_parquet(root / "data/processed/survey_items.parquet")
     assert items.loc[items["used"], "borough"].nunique() == 24
     register = pd.read_csv(root / "data/processed/survey_register.csv")
@@ -68,8 +68,8 @@ def test_ingest_outputs_and_register(demo_project):
 
 
 @pytest.mark.slow
-def test_draft_dataset_workbook(demo_project):
-    root, _, _ = demo_project
+def test_draft_dataset_workbook(phase_one_project):
+    root, _, _ = phase_one_project
     book = openpyxl.load_workbook(root / "reports/survey_mapping/draft_dataset.xlsx")
     sheet = book["Draft dataset"]
     assert sheet["D1"].value == "Heading / sub-heading"
@@ -77,8 +77,8 @@ def test_draft_dataset_workbook(demo_project):
 
 
 @pytest.mark.slow
-def test_mapping_notebook_runs_on_the_demo(demo_project):
-    root, _, results = demo_project
+def test_mapping_notebook_runs_on_the_demo(phase_one_project):
+    root, _, results = phase_one_project
     assert [r.status for r in results["survey_mapping"]] == ["ok"]
     html = (root / "reports/survey_mapping/london/report.html").read_text()
     assert "28 of 32 boards asked responded, 24 with information" in html
@@ -91,8 +91,8 @@ def test_mapping_notebook_runs_on_the_demo(demo_project):
 
 
 @pytest.mark.slow
-def test_gap_matrix_and_notebooks(demo_project):
-    root, _, results = demo_project
+def test_gap_matrix_and_notebooks(phase_one_project):
+    root, _, results = phase_one_project
     matrix = pd.read_parquet(root / "data/processed/gap_matrix.parquet")
     assert set(matrix["status"]) >= {
         "national",
