@@ -11,17 +11,24 @@ def _scorecard_build(args: argparse.Namespace) -> int:
     from lscb_analysis.scorecard import build
 
     done = build.build_london(
-        args.period, args.model_version, tier="analyst" if args.analyst else "board"
+        args.period,
+        args.model_version,
+        tier="analyst" if args.analyst else "board",
+        workbooks=not args.table_only,
     )
     # A fixed name `lscb pack` can check, whichever period "latest" turned out to be.
     io.write_json(
         {"period": done["period"], "table": str(done["table"]), "exceptions": done["exceptions"]},
         paths.processed_dir() / "scorecard_built.json",
     )
+    workbooks = (
+        ""
+        if args.table_only
+        else f" and reports/scorecard/<borough>/{done['period']}/scorecard.xlsx"
+    )
     print(
-        f"Score cards for {len(done['workbooks'])} boroughs, {done['period']}: "
-        f"{done['rows']} rows, {done['exceptions']} exceptions. Wrote {done['table']} and "
-        f"reports/scorecard/<borough>/{done['period']}/scorecard.xlsx."
+        f"Score cards for every borough, {done['period']}: {done['rows']} rows, "
+        f"{done['exceptions']} exceptions. Wrote {done['table']}{workbooks}."
     )
     return 0
 
@@ -52,5 +59,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--analyst",
         action="store_true",
         help="write the unsuppressed analyst tier (NOT FOR PUBLICATION)",
+    )
+    card_build.add_argument(
+        "--table-only",
+        action="store_true",
+        help="write only the London table, no workbooks (the pack's step: each borough's "
+        "score card run writes its own)",
     )
     card_build.set_defaults(handler=_scorecard_build)
