@@ -16,8 +16,8 @@
 #
 # Partner agencies were sent the feedback form for a version of the best-fit model: keep,
 # amend or remove for each PI, a suggested rating and wording, and any PI they would add. This
-# report reads every returned form in `data/raw/consultation/`, says which were used, and for
-# each PI how much support it has. It ends with the PIs the steering group should discuss, the
+# report takes every returned form in `data/raw/consultation/`, as `lscb model feedback` read
+# them, says which were used, and for each PI how much support it has. It ends with the PIs the steering group should discuss, the
 # wordings partners suggested and the new PIs they proposed.
 
 # %% tags=["parameters"]
