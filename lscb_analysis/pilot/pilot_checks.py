@@ -16,15 +16,15 @@ from lscb_analysis.core.errors import (
 )
 from lscb_analysis.core.returned_workbook_cells import cell_text
 from lscb_analysis.pilot import pilot_periods
-from lscb_analysis.pilot.pilot_identify import _Context, _Identity, _london
+from lscb_analysis.pilot.pilot_identify import IngestContext, ReturnIdentity, london_area
 from lscb_analysis.pilot.pilot_read import normalise_pi, parse_number
-from lscb_analysis.pilot.pilot_result import _RAW_FIELDS, ReturnFile
+from lscb_analysis.pilot.pilot_result import RAW_FIELDS, ReturnFile
 from lscb_analysis.published import public_data
 from lscb_analysis.survey.survey_rules import normalise_key
 
 
 def _published_value(
-    context: _Context, indicator: str, year: int, la_number: str
+    context: IngestContext, indicator: str, year: int, la_number: str
 ) -> tuple[float | None, int | None]:
     """The published value for a year, else the latest earlier published one."""
     for candidate in range(year, year - 6, -1):
@@ -34,7 +34,8 @@ def _published_value(
     return None, None
 
 
-def _format(number: float | None, decimals: int = 1) -> str:
+def number_text(number: float | None, decimals: int = 1) -> str:
+    """A figure as a finding quotes it: ``"1,234"``, ``"24.2"`` or ``"blank"``."""
     if number is None or (isinstance(number, float) and math.isnan(number)):
         return "blank"
     return f"{number:,.{decimals}f}" if not float(number).is_integer() else f"{number:,.0f}"
@@ -42,7 +43,7 @@ def _format(number: float | None, decimals: int = 1) -> str:
 
 def _row_area(raw: dict[str, Any], add: Callable[..., None]) -> register.LocalAuthority | None:
     """The London borough a row's borough cell names (None, reported, when it names none)."""
-    area = _london(raw.get("borough"))
+    area = london_area(raw.get("borough"))
     if area is None:
         add(
             "E_UNKNOWN_BOROUGH",
@@ -54,7 +55,7 @@ def _row_area(raw: dict[str, Any], add: Callable[..., None]) -> register.LocalAu
 
 
 def _prefilled_changes(
-    raw: dict[str, Any], published_row: Any, decimals: int, context: _Context
+    raw: dict[str, Any], published_row: Any, decimals: int, context: IngestContext
 ) -> list[str]:
     """How a row's cells differ from the published figure prefilled in them (beyond the
     prefilled tolerance), one phrase per changed cell."""
@@ -73,13 +74,13 @@ def _prefilled_changes(
             * max(1.0, abs(float(published)))
         ):
             changed.append(
-                f"the {name} is {_format(float(published), decimals)} but "
-                f"the table shows {_format(read, decimals)}"
+                f"the {name} is {number_text(float(published), decimals)} but "
+                f"the table shows {number_text(read, decimals)}"
             )
     return changed
 
 
-def _row_status(raw: dict[str, Any], context: _Context, add: Callable[..., None]) -> str:
+def _row_status(raw: dict[str, Any], context: IngestContext, add: Callable[..., None]) -> str:
     """A row's status, matched to the list (a status off the list is kept as written and
     reported, unless it is one of the published statuses)."""
     status_text = cell_text(raw.get("status"))
@@ -114,8 +115,8 @@ def _row_pi(
     return pi
 
 
-def _check_rows(
-    ret: ReturnFile, ident: _Identity, context: _Context
+def check_rows(
+    ret: ReturnFile, ident: ReturnIdentity, context: IngestContext
 ) -> tuple[list[dict], list[dict]]:
     """Row-level checks of one return: (value records, findings)."""
     rules = context.rules
@@ -277,7 +278,7 @@ def _check_rows(
                 "_narrative_cell": raw.get("narrative_cell", ""),
                 "_status_cell": raw.get("status_cell", ""),
                 "_denominator_cell": raw.get("denominator_cell", ""),
-                "_cells": {name: raw.get(f"{name}_cell", "") for name in _RAW_FIELDS},
+                "_cells": {name: raw.get(f"{name}_cell", "") for name in RAW_FIELDS},
             }
         )
     return values, findings
@@ -289,7 +290,7 @@ def _figure_checks(
     decimals: int,
     known: bool,
     tolerance: Mapping,
-    context: _Context,
+    context: IngestContext,
     add: Any,
 ) -> tuple[float | None, float | None, float | None]:
     """Numerator, denominator and value of a borough's row, with their errors reported."""
@@ -305,7 +306,7 @@ def _figure_checks(
             add("E_NOT_NUMBER", name, f"The {name} {cell_text(raw.get(name))!r} is not a number.")
     for name, number in (("numerator", numerator), ("denominator", denominator), ("value", typed)):
         if number is not None and number < 0:
-            add("E_NEGATIVE", name, f"The {name} is negative ({_format(number)}).")
+            add("E_NEGATIVE", name, f"The {name} is negative ({number_text(number)}).")
     multiplier = unit.get("multiplier")
     computed = None
     if multiplier is not None and numerator is not None and denominator is not None:
@@ -314,7 +315,7 @@ def _figure_checks(
                 add(
                     "E_ZERO_DENOMINATOR",
                     "denominator",
-                    f"The denominator is 0 but the numerator is {_format(numerator)}.",
+                    f"The denominator is 0 but the numerator is {number_text(numerator)}.",
                 )
         else:
             computed = numerator / denominator * float(multiplier)
@@ -327,8 +328,8 @@ def _figure_checks(
         add(
             "E_NUMERATOR_ABOVE_DENOMINATOR",
             "numerator",
-            f"The numerator ({_format(numerator)}) is above the denominator "
-            f"({_format(denominator)}) for a percentage.",
+            f"The numerator ({number_text(numerator)}) is above the denominator "
+            f"({number_text(denominator)}) for a percentage.",
         )
     if multiplier is None and known and numerator is not None:
         computed = numerator
@@ -360,9 +361,9 @@ def _figure_checks(
             add(
                 "E_VALUE_MISMATCH",
                 "value",
-                f"The value ({_format(typed, decimals)}) does not match numerator / "
-                f"denominator ({_format(numerator)} / {_format(denominator)} = "
-                f"{_format(computed, decimals)}).{hint}",
+                f"The value ({number_text(typed, decimals)}) does not match numerator / "
+                f"denominator ({number_text(numerator)} / {number_text(denominator)} = "
+                f"{number_text(computed, decimals)}).{hint}",
             )
     if (
         typed is not None
@@ -374,13 +375,13 @@ def _figure_checks(
         add(
             "Q_NO_COUNTS",
             "value",
-            f"A value ({_format(typed, decimals)}) is given without its numerator and denominator.",
+            f"A value ({number_text(typed, decimals)}) is given without its numerator and denominator.",
         )
     return numerator, denominator, computed if computed is not None else typed
 
 
 def _far_from_published(
-    context: _Context,
+    context: IngestContext,
     pi: Mapping[str, Any],
     period: str,
     la_number: str,
@@ -402,15 +403,19 @@ def _far_from_published(
         far = abs(compared - published) > float(annual["relative_tolerance"]) * abs(published)
     if not far:
         return None
-    scaled = f" (x {scale:g} for a year: {_format(compared, decimals)})" if scale != 1 else ""
+    scaled = f" (x {scale:g} for a year: {number_text(compared, decimals)})" if scale != 1 else ""
     return (
-        f"{pi['id']} {period} is {_format(value, decimals)}{scaled}, "
+        f"{pi['id']} {period} is {number_text(value, decimals)}{scaled}, "
         f"far from the borough's published figure for {public_data.period_label(year)} "
-        f"({_format(published, decimals)})."
+        f"({number_text(published, decimals)})."
     ).strip()
 
 
-def _feasibility_rows(ret: ReturnFile, ident: _Identity, context: _Context) -> list[dict]:
+def check_feasibility_rows(
+    ret: ReturnFile, ident: ReturnIdentity, context: IngestContext
+) -> list[dict]:
+    """The feasibility sheet's answers, one row per borough and PI, with the cycle the
+    catalogue needs beside the cycle offered. Output: list of dicts."""
     catalogue = context.catalogue(ident.model_version)
     pis = catalogue.pis.set_index("id")
     rows = []

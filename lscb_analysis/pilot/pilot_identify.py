@@ -1,5 +1,5 @@
-"""Identifying a pilot return: the shared checking context (:class:`_Context`) and whose
-return it is, for which model version and periods (:func:`_identify`).
+"""Identifying a pilot return: the shared checking context (:class:`IngestContext`) and whose
+return it is, for which model version and periods (:func:`identify_return`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ _MODEL = re.compile(r"\b(?:model|version|catalogue)\b\D{0,12}?v?\s*(\d+(?:\.\d+)
 # --- identifying and checking a return -------------------------------------------------------
 
 
-class _Context:
+class IngestContext:
     """Everything the checks of one ingest share: rules, catalogues, published figures."""
 
     def __init__(self, rules: Mapping, published: pd.DataFrame):
@@ -80,7 +80,12 @@ class _Context:
 
 
 @dataclass
-class _Identity:
+class ReturnIdentity:
+    """Whom a return is from and what it covers: the boroughs, the agency (for a central
+    return), the periods, the model version, where that was read from (``identified_from``),
+    the returner key, the date submitted, file-level notes, the row layout, and the value rows
+    read per borough."""
+
     areas: list[register.LocalAuthority]
     agency: str
     periods: list[str]
@@ -94,7 +99,8 @@ class _Identity:
     row_counts: dict[str, int] = field(default_factory=dict)
 
 
-def _london(text: Any) -> register.LocalAuthority | None:
+def london_area(text: Any) -> register.LocalAuthority | None:
+    """The London borough a cell names (names as people write them), or None."""
     raw = cell_text(text)
     if not raw:
         return None
@@ -106,10 +112,10 @@ def _london(text: Any) -> register.LocalAuthority | None:
 
 
 def _identify_from_meta(
-    ret: ReturnFile, meta: dict[str, str], context: _Context, submitted: dt.date
-) -> _Identity:
+    ret: ReturnFile, meta: dict[str, str], context: IngestContext, submitted: dt.date
+) -> ReturnIdentity:
     """Identify a return from its hidden template sheet (the issued template's own record of
-    boroughs, periods and model version); apart from :func:`_identify`'s rebuilt-by-hand path."""
+    boroughs, periods and model version); apart from :func:`identify_return`'s rebuilt-by-hand path."""
     rules = context.rules
     where = {"file": ret.path.name, "sha256": ret.sha256}
     notes: list[dict[str, Any]] = []
@@ -163,7 +169,7 @@ def _identify_from_meta(
             )
         )
     returner = f"agency:{agency}" if agency else f"borough:{areas[0].la_number}"
-    return _Identity(
+    return ReturnIdentity(
         areas,
         agency,
         periods,
@@ -177,7 +183,11 @@ def _identify_from_meta(
     )
 
 
-def _identify(ret: ReturnFile, context: _Context) -> _Identity:
+def identify_return(ret: ReturnFile, context: IngestContext) -> ReturnIdentity:
+    """Identify a return: from its hidden template sheet when it has one, else from its
+    contents (borough column, text above the table, sheet and file names). Output:
+    :class:`ReturnIdentity`. Raises PilotFileError (``borough_not_identifiable``) when no
+    London borough can be found."""
     rules = context.rules
     where = {"file": ret.path.name, "sha256": ret.sha256}
     notes: list[dict[str, Any]] = []
@@ -188,7 +198,7 @@ def _identify(ret: ReturnFile, context: _Context) -> _Identity:
     # Rebuilt by hand: identify from the contents.
     areas = []
     if "borough" in ret.columns:
-        found = {a.la_number: a for row in ret.rows if (a := _london(row.get("borough")))}
+        found = {a.la_number: a for row in ret.rows if (a := london_area(row.get("borough")))}
         areas = list(found.values())
     if not areas:
         for text in (ret.text_above, ret.data_sheet, ret.path.stem):
@@ -263,7 +273,7 @@ def _identify(ret: ReturnFile, context: _Context) -> _Identity:
         if len(areas) == 1 and "borough" not in ret.columns
         else f"file:{ret.path.stem}"
     )
-    return _Identity(
+    return ReturnIdentity(
         areas,
         "",
         periods,

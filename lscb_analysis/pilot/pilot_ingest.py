@@ -65,14 +65,14 @@ from lscb_analysis.core.errors import (
 )
 from lscb_analysis.model import catalogue as catalogue_module
 from lscb_analysis.pilot import pilot_periods, pilot_table
-from lscb_analysis.pilot.pilot_checks import _check_rows, _feasibility_rows
-from lscb_analysis.pilot.pilot_identify import _Context, _identify, _Identity
+from lscb_analysis.pilot.pilot_checks import check_feasibility_rows, check_rows
+from lscb_analysis.pilot.pilot_identify import IngestContext, ReturnIdentity, identify_return
 from lscb_analysis.pilot.pilot_outputs import checked_copy_path
 from lscb_analysis.pilot.pilot_read import pilot_folder, read_return
 from lscb_analysis.pilot.pilot_resubmissions import (
-    _narrative_checks,
-    _resolve_versions,
-    _series_checks,
+    narrative_checks,
+    resolve_versions,
+    series_checks,
 )
 from lscb_analysis.pilot.pilot_result import (
     CHANGE_COLUMNS,
@@ -123,7 +123,7 @@ def ingest_pilot(
             "in data/raw/pilot/ (or run `lscb demo-data` for a synthetic set).",
             code="missing_folder",
         )
-    context = _Context(
+    context = IngestContext(
         rules, published if published is not None else pilot_table.published_figures()
     )
     rows: list[dict] = []
@@ -131,14 +131,14 @@ def ingest_pilot(
     feasibility: list[dict] = []
     returns: list[dict] = []
     files: list[ReturnFile] = []
-    identities: dict[str, _Identity] = {}
+    identities: dict[str, ReturnIdentity] = {}
     layouts = []
     for path in sorted(p for p in source.iterdir() if p.is_file()):
         if _is_skipped(path.name, rules):
             continue
         try:
             ret = read_return(path, rules)
-            ident = _identify(ret, context)
+            ident = identify_return(ret, context)
         except PilotFileError as error:
             sha = hashlib.sha256(path.read_bytes()).hexdigest()
             findings.append(
@@ -166,21 +166,21 @@ def ingest_pilot(
                     "The workbook has no feasibility sheet.",
                 )
             )
-        file_values, file_findings = _check_rows(ret, ident, context)
+        file_values, file_findings = check_rows(ret, ident, context)
         for value in file_values:
             ident.row_counts[value["la_number"]] = ident.row_counts.get(value["la_number"], 0) + 1
         rows.extend(file_values)
         findings.extend(file_findings)
-        feasibility.extend(_feasibility_rows(ret, ident, context))
-    current, superseded, changes = _resolve_versions(rows, findings, context)
+        feasibility.extend(check_feasibility_rows(ret, ident, context))
+    current, superseded, changes = resolve_versions(rows, findings, context)
     layout = (
         pd.concat(layouts, ignore_index=True)
         if layouts
         else pd.DataFrame(columns=pilot_table.ROW_COLUMNS)
     )
     blocked = {(f["file"], f["sheet"], f["row"]) for f in findings if f["severity"] == "error"}
-    findings.extend(_series_checks(current, layout, context, blocked))
-    findings.extend(_narrative_checks(current, findings, context))
+    findings.extend(series_checks(current, layout, context, blocked))
+    findings.extend(narrative_checks(current, findings, context))
     result = _assemble(
         current, superseded, changes, findings, feasibility, returns, files, identities, rules
     )
@@ -209,7 +209,7 @@ def _assemble(
     feasibility: list[dict],
     returns: list[dict],
     files: list[ReturnFile],
-    identities: dict[str, _Identity],
+    identities: dict[str, ReturnIdentity],
     rules: Mapping,
 ) -> PilotIngest:
     order = [s for s in rules["severities"] if s != "note"]
@@ -305,7 +305,7 @@ def _current_feasibility(rows: list[dict]) -> pd.DataFrame:
 def _returns_table(
     returns: list[dict],
     files: list[ReturnFile],
-    identities: dict[str, _Identity],
+    identities: dict[str, ReturnIdentity],
     values: pd.DataFrame,
     issues: pd.DataFrame,
 ) -> pd.DataFrame:

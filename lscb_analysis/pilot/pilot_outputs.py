@@ -24,7 +24,7 @@ from lscb_analysis.core.errors import (
     MissingDataFileError,
 )
 from lscb_analysis.pilot import pilot_periods, pilot_read, pilot_workbook
-from lscb_analysis.pilot.pilot_identify import _Identity
+from lscb_analysis.pilot.pilot_identify import ReturnIdentity
 from lscb_analysis.pilot.pilot_result import COMMENT_AUTHOR, FILLS, PilotIngest, ReturnFile
 from lscb_analysis.present import workbook_print
 from lscb_analysis.protect import disclosure_config, safe_files
@@ -37,7 +37,9 @@ TABLES = ("values", "superseded", "issues", "returns", "feasibility", "changes")
 # --- writing ----------------------------------------------------------------------------------
 
 
-def checked_copy_path(ret: ReturnFile, ident: _Identity, reports_dir: Path | None = None) -> Path:
+def checked_copy_path(
+    ret: ReturnFile, ident: ReturnIdentity, reports_dir: Path | None = None
+) -> Path:
     """Where a return's checked copy goes: ``reports/pilot/<borough>/<file>_checked.xlsx``
     (``agency-<agency>`` for an agency-wide return, ``<file>`` when several boroughs)."""
     root = (reports_dir or paths.reports_dir()) / "pilot"

@@ -25,7 +25,7 @@ from lscb_analysis.core.errors import (
 from lscb_analysis.core.returned_workbook import read_xlsx_workbook
 from lscb_analysis.core.returned_workbook_cells import ReturnedWorkbook, cell_text
 from lscb_analysis.pilot import pilot_periods
-from lscb_analysis.pilot.pilot_result import _RAW_FIELDS, ReturnFile
+from lscb_analysis.pilot.pilot_result import RAW_FIELDS, ReturnFile
 from lscb_analysis.survey.survey_rules import Matcher, normalise_key
 
 _PI = re.compile(r"^\s*BF\s*[-_ ]?\s*([A-Z]{2})\s*[-_ ]?\s*(\d{1,2})\s*$", re.IGNORECASE)
@@ -238,7 +238,7 @@ def _read_workbook(
     for r in range(header_row + 1, len(grid)):
         line = grid[r]
         record: dict[str, Any] = {"sheet": data_sheet, "row": r + 1}
-        for name in _RAW_FIELDS:
+        for name in RAW_FIELDS:
             column = mapped.get(name)
             record[name] = line[column] if column is not None and column < len(line) else None
             record[f"{name}_cell"] = (

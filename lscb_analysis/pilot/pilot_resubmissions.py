@@ -11,15 +11,15 @@ from typing import Any
 import pandas as pd
 
 from lscb_analysis.pilot import pilot_periods
-from lscb_analysis.pilot.pilot_checks import _format
-from lscb_analysis.pilot.pilot_identify import _Context
+from lscb_analysis.pilot.pilot_checks import number_text
+from lscb_analysis.pilot.pilot_identify import IngestContext
 from lscb_analysis.pilot.pilot_result import COMPARED_FIELDS
 from lscb_analysis.stats.xmr import xmr
 
 # --- across returns: re-submissions, series, narratives ---------------------------------------
 
 
-def _usable(row: Mapping[str, Any], context: _Context) -> bool:
+def _usable(row: Mapping[str, Any], context: IngestContext) -> bool:
     return (
         row["status"] in context.with_figure
         and row["value"] is not None
@@ -28,8 +28,8 @@ def _usable(row: Mapping[str, Any], context: _Context) -> bool:
     )
 
 
-def _resolve_versions(
-    rows: list[dict], findings: list[dict], context: _Context
+def resolve_versions(
+    rows: list[dict], findings: list[dict], context: IngestContext
 ) -> tuple[list[dict], list[dict], list[dict]]:
     """Pick the row in use for each borough, PI and period; log re-submission changes."""
     current, superseded, changes = [], [], []
@@ -87,8 +87,8 @@ def _resolve_versions(
                         {**_where(other), "cell": other["cell"]},
                         (
                             f"{other['pi_id']} {other['period']} for {other['borough']} is "
-                            f"{_format(other['value'], other['_decimals'])} here but "
-                            f"{_format(chosen['value'], chosen['_decimals'])} in {chosen['file']} "
+                            f"{number_text(other['value'], other['_decimals'])} here but "
+                            f"{number_text(chosen['value'], chosen['_decimals'])} in {chosen['file']} "
                             f"(cell {chosen['cell']}), which is used."
                         ),
                     )
@@ -142,18 +142,18 @@ def _jump_detail(row: dict, earlier: list[dict], jump: Mapping, minimum: float) 
         if (value > upper or value < lower) and abs(value - mean) >= minimum:
             detail = (
                 f"{row['pi_id']} {row['period']} is "
-                f"{_format(value, row['_decimals'])}, outside the range the "
+                f"{number_text(value, row['_decimals'])}, outside the range the "
                 f"borough's {len(history)} earlier figures make likely (XmR "
-                f"limits {_format(lower, row['_decimals'])} to "
-                f"{_format(upper, row['_decimals'])})."
+                f"limits {number_text(lower, row['_decimals'])} to "
+                f"{number_text(upper, row['_decimals'])})."
             )
     else:
         before = float(previous["value"])
         change = abs(value - before)
         if change >= minimum and change > float(jump["relative_change"]) * abs(before):
             detail = (
-                f"{row['pi_id']} moved from {_format(before, row['_decimals'])} "
-                f"in {previous['period']} to {_format(value, row['_decimals'])} in "
+                f"{row['pi_id']} moved from {number_text(before, row['_decimals'])} "
+                f"in {previous['period']} to {number_text(value, row['_decimals'])} in "
                 f"{row['period']}, a change of more than "
                 f"{float(jump['relative_change']):.0%} (with fewer than "
                 f"{jump['min_points']} earlier figures the stated rule applies, "
@@ -162,7 +162,7 @@ def _jump_detail(row: dict, earlier: list[dict], jump: Mapping, minimum: float) 
     return detail
 
 
-def _denominator_swings(usable: list[dict], limit: Any, context: _Context) -> list[dict]:
+def _denominator_swings(usable: list[dict], limit: Any, context: IngestContext) -> list[dict]:
     """Q_DENOMINATOR_SWING findings between consecutive figures with a denominator (none when
     the unit has no swing limit)."""
     findings = []
@@ -181,8 +181,8 @@ def _denominator_swings(usable: list[dict], limit: Any, context: _Context) -> li
                     "Q_DENOMINATOR_SWING",
                     {**_where(row), "cell": row["_denominator_cell"]},
                     (
-                        f"The denominator of {row['pi_id']} went from {_format(before)} in "
-                        f"{previous['period']} to {_format(now)} in {row['period']}, a change of "
+                        f"The denominator of {row['pi_id']} went from {number_text(before)} in "
+                        f"{previous['period']} to {number_text(now)} in {row['period']}, a change of "
                         f"more than {float(limit):.0%}."
                     ),
                 )
@@ -201,8 +201,8 @@ def _expected_periods(layouts: pd.DataFrame) -> dict[tuple[str, str], set[str]]:
     return expected
 
 
-def _series_checks(
-    current: list[dict], layouts: pd.DataFrame, context: _Context, blocked: set[tuple]
+def series_checks(
+    current: list[dict], layouts: pd.DataFrame, context: IngestContext, blocked: set[tuple]
 ) -> list[dict]:
     """Jumps, denominator swings, gaps and stops within each borough's series of a PI.
 
@@ -282,7 +282,12 @@ def _series_checks(
     return findings
 
 
-def _narrative_checks(current: list[dict], findings: list[dict], context: _Context) -> list[dict]:
+def narrative_checks(
+    current: list[dict], findings: list[dict], context: IngestContext
+) -> list[dict]:
+    """Query each figure in use that was queried and has no narrative (code
+    ``Q_NARRATIVE_MISSING``). Inputs: the value rows in use, the findings so far and the
+    :class:`IngestContext`. Output: the new findings (dicts of ``ISSUE_COLUMNS``)."""
     queried = {
         (f["file"], f["sheet"], f["row"])
         for f in findings

@@ -123,7 +123,7 @@ FILLS = {
     "continuity": PatternFill("solid", fgColor="BDD7EE"),
 }
 COMMENT_AUTHOR = "LSCB workbench"
-_RAW_FIELDS = (
+RAW_FIELDS = (
     "borough",
     "pi_id",
     "title",

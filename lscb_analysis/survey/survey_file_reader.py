@@ -1,4 +1,4 @@
-"""Reading one survey file into items: :class:`_FileReader` walks the grids of one returned
+"""Reading one survey file into items: :class:`SurveyFileReader` walks the grids of one returned
 file, finds each sheet's header and section, and turns rows into item records, about-sheet
 answers and issues (every non-blank row either read or reported).
 """
@@ -13,15 +13,15 @@ from typing import Any
 from lscb_analysis.core import register
 from lscb_analysis.core.returned_workbook_cells import Grid, cell_text
 from lscb_analysis.survey.survey_header import (
-    _column_letter,
-    _default_section,
-    _has_own_content,
-    _Header,
-    _map_header,
-    _place,
-    _quote,
-    _sources,
-    _untaken_values,
+    SheetHeader,
+    column_letter,
+    default_section,
+    has_own_content,
+    header_sources,
+    map_header,
+    quote_text,
+    sheet_label,
+    untaken_values,
 )
 from lscb_analysis.survey.survey_result import (
     ITEM_COLUMNS,
@@ -60,7 +60,7 @@ class _SheetResult:
     borough: register.LocalAuthority | None
 
 
-class _FileReader:
+class SurveyFileReader:
     """Reads the grids of one file, collecting about-answers, records and issues."""
 
     def __init__(self, file: str, rules: SurveyRules):
@@ -114,7 +114,7 @@ class _FileReader:
     def read_about(self, grid: Grid) -> None:
         self.sheets.append(self._sheet_row(grid.name, "about", "", None, None))
         for r, values in enumerate(grid.rows):
-            if not _has_own_content(grid, r):
+            if not has_own_content(grid, r):
                 continue
             line = self._about_line(values)
             if line:
@@ -128,7 +128,7 @@ class _FileReader:
                 r + 1,
                 "",
                 "unmapped_about_row",
-                f"{_place(grid.name)}, row {r + 1}: this line is not one of the About "
+                f"{sheet_label(grid.name)}, row {r + 1}: this line is not one of the About "
                 "questions, so it was not read. Read it in the file if it matters, or "
                 "add its label as a synonym under about.fields in data/reference/"
                 "survey.yaml.",
@@ -138,7 +138,7 @@ class _FileReader:
 
     def read_sheet(self, grid: Grid) -> None:
         rules = self.rules
-        if not any(_has_own_content(grid, r) for r in range(len(grid.rows))):
+        if not any(has_own_content(grid, r) for r in range(len(grid.rows))):
             self.sheets.append(self._sheet_row(grid.name, "blank", "", None, None))
             return
         self.content_sheets += 1
@@ -154,7 +154,7 @@ class _FileReader:
                 None,
                 "",
                 "sheet_not_recognised",
-                f"{_place(grid.name)} has no header row naming a data item column (looked "
+                f"{sheet_label(grid.name)} has no header row naming a data item column (looked "
                 f"in its first {rules.scan_rows} rows for headers such as 'Data item', "
                 "'Indicator' or 'Measure'), so nothing was read from it. If it holds "
                 "data items, add a header row, or add the board's header words as "
@@ -183,13 +183,13 @@ class _FileReader:
             "la_number": "",
         }
 
-    def _find_header(self, grid: Grid, sections: tuple[str, ...]) -> _Header | None:
+    def _find_header(self, grid: Grid, sections: tuple[str, ...]) -> SheetHeader | None:
         """The row mapping the most fields (with the data item) in the first rows; but when
         an earlier row is a header in full (nearly every cell maps), that one: a second
         table further down is then read as a repeated header, not lost above the first."""
-        best: _Header | None = None
+        best: SheetHeader | None = None
         for r in range(min(self.rules.scan_rows, len(grid.rows))):
-            candidate = _map_header(grid.rows[r], r, self.rules, sections)
+            candidate = map_header(grid.rows[r], r, self.rules, sections)
             if not candidate.has_item(sections) or candidate.score < self.rules.min_header_fields:
                 continue
             if best is None or candidate.score > best.score:
@@ -200,7 +200,7 @@ class _FileReader:
 
     def _above_header(self, grid: Grid, header_row: int) -> None:
         for r in range(header_row):
-            if not _has_own_content(grid, r):
+            if not has_own_content(grid, r):
                 continue
             line = self._about_line(grid.rows[r])
             if line:
@@ -214,7 +214,7 @@ class _FileReader:
                 r + 1,
                 "",
                 "text_above_header",
-                f"{_place(grid.name)}, row {r + 1} is above the header row (row "
+                f"{sheet_label(grid.name)}, row {r + 1} is above the header row (row "
                 f"{header_row + 1}) and holds text (a title or note); it was not read "
                 "as data. Read it in the file in case it qualifies the data.",
             )
@@ -222,15 +222,15 @@ class _FileReader:
     def _heading(self, text: str) -> str:
         return self.rules.headings.match(text) or self.rules.sheet_sections.by_synonym(text)
 
-    def _read_rows(self, grid: Grid, header: _Header, fixed: str) -> _SheetResult:
+    def _read_rows(self, grid: Grid, header: SheetHeader, fixed: str) -> _SheetResult:
         rules = self.rules
-        default = fixed or _default_section(header)
+        default = fixed or default_section(header)
         body = range(header.row + 1, len(grid.rows))
         has_headings = any(
-            len(_sources(grid, r)) == 1
+            len(header_sources(grid, r)) == 1
             and self._heading(next(cell_text(v) for v in grid.rows[r] if cell_text(v)))
             for r in body
-            if _has_own_content(grid, r)
+            if has_own_content(grid, r)
         )
         possible = {default}
         if has_headings or "would_like" in header.flags.values():
@@ -243,12 +243,12 @@ class _FileReader:
         in_notes = False
         non_blank = 0
         for r in body:
-            if not _has_own_content(grid, r):
+            if not has_own_content(grid, r):
                 continue
             non_blank += 1
             values = grid.rows[r]
             row = r + 1
-            where = f"{_place(grid.name)}, row {row}"
+            where = f"{sheet_label(grid.name)}, row {row}"
             if in_notes:
                 self.issue(
                     grid.name,
@@ -260,7 +260,7 @@ class _FileReader:
                     "file in case it qualifies the data.",
                 )
                 continue
-            sources = _sources(grid, r)
+            sources = header_sources(grid, r)
             first = next(cell_text(v) for v in values if cell_text(v))
             if rules.notes.match(first):
                 in_notes = True
@@ -301,14 +301,14 @@ class _FileReader:
                         "as an item. Read it in the file in case it qualifies the data.",
                     )
                     continue
-            again = _map_header(values, r, rules, SECTIONS)
+            again = map_header(values, r, rules, SECTIONS)
             if (
                 again.has_item(SECTIONS)
                 and again.score >= rules.min_header_fields
                 and again.share >= _HEADER_SHARE
             ):
                 header = again
-                current = fixed or _default_section(header)
+                current = fixed or default_section(header)
                 self._report_columns(grid, header, set(SECTIONS))
                 self.issue(
                     grid.name,
@@ -334,7 +334,7 @@ class _FileReader:
             find_borough(grid.name) if grid.name else None,
         )
 
-    def _report_columns(self, grid: Grid, header: _Header, possible: set[str]) -> None:
+    def _report_columns(self, grid: Grid, header: SheetHeader, possible: set[str]) -> None:
         width = max((len(row) for row in grid.rows), default=0)
         used = set(header.flags) | ({header.borough} if header.borough is not None else set())
         for section in possible:
@@ -349,27 +349,27 @@ class _FileReader:
             if not has_values:
                 continue
             text = header.texts[column] if column < len(header.texts) else ""
-            letter = _column_letter(column)
+            letter = column_letter(column)
             duplicate = next(
                 (header.duplicates[s][column] for s in possible if column in header.duplicates[s]),
                 "",
             )
             if duplicate:
                 message = (
-                    f"{_place(grid.name)}, column {letter} ({_quote(text)}) is a second "
+                    f"{sheet_label(grid.name)}, column {letter} ({quote_text(text)}) is a second "
                     f"'{duplicate}' column; the first one was used and this one's values "
                     "were kept in 'extra'. Merge the two columns if both matter."
                 )
             elif text:
                 message = (
-                    f"{_place(grid.name)}, column {letter} ({_quote(text)}) does not match "
+                    f"{sheet_label(grid.name)}, column {letter} ({quote_text(text)}) does not match "
                     "any survey field; its values were kept in 'extra'. If it is one of "
                     "the fields, add the header as a synonym in data/reference/"
                     "survey.yaml."
                 )
             else:
                 message = (
-                    f"{_place(grid.name)}, column {letter} has values but no header; "
+                    f"{sheet_label(grid.name)}, column {letter} has values but no header; "
                     f"they were kept in 'extra' as 'column {letter}'. Give the column a "
                     "header the survey knows."
                 )
@@ -398,7 +398,7 @@ class _FileReader:
                 row,
                 header,
                 "unmapped_value",
-                f"{_place(sheet)}, row {row}, column '{header}': {_quote(text)} is not in "
+                f"{sheet_label(sheet)}, row {row}, column '{header}': {quote_text(text)} is not in "
                 f"the {kind} list; it was kept as written in {kind}_original and left "
                 f"blank in {kind}. If it means one of the listed values, add it as a "
                 f"synonym under code_lists.{kind} in data/reference/survey.yaml.",
@@ -406,11 +406,11 @@ class _FileReader:
         return found
 
     def _record(
-        self, grid: Grid, header: _Header, r: int, current: str, fixed: str
+        self, grid: Grid, header: SheetHeader, r: int, current: str, fixed: str
     ) -> dict[str, Any] | None:
         values = grid.rows[r]
         row = r + 1
-        where = f"{_place(grid.name)}, row {row}"
+        where = f"{sheet_label(grid.name)}, row {row}"
 
         def cell(column: int | None) -> str:
             return cell_text(values[column]) if column is not None and column < len(values) else ""
@@ -428,7 +428,7 @@ class _FileReader:
         if not item:
             column = columns.get("item")
             place = (
-                f"column {_column_letter(column)}" if column is not None else "a data item column"
+                f"column {column_letter(column)}" if column is not None else "a data item column"
             )
             self.issue(
                 grid.name,
@@ -454,7 +454,7 @@ class _FileReader:
             elif text:
                 extra.append(f"{self.rules.labels[section].get(name, name)}: {text}")
         record["collected_flag_original"] = flag_text.get("collected", "")
-        extra.extend(_untaken_values(header, columns, values))
+        extra.extend(untaken_values(header, columns, values))
         if flag_text.get("would_like"):
             extra.append(f"{flag_header['would_like']}: {flag_text['would_like']}")
         record.update(
@@ -473,13 +473,13 @@ class _FileReader:
         sheet: str,
         row: int,
         answers: dict[str, str],
-        header: _Header,
+        header: SheetHeader,
         current: str,
         fixed: str,
     ) -> str | None:
         """The section a row is read into, from its tick columns (None: ticked as neither, so
         not read); apart from :meth:`_record` so the tick rules read on their own."""
-        where = f"{_place(sheet)}, row {row}"
+        where = f"{sheet_label(sheet)}, row {row}"
         section = current
         if answers.get("collected") == "yes":
             section = "collects"
@@ -517,7 +517,7 @@ class _FileReader:
             row,
             header,
             "usefulness_not_1_to_5",
-            f"{_place(sheet)}, row {row}, column '{header}': usefulness should be a whole "
+            f"{sheet_label(sheet)}, row {row}, column '{header}': usefulness should be a whole "
             "number from 1 (hardly useful) to 5 (essential); the value was kept as written "
             "in usefulness_original and left blank in usefulness. Ask the board for a "
             "score if it matters.",

@@ -1,5 +1,5 @@
 """Finding a survey sheet's header: mapping a row's headers onto the template's fields
-(:func:`_map_header`), the section a table belongs to, and the small cell and message
+(:func:`map_header`), the section a table belongs to, and the small cell and message
 helpers (column letters, sheet places, quoted text) the file reader shares.
 """
 
@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from openpyxl.utils import get_column_letter
 
 from lscb_analysis.core.returned_workbook_cells import Grid, cell_text
 from lscb_analysis.survey.survey_result import (
@@ -20,7 +22,7 @@ from lscb_analysis.survey.survey_rules import (
 _QUOTE_LIMIT = 40
 
 
-def _untaken_values(header: _Header, columns: dict[str, int], values: list[Any]) -> list[str]:
+def untaken_values(header: SheetHeader, columns: dict[str, int], values: list[Any]) -> list[str]:
     """'label: value' for a row's filled cells no field or tick column took, so nothing the
     board wrote is lost (kept in 'extra')."""
     taken = (
@@ -36,7 +38,7 @@ def _untaken_values(header: _Header, columns: dict[str, int], values: list[Any])
         label = (
             header.texts[column]
             if column < len(header.texts) and header.texts[column]
-            else f"column {_column_letter(column)}"
+            else f"column {column_letter(column)}"
         )
         extra.append(f"{label}: {text}")
     return extra
@@ -46,7 +48,7 @@ def _untaken_values(header: _Header, columns: dict[str, int], values: list[Any])
 
 
 @dataclass
-class _Header:
+class SheetHeader:
     """What one candidate header row maps: flags, a borough column, fields per section."""
 
     row: int
@@ -62,9 +64,12 @@ class _Header:
         return any("item" in self.columns[s] for s in sections)
 
 
-def _map_header(
+def map_header(
     values: list[Any], row: int, rules: SurveyRules, sections: tuple[str, ...]
-) -> _Header:
+) -> SheetHeader:
+    """Match a candidate header row's cells to the survey's fields (synonyms and patterns in
+    survey.yaml) for ``sections``. Output: :class:`SheetHeader` (columns found per section,
+    flag and borough columns, cells not matched)."""
     texts = [cell_text(v) for v in values]
     flags: dict[int, str] = {}
     borough: int | None = None
@@ -109,12 +114,12 @@ def _map_header(
         mapped += hit
     distinct = {f for s in sections for f in columns[s]}
     score = len(distinct) + len(flags) + (borough is not None)
-    return _Header(
+    return SheetHeader(
         row, texts, flags, borough, columns, duplicates, score, mapped / filled if filled else 0.0
     )
 
 
-def _default_section(header: _Header) -> str:
+def default_section(header: SheetHeader) -> str:
     """A sheet's section from its headers: "would like" with a barrier column (or when only
     the would-like rules find the data item), unless tick columns decide row by row."""
     wanted = header.columns["would_like"]
@@ -125,28 +130,27 @@ def _default_section(header: _Header) -> str:
     return "collects"
 
 
-def _has_own_content(grid: Grid, r: int) -> bool:
+def has_own_content(grid: Grid, r: int) -> bool:
+    """True when row ``r`` holds a value in a cell of its own (not only merged from above)."""
     return any(cell_text(v) and grid.own(r, c) for c, v in enumerate(grid.rows[r]))
 
 
-def _sources(grid: Grid, r: int) -> set[tuple[int, int]]:
+def header_sources(grid: Grid, r: int) -> set[tuple[int, int]]:
+    """The cells (row, column of a merged range's top left) behind row ``r``'s values."""
     return {grid.source(r, c) for c, v in enumerate(grid.rows[r]) if cell_text(v)}
 
 
-def _column_letter(column: int) -> str:
-    letters = ""
-    column += 1
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+def column_letter(column: int) -> str:
+    """The spreadsheet letter of a 0-based column number (0 -> ``A``, 26 -> ``AA``)."""
+    return get_column_letter(column + 1)
 
 
-def _place(sheet: str) -> str:
+def sheet_label(sheet: str) -> str:
     """How a message names a sheet ("Sheet 'About'"), or the file itself for a CSV."""
     return f"Sheet '{sheet}'" if sheet else "The file"
 
 
-def _quote(text: str) -> str:
+def quote_text(text: str) -> str:
+    """Text as a message quotes it: whitespace collapsed, cut to the quote limit, in quotes."""
     text = " ".join(text.split())
     return repr(text if len(text) <= _QUOTE_LIMIT else text[: _QUOTE_LIMIT - 3] + "...")

@@ -54,10 +54,10 @@ from lscb_analysis.core.errors import (
 )
 from lscb_analysis.core.returned_workbook import EXPECTED_FORMAT, read_returned_workbook
 from lscb_analysis.core.returned_workbook_cells import Grid, cell_text
-from lscb_analysis.survey.survey_file_reader import _FileReader
+from lscb_analysis.survey.survey_file_reader import SurveyFileReader
 from lscb_analysis.survey.survey_header import (
-    _place,
-    _quote,
+    quote_text,
+    sheet_label,
 )
 from lscb_analysis.survey.survey_result import (
     ISSUE_COLUMNS,
@@ -204,7 +204,7 @@ def _date(value: Any) -> Any:
 
 
 def _file_borough(
-    reader: _FileReader, about: dict[str, tuple[Any, str, int]], path: Path
+    reader: SurveyFileReader, about: dict[str, tuple[Any, str, int]], path: Path
 ) -> register.LocalAuthority | None:
     """The borough a whole file is from: the About sheet's board, else the file name (an
     About board that names no borough is reported)."""
@@ -217,7 +217,7 @@ def _file_borough(
             row,
             "borough",
             "unknown_borough_name",
-            f"{_place(sheet)}, row {row}: the board is given as {_quote(board_text)}, "
+            f"{sheet_label(sheet)}, row {row}: the board is given as {quote_text(board_text)}, "
             "which does not name one London borough; the borough was taken from the "
             "file name or the sheets instead. Add a common name to "
             "data/reference/area_aliases.csv if it should resolve.",
@@ -227,7 +227,7 @@ def _file_borough(
     return file_borough
 
 
-def _return_date(reader: _FileReader, answer: tuple[Any, str, int]) -> pd.Timestamp:
+def _return_date(reader: SurveyFileReader, answer: tuple[Any, str, int]) -> pd.Timestamp:
     """The About sheet's return date (NaT, reported, when it is not a date)."""
     value, sheet, row = answer
     return_date = _date(value)
@@ -237,7 +237,7 @@ def _return_date(reader: _FileReader, answer: tuple[Any, str, int]) -> pd.Timest
             row,
             "date",
             "unmapped_value",
-            f"{_place(sheet)}, row {row}: the return date is not a date "
+            f"{sheet_label(sheet)}, row {row}: the return date is not a date "
             "(day/month/year expected), so the file's modification time decides "
             "which return is the latest. Correct it in the file if it matters.",
         )
@@ -246,7 +246,7 @@ def _return_date(reader: _FileReader, answer: tuple[Any, str, int]) -> pd.Timest
 
 def _without_items(
     outcome: _Outcome,
-    reader: _FileReader,
+    reader: SurveyFileReader,
     path: Path,
     file_borough: register.LocalAuthority | None,
 ) -> _Outcome:
@@ -296,7 +296,7 @@ def _ingest_file(
         grids, notes = _read_any(path, limits)
     except SurveyFileError as error:
         return _rejected(outcome, error.code, str(error))
-    reader = _FileReader(path.name, rules)
+    reader = SurveyFileReader(path.name, rules)
     for sheet, code, message in notes:
         reader.issue(sheet, None, "", code, message)
     for grid in grids:
@@ -321,7 +321,7 @@ def _ingest_file(
                 None,
                 "",
                 "borough_from_sheet",
-                f"{_place(result.name)} is named after {sheet_borough.name}, so its "
+                f"{sheet_label(result.name)} is named after {sheet_borough.name}, so its "
                 f"items were filed under {sheet_borough.name}, not "
                 f"{file_borough.name}. Check this with the board.",
             )
@@ -331,13 +331,13 @@ def _ingest_file(
                 None if cell else (sheet_borough or file_borough)
             )
             if area is None:
-                said = f"names {_quote(cell)}, which is not" if cell else "does not name"
+                said = f"names {quote_text(cell)}, which is not" if cell else "does not name"
                 reader.issue(
                     result.name,
                     record["row"],
                     "borough",
                     "unknown_borough",
-                    f"{_place(result.name)}, row {record['row']} {said} a London "
+                    f"{sheet_label(result.name)}, row {record['row']} {said} a London "
                     "borough, and the sheet, About sheet and file name do not say "
                     "either, so the row was not read. Write the borough's name.",
                 )
