@@ -126,3 +126,27 @@ def test_commands_after_the_ingest_ingest_only_when_the_tables_are_not_current(p
     tables, ingested = survey_outputs.ingested_survey(other)
     assert ingested and tables.items["borough"].tolist() == ["Brent"]
     assert ingest_record.read_record("survey")["source"] == "elsewhere"
+
+
+@pytest.mark.slow
+def test_the_mapping_report_stops_when_returns_changed_since_the_ingest(
+    project, public_indicators, tmp_path
+):
+    from lscb_analysis.demo import demo_survey
+    from lscb_analysis.runs import orchestrate
+
+    public_indicators.to_parquet(project / "data" / "processed" / "public_indicators.parquet")
+    folder = demo_survey.write_demo_survey(project / "data" / "raw")[0].parent
+    survey_outputs.ingest_folder()
+    (folder / "late_return.csv").write_text("Item,Agency\nReferrals,Police\n", encoding="utf-8")
+    (result,) = orchestrate.run_notebook(
+        "survey_mapping", None, {}, jobs=1, out_dir=tmp_path, progress=False
+    )
+    assert result.status == "failed"
+    assert "StaleDataError" in result.error and "has changed since" in result.error
+    assert "Run `lscb survey ingest` first" in result.error
+    survey_outputs.ingest_folder()
+    (again,) = orchestrate.run_notebook(
+        "survey_mapping", None, {}, jobs=1, out_dir=tmp_path, progress=False
+    )
+    assert again.status == "ok", again.error
