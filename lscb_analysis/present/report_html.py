@@ -301,6 +301,29 @@ def _add_captions(main, soup) -> None:
         table.insert(0, caption)
 
 
+LONG_WORD = 20  # characters: a table cell holding a longer word may break it anywhere
+LONG_CELL_CLASS = "lscb-long"
+_LONG_TOKEN = re.compile(rf"\S{{{LONG_WORD + 1},}}")
+
+
+def has_long_word(text: str) -> bool:
+    """True when ``text`` holds a word longer than :data:`LONG_WORD` characters (a file name,
+    an address), which the report lets break anywhere so that its table fits the page.
+
+    >>> has_long_word("SYNTHETIC_feedback_brent_csc.xlsx"), has_long_word("used, 31 answers")
+    (True, False)
+    """
+    return _LONG_TOKEN.search(text) is not None
+
+
+def _mark_long_cells(main) -> None:
+    """Class :data:`LONG_CELL_CLASS` on every table cell with a long word (report.css lets
+    those words break anywhere). Only a class: the cell's text stays exactly as it was."""
+    for cell in main.find_all(["td", "th"]):
+        if has_long_word(cell.get_text()):
+            cell["class"] = [*cell.get("class", []), LONG_CELL_CLASS]
+
+
 def _banners(soup, tier: str | None, synthetic: bool):
     """The ``<header>`` with the report's banners, or None when it needs none."""
     lines = []
@@ -395,6 +418,7 @@ def export_html(
     _clean(main)
     _fix_headings(main, soup, title)
     _add_captions(main, soup)
+    _mark_long_cells(main)
     header = _banners(soup, tier, synthetic)
     if header is not None:
         soup.style.string += print_banner_css([p.get_text() for p in header.find_all("p")])

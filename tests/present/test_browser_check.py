@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from report_pages import LONG_NAMES, table_page
 
 from lscb_analysis.core.errors import BrowserMissingError
 from lscb_analysis.present import browser_check
@@ -152,3 +153,21 @@ def test_board_papers_pass_the_browser_check(demo_pack, browser):
         assert check.screenshot and os.path.getsize(check.screenshot) > 0
     problems = [line for check in checks for line in check.problems()]
     assert problems == [], "\n".join(problems)
+
+
+@needs_chromium
+def test_a_table_of_long_file_names_fits_the_page(browser, tmp_path):
+    page = tmp_path / "files.html"
+    page.write_text(table_page(LONG_NAMES), encoding="utf-8")
+    tab = browser.new_page(viewport={"width": 1000, "height": 800})
+    try:
+        tab.goto(page.as_uri())
+        widths = tab.evaluate(
+            """() => { const t = document.querySelector('main table');
+            return [t.getBoundingClientRect().width, t.parentElement.getBoundingClientRect().width,
+                    document.documentElement.scrollWidth, window.innerWidth]; }"""
+        )
+    finally:
+        tab.close()
+    table, container, scrolled, window = widths
+    assert table <= container + 1 and scrolled <= window

@@ -9,6 +9,7 @@ import nbformat
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from report_pages import LONG_NAMES, table_page
 
 from lscb_analysis.core import notebooks
 from lscb_analysis.core.errors import ParameterError
@@ -232,3 +233,17 @@ def test_the_runner_exports_a_real_report_from_the_demo_pack(demo_pack):
     assert all(t.find("caption", recursive=False) for t in soup.find_all("table"))
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert 'id="lscb-synthetic-banner"' in index and "<main>" in index
+
+
+def test_cells_with_long_words_may_break_and_keep_their_text():
+    soup = BeautifulSoup(table_page(LONG_NAMES), "html.parser")
+    rows = soup.find("main").find("table").find_all("tr")[1:]
+    first = rows[0].find_all("td")
+    assert [report_html.LONG_CELL_CLASS in (td.get("class") or []) for td in first] == [
+        True,  # the file name
+        False,  # "used"
+        True,  # a sentence holding a file name
+        False,
+    ]
+    assert [td.get_text() for td in first][:2] == [LONG_NAMES[0], "used"]  # text unchanged
+    assert "td.lscb-long" in soup.style.string and "overflow-wrap: anywhere" in soup.style.string
