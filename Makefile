@@ -21,9 +21,12 @@ $(STAMP): pyproject.toml $(wildcard requirements/lock-py*.txt)
 	lock=requirements/lock-py$$(echo $$v | tr -d .).txt; \
 	if [ "$$(uname -s)" = Linux ] && [ -f $$lock ]; then \
 		echo "uv pip install -r $$lock, then the workbench itself (--no-deps -e .)"; \
-		$(BIN)/python -m pip install --quiet "uv>=0.5,<1" && \
-		$(BIN)/uv pip install --quiet --python $(BIN)/python -r $$lock && \
-		$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .; \
+		{ $(BIN)/python -m pip install --quiet "uv>=0.5,<1" && \
+		  $(if $(PIP_CERT),SSL_CERT_FILE=$(PIP_CERT)) $(BIN)/uv pip install --quiet \
+		    $(if $(PIP_INDEX_URL),--index-url $(PIP_INDEX_URL)) --python $(BIN)/python -r $$lock; } || \
+		{ echo "uv could not install the lock: installing it with pip instead"; \
+		  $(BIN)/python -m pip install --quiet -r $$lock; } && \
+		$(BIN)/python -m pip install --quiet --no-deps -e .; \
 	else \
 		why="there is no $$lock"; [ "$$(uname -s)" = Linux ] || why="the lock files are made for Linux"; \
 		echo "No lock for Python $$v on $$(uname -s) ($$why): installing the newest versions pyproject.toml allows"; \
