@@ -32,6 +32,7 @@ from lscb_analysis.demo.demo_pilot_figures import (
     waltham_forest_gaps,
 )
 from lscb_analysis.pilot import pilot_table, pilot_template, pilot_workbook
+from lscb_analysis.pilot.pilot_result import RAW_FIELDS
 from lscb_analysis.protect.safe_files import write_cell
 
 
@@ -374,23 +375,7 @@ def _build_file(
         generated=ISSUED,
         banner=BANNER,
     )
-    columns = [
-        c
-        for c in (
-            "borough",
-            "pi_id",
-            "period",
-            "numerator",
-            "denominator",
-            "value",
-            "status",
-            "source_agency",
-            "source_system",
-            "narrative",
-            "title",
-        )
-        if c in entries.columns
-    ]
+    columns = [c for c in RAW_FIELDS if c in entries.columns]
     fill = entries[columns] if agency else entries[[c for c in columns if c != "borough"]]
     pilot_template.fill_template(workbook, fill, rules=rules)
     if len(extra):
