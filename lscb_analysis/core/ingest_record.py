@@ -107,6 +107,8 @@ def stale_reason(
     """
     record = read_record(name, processed_dir)
     where = record_path(name, processed_dir)
+    if record is None and where.exists():
+        return f"The record of the last {name} ingest, {where}, cannot be read."
     if record is None:
         return f"The {name} returns have not been ingested yet (no {where})."
     if record.get("source") != source_label(source):
@@ -150,4 +152,14 @@ def read_ingested(
             command = f"{command} {source}"
         error = MissingDataFileError if read_record(name, processed_dir) is None else StaleDataError
         raise error(f"{reason} Run `{command}` first (`lscb pack` does it for the pack).")
-    return {table: pd.read_parquet(table_path(name, table, processed_dir)) for table in tables}
+    frames = {}
+    for table in tables:
+        path = table_path(name, table, processed_dir)
+        try:
+            frames[table] = pd.read_parquet(path)
+        except (OSError, ValueError) as error:  # missing, truncated or not parquet
+            raise StaleDataError(
+                f"{path} cannot be read ({type(error).__name__}). Run `{command}` again to "
+                "rewrite it."
+            ) from error
+    return frames

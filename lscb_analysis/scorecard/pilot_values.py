@@ -88,8 +88,8 @@ def load_pilot_tables(processed_dir: Path | str | None = None) -> tuple[pd.DataF
         tables = ingest_record.read_ingested(
             "pilot",
             ("values", "issues"),
-            record["source"],
-            record["command"],
+            record.get("source") or pilot_read.pilot_folder(),
+            record.get("command") or "lscb pilot ingest",
             folder,
             pilot_read.pilot_folder(),
         )

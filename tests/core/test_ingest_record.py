@@ -81,9 +81,19 @@ def test_a_deleted_table_or_broken_record_counts_as_not_current(project, returns
     )
     ingest_record.record_path("things").write_text("{not json", encoding="utf-8")
     assert ingest_record.read_record("things") is None
-    assert "not been ingested" in ingest_record.stale_reason("things", returns)
+    assert ingest_record.stale_reason("things", returns).endswith("cannot be read.")
 
 
 def test_nothing_is_written_under_raw(project, returns):
     with pytest.raises(RawDataWriteError):
         ingest_record.write_ingested("things", returns, tables(), "x", returns)
+
+
+def test_a_damaged_table_or_record_names_the_file_and_what_to_run(project, returns):
+    ingest_record.write_ingested("things", returns, tables(), "lscb things ingest")
+    ingest_record.table_path("things", "items").write_bytes(b"not parquet")
+    with pytest.raises(StaleDataError, match=r"things_items\.parquet cannot be read.*`lscb x`"):
+        ingest_record.read_ingested("things", ["items"], returns, "lscb x", None, returns)
+    ingest_record.record_path("things").write_text("{not json", encoding="utf-8")
+    with pytest.raises(MissingDataFileError, match=r"things_ingest\.json, cannot be read"):
+        ingest_record.read_ingested("things", ["items"], returns, "lscb x", None, returns)
