@@ -18,11 +18,15 @@ Use: ``papermill.execute_notebook(..., kernel_manager_class=KERNEL_MANAGER)``.
 
 from __future__ import annotations
 
+from functools import partial
 from queue import Empty
 
 from ipykernel.inprocess.blocking import BlockingInProcessKernelClient
 from ipykernel.inprocess.ipkernel import InProcessKernel as _InProcessKernel
 from ipykernel.inprocess.manager import InProcessKernelManager as _InProcessKernelManager
+
+from lscb_analysis.present import figure_weight
+from lscb_analysis.present.chart_text import ChartFigure
 
 KERNEL_MANAGER = "lscb_analysis.runs.inprocess_kernel.InProcessKernelManager"
 READY_SECONDS = 60
@@ -66,8 +70,18 @@ class InProcessKernelManager(_InProcessKernelManager):
     """ipykernel's in-process manager, accepting nbclient's keyword arguments."""
 
     def start_kernel(self, **kwargs) -> None:
-        """Create the kernel in this process (command-line arguments do not apply)."""
+        """Create the kernel in this process (command-line arguments do not apply).
+
+        The workbench's charts (:class:`ChartFigure`) are drawn by
+        :func:`figure_weight.chart_png`: once rather than twice, straight to the palette PNG
+        the reports keep. Other figures keep the inline backend's drawing.
+        """
         self.kernel = InProcessKernel(parent=self, session=self.session)
+        formatter = self.kernel.shell.display_formatter.formatters["image/png"]
+        formatter.for_type(
+            ChartFigure,
+            partial(figure_weight.chart_png, colours=figure_weight.configured_colours()),
+        )
 
     def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
         """Stop the kernel's output thread and drop it."""

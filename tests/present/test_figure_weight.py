@@ -95,3 +95,42 @@ def test_the_log_keeps_a_line_of_text_where_each_chart_was():
     }
     assert notebook.cells[0].outputs[0]["data"]["image/png"] == png  # the original is kept
     nbformat.validate(light)
+
+
+def _decoded(encoded: str) -> Image.Image:
+    return Image.open(BytesIO(base64.b64decode(encoded)))
+
+
+def _constrained_chart(title: str) -> Figure:
+    figure = Figure(figsize=(6, 3), dpi=100, layout="constrained")
+    axes = figure.add_subplot()
+    axes.plot(range(8), [3, 5, 4, 6, 8, 7, 9, 6], marker="o")
+    axes.set_title(title)
+    return figure
+
+
+def test_a_chart_that_fits_its_canvas_is_drawn_once_at_its_own_size():
+    image = _decoded(figure_weight.chart_png(_constrained_chart("Re-referrals"), 128))
+    # 6 x 3 inches at 100 dpi, uncropped: the inline backend's tight box would be a few
+    # pixels larger or smaller.
+    assert image.mode == "P" and image.size == (600, 300)
+    assert image.info["dpi"] == pytest.approx((100, 100), abs=0.01)
+
+
+def test_a_chart_whose_title_runs_past_the_canvas_is_cropped_to_show_all_of_it():
+    long_title = "Children subject to a child protection plan for two years or more " * 2
+    image = _decoded(figure_weight.chart_png(_constrained_chart(long_title), 128))
+    # As the inline backend: the tight box includes the whole title, so the picture is wider
+    # than the 600-pixel canvas instead of cutting the title off.
+    assert image.mode == "P" and image.size[0] > 600
+
+
+def test_a_chart_without_constrained_layout_is_cropped_as_the_inline_backend_does():
+    figure = Figure(figsize=(6, 3), dpi=100)
+    figure.add_subplot().plot([1, 2, 3], [2, 1, 3])
+    image = _decoded(figure_weight.chart_png(figure, 128))
+    assert image.mode == "P" and image.size != (600, 300)
+
+
+def test_an_empty_figure_draws_nothing():
+    assert figure_weight.chart_png(Figure(), 128) is None
