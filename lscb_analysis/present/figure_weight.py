@@ -49,10 +49,10 @@ def compress_png(data: bytes, colours: int = DEFAULT_COLOURS) -> bytes:
 
     try:
         image = Image.open(BytesIO(data))
+        if image.mode == "P":  # already a palette PNG (chart_png): no need to decode it
+            return data
         image.load()
     except (UnidentifiedImageError, OSError, ValueError):
-        return data
-    if image.mode == "P":
         return data
     palette = image.convert("RGBA").quantize(
         colors=max(2, min(int(colours), 256)), method=Image.Quantize.FASTOCTREE

@@ -63,6 +63,7 @@ def count_heatmap(
                 va="center",
                 fontsize=7,
                 color="white" if value > values.max() * 0.6 else "black",
+                in_layout=False,  # inside its cell: laying out hundreds of labels is slow
             )
     ax.set_xticks(
         range(columns),
@@ -158,7 +159,9 @@ def status_heatmap(
     statuses = list(colours)
     codes = grid.apply(lambda column: column.map({s: i for i, s in enumerate(statuses)}))
     rows, columns = grid.shape
-    figure = ChartFigure(figsize=(max(7.0, 0.26 * columns + 3), max(3.0, 0.26 * rows + 2)))
+    figure = ChartFigure(
+        figsize=(max(7.0, 0.26 * columns + 3), max(3.0, 0.26 * rows + 2)), layout="constrained"
+    )
     ax = figure.subplots()
     scale = ListedColormap([colours[s] for s in statuses])
     ax.imshow(
@@ -195,7 +198,6 @@ def status_heatmap(
         frameon=False,
     )
     ax.set_title(title, loc="left", fontsize=11)
-    figure.tight_layout()
     return chart_text.attach(figure, *chart_text.grid_text(grid, "statuses"))
 
 
@@ -217,6 +219,7 @@ def _write_symbols(ax, grid: pd.DataFrame, symbols: dict, colours: dict) -> None
                 fontsize=size,
                 color="white" if dark else "black",
                 gid="status-symbol",
+                in_layout=False,  # inside its cell: laying out hundreds of symbols is slow
             )
 
 
