@@ -76,7 +76,7 @@ def trend_small_multiples(
     )
     order = list(dict.fromkeys(trends["indicator"]))
     rows = max(1, math.ceil(len(order) / columns))
-    figure = ChartFigure(figsize=(3.1 * columns, 2.4 * rows + 1.0))
+    figure = ChartFigure(figsize=(3.1 * columns, 2.4 * rows + 1.0), layout="constrained")
     axes = figure.subplots(rows, columns, squeeze=False).flat
     years = sorted(trends["period"].unique())
     for ax, indicator_id in zip(axes, order, strict=False):
@@ -104,7 +104,7 @@ def trend_small_multiples(
     for ax in list(figure.axes)[len(order) :]:
         ax.set_visible(False)
     handles, labels = figure.axes[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", ncol=4, frameon=False, fontsize=8)
+    figure.legend(handles, labels, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
     span = f"{min(years)} to {max(years)}" if years else ""
     figure.suptitle(
         title or f"{area_name} against London, England and its statistical neighbours, {span}",
@@ -112,5 +112,4 @@ def trend_small_multiples(
         x=0.01,
         ha="left",
     )
-    figure.tight_layout(rect=(0, 0.05, 1, 0.96))
     return chart_text.attach(figure, *chart_text.trend_text(trends, area_name))
