@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -288,12 +289,16 @@ class StepResult:
     output: str = ""
 
 
-def run_prerequisites(plan, timeout: float | None = RUN_TIMEOUT_SECONDS) -> list[StepResult]:
+def run_prerequisites(
+    plan, timeout: float | None = RUN_TIMEOUT_SECONDS, beside=()
+) -> list[StepResult]:
     """Run a pack's stale prerequisite steps, in order, each as an ``lscb`` command.
 
     Args:
         plan: a :class:`lscb_analysis.runs.pack.PackPlan`.
         timeout: seconds before a step is stopped and reported as failed.
+        beside: the runs going on at the same time (:func:`run_pack`); their folders are left
+            out of the scan of what each step wrote, since each run screens its own outputs.
 
     Returns:
         One :class:`StepResult` per step of the plan.
@@ -323,7 +328,9 @@ def run_prerequisites(plan, timeout: float | None = RUN_TIMEOUT_SECONDS) -> list
             failed, output = True, f"stopped after {timeout:g} s (the limit per step)"
         if references is None:
             references = _case_references()
-        findings = screen_step_outputs(started_ns, references)
+        findings = screen_step_outputs(
+            started_ns, references, skip=[spec.run_dir for spec in beside]
+        )
         if not findings.empty:
             failed, output = True, identifier_error(findings)
         seconds = round(time.monotonic() - clock, 2)
@@ -357,14 +364,18 @@ def run_pack(
 ):
     """Plan and run a report pack: prerequisite steps, then every notebook, then the index.
 
+    The runs of notebooks that read nothing a stale step writes (``needs``, ``uses`` and
+    ``depends_on`` in notebooks.yaml) go on while the steps run; the others start once the
+    steps are done.
+
     Args:
         period, boroughs, analyst: see :func:`lscb_analysis.runs.pack.plan_pack` (``analyst``:
             only the notebooks with a ``tier``, under ``<out_dir>/analyst/``).
         Other options: see :func:`run_stages`; ``force`` also re-runs every step.
 
     Returns:
-        ``(plan, step results, run results)``. Runs of a notebook whose prerequisite step
-        failed are not made (their previous reports stay).
+        ``(plan, step results, run results)``, the runs in plan order. Runs of a notebook
+        whose prerequisite step failed are not made (their previous reports stay).
 
     Raises:
         ParameterError, ReferenceDataError: see :func:`lscb_analysis.runs.pack.plan_pack` (raised
@@ -372,20 +383,8 @@ def run_pack(
         KeyboardInterrupt: see :func:`run_stages`.
     """
     plan = pack.plan_pack(period, boroughs, out_dir, force, analyst=analyst)
-    steps = run_prerequisites(plan, timeout)
-    broken = {step.name for step in steps if step.status == "failed"}
     registry = notebooks.notebook_registry()
-    stages = [
-        [
-            spec
-            for spec in stage
-            if not broken
-            & set((registry.get(spec.notebook) or {}).get("pack", {}).get("needs", []))
-        ]
-        for stage in plan.stages
-    ]
-    results = run_stages(
-        [stage for stage in stages if stage],
+    options = dict(
         jobs=jobs,
         force=force,
         timeout=timeout,
@@ -397,6 +396,27 @@ def run_pack(
         label="pack",
         pdf=pdf,
     )
+    # Steps run one at a time on one core, so the runs that read nothing a step writes go on
+    # beside them instead of leaving the other cores idle.
+    now, after_steps = pack.split_on_steps(plan, registry)
+    beside = [spec for stage in now for spec in stage]
+    with ThreadPoolExecutor(max_workers=1) as background:
+        stepping = background.submit(run_prerequisites, plan, timeout, beside)
+        results = run_stages(now, **options)
+        steps = stepping.result()
+    broken = {step.name for step in steps if step.status == "failed"}
+    stages = [
+        [
+            spec
+            for spec in stage
+            if not broken
+            & set((registry.get(spec.notebook) or {}).get("pack", {}).get("needs", []))
+        ]
+        for stage in after_steps
+    ]
+    results += run_stages([stage for stage in stages if stage], **options)
+    order = {(spec.notebook, spec.slug): i for i, spec in enumerate(plan.runs)}
+    results.sort(key=lambda result: order.get((result.notebook, result.slug), len(order)))
     if not results:
         out = tier_out_dir(out_dir, analyst)
         out.mkdir(parents=True, exist_ok=True)

@@ -281,3 +281,33 @@ def step_command(step: Prerequisite) -> list[str]:
 def step_env() -> dict:
     """Return the environment a step runs in (the same project folder)."""
     return {**os.environ, paths.PROJECT_DIR_VARIABLE: str(paths.project_dir())}
+
+
+def split_on_steps(plan: PackPlan, registry: dict) -> tuple[list[list], list[list]]:
+    """Split a pack's stages into runs that may start while its steps run, and the rest.
+
+    A notebook's runs may start at once when none of its ``needs`` or ``uses`` is a step the
+    plan runs and every notebook in its ``depends_on`` may start at once too; the others wait
+    for the steps (they read what the steps write). Input: a plan from :func:`plan_pack` and
+    the notebook registry. Output: ``(now, after_steps)``, each a list of stages (lists of
+    runs) in the plan's order, without empty stages. Raises nothing.
+
+    >>> from types import SimpleNamespace as Item
+    >>> steps = [Item(step=Item(name="pilot_ingest"), action="run")]
+    >>> plan = PackPlan(None, "london", steps, [[Item(notebook="profile"), Item(notebook="card")]])
+    >>> registry = {"profile": {}, "card": {"pack": {"uses": ["pilot_ingest"]}}}
+    >>> [[run.notebook for run in stage] for stage in split_on_steps(plan, registry)[0]]
+    [['profile']]
+    """
+    running = {planned.step.name for planned in plan.steps if planned.action == "run"}
+    waiting: set[str] = set()
+    now, after_steps = [], []
+    for stage in plan.stages:
+        for spec in stage:
+            settings = (registry.get(spec.notebook) or {}).get("pack", {}) or {}
+            uses = {*settings.get("needs", []), *settings.get("uses", [])}
+            if uses & running or set(settings.get("depends_on", [])) & waiting:
+                waiting.add(spec.notebook)
+        now.append([spec for spec in stage if spec.notebook not in waiting])
+        after_steps.append([spec for spec in stage if spec.notebook in waiting])
+    return [stage for stage in now if stage], [stage for stage in after_steps if stage]

@@ -178,13 +178,15 @@ def _attack_findings(files, root: Path) -> list:
     ]
 
 
-def screen_step_outputs(since_ns: int, case_references=(), config=None):
+def screen_step_outputs(since_ns: int, case_references=(), config=None, skip=()):
     """Scan what a pack step wrote under ``reports/``; withhold every such file on a hit.
 
     Steps such as ``lscb pilot ingest`` (checked copies of the returns) and ``lscb scorecard
     build`` (board workbooks) write outside the runs, so the runner's own scan does not see
     them. Inputs: ``since_ns`` (the step's start, ``time.time_ns()``: files modified since
-    are the step's); ``case_references``, ``config`` as :func:`scan_outputs`. Output: the
+    are the step's); ``case_references``, ``config`` as :func:`scan_outputs`; ``skip``: run
+    folders installed meanwhile by runs going on beside the step (each run screens its own
+    outputs before they are installed, so they are neither scanned nor deleted here). Output: the
     findings (empty when nothing was found). On a hit, every file the step wrote there is
     deleted (they are rebuilt by the step once the source is corrected), so none of them is
     published. Raises: ReferenceDataError for a bad config.
@@ -192,10 +194,12 @@ def screen_step_outputs(since_ns: int, case_references=(), config=None):
     root = paths.reports_dir()
     if not root.is_dir():
         return scan_outputs([], root)
+    skipped = [Path(folder) for folder in skip]
     written = [
         path
         for path in _scan_files(root)
         if not any(part.startswith(".") for part in path.relative_to(root).parts)
+        and not any(path.is_relative_to(folder) for folder in skipped)
         and path.stat().st_mtime_ns >= since_ns
     ]
     findings = scan_outputs(written, root, case_references, config)

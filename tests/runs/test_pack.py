@@ -326,3 +326,59 @@ def test_a_clean_step_output_is_kept(project, monkeypatch):
     _step_probe(project)
     [step] = orchestrate.run_prerequisites(pack.plan_pack(None, "Barnet", None, False))
     assert step.status == "ran" and (out / "clean.csv").is_file()
+
+
+def test_runs_that_read_nothing_a_running_step_writes_go_on_beside_the_steps():
+    from types import SimpleNamespace as Item
+
+    registry = {
+        "profile": {"pack": {"needs": ["public_indicators"]}},
+        "card": {"pack": {"needs": ["public_indicators"], "uses": ["pilot_ingest"]}},
+        "summary": {"pack": {"depends_on": ["card"]}},
+        "index_page": {"pack": {"depends_on": ["profile"]}},
+    }
+    stages = [
+        [Item(notebook="profile"), Item(notebook="card")],
+        [Item(notebook="summary"), Item(notebook="index_page")],
+    ]
+    running = [
+        Item(step=Item(name="public_indicators"), action="skip"),
+        Item(step=Item(name="pilot_ingest"), action="run"),
+    ]
+    now, after = pack.split_on_steps(pack.PackPlan(None, "london", running, stages), registry)
+    names = (
+        [[run.notebook for run in stage] for stage in now],
+        [[run.notebook for run in stage] for stage in after],
+    )
+    # The profile reads no step that runs; the card uses the pilot ingest, and the summary
+    # depends on the card, so both wait; a notebook depending on the profile goes on too.
+    assert names == ([["profile"], ["index_page"]], [["card"], ["summary"]])
+    nothing_runs = [Item(step=Item(name="pilot_ingest"), action="skip")]
+    now, after = pack.split_on_steps(pack.PackPlan(None, "london", nothing_runs, stages), registry)
+    assert after == [] and [len(stage) for stage in now] == [2, 2]
+
+
+def test_run_folders_installed_beside_a_step_are_left_to_their_own_screening(project, monkeypatch):
+    # A run installed while the step ran was screened before it was installed; the step's
+    # scan must neither report it as the step's nor delete it.
+    from types import SimpleNamespace as Item
+
+    reports = project / "reports"
+    run = Item(run_dir=reports / "pack_probe" / "barnet")
+    writer = (
+        "import pathlib, sys; run = pathlib.Path(sys.argv[1]); step = pathlib.Path(sys.argv[2]); "
+        "run.mkdir(parents=True, exist_ok=True); step.mkdir(parents=True, exist_ok=True); "
+        "(run / 'report.csv').write_text('child,nhs\\nA,943 476 5919\\n'); "
+        "(step / 'clean.csv').write_text('borough,value\\nBarnet,3\\n')"
+    )
+    monkeypatch.setattr(
+        pack,
+        "step_command",
+        lambda step: [sys.executable, "-c", writer, str(run.run_dir), str(reports / "pilot")],
+    )
+    _step_probe(project)
+    [step] = orchestrate.run_prerequisites(
+        pack.plan_pack(None, "Barnet", None, False), beside=[run]
+    )
+    assert step.status == "ran", step.output
+    assert (run.run_dir / "report.csv").is_file() and (reports / "pilot" / "clean.csv").is_file()
