@@ -138,3 +138,8 @@ class StaleDataError(DataFileError):
     The returns folder changed since the ingest ran, or the tables came from another folder;
     the message names the command that brings them up to date.
     """
+
+
+class InvalidNameError(LscbError, ValueError):
+    """A name (borough, agency, group, PI) holds hidden characters (control, bidirectional,
+    zero-width) that could make it look like another; the message lists them."""

@@ -18,8 +18,13 @@ from functools import lru_cache
 
 import pandas as pd
 
-from lscb_analysis.core import io
-from lscb_analysis.core.errors import DataLayoutError, ReferenceDataError, UnknownAreaError
+from lscb_analysis.core import io, name_text
+from lscb_analysis.core.errors import (
+    DataLayoutError,
+    InvalidNameError,
+    ReferenceDataError,
+    UnknownAreaError,
+)
 
 REGISTER_FILE = "la_register.csv"
 NEIGHBOUR_COLUMNS = [f"sn_{rank}" for rank in range(1, 11)]
@@ -245,10 +250,19 @@ def resolve(name: str | int) -> LocalAuthority:
     >>> resolve(301).ons_code
     'E09000002'
 
+    A name is read in its Unicode NFKC form; one holding hidden characters (a right-to-left
+    override, a zero-width space) is refused rather than read as the name it looks like.
+
     Raises:
-        UnknownAreaError: nothing matches; the message lists the closest names.
+        UnknownAreaError: nothing matches (the message lists the closest names), or the name
+            holds hidden characters (the message names them).
     """
     keys, names, (prefixes, suffixes) = _lookup()
+    if isinstance(name, str):
+        try:
+            name = name_text.check_name(name, "borough")
+        except InvalidNameError as problem:
+            raise UnknownAreaError(str(problem)) from problem
     key = normalise_name(name)
     candidates = [key, _strip_words(key, prefixes, suffixes)]
     for candidate in candidates:

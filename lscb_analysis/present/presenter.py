@@ -45,6 +45,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lscb_analysis.core import name_text
 from lscb_analysis.core.errors import RecordLevelDisplayError
 from lscb_analysis.present.data_dictionary import (
     NUMERIC_KINDS,
@@ -282,23 +283,29 @@ def to_html(presented: Presented) -> str:
     return "\n".join(pieces)
 
 
+def _text(value) -> str:
+    """A cell, header or caption as escaped HTML text, hidden characters removed (a
+    right-to-left override in a returned name must not turn a table's text around)."""
+    return html.escape(name_text.display_text(value))
+
+
 def _table_html(part: pd.DataFrame, caption: str) -> str:
     numeric = [_numeric_like(part[name]) for name in part.columns]
     head = "".join(
-        f'<th scope="col"{_num_class(flag)}>{html.escape(str(name))}</th>'
+        f'<th scope="col"{_num_class(flag)}>{_text(name)}</th>'
         for name, flag in zip(part.columns, numeric, strict=True)
     )
     body = "\n".join(
         "<tr>"
         + "".join(
-            f"<td{_num_class(flag)}>{html.escape(str(value))}</td>"
+            f"<td{_num_class(flag)}>{_text(value)}</td>"
             for value, flag in zip(row, numeric, strict=True)
         )
         + "</tr>"
         for row in part.itertuples(index=False)
     )
     return (
-        f'<table class="lscb-table">\n<caption>{html.escape(caption)}</caption>\n'
+        f'<table class="lscb-table">\n<caption>{_text(caption)}</caption>\n'
         f"<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
     )
 

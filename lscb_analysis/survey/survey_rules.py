@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from lscb_analysis.core import io, register
+from lscb_analysis.core import io, name_text, register
 from lscb_analysis.core.errors import (
     InvalidArgumentError,
     UnknownAreaError,
@@ -203,7 +203,8 @@ def find_borough(text: Any) -> register.LocalAuthority | None:
     The whole text is resolved first (so aliases such as "RBKC", ONS codes and DfE numbers
     work), then runs of its words, longest first, where numbers are never read as DfE
     numbers (a "2026" or "302" inside a file name is not a borough). None when no London
-    borough or more than one is named.
+    borough or more than one is named, or when the text holds hidden characters such as a
+    right-to-left override (:mod:`lscb_analysis.core.name_text`).
 
     >>> find_borough("SYNTHETIC_kensington_and_chelsea_return_v2").name
     'Kensington and Chelsea'
@@ -213,7 +214,9 @@ def find_borough(text: Any) -> register.LocalAuthority | None:
     True
     """
     raw = str(text or "").strip()
-    if not raw:
+    if not raw or name_text.hidden_characters(raw):
+        # A name with hidden characters (a right-to-left override, a zero-width space) names
+        # no borough, however much it looks like one.
         return None
     key = register.normalise_name(raw)
     whole = _resolve_london(key)

@@ -261,3 +261,10 @@ def test_demo_pack_tables_read_as_a_person_reads_them(demo_pack):
     assert not unknown, f"headers missing from data/reference/data_dictionary.csv: {unknown}"
     workbooks = sorted(reports.rglob("*.xlsx"))
     assert any(path.name == "scorecard.xlsx" for path in workbooks)
+
+
+def test_hidden_characters_in_a_returned_name_do_not_reach_the_table():
+    table = pd.DataFrame({"board": ["Barnet\u202e\u200f LSCB"], "items": [3]})
+    markup = presenter.show(table, "Returns\u200b").to_html()
+    assert "\u202e" not in markup and "\u200f" not in markup and "\u200b" not in markup
+    assert "Barnet LSCB" in markup and "<caption>Returns</caption>" in markup
