@@ -55,6 +55,26 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _one_writer(run_command):
+    """Run ``run_command(args)`` holding the project's lock (one ``lscb run`` or ``lscb
+    pack`` at a time); say so when the previous holder ended without finishing."""
+
+    def locked(args: argparse.Namespace) -> int:
+        from lscb_analysis.runs import project_lock
+
+        with project_lock.project_lock(" ".join(["lscb", *sys.argv[1:]])) as left:
+            if left is not None:
+                print(
+                    f"Note: the previous run, {left.describe()}, ended without finishing "
+                    "(stopped or killed); what it left half-written is removed now.",
+                    file=sys.stderr,
+                )
+            return run_command(args)
+
+    return locked
+
+
+@_one_writer
 def _run(args: argparse.Namespace) -> int:
     from lscb_analysis.runs import orchestrate, planning
 
@@ -109,6 +129,7 @@ def _report_runs(results: list, out: Path) -> int:
     return 1 if failed else 0
 
 
+@_one_writer
 def _pack(args: argparse.Namespace) -> int:
     from lscb_analysis.runs import orchestrate, planning
 

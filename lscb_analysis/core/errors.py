@@ -143,3 +143,7 @@ class StaleDataError(DataFileError):
 class InvalidNameError(LscbError, ValueError):
     """A name (borough, agency, group, PI) holds hidden characters (control, bidirectional,
     zero-width) that could make it look like another; the message lists them."""
+
+
+class ProjectBusyError(LscbError):
+    """Another ``lscb run`` or ``lscb pack`` is writing this project's reports."""
