@@ -147,7 +147,8 @@ def funnel_plot(
         >>> figure = funnel_plot(result, highlight="Camden", curve=funnel_curve(result))
         >>> figure.axes[0].get_title(loc="left")
         'Camden is within the limits; 1 of 4 areas outside the 99.8% limits'
-        >>> [t.get_text() for t in figure.axes[0].texts if t.get_gid() == "note"][0].split("target: ")[1]
+        >>> note = [t.get_text() for t in figure.axes[0].texts if t.get_gid() == "note"][0]
+        >>> note.replace(chr(10), " ").split("target: ")[1]
         'exact binomial limits (PHE funnel method); no over-dispersion adjustment'
     """
     require_columns(
@@ -265,7 +266,8 @@ def funnel_plot(
     note = textwrap.fill(
         "Limits: 95% (dashed) and 99.8% (solid) around the target: "
         + funnel_method_note(frame, settings),
-        150,
+        110,
+        break_on_hyphens=False,
     )
     axes.text(
         0.0, 1.0, note, transform=axes.transAxes, fontsize=8, color=GREY, va="bottom", gid="note"
@@ -283,7 +285,7 @@ def funnel_plot(
     axes.set_title(
         title if title is not None else textwrap.fill(measure_prefix(measure) + finding, 80),
         loc="left",
-        pad=16,
+        pad=16 + 11 * note.count("\n"),  # room for every line of the method note
     )
     axes.set_xlabel(frame.attrs.get("denominator_label", indicators.denominator_label(None)))
     axes.set_ylabel(axis_title(measure, unit or frame.attrs.get("unit")))
