@@ -27,6 +27,12 @@ CONFIG_FILE = "funnels.yaml"
 
 OVERDISPERSION_CHOICES: tuple[str, ...] = ("none", "multiplicative", "additive")
 _PLACED_STATUSES = ("ok", "")
+# Words used when funnels.yaml lacks its wording blocks.
+_ADJUSTED = "widened for over-dispersion ({method}, phi = {phi}, tau squared = {tau2}, {scale})"
+_NOT_ADJUSTED = {
+    "none": "no over-dispersion adjustment",
+    "not_needed": "no over-dispersion adjustment needed (phi = {phi})",
+}
 
 
 @dataclass(frozen=True)
@@ -130,12 +136,13 @@ def funnel_method_note(frame: pd.DataFrame, settings: FunnelSettings | None = No
         "winsorise": f"{attrs.get('winsorise', math.nan):.0%}",
     }
     if attrs.get("adjusted"):
-        return _word(settings, "overdispersion_words", attrs["overdispersion"]).format(**fill)
+        return _word(
+            settings, "overdispersion_words", attrs["overdispersion"], default=_ADJUSTED
+        ).format(**fill)
     limits = _word(settings, "method_words", method, kind, default=f"{method} limits")
     state = "not_needed" if attrs.get("overdispersion") else "none"
-    return (
-        f"{limits.format(**fill)}; {_word(settings, 'overdispersion_words', state).format(**fill)}"
-    )
+    dispersion = _word(settings, "overdispersion_words", state, default=_NOT_ADJUSTED[state])
+    return f"{limits.format(**fill)}; {dispersion.format(**fill)}"
 
 
 def not_placed_reasons(frame: pd.DataFrame) -> list[str | None]:
