@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lscb_analysis.core import indicators, register
+from lscb_analysis.core.errors import InvalidArgumentError
 from lscb_analysis.present.funnel_notes import FunnelSettings, load_funnel_settings
 from lscb_analysis.published.public_data import OK, period_label
 from lscb_analysis.qa.deep_dive import (
@@ -21,6 +22,13 @@ from lscb_analysis.qa.deep_dive import (
 from lscb_analysis.stats.benchmarking import compare_to_benchmark
 from lscb_analysis.stats.funnels import funnel
 from lscb_analysis.stats.intervals import proportion_ci, rate_ci
+
+FUNNEL_UNITS: dict[str, tuple[str, int]] = {
+    "percent": ("proportion", 100),
+    "rate_per_10000": ("rate", 10000),
+}
+"""The units a London funnel is drawn for: the funnel's kind and multiplier for each. Other
+units (a caseload per FTE, a number) have no binomial or Poisson model to draw limits from."""
 
 NOT_PUBLISHED = "not_published"
 """Status of a borough with no row for the indicator and year in the published table."""
@@ -55,10 +63,18 @@ def london_funnel(
         extra column, one row per borough; the boroughs' names).
 
     Raises:
+        InvalidArgumentError: the indicator's unit is not one of :data:`FUNNEL_UNITS`.
         ReferenceDataError: from reading funnels.yaml or the indicator metadata.
     """
     settings = settings or load_funnel_settings()
     metadata = indicators.load_metadata()
+    unit = metadata.at[indicator_id, "unit"]
+    if unit not in FUNNEL_UNITS:
+        raise InvalidArgumentError(
+            f"indicator_id {indicator_id!r} is measured in {unit!r}; a London funnel is drawn "
+            f"only for {' and '.join(FUNNEL_UNITS)} indicators. Choose one of those."
+        )
+    kind, multiplier = FUNNEL_UNITS[unit]
     london = {la.la_number: la.name for la in register.london_boroughs()}
     rows = table[
         (table["indicator"] == indicator_id)
@@ -68,9 +84,6 @@ def london_funnel(
     rows = rows.set_index("la_number").reindex(list(london))
     rows["status"] = rows["status"].fillna(NOT_PUBLISHED)
     counted = rows["status"] == OK
-    unit = metadata.at[indicator_id, "unit"]
-    kind = "rate" if unit == "rate_per_10000" else "proportion"
-    multiplier = 10000 if kind == "rate" else 100
     frame = funnel(
         rows["numerator"].where(counted).to_numpy(dtype=float),
         rows["denominator"].where(counted).to_numpy(dtype=float),
@@ -137,7 +150,8 @@ def neighbour_comparison(
 
 
 def funnels(table: pd.DataFrame, scope: DeepDiveScope) -> dict[str, tuple[pd.DataFrame, list]]:
-    """:func:`london_funnel` for each of the scope's indicators with three boroughs to place.
+    """:func:`london_funnel` for each of the scope's percentage and rate indicators with three
+    boroughs to place (a caseload or other unit has no funnel).
 
     Output: ``{indicator id: (funnel frame, names)}``; boroughs not placed stay in as rows
     with no value and their reason, for the chart's "not placed" note and table. Raises
@@ -145,7 +159,10 @@ def funnels(table: pd.DataFrame, scope: DeepDiveScope) -> dict[str, tuple[pd.Dat
     """
     out = {}
     settings = load_funnel_settings()
+    units = indicators.load_metadata()["unit"]
     for indicator_id in scope.indicator_ids:
+        if units[indicator_id] not in FUNNEL_UNITS:
+            continue
         frame, names = london_funnel(table, indicator_id, scope.period, settings)
         if frame["value"].notna().sum() >= 3:
             out[indicator_id] = (frame, names)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from lscb_analysis.core.errors import InvalidArgumentError
 from lscb_analysis.present.funnel_notes import FunnelSettings
 from lscb_analysis.qa import deep_dive, deep_dive_london
 from lscb_analysis.stats.funnels import funnel
@@ -88,3 +89,12 @@ def test_funnel_and_neighbours_use_the_stats_module(public_indicators):
     )
     assert labels[0] == "Barnet" and len(labels) == 11
     assert set(comparison["comparison"]) <= {"better", "similar", "worse"}
+
+
+def test_funnels_leave_out_indicators_with_no_funnel_model(public_indicators):
+    # sw_caseload is cases per FTE (76 cases over 6.8 FTE): neither a proportion nor a rate
+    # per 10,000 children, so no funnel is drawn for it, and asking for one says why.
+    scope = deep_dive.check_parameters(public_indicators, "Barnet", None, "sw_caseload", None, None)
+    assert deep_dive_london.funnels(public_indicators, scope) == {}
+    with pytest.raises(InvalidArgumentError, match="indicator_id 'sw_caseload'"):
+        deep_dive_london.london_funnel(public_indicators, "sw_caseload", 2025)
