@@ -55,6 +55,37 @@ def test_exact_rate_limits_match_phe_funnel_outputs(row):
         assert result[column].iloc[position] == pytest.approx(expected, rel=1e-5), column
 
 
+# PHStatsMethods tests/test_data/testdata_funnel_prop_outputs.csv:
+# calculate_funnel_limits(statistic="proportion", multiplier=100), baseline 80.642448%.
+# PHE's proportion funnel inverts the Wilson score interval (sigma_adjustment), which is the
+# normal approximation on the natural scale: method="normal", scale="natural" here. Values
+# are given to 6 decimals; limits clamped to 0 and 100 as PHE does.
+PHE_PROPORTION_ROWS = [
+    # population, lower_2s, upper_2s, lower_3s, upper_3s (per cent)
+    (1, 3.204264, 100, 0, 100),
+    (3, 35.933491, 100, 10.150815, 100),
+    (18, 62.390093, 98.894803, 51.864359, 100),
+    (41, 68.548635, 92.73626, 61.574398, 99.710497),
+    (1008, 78.203374, 83.081521, 76.796814, 84.488082),
+    (110000, 80.408963, 80.875933, 80.274317, 81.010578),
+]
+
+
+def test_normal_natural_proportion_limits_match_phe_funnel_outputs():
+    populations = [row[0] for row in PHE_PROPORTION_ROWS]
+    result = funnel(
+        np.zeros(len(populations)),
+        populations,
+        target=80.642448,
+        multiplier=100,
+        method="normal",
+        scale="natural",
+    )
+    columns = ["lower_95", "upper_95", "lower_998", "upper_998"]
+    expected = np.array([row[1:] for row in PHE_PROPORTION_ROWS], dtype=float)
+    np.testing.assert_allclose(result[columns].to_numpy(), expected, atol=1.5e-6)
+
+
 # ---------------------------------------------------------------------------------------
 # Exact Poisson limits: 0 events and very small expected counts (worked by hand)
 # ---------------------------------------------------------------------------------------
