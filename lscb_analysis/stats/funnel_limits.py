@@ -188,8 +188,8 @@ def normal_limits(
     z = scipy_stats.norm.ppf(1 - (1 - level) / 2)
     sigma = spread(standard_error(denominator, theta, kind, scale), adjustment, phi, tau2)
     if kind == "rate" and scale == "transformed" and theta <= 0:
-        zeros = np.where(np.isnan(sigma) & ~(denominator > 0), np.nan, 0.0)
-        return zeros, zeros
+        zeros = np.where(denominator > 0, 0.0, np.nan)  # log 0: every unit must show 0
+        return zeros, zeros.copy()
     centre = to_scale(theta, kind, scale)
     return (
         from_scale(centre - z * sigma, kind, scale),

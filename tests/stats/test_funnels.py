@@ -106,10 +106,17 @@ def test_funnel_records_its_method_and_defaults_to_exact_limits():
     assert result["significance"].tolist() == ["not_significant", "not_significant"]
 
 
-def test_funnel_rate_with_zero_target_has_zero_lower_limit():
-    result = funnel([0, 0], [100, 200], kind="rate")
-    assert result["lower_95"].tolist() == [0.0, 0.0]
-    assert result["significance"].tolist() == ["not_significant"] * 2
+@pytest.mark.parametrize(
+    ("method", "scale"),
+    [("exact", "transformed"), ("normal", "transformed"), ("normal", "natural")],
+)
+def test_funnel_rate_with_zero_target_has_zero_limits(method, scale):
+    # A target of 0: no events is the only count consistent with it (Poisson(0) is 0
+    # with probability 1), so the limits collapse to 0 and a single event is above them.
+    result = funnel([0, 0, 1], [100, 200, 300], kind="rate", target=0, method=method, scale=scale)
+    assert result["lower_95"].tolist() == [0.0, 0.0, 0.0]
+    assert result["upper_998"].tolist() == [0.0, 0.0, 0.0]
+    assert result["significance"].tolist() == ["not_significant"] * 2 + ["high_998"]
 
 
 def _dispersed_units():
