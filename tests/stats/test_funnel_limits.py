@@ -55,6 +55,33 @@ def test_exact_rate_limits_match_phe_funnel_outputs(row):
         assert result[column].iloc[position] == pytest.approx(expected, rel=1e-5), column
 
 
+# PHStatsMethods tests/test_data/testdata_funnel_rate_dsr_inputs.csv: count, pop and PHE's
+# assign_funnel_significance(statistic="rate", rate_type="crude", multiplier=100000) in
+# column crude_per_100000_with_0 (the area with 0 events counted in the average). PHE uses
+# exact Poisson intervals below 10 events and Byar's approximation from 10.
+PHE_RATE_SIGNIFICANCE = """
+2419 264102 high_998; 2337 259711 high_998; 2291 289247 high_998; 2242 265029 high_998;
+2218 284649 high_998; 2159 293578 high_998; 2130 286718 high_998; 2111 307381 not_significant;
+2105 274145 high_998; 2083 297424 high_95; 2078 272628 high_998; 2062 269656 high_998;
+2061 294692 high_95; 2033 277710 high_998; 2033 259213 high_998; 2010 285516 high_95;
+2004 269449 high_998; 2002 290888 not_significant; 1977 287112 not_significant;
+1944 286492 not_significant; 1932 287012 not_significant; 1922 291277 not_significant;
+1912 289859 not_significant; 1881 289653 not_significant; 1844 282519 not_significant;
+1835 274220 not_significant; 1833 280271 not_significant; 1825 284206 not_significant;
+1816 274508 not_significant; 1809 288384 low_95; 1798 287072 low_95; 1754 282744 low_998;
+1746 289208 low_998; 1709 287736 low_998; 1694 296175 low_998; 1688 303255 low_998;
+1649 285959 low_998; 1553 274661 low_998; 1332 281425 low_998; 0 297820 low_998
+"""
+
+
+def test_exact_rate_places_match_phe_assign_funnel_significance():
+    rows = [entry.split() for entry in PHE_RATE_SIGNIFICANCE.replace("\n", " ").split(";")]
+    counts = [float(count) for count, _, _ in rows]
+    populations = [float(population) for _, population, _ in rows]
+    result = funnel(counts, populations, kind="rate", multiplier=100000)
+    assert result["significance"].tolist() == [place for _, _, place in rows]
+
+
 # PHStatsMethods tests/test_data/testdata_funnel_prop_outputs.csv:
 # calculate_funnel_limits(statistic="proportion", multiplier=100), baseline 80.642448%.
 # PHE's proportion funnel inverts the Wilson score interval (sigma_adjustment), which is the
