@@ -73,9 +73,11 @@ display(Markdown(deep_dive_trends.quarterly_note(scope, quarterly)),
 
 # %% [markdown]
 # ## Where the borough sits among London's boroughs
-# Funnel plots with 95% and 99.8% limits around the London figure, widened for over-dispersion
-# (Spiegelhalter 2005, multiplicative). Boroughs whose figure is suppressed are not placed:
-# the chart names them under the funnel instead.
+# Funnel plots with 95% and 99.8% limits around the London figure, by the method set in
+# data/reference/funnels.yaml: PHE's exact limits, widened for over-dispersion (Spiegelhalter
+# 2005) when boroughs vary more than chance allows; each chart's note states the method. A
+# borough that is not placed (suppressed, unpublished, no denominator) is named under the
+# chart with the reason.
 
 # %%
 funnels = deep_dive_london.funnels(table, scope)

@@ -202,26 +202,42 @@ def funnel_text(
     hidden: np.ndarray,
     chosen: int | None,
     measure: str | None,
+    not_placed: list[str | None] | None = None,
 ) -> tuple:
-    """Alt-text finding and data of a funnel plot: one row per area (suppressed: words)."""
-    outside = frame["significance"].astype(str).str.contains("998").to_numpy() & ~hidden
+    """Alt-text finding and data of a funnel plot: one row per area (suppressed: words).
+
+    ``not_placed`` gives, per row, the words for why an area that is not suppressed is not
+    placed ("no denominator published"), or None; such a row's position reads "not placed:
+    <words>" and the finding counts it.
+    """
+    reasons = list(not_placed) if not_placed is not None else [None] * len(frame)
+    unplaced = hidden | np.array([reason is not None for reason in reasons], dtype=bool)
+    outside = frame["significance"].astype(str).str.contains("998").to_numpy() & ~unplaced
     places = decimals_for(frame["value"])
     table = pd.DataFrame(
         {
             "Area": names,
             measure or "Value": [
-                cell(v, h, places) for v, h in zip(frame["value"], hidden, strict=True)
+                cell(math.nan if u else v, h, places)
+                for v, h, u in zip(frame["value"], hidden, unplaced, strict=True)
             ],
             "Denominator": [cell(v, h) for v, h in zip(frame["denominator"], hidden, strict=True)],
             "Position": [
-                suppressed_text() if h else str(s).replace("_", " ")
-                for s, h in zip(frame["significance"], hidden, strict=True)
+                suppressed_text()
+                if h
+                else (f"not placed: {r}" if r is not None else str(s).replace("_", " "))
+                for s, h, r in zip(frame["significance"], hidden, reasons, strict=True)
             ],
         }
     )
-    finding = f"{int((~hidden).sum())} areas placed, {int(outside.sum())} outside the 99.8% limits"
+    finding = (
+        f"{int((~unplaced).sum())} areas placed, {int(outside.sum())} outside the 99.8% limits"
+    )
     if hidden.any():
         finding += f", {int(hidden.sum())} suppressed and not placed"
+    others = int((unplaced & ~hidden).sum())
+    if others:
+        finding += f", {others} not placed for another reason"
     if chosen is not None:
         finding += f"; {names[chosen]}: {table.iloc[chosen, 1]}"
     return finding, table

@@ -7,7 +7,6 @@ the finding. Colours and shared drawing helpers: :mod:`lscb_analysis.present.cha
 
 from __future__ import annotations
 
-import math
 import textwrap
 
 import numpy as np
@@ -27,6 +26,14 @@ from lscb_analysis.present.chart_style import (
     require_columns,
     suppressed_handle,
     suppressed_rows,
+)
+from lscb_analysis.present.funnel_notes import (
+    FunnelSettings,
+    funnel_method_note,
+    load_funnel_settings,
+    not_placed_note,
+    not_placed_reasons,
+    not_placed_words,
 )
 
 _SIGNIFICANCE_TEXT = {
@@ -88,6 +95,7 @@ def funnel_plot(
     measure: str | None = None,
     title: str | None = None,
     unit: str | None = None,
+    settings: FunnelSettings | None = None,
 ) -> Figure:
     """Funnel plot of a :func:`lscb_analysis.stats.funnels.funnel` result.
 
@@ -96,13 +104,19 @@ def funnel_plot(
     the 95% limits are open circles, the rest grey. With a ``polarity`` the high side is
     coloured better (blue) or worse (orange); without one, high is purple and low sky blue.
     Every point outside a limit is labelled; the ``highlight`` unit is drawn larger with a
-    black edge and labelled in bold. The over-dispersion method is stated under the title.
+    black edge and labelled in bold. The method the limits follow (exact or normal, the
+    scale, any over-dispersion adjustment) is stated under the title
+    (:func:`lscb_analysis.present.funnel_notes.funnel_method_note`).
 
-    A unit whose figure is suppressed (a ``state`` or ``status`` column saying "suppressed",
-    see :func:`suppressed_rows`: DfE's "c", or a local count below the disclosure threshold)
-    is not placed, whatever its value: it is named in a note under the chart, "Suppressed
-    (not placed): ...". Give such units a missing numerator and denominator before
-    ``stats.funnel`` so they stay out of the target and over-dispersion too.
+    Every unit is accounted for. A unit whose figure is suppressed (a ``state`` or
+    ``status`` column saying "suppressed", see :func:`suppressed_rows`: DfE's "c", or a
+    local count below the disclosure threshold) is not placed, whatever its value; nor is
+    one with another published status (``status`` not "ok") or one the funnel could not
+    place (``not_placed``: no count, no denominator, a denominator of zero). Each is named
+    with its reason in a note under the chart ("Not placed: City of London (no denominator
+    published); Barnet (suppressed)") and in the chart's data table. Give such units a
+    missing numerator and denominator before ``stats.funnel`` so they stay out of the
+    target and over-dispersion too.
 
     Args:
         frame: the DataFrame returned by ``stats.funnel``.
@@ -114,11 +128,13 @@ def funnel_plot(
         measure: name of the measure, used in the title (and the y-axis label without a unit).
         title: overrides the automatic title, which states the finding.
         unit: the measure's unit, for the y-axis title (default ``frame.attrs['unit']``).
+        settings: the funnel settings holding the notes' words (default
+            ``funnel_notes.load_funnel_settings()``).
 
     Returns:
         The Figure. Point collections have ``gid`` ``"points:<significance>"`` and the
-        highlighted unit ``"highlight"``; the note naming suppressed units has ``gid``
-        ``"suppressed"``.
+        highlighted unit ``"highlight"``; the note naming the units not placed has ``gid``
+        ``"suppressed"`` and the method note ``"note"``.
 
     Raises:
         InvalidArgumentError: ``frame`` is not a funnel result, labels of the wrong
@@ -130,7 +146,10 @@ def funnel_plot(
         ...                 target=0.2).set_axis(["Barnet", "Brent", "Camden", "Ealing"])
         >>> figure = funnel_plot(result, highlight="Camden", curve=funnel_curve(result))
         >>> figure.axes[0].get_title(loc="left")
-        'Camden is below the 95% limit; 1 of 4 areas outside the 99.8% limits'
+        'Camden is within the limits; 1 of 4 areas outside the 99.8% limits'
+        >>> note = [t.get_text() for t in figure.axes[0].texts if t.get_gid() == "note"][0]
+        >>> note.replace(chr(10), " ").split("target: ")[1]
+        'exact binomial limits (PHE funnel method); no over-dispersion adjustment'
     """
     require_columns(
         frame,
@@ -150,18 +169,23 @@ def funnel_plot(
         raise InvalidArgumentError(f"polarity must be 'high', 'low' or None; got {polarity!r}.")
     names = _labels_for(frame, labels)
     chosen = _find_row(frame, names, highlight)
+    settings = settings or load_funnel_settings()
     figure, axes = new_figure()
     hidden = suppressed_rows(frame)
+    reasons = not_placed_reasons(frame)
+    unplaced = hidden | np.array([reason is not None for reason in reasons], dtype=bool)
     denominators = frame["denominator"].to_numpy(dtype=float, na_value=np.nan)
     values = frame["value"].to_numpy(dtype=float, na_value=np.nan, copy=True)
-    values[hidden] = np.nan  # never placed, whatever the frame holds
+    values[unplaced] = np.nan  # never placed, whatever the frame holds
     significance = frame["significance"].to_numpy(dtype=object).copy()
-    significance[hidden] = None
+    significance[unplaced] = None
 
     if curve is not None:
         lines = curve
     else:
-        lines = frame[~hidden].assign(denominator=denominators[~hidden]).sort_values("denominator")
+        lines = (
+            frame[~unplaced].assign(denominator=denominators[~unplaced]).sort_values("denominator")
+        )
     line_x = lines["denominator"].to_numpy(dtype=float)
     axes.plot(
         line_x, lines["target"].to_numpy(dtype=float), color=STATUS_COLOURS["centre"], linewidth=1.2
@@ -225,15 +249,13 @@ def funnel_plot(
             zorder=4,
             gid="highlight",
         )
-    if hidden.any():
+    # A row suppressed by its ``state`` (score card, pilot) has the same reason.
+    reasons = ["suppressed" if hide else why for why, hide in zip(reasons, hidden, strict=True)]
+    if unplaced.any():
         axes.text(
             0.0,
             -0.13,
-            textwrap.fill(
-                "Suppressed (not placed): "
-                + ", ".join(name for name, hide in zip(names, hidden, strict=True) if hide),
-                110,
-            ),
+            textwrap.fill(not_placed_note(names, reasons, settings), 110),
             transform=axes.transAxes,
             fontsize=8,
             color=GREY,
@@ -241,13 +263,11 @@ def funnel_plot(
             gid="suppressed",
         )
 
-    adjusted = frame.attrs.get("adjusted", False)
-    method = frame.attrs.get("overdispersion") if adjusted else None
-    note = "Limits: 95% (dashed) and 99.8% (solid) around the target"
-    note += (
-        f"; over-dispersion: {method} (phi = {frame.attrs.get('phi', math.nan):.2f})"
-        if method
-        else "; no over-dispersion adjustment"
+    note = textwrap.fill(
+        "Limits: 95% (dashed) and 99.8% (solid) around the target: "
+        + funnel_method_note(frame, settings),
+        110,
+        break_on_hyphens=False,
     )
     axes.text(
         0.0, 1.0, note, transform=axes.transAxes, fontsize=8, color=GREY, va="bottom", gid="note"
@@ -257,17 +277,26 @@ def funnel_plot(
     finding = f"{outside_998} of {units} areas outside the 99.8% limits"
     if chosen is not None and hidden[chosen]:
         finding = f"{names[chosen]}'s figure is suppressed; {finding}"
+    elif chosen is not None and unplaced[chosen]:
+        why = not_placed_words(str(reasons[chosen]), settings)
+        finding = f"{names[chosen]} is not placed ({why}); {finding}"
     elif chosen is not None and significance[chosen] is not None:
         finding = f"{names[chosen]} is {_SIGNIFICANCE_TEXT[significance[chosen]]}; {finding}"
     axes.set_title(
         title if title is not None else textwrap.fill(measure_prefix(measure) + finding, 80),
         loc="left",
-        pad=16,
+        pad=16 + 11 * note.count("\n"),  # room for every line of the method note
     )
     axes.set_xlabel(frame.attrs.get("denominator_label", indicators.denominator_label(None)))
     axes.set_ylabel(axis_title(measure, unit or frame.attrs.get("unit")))
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
-    return chart_text.attach(figure, *chart_text.funnel_text(frame, names, hidden, chosen, measure))
+    words = [
+        None if reason is None or hide else not_placed_words(reason, settings)
+        for reason, hide in zip(reasons, hidden, strict=True)
+    ]
+    return chart_text.attach(
+        figure, *chart_text.funnel_text(frame, names, hidden, chosen, measure, words)
+    )
 
 
 def benchmark_chart(

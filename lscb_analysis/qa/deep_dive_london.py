@@ -1,7 +1,9 @@
 """The deep dive's comparisons: a funnel of all London boroughs and the statistical neighbours.
 
-Over-dispersion, intervals and comparisons come from :mod:`lscb_analysis.stats`; nothing here
-computes one itself. A suppressed figure is named as "not placed", never plotted.
+Limits, over-dispersion, intervals and comparisons come from :mod:`lscb_analysis.stats`;
+nothing here computes one itself. The funnels follow ``data/reference/funnels.yaml`` and
+account for every London borough: a suppressed, unpublished or unusable figure is named as
+"not placed" with its reason, never plotted and never silently dropped.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from lscb_analysis.core import indicators, register
+from lscb_analysis.core.errors import InvalidArgumentError
+from lscb_analysis.present.funnel_notes import FunnelSettings, load_funnel_settings
 from lscb_analysis.published.public_data import OK, period_label
 from lscb_analysis.qa.deep_dive import (
     ENGLAND_CODE,
@@ -19,48 +23,77 @@ from lscb_analysis.stats.benchmarking import compare_to_benchmark
 from lscb_analysis.stats.funnels import funnel
 from lscb_analysis.stats.intervals import proportion_ci, rate_ci
 
+FUNNEL_UNITS: dict[str, tuple[str, int]] = {
+    "percent": ("proportion", 100),
+    "rate_per_10000": ("rate", 10000),
+}
+"""The units a London funnel is drawn for: the funnel's kind and multiplier for each. Other
+units (a caseload per FTE, a number) have no binomial or Poisson model to draw limits from."""
+
+NOT_PUBLISHED = "not_published"
+"""Status of a borough with no row for the indicator and year in the published table."""
+
 
 def london_funnel(
-    table: pd.DataFrame, indicator_id: str, period: int, overdispersion: str = "multiplicative"
+    table: pd.DataFrame,
+    indicator_id: str,
+    period: int,
+    settings: FunnelSettings | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Funnel of the London boroughs for one indicator and year, with over-dispersion.
+    """Funnel of every London borough for one indicator and year, by the workbench's method.
 
     Proportions use the indicator's numerator and denominator; rates per 10,000 use the count
-    and the child population. Over-dispersion is Spiegelhalter's (2005) multiplicative method
-    by default (``funnel``); the frame's ``attrs`` carry phi.
+    and the child population. The method, scale, over-dispersion adjustment and winsorising
+    come from ``data/reference/funnels.yaml`` (``settings``, default
+    :func:`lscb_analysis.present.funnel_notes.load_funnel_settings`): by default exact
+    binomial or Poisson limits (PHE's funnel method) around the London figure, widened for
+    over-dispersion by Spiegelhalter's (2005) multiplicative method on FunnelPlotR's
+    transformed scale when phi > 1. The frame's ``attrs`` record the method and phi.
+
+    Every London borough (the City of London included) keeps a row, in register order. Only
+    a borough with a published ("ok") numerator and a positive denominator is placed and
+    counts towards the target and limits; any other keeps its published ``status``
+    (``suppressed``, ``not_applicable``, ...; ``not_published`` when the table has no row for
+    it) and the funnel's ``not_placed`` reason (``no_numerator``, ``no_denominator``,
+    ``zero_denominator``), so the chart and its table name it with the reason instead of
+    dropping it.
 
     Returns:
-        (funnel frame from ``funnel`` in register order with the published ``status``
-        as an extra column, the boroughs' names). A borough whose figure is suppressed stays
-        as a row with status ``suppressed`` and no numerator, denominator or value, so it is
-        left out of the target and limits and the chart names it as "not placed" rather
-        than dropping it silently; boroughs with no figure for another reason are left out.
+        (funnel frame from ``stats.funnels.funnel`` with the published ``status`` as an
+        extra column, one row per borough; the boroughs' names).
+
+    Raises:
+        InvalidArgumentError: the indicator's unit is not one of :data:`FUNNEL_UNITS`.
+        ReferenceDataError: from reading funnels.yaml or the indicator metadata.
     """
+    settings = settings or load_funnel_settings()
     metadata = indicators.load_metadata()
+    unit = metadata.at[indicator_id, "unit"]
+    if unit not in FUNNEL_UNITS:
+        raise InvalidArgumentError(
+            f"indicator_id {indicator_id!r} is measured in {unit!r}; a London funnel is drawn "
+            f"only for {' and '.join(FUNNEL_UNITS)} indicators. Choose one of those."
+        )
+    kind, multiplier = FUNNEL_UNITS[unit]
     london = {la.la_number: la.name for la in register.london_boroughs()}
     rows = table[
         (table["indicator"] == indicator_id)
         & (table["period"] == period)
         & table["la_number"].isin(london)
-    ]
-    placed = (rows["status"] == OK) & rows["numerator"].notna() & rows["denominator"].notna()
-    rows = rows[placed | (rows["status"] == SUPPRESSED)].drop_duplicates("la_number")
-    order = list(london)
-    rows = rows.assign(_order=rows["la_number"].map(order.index)).sort_values("_order")
+    ].drop_duplicates("la_number")
+    rows = rows.set_index("la_number").reindex(list(london))
+    rows["status"] = rows["status"].fillna(NOT_PUBLISHED)
     counted = rows["status"] == OK
-    unit = metadata.at[indicator_id, "unit"]
-    kind = "rate" if unit == "rate_per_10000" else "proportion"
-    multiplier = 10000 if kind == "rate" else 100
     frame = funnel(
         rows["numerator"].where(counted).to_numpy(dtype=float),
         rows["denominator"].where(counted).to_numpy(dtype=float),
         kind=kind,
         multiplier=multiplier,
-        overdispersion=overdispersion,
+        **settings.funnel_options(),
     )
     frame["status"] = rows["status"].to_numpy()
     frame.attrs.update(unit=unit, denominator_label=indicators.denominator_label(unit))
-    return frame, [london[n] for n in rows["la_number"]]
+    return frame, list(london.values())
 
 
 def neighbour_comparison(
@@ -117,14 +150,20 @@ def neighbour_comparison(
 
 
 def funnels(table: pd.DataFrame, scope: DeepDiveScope) -> dict[str, tuple[pd.DataFrame, list]]:
-    """:func:`london_funnel` for each of the scope's indicators with three boroughs to place.
+    """:func:`london_funnel` for each of the scope's percentage and rate indicators with three
+    boroughs to place (a caseload or other unit has no funnel).
 
-    Output: ``{indicator id: (funnel frame, names)}``; suppressed boroughs stay in as rows
-    with no value, for the chart's "not placed" note. Raises nothing of its own.
+    Output: ``{indicator id: (funnel frame, names)}``; boroughs not placed stay in as rows
+    with no value and their reason, for the chart's "not placed" note and table. Raises
+    nothing of its own.
     """
     out = {}
+    settings = load_funnel_settings()
+    units = indicators.load_metadata()["unit"]
     for indicator_id in scope.indicator_ids:
-        frame, names = london_funnel(table, indicator_id, scope.period)
+        if units[indicator_id] not in FUNNEL_UNITS:
+            continue
+        frame, names = london_funnel(table, indicator_id, scope.period, settings)
         if frame["value"].notna().sum() >= 3:
             out[indicator_id] = (frame, names)
     return out

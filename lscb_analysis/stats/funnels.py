@@ -1,8 +1,19 @@
-"""Funnel plots: control limits around a target, significance and over-dispersion.
+"""Funnel plots: control limits around a target, each unit's place, and over-dispersion.
 
-References: PHEindicatormethods / Fingertips control limits; over-dispersion as in
-Spiegelhalter (2005) "Funnel plots for comparing institutional performance" and NHS-R
-FunnelPlotR (here on the natural scale).
+The method is an option of each funnel and is recorded in the result's ``attrs``:
+
+- ``method="exact"`` (the default): exact binomial (proportions) or Poisson (rates) limits,
+  PHE's funnel-plot method (PHEindicatormethods ``calculate_funnel_limits`` /
+  ``assign_funnel_significance``, Fingertips technical guidance); a unit is outside a limit
+  exactly when the one-sided exact test at the target rejects, so 0 events against 1
+  expected is within the 99.8% (and 95%) limits (P(0 | 1 expected) = 0.37).
+- ``method="normal"``: the normal approximation on ``scale``, NHS-R FunnelPlotR's approach.
+
+Over-dispersion (Spiegelhalter 2005, "Funnel plots for comparing institutional
+performance", Stat Med 24:1185) is estimated and applied on ``scale``: ``"transformed"``
+(the default, as FunnelPlotR: arcsine square root for proportions, log for rates, z-scores
+winsorised at 10%) or ``"natural"``. Adjusted limits use the normal approximation on that
+scale whatever the method. Formulas: :mod:`lscb_analysis.stats.funnel_limits`.
 """
 
 from __future__ import annotations
@@ -12,93 +23,60 @@ import numbers
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 from lscb_analysis.core.errors import InvalidArgumentError
+from lscb_analysis.stats import funnel_limits
+from lscb_analysis.stats.funnel_limits import LEVELS, METHODS, SCALES
 from lscb_analysis.stats.inputs import (
     broadcast,
     check_choice,
     check_multiplier,
     check_not_negative,
     check_numerator_within_denominator,
-    check_positive,
 )
-from lscb_analysis.stats.intervals import exact_poisson_limits
 
 __all__ = ["funnel", "funnel_curve"]
 
-
-_FUNNEL_LEVELS = (("95", 0.95), ("998", 0.998))
-
-
-def _unit_variance(theta: float, kind: str) -> float:
-    """Variance of one case (proportion) or one unit of denominator (rate) at the target."""
-    return theta * (1 - theta) if kind == "proportion" else theta
+NOT_PLACED_CODES: tuple[str, ...] = ("no_numerator", "no_denominator", "zero_denominator")
+"""Why :func:`funnel` cannot place a unit (its ``not_placed`` column)."""
 
 
-def _funnel_limits(
+def _limits(
     denominator: np.ndarray,
     theta: float,
     kind: str,
-    scale: float,
+    method: str,
+    scale: str,
     adjustment: str | None,
     phi: float,
     tau2: float,
 ) -> dict[str, np.ndarray]:
-    """Control limits on the output scale for each denominator.
-
-    ``theta`` is the target on the unscaled scale (fraction, or rate per one unit).
-    ``adjustment`` is the over-dispersion method actually applied (None, "multiplicative"
-    or "additive").
-    """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        standard_error = np.sqrt(_unit_variance(theta, kind) / denominator)
+    """Limits (unscaled) for each denominator: exact unless adjusted or ``normal``."""
     limits: dict[str, np.ndarray] = {}
-    for label, level in _FUNNEL_LEVELS:
-        z = scipy_stats.norm.ppf(1 - (1 - level) / 2)
-        if adjustment is None and kind == "rate":
-            # Exact Poisson limits for a count equal to the expected count (FunnelPlotR).
-            expected = theta * denominator
-            low_count, high_count = exact_poisson_limits(expected, level)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                low, high = low_count / denominator, high_count / denominator
+    for label, level in LEVELS:
+        if method == "exact" and adjustment is None:
+            low, high = funnel_limits.exact_limits(denominator, theta, kind, level)
         else:
-            if adjustment == "multiplicative":
-                spread = math.sqrt(phi) * standard_error
-            elif adjustment == "additive":
-                spread = np.sqrt(standard_error**2 + tau2)
-            else:
-                spread = standard_error
-            low, high = theta - z * spread, theta + z * spread
-        low = np.maximum(low, 0.0)
-        if kind == "proportion":
-            high = np.minimum(high, 1.0)
-        limits[f"lower_{label}"] = low * scale
-        limits[f"upper_{label}"] = high * scale
+            low, high = funnel_limits.normal_limits(
+                denominator, theta, kind, scale, level, adjustment, phi, tau2
+            )
+        limits[f"lower_{label}"], limits[f"upper_{label}"] = low, high
     return limits
 
 
-def _overdispersion(
-    observed: np.ndarray, denominator: np.ndarray, theta: float, kind: str, winsorise: float
-) -> tuple[float, float]:
-    """Spiegelhalter's (2005) dispersion ratio phi and between-area variance tau^2."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        standard_error = np.sqrt(_unit_variance(theta, kind) / denominator)
-        z = (observed - theta) / standard_error
-    usable = np.isfinite(z)
-    count = int(usable.sum())
-    if count < 2:
-        return math.nan, math.nan
-    z_usable = z[usable]
-    # Winsorise: pull the most extreme fraction at each end in to the quantile (type 7).
-    low_cut, high_cut = np.quantile(z_usable, [winsorise, 1 - winsorise])
-    phi = float(np.mean(np.clip(z_usable, low_cut, high_cut) ** 2))
-    weights = 1 / standard_error[usable] ** 2
-    spread_of_weights = weights.sum() - (weights**2).sum() / weights.sum()
-    if spread_of_weights <= 0:
-        return phi, 0.0
-    tau2 = max(0.0, (count * phi - (count - 1)) / spread_of_weights)
-    return phi, float(tau2)
+def _not_placed(events: np.ndarray, cases: np.ndarray) -> list[str | None]:
+    """Each unit's reason code for not being placed (None when it is placed)."""
+    reasons: list[str | None] = []
+    for event, case in zip(events, cases, strict=True):
+        if np.isnan(case):
+            reasons.append("no_denominator")
+        elif case == 0:
+            reasons.append("zero_denominator")
+        elif np.isnan(event):
+            reasons.append("no_numerator")
+        else:
+            reasons.append(None)
+    return reasons
 
 
 def _check_winsorise(winsorise: object) -> None:
@@ -156,6 +134,15 @@ def _funnel_significance(value: np.ndarray, limits: dict[str, np.ndarray]) -> li
     return significance
 
 
+def _adjustment(overdispersion: str | None, phi: float, tau2: float) -> str | None:
+    """The adjustment actually applied: only when phi > 1 (multiplicative) or tau^2 > 0."""
+    if overdispersion == "multiplicative" and phi > 1:
+        return "multiplicative"
+    if overdispersion == "additive" and tau2 > 0:
+        return "additive"
+    return None
+
+
 def funnel(
     numerator,
     denominator,
@@ -164,115 +151,132 @@ def funnel(
     multiplier=None,
     overdispersion=None,
     winsorise=0.1,
+    method="exact",
+    scale="transformed",
 ) -> pd.DataFrame:
-    """Funnel-plot control limits and significance for each unit (area, team, ...).
+    """Funnel-plot control limits and each unit's place (area, team, ...) against them.
 
-    Limits are at 95% (about 2 sigma) and 99.8% (about 3 sigma) around the target:
+    Limits are at 95% (about 2 sigma) and 99.8% (about 3 sigma) around the target, by
+    ``method`` (see :mod:`lscb_analysis.stats.funnel_limits` for the formulas):
 
-    - proportions: normal approximation ``target +/- z * sqrt(target (1 - target) / n)``,
-      clamped to [0, multiplier]; numerically identical to PHEindicatormethods'
-      ``sigma_adjustment`` used by ``phe_funnels`` / Fingertips;
-    - rates: exact Poisson (chi-squared) limits for a count equal to the expected count
-      ``target x n`` (as FunnelPlotR's Poisson limits), divided by n; lower limit >= 0.
+    - ``"exact"``: exact binomial (proportions) or Poisson (rates, expected count
+      ``target x n``) limits, continuous in the count, as PHE's funnel method
+      (PHEindicatormethods ``calculate_funnel_limits``). A unit is outside a limit exactly
+      when the one-sided exact test at the target gives less than 2.5% (0.1%); no events
+      against an expected count of 1 is within every limit.
+    - ``"normal"``: ``g^-1(g(target) +/- z s)`` on ``scale`` (FunnelPlotR's approach): on the
+      natural scale ``s = sqrt(V(target) / n)``, which for proportions equals PHE's Wilson
+      score limits (``sigma_adjustment``); transformed, arcsine square root
+      (``s = 1 / (2 sqrt(n))``, FunnelPlotR's proportion limits) or log
+      (``s = 1 / sqrt(target n)``).
 
-    Over-dispersion follows Spiegelhalter (2005), on the natural (untransformed) scale:
-    z-scores ``(y - target) / s`` with ``s = sqrt(V(target) / n)`` are winsorised at
-    ``winsorise`` at each end (numpy's default linear quantiles, R's type 7) and
-    ``phi = mean(z_w^2)``. ``"multiplicative"`` limits use ``target +/- z sqrt(phi) s``;
-    ``"additive"`` limits use ``target +/- z sqrt(s^2 + tau^2)`` with
-    ``tau^2 = max(0, (k phi - (k - 1)) / (sum w - sum w^2 / sum w))``, ``w = 1 / s^2`` and
-    k the number of units (as FunnelPlotR's ``tau_func``). No adjustment is made when
-    phi <= 1 (multiplicative) or tau^2 = 0 (additive); the limits are then the unadjusted
-    ones above. Adjusted limits use the normal approximation for rates too.
+    Over-dispersion follows Spiegelhalter (2005) on ``scale``: z-scores
+    ``(g(y) - g(target)) / s`` are winsorised at ``winsorise`` at each end (R's type 7
+    quantiles) and ``phi = mean(z_w^2)``. ``"multiplicative"`` limits use ``sqrt(phi) s``;
+    ``"additive"`` limits use ``sqrt(s^2 + tau^2)`` with
+    ``tau^2 = max(0, (k phi - (k - 1)) / (sum w - sum w^2 / sum w))``, ``w = 1 / s^2``
+    (FunnelPlotR ``tau_func``; FunnelPlotR itself is additive on the transformed scale).
+    No adjustment is made when phi <= 1 (multiplicative) or tau^2 = 0 (additive); the
+    limits are then those of ``method``. Adjusted limits are normal limits on ``scale``.
+    On the log scale a rate with no events scores ``sqrt(E) log(0.5 / (E + 0.5))``.
+
+    A unit with no numerator, no denominator or a denominator of zero is not placed: it
+    keeps its row with no value, z or significance, its reason in ``not_placed``, and it is
+    left out of the target and over-dispersion.
 
     Args:
         numerator: events per unit (>= 0; <= denominator for proportions).
-        denominator: cases (proportions) or population / exposure (rates), > 0.
-        kind: "proportion" or "rate".
+        denominator: cases (proportions) or population / exposure (rates), >= 0.
+        kind: "proportion" or "rate" (a standardised ratio is a rate with the expected
+            counts as denominators and a target of 1).
         target: the centre line on the output scale (same units as ``value``); default
             the pooled value, sum of numerators / sum of denominators x multiplier.
         multiplier: output scale; default 1 for proportions (fractions) and 10,000 for
             rates (per 10,000, as :func:`rate_ci`).
         overdispersion: None, "multiplicative" or "additive".
         winsorise: fraction winsorised at each end when estimating phi, in [0, 0.5).
+        method: "exact" or "normal".
+        scale: "transformed" or "natural", for normal limits and over-dispersion.
 
     Returns:
         DataFrame with one row per unit: ``value``, ``target``, ``lower_95``, ``upper_95``,
-        ``lower_998``, ``upper_998``, ``z`` (the standardised score against the limits in
-        use: divided by sqrt(phi) or using s^2 + tau^2 when adjusted), ``significance``
-        ("high_998", "high_95", "low_998", "low_95" or "not_significant", checked in that
-        order; strictly outside a limit), then ``numerator`` and ``denominator`` (echoed so
-        plots need not recompute). Missing inputs give missing value, z and significance.
-        ``attrs``: ``kind``, ``multiplier``, ``target``, ``overdispersion`` (requested),
-        ``adjusted`` (whether limits were widened), ``phi`` and ``tau2`` (always estimated;
-        tau2 on the unscaled scale: fraction, or rate per one unit), ``winsorise``.
+        ``lower_998``, ``upper_998``, ``z`` (the score on ``scale`` against the spread in
+        use: divided by sqrt(phi) or using s^2 + tau^2 when adjusted; under ``exact`` the
+        place comes from the exact limits, not from z), ``significance`` ("high_998",
+        "high_95", "low_998", "low_95" or "not_significant", checked in that order;
+        strictly outside a limit), ``not_placed`` (None, "no_numerator",
+        "no_denominator" or "zero_denominator"), then ``numerator`` and ``denominator``.
+        ``attrs``: ``kind``, ``multiplier``, ``target``, ``method``, ``scale``,
+        ``overdispersion`` (requested), ``adjusted`` (whether limits were widened), ``phi``
+        and ``tau2`` (always estimated, on ``scale``; tau2 unscaled), ``winsorise``.
 
     Raises:
-        InvalidArgumentError: invalid counts or denominators, an unknown kind or
-            over-dispersion method, winsorise outside [0, 0.5), a negative target or a
-            proportion target above the multiplier.
+        InvalidArgumentError: invalid counts or denominators, an unknown kind, method,
+            scale or over-dispersion method, winsorise outside [0, 0.5), a negative target
+            or a proportion target above the multiplier.
 
     Example:
-        >>> result = funnel([20, 130, 12], [100, 500, 100], target=0.2)
+        >>> result = funnel([20, 130, 12, 0], [100, 500, 100, 25], target=0.2)
         >>> result[["value", "lower_95", "upper_95", "significance"]].round(6)
            value  lower_95  upper_95     significance
-        0   0.20  0.121601  0.278399  not_significant
-        1   0.26  0.164939  0.235061         high_998
-        2   0.12  0.121601  0.278399           low_95
+        0   0.20  0.119801  0.285937  not_significant
+        1   0.26  0.164538  0.236601         high_998
+        2   0.12  0.119801  0.285937  not_significant
+        3   0.00  0.037676  0.385908           low_95
     """
     check_choice(kind, "kind", ("proportion", "rate"))
     check_choice(overdispersion, "overdispersion", (None, "multiplicative", "additive"))
+    check_choice(method, "method", METHODS)
+    check_choice(scale, "scale", SCALES)
     _check_winsorise(winsorise)
     if multiplier is None:
         multiplier = 1 if kind == "proportion" else 10000
-    scale = check_multiplier(multiplier)
+    factor = check_multiplier(multiplier)
     arrays, index = broadcast(numerator=numerator, denominator=denominator)
     events, cases = arrays["numerator"], arrays["denominator"]
     check_not_negative(events, "numerator")
-    check_positive(cases, "denominator")
+    check_not_negative(cases, "denominator")
     if kind == "proportion":
         check_numerator_within_denominator(events, cases, "numerator", "denominator")
+    not_placed = _not_placed(events, cases)
+    placed = np.array([reason is None for reason in not_placed], dtype=bool)
+    events = np.where(placed, events, np.nan)
 
-    theta = _funnel_target(target, events, cases, kind, scale)
+    theta = _funnel_target(target, events, np.where(placed, cases, np.nan), kind, factor)
+    error = funnel_limits.standard_error(cases, theta, kind, scale)
+    raw_z = funnel_limits.z_scores(events, cases, theta, kind, scale)
+    phi, tau2 = funnel_limits.overdispersion(raw_z, error, float(winsorise))
+    adjustment = _adjustment(overdispersion, phi, tau2)
 
+    limits = {
+        column: limit * factor
+        for column, limit in _limits(
+            cases, theta, kind, method, scale, adjustment, phi, tau2
+        ).items()
+    }
     with np.errstate(invalid="ignore", divide="ignore"):
-        observed = events / cases
-    phi, tau2 = _overdispersion(observed, cases, theta, kind, float(winsorise))
-    adjustment: str | None = None
-    if overdispersion == "multiplicative" and phi > 1:
-        adjustment = "multiplicative"
-    elif overdispersion == "additive" and tau2 > 0:
-        adjustment = "additive"
-
-    limits = _funnel_limits(cases, theta, kind, scale, adjustment, phi, tau2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        standard_error = np.sqrt(_unit_variance(theta, kind) / cases)
-        if adjustment == "multiplicative":
-            standard_error = standard_error * math.sqrt(phi)
-        elif adjustment == "additive":
-            standard_error = np.sqrt(standard_error**2 + tau2)
-        z = (observed - theta) / standard_error
-    z = np.where(np.isfinite(z), z, np.nan)
-    value = observed * scale
-
-    significance = _funnel_significance(value, limits)
+        z = raw_z * error / funnel_limits.spread(error, adjustment, phi, tau2)
+        value = np.where(placed, events / np.where(cases > 0, cases, np.nan), np.nan) * factor
 
     frame = pd.DataFrame(
         {
             "value": value,
-            "target": np.full(value.shape, theta * scale),
+            "target": np.full(value.shape, theta * factor),
             **limits,
-            "z": z,
-            "significance": significance,
-            "numerator": events,
+            "z": np.where(np.isfinite(z), z, np.nan),
+            "significance": _funnel_significance(value, limits),
+            "not_placed": not_placed,
+            "numerator": arrays["numerator"],
             "denominator": cases,
         },
         index=index,
     )
     frame.attrs.update(
         kind=kind,
-        multiplier=scale,
-        target=float(theta * scale),
+        multiplier=factor,
+        target=float(theta * factor),
+        method=method,
+        scale=scale,
         overdispersion=overdispersion,
         adjusted=adjustment is not None,
         phi=float(phi),
@@ -285,8 +289,8 @@ def funnel(
 def funnel_curve(frame: pd.DataFrame, points: int = 200) -> pd.DataFrame:
     """Smooth funnel limits across the range of denominators of a :func:`funnel` result.
 
-    Uses exactly the method recorded in ``frame.attrs`` (kind, multiplier, target and any
-    over-dispersion adjustment with its phi and tau^2), so the curve matches the per-unit
+    Uses exactly the method recorded in ``frame.attrs`` (kind, multiplier, target, method,
+    scale and any over-dispersion adjustment with its phi and tau^2), so the curve matches the per-unit
     limits. For drawing funnel plots.
 
     Args:
@@ -306,11 +310,12 @@ def funnel_curve(frame: pd.DataFrame, points: int = 200) -> pd.DataFrame:
         >>> curve = funnel_curve(funnel([20, 30], [100, 300], target=0.2), points=3)
         >>> curve.round(4)
            denominator  target  lower_95  upper_95  lower_998  upper_998
-        0       50.000     0.2    0.0891    0.3109     0.0252     0.3748
-        1      125.499     0.2    0.1300    0.2700     0.0897     0.3103
-        2      315.000     0.2    0.1558    0.2442     0.1304     0.2696
+        0       50.000     0.2    0.0859    0.3257     0.0370     0.3986
+        1      125.499     0.2    0.1286    0.2760     0.0936     0.3203
+        2      315.000     0.2    0.1552    0.2466     0.1317     0.2737
     """
     required = {"kind", "multiplier", "target", "adjusted", "overdispersion", "phi", "tau2"}
+    required |= {"method", "scale"}
     if not required <= set(frame.attrs) or "denominator" not in frame:
         raise InvalidArgumentError(
             "frame must be the DataFrame returned by funnel() (its attrs and denominator "
@@ -327,9 +332,20 @@ def funnel_curve(frame: pd.DataFrame, points: int = 200) -> pd.DataFrame:
     scale = float(attrs["multiplier"])
     theta = float(attrs["target"]) / scale
     adjustment = attrs["overdispersion"] if attrs["adjusted"] else None
-    limits = _funnel_limits(
-        grid, theta, attrs["kind"], scale, adjustment, attrs["phi"], attrs["tau2"]
+    limits = _limits(
+        grid,
+        theta,
+        attrs["kind"],
+        attrs["method"],
+        attrs["scale"],
+        adjustment,
+        attrs["phi"],
+        attrs["tau2"],
     )
     return pd.DataFrame(
-        {"denominator": grid, "target": np.full(grid.shape, theta * scale), **limits}
+        {
+            "denominator": grid,
+            "target": np.full(grid.shape, theta * scale),
+            **{column: limit * scale for column, limit in limits.items()},
+        }
     )

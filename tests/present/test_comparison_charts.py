@@ -27,7 +27,11 @@ AREAS = ["Barnet", "Brent", "Camden", "Ealing", "Enfield", "Harrow"]
 
 
 def _funnel_frame(**kwargs):
-    result = funnel([20, 130, 12, 45, 8, 60], [100, 500, 100, 200, 60, 300], target=0.2, **kwargs)
+    # Normal limits on the natural scale, so that the drawing tests have one unit below the
+    # 95% limit only (Camden, 12 of 100 against 0.2: z = -2.0; the exact binomial test gives
+    # P(X <= 12) = 0.0253, within the limits).
+    options = {"method": "normal", "scale": "natural", **kwargs}
+    result = funnel([20, 130, 12, 45, 8, 60], [100, 500, 100, 200, 60, 300], target=0.2, **options)
     return result.set_axis(AREAS)
 
 
@@ -84,10 +88,40 @@ def test_funnel_plot_states_the_overdispersion_method(close_figures, chart_probe
     figure = comparison_charts.funnel_plot(frame)
     close_figures(figure)
     note = [text for text in chart_probe.texts(figure) if text.startswith("Limits")]
-    assert note and "over-dispersion: multiplicative (phi = " in note[0]
+    phi = f"{frame.attrs['phi']:.2f}"
+    assert note and note[0].replace("\n", " ") == (
+        "Limits: 95% (dashed) and 99.8% (solid) around the target: widened for "
+        f"over-dispersion (Spiegelhalter 2005, multiplicative: phi = {phi} on the arcsine "
+        "square-root scale, z-scores winsorised 10%); normal limits on that scale"
+    )
     plain = comparison_charts.funnel_plot(funnel(numerators, denominators))
     close_figures(plain)
-    assert any("no over-dispersion adjustment" in text for text in chart_probe.texts(plain))
+    assert any(
+        "target: exact binomial limits (PHE funnel method); no over-dispersion adjustment"
+        in text.replace("\n", " ")
+        for text in chart_probe.texts(plain)
+    )
+
+
+def test_funnel_plot_note_names_the_method_of_each_funnel(close_figures, chart_probe):
+    rates = funnel([0, 3, 9], [10000, 20000, 30000], kind="rate", method="normal", scale="natural")
+    figure = comparison_charts.funnel_plot(rates)
+    close_figures(figure)
+    assert any(
+        text.replace("\n", " ").endswith(
+            "target: normal approximation on the natural scale (FunnelPlotR); "
+            "no over-dispersion adjustment"
+        )
+        for text in chart_probe.texts(figure)
+    )
+    needless = funnel([20, 40, 60], [100, 200, 300], kind="rate", overdispersion="additive")
+    figure = comparison_charts.funnel_plot(needless)
+    close_figures(figure)
+    assert any(
+        "exact Poisson limits (PHE funnel method); no over-dispersion adjustment needed "
+        "(additive estimate on the log scale: phi = 0.00)" in text.replace("\n", " ")
+        for text in chart_probe.texts(figure)
+    )
 
 
 def test_funnel_plot_without_polarity_uses_neutral_colours(close_figures, chart_probe):
@@ -177,7 +211,7 @@ def test_funnel_plot_names_suppressed_units_instead_of_placing_them(close_figure
     close_figures(figure)
     notes = chart_probe.suppressed_texts(figure)
     assert [note.get_text() for note in notes] == [
-        "Suppressed (not placed): Kensington and Chelsea"
+        "Not placed: Kensington and Chelsea (suppressed)"
     ]
     assert not np.isclose(chart_probe.drawn_numbers(figure), SECRET).any()
     assert chart_probe.point_count(figure) == 4
@@ -212,3 +246,31 @@ def test_benchmark_chart_keeps_a_suppressed_area_as_c(close_figures, chart_probe
     summary = comparison_charts.benchmark_chart(frame, labels=names)
     close_figures(summary)
     assert chart_probe.title(summary).startswith("1 of 3 areas better")
+
+
+def test_funnel_plot_accounts_for_every_area_not_placed(close_figures, chart_probe):
+    # A suppressed figure, an area with no denominator and one with a denominator of zero:
+    # none is placed; the note and the data table name each with its reason.
+    frame = funnel([20, 130, np.nan, 0, 0, 30], [100, 500, np.nan, np.nan, 0, 150], target=0.2)
+    frame["status"] = ["ok", "ok", "suppressed", "ok", "ok", "ok"]
+    names = ["Barnet", "Brent", "Kensington and Chelsea", "City of London", "Sutton", "Camden"]
+    figure = comparison_charts.funnel_plot(frame, labels=names, highlight="City of London")
+    close_figures(figure)
+    notes = [note.get_text().replace("\n", " ") for note in chart_probe.suppressed_texts(figure)]
+    assert notes == [
+        "Not placed: Kensington and Chelsea (suppressed); City of London (no denominator "
+        "published); Sutton (a denominator of zero)"
+    ]
+    assert chart_probe.point_count(figure) == 3
+    assert chart_probe.title(figure).startswith(
+        "City of London is not placed (no denominator published); 1 of 3 areas"
+    )
+    table = figure.lscb_data
+    assert table["Position"].iloc[2].startswith("suppressed")
+    assert table["Position"].tolist()[3:5] == [
+        "not placed: no denominator published",
+        "not placed: a denominator of zero",
+    ]
+    assert "3 areas placed" in figure.lscb_alt and "2 not placed for another reason" in (
+        figure.lscb_alt
+    )

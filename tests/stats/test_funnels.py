@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import special
 from scipy import stats as scipy_stats
 
 from lscb_analysis.core.errors import InvalidArgumentError
@@ -35,7 +36,8 @@ FUNNEL_COLUMNS = [
 
 
 def test_funnel_reference_limits_and_significance():
-    result = funnel([20, 130, 12], [100, 500, 100], target=0.2)
+    # Normal approximation on the natural scale: 0.2 -/+ 1.959964 sqrt(0.16 / 100).
+    result = funnel([20, 130, 12], [100, 500, 100], target=0.2, method="normal", scale="natural")
     assert list(result.columns[:8]) == FUNNEL_COLUMNS
     first = result.iloc[0]
     assert first["lower_95"] == pytest.approx(0.121601, abs=5e-7)
@@ -62,7 +64,7 @@ def test_funnel_proportion_limits_equal_phe_sigma_adjustment():
         last = 1 / q**2 + 1 / population
         return ((first - root / 8) if side == "low" else (first + root / 8)) / last / population
 
-    result = funnel([30, 90, 400], [250, 700, 3000])
+    result = funnel([30, 90, 400], [250, 700, 3000], method="normal", scale="natural")
     average = 520 / 3950
     for position, population in enumerate([250, 700, 3000]):
         row = result.iloc[position]
@@ -88,24 +90,33 @@ def test_funnel_proportion_limits_are_clamped_to_the_multiplier_range():
     assert (low_target["upper_998"] == 100).all()
 
 
-def test_funnel_rate_limits_are_exact_poisson_around_the_expected_count():
+def test_funnel_records_its_method_and_defaults_to_exact_limits():
     result = funnel([5, 40], [10000, 50000], kind="rate", target=6)
     assert result.attrs["multiplier"] == 10000
-    expected = 6 / 10000 * np.array([10000, 50000])
+    assert result.attrs["method"] == "exact" and result.attrs["scale"] == "transformed"
+    # Exact Poisson: the upper count U solves P(X >= U | E) = 0.025, U = chi2.ppf(0.025,
+    # df) / 2 solved for df (scipy.special.chdtriv); E = 6 and 30 expected events.
+    expected = np.array([6.0, 30.0])
     np.testing.assert_allclose(
-        result["lower_95"], scipy_stats.chi2.ppf(0.025, 2 * expected) / 2 / [10000, 50000] * 1e4
-    )
-    np.testing.assert_allclose(
-        result["upper_998"],
-        scipy_stats.chi2.ppf(0.999, 2 * expected + 2) / 2 / [10000, 50000] * 1e4,
+        result["upper_95"], special.chdtriv(0.025, 2 * expected) / 2 / [10000, 50000] * 1e4
     )
     assert result["value"].tolist() == pytest.approx([5, 8])
+    # 40 events against 30 expected: P(X >= 40) = 0.0463 (scipy.stats.poisson.sf(39, 30)),
+    # above 0.025, so within the 95% limit although a normal z of 1.83 is close.
+    assert result["significance"].tolist() == ["not_significant", "not_significant"]
 
 
-def test_funnel_rate_with_zero_target_has_zero_lower_limit():
-    result = funnel([0, 0], [100, 200], kind="rate")
-    assert result["lower_95"].tolist() == [0.0, 0.0]
-    assert result["significance"].tolist() == ["not_significant"] * 2
+@pytest.mark.parametrize(
+    ("method", "scale"),
+    [("exact", "transformed"), ("normal", "transformed"), ("normal", "natural")],
+)
+def test_funnel_rate_with_zero_target_has_zero_limits(method, scale):
+    # A target of 0: no events is the only count consistent with it (Poisson(0) is 0
+    # with probability 1), so the limits collapse to 0 and a single event is above them.
+    result = funnel([0, 0, 1], [100, 200, 300], kind="rate", target=0, method=method, scale=scale)
+    assert result["lower_95"].tolist() == [0.0, 0.0, 0.0]
+    assert result["upper_998"].tolist() == [0.0, 0.0, 0.0]
+    assert result["significance"].tolist() == ["not_significant"] * 2 + ["high_998"]
 
 
 def _dispersed_units():
@@ -116,7 +127,7 @@ def _dispersed_units():
 
 def test_funnel_phi_and_tau2_follow_spiegelhalter():
     numerators, denominators = _dispersed_units()
-    result = funnel(numerators, denominators, overdispersion="multiplicative")
+    result = funnel(numerators, denominators, overdispersion="multiplicative", scale="natural")
     target = numerators.sum() / denominators.sum()
     standard_error = np.sqrt(target * (1 - target) / denominators)
     z = (numerators / denominators - target) / standard_error
@@ -131,7 +142,7 @@ def test_funnel_phi_and_tau2_follow_spiegelhalter():
     np.testing.assert_allclose(result["upper_95"], target + z95 * math.sqrt(phi) * standard_error)
     np.testing.assert_allclose(result["z"], z / math.sqrt(phi))
 
-    additive = funnel(numerators, denominators, overdispersion="additive")
+    additive = funnel(numerators, denominators, overdispersion="additive", scale="natural")
     np.testing.assert_allclose(
         additive["lower_95"], target - z95 * np.sqrt(standard_error**2 + tau2)
     )
@@ -225,3 +236,72 @@ def test_funnel_curve_uses_the_adjustment_of_the_frame():
 def test_funnel_curve_rejects_other_frames():
     with pytest.raises(InvalidArgumentError, match="funnel"):
         funnel_curve(pd.DataFrame({"value": [1]}))
+
+
+# ---------------------------------------------------------------------------------------
+# Edges: one to three areas, areas that cannot be placed
+# ---------------------------------------------------------------------------------------
+
+
+def test_funnel_with_one_area_places_it_on_its_own_target():
+    # The pooled target is the area's own value: z = 0, within the limits; phi needs two
+    # areas, so no adjustment is possible and none is made.
+    result = funnel([5], [50], overdispersion="multiplicative")
+    assert result["target"].iloc[0] == pytest.approx(0.1)
+    assert result["significance"].tolist() == ["not_significant"]
+    assert result["z"].iloc[0] == 0
+    assert math.isnan(result.attrs["phi"]) and not result.attrs["adjusted"]
+
+
+def test_funnel_with_two_areas_uses_exact_binomial_tests_at_the_pooled_target():
+    # Pooled target 20 / 200 = 0.1. Binomial(100, 0.1): P(X = 0) = 0.9^100 = 2.66e-5
+    # (< 0.001, low_998); P(X >= 20) = 0.00198 (scipy.stats.binom.sf(19, 100, 0.1), between
+    # 0.001 and 0.025, high_95).
+    result = funnel([0, 20], [100, 100])
+    assert result["target"].iloc[0] == pytest.approx(0.1)
+    assert result["significance"].tolist() == ["low_998", "high_95"]
+    assert not math.isnan(result.attrs["phi"])
+
+
+def test_funnel_with_three_areas_and_an_adjustment():
+    # Three areas spread far beyond binomial variation: phi > 1 with k = 3, so the
+    # multiplicative adjustment applies and the normal limits on the arcsine scale are
+    # sqrt(phi) times as wide there.
+    result = funnel([10, 50, 90], [100, 100, 100], overdispersion="multiplicative")
+    assert result.attrs["adjusted"] and result.attrs["phi"] > 1
+    centre = math.asin(math.sqrt(0.5))
+    half_width = scipy_stats.norm.ppf(0.975) * math.sqrt(result.attrs["phi"]) / (2 * 10)
+    assert result["upper_95"].iloc[0] == pytest.approx(math.sin(centre + half_width) ** 2)
+
+
+def test_funnel_names_units_it_cannot_place_and_leaves_them_out():
+    result = funnel([3, 0, None, 4, 6], [30, 0, 40, None, 60], overdispersion="additive")
+    assert [None if pd.isna(r) else r for r in result["not_placed"]] == [
+        None,
+        "zero_denominator",
+        "no_numerator",
+        "no_denominator",
+        None,
+    ]
+    assert result["value"].isna().tolist() == [False, True, True, True, False]
+    assert result["significance"].isna().tolist() == [False, True, True, True, False]
+    placed = funnel([3, 6], [30, 60], overdispersion="additive")
+    assert result.attrs["target"] == pytest.approx(placed.attrs["target"])  # 9 / 90
+    assert result.attrs["phi"] == pytest.approx(placed.attrs["phi"])
+    assert math.isnan(result["lower_95"].iloc[1])  # no limits at a denominator of zero
+
+
+def test_funnel_refuses_events_out_of_a_zero_denominator_for_a_proportion():
+    with pytest.raises(InvalidArgumentError, match="numerator must not exceed denominator"):
+        funnel([2, 1], [0, 10])
+
+
+def test_funnel_refuses_a_negative_denominator():
+    with pytest.raises(InvalidArgumentError, match="denominator must not be negative"):
+        funnel([1, 1], [-5, 10])
+
+
+@pytest.mark.parametrize(("option", "value"), [("method", "byar"), ("scale", "logit")])
+def test_funnel_refuses_unknown_method_or_scale(option, value):
+    with pytest.raises(InvalidArgumentError, match=option):
+        funnel([1, 2], [10, 10], **{option: value})
