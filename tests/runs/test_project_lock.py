@@ -14,9 +14,12 @@ from lscb_analysis.runs.project_lock import lock_path, project_lock
 
 
 def test_a_second_writer_is_refused_with_the_running_one_named(project):
-    with project_lock("lscb pack --boroughs london"), pytest.raises(ProjectBusyError) as caught:
-        with project_lock("lscb run borough_profile"):
-            pass
+    with (
+        project_lock("lscb pack --boroughs london"),
+        pytest.raises(ProjectBusyError) as caught,
+        project_lock("lscb run borough_profile"),
+    ):
+        pass
     message = str(caught.value)
     assert f"process {os.getpid()} (lscb pack --boroughs london), started " in message
     assert "Wait for it to finish" in message
