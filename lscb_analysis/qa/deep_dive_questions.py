@@ -59,10 +59,12 @@ def questions(
         significance = frame["significance"].iloc[position]
         if significance in ("high_998", "low_998"):
             side = "above" if significance == "high_998" else "below"
+            # Say "allowing for over-dispersion" only when the limits were widened for it.
+            allowing = " even allowing for over-dispersion" if frame.attrs.get("adjusted") else ""
             asked.append(
                 f"{metadata.at[indicator_id, 'short_title']} is {side} London's 99.8% "
-                "funnel limit even allowing for over-dispersion: is this a real "
-                "difference in practice, or in how the borough records it?"
+                f"funnel limit{allowing}: is this a real difference in practice, or in how "
+                "the borough records it?"
             )
     if len(records):
         # A section with a suppressed count is not compared with the threshold on the board

@@ -2,7 +2,8 @@
 
 Modules: :mod:`~lscb_analysis.stats.intervals` (proportion and rate intervals),
 :mod:`~lscb_analysis.stats.benchmarking` (benchmark flags, quartile bands, neighbour means),
-:mod:`~lscb_analysis.stats.funnels` (funnel plots), :mod:`~lscb_analysis.stats.xmr` (XmR charts
+:mod:`~lscb_analysis.stats.funnels` (funnel plots; their limits and over-dispersion in
+:mod:`~lscb_analysis.stats.funnel_limits`), :mod:`~lscb_analysis.stats.xmr` (XmR charts
 and their summary icons), :mod:`~lscb_analysis.stats.attribute_charts` (p- and u-charts),
 :mod:`~lscb_analysis.stats.trends` (recent trend markers) and
 :mod:`~lscb_analysis.stats.inputs` (the input conversion and checks they share).
@@ -19,8 +20,10 @@ Conventions shared by all functions
 - Missing values (``None``, ``NaN``, ``pd.NA``) give missing results, never errors.
 - Invalid input (negative counts, a numerator above its denominator for a proportion,
   zero or negative denominators, a confidence level outside (0.9, 1), unknown options)
-  raises :class:`lscb_analysis.core.errors.InvalidArgumentError`, a ``ValueError`` whose message
-  names the argument and says what to do.
+  raises :class:`lscb_analysis.core.errors.InvalidArgumentError`, a ``ValueError`` whose
+  message names the argument and says what to do. The exception is
+  :func:`~lscb_analysis.stats.funnels.funnel`: an area with a zero denominator keeps its row,
+  is not placed, and says why in ``not_placed``.
 - ``confidence`` is a fraction strictly between 0.9 and 1 (0.95, 0.998). Percentages such
   as 95 are rejected rather than guessed at.
 - Metadata (confidence level, method, options, warnings) is kept in ``DataFrame.attrs``.
