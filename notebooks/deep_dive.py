@@ -81,7 +81,8 @@ display(Markdown(deep_dive_trends.quarterly_note(scope, quarterly)),
 
 # %%
 funnels = deep_dive_london.funnels(table, scope)
-display(*deep_dive_london.funnel_figures(funnels, scope))
+display(Markdown(deep_dive_london.funnel_gaps(funnels, scope)),
+        *deep_dive_london.funnel_figures(funnels, scope))
 
 # %% [markdown]
 # ## The borough and its statistical neighbours

@@ -169,6 +169,25 @@ def funnels(table: pd.DataFrame, scope: DeepDiveScope) -> dict[str, tuple[pd.Dat
     return out
 
 
+def funnel_gaps(funnel_frames: dict, scope: DeepDiveScope) -> str:
+    """A sentence naming each of the scope's indicators that has no funnel, and why; "" when
+    every indicator has one (so no indicator drops out of the section unannounced).
+
+    Input: :func:`funnels`' result and the scope. Output: Markdown text. Raises nothing.
+    """
+    metadata = indicators.load_metadata()
+    gaps = []
+    for indicator_id in scope.indicator_ids:
+        if indicator_id in funnel_frames:
+            continue
+        title = metadata.at[indicator_id, "short_title"]
+        if metadata.at[indicator_id, "unit"] not in FUNNEL_UNITS:
+            gaps.append(f"{title} (a funnel compares percentages and rates, not this unit)")
+        else:
+            gaps.append(f"{title} (fewer than three boroughs with a published figure)")
+    return f"No funnel for {'; '.join(gaps)}." if gaps else ""
+
+
 def funnel_figures(funnel_frames: dict, scope: DeepDiveScope) -> list:
     """One funnel plot per indicator, the borough highlighted and outliers labelled."""
     from lscb_analysis.present import comparison_charts

@@ -98,3 +98,21 @@ def test_funnels_leave_out_indicators_with_no_funnel_model(public_indicators):
     assert deep_dive_london.funnels(public_indicators, scope) == {}
     with pytest.raises(InvalidArgumentError, match="indicator_id 'sw_caseload'"):
         deep_dive_london.london_funnel(public_indicators, "sw_caseload", 2025)
+
+
+def test_an_indicator_without_a_funnel_is_named_with_the_reason(public_indicators):
+    scope = deep_dive.check_parameters(public_indicators, "Barnet", None, "sw_caseload", None, None)
+    funnels = deep_dive_london.funnels(public_indicators, scope)
+    assert deep_dive_london.funnel_gaps(funnels, scope) == (
+        "No funnel for Social worker caseload (a funnel compares percentages and rates, "
+        "not this unit)."
+    )
+    # An indicator with a funnel leaves nothing to say; one with too few boroughs is named.
+    scope = deep_dive.check_parameters(
+        public_indicators, "Barnet", None, "cpp_2yrs_pct", None, None
+    )
+    funnels = deep_dive_london.funnels(public_indicators, scope)
+    assert deep_dive_london.funnel_gaps(funnels, scope) == ""
+    assert deep_dive_london.funnel_gaps({}, scope) == (
+        "No funnel for CP plans 2 years+ (fewer than three boroughs with a published figure)."
+    )
