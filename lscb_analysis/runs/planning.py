@@ -15,7 +15,7 @@ import jupytext
 import nbformat
 import yaml
 
-from lscb_analysis.core import paths, register
+from lscb_analysis.core import parameter_rules, paths, register
 from lscb_analysis.core.errors import NotebookRunError, ParameterError
 from lscb_analysis.core.notebooks import notebook_registry
 from lscb_analysis.runs.run_record import RunSpec
@@ -183,7 +183,8 @@ def plan_runs(
             writes under ``<out_dir>/analyst/`` (:func:`tier_out_dir`).
 
     Raises:
-        ParameterError: unknown notebook, unknown parameter name (listing the known ones),
+        ParameterError: unknown notebook, unknown parameter name (listing the known ones), a
+            value that breaks its rule in notebooks.yaml (:mod:`lscb_analysis.core.parameter_rules`),
             a borough that does not resolve, a borough given to a London-wide notebook,
             ``--analyst`` for a notebook without a ``tier`` parameter, or ``-p tier=...``
             (the tier is chosen with ``--analyst`` only, so analyst reports never land among
@@ -204,6 +205,8 @@ def plan_runs(
             "Choose the tier with --analyst (unsuppressed, NOT FOR PUBLICATION, written to "
             "reports/analyst/), not -p tier=...; without it reports are the board tier."
         )
+    rules = (notebook_registry().get(Path(notebook).stem) or {}).get("parameters")
+    parameter_rules.check_parameters(Path(notebook).stem, parameters, rules or {})
     if analyst:
         if TIER_PARAMETER not in defaults:
             raise ParameterError(
