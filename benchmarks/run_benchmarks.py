@@ -236,6 +236,7 @@ def main() -> None:
     env = {
         **os.environ,
         "LSCB_PROJECT_DIR": str(project),
+        "LSCB_OUTPUT_DIRS": str(scratch),  # the benchmark's reports folders are scratch
         "PYTHONPATH": os.pathsep.join(
             filter(None, [str(scratch / "code"), os.environ.get("PYTHONPATH")])
         ),

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lscb_analysis.core import paths
+from lscb_analysis.core import output_folders, paths
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -62,6 +62,8 @@ def _one_writer(run_command):
     def locked(args: argparse.Namespace) -> int:
         from lscb_analysis.runs import project_lock
 
+        if args.out:
+            args.out = str(output_folders.check_output_folder(args.out))
         with project_lock.project_lock(" ".join(["lscb", *sys.argv[1:]])) as left:
             if left is not None:
                 print(
@@ -168,7 +170,8 @@ def _pack(args: argparse.Namespace) -> int:
 def _index(args: argparse.Namespace) -> int:
     from lscb_analysis.runs import report_index
 
-    path = report_index.write_index(Path(args.out) if args.out else paths.reports_dir())
+    out = output_folders.check_output_folder(args.out) if args.out else paths.reports_dir()
+    path = report_index.write_index(out)
     print(f"Wrote {path} and {path.with_suffix('.csv').name}")
     return 0
 

@@ -133,7 +133,12 @@ def test_cli_reports_failures_and_exits_non_zero(built_project, tmp_path):
             ],
             capture_output=True,
             text=True,
-            env={**os.environ, "LSCB_PROJECT_DIR": str(built_project)},
+            # A folder outside reports/ must be named as a place outputs may go.
+            env={
+                **os.environ,
+                "LSCB_PROJECT_DIR": str(built_project),
+                "LSCB_OUTPUT_DIRS": str(tmp_path),
+            },
             timeout=300,
             check=False,
         )
