@@ -29,17 +29,19 @@ def test_not_applicable_and_problem_rows_are_left_out():
 
 
 def test_grade_distribution_with_wilson_interval():
+    # One answer per case: the clustered interval is the plain Wilson interval.
     frame = records(
         [
-            {"grade": g, "agency": agency}
+            {"grade": g, "agency": agency, "case": f"{agency}-{n}"}
             for agency, grades in (("police", [O, G, G, R, I]), ("education", [R] * 4))
-            for g in grades
+            for n, g in enumerate(grades)
         ]
     )
     table = audit_analysis.grade_distribution(frame, by="agency").set_index("agency")
     police = table.loc["police"]
     assert police[[O, G, R, I]].tolist() == [1, 2, 1, 1]
-    assert police["graded"] == 5 and police["good_or_better"] == 3
+    assert police["graded"] == 5 and police["good_or_better"] == 3 and police["cases"] == 5
+    assert police["design_effect"] == 1.0
     assert police["good_or_better_pct"] == pytest.approx(60.0)
     assert police["lower"] == pytest.approx(23.07, abs=0.01)  # Wilson 95% for 3/5
     assert police["upper"] == pytest.approx(88.24, abs=0.01)
@@ -47,6 +49,34 @@ def test_grade_distribution_with_wilson_interval():
     board = audit_analysis.for_tier(audit_analysis.grade_distribution(frame, by="agency"))
     assert (board[[O, G, R, I, "graded"]] == "c").any().any()
     assert "board" in board.attrs["tier"]
+
+
+def test_shares_count_the_case_as_the_cluster():
+    # Section "planning": three cases of two answers, good or better 2, 0 and 1 (the hand
+    # calculation in tests/stats/test_clustered.py: ICC 0.5, design effect 1.5, so 3 of 6
+    # answers count as 2 of 4: Wilson 2 of 4 is 15.00% to 85.00%).
+    grades = {"a": [G, O], "b": [R, I], "c": [G, R]}
+    rows = [
+        {"grade": g, "section": "planning", "case": case, "agency": agency}
+        for case, pair in grades.items()
+        for agency, g in zip(["police", "health"], pair, strict=True)
+    ]
+    table = audit_analysis.grade_distribution(records(rows), by="section")
+    row = table.iloc[0]
+    assert (row["graded"], row["cases"], row["good_or_better"]) == (6, 3, 3)
+    assert row["design_effect"] == pytest.approx(1.5)
+    assert row["lower"] == pytest.approx(15.0039, abs=1e-4)
+    assert row["upper"] == pytest.approx(84.9961, abs=1e-4)
+    assert "cluster" in table.attrs["note"] and "Kish" in table.attrs["method"]
+    # The design effect is for analysts: the board table leaves it out, keeps the cases.
+    board = audit_analysis.for_tier(table)
+    analyst = audit_analysis.for_tier(table, "analyst")
+    assert "design_effect" not in board and "cases" in board
+    assert analyst["design_effect"].iloc[0] == pytest.approx(1.5)
+    assert "NOT FOR PUBLICATION" in analyst.attrs["tier_label"]
+    # One case only: the correlation cannot be estimated, so the case counts once.
+    one = audit_analysis.grade_distribution(records([{"grade": g} for g in [G] * 8 + [R] * 2]))
+    assert one["cases"].iloc[0] == 1 and one["design_effect"].iloc[0] == pytest.approx(10.0)
 
 
 def test_empty_records_give_empty_tables():
