@@ -41,7 +41,6 @@ from lscb_analysis.core.errors import InvalidArgumentError
 from lscb_analysis.protect import disclosure, disclosure_config
 from lscb_analysis.qa import audit
 from lscb_analysis.stats.clustered import clustered_proportion
-from lscb_analysis.stats.intervals import proportion_ci
 
 ITEM_NOTE = (
     "Counts are graded answers (case x agency x question), not children. Answers about the "
@@ -123,20 +122,6 @@ def graded(
     usable["rank"] = rank_of(usable[grade_column], config).astype(int)
     usable["good_or_better"] = usable[grade_column].isin(config["good_or_better"])
     return usable
-
-
-def wilson(numerator, denominator) -> pd.DataFrame:
-    """Wilson 95% intervals: ``value, lower, upper`` per row (NaN where the denominator is 0)."""
-    numerator = np.asarray(numerator, dtype=float)
-    denominator = np.asarray(denominator, dtype=float)
-    out = pd.DataFrame(
-        {"value": np.nan, "lower": np.nan, "upper": np.nan}, index=range(len(numerator))
-    )
-    valid = denominator > 0
-    if valid.any():
-        ci = proportion_ci(numerator[valid], denominator[valid])
-        out.loc[valid, ["value", "lower", "upper"]] = ci.to_numpy()
-    return out
 
 
 def by_case(outcome: pd.Series, cases: pd.Series, groups: pd.Series | None = None) -> pd.DataFrame:
