@@ -229,13 +229,16 @@ def grade_distribution(
         )
     # Every derived figure of a row goes with any suppressed count of that row (simplest
     # robust rule: the share with its complement would otherwise give a suppressed count back).
-    # ``cases`` is the sample size, not a count with an outcome: it is not suppressed (and it
-    # could not be in ``count_columns``, which with ``column_total`` are the parts and total).
+    # ``cases`` is the sample size, not a count with an outcome, so it is no primary count
+    # (nor could it be one: with ``column_total`` the count columns are the parts and total);
+    # it goes with a row's suppressed counts like the derived figures, so a board reader (or
+    # the recovery attack) never reads a number after the suppressed total as a share.
     sources = [*grades, "graded"]
     table.attrs.update(
         count_columns=[*grades, "graded"],
         column_total="graded",
         rates={
+            "cases": sources,
             "good_or_better": sources,
             "good_or_better_pct": sources,
             "lower": sources,

@@ -104,6 +104,7 @@ def compare_audits(
         analyst_columns=list(ANALYST_COLUMNS),
         count_columns=["good_or_better", "graded"],
         rates={
+            "cases": sources,
             "good_or_better_pct": sources,
             "lower": sources,
             "upper": sources,
@@ -119,6 +120,7 @@ def compare_audits(
 
 REPEAT_DERIVED = (
     "graded",
+    "cases",
     "good_or_better",
     "good_or_better_pct",
     "lower",

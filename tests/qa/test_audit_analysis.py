@@ -48,6 +48,9 @@ def test_grade_distribution_with_wilson_interval():
     assert table.loc["education", "good_or_better_pct"] == 0
     board = audit_analysis.for_tier(audit_analysis.grade_distribution(frame, by="agency"))
     assert (board[[O, G, R, I, "graded"]] == "c").any().any()
+    # The number of cases goes with the row's suppressed counts (no number after a
+    # suppressed total that a reader could take for a share).
+    assert (board["cases"] == "c").all()
     assert "board" in board.attrs["tier"]
 
 
