@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from qa_helpers import G, I, O, R, records
 
@@ -13,6 +14,7 @@ from lscb_analysis.qa import (
     audit_questions,
     audit_trends,
 )
+from lscb_analysis.stats.clustered import clustered_proportion
 
 
 def test_not_applicable_and_problem_rows_are_left_out():
@@ -94,3 +96,29 @@ def test_empty_records_give_empty_tables():
     assert audit_agreement.moderation_matrix(empty).loc["Total", "Total"] == 0
     with pytest.raises(InvalidArgumentError, match="no column"):
         audit_analysis.grade_distribution(empty.drop(columns="status"))
+
+
+def test_each_group_gets_its_own_clustered_interval():
+    rng = np.random.default_rng(7)
+    rows = [
+        {
+            "grade": [O, G, R, I][rng.integers(0, 4)],
+            "audit_id": audit_id,
+            "section": section,
+            "case": f"{audit_id}-{rng.integers(0, 5)}",
+            "agency": agency,
+        }
+        for audit_id in ("A-1", "A-2")
+        for section in ("recognition", "planning")
+        for agency in ("police", "health", "school", "gp")
+        for _ in range(4)
+    ]
+    frame = records(rows)
+    table = audit_analysis.grade_distribution(frame, by=["audit_id", "section"])
+    usable = audit_analysis.graded(frame)
+    for row in table.itertuples():
+        part = usable[(usable["audit_id"] == row.audit_id) & (usable["section"] == row.section)]
+        expected = clustered_proportion(part["good_or_better"].astype(int), part["case"]).iloc[0]
+        assert (row.graded, row.cases) == (expected["answers"], expected["cases"])
+        assert row.design_effect == pytest.approx(expected["design_effect"])
+        assert (row.lower, row.upper) == pytest.approx((expected["lower"], expected["upper"]))
