@@ -21,13 +21,14 @@ from lscb_analysis.qa.audit_analysis import (
 from lscb_analysis.stats.two_shares import compare_two_shares
 
 TREND_TEST = (
-    "This audit against the previous audit of the same theme in the same borough: the "
-    "difference in the share good or better (percentage points) with Newcombe's hybrid score "
-    "95% interval (Newcombe 1998, method 10), each audit's answers and good-or-better count "
-    "divided by its design effect (the case as the cluster). The verdict says beyond chance "
-    "exactly when that interval excludes 0, and the p-value is the same interval inverted "
-    "(below 0.05 exactly then): lscb_analysis.stats.two_shares.compare_two_shares."
+    "Repeat audits: each audit against the previous audit of the same theme in the same "
+    "borough, the difference in the share good or better (percentage points) with "
+    "Newcombe's hybrid score 95% interval (Newcombe 1998, method 10), each audit's answers "
+    "and good-or-better count divided by its design effect (the case as the cluster). The "
+    "verdict says beyond chance exactly when that interval excludes 0, and the p-value is "
+    "the same interval inverted (below 0.05 exactly then)."
 )
+# Worked out by lscb_analysis.stats.two_shares.compare_two_shares (see _change).
 
 
 def compare_audits(
