@@ -73,7 +73,7 @@ def format_p_value(value, threshold: float = 0.05) -> str:
     number (or numeric text) from 0 to 1; ``threshold`` (0.05 by default). Output: text, ""
     for a missing value; the value as given when it is not a number. Raises nothing.
 
-    >>> [format_p_value(p) for p in (0.0004, 0.001, 0.0341, 0.5, 1.0, 0.0496, 0.049996)]
+    >>> [format_p_value(p) for p in (0.0004, 0.001, 0.0341, 0.5, 0.999, 0.0496, 0.049996)]
     ['p < 0.001', 'p = 0.0010', 'p = 0.034', 'p = 0.50', 'p = 1.0', 'p = 0.0496', 'p < 0.05']
     """
     if is_missing(value):
@@ -86,6 +86,8 @@ def format_p_value(value, threshold: float = 0.05) -> str:
     for figures in (2, 3):
         decimals = figures - 1 - math.floor(math.log10(number))
         text = format_number(number, max(decimals, 0))
+        if float(text) >= 10 ** math.floor(math.log10(number) + 1):  # 0.999 -> 1.0, not 1.00
+            text = format_number(number, max(decimals - 1, 0))
         if (float(text) < threshold) == (number < threshold):
             return f"p = {text}"
     return f"p < {threshold:g}"

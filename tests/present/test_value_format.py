@@ -40,6 +40,8 @@ def test_p_values_are_never_a_string_of_zeros():
         0.049996: "p < 0.05",  # even three figures (0.0500) would
         0.5: "p = 0.50",
         1.0: "p = 1.0",
+        0.999: "p = 1.0",
+        0.00999: "p = 0.010",
     }
     for number, text in expected.items():
         assert value_format.format_p_value(number) == text, number
