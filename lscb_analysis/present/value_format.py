@@ -64,6 +64,35 @@ def format_number(value: float, decimals: int) -> str:
     return f"{rounded:,.{decimals}f}"
 
 
+def format_p_value(value, threshold: float = 0.05) -> str:
+    """A p-value as a reader sees it: "p < 0.001", else two significant figures ("p = 0.034").
+
+    Never a string of zeros. Rounded half up; when two figures would put a p-value below
+    ``threshold`` (the significance level of the verdict beside it) on the other side
+    ("p = 0.050" for 0.0496), three are shown, and "p < 0.05" if even three would. Input: a
+    number (or numeric text) from 0 to 1; ``threshold`` (0.05 by default). Output: text, ""
+    for a missing value; the value as given when it is not a number. Raises nothing.
+
+    >>> [format_p_value(p) for p in (0.0004, 0.001, 0.0341, 0.5, 0.999, 0.0496, 0.049996)]
+    ['p < 0.001', 'p = 0.0010', 'p = 0.034', 'p = 0.50', 'p = 1.0', 'p = 0.0496', 'p < 0.05']
+    """
+    if is_missing(value):
+        return ""
+    number = as_number(value)
+    if number is None:
+        return str(value)
+    if number < 0.001:
+        return "p < 0.001"
+    for figures in (2, 3):
+        decimals = figures - 1 - math.floor(math.log10(number))
+        text = format_number(number, max(decimals, 0))
+        if float(text) >= 10 ** math.floor(math.log10(number) + 1):  # 0.999 -> 1.0, not 1.00
+            text = format_number(number, max(decimals - 1, 0))
+        if (float(text) < threshold) == (number < threshold):
+            return f"p = {text}"
+    return f"p < {threshold:g}"
+
+
 def format_date(value) -> str | None:
     """A date as "31 March 2025" (None when it is not a date).
 
@@ -195,7 +224,7 @@ def _format_numeric(value, column: Column, unit: str, decimals: int | None) -> s
         places = decimals if decimals is not None else 1
         return format_number(number, places) + ("%" if unit == "percent" else "")
     if kind == "pvalue":
-        return "less than 0.001" if number < 0.001 else format_number(number, 3)
+        return format_p_value(number)
     if kind == "share":
         number *= 100
     default = {"count": 0, "rate": 1, "percent": 0, "share": 0, "number": 1}[kind]

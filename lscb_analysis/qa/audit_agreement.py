@@ -17,10 +17,10 @@ from lscb_analysis.qa import audit
 from lscb_analysis.qa.audit_analysis import (
     ITEM_NOTE,
     as_columns,
+    by_case,
     check_columns,
     rank_of,
     sorted_table,
-    wilson,
 )
 
 KAPPA_METHOD = (
@@ -139,8 +139,9 @@ def auditor_agreement(records: pd.DataFrame, by: str | Sequence[str] | None = No
     Inputs: audit records; ``by`` (e.g. "agency", "section", ["audit_id"]; None for one row).
     Answers count when status is "ok" and both ``grade`` and ``second_grade`` are grades (not
     "Not applicable"). Output: one row per group: the ``by`` columns, ``items`` (double-marked
-    answers), ``cases``, ``agreed`` (same grade), ``agreement_pct`` with a Wilson interval
-    (``agreement_lower``, ``agreement_upper``), ``within_one_pct`` (grades at most one step
+    answers), ``cases``, ``agreed`` (same grade), ``agreement_pct`` with its 95% interval
+    with the case as the cluster (``agreement_lower``, ``agreement_upper``:
+    :func:`lscb_analysis.qa.audit_analysis.by_case`), ``within_one_pct`` (grades at most one step
     apart), ``kappa`` (linearly weighted Cohen's kappa, :func:`weighted_kappa`),
     ``kappa_lower``, ``kappa_upper``, ``kappa_se``, ``strength`` (Landis and Koch) and
     ``note``. ``attrs``: ``method``, ``count_columns``, ``rates``, ``note``. Groups with no
@@ -163,7 +164,7 @@ def auditor_agreement(records: pd.DataFrame, by: str | Sequence[str] | None = No
         key = key if isinstance(key, tuple) else (key,)
         k = weighted_kappa(group["grade"], group["second_grade"], audit.grade_names(config))
         steps = (rank_of(group["grade"], config) - rank_of(group["second_grade"], config)).abs()
-        ci = wilson([k["agreed"]], [k["n"]]).iloc[0]
+        ci = by_case(group["grade"] == group["second_grade"], group["case"]).iloc[0]
         rows.append(
             {
                 **dict(zip(columns, key, strict=True)),
@@ -224,14 +225,16 @@ def moderation_summary(
     Inputs: audit records; ``by`` (None for one row). Answers count when status is "ok" and
     both ``grade`` and ``moderated_grade`` are grades. Output: one row per group: the ``by``
     columns, ``moderated``, ``confirmed``, ``moved_up`` (moderated grade better than the
-    auditor's), ``moved_down``, ``changed`` (up + down), ``changed_pct`` with its Wilson
-    interval (``changed_lower``, ``changed_upper``) and ``direction`` (a sentence: mostly
+    auditor's), ``moved_down``, ``changed`` (up + down), ``changed_pct`` with its 95%
+    interval with the case as the cluster (``changed_lower``, ``changed_upper``:
+    :func:`lscb_analysis.qa.audit_analysis.by_case`) and ``direction`` (a sentence: mostly
     down means auditors graded more generously than moderation agreed). ``attrs``:
     ``count_columns``, ``rates`` and ``column_total`` ("moderated" = confirmed + moved_up +
     moved_down) for :func:`for_tier`, and ``note``. Raises: InvalidArgumentError for a
     missing column.
 
-    >>> r = pd.DataFrame({"status": "ok", "grade": ["Good", "Good", "Inadequate", "Good"],
+    >>> r = pd.DataFrame({"status": "ok", "case": ["a", "a", "b", "c"],
+    ...     "grade": ["Good", "Good", "Inadequate", "Good"],
     ...     "moderated_grade": ["Requires improvement", "Good", "Requires improvement", ""]})
     >>> moderation_summary(r)[["moderated", "confirmed", "moved_up", "moved_down"]]
        moderated  confirmed  moved_up  moved_down
@@ -239,7 +242,7 @@ def moderation_summary(
     """
     config = audit.audit_config()
     columns = as_columns(by)
-    check_columns(records, [*columns, "status", "grade", "moderated_grade"])
+    check_columns(records, [*columns, "status", "case", "grade", "moderated_grade"])
     ranks = audit.grade_ranks(config)
     moderated = records[
         (records["status"] == "ok")
@@ -257,7 +260,7 @@ def moderation_summary(
         key = key if isinstance(key, tuple) else (key,)
         up, down = int((group["step"] > 0).sum()), int((group["step"] < 0).sum())
         total = len(group)
-        ci = wilson([up + down], [total]).iloc[0]
+        ci = by_case(group["step"] != 0, group["case"]).iloc[0]
         if up + down == 0:
             direction = "moderation confirmed every grade it looked at"
         elif down > up:

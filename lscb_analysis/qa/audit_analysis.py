@@ -13,10 +13,13 @@ agreement. Grades are ordered by their rank in ``data/reference/audit_themes.yam
 
 Things to say alongside the numbers (each function's ``attrs["note"]`` repeats what applies):
 
-* The unit is the graded answer (case x agency x question). Answers about the same case are
-  not independent, so intervals computed as if they were are narrower than they should be:
-  read them as the least uncertainty there is. Audit samples are small: always show the
-  interval.
+* The unit is the graded answer (case x agency x question), and answers about the same case
+  are alike, so every share of answers has an interval with the case as the cluster
+  (:func:`lscb_analysis.stats.clustered.clustered_proportion`: Wilson with the effective sample
+  size, answers divided by the design effect from the intra-case correlation). Tables show
+  the number of cases beside the answers; the design effect is shown on the analyst tier only
+  (``attrs["analyst_columns"]``, dropped by :func:`for_tier` for the board). Audit samples are
+  small: always show the interval.
 * Small numbers: the tables count answers, but with a handful of cases a count of 1 to 5 can
   be about one or two children. Before a table leaves as a board output, pass it through
   :func:`for_tier` (which applies :func:`lscb_analysis.protect.disclosure.table_for_tier` with the
@@ -37,13 +40,16 @@ import pandas as pd
 from lscb_analysis.core.errors import InvalidArgumentError
 from lscb_analysis.protect import disclosure, disclosure_config
 from lscb_analysis.qa import audit
-from lscb_analysis.stats.intervals import proportion_ci
+from lscb_analysis.stats.clustered import clustered_proportion
 
 ITEM_NOTE = (
     "Counts are graded answers (case x agency x question), not children. Answers about the "
-    "same case are related, so the 95% Wilson intervals, computed as if answers were "
-    "independent, understate the uncertainty."
+    "same case are alike, so each 95% interval counts the case as the cluster: a Wilson "
+    "interval with the effective sample size, the answers divided by the design effect "
+    "estimated from the intra-case correlation (Kish; Donner and Klar). With one case, or "
+    "when every answer is the same, each case counts as about one answer."
 )
+ANALYST_COLUMNS = ("design_effect",)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -118,18 +124,21 @@ def graded(
     return usable
 
 
-def wilson(numerator, denominator) -> pd.DataFrame:
-    """Wilson 95% intervals: ``value, lower, upper`` per row (NaN where the denominator is 0)."""
-    numerator = np.asarray(numerator, dtype=float)
-    denominator = np.asarray(denominator, dtype=float)
-    out = pd.DataFrame(
-        {"value": np.nan, "lower": np.nan, "upper": np.nan}, index=range(len(numerator))
+def by_case(outcome: pd.Series, cases: pd.Series, groups: pd.Series | None = None) -> pd.DataFrame:
+    """Shares of answers with the case as the cluster, one row per group (95%, in %).
+
+    Inputs: per-answer ``outcome`` (bool or 0/1), the answer's ``cases`` (pseudonyms; a blank
+    reference counts as one case) and optional ``groups`` labels (all Series on the same
+    index). Output: :func:`lscb_analysis.stats.clustered.clustered_proportion`'s columns
+    (``answers, cases, events, value, icc, design_effect, effective_n, lower, upper,
+    design_effect_basis``), indexed by group label (a single row 0 without groups).
+    Raises: InvalidArgumentError as that function.
+    """
+    return clustered_proportion(
+        outcome.astype(float).to_numpy(),
+        cases.fillna("").astype(str).to_numpy(),
+        None if groups is None else groups.to_numpy(),
     )
-    valid = denominator > 0
-    if valid.any():
-        ci = proportion_ci(numerator[valid], denominator[valid])
-        out.loc[valid, ["value", "lower", "upper"]] = ci.to_numpy()
-    return out
 
 
 def for_tier(table: pd.DataFrame, tier: str = disclosure_config.DEFAULT_TIER) -> pd.DataFrame:
@@ -137,20 +146,28 @@ def for_tier(table: pd.DataFrame, tier: str = disclosure_config.DEFAULT_TIER) ->
 
     Uses the ``count_columns``, ``rates`` and ``column_total`` recorded in ``table.attrs`` by
     the function that made it, so the counts 1-5, the shares computed from them and (where a
-    total is shown) a second cell are suppressed. Output: a new DataFrame with
+    total is shown) a second cell are suppressed; any tier but ``analyst`` also leaves out
+    the ``attrs["analyst_columns"]`` (the design effect). Output: a new DataFrame with
     ``attrs["tier_label"]``. Raises: ParameterError for an unknown tier; DisclosureError.
 
     >>> t = grade_distribution(pd.DataFrame({"status": ["ok"] * 3, "section": ["impact"] * 3,
-    ...                                      "final_grade": ["Good"] * 3}))
+    ...                                      "case": "a", "final_grade": ["Good"] * 3}))
     >>> for_tier(t)[["Good", "graded", "good_or_better_pct"]].values.tolist()
     [['c', 'c', 'c']]
+    >>> "design_effect" in for_tier(t), "design_effect" in for_tier(t, "analyst")
+    (False, True)
     """
+    keep = {k: v for k, v in table.attrs.items() if k not in ("tier", "tier_label")}
+    if disclosure_config.validate_tier(tier) != "analyst":
+        hidden = [c for c in table.attrs.get("analyst_columns", ()) if c in table]
+        table = table.drop(columns=hidden)
     options = {
         key: table.attrs[key]
-        for key in ("count_columns", "rates", "column_total")
+        for key in ("count_columns", "column_total")
         if table.attrs.get(key) is not None
     }
-    keep = {k: v for k, v in table.attrs.items() if k not in ("tier", "tier_label")}
+    if table.attrs.get("rates") is not None:
+        options["rates"] = {k: v for k, v in table.attrs["rates"].items() if k in table}
     out = disclosure.table_for_tier(table, tier, **options)
     out.attrs = {**keep, "tier": out.attrs["tier"], "tier_label": out.attrs["tier_label"]}
     return out
@@ -164,71 +181,111 @@ def grade_distribution(
     by: str | Sequence[str] | None = ("section",),
     grade_column: str = "final_grade",
 ) -> pd.DataFrame:
-    """Count graded answers by grade, with the share good or better and its Wilson interval.
+    """Count graded answers by grade, with the share good or better and its clustered interval.
 
-    Inputs: audit records; ``by`` (columns to group by, e.g. "section", "agency", ["audit_id",
-    "theme"]; None or () for one overall row); ``grade_column`` ("final_grade" or "grade").
+    Inputs: audit records (with a ``case`` column: the case pseudonym); ``by`` (columns to
+    group by, e.g. "section", "agency", ["audit_id", "theme"]; None or () for one overall
+    row); ``grade_column`` ("final_grade" or "grade").
     Output: one row per group with the ``by`` columns, one count column per grade (best first:
     ``Outstanding, Good, Requires improvement, Inadequate``), ``graded`` (their total),
-    ``good_or_better`` (count), ``good_or_better_pct``, ``lower``, ``upper`` (95% Wilson, in
-    %). Sections come in question-bank order. "Not applicable" answers are left out.
-    ``attrs``: ``count_columns``, ``rates``, ``column_total`` (for :func:`for_tier`), ``note``.
+    ``cases`` (cases with a graded answer), ``good_or_better`` (count),
+    ``good_or_better_pct``, ``lower``, ``upper`` (95%, in %, with the case as the cluster:
+    :func:`by_case`) and ``design_effect`` (analyst tier only). Sections come in question-bank
+    order. "Not applicable" answers are left out. ``attrs``: ``count_columns``, ``rates``,
+    ``column_total``, ``analyst_columns`` (for :func:`for_tier`), ``note``, ``method``.
     Raises: InvalidArgumentError when a column is missing.
 
     >>> r = pd.DataFrame({"status": "ok", "section": ["impact"] * 4 + ["planning"] * 2,
+    ...     "case": ["a", "b", "c", "d", "a", "b"],
     ...     "final_grade": ["Good", "Good", "Inadequate", "Outstanding", "Good", "Inadequate"]})
-    >>> grade_distribution(r)[["section", "graded", "good_or_better", "good_or_better_pct"]]
-        section  graded  good_or_better  good_or_better_pct
-    0  planning       2               1                50.0
-    1    impact       4               3                75.0
+    >>> grade_distribution(r)[["section", "graded", "cases", "good_or_better", "design_effect"]]
+        section  graded  cases  good_or_better  design_effect
+    0  planning       2      2               1            1.0
+    1    impact       4      4               3            1.0
     """
     config = audit.audit_config()
     columns = as_columns(by)
-    check_columns(records, [*columns, "status", grade_column])
+    check_columns(records, [*columns, "status", "case", grade_column])
     grades = audit.grade_names(config)
     usable = graded(records, grade_column, config)
     result_columns = [
         *columns,
         *grades,
         "graded",
+        "cases",
         "good_or_better",
         "good_or_better_pct",
         "lower",
         "upper",
+        *ANALYST_COLUMNS,
     ]
     if usable.empty:
         table = pd.DataFrame(columns=result_columns)
     else:
-        if columns:
-            counts = usable.groupby(columns + [grade_column], dropna=False).size()
-            counts = counts.unstack(grade_column, fill_value=0).reset_index()
-        else:
-            counts = usable[grade_column].value_counts().to_frame().T.reset_index(drop=True)
-        for grade in grades:
-            if grade not in counts.columns:
-                counts[grade] = 0
-        counts = counts[[*columns, *grades]].copy()
-        counts.columns.name = None
-        counts[grades] = counts[grades].astype(int)
-        counts["graded"] = counts[grades].sum(axis=1).astype(int)
-        counts["good_or_better"] = counts[config["good_or_better"]].sum(axis=1).astype(int)
-        ci = wilson(counts["good_or_better"], counts["graded"])
-        counts["good_or_better_pct"] = ci["value"].to_numpy()
-        counts["lower"] = ci["lower"].to_numpy()
-        counts["upper"] = ci["upper"].to_numpy()
-        table = sorted_table(counts[result_columns], columns, config)
+        table = sorted_table(
+            _grade_counts(usable, columns, grades, grade_column, config)[result_columns],
+            columns,
+            config,
+        )
     # Every derived figure of a row goes with any suppressed count of that row (simplest
     # robust rule: the share with its complement would otherwise give a suppressed count back).
+    # ``cases`` is the sample size, not a count with an outcome, so it is no primary count
+    # (nor could it be one: with ``column_total`` the count columns are the parts and total);
+    # it goes with a row's suppressed counts like the derived figures, so a board reader (or
+    # the recovery attack) never reads a number after the suppressed total as a share.
     sources = [*grades, "graded"]
     table.attrs.update(
         count_columns=[*grades, "graded"],
         column_total="graded",
         rates={
+            "cases": sources,
             "good_or_better": sources,
             "good_or_better_pct": sources,
             "lower": sources,
             "upper": sources,
+            "design_effect": sources,
         },
+        analyst_columns=list(ANALYST_COLUMNS),
         note=ITEM_NOTE,
+        method=CLUSTER_METHOD,
     )
     return table
+
+
+CLUSTER_METHOD = (
+    "Share good or better with a 95% Wilson interval using the effective sample size (answers "
+    "divided by the design effect 1 + (m_w - 1) x ICC, Kish 1965, with the intra-case "
+    "correlation by one-way ANOVA floored at 0, Donner and Klar 2000): "
+    "lscb_analysis.stats.clustered.clustered_proportion, the case as the cluster."
+)
+
+
+def _grade_counts(
+    usable: pd.DataFrame, columns: list[str], grades: list[str], grade_column: str, config: dict
+) -> pd.DataFrame:
+    """Grade counts per group, with the clustered share good or better (unsorted)."""
+    if columns:
+        keys = usable.groupby(columns, dropna=False, sort=False).ngroup()
+        counts = usable.groupby(columns + [grade_column], dropna=False).size()
+        counts = counts.unstack(grade_column, fill_value=0).reset_index()
+        first = usable.loc[~keys.duplicated(), columns].assign(_key=keys[~keys.duplicated()])
+        counts = counts.merge(first, on=columns, how="left")
+        shares = by_case(usable["good_or_better"], usable["case"], keys)
+        shares = shares.reindex(counts["_key"].to_numpy())
+    else:
+        counts = usable[grade_column].value_counts().to_frame().T.reset_index(drop=True)
+        shares = by_case(usable["good_or_better"], usable["case"])
+    for grade in grades:
+        if grade not in counts.columns:
+            counts[grade] = 0
+    counts = counts[[*columns, *grades]].copy()
+    counts.columns.name = None
+    counts[grades] = counts[grades].astype(int)
+    counts["graded"] = counts[grades].sum(axis=1).astype(int)
+    counts["good_or_better"] = counts[config["good_or_better"]].sum(axis=1).astype(int)
+    counts["cases"] = shares["cases"].to_numpy().astype(int)
+    counts["good_or_better_pct"] = shares["value"].to_numpy()
+    counts["lower"] = shares["lower"].to_numpy()
+    counts["upper"] = shares["upper"].to_numpy()
+    counts["design_effect"] = shares["design_effect"].to_numpy()
+    return counts

@@ -9,21 +9,26 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import fisher_exact
-from statsmodels.stats.proportion import confint_proportions_2indep
 
 from lscb_analysis.protect import disclosure_config
 from lscb_analysis.qa.audit_analysis import (
+    ANALYST_COLUMNS,
+    CLUSTER_METHOD,
     ITEM_NOTE,
     check_columns,
     grade_distribution,
 )
+from lscb_analysis.stats.two_shares import compare_two_shares
 
 TREND_TEST = (
-    "Fisher's exact test (two-sided) on good-or-better versus other graded answers, this "
-    "audit against the previous audit of the same theme in the same borough; the difference "
-    "in percentage points has a Newcombe (hybrid score) 95% interval."
+    "Repeat audits: each audit against the previous audit of the same theme in the same "
+    "borough, the difference in the share good or better (percentage points) with "
+    "Newcombe's hybrid score 95% interval (Newcombe 1998, method 10), each audit's answers "
+    "and good-or-better count divided by its design effect (the case as the cluster). The "
+    "verdict says beyond chance exactly when that interval excludes 0, and the p-value is "
+    "the same interval inverted (below 0.05 exactly then)."
 )
+# Worked out by lscb_analysis.stats.two_shares.compare_two_shares (see _change).
 
 
 def compare_audits(
@@ -34,13 +39,16 @@ def compare_audits(
     Inputs: audit records from several audits; optional ``theme`` and ``borough`` filters
     (exact values of those columns, e.g. "neglect", "Barnet"). Audits are compared only with
     earlier audits of the same theme in the same borough, ordered by ``audit_date``.
-    Output: one row per audit: ``borough, theme, audit_id, audit_date, graded,
-    good_or_better, good_or_better_pct, lower, upper`` (Wilson 95%), then against the
-    previous audit: ``previous_audit``, ``change_pts`` (percentage points), ``change_lower``,
-    ``change_upper`` (Newcombe 95%), ``p_value`` (Fisher's exact, two-sided) and ``verdict``:
-    "first audit", "improved (beyond chance)", "declined (beyond chance)", "higher, but within
-    chance", "lower, but within chance" or "no change". ``attrs["test"]`` names the test.
-    Raises: InvalidArgumentError for a missing column.
+    Output: one row per audit: ``borough, theme, audit_id, audit_date, graded, cases,
+    good_or_better, good_or_better_pct, lower, upper`` (95%, the case as the cluster: see
+    :func:`lscb_analysis.qa.audit_analysis.grade_distribution`), then against the previous
+    audit: ``previous_audit``, ``change_pts`` (percentage points), ``change_lower``,
+    ``change_upper`` (Newcombe 95% with each audit's effective counts), ``p_value`` (that
+    interval inverted) and ``verdict``: "first audit", "improved (beyond chance)", "declined
+    (beyond chance)", "higher, but within chance", "lower, but within chance" or "no change";
+    beyond chance exactly when the interval excludes 0. Last, ``design_effect`` (analyst tier
+    only). ``attrs["test"]`` names the method. Raises: InvalidArgumentError for a missing
+    column.
     """
     columns = ["borough", "theme", "audit_id", "audit_date"]
     check_columns(records, [*columns, "status", "final_grade"])
@@ -56,6 +64,7 @@ def compare_audits(
         "audit_id",
         "audit_date",
         "graded",
+        "cases",
         "good_or_better",
         "good_or_better_pct",
         "lower",
@@ -66,6 +75,7 @@ def compare_audits(
         "change_upper",
         "p_value",
         "verdict",
+        *ANALYST_COLUMNS,
     ]
     rows = []
     ordered = table.assign(_date=pd.to_datetime(table["audit_date"], errors="coerce"))
@@ -73,7 +83,7 @@ def compare_audits(
     for _, group in ordered.groupby(["borough", "theme"], sort=False, dropna=False):
         previous = None
         for row in group.itertuples(index=False):
-            item = {c: getattr(row, c) for c in out_columns[:9]}
+            item = {c: getattr(row, c) for c in [*out_columns[:10], *ANALYST_COLUMNS]}
             item.update(
                 previous_audit="",
                 change_pts=np.nan,
@@ -90,15 +100,20 @@ def compare_audits(
     sources = ["good_or_better", "graded"]
     result.attrs.update(
         test=TREND_TEST,
+        method=CLUSTER_METHOD,
         note=ITEM_NOTE,
+        analyst_columns=list(ANALYST_COLUMNS),
         count_columns=["good_or_better", "graded"],
         rates={
+            "cases": sources,
             "good_or_better_pct": sources,
             "lower": sources,
             "upper": sources,
             "change_pts": sources,
             "change_lower": sources,
             "change_upper": sources,
+            "p_value": sources,
+            "design_effect": sources,
         },
     )
     return result
@@ -106,6 +121,7 @@ def compare_audits(
 
 REPEAT_DERIVED = (
     "graded",
+    "cases",
     "good_or_better",
     "good_or_better_pct",
     "lower",
@@ -153,14 +169,17 @@ def protect_repeat_audits(
 
 
 def _change(row, previous) -> dict:
-    now, before = int(row.good_or_better), int(previous.good_or_better)
-    n_now, n_before = int(row.graded), int(previous.graded)
-    _, p_value = fisher_exact([[now, n_now - now], [before, n_before - before]])
-    low, high = confint_proportions_2indep(
-        now, n_now, before, n_before, method="newcomb", compare="diff"
-    )
-    change = 100 * (now / n_now - before / n_before)
-    if p_value < 0.05:
+    """This audit against the previous one: Newcombe with effective counts (one method)."""
+    comparison = compare_two_shares(
+        row.good_or_better,
+        row.graded,
+        previous.good_or_better,
+        previous.graded,
+        row.design_effect,
+        previous.design_effect,
+    ).iloc[0]
+    change = 100 * (row.good_or_better / row.graded - previous.good_or_better / previous.graded)
+    if bool(comparison["significant"]):
         verdict = "improved (beyond chance)" if change > 0 else "declined (beyond chance)"
     elif change > 0:
         verdict = "higher, but within chance"
@@ -171,8 +190,8 @@ def _change(row, previous) -> dict:
     return {
         "previous_audit": previous.audit_id,
         "change_pts": change,
-        "change_lower": 100 * float(low),
-        "change_upper": 100 * float(high),
-        "p_value": float(p_value),
+        "change_lower": float(comparison["lower"]),
+        "change_upper": float(comparison["upper"]),
+        "p_value": float(comparison["p_value"]),
         "verdict": verdict,
     }

@@ -93,7 +93,10 @@ def audit_tables(
     Returns:
         ``{"grades by section", "agreement between auditors", "moderation",
         "repeat audits"}`` -> tables from the audit findings modules, each passed
-        through its ``for_tier(..., tier)``. Empty when there are no audits.
+        through its ``for_tier(..., tier)``: shares with their 95% interval with the case as
+        the cluster and the number of cases beside the answers; the design effect only on
+        the analyst tier. Empty when there are no audits. :func:`audit_method_note` says
+        how the intervals and the repeat-audit verdicts are worked out.
 
     Raises:
         ParameterError: an unknown tier.
@@ -117,6 +120,20 @@ def audit_tables(
         # suppressed section count of that audit.
         "Repeat audits": audit_trends.protect_repeat_audits(sections, repeats, tier),
     }
+
+
+def audit_method_note() -> str:
+    """The methods behind the audit tables, as a sentence each for a report (Markdown).
+
+    Output: text naming the clustered interval (:data:`lscb_analysis.qa.audit_analysis.ITEM_NOTE`)
+    and the repeat-audit comparison (:data:`lscb_analysis.qa.audit_trends.TREND_TEST`), and
+    how p-values are printed. Raises nothing.
+    """
+    return (
+        f"**How the audit figures are worked out.** {audit_analysis.ITEM_NOTE} "
+        f"{audit_trends.TREND_TEST} p-values are shown as p < 0.001 or to two significant "
+        "figures."
+    )
 
 
 def show_tables(tables: dict[str, pd.DataFrame]):

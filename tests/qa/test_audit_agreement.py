@@ -8,6 +8,7 @@ from qa_helpers import G, I, O, R, records
 
 from lscb_analysis.core.errors import InvalidArgumentError
 from lscb_analysis.qa import audit_agreement
+from lscb_analysis.stats.clustered import clustered_share
 
 
 def test_weighted_kappa_matches_a_hand_computed_example():
@@ -49,6 +50,11 @@ def test_weighted_kappa_matches_a_hand_computed_example():
     row = table.iloc[0]
     assert row["items"] == 10 and row["agreed"] == 6 and row["cases"] == 4
     assert row["agreement_pct"] == pytest.approx(60.0)
+    # Agreed per case (three answers each, one in the last): 2, 2, 2 and 0; the interval has
+    # the case as the cluster (stats/clustered, tested there by hand and against statsmodels).
+    clustered = clustered_share([2, 2, 2, 0], [3, 3, 3, 1]).iloc[0]
+    assert row["agreement_lower"] == pytest.approx(clustered["lower"])
+    assert row["agreement_upper"] == pytest.approx(clustered["upper"])
     assert row["kappa"] == pytest.approx(3 / 7)
     assert row["within_one_pct"] == pytest.approx(100.0)
     assert row["strength"] == "moderate"

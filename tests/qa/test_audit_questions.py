@@ -8,8 +8,15 @@ from lscb_analysis.qa import audit_questions
 
 
 def test_weak_sections_and_low_agreement_raise_questions():
-    rows = [{"grade": g, "section": "planning", "question_id": "NEG-PLA-1"} for g in [R] * 9 + [G]]
-    rows += [{"grade": g, "section": "recognition"} for g in [G] * 9 + [R]]
+    # One answer per case: the clustered interval is the plain Wilson interval.
+    rows = [
+        {"grade": g, "section": "planning", "question_id": "NEG-PLA-1", "case": f"C-{n}"}
+        for n, g in enumerate([R] * 9 + [G])
+    ]
+    rows += [
+        {"grade": g, "section": "recognition", "case": f"C-{n}"}
+        for n, g in enumerate([G] * 9 + [R])
+    ]
     # 1 of 10 good or better: the board tier leaves the section out (even "below 50%" is
     # worked out from its suppressed counts) and counts every section with a suppressed
     # count, weak or not (recognition's single RI answer too), so the count points at none.
@@ -21,13 +28,25 @@ def test_weak_sections_and_low_agreement_raise_questions():
     assert analyst.loc[0, "question"].startswith("Planning (A-1): 10% of graded answers")
     assert "drift" in analyst.loc[0, "question"]
     # With counts of 6 or more the board sees the share and its interval.
-    big = [{"grade": g, "section": "planning"} for g in [R] * 14 + [G] * 6]
+    big = [
+        {"grade": g, "section": "planning", "case": f"C-{n}"}
+        for n, g in enumerate([R] * 14 + [G] * 6)
+    ]
     shown = audit_questions.weak_sections(records(big))
     assert shown["section"].tolist() == ["planning"] and shown.attrs["withheld"] == 0
     assert shown.loc[0, "question"].startswith(
         # Wilson interval for 6 of 20: statsmodels proportion_confint(method="wilson")
         "Planning (A-1): 30% of graded answers were good or better (95% interval 15% to 52%)"
     )
+    # The same 20 answers about 4 cases of 5, the 6 good answers in two of them (5 and 1):
+    # the interval widens with the design effect (stats/clustered, tested there by hand).
+    clustered = [
+        {**row, "case": f"C-{n // 5}"}
+        for n, row in enumerate(sorted(big, key=lambda row: row["grade"] != G))
+    ]
+    wide = audit_questions.weak_sections(records(clustered), tier="analyst")
+    assert wide.loc[0, "lower"] < shown.loc[0, "lower"]
+    assert wide.loc[0, "upper"] > shown.loc[0, "upper"]
 
     pairs = [
         (G, I),
