@@ -108,7 +108,8 @@ presenter.show(deep_dive_context.inspection_context(scope), "Ofsted judgements")
 
 # %% [markdown]
 # ## What the case-file audits show
-# Grades by section with the share good or better and its interval (the samples are small),
+# Grades by section with the share good or better and its interval, with the case as the
+# cluster (answers about one case are alike; the analyst tier also shows the design effect),
 # agreement between auditors on double-marked cases (weighted kappa), how moderation moved
 # grades, and repeat audits of the theme. Counts from 1 to 5 are suppressed for the board
 # (the analyst tier shows them, NOT FOR PUBLICATION).
@@ -116,7 +117,7 @@ presenter.show(deep_dive_context.inspection_context(scope), "Ofsted judgements")
 # %%
 records = deep_dive_context.audit_records(scope)
 deep_dive_context.show_tables(deep_dive_context.audit_tables(records, scope.tier))
-Markdown(disclosure_config.method_note())
+Markdown(f"{deep_dive_context.audit_method_note()}\n\n{disclosure_config.method_note()}")
 
 # %% [markdown]
 # ## Actions and re-audits
