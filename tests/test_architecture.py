@@ -7,6 +7,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -160,3 +161,17 @@ def test_names_in_docstrings_reference_files_and_readme_lead_to_the_code():
                     path.relative_to(REPO).as_posix()
                 )
     assert not broken, broken
+
+
+def test_reading_notebooks_does_not_compile_jsonschemas_iri_grammar():
+    # jsonschema builds a grammar for IRI checks at import when rfc3987-syntax is installed
+    # (about 0.9 s in every process that plans or runs a notebook); the package skips it.
+    code = (
+        "import sys, lscb_analysis.runs.planning, nbformat; "
+        "nbformat.validate(nbformat.v4.new_notebook()); "
+        "print(sys.modules.get('rfc3987_syntax'), 'lark' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["None", "False"]
