@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
 from lscb_analysis.core import paths
+from lscb_analysis.core.errors import ParameterError
 
 
 def _audit_template(args: argparse.Namespace) -> int:
@@ -26,8 +28,20 @@ def _audit_template(args: argparse.Namespace) -> int:
 
 def _audit_ingest(args: argparse.Namespace) -> int:
     from lscb_analysis.core import workbook_checks
-    from lscb_analysis.qa import audit_ingest
+    from lscb_analysis.protect import pseudonym
+    from lscb_analysis.qa import audit_ingest, audit_key_record
 
+    if args.new_key and args.folder:
+        raise ParameterError(
+            "--new-key ingests every audit again with the new key, so that no audit keeps "
+            "labels from the old one: leave out the folder."
+        )
+    fingerprint = pseudonym.key_fingerprint(pseudonym.load_key())
+    if args.new_key:
+        # Audits made with the old key are rebuilt from data/raw below, never mixed in.
+        shutil.rmtree(paths.processed_dir() / "audit", ignore_errors=True)
+    else:
+        audit_key_record.check_same_key(fingerprint)
     folder = Path(args.folder) if args.folder else paths.raw_dir() / "audit"
     has_workbooks = folder.is_dir() and any(
         p.suffix.lower() in workbook_checks.WORKBOOK_SUFFIXES for p in folder.iterdir()
@@ -54,6 +68,13 @@ def _audit_ingest(args: argparse.Namespace) -> int:
         for row in result.issues[result.issues["severity"] == "error"].itertuples():
             print(f"  ERROR {row.file} {row.cell or row.sheet}: {row.message}", file=sys.stderr)
         errors += int((result.issues["severity"] == "error").sum())
+    audit_key_record.record_key(fingerprint)
+    if args.new_key:
+        print(
+            f"Every audit was ingested again with the new key (fingerprint {fingerprint}): "
+            "case labels (CASE-...) have changed, so update any kept by hand, such as the "
+            "actions log, from the new records."
+        )
     return 1 if errors else 0
 
 
@@ -128,6 +149,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         nargs="?",
         metavar="DIR",
         help="data/raw/audit/<audit-id>/, or a folder of audit folders (default data/raw/audit)",
+    )
+    audit_ingest.add_argument(
+        "--new-key",
+        action="store_true",
+        help="change the pseudonym key on purpose: ingest every audit again with the key "
+        "found now (without it a key other than the one used before is refused)",
     )
     audit_ingest.set_defaults(handler=_audit_ingest)
     sample = audit_commands.add_parser("sample", help="draw a reproducible case sample")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -29,6 +31,27 @@ def test_audit_commands_end_to_end(lscb, project, tmp_path, monkeypatch):
     (reports / "leak.html").write_text("<p>Case SYN-0003 was discussed.</p>")
     check = lscb("check", "reports", project=project)
     assert check.returncode == 1 and "case_reference" in check.stderr
+    _another_key_is_refused_unless_on_purpose(lscb, project, tmp_path, monkeypatch, records)
+
+
+def _another_key_is_refused_unless_on_purpose(lscb, project, tmp_path, monkeypatch, before):
+    record = project / "data/processed/audit/pseudonym_key.json"
+    first = json.loads(record.read_text())["key_fingerprint"]
+    other = tmp_path / "keys" / "other.key"
+    assert lscb("audit", "keygen", "--path", str(other), project=project).returncode == 0
+    monkeypatch.setenv("LSCB_PSEUDONYM_KEY_FILE", str(other))
+    refused = lscb("audit", "ingest", project=project)
+    assert refused.returncode != 0
+    assert "The pseudonym key has changed" in refused.stderr and first in refused.stderr
+    assert "lscb audit ingest --new-key" in refused.stderr
+    records = project / "data/processed/audit/SYNTHETIC-2026-barnet-neglect/records.parquet"
+    assert pd.read_parquet(records)["case"].tolist() == before["case"].tolist()  # untouched
+    assert lscb("audit", "ingest", "--new-key", "data/raw/audit", project=project).returncode
+    changed = lscb("audit", "ingest", "--new-key", project=project)
+    assert changed.returncode == 0, changed.stderr
+    assert "case labels (CASE-...) have changed" in changed.stdout
+    assert json.loads(record.read_text())["key_fingerprint"] not in (first, "")
+    assert not set(pd.read_parquet(records)["case"]) & set(before["case"])
 
 
 @pytest.mark.slow
