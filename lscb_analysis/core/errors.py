@@ -92,7 +92,8 @@ class PilotFileError(DataFileError):
     """A Phase III pilot return (or the returns folder) cannot be used.
 
     ``code`` names the reason, e.g. ``corrupt``, ``unsafe_workbook``, ``not_a_workbook``,
-    ``no_data_sheet``, ``borough_not_identifiable``, ``unknown_model_version`` or
+    ``no_data_sheet``, ``borough_not_identifiable``, ``identity_mismatch`` (the file name
+    and the hidden sheet name different boroughs), ``unknown_model_version`` or
     ``missing_folder``; the message names the file and says what to do.
     """
 

@@ -151,6 +151,17 @@ def _identify_from_meta(
             f"{ret.path.name}: the hidden sheet names no borough.",
             code="borough_not_identifiable",
         )
+    named = find_borough(ret.path.stem)
+    if named is not None and named.la_number not in {area.la_number for area in areas}:
+        # Never let a return named for one borough stand as another's (re-)submission.
+        owner = areas[0].name if len(areas) == 1 else meta.get("boroughs", "those boroughs")
+        raise PilotFileError(
+            f"{ret.path.name}: the file name says {named.name}, the hidden sheet says "
+            f"{', '.join(area.name for area in areas)}. The return was set aside, so it "
+            f"replaces neither's figures: rename the file if it is {owner}'s, or ask {owner} "
+            "whether it is theirs.",
+            code="identity_mismatch",
+        )
     layout = pilot_table.template_rows(
         catalogue, areas, periods, context.index, rules, agency or None
     )

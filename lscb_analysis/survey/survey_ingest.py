@@ -309,6 +309,18 @@ def _ingest_file(
             reader.read_sheet(grid)
     about = {**reader.about_above, **reader.about}
     file_borough = _file_borough(reader, about, path)
+    named = find_borough(path.stem)
+    if file_borough and named and named.la_number != file_borough.la_number:
+        # Never let a return named for one borough replace another's (or be replaced by it).
+        return _rejected(
+            outcome,
+            "identity_mismatch",
+            f"{path.name}: the file name says {named.name}, the About sheet says "
+            f"{file_borough.name}. The return was set aside, so it replaces neither borough's "
+            f"return: rename the file if it is {file_borough.name}'s, or ask "
+            f"{file_borough.name} whether it is theirs.",
+            borough=file_borough,
+        )
     if "date" in about:
         outcome.return_date = _return_date(reader, about["date"])
     items: list[dict[str, Any]] = []
@@ -449,7 +461,8 @@ def ingest_survey(folder: Path | str | None = None, *, config: dict | None = Non
           header_row, non_blank_rows, borough, la_number``.
 
     Rejection codes: ``corrupt``, ``password_protected``, ``empty``,
-    ``no_recognisable_sheet``, ``borough_not_identifiable``, ``duplicate`` (byte-identical to
+    ``no_recognisable_sheet``, ``borough_not_identifiable``, ``identity_mismatch`` (the file
+    name and the About sheet name different boroughs), ``duplicate`` (byte-identical to
     an earlier file by name order; the first is kept) and ``unsafe_workbook``.
 
     Raises:

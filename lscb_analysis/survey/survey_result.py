@@ -82,6 +82,7 @@ REJECTION_CODES: tuple[str, ...] = (
     "empty",
     "no_recognisable_sheet",
     "borough_not_identifiable",
+    "identity_mismatch",
     "duplicate",
     "unsafe_workbook",
 )
@@ -103,6 +104,7 @@ ISSUE_CODES: dict[str, str] = {
     "empty": "no data items (blank template, 0 bytes, or only notes and headings)",
     "no_recognisable_sheet": "no sheet has a header row naming a data item",
     "borough_not_identifiable": "no borough from the About sheet, file name, sheets or column",
+    "identity_mismatch": "the file name names one borough and the About sheet another",
     "duplicate": "byte-identical to an earlier file (by name order), which is used",
     "unsafe_workbook": "over the workbook limits (size, zip bomb, rows, cells, XML entities)",
     # warnings: a row below the header that was not read as an item

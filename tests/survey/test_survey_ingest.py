@@ -302,3 +302,29 @@ def test_missing_folder_is_an_error(tmp_path):
     with pytest.raises(SurveyFileError, match="no returns folder") as caught:
         survey_ingest.ingest_survey(tmp_path / "nowhere")
     assert caught.value.code == "missing_folder"
+
+
+def test_a_return_named_for_one_borough_with_another_on_its_about_sheet_is_set_aside(
+    folder, template_return, state_of, by_code
+):
+    # The probe that got through: a workbook named for Redbridge whose About sheet says
+    # Camden replaced Camden's genuine return.
+    template_return(folder / "SYNTHETIC_camden_survey_return.xlsx", board="Camden", items=3)
+    template_return(
+        folder / "SYNTHETIC_redbridge_survey_return.xlsx",
+        board="Camden",
+        items=1,
+        date=dt.datetime(2026, 3, 20),
+    )
+    result = survey_ingest.ingest_survey(folder)
+    assert state_of(result, "SYNTHETIC_redbridge_survey_return.xlsx") == (
+        "rejected",
+        "identity_mismatch",
+    )
+    [message] = by_code(result, "identity_mismatch")["message"]
+    assert "the file name says Redbridge, the About sheet says Camden" in message
+    assert "ask Camden whether it is theirs" in message
+    assert state_of(result, "SYNTHETIC_camden_survey_return.xlsx") == ("ingested", "")
+    camden = result.items[result.items["borough"] == "Camden"]
+    assert set(camden["file"]) == {"SYNTHETIC_camden_survey_return.xlsx"}
+    assert "Redbridge" not in set(result.items["borough"])
