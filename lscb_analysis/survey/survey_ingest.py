@@ -385,6 +385,21 @@ def _modified(path: Path) -> pd.Timestamp:
     return pd.Timestamp(stamp.replace(tzinfo=None, microsecond=0))
 
 
+# Rejections that depend on the file's name, not its content: a byte-identical copy under
+# another name is read in its own right rather than set aside as a duplicate.
+NAME_DEPENDENT_REJECTIONS = ("identity_mismatch", "borough_not_identifiable")
+
+
+def _duplicate_use(first: _Outcome) -> str:
+    """What became of the file a duplicate copies (after :func:`_supersede`), for the
+    duplicate's message: "is used", "was replaced by a later return" or "was set aside"."""
+    if first.state == "rejected":
+        return f"was set aside ({first.reason.replace('_', ' ')})"
+    if any(first.used.values()):
+        return "is used"
+    return "was replaced by a later return"
+
+
 def _supersede(outcomes: list[_Outcome]) -> None:
     """Mark, per borough, the latest readable return as used and the others as superseded."""
     by_borough: dict[str, list[_Outcome]] = {}
@@ -482,24 +497,27 @@ def ingest_survey(folder: Path | str | None = None, *, config: dict | None = Non
         (p for p in folder.iterdir() if p.is_file() and not rules.is_skipped(p.name)),
         key=lambda p: p.name,
     )
-    first_by_hash: dict[str, str] = {}
-    outcomes = []
+    first_by_hash: dict[str, _Outcome] = {}
+    outcomes, copies = [], []
     for path in files:
         sha = io.sha256_of(path)
         modified = _modified(path)
-        if sha in first_by_hash:
-            outcome = _rejected(
-                _Outcome(path.name, sha, modified),
-                "duplicate",
-                f"{path.name} is byte-identical to {first_by_hash[sha]} (same SHA-256), so it "
-                f"was not read again; {first_by_hash[sha]} is used. Nothing to do unless a "
-                "different return was meant.",
-            )
+        first = first_by_hash.get(sha)
+        if first is not None and first.reason not in NAME_DEPENDENT_REJECTIONS:
+            outcome = _rejected(_Outcome(path.name, sha, modified), "duplicate", "")
+            copies.append((outcome, first))
         else:
-            first_by_hash[sha] = path.name
+            # A copy whose first was set aside for its file name is read under its own name.
             outcome = _ingest_file(path, sha, modified, rules, limits)
+            first_by_hash[sha] = outcome
         outcomes.append(outcome)
     _supersede(outcomes)
+    for outcome, first in copies:
+        outcome.message = outcome.issues[0]["message"] = (
+            f"{outcome.file} is byte-identical to {first.file} (same SHA-256), so it was not "
+            f"read again; {first.file} {_duplicate_use(first)}. Nothing to do unless a "
+            "different return was meant."
+        )
     result = _assemble(outcomes)
     states = result.returns.drop_duplicates("file")["state"].value_counts()
     LOGGER.info(

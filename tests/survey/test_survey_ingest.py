@@ -328,3 +328,22 @@ def test_a_return_named_for_one_borough_with_another_on_its_about_sheet_is_set_a
     camden = result.items[result.items["borough"] == "Camden"]
     assert set(camden["file"]) == {"SYNTHETIC_camden_survey_return.xlsx"}
     assert "Redbridge" not in set(result.items["borough"])
+
+
+def test_a_renamed_copy_set_aside_for_its_name_does_not_make_the_genuine_return_a_duplicate(
+    folder, template_return, state_of, by_code
+):
+    genuine = template_return(folder / "SYNTHETIC_camden_survey_return.xlsx", board="Camden")
+    # The same bytes under Barnet's name sort first: set aside for its name, it must not
+    # push Camden's own file out as a "duplicate" of a file that is not used.
+    shutil.copy2(genuine, folder / "SYNTHETIC_barnet_survey_return.xlsx")
+    shutil.copy2(genuine, folder / "SYNTHETIC_camden_survey_return_copy.xlsx")
+    result = survey_ingest.ingest_survey(folder)
+    assert state_of(result, "SYNTHETIC_barnet_survey_return.xlsx") == (
+        "rejected",
+        "identity_mismatch",
+    )
+    assert state_of(result, "SYNTHETIC_camden_survey_return.xlsx") == ("ingested", "")
+    [copy] = by_code(result, "duplicate")["message"]
+    assert copy.startswith("SYNTHETIC_camden_survey_return_copy.xlsx is byte-identical to ")
+    assert "SYNTHETIC_camden_survey_return.xlsx is used" in copy
