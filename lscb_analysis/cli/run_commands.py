@@ -4,6 +4,7 @@ the notebooks and the report pack, and looking up notebooks and local authoritie
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -55,6 +56,10 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _stop_as_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+
 def _one_writer(run_command):
     """Run ``run_command(args)`` holding the project's lock (one ``lscb run`` or ``lscb
     pack`` at a time); say so when the previous holder ended without finishing."""
@@ -64,6 +69,9 @@ def _one_writer(run_command):
 
         if args.out:
             args.out = str(output_folders.check_output_folder(args.out))
+        # SIGTERM (a scheduler or `kill` stopping the command) is handled as Ctrl-C is, so
+        # runs are stopped and their half-written folders removed before the command exits.
+        signal.signal(signal.SIGTERM, _stop_as_interrupt)
         with project_lock.project_lock(" ".join(["lscb", *sys.argv[1:]])) as left:
             if left is not None:
                 print(

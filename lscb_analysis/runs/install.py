@@ -99,6 +99,21 @@ def recover_interrupted(out_dir: Path) -> int:
     return count
 
 
+def remove_own_staging(out_dir: Path) -> int:
+    """Delete every staging folder this process made under ``out_dir``; return how many.
+
+    Called when a run is stopped (Ctrl-C, SIGTERM): besides the runs still going, a run that
+    had just finished may be half-way through being installed, and its folder must not be
+    left behind either. Folders of other processes are left alone.
+    """
+    count = 0
+    for folder in Path(out_dir).glob(f"*/{STAGING_PREFIX}*-{os.getpid()}-*"):
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            count += 1
+    return count
+
+
 def new_staging(spec: RunSpec) -> Path:
     """Return a new staging folder for a run, beside its report folder (parents created).
 

@@ -24,7 +24,12 @@ from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.present import pdf_print
 from lscb_analysis.qa import audit_ingest
 from lscb_analysis.runs import executors, pack, report_index
-from lscb_analysis.runs.install import new_staging, recover_interrupted, settle
+from lscb_analysis.runs.install import (
+    new_staging,
+    recover_interrupted,
+    remove_own_staging,
+    settle,
+)
 from lscb_analysis.runs.planning import check_kernel, plan_runs, tier_out_dir
 from lscb_analysis.runs.run_record import (
     RunJob,
@@ -154,6 +159,9 @@ def run_stages(
                     progress,
                     label,
                 )
+    except KeyboardInterrupt:
+        remove_own_staging(out)
+        raise
     finally:
         done = [results[i] for i in sorted(results)]
         report_index.record_outcomes(out, done, reasons)

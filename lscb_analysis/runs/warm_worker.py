@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import importlib
 import os
 import pickle
@@ -91,9 +92,30 @@ def _load_callable(reference: str):
     return getattr(importlib.import_module(module), name)
 
 
-def _child_main(function, args: tuple, env: dict, writer: int, log_path: str) -> None:
+PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h): a signal for when the parent ends
+
+
+def _end_with_parent(parent: int) -> None:
+    """Have this process killed when ``parent`` (the server) ends, however it ends.
+
+    Each run has its own process group (so a timeout can stop all of it), so a SIGKILL of the
+    command's group does not reach it; on Linux the kernel is asked to send SIGKILL when the
+    server goes, so no run outlives the command. Elsewhere the server's own shutdown ends runs.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the server ended before the request was in place
+        os._exit(1)
+
+
+def _child_main(
+    function, args: tuple, env: dict, writer: int, log_path: str, parent: int = 0
+) -> None:
     """Body of a forked child: run the job, send ``(state, ...)`` down ``writer``, exit."""
     os.setpgid(0, 0)
+    if parent:
+        _end_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     stdin = os.open(os.devnull, os.O_RDONLY)
@@ -130,12 +152,13 @@ class _Server:
         self.count += 1
         log_path = os.path.join(self.log_dir, f"job-{self.count}.log")
         reader, writer = os.pipe()
+        server = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child
             os.close(reader)
             with contextlib.suppress(OSError):
                 self.conn.close()
-            _child_main(function, args, env, writer, log_path)
+            _child_main(function, args, env, writer, log_path, server)
         os.close(writer)
         with contextlib.suppress(OSError):  # the child may not have done it yet
             os.setpgid(pid, pid)
