@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -143,8 +148,6 @@ def test_an_install_cut_short_is_put_back(tmp_path):
 
 
 def test_a_stop_removes_this_process_staging_folders_only(tmp_path):
-    import os
-
     own = tmp_path / "deep_dive" / f"{install.STAGING_PREFIX}barnet-{os.getpid()}-0a1b2c3d"
     other = tmp_path / "deep_dive" / f"{install.STAGING_PREFIX}brent-999999-0a1b2c3d"
     for folder in (own, other):
@@ -154,20 +157,13 @@ def test_a_stop_removes_this_process_staging_folders_only(tmp_path):
     assert not own.exists() and other.is_dir()
 
 
-@pytest.mark.slow
-def test_sigterm_stops_lscb_run_and_leaves_no_staging_folder(project, write_probe):
-    import os
-    import signal
-    import subprocess
-    import sys
-
+def _start_sleepy_run(project, write_probe, **popen):
+    """Start ``lscb run sleepy_probe`` for Barnet; return it once its notebook is running."""
     write_probe(project, "sleepy_probe", SLEEPY_PROBE)
     command = subprocess.Popen(
         [sys.executable, "-m", "lscb_analysis", "run", "sleepy_probe", "--borough", "Barnet"],
         env={**os.environ, "LSCB_PROJECT_DIR": str(project)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        **popen,
     )
     out = project / "reports" / "sleepy_probe"
     deadline = time.monotonic() + 90
@@ -175,18 +171,23 @@ def test_sigterm_stops_lscb_run_and_leaves_no_staging_folder(project, write_prob
         time.sleep(0.2)
     assert list(out.glob(".staging-*")), "the run never started"
     time.sleep(2)  # the notebook is running
+    return command
+
+
+@pytest.mark.slow
+def test_sigterm_stops_lscb_run_and_leaves_no_staging_folder(project, write_probe):
+    command = _start_sleepy_run(
+        project, write_probe, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     command.send_signal(signal.SIGTERM)
     _, stderr = command.communicate(timeout=60)
     assert command.returncode == 130, stderr
     assert "Interrupted" in stderr
-    assert not list(out.glob(".staging-*"))
+    assert not list((project / "reports" / "sleepy_probe").glob(".staging-*"))
 
 
 def _processes_of(project) -> list[int]:
     """Processes whose environment names ``project`` (the command and everything it started)."""
-    import os
-    from pathlib import Path
-
     marker = f"LSCB_PROJECT_DIR={project}".encode()
     found = []
     for environ in Path("/proc").glob("[0-9]*/environ"):
@@ -199,26 +200,15 @@ def _processes_of(project) -> list[int]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="Linux /proc")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads Linux /proc")
 def test_no_run_outlives_a_command_killed_with_its_process_group(project, write_probe):
-    import os
-    import signal
-    import subprocess
-    import sys
-
-    write_probe(project, "sleepy_probe", SLEEPY_PROBE)
-    command = subprocess.Popen(
-        [sys.executable, "-m", "lscb_analysis", "run", "sleepy_probe", "--borough", "Barnet"],
-        env={**os.environ, "LSCB_PROJECT_DIR": str(project)},
+    command = _start_sleepy_run(
+        project,
+        write_probe,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    out = project / "reports" / "sleepy_probe"
-    deadline = time.monotonic() + 90
-    while not list(out.glob(".staging-*")) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    time.sleep(2)
     assert len(_processes_of(project)) >= 3  # the command, its warm worker and the run
     os.killpg(command.pid, signal.SIGKILL)  # as a terminal closing or a scheduler would
     command.wait(timeout=30)
