@@ -3,7 +3,7 @@
 :func:`assess_pi` puts together, for one PI of one borough, the latest and previous figures, the
 target rating and direction of travel (:mod:`lscb_analysis.scorecard.ratings`), the SPC variation
 and assurance icons of its series (:func:`lscb_analysis.stats.xmr.xmr`), the recent-trend
-marker, the in-year figures, the benchmark comparisons and the data quality found by the pilot's
+marker (:func:`lscb_analysis.scorecard.trend_marker.trend_fields`), the in-year figures, the benchmark comparisons and the data quality found by the pilot's
 validation. No interval or signal is computed here: the :mod:`lscb_analysis.stats` modules do.
 """
 
@@ -22,8 +22,9 @@ from lscb_analysis.published.public_data import period_label
 from lscb_analysis.scorecard.periods import ScorecardPeriod, year_end_quarter
 from lscb_analysis.scorecard.pilot_values import USABLE
 from lscb_analysis.scorecard.ratings import target_status, travel, trend_judgement
+from lscb_analysis.scorecard.trend_marker import trend_fields
 from lscb_analysis.scorecard.wording import format_figure, period_text, status_text
-from lscb_analysis.stats import trends, xmr
+from lscb_analysis.stats import xmr
 
 
 def _improvement(polarity: str) -> str | None:
@@ -120,38 +121,6 @@ def _spc(series: pd.DataFrame, pi: Mapping, rules: Mapping) -> tuple[dict, pd.Da
     if chart.attrs.get("warning"):
         fields["spc_note"] = f"provisional limits: {count} points"
     return fields, points
-
-
-def _trend(series: pd.DataFrame, unit: str, rules: Mapping) -> tuple[str, str]:
-    """Recent-trend marker from the last five points' counts, as Fingertips."""
-    spec = rules["intervals"].get(unit, {"method": "none"})
-    if spec["method"] == "none":
-        return "cannot_be_calculated", str(spec.get("reason", "no interval for this unit"))
-    recent = series.tail(trends.TREND_POINTS)
-    if len(recent) < trends.TREND_POINTS:
-        return "cannot_be_calculated", f"fewer than {trends.TREND_POINTS} points"
-    usable = (
-        recent["state"].eq(USABLE) & recent["numerator"].notna() & recent["denominator"].notna()
-    )
-    if not usable.all():
-        return "cannot_be_calculated", (
-            f"a missing, suppressed or uncounted figure among the last {trends.TREND_POINTS} points"
-        )
-    numerator, denominator = recent["numerator"], recent["denominator"]
-    if (
-        (denominator <= 0).any()
-        or (numerator < 0).any()
-        or (spec["method"] == "wilson" and (numerator > denominator).any())
-    ):
-        return "cannot_be_calculated", "numerator and denominator inconsistent"
-    kind = "proportion" if spec["method"] == "wilson" else "rate"
-    result = trends.trend_test(
-        numerator=numerator,
-        denominator=denominator,
-        kind=kind,
-        confidence=float(rules["trend"]["confidence"]),
-    ).iloc[0]
-    return str(result["trend"]), str(result["reason"])
 
 
 def _data_quality(
@@ -366,7 +335,7 @@ def assess_pi(
         )
 
     usable_series = series if bench is None else series[series["order"] <= int(bench["period"])]
-    row["trend"], row["trend_reason"] = _trend(usable_series, unit, rules)
+    row.update(trend_fields(usable_series, pi, unit, rules))
     judgement = trend_judgement(row["trend"], polarity)
     row["trend_text"] = icons["trend"][row["trend"]] + (f", {judgement}" if judgement else "")
     row.update(_data_quality(series, issues, pilot, pi, period.cutoff, latest["state"]))

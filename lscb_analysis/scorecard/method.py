@@ -30,6 +30,7 @@ def method_lines(rules: Mapping) -> list[tuple[str, str]]:
         if spec["method"] == "none"
     )
     trend_level = float(rules["trend"]["confidence"])
+    quarterly = rules["trend"]["quarterly"]
     settings = rules["exceptions"]
     exceptions = " ".join(
         f"{settings[code]['label']}: {' '.join(settings[code]['description'].split())}"
@@ -76,10 +77,20 @@ def method_lines(rules: Mapping) -> list[tuple[str, str]]:
         ),
         (
             "Recent trend",
-            f"Fingertips' trend marker over the last 5 points at {trend_level:.1%} "
-            "confidence: chi-squared test for trend for percentages, Poisson "
+            f"Yearly figures (national PIs, and local PIs returned once a year): "
+            f"Fingertips' trend marker over the last 5 years at {trend_level:.1%} "
+            "confidence, chi-squared test for trend for percentages, Poisson "
             "regression for rates; not calculated where a figure among them is "
-            "missing, suppressed or has no numerator and denominator.",
+            "missing, suppressed or has no numerator and denominator. Fingertips' test "
+            "is made for yearly points, so quarterly and six-monthly local figures get a "
+            f"Mann-Kendall test instead (Mann 1945, Kendall 1975) over up to the last "
+            f"{quarterly['max_points']} periods at {float(quarterly['confidence']):.0%} "
+            "confidence: a rank test that assumes no straight line and no distribution, "
+            "exact for short series; seasonal by quarter of the year (Hirsch, Slack and "
+            f"Smith 1982) when every quarter has at least {quarterly['seasonal_min_years']} "
+            "figures. Missing and suppressed quarters are left out and counted; at least "
+            f"{quarterly['min_points']} figures are needed. The method used is named under "
+            "each trend.",
         ),
         (
             "Direction of travel",

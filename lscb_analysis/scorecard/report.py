@@ -182,7 +182,11 @@ def scorecard_html(card: Scorecard) -> str:
                             colours["comparison"].get(row[f"vs_{key}"], ""),
                         )
                     )
-                cells += [_cell(row["band_text"]), _cell(row["trend_text"]), _cell(row["dq_text"])]
+                cells += [
+                    _cell(row["band_text"]),
+                    _cell(row["trend_text"], row["trend_method_text"]),
+                    _cell(row["dq_text"]),
+                ]
                 parts.append(f"<tr{flag}>{''.join(cells)}</tr>")
                 notes = [
                     t

@@ -56,6 +56,7 @@ def load_rules(path: Path | str | None = None) -> dict:
     for key, level in (
         ("confidence", rules["confidence"]),
         ("trend.confidence", rules["trend"].get("confidence")),
+        ("trend.quarterly.confidence", rules["trend"].get("quarterly", {}).get("confidence")),
     ):
         if isinstance(level, bool) or not isinstance(level, int | float) or not 0.9 < level < 1:
             raise ReferenceDataError(

@@ -11,7 +11,8 @@ per PI of the best-fit model (:mod:`lscb_analysis.model.catalogue`) for one boro
   for national PIs, "too few points" when the series is short;
 * for national PIs, significance against England, London and the statistical-neighbour mean
   (:mod:`lscb_analysis.scorecard.benchmarks`), the London quartile band;
-* the recent-trend marker (:func:`stats.trend_test`), the data quality found by the pilot's
+* the recent-trend marker (:mod:`lscb_analysis.scorecard.trend_marker`: Fingertips' test on
+  yearly series, Mann-Kendall on quarterly ones, the method named), the data quality found by the pilot's
   validation (errors, queries, estimated values) and the borough's narrative.
 
 :func:`scorecard` computes all of it as one :class:`Scorecard`: the frame ``rows``
@@ -141,6 +142,8 @@ ROW_COLUMNS: list[str] = [
     "trend",
     "trend_text",
     "trend_reason",
+    "trend_method",
+    "trend_method_text",
     "dq_errors",
     "dq_queries",
     "dq_estimated",

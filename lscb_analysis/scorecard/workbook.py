@@ -46,6 +46,7 @@ def _workbook_columns(rules: Mapping) -> list[tuple[str, str, int]]:
         ("Not compared because", "compare_reason", 28),
         ("London quartile", "band_text", 16),
         ("Recent trend", "trend_text", 24),
+        ("Trend method", "trend_method_text", 30),
         ("Data quality", "dq_text", 26),
         ("In-year figure", "in_year_text", 26),
         ("Narrative", "narrative", 48),
