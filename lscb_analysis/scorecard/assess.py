@@ -19,6 +19,7 @@ from lscb_analysis.core import indicators
 from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.present import latest
 from lscb_analysis.published.public_data import period_label
+from lscb_analysis.scorecard.benchmarks import BAND_GROUPS
 from lscb_analysis.scorecard.periods import ScorecardPeriod, year_end_quarter
 from lscb_analysis.scorecard.pilot_values import USABLE
 from lscb_analysis.scorecard.ratings import target_status, travel, trend_judgement
@@ -216,6 +217,39 @@ def _in_year(
     return f"{period_text(last['period'])}: {status_text(last['state'], rules).lower()}", narrative
 
 
+def _band_text(row: Mapping, key: str, polarity: str) -> str:
+    if polarity not in ("high", "low"):
+        return "not banded (no polarity)"
+    if row[f"{key}_band"] is None or pd.isna(row[f"{key}_rank"]):
+        return "not banded"
+    return f"{row[f'{key}_band']} (rank {int(row[f'{key}_rank'])} of {row[f'{key}_ranked']})"
+
+
+def band_fields(row: Mapping, polarity: str, source_type: str, rules: Mapping) -> dict:
+    """The quartile bands as the card shows them, and the note on the areas each leaves out.
+
+    Inputs: the row's ``{england,london}_{rank,ranked,band,left_out}``, the PI's polarity and
+    source type, ``rules`` (``bands``: the label of each reference group).
+    Output: ``england_band_text`` and ``band_text`` (London), "B (rank 12 of 33)", "not
+    banded" or "not banded (no polarity)"; ``band_note``: for each ranked group of a national
+    PI with a polarity, how many areas were ranked and which were left out, e.g. "London
+    quartile: 32 boroughs ranked; left out: suppressed: Barnet".
+    """
+    notes = []
+    if source_type == "national" and polarity in ("high", "low"):
+        for key, noun in (("england", "LAs"), ("london", "boroughs")):
+            if row[f"{key}_ranked"]:
+                note = f"{rules['bands'][key]}: {row[f'{key}_ranked']} {noun} ranked"
+                if row[f"{key}_left_out"]:
+                    note += f"; left out: {row[f'{key}_left_out']}"
+                notes.append(note)
+    return {
+        "england_band_text": _band_text(row, "england", polarity),
+        "band_text": _band_text(row, "london", polarity),
+        "band_note": ". ".join(notes),
+    }
+
+
 def _comparison_text(code: str, value: float, pi: Mapping, rules: Mapping) -> tuple[str, str]:
     shown = format_figure(value, pi["unit"], pi["decimals"], rules) or "not published"
     return shown, str(rules["icons"]["comparison"][code])
@@ -300,10 +334,12 @@ def assess_pi(
             upper=np.nan,
             compare_reason=reason,
             neighbours_used=0,
-            london_rank=np.nan,
-            london_ranked=0,
-            london_band=None,
         )
+        for key in BAND_GROUPS:
+            row.update(
+                {f"{key}_rank": np.nan, f"{key}_ranked": 0, f"{key}_band": None},
+                **{f"{key}_left_out": ""},
+            )
         for key in rules["benchmarks"]:
             row[key], row[f"{key}_text"] = np.nan, ""
             row[f"vs_{key}"] = "not_compared"
@@ -315,24 +351,23 @@ def assess_pi(
             upper=bench["upper"],
             compare_reason=bench["compare_reason"],
             neighbours_used=int(bench["neighbours_used"]),
-            london_rank=bench["london_rank"],
-            london_ranked=int(bench["london_ranked"]),
-            london_band=bench["london_band"],
         )
+        for key in BAND_GROUPS:
+            row.update(
+                {
+                    f"{key}_rank": bench[f"{key}_rank"],
+                    f"{key}_ranked": int(bench[f"{key}_ranked"]),
+                    f"{key}_band": bench[f"{key}_band"],
+                    f"{key}_left_out": bench[f"{key}_left_out"],
+                }
+            )
         for key in rules["benchmarks"]:
             row[key] = bench[key]
             row[f"{key}_text"], row[f"vs_{key}_text"] = _comparison_text(
                 bench[f"vs_{key}"], bench[key], pi, rules
             )
             row[f"vs_{key}"] = bench[f"vs_{key}"]
-    if polarity not in ("high", "low"):
-        row["band_text"] = "not banded (no polarity)"
-    elif row["london_band"] is None or pd.isna(row["london_rank"]):
-        row["band_text"] = "not banded"
-    else:
-        row["band_text"] = (
-            f"{row['london_band']} (rank {int(row['london_rank'])} of {row['london_ranked']})"
-        )
+    row.update(band_fields(row, polarity, pi["source_type"], rules))
 
     usable_series = series if bench is None else series[series["order"] <= int(bench["period"])]
     row.update(trend_fields(usable_series, pi, unit, rules))

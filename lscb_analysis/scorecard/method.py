@@ -24,6 +24,7 @@ def method_lines(rules: Mapping) -> list[tuple[str, str]]:
     """
     spc, level = rules["spc"], float(rules["confidence"])
     names = rules["benchmarks"]
+    bands = rules["bands"]
     no_interval = "; ".join(
         f"{unit.replace('_', ' ')}: {spec.get('reason', 'no interval')}"
         for unit, spec in rules["intervals"].items()
@@ -58,10 +59,16 @@ def method_lines(rules: Mapping) -> list[tuple[str, str]]:
             "published comparator.",
         ),
         (
-            "London quartile",
-            "Band A (best quarter) to D (worst) among the London boroughs with a "
-            "figure, following the PI's polarity, as DfE's LA Interactive Tool; "
-            "PIs where neither direction is better are not banded.",
+            "Quartile bands",
+            f"Two bands A (best quarter) to D (worst), each named by the areas it ranks. "
+            f"{bands['england']}: among every English local authority with a figure in "
+            "DfE's published file for the year, as DfE's LA Interactive Tool ranks them. "
+            f"{bands['london']}: among the London boroughs (with the City of London) with "
+            "a figure. Areas are ranked by the PI's polarity (rank 1 is the best; tied "
+            "figures share the better rank) and the band is the rank's quarter of the "
+            "number ranked. An area with no figure (suppressed, not published) is not "
+            "ranked: each PI's note gives the number ranked and names the areas left out "
+            "and why. PIs where neither direction is better are not banded.",
         ),
         (
             "SPC (variation and assurance)",

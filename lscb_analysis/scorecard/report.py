@@ -101,7 +101,8 @@ def scorecard_html(card: Scorecard) -> str:
 
     One table per goal (its heading, and its caption for screen readers), one row group per
     cluster headed by the cluster's title and introduction; one line per PI (latest value and
-    period, target, previous value and direction of travel, SPC, benchmarks, quartile, trend,
+    period, target, previous value and direction of travel, SPC, benchmarks, England (LAIT) and
+    London quartiles, trend (with the method used),
     data quality), the borough's narrative beneath it.
     Colours come from the rules and only for judged cells: a missing or suppressed figure,
     "not compared" or "not rated" is never coloured. Readable printed on A4 landscape.
@@ -115,7 +116,7 @@ def scorecard_html(card: Scorecard) -> str:
         "Previous",
         "SPC",
         *[n.capitalize() for n in names.values()],
-        "London quartile",
+        *[rules["bands"][key] for key in ("england", "london")],
         "Recent trend",
         "Data quality",
     ]
@@ -183,6 +184,7 @@ def scorecard_html(card: Scorecard) -> str:
                         )
                     )
                 cells += [
+                    _cell(row["england_band_text"]),
                     _cell(row["band_text"]),
                     _cell(row["trend_text"], row["trend_method_text"]),
                     _cell(row["dq_text"]),
@@ -196,6 +198,7 @@ def scorecard_html(card: Scorecard) -> str:
                         row["compare_reason"]
                         and row["source_type"] == "national"
                         and f"Not compared: {row['compare_reason']}.",
+                        row["band_note"] and f"Quartiles: {row['band_note']}.",
                     )
                     if t
                 ]

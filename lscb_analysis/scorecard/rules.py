@@ -1,7 +1,7 @@
 """The score card's rules: ``data/reference/scorecard.yaml`` read and checked (:func:`load_rules`).
 
 Every setting of the score card (confidence level, interval methods, benchmarks, SPC and trend
-settings, direction and target rules, exception rules and questions, icons, legend, colours,
+settings, quartile band labels, direction and target rules, exception rules and questions, icons, legend, colours,
 units and status wording) is in that file; the other modules of this room take the mapping
 :func:`load_rules` returns.
 """
@@ -19,6 +19,7 @@ REQUIRED_RULE_KEYS = (
     "confidence",
     "intervals",
     "benchmarks",
+    "bands",
     "rug_benchmark",
     "spc",
     "trend",

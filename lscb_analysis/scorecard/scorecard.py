@@ -10,7 +10,8 @@ per PI of the best-fit model (:mod:`lscb_analysis.model.catalogue`) for one boro
   :func:`stats.xmr_summary`): quarterly pilot values for local PIs, published annual figures
   for national PIs, "too few points" when the series is short;
 * for national PIs, significance against England, London and the statistical-neighbour mean
-  (:mod:`lscb_analysis.scorecard.benchmarks`), the London quartile band;
+  (:mod:`lscb_analysis.scorecard.benchmarks`), the quartile bands among all English LAs (as
+  DfE's LA Interactive Tool) and among the London boroughs, with the areas each leaves out;
 * the recent-trend marker (:mod:`lscb_analysis.scorecard.trend_marker`: Fingertips' test on
   yearly series, Mann-Kendall on quarterly ones, the method named), the data quality found by the pilot's
   validation (errors, queries, estimated values) and the borough's narrative.
@@ -135,10 +136,17 @@ ROW_COLUMNS: list[str] = [
     "vs_neighbours",
     "vs_neighbours_text",
     "compare_reason",
+    "england_rank",
+    "england_ranked",
+    "england_band",
+    "england_left_out",
+    "england_band_text",
     "london_rank",
     "london_ranked",
     "london_band",
+    "london_left_out",
     "band_text",
+    "band_note",
     "trend",
     "trend_text",
     "trend_reason",
