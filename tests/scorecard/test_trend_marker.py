@@ -59,7 +59,7 @@ def test_board_tier_leaves_a_suppressed_quarter_out_of_the_trend_and_says_so(
     pilot = pilot_rows("BF-SG-02", quarters("2023Q3", 10), values)
     board = row_of(card_for(model, ["BF-SG-02"], national_public, pilot), "BF-SG-02")
     assert board["trend_method_text"] == (
-        "Mann-Kendall test, 9 quarters (1 left out: missing or suppressed)"
+        "Mann-Kendall test, 9 quarters; 1 missing or suppressed quarter left out"
     )
     assert board["trend"] == "increasing"  # 36 of 36 pairs rise: p = 2 / 9! = 5.5e-6
     analyst = row_of(
@@ -79,7 +79,7 @@ def test_every_quarter_suppressed_cannot_be_calculated(
     row = row_of(card_for(model, ["BF-SG-02"], national_public, pilot), "BF-SG-02")
     assert row["trend"] == "cannot_be_calculated"
     assert row["trend_reason"] == "0 figures; the test needs at least 6"
-    assert row["trend_method_text"].endswith("(8 left out: missing or suppressed)")
+    assert row["trend_method_text"].endswith("; 8 missing or suppressed quarters left out")
 
 
 def test_national_pi_keeps_fingertips_test_on_yearly_points(
