@@ -192,7 +192,7 @@ def quarterly_spc_frames(
 
 def quarterly_trend_text(frame: pd.DataFrame, pi: pd.Series, rules: dict) -> str:
     """One PI's trend across its quarters, with the test named: "Re-referrals: no significant
-    change (Mann-Kendall test, 8 quarters)".
+    change, by Mann-Kendall, 8 quarters".
 
     The test is the score card's for quarterly local figures
     (:func:`lscb_analysis.scorecard.trend_marker.trend_fields`: Mann-Kendall, seasonal by
@@ -222,7 +222,7 @@ def quarterly_trend_text(frame: pd.DataFrame, pi: pd.Series, rules: dict) -> str
         words += f", {judgement}"
     elif fields["trend"] == "cannot_be_calculated":
         words += f": {fields['trend_reason']}"
-    return f"{frame.attrs['title']}: {words} ({fields['trend_method_text']})"
+    return f"{frame.attrs['title']}: {words}, by {fields['trend_method_text']}"
 
 
 def quarterly_note(scope: DeepDiveScope, quarterly: dict[str, pd.DataFrame]) -> str:

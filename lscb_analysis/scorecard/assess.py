@@ -231,18 +231,18 @@ def band_fields(row: Mapping, polarity: str, source_type: str, rules: Mapping) -
     Inputs: the row's ``{england,london}_{rank,ranked,band,left_out}``, the PI's polarity and
     source type, ``rules`` (``bands``: the label of each reference group).
     Output: ``england_band_text`` and ``band_text`` (London), "B (rank 12 of 33)", "not
-    banded" or "not banded (no polarity)"; ``band_note``: for each ranked group of a national
-    PI with a polarity, how many areas were ranked and which were left out, e.g. "London
-    quartile: 32 boroughs ranked; left out: suppressed: Barnet".
+    banded" or "not banded (no polarity)"; ``band_note``: for each group of a national PI
+    with a polarity whose ranking left areas out, how many were ranked and which were left
+    out, e.g. "London: 32 boroughs ranked, left out suppressed (1): Barnet" ("" when none).
     """
     notes = []
     if source_type == "national" and polarity in ("high", "low"):
         for key, noun in (("england", "LAs"), ("london", "boroughs")):
-            if row[f"{key}_ranked"]:
-                note = f"{rules['bands'][key]}: {row[f'{key}_ranked']} {noun} ranked"
-                if row[f"{key}_left_out"]:
-                    note += f"; left out: {row[f'{key}_left_out']}"
-                notes.append(note)
+            if row[f"{key}_ranked"] and row[f"{key}_left_out"]:
+                notes.append(
+                    f"{rules['bands']['short'][key]}: {row[f'{key}_ranked']} {noun} ranked, "
+                    f"left out {row[f'{key}_left_out']}"
+                )
     return {
         "england_band_text": _band_text(row, "england", polarity),
         "band_text": _band_text(row, "london", polarity),

@@ -24,8 +24,9 @@ from lscb_analysis.stats import benchmarking, intervals
 BAND_GROUPS = ("england", "london")
 """The reference groups of the quartile bands: all English LAs (as LAIT), London boroughs."""
 
-# How many areas a left-out list names before it says "and N others".
-LEFT_OUT_NAMED = 12
+# How many areas a left-out list names, per reason, before it says "and N others": every
+# London borough up to a dozen; for England a few (dozens of LAs may be suppressed at once).
+LEFT_OUT_NAMED = {"england": 5, "london": 12}
 
 ENGLAND_CODE = "E92000001"
 
@@ -91,12 +92,13 @@ def _interval(
     return frame, reason
 
 
-def left_out_text(statuses: pd.Series, names: pd.Series) -> str:
+def left_out_text(statuses: pd.Series, names: pd.Series, named: int = 12) -> str:
     """The areas a ranking leaves out, by reason: "suppressed (2): Barnet, Camden".
 
-    Inputs: ``statuses`` (the published status of each area left out) and ``names`` (their
-    names, same index). Output: "" when none; reasons in alphabetical order, each with its
-    count and at most :data:`LEFT_OUT_NAMED` names, then "and N others".
+    Inputs: ``statuses`` (the published status of each area left out), ``names`` (their
+    names, same index) and ``named`` (most names given per reason). Output: "" when none;
+    reasons in alphabetical order, each with its count and at most ``named`` names, then
+    "and N others".
 
     >>> left_out_text(pd.Series(["suppressed", "not_available"]), pd.Series(["Barnet", "Brent"]))
     'not available (1): Brent; suppressed (1): Barnet'
@@ -106,9 +108,9 @@ def left_out_text(statuses: pd.Series, names: pd.Series) -> str:
     groups = names.groupby(statuses.str.replace("_", " ").to_numpy()).agg(sorted)
     parts = []
     for reason, members in groups.items():
-        text = f"{reason} ({len(members)}): {', '.join(members[:LEFT_OUT_NAMED])}"
-        if len(members) > LEFT_OUT_NAMED:
-            others = len(members) - LEFT_OUT_NAMED
+        text = f"{reason} ({len(members)}): {', '.join(members[:named])}"
+        if len(members) > named:
+            others = len(members) - named
             text += f" and {others} other{'s' if others != 1 else ''}"
         parts.append(text)
     return "; ".join(parts)
@@ -127,7 +129,9 @@ def _add_bands(table: pd.DataFrame, las: pd.DataFrame, polarity: object) -> None
         left = values.index[values.isna()]
         table[f"{key}_ranked"] = int(values.notna().sum())
         table[f"{key}_left_out"] = left_out_text(
-            areas.loc[left, "status"].astype(str), areas.loc[left, "area_name"].astype(str)
+            areas.loc[left, "status"].astype(str),
+            areas.loc[left, "area_name"].astype(str),
+            LEFT_OUT_NAMED[key],
         )
         if polarity in ("high", "low"):
             bands = benchmarking.quartile_band(values, polarity).reindex(table["la_number"])

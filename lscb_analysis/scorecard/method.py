@@ -60,15 +60,11 @@ def method_lines(rules: Mapping) -> list[tuple[str, str]]:
         ),
         (
             "Quartile bands",
-            f"Two bands A (best quarter) to D (worst), each named by the areas it ranks. "
-            f"{bands['england']}: among every English local authority with a figure in "
-            "DfE's published file for the year, as DfE's LA Interactive Tool ranks them. "
-            f"{bands['london']}: among the London boroughs (with the City of London) with "
-            "a figure. Areas are ranked by the PI's polarity (rank 1 is the best; tied "
-            "figures share the better rank) and the band is the rank's quarter of the "
-            "number ranked. An area with no figure (suppressed, not published) is not "
-            "ranked: each PI's note gives the number ranked and names the areas left out "
-            "and why. PIs where neither direction is better are not banded.",
+            f"A (best quarter) to D (worst), by rank following the PI's polarity (ties share "
+            f"the better rank). {bands['england']}: among every English LA with a figure in "
+            f"DfE's published file, as DfE's LA Interactive Tool; {bands['london']}: among the "
+            "London boroughs with a figure. Areas without a figure are not ranked and are "
+            "named in the PI's note. PIs where neither direction is better are not banded.",
         ),
         (
             "SPC (variation and assurance)",
@@ -84,20 +80,15 @@ def method_lines(rules: Mapping) -> list[tuple[str, str]]:
         ),
         (
             "Recent trend",
-            f"Yearly figures (national PIs, and local PIs returned once a year): "
-            f"Fingertips' trend marker over the last 5 years at {trend_level:.1%} "
-            "confidence, chi-squared test for trend for percentages, Poisson "
-            "regression for rates; not calculated where a figure among them is "
-            "missing, suppressed or has no numerator and denominator. Fingertips' test "
-            "is made for yearly points, so quarterly and six-monthly local figures get a "
-            f"Mann-Kendall test instead (Mann 1945, Kendall 1975) over up to the last "
-            f"{quarterly['max_points']} periods at {float(quarterly['confidence']):.0%} "
-            "confidence: a rank test that assumes no straight line and no distribution, "
-            "exact for short series; seasonal by quarter of the year (Hirsch, Slack and "
-            f"Smith 1982) when every quarter has at least {quarterly['seasonal_min_years']} "
-            "figures. Missing and suppressed quarters are left out and counted; at least "
-            f"{quarterly['min_points']} figures are needed. The method used is named under "
-            "each trend.",
+            f"Yearly figures: Fingertips' trend marker over the last 5 years at "
+            f"{trend_level:.1%} confidence (chi-squared test for trend for percentages, "
+            "Poisson regression for rates), not calculated where one of them is missing or "
+            "suppressed. Quarterly local figures: Mann-Kendall test (Fingertips' test is for "
+            f"yearly points) over up to the last {quarterly['max_points']} quarters at "
+            f"{float(quarterly['confidence']):.0%} confidence, seasonal by quarter of the year "
+            f"(Hirsch et al. 1982) when each quarter has {quarterly['seasonal_min_years']} "
+            f"figures; missing and suppressed quarters left out; at least "
+            f"{quarterly['min_points']} figures. The method is named under each trend.",
         ),
         (
             "Direction of travel",

@@ -96,6 +96,14 @@ def _cell(text: str, sub: str = "", colour: str = "", css: str = "") -> str:
     return f"<td{kind}{style}>{html.escape(text)}{extra}</td>"
 
 
+def _band_cell(row: dict, short: dict) -> str:
+    """The quartile cell: the England (LAIT) band, the London band beneath, each labelled."""
+    england, london = row["england_band_text"], row["band_text"]
+    if england == london and not england[:1].isupper():
+        return _cell(london)  # "not banded", "not banded (no polarity)": said once
+    return _cell(f"{short['england']}: {england}", f"{short['london']}: {london}")
+
+
 def scorecard_html(card: Scorecard) -> str:
     """The score card table as HTML: grouped by goal and cluster, with the cluster narrative.
 
@@ -116,7 +124,7 @@ def scorecard_html(card: Scorecard) -> str:
         "Previous",
         "SPC",
         *[n.capitalize() for n in names.values()],
-        *[rules["bands"][key] for key in ("england", "london")],
+        rules["bands"]["column"],
         "Recent trend",
         "Data quality",
     ]
@@ -184,8 +192,7 @@ def scorecard_html(card: Scorecard) -> str:
                         )
                     )
                 cells += [
-                    _cell(row["england_band_text"]),
-                    _cell(row["band_text"]),
+                    _band_cell(row, rules["bands"]["short"]),
                     _cell(row["trend_text"], row["trend_method_text"]),
                     _cell(row["dq_text"]),
                 ]
@@ -198,7 +205,7 @@ def scorecard_html(card: Scorecard) -> str:
                         row["compare_reason"]
                         and row["source_type"] == "national"
                         and f"Not compared: {row['compare_reason']}.",
-                        row["band_note"] and f"Quartiles: {row['band_note']}.",
+                        row["band_note"] and f"Quartile ranking: {row['band_note']}.",
                     )
                     if t
                 ]

@@ -22,14 +22,12 @@ PERIOD_PLURALS = {"quarter": "quarters", "half": "half-years", "year": "years"}
 
 
 def _method_text(method: str, points: int, kind: str, left_out: int, rules: Mapping) -> str:
-    """How the card names the method: "Mann-Kendall test, 8 quarters; 2 missing or suppressed
-    quarters left out"."""
+    """How the card names the method: "Mann-Kendall, 6 of 8 quarters (2 missing or
+    suppressed)"."""
     names = rules["trend"]["methods"]
-    text = str(names.get(method, method)).format(points=points, periods=PERIOD_PLURALS[kind])
-    if left_out:
-        word = PERIOD_PLURALS[kind] if left_out != 1 else kind.replace("half", "half-year")
-        text += f"; {left_out} missing or suppressed {word} left out"
-    return text
+    count = f"{points} of {points + left_out}" if left_out else str(points)
+    text = str(names.get(method, method)).format(points=count, periods=PERIOD_PLURALS[kind])
+    return text + (f" ({left_out} missing or suppressed)" if left_out else "")
 
 
 def _yearly_trend(series: pd.DataFrame, unit: str, rules: Mapping) -> tuple[str, str, str]:

@@ -181,12 +181,12 @@ def test_quarterly_note_names_the_trend_test(public_indicators):
     note = deep_dive_trends.quarterly_note(scope, rising)
     assert note.endswith(
         "Trend across the quarters, at 95% confidence: Re-referrals: increasing, getting "
-        "worse (Mann-Kendall test, 8 quarters)."
+        "worse, by Mann-Kendall, 8 quarters."
     )
     hidden = deep_dive_trends.quarterly_spc_frames(
         scope, pilot_values_table([10, 11, 2, 13, 14, 15, 16, 17])
     )
-    assert "(Mann-Kendall test, 7 quarters; 1 missing or suppressed quarter left out)" in (
+    assert "by Mann-Kendall, 7 of 8 quarters (1 missing or suppressed)." in (
         deep_dive_trends.quarterly_note(scope, hidden)
     )
     assert "Fingertips" not in note

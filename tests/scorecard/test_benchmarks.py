@@ -8,7 +8,7 @@ import pytest
 
 from lscb_analysis.core import paths
 from lscb_analysis.published.public_data import OUTPUT_COLUMNS
-from lscb_analysis.scorecard import benchmarks, method, periods, report
+from lscb_analysis.scorecard import benchmarks, method, periods, report, workbook
 from lscb_analysis.stats import intervals
 
 
@@ -117,16 +117,23 @@ def test_card_shows_both_bands_labelled_and_the_areas_left_out(
     row = row_of(card, "BF-FD-03")
     assert row["england_band_text"] == "C (rank 7 of 12)"
     assert row["band_text"] == "D (rank 2 of 2)"
+    # Only the groups that left areas out get a note: both here.
     assert row["band_note"].startswith(
-        "England quartile (LAIT): 12 LAs ranked; left out: not available (1): City of London; "
-        "suppressed (1): Hackney. London quartile: 2 boroughs ranked; left out: "
+        "England (LAIT): 12 LAs ranked, left out not available (1): City of London; "
+        "suppressed (1): Hackney. London: 2 boroughs ranked, left out not available (1): "
+        "City of London; not published (29): "
     )
     html = report.scorecard_html(card)
-    assert '<th scope="col">England quartile (LAIT)</th>' in html
-    assert '<th scope="col">London quartile</th>' in html
-    assert "Quartiles: England quartile (LAIT): 12 LAs ranked" in html
+    assert '<th scope="col">Quartile band</th>' in html
+    assert (
+        '<td>England (LAIT): C (rank 7 of 12)<br><span class="sub">London: D (rank 2 of 2)'
+        "</span></td>"
+    ) in html
+    assert "Quartile ranking: England (LAIT): 12 LAs ranked" in html
+    workbook_heads = [head for head, _, _ in workbook._workbook_columns(rules)]
+    assert {"England quartile (LAIT)", "London quartile", "Quartile note"} <= set(workbook_heads)
     lines = dict(method.method_lines(rules))
-    assert "every English local authority" in lines["Quartile bands"]
+    assert "every English LA with a figure" in lines["Quartile bands"]
     assert "London boroughs" in lines["Quartile bands"]
 
 
