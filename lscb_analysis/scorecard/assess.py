@@ -3,8 +3,10 @@
 :func:`assess_pi` puts together, for one PI of one borough, the latest and previous figures, the
 target rating and direction of travel (:mod:`lscb_analysis.scorecard.ratings`), the SPC variation
 and assurance icons of its series (:func:`lscb_analysis.stats.xmr.xmr`), the recent-trend
-marker (:func:`lscb_analysis.scorecard.trend_marker.trend_fields`), the in-year figures, the benchmark comparisons and the data quality found by the pilot's
-validation. No interval or signal is computed here: the :mod:`lscb_analysis.stats` modules do.
+marker (:func:`lscb_analysis.scorecard.trend_marker.trend_fields`), the in-year figures, the
+benchmark comparisons and quartile bands (:func:`band_fields`) and the data quality found by
+the pilot's validation. No interval or signal is computed here: the :mod:`lscb_analysis.stats`
+modules do.
 """
 
 from __future__ import annotations
@@ -233,14 +235,15 @@ def band_fields(row: Mapping, polarity: str, source_type: str, rules: Mapping) -
     Output: ``england_band_text`` and ``band_text`` (London), "B (rank 12 of 33)", "not
     banded" or "not banded (no polarity)"; ``band_note``: for each group of a national PI
     with a polarity whose ranking left areas out, how many were ranked and which were left
-    out, e.g. "London: 32 boroughs ranked, left out suppressed (1): Barnet" ("" when none).
+    out, e.g. "London quartile: 32 boroughs ranked, left out suppressed (1): Barnet" ("" when
+    none; England's note counts the LAs left out by reason without naming them).
     """
     notes = []
     if source_type == "national" and polarity in ("high", "low"):
         for key, noun in (("england", "LAs"), ("london", "boroughs")):
             if row[f"{key}_ranked"] and row[f"{key}_left_out"]:
                 notes.append(
-                    f"{rules['bands']['short'][key]}: {row[f'{key}_ranked']} {noun} ranked, "
+                    f"{rules['bands'][key]}: {row[f'{key}_ranked']} {noun} ranked, "
                     f"left out {row[f'{key}_left_out']}"
                 )
     return {

@@ -3,9 +3,10 @@
 :func:`benchmark_table` gives every London borough's published figure for the card's reporting
 year with its confidence interval (Wilson for percentages, exact / Byar for rates, from the
 published numerator and denominator) and its significance against England, London and the
-statistical-neighbour mean (:func:`lscb_analysis.stats.benchmarking.compare_to_benchmark`), its rank and
-quartile band among all English LAs (as DfE's LA Interactive Tool) and among the London boroughs,
-with the areas each ranking leaves out; "not compared", with the reason, where no interval exists.
+statistical-neighbour mean (:func:`lscb_analysis.stats.benchmarking.compare_to_benchmark`), its
+rank and quartile band among all English LAs (as DfE's LA Interactive Tool) and among the London
+boroughs, with the areas each ranking leaves out; "not compared", with the reason, where no
+interval exists.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ BAND_GROUPS = ("england", "london")
 """The reference groups of the quartile bands: all English LAs (as LAIT), London boroughs."""
 
 # How many areas a left-out list names, per reason, before it says "and N others": every
-# London borough up to a dozen; for England a few (dozens of LAs may be suppressed at once).
-LEFT_OUT_NAMED = {"england": 5, "london": 12}
+# London borough up to a dozen; for England only the counts by reason (dozens of LAs may be
+# suppressed at once; benchmark_table's england_left_out is the place to look them up).
+LEFT_OUT_NAMED = {"england": 0, "london": 12}
 
 ENGLAND_CODE = "E92000001"
 
@@ -108,10 +110,12 @@ def left_out_text(statuses: pd.Series, names: pd.Series, named: int = 12) -> str
     groups = names.groupby(statuses.str.replace("_", " ").to_numpy()).agg(sorted)
     parts = []
     for reason, members in groups.items():
-        text = f"{reason} ({len(members)}): {', '.join(members[:named])}"
-        if len(members) > named:
-            others = len(members) - named
-            text += f" and {others} other{'s' if others != 1 else ''}"
+        text = f"{reason} ({len(members)})"
+        if named:
+            text += f": {', '.join(members[:named])}"
+            if len(members) > named:
+                others = len(members) - named
+                text += f" and {others} other{'s' if others != 1 else ''}"
         parts.append(text)
     return "; ".join(parts)
 
@@ -165,8 +169,9 @@ def benchmark_table(
     Inputs: ``public`` (public_indicators), ``pis`` (catalogue rows), ``period``, ``rules``,
     ``areas`` (None: the 33 London boroughs).
     Output: :data:`BENCHMARK_COLUMNS`; ``england_rank`` / ``london_rank`` (1 = best, NaN
-    when not ranked), ``*_band`` (A-D or None), ``*_ranked``, ``*_left_out``; ``vs_*`` hold ``better``, ``similar``, ``worse``,
-    ``higher``, ``lower`` or ``not_compared`` with ``compare_reason`` saying why.
+    when not ranked), ``*_band`` (A-D or None), ``*_ranked``, ``*_left_out``; ``vs_*`` hold
+    ``better``, ``similar``, ``worse``, ``higher``, ``lower`` or ``not_compared`` with
+    ``compare_reason`` saying why.
     Raises: InvalidArgumentError from :mod:`lscb_analysis.stats` on impossible inputs.
     """
     areas = areas if areas is not None else register.london_boroughs()

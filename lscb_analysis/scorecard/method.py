@@ -60,11 +60,9 @@ def method_lines(rules: Mapping) -> list[tuple[str, str]]:
         ),
         (
             "Quartile bands",
-            f"A (best quarter) to D (worst), by rank following the PI's polarity (ties share "
-            f"the better rank). {bands['england']}: among every English LA with a figure in "
-            f"DfE's published file, as DfE's LA Interactive Tool; {bands['london']}: among the "
-            "London boroughs with a figure. Areas without a figure are not ranked and are "
-            "named in the PI's note. PIs where neither direction is better are not banded.",
+            f"A (best quarter) to D, ranked by polarity. {bands['england']}: among all "
+            f"English LAs with a figure, as DfE's LA Interactive Tool; {bands['london']}: "
+            "among the London boroughs. Areas left out are listed under the card.",
         ),
         (
             "SPC (variation and assurance)",
@@ -82,13 +80,12 @@ def method_lines(rules: Mapping) -> list[tuple[str, str]]:
             "Recent trend",
             f"Yearly figures: Fingertips' trend marker over the last 5 years at "
             f"{trend_level:.1%} confidence (chi-squared test for trend for percentages, "
-            "Poisson regression for rates), not calculated where one of them is missing or "
-            "suppressed. Quarterly local figures: Mann-Kendall test (Fingertips' test is for "
-            f"yearly points) over up to the last {quarterly['max_points']} quarters at "
-            f"{float(quarterly['confidence']):.0%} confidence, seasonal by quarter of the year "
-            f"(Hirsch et al. 1982) when each quarter has {quarterly['seasonal_min_years']} "
-            f"figures; missing and suppressed quarters left out; at least "
-            f"{quarterly['min_points']} figures. The method is named under each trend.",
+            "Poisson regression for rates; none if a figure is missing). Quarterly local "
+            "figures: Mann-Kendall test over up to "
+            f"{quarterly['max_points']} quarters at {float(quarterly['confidence']):.0%}, "
+            "seasonal by quarter of the year (Hirsch et al. 1982) when each quarter has "
+            f"{quarterly['seasonal_min_years']} figures; missing and suppressed quarters "
+            f"left out; at least {quarterly['min_points']} figures.",
         ),
         (
             "Direction of travel",

@@ -13,8 +13,8 @@ per PI of the best-fit model (:mod:`lscb_analysis.model.catalogue`) for one boro
   (:mod:`lscb_analysis.scorecard.benchmarks`), the quartile bands among all English LAs (as
   DfE's LA Interactive Tool) and among the London boroughs, with the areas each leaves out;
 * the recent-trend marker (:mod:`lscb_analysis.scorecard.trend_marker`: Fingertips' test on
-  yearly series, Mann-Kendall on quarterly ones, the method named), the data quality found by the pilot's
-  validation (errors, queries, estimated values) and the borough's narrative.
+  yearly series, Mann-Kendall on quarterly ones, the method named), the data quality found by
+  the pilot's validation (errors, queries, estimated values) and the borough's narrative.
 
 :func:`scorecard` computes all of it as one :class:`Scorecard`: the frame ``rows``
 (:data:`ROW_COLUMNS`) plus the SPC points (``points``, :data:`POINT_COLUMNS`) and the exception

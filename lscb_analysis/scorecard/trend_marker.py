@@ -46,7 +46,8 @@ def _yearly_trend(series: pd.DataFrame, unit: str, rules: Mapping) -> tuple[str,
     if not usable.all():
         return (
             "cannot_be_calculated",
-            f"a missing, suppressed or uncounted figure among the last {trends.TREND_POINTS} points",
+            "a missing, suppressed or uncounted figure among the last "
+            f"{trends.TREND_POINTS} points",
             method,
         )
     numerator, denominator = recent["numerator"], recent["denominator"]

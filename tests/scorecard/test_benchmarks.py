@@ -101,9 +101,8 @@ def test_quartiles_among_all_english_las_and_among_london_boroughs(
     ]
     assert table.loc["202", ["london_rank", "london_band"]].tolist() == [1, "B"]
     # Every area left out is named, with its reason and the count.
-    assert table.loc["302", "england_left_out"] == (
-        "not available (1): City of London; suppressed (1): Hackney"
-    )
+    # England's are counted by reason (dozens may be suppressed); London's are named too.
+    assert table.loc["302", "england_left_out"] == "not available (1); suppressed (1)"
     london_left = table.loc["302", "london_left_out"]
     assert london_left.startswith("not available (1): City of London; not published (29): ")
     assert london_left.endswith("and 17 others; suppressed (1): Hackney")
@@ -119,21 +118,23 @@ def test_card_shows_both_bands_labelled_and_the_areas_left_out(
     assert row["band_text"] == "D (rank 2 of 2)"
     # Only the groups that left areas out get a note: both here.
     assert row["band_note"].startswith(
-        "England (LAIT): 12 LAs ranked, left out not available (1): City of London; "
-        "suppressed (1): Hackney. London: 2 boroughs ranked, left out not available (1): "
-        "City of London; not published (29): "
+        "England quartile (LAIT): 12 LAs ranked, left out not available (1); suppressed (1). "
+        "London quartile: 2 boroughs ranked, left out not available (1): City of London; "
+        "not published (29): "
     )
+    assert row["band_note"].endswith("and 17 others; suppressed (1): Hackney")
     html = report.scorecard_html(card)
     assert '<th scope="col">Quartile band</th>' in html
+    assert '<td>England C<br><span class="sub">London D</span></td>' in html
     assert (
-        '<td>England (LAIT): C (rank 7 of 12)<br><span class="sub">London: D (rank 2 of 2)'
-        "</span></td>"
+        "Areas left out of the quartile rankings</strong> (no figure for the year; England as "
+        "LAIT): England, not available (1); suppressed (1): BF-FD-03; London, not available "
+        "(1): City of London; not published (29): "
     ) in html
-    assert "Quartile ranking: England (LAIT): 12 LAs ranked" in html
     workbook_heads = [head for head, _, _ in workbook._workbook_columns(rules)]
     assert {"England quartile (LAIT)", "London quartile", "Quartile note"} <= set(workbook_heads)
     lines = dict(method.method_lines(rules))
-    assert "every English LA with a figure" in lines["Quartile bands"]
+    assert "all English LAs with a figure" in lines["Quartile bands"]
     assert "London boroughs" in lines["Quartile bands"]
 
 
