@@ -57,7 +57,12 @@ def test_board_tier_leaves_a_suppressed_quarter_out_of_the_trend_and_says_so(
     # analyst tier uses all 10.
     values = [700, 710, 720, 3, 740, 750, 760, 770, 780, 790]
     pilot = pilot_rows("BF-SG-02", quarters("2023Q3", 10), values)
-    board = row_of(card_for(model, ["BF-SG-02"], national_public, pilot), "BF-SG-02")
+    board_card = card_for(model, ["BF-SG-02"], national_public, pilot)
+    board = row_of(board_card, "BF-SG-02")
+    # The HTML card names the test under the (significant) trend, with the quarter left out.
+    assert '<span class="sub">Mann-Kendall (1 missing or suppressed)</span>' in (
+        report.scorecard_html(board_card)
+    )
     assert board["trend_method_text"] == (
         "Mann-Kendall, 9 of 10 quarters (1 missing or suppressed)"
     )
