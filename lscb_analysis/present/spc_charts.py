@@ -95,11 +95,11 @@ def _latest_summary(frame: pd.DataFrame) -> tuple:
     """The latest period's verdict and :func:`xmr_summary`, without icons when it has no
     value (:func:`lscb_analysis.present.latest.latest_verdict`)."""
     verdict = latest.latest_verdict(frame, frame.attrs.get("period"))
-    summary = xmr_summary(frame).iloc[0]
     if not verdict.has_value:
-        summary = summary.copy()
-        summary["variation"], summary["assurance"] = None, None
-    return verdict, summary
+        # No icon for a latest period without a value; nor any summary at all, which a series
+        # whose every figure is suppressed could not have (xmr_summary needs a value).
+        return verdict, pd.Series({"variation": None, "assurance": None, "variation_icon": None})
+    return verdict, xmr_summary(frame).iloc[0]
 
 
 def _year_labels(frame: pd.DataFrame, tick_labels: list[str] | None) -> list[str] | None:

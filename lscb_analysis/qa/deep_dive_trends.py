@@ -2,7 +2,8 @@
 
 Annual: the borough's published series for each indicator from :data:`SPC_FROM`; quarterly:
 the best-fit model PIs the borough returned in the Phase III pilot, suppressed on the board
-tier as the score card does. Every limit and signal comes from :mod:`lscb_analysis.stats.xmr`.
+tier as the score card does. Every limit and signal comes from :mod:`lscb_analysis.stats.xmr`;
+the trend across the quarters is the score card's Mann-Kendall test, named in the note.
 A suppressed figure is never plotted.
 """
 
@@ -22,6 +23,9 @@ from lscb_analysis.qa.deep_dive import (
     DeepDiveScope,
 )
 from lscb_analysis.scorecard import pilot_values, wording
+from lscb_analysis.scorecard.ratings import trend_judgement
+from lscb_analysis.scorecard.rules import load_rules
+from lscb_analysis.scorecard.trend_marker import trend_fields
 from lscb_analysis.stats.xmr import xmr
 
 
@@ -186,13 +190,49 @@ def quarterly_spc_frames(
     return frames
 
 
+def quarterly_trend_text(frame: pd.DataFrame, pi: pd.Series, rules: dict) -> str:
+    """One PI's trend across its quarters, with the test named: "Re-referrals: no significant
+    change, by Mann-Kendall, 8 quarters".
+
+    The test is the score card's for quarterly local figures
+    (:func:`lscb_analysis.scorecard.trend_marker.trend_fields`: Mann-Kendall, seasonal by
+    quarter of the year when every quarter has enough figures; never Fingertips' test, which
+    is for yearly points), on the figures the frame shows: a quarter suppressed for the
+    board is left out and counted.
+
+    Inputs: ``frame`` (one of :func:`quarterly_spc_frames`: ``value``, ``state``, quarter
+    labels as index, ``attrs["title"]``), ``pi`` (its catalogue row: ``frequency``,
+    ``polarity``), ``rules`` (the score card rules). Output: the clause.
+    """
+    series = pd.DataFrame(
+        {
+            "order": [pilot_periods.period_index(label) for label in frame.index],
+            "value": frame["value"].to_numpy(dtype=float),
+            "state": frame["state"].to_numpy(),
+            "numerator": float("nan"),
+            "denominator": float("nan"),
+        }
+    )
+    fields = trend_fields(
+        series, {"source_type": "local", "frequency": pi["frequency"]}, pi["unit"], rules
+    )
+    words = fields["trend"].replace("_", " ")
+    judgement = trend_judgement(fields["trend"], pi["polarity"])
+    if judgement:
+        words += f", {judgement}"
+    elif fields["trend"] == "cannot_be_calculated":
+        words += f": {fields['trend_reason']}"
+    return f"{frame.attrs['title']}: {words}, by {fields['trend_method_text']}"
+
+
 def quarterly_note(scope: DeepDiveScope, quarterly: dict[str, pd.DataFrame]) -> str:
     """One sentence (markdown) on the quarterly local values the deep dive charts.
 
     Inputs: ``scope`` and :func:`quarterly_spc_frames`. Output: a sentence saying which PIs
     have quarterly figures, over which quarters and how many are suppressed, which of the
-    scope's PIs have too few figures to chart, and the tier's label in the analyst tier; or,
-    when there is nothing to chart (no pilot return), that there is none.
+    scope's PIs have too few figures to chart; then each PI's trend across the quarters
+    with the test named (:func:`quarterly_trend_text`); and the tier's label in the analyst
+    tier. When there is nothing to chart (no pilot return), one sentence saying so.
     Raises: CatalogueError when the scope's model version cannot be read.
 
     >>> from lscb_analysis.core import register
@@ -233,6 +273,13 @@ def quarterly_note(scope: DeepDiveScope, quarterly: dict[str, pd.DataFrame]) -> 
     if missing:
         sentence += f"; too few figures to chart for {', '.join(missing)}"
     sentence += "."
+    rules = load_rules()
+    trends = [quarterly_trend_text(frame, model.pi(pi), rules) for pi, frame in quarterly.items()]
+    sentence += (
+        f" Trend across the quarters, at "
+        f"{float(rules['trend']['quarterly']['confidence']):.0%} confidence: "
+        f"{'; '.join(trends)}."
+    )
     if scope.tier != disclosure_config.DEFAULT_TIER:
         sentence += f" **{disclosure_config.tier_label(scope.tier)}**."
     return sentence

@@ -3,8 +3,10 @@
 :func:`assess_pi` puts together, for one PI of one borough, the latest and previous figures, the
 target rating and direction of travel (:mod:`lscb_analysis.scorecard.ratings`), the SPC variation
 and assurance icons of its series (:func:`lscb_analysis.stats.xmr.xmr`), the recent-trend
-marker, the in-year figures, the benchmark comparisons and the data quality found by the pilot's
-validation. No interval or signal is computed here: the :mod:`lscb_analysis.stats` modules do.
+marker (:func:`lscb_analysis.scorecard.trend_marker.trend_fields`), the in-year figures, the
+benchmark comparisons and quartile bands (:func:`band_fields`) and the data quality found by
+the pilot's validation. No interval or signal is computed here: the :mod:`lscb_analysis.stats`
+modules do.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from lscb_analysis.core import indicators
 from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.present import latest
 from lscb_analysis.published.public_data import period_label
+from lscb_analysis.scorecard.benchmarks import BAND_GROUPS
 from lscb_analysis.scorecard.periods import ScorecardPeriod, year_end_quarter
 from lscb_analysis.scorecard.pilot_values import USABLE
 from lscb_analysis.scorecard.ratings import target_status, travel, trend_judgement
+from lscb_analysis.scorecard.trend_marker import trend_fields
 from lscb_analysis.scorecard.wording import format_figure, period_text, status_text
-from lscb_analysis.stats import trends, xmr
+from lscb_analysis.stats import xmr
 
 
 def _improvement(polarity: str) -> str | None:
@@ -122,38 +126,6 @@ def _spc(series: pd.DataFrame, pi: Mapping, rules: Mapping) -> tuple[dict, pd.Da
     return fields, points
 
 
-def _trend(series: pd.DataFrame, unit: str, rules: Mapping) -> tuple[str, str]:
-    """Recent-trend marker from the last five points' counts, as Fingertips."""
-    spec = rules["intervals"].get(unit, {"method": "none"})
-    if spec["method"] == "none":
-        return "cannot_be_calculated", str(spec.get("reason", "no interval for this unit"))
-    recent = series.tail(trends.TREND_POINTS)
-    if len(recent) < trends.TREND_POINTS:
-        return "cannot_be_calculated", f"fewer than {trends.TREND_POINTS} points"
-    usable = (
-        recent["state"].eq(USABLE) & recent["numerator"].notna() & recent["denominator"].notna()
-    )
-    if not usable.all():
-        return "cannot_be_calculated", (
-            f"a missing, suppressed or uncounted figure among the last {trends.TREND_POINTS} points"
-        )
-    numerator, denominator = recent["numerator"], recent["denominator"]
-    if (
-        (denominator <= 0).any()
-        or (numerator < 0).any()
-        or (spec["method"] == "wilson" and (numerator > denominator).any())
-    ):
-        return "cannot_be_calculated", "numerator and denominator inconsistent"
-    kind = "proportion" if spec["method"] == "wilson" else "rate"
-    result = trends.trend_test(
-        numerator=numerator,
-        denominator=denominator,
-        kind=kind,
-        confidence=float(rules["trend"]["confidence"]),
-    ).iloc[0]
-    return str(result["trend"]), str(result["reason"])
-
-
 def _data_quality(
     series: pd.DataFrame,
     issues: pd.DataFrame,
@@ -247,6 +219,40 @@ def _in_year(
     return f"{period_text(last['period'])}: {status_text(last['state'], rules).lower()}", narrative
 
 
+def _band_text(row: Mapping, key: str, polarity: str) -> str:
+    if polarity not in ("high", "low"):
+        return "not banded (no polarity)"
+    if row[f"{key}_band"] is None or pd.isna(row[f"{key}_rank"]):
+        return "not banded"
+    return f"{row[f'{key}_band']} (rank {int(row[f'{key}_rank'])} of {row[f'{key}_ranked']})"
+
+
+def band_fields(row: Mapping, polarity: str, source_type: str, rules: Mapping) -> dict:
+    """The quartile bands as the card shows them, and the note on the areas each leaves out.
+
+    Inputs: the row's ``{england,london}_{rank,ranked,band,left_out}``, the PI's polarity and
+    source type, ``rules`` (``bands``: the label of each reference group).
+    Output: ``england_band_text`` and ``band_text`` (London), "B (rank 12 of 33)", "not
+    banded" or "not banded (no polarity)"; ``band_note``: for each group of a national PI
+    with a polarity whose ranking left areas out, how many were ranked and which were left
+    out, e.g. "London quartile: 32 boroughs ranked, left out suppressed (1): Barnet" ("" when
+    none; England's note counts the LAs left out by reason without naming them).
+    """
+    notes = []
+    if source_type == "national" and polarity in ("high", "low"):
+        for key, noun in (("england", "LAs"), ("london", "boroughs")):
+            if row[f"{key}_ranked"] and row[f"{key}_left_out"]:
+                notes.append(
+                    f"{rules['bands'][key]}: {row[f'{key}_ranked']} {noun} ranked, "
+                    f"left out {row[f'{key}_left_out']}"
+                )
+    return {
+        "england_band_text": _band_text(row, "england", polarity),
+        "band_text": _band_text(row, "london", polarity),
+        "band_note": ". ".join(notes),
+    }
+
+
 def _comparison_text(code: str, value: float, pi: Mapping, rules: Mapping) -> tuple[str, str]:
     shown = format_figure(value, pi["unit"], pi["decimals"], rules) or "not published"
     return shown, str(rules["icons"]["comparison"][code])
@@ -331,10 +337,12 @@ def assess_pi(
             upper=np.nan,
             compare_reason=reason,
             neighbours_used=0,
-            london_rank=np.nan,
-            london_ranked=0,
-            london_band=None,
         )
+        for key in BAND_GROUPS:
+            row.update(
+                {f"{key}_rank": np.nan, f"{key}_ranked": 0, f"{key}_band": None},
+                **{f"{key}_left_out": ""},
+            )
         for key in rules["benchmarks"]:
             row[key], row[f"{key}_text"] = np.nan, ""
             row[f"vs_{key}"] = "not_compared"
@@ -346,27 +354,26 @@ def assess_pi(
             upper=bench["upper"],
             compare_reason=bench["compare_reason"],
             neighbours_used=int(bench["neighbours_used"]),
-            london_rank=bench["london_rank"],
-            london_ranked=int(bench["london_ranked"]),
-            london_band=bench["london_band"],
         )
+        for key in BAND_GROUPS:
+            row.update(
+                {
+                    f"{key}_rank": bench[f"{key}_rank"],
+                    f"{key}_ranked": int(bench[f"{key}_ranked"]),
+                    f"{key}_band": bench[f"{key}_band"],
+                    f"{key}_left_out": bench[f"{key}_left_out"],
+                }
+            )
         for key in rules["benchmarks"]:
             row[key] = bench[key]
             row[f"{key}_text"], row[f"vs_{key}_text"] = _comparison_text(
                 bench[f"vs_{key}"], bench[key], pi, rules
             )
             row[f"vs_{key}"] = bench[f"vs_{key}"]
-    if polarity not in ("high", "low"):
-        row["band_text"] = "not banded (no polarity)"
-    elif row["london_band"] is None or pd.isna(row["london_rank"]):
-        row["band_text"] = "not banded"
-    else:
-        row["band_text"] = (
-            f"{row['london_band']} (rank {int(row['london_rank'])} of {row['london_ranked']})"
-        )
+    row.update(band_fields(row, polarity, pi["source_type"], rules))
 
     usable_series = series if bench is None else series[series["order"] <= int(bench["period"])]
-    row["trend"], row["trend_reason"] = _trend(usable_series, unit, rules)
+    row.update(trend_fields(usable_series, pi, unit, rules))
     judgement = trend_judgement(row["trend"], polarity)
     row["trend_text"] = icons["trend"][row["trend"]] + (f", {judgement}" if judgement else "")
     row.update(_data_quality(series, issues, pilot, pi, period.cutoff, latest["state"]))

@@ -24,12 +24,14 @@ def method_lines(rules: Mapping) -> list[tuple[str, str]]:
     """
     spc, level = rules["spc"], float(rules["confidence"])
     names = rules["benchmarks"]
+    bands = rules["bands"]
     no_interval = "; ".join(
         f"{unit.replace('_', ' ')}: {spec.get('reason', 'no interval')}"
         for unit, spec in rules["intervals"].items()
         if spec["method"] == "none"
     )
     trend_level = float(rules["trend"]["confidence"])
+    quarterly = rules["trend"]["quarterly"]
     settings = rules["exceptions"]
     exceptions = " ".join(
         f"{settings[code]['label']}: {' '.join(settings[code]['description'].split())}"
@@ -57,10 +59,10 @@ def method_lines(rules: Mapping) -> list[tuple[str, str]]:
             "published comparator.",
         ),
         (
-            "London quartile",
-            "Band A (best quarter) to D (worst) among the London boroughs with a "
-            "figure, following the PI's polarity, as DfE's LA Interactive Tool; "
-            "PIs where neither direction is better are not banded.",
+            "Quartile bands",
+            f"A (best quarter) to D, ranked by polarity. {bands['england']}: among all "
+            f"English LAs with a figure, as DfE's LA Interactive Tool; {bands['london']}: "
+            "among the London boroughs. Areas left out are listed under the card.",
         ),
         (
             "SPC (variation and assurance)",
@@ -76,10 +78,14 @@ def method_lines(rules: Mapping) -> list[tuple[str, str]]:
         ),
         (
             "Recent trend",
-            f"Fingertips' trend marker over the last 5 points at {trend_level:.1%} "
-            "confidence: chi-squared test for trend for percentages, Poisson "
-            "regression for rates; not calculated where a figure among them is "
-            "missing, suppressed or has no numerator and denominator.",
+            f"Yearly figures: Fingertips' trend marker over the last 5 years at "
+            f"{trend_level:.1%} confidence (chi-squared test for trend for percentages, "
+            "Poisson regression for rates; none if a figure is missing). Quarterly local "
+            "figures: Mann-Kendall test over up to "
+            f"{quarterly['max_points']} quarters at {float(quarterly['confidence']):.0%}, "
+            "seasonal by quarter of the year (Hirsch et al. 1982) when each quarter has "
+            f"{quarterly['seasonal_min_years']} figures; missing and suppressed quarters "
+            f"left out; at least {quarterly['min_points']} figures.",
         ),
         (
             "Direction of travel",

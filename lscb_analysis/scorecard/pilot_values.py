@@ -114,13 +114,22 @@ def load_pilot_tables(processed_dir: Path | str | None = None) -> tuple[pd.DataF
 
 
 def pilot_states(values: pd.DataFrame, pilot_rules: Mapping) -> pd.Series:
-    """State of each pilot row: ok, error, suppressed, not_published, not_available, ..."""
+    """State of each pilot row: ok, error, suppressed, not_published, not_available, ...
+
+    A figure whose denominator is 0 is ``not_applicable`` (a share of nothing is undefined).
+    """
     statuses = pilot_rules["statuses"]
     published = statuses["published"]
     with_figure = set(statuses["with_figure"]) | {published["ok"]}
     status = values["status"].astype("string").fillna("").str.strip()
     state = pd.Series("not_available", index=values.index, dtype=object)
     state[status.isin(with_figure) & values["value"].notna()] = USABLE
+    # A percentage or rate of a denominator of 0 (0 of 0) is undefined, whatever figure the
+    # return typed: it is never charted, tested or compared (the catalogue's PIs with a
+    # denominator are all percentages or rates; counts carry none).
+    state[(state == USABLE) & pd.to_numeric(values["denominator"], errors="coerce").eq(0)] = (
+        "not_applicable"
+    )
     state[status == published["suppressed"]] = "suppressed"
     state[status.isin([published["missing"], published["not_yet"]])] = "not_published"
     state[status.isin(statuses["not_due"])] = "not_yet_due"
@@ -139,7 +148,8 @@ def prepare_pilot(
     Inputs: ``values`` (pilot_values); ``tier`` (``board``: small-number suppression of the
     borough's own figures, DfE's published figures untouched; ``analyst``: as returned).
     Output: a copy with ``la_number`` as text, ``state`` (``ok``, ``error``, ``suppressed``,
-    ``not_published``, ``not_available``, ``not_yet_due``) and ``estimated`` (bool).
+    ``not_published``, ``not_available``, ``not_applicable`` (a denominator of 0),
+    ``not_yet_due``) and ``estimated`` (bool).
     Suppressed figures lose their value, numerator and denominator.
     Raises: ParameterError for an unknown tier.
 

@@ -84,6 +84,7 @@ _CSS = """<style>
 .lscb-sc tr.cluster th, .lscb-sc tr.cluster td { background: #DCE6F1; color: #000000;
   border-top: 1px solid #1F4E79; }
 .lscb-sc td.lscb-cluster { font-size: 8pt; color: #333333; }
+p.lscb-left-out { font-size: 8pt; color: #333333; }
 @media print { .lscb-sc { font-size: 7.5pt; } .lscb-sc tr { page-break-inside: avoid; }
   h3, h4 { page-break-after: avoid; } }
 </style>"""
@@ -96,12 +97,64 @@ def _cell(text: str, sub: str = "", colour: str = "", css: str = "") -> str:
     return f"<td{kind}{style}>{html.escape(text)}{extra}</td>"
 
 
+def _band_cell(row: dict, short: dict) -> str:
+    """The quartile cell: "England (LAIT) C" with "London D" beneath; "not banded" (with its
+    reason) said once. Ranks and areas ranked are in the workbook and the left-out note."""
+    if row["england_band_text"] == row["band_text"] and not row["band_text"][:1].isupper():
+        return _cell(row["band_text"])
+    parts = [
+        f"{short[key]} {row[f'{key}_band'] if isinstance(row[f'{key}_band'], str) else text}"
+        for key, text in (("england", row["england_band_text"]), ("london", row["band_text"]))
+    ]
+    return _cell(parts[0], parts[1])
+
+
+def _trend_cell(row: dict, rules: Mapping) -> str:
+    """The trend and, beneath it, the test that found it when it is significant (the legend
+    and the method note say which test each kind of series gets; the workbook names it on
+    every row)."""
+    if row["trend"] not in ("increasing", "decreasing") or not row["trend_method"]:
+        return _cell(row["trend_text"])  # the legend names both tests
+    sub = str(rules["trend"]["short_methods"][row["trend_method"]])
+    left_out = row["trend_method_text"].rpartition(" (")[2].rstrip(")")
+    if row["trend_method_text"].endswith("missing or suppressed)"):
+        sub += f" ({left_out})"
+    return _cell(row["trend_text"], sub)
+
+
+def left_out_html(card: Scorecard) -> str:
+    """Which areas each quartile ranking left out (no figure), PIs with the same areas grouped.
+
+    Output: a paragraph (HTML), "" when every ranking ranked every area. Each group reads
+    "London, not available (1): City of London: BF-CP-01, BF-CC-01" (England's ranking, as
+    LAIT, by counts only: "England, suppressed (59): BF-CP-07").
+    """
+    short = card.rules["bands"]["short"]
+    groups: dict[str, list[str]] = {}
+    for row in card.rows.to_dict("records"):
+        if row["source_type"] != "national" or row["polarity"] not in ("high", "low"):
+            continue
+        for key in ("england", "london"):
+            if row[f"{key}_ranked"] and row[f"{key}_left_out"]:
+                groups.setdefault(f"{short[key]}, {row[f'{key}_left_out']}", []).append(
+                    row["pi_id"]
+                )
+    if not groups:
+        return ""
+    text = "; ".join(f"{where}: {', '.join(pis)}" for where, pis in groups.items())
+    return (
+        '<p class="lscb-left-out"><strong>Areas left out of the quartile rankings</strong> '
+        f"(no figure for the year; England as LAIT): {html.escape(text)}.</p>"
+    )
+
+
 def scorecard_html(card: Scorecard) -> str:
     """The score card table as HTML: grouped by goal and cluster, with the cluster narrative.
 
     One table per goal (its heading, and its caption for screen readers), one row group per
     cluster headed by the cluster's title and introduction; one line per PI (latest value and
-    period, target, previous value and direction of travel, SPC, benchmarks, quartile, trend,
+    period, target, previous value and direction of travel, SPC, benchmarks, England (LAIT) and
+    London quartiles, trend (with the method used),
     data quality), the borough's narrative beneath it.
     Colours come from the rules and only for judged cells: a missing or suppressed figure,
     "not compared" or "not rated" is never coloured. Readable printed on A4 landscape.
@@ -115,7 +168,7 @@ def scorecard_html(card: Scorecard) -> str:
         "Previous",
         "SPC",
         *[n.capitalize() for n in names.values()],
-        "London quartile",
+        rules["bands"]["column"],
         "Recent trend",
         "Data quality",
     ]
@@ -182,7 +235,11 @@ def scorecard_html(card: Scorecard) -> str:
                             colours["comparison"].get(row[f"vs_{key}"], ""),
                         )
                     )
-                cells += [_cell(row["band_text"]), _cell(row["trend_text"]), _cell(row["dq_text"])]
+                cells += [
+                    _band_cell(row, rules["bands"]["short"]),
+                    _trend_cell(row, rules),
+                    _cell(row["dq_text"]),
+                ]
                 parts.append(f"<tr{flag}>{''.join(cells)}</tr>")
                 notes = [
                     t
@@ -202,6 +259,7 @@ def scorecard_html(card: Scorecard) -> str:
                     )
             parts.append("</tbody>")
         parts.append("</table>")
+    parts.append(left_out_html(card))
     return "\n".join(parts)
 
 

@@ -1,7 +1,7 @@
 """The score card's rules: ``data/reference/scorecard.yaml`` read and checked (:func:`load_rules`).
 
 Every setting of the score card (confidence level, interval methods, benchmarks, SPC and trend
-settings, direction and target rules, exception rules and questions, icons, legend, colours,
+settings, quartile band labels, direction and target rules, exception rules and questions, icons, legend, colours,
 units and status wording) is in that file; the other modules of this room take the mapping
 :func:`load_rules` returns.
 """
@@ -19,6 +19,7 @@ REQUIRED_RULE_KEYS = (
     "confidence",
     "intervals",
     "benchmarks",
+    "bands",
     "rug_benchmark",
     "spc",
     "trend",
@@ -56,6 +57,7 @@ def load_rules(path: Path | str | None = None) -> dict:
     for key, level in (
         ("confidence", rules["confidence"]),
         ("trend.confidence", rules["trend"].get("confidence")),
+        ("trend.quarterly.confidence", rules["trend"].get("quarterly", {}).get("confidence")),
     ):
         if isinstance(level, bool) or not isinstance(level, int | float) or not 0.9 < level < 1:
             raise ReferenceDataError(

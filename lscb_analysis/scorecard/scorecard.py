@@ -10,9 +10,11 @@ per PI of the best-fit model (:mod:`lscb_analysis.model.catalogue`) for one boro
   :func:`stats.xmr_summary`): quarterly pilot values for local PIs, published annual figures
   for national PIs, "too few points" when the series is short;
 * for national PIs, significance against England, London and the statistical-neighbour mean
-  (:mod:`lscb_analysis.scorecard.benchmarks`), the London quartile band;
-* the recent-trend marker (:func:`stats.trend_test`), the data quality found by the pilot's
-  validation (errors, queries, estimated values) and the borough's narrative.
+  (:mod:`lscb_analysis.scorecard.benchmarks`), the quartile bands among all English LAs (as
+  DfE's LA Interactive Tool) and among the London boroughs, with the areas each leaves out;
+* the recent-trend marker (:mod:`lscb_analysis.scorecard.trend_marker`: Fingertips' test on
+  yearly series, Mann-Kendall on quarterly ones, the method named), the data quality found by
+  the pilot's validation (errors, queries, estimated values) and the borough's narrative.
 
 :func:`scorecard` computes all of it as one :class:`Scorecard`: the frame ``rows``
 (:data:`ROW_COLUMNS`) plus the SPC points (``points``, :data:`POINT_COLUMNS`) and the exception
@@ -134,13 +136,22 @@ ROW_COLUMNS: list[str] = [
     "vs_neighbours",
     "vs_neighbours_text",
     "compare_reason",
+    "england_rank",
+    "england_ranked",
+    "england_band",
+    "england_left_out",
+    "england_band_text",
     "london_rank",
     "london_ranked",
     "london_band",
+    "london_left_out",
     "band_text",
+    "band_note",
     "trend",
     "trend_text",
     "trend_reason",
+    "trend_method",
+    "trend_method_text",
     "dq_errors",
     "dq_queries",
     "dq_estimated",

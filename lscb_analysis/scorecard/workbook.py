@@ -44,8 +44,11 @@ def _workbook_columns(rules: Mapping) -> list[tuple[str, str, int]]:
         columns += [(name[0].upper() + name[1:], key, 11), (f"vs {name}", f"vs_{key}_text", 14)]
     columns += [
         ("Not compared because", "compare_reason", 28),
-        ("London quartile", "band_text", 16),
+        (rules["bands"]["england"], "england_band_text", 16),
+        (rules["bands"]["london"], "band_text", 16),
+        ("Quartile note", "band_note", 36),
         ("Recent trend", "trend_text", 24),
+        ("Trend method", "trend_method_text", 30),
         ("Data quality", "dq_text", 26),
         ("In-year figure", "in_year_text", 26),
         ("Narrative", "narrative", 48),

@@ -5,7 +5,9 @@ Modules: :mod:`~lscb_analysis.stats.intervals` (proportion and rate intervals),
 :mod:`~lscb_analysis.stats.funnels` (funnel plots; their limits and over-dispersion in
 :mod:`~lscb_analysis.stats.funnel_limits`), :mod:`~lscb_analysis.stats.xmr` (XmR charts
 and their summary icons), :mod:`~lscb_analysis.stats.attribute_charts` (p- and u-charts),
-:mod:`~lscb_analysis.stats.trends` (recent trend markers) and
+:mod:`~lscb_analysis.stats.trends` (Fingertips' recent trend markers, yearly points only),
+:mod:`~lscb_analysis.stats.quarterly_trend` (Mann-Kendall and seasonal Mann-Kendall tests for short
+quarterly series) and
 :mod:`~lscb_analysis.stats.inputs` (the input conversion and checks they share).
 
 Every public function in these modules is pure: it takes numbers (scalars, lists, numpy

@@ -1,7 +1,8 @@
 """Benchmarking and peers: comparison flags against a benchmark, quartile bands, neighbours.
 
 References: Fingertips' comparison of an area's interval with the benchmark value; DfE LA
-Interactive Tool quartile banding and statistical-neighbour averages.
+Interactive Tool (LAIT) quartile banding by rank (of whichever areas the caller gives: all
+English LAs as LAIT, or the London boroughs) and statistical-neighbour averages.
 """
 
 from __future__ import annotations
@@ -124,14 +125,23 @@ def compare_to_benchmark(value, lower, upper, benchmark, polarity) -> pd.DataFra
 
 
 def quartile_band(values, polarity) -> pd.DataFrame:
-    """Quartile bands A (best quarter) to D (worst), as DfE's LA Interactive Tool.
+    """Quartile bands A (best quarter) to D (worst) of the areas given, by rank.
+
+    The bands are relative to the areas passed in, which the caller chooses and must name
+    where the band is shown: every English local authority with a value in the published
+    data gives the bands as DfE's LA Interactive Tool (LAIT) shows them ("England quartile
+    (LAIT)"), the London boroughs alone give London bands ("London quartile"); the two can
+    differ by a whole band.
 
     All areas with a value are ranked from best to worst following the polarity (rank 1 is
-    the highest value when higher is better). Ties share the best rank among them
+    the highest value when higher is better), as LAIT ranks local authorities (its quartile
+    banding A-D follows the measure's polarity, ``Polarity`` High / Low in
+    ``data/external/lait_data_dictionary.csv``). Ties share the best rank among them
     (competition ranking, as Excel's RANK), so tied areas always share a band. The band is
     ``ceil(4 x rank / n)`` with n the number of areas with a value: with 152 local
-    authorities, ranks 1-38 are A, 39-76 B, 77-114 C and 115-152 D. Missing values get no
-    rank and no band and do not count towards n.
+    authorities, ranks 1-38 are A, 39-76 B, 77-114 C and 115-152 D. Missing values
+    (suppressed, not published) get no rank and no band, do not count towards n, and are
+    listed in ``attrs["left_out"]``.
 
     Args:
         values: one value per area (a Series indexed by area keeps its index).
@@ -139,7 +149,8 @@ def quartile_band(values, polarity) -> pd.DataFrame:
 
     Returns:
         DataFrame with one row per area: ``value``, ``rank`` (1 = best; NaN when
-        missing) and ``band`` ("A", "B", "C", "D", or missing).
+        missing) and ``band`` ("A", "B", "C", "D", or missing). ``attrs``: ``ranked`` (n,
+        the areas with a value) and ``left_out`` (list of the index labels with no value).
 
     Raises:
         InvalidArgumentError: a polarity other than "high" or "low" (bands need a
@@ -147,13 +158,16 @@ def quartile_band(values, polarity) -> pd.DataFrame:
 
     Example:
         >>> values = pd.Series([10, 40, 30, 30, None], index=list("VWXYZ"))
-        >>> quartile_band(values, polarity="high")
+        >>> bands = quartile_band(values, polarity="high")
+        >>> bands
            value  rank band
         V   10.0   4.0    D
         W   40.0   1.0    A
         X   30.0   2.0    B
         Y   30.0   2.0    B
         Z    NaN   NaN  NaN
+        >>> bands.attrs["ranked"], bands.attrs["left_out"]
+        (4, ['Z'])
     """
     if not (isinstance(polarity, str) and polarity.strip().lower() in _POLARITIES):
         raise InvalidArgumentError(
@@ -169,7 +183,9 @@ def quartile_band(values, polarity) -> pd.DataFrame:
         None if np.isnan(rank_) else "ABCD"[min(4, math.ceil(4 * rank_ / count)) - 1]
         for rank_ in rank.to_numpy()
     ]
-    return pd.DataFrame({"value": series, "rank": rank, "band": band}, index=index)
+    frame = pd.DataFrame({"value": series, "rank": rank, "band": band}, index=index)
+    frame.attrs.update(ranked=count, left_out=list(series.index[series.isna()]))
+    return frame
 
 
 def neighbour_mean(values_by_la, neighbours) -> pd.DataFrame:

@@ -1,8 +1,10 @@
-"""Recent trends: the Fingertips trend marker on the last five points.
+"""Recent trends of yearly figures: the Fingertips trend marker on the last five points.
 
 Reference: Fingertips trend markers (PHEindicatormethods ``assign_trend_markers``):
 chi-squared test for trend for proportions, Poisson regression for counts and weighted
-regression for values with intervals, at 99.8% confidence.
+regression for values with intervals, at 99.8% confidence. Fingertips runs it on yearly,
+non-overlapping points only, so :func:`trend_test` refuses any other ``frequency``; quarterly
+and six-monthly series have their own test in :mod:`lscb_analysis.stats.quarterly_trend`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ from lscb_analysis.stats.inputs import (
     first_position,
 )
 
-__all__ = ["trend_test"]
+__all__ = ["FREQUENCY", "trend_test"]
+
+# The only frequency the Fingertips trend test is made for.
+FREQUENCY = "annual"
 
 
 # Fingertips tests recent trends on the last five points at 99.8% confidence.
@@ -269,10 +274,13 @@ def trend_test(
     kind="proportion",
     interval_confidence=0.95,
     confidence=0.998,
+    frequency,
 ) -> pd.DataFrame:
-    """Recent-trend marker on the last five points, as Fingertips' trend markers.
+    """Recent-trend marker on the last five yearly points, as Fingertips' trend markers.
 
-    Give either ``values`` with their ``lower`` and ``upper`` confidence limits, or
+    Only for yearly figures (``frequency="annual"``, which the caller must state): Fingertips
+    tests yearly, non-overlapping periods; a quarterly or six-monthly series is refused (use
+    :func:`lscb_analysis.stats.quarterly_trend.quarterly_trend`). Give either ``values`` with their ``lower`` and ``upper`` confidence limits, or
     ``numerator`` and ``denominator`` (with ``kind``). Points must be in time order, oldest
     first, equally spaced (Fingertips tests yearly, non-overlapping periods); times are
     taken as 1 to 5. Methods:
@@ -297,6 +305,7 @@ def trend_test(
         kind: "proportion" or "rate" for numerator / denominator input.
         interval_confidence: confidence level of ``lower`` / ``upper`` (default 0.95).
         confidence: significance level of the test (default 0.998, as Fingertips).
+        frequency: how often the figures come (keyword-only, required); only "annual".
 
     Returns:
         One-row DataFrame: ``method`` ("weighted_regression", "chi_squared_trend",
@@ -306,18 +315,25 @@ def trend_test(
         "decreasing", "no_significant_change", "cannot_be_calculated") and ``reason``.
 
     Raises:
-        InvalidArgumentError: both or neither kind of input, an unknown kind, invalid
-            counts, lower above upper, or a confidence level outside (0.9, 1).
+        InvalidArgumentError: a frequency other than "annual", both or neither kind of
+            input, an unknown kind, invalid counts, lower above upper, or a confidence level
+            outside (0.9, 1).
 
     Example:
         >>> result = trend_test(numerator=[100, 120, 140, 160, 180],
-        ...                     denominator=[1000, 1000, 1000, 1000, 1000])
+        ...                     denominator=[1000, 1000, 1000, 1000, 1000], frequency="annual")
         >>> result[["direction", "trend", "reason"]].to_dict("records")
         [{'direction': 'up', 'trend': 'increasing', 'reason': 'significant trend with no outlier'}]
         >>> trend_test([30.6, 30.2, 28.0, 24.6, 24.67], [28.98, 28.63, 26.44, 23.15, 23.16],
-        ...            [32.25, 31.9, 29.64, 26.19, 26.25])["trend"].item()
+        ...            [32.25, 31.9, 29.64, 26.19, 26.25], frequency="annual")["trend"].item()
         'decreasing'
     """
+    if frequency != FREQUENCY:
+        raise InvalidArgumentError(
+            f"frequency must be {FREQUENCY!r}: the Fingertips trend test is for yearly, "
+            f"non-overlapping points; got {frequency!r}. For quarterly or six-monthly "
+            "figures use lscb_analysis.stats.quarterly_trend.quarterly_trend."
+        )
     level = check_confidence(confidence)
     counts_given = numerator is not None or denominator is not None
     values_given = values is not None or lower is not None or upper is not None

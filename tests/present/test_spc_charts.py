@@ -166,3 +166,41 @@ def test_small_multiples_never_draw_a_suppressed_value(close_figures, chart_prob
     close_figures(figure)
     assert len(chart_probe.suppressed_texts(figure)) == 1
     assert not np.isclose(chart_probe.drawn_numbers(figure), SECRET).any()
+
+
+def test_spc_chart_with_every_point_suppressed_draws_only_the_c_marks(close_figures, chart_probe):
+    # Every quarter suppressed: expected a chart with a "c" at each of the 8 quarters, no point,
+    # no limit, no icon, and alt text saying no value can be shown (it used to raise
+    # InvalidArgumentError from xmr_summary).
+    quarters = [f"{2024 + i // 4}Q{i % 4 + 1}" for i in range(8)]
+    chart = xmr(pd.Series([np.nan] * 8, index=quarters))
+    chart["state"] = "suppressed"
+    figure = spc_charts.spc_chart(chart, measure="Re-referrals")
+    close_figures(figure)
+    assert chart_probe.point_count(figure) == 0
+    assert [m.get_position()[0] for m in chart_probe.suppressed_texts(figure)] == list(range(8))
+    assert "Variation: not assessed" in chart_probe.texts(figure)
+    assert chart_probe.title(figure).endswith("variation not assessed")
+    assert figure.lscb_alt.endswith("Re-referrals: no value can be shown.")
+    assert np.isnan(chart["upl"]).all()
+
+
+def test_small_multiples_with_a_panel_whose_every_point_is_suppressed(close_figures, chart_probe):
+    points = pd.DataFrame(
+        {
+            "pi_id": ["A"] * 3,
+            "period": ["2025Q2", "2025Q3", "2025Q4"],
+            "order": [1, 2, 3],
+            "value": [SECRET, SECRET, SECRET],
+            "state": ["suppressed"] * 3,
+            "mean": [np.nan] * 3,
+            "lpl": [np.nan] * 3,
+            "upl": [np.nan] * 3,
+            "variation": [None] * 3,
+        }
+    )
+    panels = pd.DataFrame({"pi_id": ["A"], "heading": ["A"], "target": [np.nan]})
+    figure = spc_charts.spc_small_multiples(points, panels, "All suppressed")
+    close_figures(figure)
+    assert len(chart_probe.suppressed_texts(figure)) == 3
+    assert not np.isclose(chart_probe.drawn_numbers(figure), SECRET).any()

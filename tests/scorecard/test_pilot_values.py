@@ -50,3 +50,27 @@ def test_without_an_ingest_the_card_has_national_pis_only(project):
     values, issues = pilot_values.load_pilot_tables()
     assert values.empty and issues.empty
     assert set(pilot_values.PILOT_VALUE_COLUMNS) <= set(values.columns)
+
+
+def test_a_zero_denominator_is_not_applicable_in_both_tiers():
+    # 0 of 0 with a typed 0%: undefined, so "not_applicable" with no value (board and analyst);
+    # 0 of 40 is a real 0% and stays "ok" (0 is not a small number to suppress).
+    values = pd.DataFrame(
+        {
+            "borough": ["Barnet"] * 2,
+            "la_number": ["302"] * 2,
+            "pi_id": ["BF-SG-02"] * 2,
+            "period": ["2025Q3", "2025Q4"],
+            "numerator": [0.0, 0.0],
+            "denominator": [0.0, 40.0],
+            "value": [0.0, 0.0],
+            "status": ["provided", "provided"],
+            "narrative": ["", ""],
+            "prefilled": [False, False],
+            "validation_status": ["ok", "ok"],
+            "submitted": [None, None],
+        }
+    )
+    for tier in ("board", "analyst"):
+        prepared = pilot_values.prepare_pilot(values, tier)
+        assert prepared["state"].tolist() == ["not_applicable", "ok"]
