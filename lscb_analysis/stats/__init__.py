@@ -1,6 +1,9 @@
 """The statistics: intervals, benchmarking and peers, funnels, SPC charts and trends.
 
 Modules: :mod:`~lscb_analysis.stats.intervals` (proportion and rate intervals),
+:mod:`~lscb_analysis.stats.clustered` (shares of answers nested in cases: design effect and
+interval with the case as the cluster), :mod:`~lscb_analysis.stats.two_shares` (the
+difference of two shares: interval, verdict and p-value from one method),
 :mod:`~lscb_analysis.stats.benchmarking` (benchmark flags, quartile bands, neighbour means),
 :mod:`~lscb_analysis.stats.funnels` (funnel plots; their limits and over-dispersion in
 :mod:`~lscb_analysis.stats.funnel_limits`), :mod:`~lscb_analysis.stats.xmr` (XmR charts
