@@ -114,7 +114,7 @@ presenter.show(deep_dive_context.inspection_context(scope), "Ofsted judgements")
 # grades, and repeat audits of the theme. Counts from 1 to 5 are suppressed for the board
 # (the analyst tier shows them, NOT FOR PUBLICATION).
 
-# %%
+# %% tags=["print-compact"]
 records = deep_dive_context.audit_records(scope)
 deep_dive_context.show_tables(deep_dive_context.audit_tables(records, scope.tier))
 Markdown(f"{deep_dive_context.audit_method_note()}\n\n{disclosure_config.method_note()}")

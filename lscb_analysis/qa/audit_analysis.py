@@ -43,11 +43,10 @@ from lscb_analysis.qa import audit
 from lscb_analysis.stats.clustered import clustered_proportion
 
 ITEM_NOTE = (
-    "Counts are graded answers (case x agency x question), not children. Answers about the "
-    "same case are alike, so each 95% interval counts the case as the cluster: a Wilson "
-    "interval with the effective sample size, the answers divided by the design effect "
-    "estimated from the intra-case correlation (Kish; Donner and Klar). With one case, or "
-    "when every answer is the same, each case counts as about one answer."
+    "Counts are graded answers (case x agency x question), not children. Answers about one "
+    "case are alike, so each 95% interval takes the case as the cluster: a Wilson interval on "
+    "the effective sample size (the answers divided by the design effect; Kish, Donner and "
+    "Klar), or on the cases where that cannot be estimated."
 )
 ANALYST_COLUMNS = ("design_effect",)
 

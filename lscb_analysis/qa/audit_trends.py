@@ -21,12 +21,10 @@ from lscb_analysis.qa.audit_analysis import (
 from lscb_analysis.stats.two_shares import compare_two_shares
 
 TREND_TEST = (
-    "Repeat audits: each audit against the previous audit of the same theme in the same "
-    "borough, the difference in the share good or better (percentage points) with "
-    "Newcombe's hybrid score 95% interval (Newcombe 1998, method 10), each audit's answers "
-    "and good-or-better count divided by its design effect (the case as the cluster). The "
-    "verdict says beyond chance exactly when that interval excludes 0, and the p-value is "
-    "the same interval inverted (below 0.05 exactly then)."
+    "A repeat audit is compared with the previous one of the theme in the borough by "
+    "Newcombe's 95% interval for the change in the share good or better (Newcombe 1998, "
+    "method 10) on each audit's effective counts; the verdict says beyond chance exactly when "
+    "that interval excludes 0, and the p-value is the interval inverted."
 )
 # Worked out by lscb_analysis.stats.two_shares.compare_two_shares (see _change).
 

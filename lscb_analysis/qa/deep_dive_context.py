@@ -117,8 +117,11 @@ def audit_tables(
             audit_agreement.moderation_summary(records, by="audit_id"), tier
         ),
         # Secondary suppression across tables: an audit's totals and changes go with any
-        # suppressed section count of that audit.
-        "Repeat audits": audit_trends.protect_repeat_audits(sections, repeats, tier),
+        # suppressed section count of that audit. The deep dive is one borough's one theme,
+        # so those two columns (the same in every row) are left out to keep the table narrow.
+        "Repeat audits": audit_trends.protect_repeat_audits(sections, repeats, tier).drop(
+            columns=["borough", "theme"], errors="ignore"
+        ),
     }
 
 

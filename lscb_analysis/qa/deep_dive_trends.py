@@ -260,10 +260,10 @@ def quarterly_note(scope: DeepDiveScope, quarterly: dict[str, pd.DataFrame]) -> 
     first = min(periods, key=pilot_periods.period_index)
     last = max(periods, key=pilot_periods.period_index)
     hidden = sum(int((frame["state"] == SUPPRESSED).sum()) for frame in quarterly.values())
-    titles = ", ".join(frame.attrs["title"] for frame in quarterly.values())
+    # Each charted PI is named once, with its trend, below.
     sentence = (
         f"Quarterly local figures from {scope.area.name}'s pilot returns, {first} to "
-        f"{last}, for {titles}"
+        f"{last}, for {len(quarterly)} PI{'s' if len(quarterly) != 1 else ''}"
     )
     if hidden:
         sentence += (
