@@ -144,7 +144,9 @@ def protect_repeat_audits(
     ``repeats`` (the board table of :func:`compare_audits` after :func:`for_tier`), ``tier``.
     Output: a copy of ``repeats`` where every audit with a suppressed section count shows the
     symbol for ``REPEAT_DERIVED``, and a row whose previous audit is suppressed shows it for
-    ``CHANGE_DERIVED``. The analyst tier is returned unchanged. Raises: ParameterError.
+    ``CHANGE_DERIVED``; the verdict of a row whose change is suppressed is suppressed with it
+    (it says which way the change went). The analyst tier is returned unchanged. Raises:
+    ParameterError.
     """
     if disclosure_config.validate_tier(tier) == "analyst" or repeats.empty or sections.empty:
         return repeats
@@ -163,6 +165,10 @@ def protect_repeat_audits(
             values = out[column].astype(object)
             values[rows & values.notna()] = symbol
             out[column] = values
+    if "verdict" in out.columns and "change_pts" in out.columns:
+        # The verdict says which way the change went: it goes with the change it describes.
+        hidden = out["change_pts"].astype(object).eq(symbol) & out["verdict"].ne("first audit")
+        out["verdict"] = out["verdict"].astype(object).where(~hidden, symbol)
     return out
 
 

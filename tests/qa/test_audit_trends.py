@@ -125,6 +125,9 @@ def test_repeat_audit_totals_follow_suppressed_section_counts():
     safe = audit_trends.protect_repeat_audits(sections, repeats)
     first_row = safe[safe["audit_id"] == "A-1"].iloc[0]
     assert first_row["good_or_better"] == "c" and first_row["graded"] == "c"
-    assert safe[safe["audit_id"] == "A-2"].iloc[0]["change_pts"] == "c"
-    assert safe[safe["audit_id"] == "A-2"].iloc[0]["graded"] == 24
+    second_row = safe[safe["audit_id"] == "A-2"].iloc[0]
+    assert second_row["change_pts"] == "c" and second_row["graded"] == 24
+    # Which way the change went is derived from the suppressed counts too: its verdict goes.
+    assert repeats.loc[repeats["audit_id"] == "A-2", "verdict"].iloc[0] != "c"
+    assert second_row["verdict"] == "c" and first_row["verdict"] == "first audit"
     assert audit_trends.protect_repeat_audits(sections, repeats, "analyst") is repeats
