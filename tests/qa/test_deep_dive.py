@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -83,41 +80,17 @@ def test_theme_pis_map_public_indicators_and_add_local_pis():
 
 
 @pytest.mark.slow
-def test_deep_dive_notebook_on_the_demo_audits(
-    tmp_path, public_indicators, project_factory, monkeypatch
-):
-    root = project_factory(tmp_path / "project")
-    public_indicators.to_parquet(root / "data/processed/public_indicators.parquet")
-    env = {
-        **os.environ,
-        "LSCB_PROJECT_DIR": str(root),
-        "LSCB_PSEUDONYM_KEY": "synthetic-test-key-0123456789abcdef",
-    }
-    for command in (["demo-data"], ["audit", "ingest"], ["pilot", "ingest"]):
-        subprocess.run(
-            [sys.executable, "-m", "lscb_analysis", *command],
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    monkeypatch.setenv("LSCB_PROJECT_DIR", str(root))
-    monkeypatch.setenv("LSCB_PSEUDONYM_KEY", "synthetic-test-key-0123456789abcdef")
-    results = orchestrate.run_notebook(
-        "deep_dive",
-        "Barnet",
-        {"theme": "neglect"},
-        jobs=1,
-        out_dir=tmp_path / "reports",
-        progress=False,
-    )
-    assert [r.status for r in results] == ["ok"], results[0].error
-    html = (tmp_path / "reports/deep_dive/barnet/report.html").read_text()
+def test_deep_dive_notebook_on_the_demo_audits(demo_pack, tmp_path, monkeypatch):
+    # The demo pack ran the deep dive for Barnet (theme neglect) on the board tier, after
+    # the demo data, the audit ingest and the pilot ingest (its steps).
+    root = demo_pack["root"]
+    run_dir = root / "reports/deep_dive/barnet"
+    html = (run_dir / "report.html").read_text()
     assert "Barnet: Neglect, 2024-25" in html and "Questions this raises" in html
     assert "Grades by section" in html
     assert "SYN-0" not in html  # raw case references never reach the report
     assert "The quarterly local figures" in html and "Quarterly local figures from Barnet" in html
-    manifest = json.loads((tmp_path / "reports/deep_dive/barnet/manifest.json").read_text())
+    manifest = json.loads((run_dir / "manifest.json").read_text())
     assert "Special causes" in json.dumps(manifest)
     assert "For the board: small numbers suppressed" in html
     # Impact 2025 has suppressed grade counts: no sentence gives its share (which, times the
@@ -133,7 +106,9 @@ def test_deep_dive_notebook_on_the_demo_audits(
     )
     headline = json.dumps(manifest)
     assert "suppressed (fewer than 6)" in headline  # index headline follows the sections
-    assert recovery_attack.attack_folder(tmp_path / "reports").empty
+    assert recovery_attack.attack_folder(root / "reports" / "deep_dive").empty
+    monkeypatch.setenv("LSCB_PROJECT_DIR", str(root))
+    monkeypatch.setenv("LSCB_PSEUDONYM_KEY", "synthetic-test-key-0123456789abcdef")
     results = orchestrate.run_notebook(
         "deep_dive",
         "Barnet",

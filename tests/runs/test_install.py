@@ -170,7 +170,7 @@ def _start_sleepy_run(project, write_probe, **popen):
     while not list(out.glob(".staging-*")) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert list(out.glob(".staging-*")), "the run never started"
-    time.sleep(2)  # the notebook is running
+    time.sleep(0.5)  # the notebook is running
     return command
 
 
