@@ -400,6 +400,22 @@ def _duplicate_use(first: _Outcome) -> str:
     return "was replaced by a later return"
 
 
+def _tied_issue(outcome: _Outcome, used: _Outcome, borough: str) -> dict[str, Any]:
+    """The query on a return tied with the one used: same date inside and same file time."""
+    return {
+        "file": outcome.file,
+        "sheet": "",
+        "row": None,
+        "column": "",
+        "severity": "warning",
+        "code": "tied_return",
+        "message": f"This return for {borough} has the same return date and file time as "
+        f"{used.file}, so neither is newer. {used.file} is used only because its name comes "
+        "first, which says nothing about which is right: ask the board, then remove or "
+        "re-date the one that should not be used.",
+    }
+
+
 def _supersede(outcomes: list[_Outcome]) -> None:
     """Mark, per borough, the latest readable return as used and the others as superseded."""
     by_borough: dict[str, list[_Outcome]] = {}
@@ -412,14 +428,21 @@ def _supersede(outcomes: list[_Outcome]) -> None:
 
         def order(o: _Outcome) -> tuple:
             date = o.return_date if pd.notna(o.return_date) else pd.Timestamp.min
-            return (date, o.modified, o.file)
+            return (date, o.modified)
 
-        latest = max(group, key=order)
+        # The latest by the date inside the return, then by file time; never by file name.
+        # Returns tied on both are flagged: the first by name is used so that the result
+        # does not change from run to run, and the board is asked which is right.
+        newest = max(order(o) for o in group)
+        latest = min((o for o in group if order(o) == newest), key=lambda o: o.file)
         for outcome in group:
             outcome.used[la_number] = outcome is latest
             if outcome is latest:
                 continue
             name = outcome.boroughs[la_number].name
+            if order(outcome) == newest:
+                outcome.issues.append(_tied_issue(outcome, latest, name))
+                continue
             if (
                 pd.notna(outcome.return_date)
                 and pd.notna(latest.return_date)
@@ -430,11 +453,7 @@ def _supersede(outcomes: list[_Outcome]) -> None:
                     f"{outcome.return_date.date()} on this one"
                 )
             else:
-                basis = (
-                    "saved later (file modification time)"
-                    if latest.modified != outcome.modified
-                    else "later by file name (same date and time)"
-                )
+                basis = "saved later (file modification time)"
             outcome.issues.append(
                 {
                     "file": outcome.file,

@@ -124,6 +124,7 @@ ISSUE_CODES: dict[str, str] = {
     "unknown_borough_name": "the About sheet's board name is not one London borough",
     "borough_from_sheet": "a sheet named after another borough than the About sheet's",
     "superseded_return": "a later return for the same borough is used instead",
+    "tied_return": "another return for the borough has the same date and file time: check",
     "sheet_not_recognised": "a sheet with content but no header row naming a data item",
     "wrong_extension": "the file's contents are another format than its name says",
     "macros_not_run": "the workbook holds macros; they were neither run nor kept",

@@ -347,3 +347,21 @@ def test_a_renamed_copy_set_aside_for_its_name_does_not_make_the_genuine_return_
     [copy] = by_code(result, "duplicate")["message"]
     assert copy.startswith("SYNTHETIC_camden_survey_return_copy.xlsx is byte-identical to ")
     assert "SYNTHETIC_camden_survey_return.xlsx is used" in copy
+
+
+def test_returns_tied_on_date_and_file_time_are_flagged_not_decided_by_name(
+    folder, template_return, by_code
+):
+    # Same date inside, same file time: neither is newer. The first by name is used (so the
+    # result is stable) and the other is flagged for the board to decide; the name never
+    # counts as "later".
+    for name, items in [("sutton_a.xlsx", 2), ("sutton_b.xlsx", 3)]:
+        template_return(folder / name, board="Sutton", items=items, date=dt.datetime(2026, 3, 2))
+        os.utime(folder / name, (1_767_000_000, 1_767_000_000))
+    result = survey_ingest.ingest_survey(folder)
+    used = result.returns.set_index("file")["used"]
+    assert bool(used["sutton_a.xlsx"]) and not bool(used["sutton_b.xlsx"])
+    [tied] = by_code(result, "tied_return").itertuples()
+    assert tied.file == "sutton_b.xlsx"
+    assert "same return date and file time as sutton_a.xlsx, so neither is newer" in tied.message
+    assert by_code(result, "superseded_return").empty
