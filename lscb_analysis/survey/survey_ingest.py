@@ -54,6 +54,7 @@ from lscb_analysis.core.errors import (
 )
 from lscb_analysis.core.returned_workbook import EXPECTED_FORMAT, read_returned_workbook
 from lscb_analysis.core.returned_workbook_cells import Grid, cell_text
+from lscb_analysis.survey import survey_resubmissions
 from lscb_analysis.survey.survey_file_reader import SurveyFileReader
 from lscb_analysis.survey.survey_header import (
     quote_text,
@@ -385,90 +386,6 @@ def _modified(path: Path) -> pd.Timestamp:
     return pd.Timestamp(stamp.replace(tzinfo=None, microsecond=0))
 
 
-# Rejections that depend on the file's name, not its content: a byte-identical copy under
-# another name is read in its own right rather than set aside as a duplicate.
-NAME_DEPENDENT_REJECTIONS = ("identity_mismatch", "borough_not_identifiable")
-
-
-def _duplicate_use(first: _Outcome) -> str:
-    """What became of the file a duplicate copies (after :func:`_supersede`), for the
-    duplicate's message: "is used", "was replaced by a later return" or "was set aside"."""
-    if first.state == "rejected":
-        return f"was set aside ({first.reason.replace('_', ' ')})"
-    if any(first.used.values()):
-        return "is used"
-    return "was replaced by a later return"
-
-
-def _tied_issue(outcome: _Outcome, used: _Outcome, borough: str) -> dict[str, Any]:
-    """The query on a return tied with the one used: same date inside and same file time."""
-    return {
-        "file": outcome.file,
-        "sheet": "",
-        "row": None,
-        "column": "",
-        "severity": "warning",
-        "code": "tied_return",
-        "message": f"This return for {borough} has the same return date and file time as "
-        f"{used.file}, so neither is newer. {used.file} is used only because its name comes "
-        "first, which says nothing about which is right: ask the board, then remove or "
-        "re-date the one that should not be used.",
-    }
-
-
-def _supersede(outcomes: list[_Outcome]) -> None:
-    """Mark, per borough, the latest readable return as used and the others as superseded."""
-    by_borough: dict[str, list[_Outcome]] = {}
-    for outcome in outcomes:
-        if outcome.state == "rejected":
-            continue
-        for la_number in outcome.boroughs:
-            by_borough.setdefault(la_number, []).append(outcome)
-    for la_number, group in by_borough.items():
-
-        def order(o: _Outcome) -> tuple:
-            date = o.return_date if pd.notna(o.return_date) else pd.Timestamp.min
-            return (date, o.modified)
-
-        # The latest by the date inside the return, then by file time; never by file name.
-        # Returns tied on both are flagged: the first by name is used so that the result
-        # does not change from run to run, and the board is asked which is right.
-        newest = max(order(o) for o in group)
-        latest = min((o for o in group if order(o) == newest), key=lambda o: o.file)
-        for outcome in group:
-            outcome.used[la_number] = outcome is latest
-            if outcome is latest:
-                continue
-            name = outcome.boroughs[la_number].name
-            if order(outcome) == newest:
-                outcome.issues.append(_tied_issue(outcome, latest, name))
-                continue
-            if (
-                pd.notna(outcome.return_date)
-                and pd.notna(latest.return_date)
-                and latest.return_date != outcome.return_date
-            ):
-                basis = (
-                    f"dated {latest.return_date.date()} on its About sheet, later than "
-                    f"{outcome.return_date.date()} on this one"
-                )
-            else:
-                basis = "saved later (file modification time)"
-            outcome.issues.append(
-                {
-                    "file": outcome.file,
-                    "sheet": "",
-                    "row": None,
-                    "column": "",
-                    "severity": "warning",
-                    "code": "superseded_return",
-                    "message": f"This return for {name} was replaced by {latest.file} ({basis}): "
-                    "its items are kept with used = False. Nothing to do unless this "
-                    "return should be used instead (then remove or re-date the other).",
-                }
-            )
-
-
 def ingest_survey(folder: Path | str | None = None, *, config: dict | None = None) -> SurveyIngest:
     """Read every survey return in ``folder`` (default ``data/raw/survey/``), read-only.
 
@@ -522,7 +439,7 @@ def ingest_survey(folder: Path | str | None = None, *, config: dict | None = Non
         sha = io.sha256_of(path)
         modified = _modified(path)
         first = first_by_hash.get(sha)
-        if first is not None and first.reason not in NAME_DEPENDENT_REJECTIONS:
+        if first is not None and first.reason not in survey_resubmissions.NAME_DEPENDENT_REJECTIONS:
             outcome = _rejected(_Outcome(path.name, sha, modified), "duplicate", "")
             copies.append((outcome, first))
         else:
@@ -530,11 +447,11 @@ def ingest_survey(folder: Path | str | None = None, *, config: dict | None = Non
             outcome = _ingest_file(path, sha, modified, rules, limits)
             first_by_hash[sha] = outcome
         outcomes.append(outcome)
-    _supersede(outcomes)
+    survey_resubmissions.supersede(outcomes)
     for outcome, first in copies:
         outcome.message = outcome.issues[0]["message"] = (
             f"{outcome.file} is byte-identical to {first.file} (same SHA-256), so it was not "
-            f"read again; {first.file} {_duplicate_use(first)}. Nothing to do unless a "
+            f"read again; {first.file} {survey_resubmissions.duplicate_use(first)}. Nothing to do unless a "
             "different return was meant."
         )
     result = _assemble(outcomes)
