@@ -165,7 +165,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     sample.add_argument(
         "--out", metavar="DIR", help="default data/processed/audit_samples/<frame>-seed<S>/"
     )
-    sample.set_defaults(handler=_audit_sample)
+    # A sample lists case references: it stays with the case list, never among the reports.
+    sample.set_defaults(handler=_audit_sample, holds="case references")
     keygen = audit_commands.add_parser("keygen", help="create the pseudonymisation key")
     keygen.add_argument("--path", help="default ~/.config/lscb/pseudonym.key")
     keygen.set_defaults(handler=_audit_keygen)

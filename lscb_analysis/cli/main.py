@@ -37,7 +37,7 @@ from lscb_analysis.cli import (
     scorecard_commands,
     survey_commands,
 )
-from lscb_analysis.core import paths
+from lscb_analysis.core import output_folders, paths
 from lscb_analysis.core.errors import LscbError
 
 logger = logging.getLogger("lscb_analysis")
@@ -82,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     # Worker processes and kernels find the project through this, wherever they start.
     os.environ.setdefault(paths.PROJECT_DIR_VARIABLE, str(paths.project_dir()))
     try:
+        # Every command that writes where --out says stays inside the project's folders.
+        if getattr(args, "out", None):
+            args.out = str(
+                output_folders.check_output_folder(
+                    args.out, holds=getattr(args, "holds", "reports")
+                )
+            )
         return handler(args)
     except LscbError as error:
         print(f"error: {error}", file=sys.stderr)

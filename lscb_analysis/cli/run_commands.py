@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from lscb_analysis.core import output_folders, paths
+from lscb_analysis.core import paths
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -67,8 +67,6 @@ def _one_writer(run_command):
     def locked(args: argparse.Namespace) -> int:
         from lscb_analysis.runs import project_lock
 
-        if args.out:
-            args.out = str(output_folders.check_output_folder(args.out))
         # SIGTERM (a scheduler or `kill` stopping the command) is handled as Ctrl-C is, so
         # runs are stopped and their half-written folders removed before the command exits.
         signal.signal(signal.SIGTERM, _stop_as_interrupt)
@@ -178,7 +176,7 @@ def _pack(args: argparse.Namespace) -> int:
 def _index(args: argparse.Namespace) -> int:
     from lscb_analysis.runs import report_index
 
-    out = output_folders.check_output_folder(args.out) if args.out else paths.reports_dir()
+    out = Path(args.out) if args.out else paths.reports_dir()
     path = report_index.write_index(out)
     print(f"Wrote {path} and {path.with_suffix('.csv').name}")
     return 0

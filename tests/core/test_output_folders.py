@@ -66,3 +66,45 @@ def test_lscb_run_pack_and_index_refuse_an_outside_out_and_write_nothing(project
         assert done.returncode != 0, command
         assert f"--out '{outside}' leads to" in done.stderr, done.stderr
     assert not outside.exists()
+
+
+WRITING_COMMANDS = [
+    ["survey", "template"],
+    ["survey", "compile"],
+    ["model", "export"],
+    ["model", "feedback-form"],
+    ["pilot", "template", "--borough", "Barnet", "--periods", "2024Q1..2024Q4"],
+    ["audit", "template", "--theme", "neglect", "--agencies", "police", "--cases", "2"],
+    ["audit", "sample", "--frame", "cases.csv", "--n", "2", "--seed", "1"],
+]
+
+
+@pytest.mark.parametrize("command", WRITING_COMMANDS, ids=lambda words: " ".join(words[:2]))
+def test_every_command_that_writes_refuses_an_outside_out(
+    project, tmp_path, monkeypatch, capsys, command
+):
+    from lscb_analysis.cli import main
+
+    monkeypatch.chdir(project)
+    monkeypatch.delenv(OUTPUT_DIRS_VARIABLE, raising=False)
+    outside = tmp_path / "outside" / "file.xlsx"
+    assert main.main([*command, "--out", str(outside)]) == 2
+    assert f"--out '{outside}' leads to" in capsys.readouterr().err
+    assert not outside.parent.exists()
+
+
+def test_a_template_goes_under_reports_and_a_case_sample_never_does(project, monkeypatch, capsys):
+    from lscb_analysis.cli import main
+
+    monkeypatch.chdir(project)
+    monkeypatch.delenv(OUTPUT_DIRS_VARIABLE, raising=False)
+    assert main.main(["survey", "template", "--out", "reports/templates/survey.xlsx"]) == 0
+    assert (project / "reports" / "templates" / "survey.xlsx").is_file()
+    # An audit sample lists case references: reports/ is published, so it is refused there and
+    # accepted under data/processed/.
+    sample = ["audit", "sample", "--frame", "cases.csv", "--n", "2", "--seed", "1", "--out"]
+    assert main.main([*sample, "reports/sample"]) == 2
+    assert "outside the project's data/processed folder" in capsys.readouterr().err
+    (project / "cases.csv").write_text("case_ref\nA1\nA2\nA3\n")
+    assert main.main([*sample, "data/processed/audit_samples/spring"]) == 0
+    assert any((project / "data" / "processed" / "audit_samples" / "spring").iterdir())
