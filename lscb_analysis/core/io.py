@@ -137,6 +137,9 @@ def reference_file(name: str) -> Path:
     return path
 
 
+_REFERENCE_CSVS: dict[tuple[str, int, int], pd.DataFrame] = {}
+
+
 def read_reference_csv(name: str, required_columns: Iterable[str] = ()) -> pd.DataFrame:
     """Read a reference CSV from ``data/reference/`` as text (empty cells as empty strings).
 
@@ -144,7 +147,15 @@ def read_reference_csv(name: str, required_columns: Iterable[str] = ()) -> pd.Da
         ReferenceDataError: the file is missing or lacks a required column.
     """
     path = reference_file(name)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    # Reference tables are read many times per run (a unit's suffix per figure shown): the
+    # parsed table is kept while the file stays the same (same path, size and change time).
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _REFERENCE_CSVS:
+        _REFERENCE_CSVS[key] = pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding="utf-8-sig"
+        )
+    frame = _REFERENCE_CSVS[key].copy()
     missing = [column for column in required_columns if column not in frame.columns]
     if missing:
         raise ReferenceDataError(

@@ -44,20 +44,23 @@ def _spc(series: pd.DataFrame, pi: Mapping, rules: Mapping) -> tuple[dict, pd.Da
     """
     spc = rules["spc"]
     values = pd.Series(series["value"].to_numpy(dtype=float), index=series["period"])
+    length = len(series)
+    # Built in one go: adding columns one by one costs more than the whole chart.
     points = pd.DataFrame(
         {
-            "pi_id": pi["id"],
+            "pi_id": [pi["id"]] * length,
             "period": series["period"].to_numpy(),
             "order": series["order"].to_numpy(),
             "value": values.to_numpy(),
             "state": series["state"].to_numpy(),
+            **{name: np.full(length, np.nan) for name in ("mean", "lpl", "upl")},
+            "variation": np.full(length, None, dtype=object),
+            **{
+                name: np.zeros(length, dtype=bool)
+                for name in ("special_cause", "outside_limits", "shift", "trend", "two_of_three")
+            },
         }
     )
-    for name in ("mean", "lpl", "upl"):
-        points[name] = np.nan
-    points["variation"] = None
-    for name in ("special_cause", "outside_limits", "shift", "trend", "two_of_three"):
-        points[name] = False
     count = int(values.notna().sum())
     fields = {
         "spc_points": count,
@@ -126,6 +129,16 @@ def _spc(series: pd.DataFrame, pi: Mapping, rules: Mapping) -> tuple[dict, pd.Da
     return fields, points
 
 
+def _quarters_to(pilot: pd.DataFrame, pi_id: str, cutoff: str) -> pd.DataFrame:
+    """The PI's returned rows for quarters up to ``cutoff`` (other periods left out)."""
+    if pilot.empty:
+        return pilot
+    rows = pilot[(pilot["pi_id"] == pi_id) & pilot["period"].str.match(r"^\d{4}Q[1-4]$")]
+    return rows[
+        rows["period"].map(pilot_periods.period_index) <= pilot_periods.period_index(cutoff)
+    ]
+
+
 def _data_quality(
     series: pd.DataFrame,
     issues: pd.DataFrame,
@@ -135,18 +148,14 @@ def _data_quality(
     latest_state: str,
 ) -> dict:
     """Errors and queries at the latest returned period, and estimated values in the series."""
-    rows = pilot[
-        (pilot["pi_id"] == pi["id"])
-        & (~pilot["prefilled"])
-        & pilot["period"].str.match(r"^\d{4}Q[1-4]$")
-    ]
-    rows = rows[
-        rows["period"].map(pilot_periods.period_index) <= pilot_periods.period_index(cutoff)
-    ]
+    rows = _quarters_to(pilot, pi["id"], cutoff)
+    rows = rows[~rows["prefilled"]] if len(rows) else rows
     latest_period = max(rows["period"], key=pilot_periods.period_index) if len(rows) else None
-    found = issues[(issues["pi_id"] == pi["id"]) & (issues["period"] == latest_period)]
-    errors = int((found["severity"] == "error").sum())
-    queries = int((found["severity"] == "query").sum())
+    errors = queries = 0
+    if latest_period is not None and len(issues):
+        found = issues[(issues["pi_id"] == pi["id"]) & (issues["period"] == latest_period)]
+        errors = int((found["severity"] == "error").sum())
+        queries = int((found["severity"] == "query").sum())
     estimated = int(rows["estimated"].sum()) if len(rows) else 0
     parts = []
     if errors or queries:
@@ -194,10 +203,7 @@ def _in_year(
     pilot_rules: Mapping,
 ) -> tuple[str, str]:
     """A national PI's latest in-year figure returned by the borough, and its narrative."""
-    rows = pilot[(pilot["pi_id"] == pi["id"]) & pilot["period"].str.match(r"^\d{4}Q[1-4]$")]
-    rows = rows[
-        rows["period"].map(pilot_periods.period_index) <= pilot_periods.period_index(cutoff)
-    ]
+    rows = _quarters_to(pilot, pi["id"], cutoff)
     if rows.empty:
         return "", ""
     rows = rows.assign(order=rows["period"].map(pilot_periods.period_index)).sort_values("order")

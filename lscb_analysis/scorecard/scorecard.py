@@ -285,20 +285,27 @@ def scorecard(
     own_public = public[public["la_number"] == area.la_number]
     bench_index = benchmarks[benchmarks["la_number"] == area.la_number].set_index("pi_id")
 
+    # Each PI reads only its own rows: split the borough's tables by PI once, not per PI
+    # (filtering whole tables 37 times per borough was most of a London build's time).
+    public_by_indicator = _split(own_public, "indicator")
+    pilot_by_pi, issues_by_pi = _split(pilot, "pi_id"), _split(issues, "pi_id")
     rows, point_frames = [], []
     for _, pi in pis.iterrows():
         bench = bench_index.loc[pi["id"]].to_dict() if pi["id"] in bench_index.index else None
-        if pi["source_type"] == "national" and bench is not None:
+        own_pilot = pilot_by_pi.get(pi["id"], pilot.iloc[:0])
+        if pi["source_type"] == "national":
             series = national_series(
-                own_public, pi["source_indicator"], area.la_number, int(bench["period"])
-            )
-        elif pi["source_type"] == "national":
-            series = national_series(
-                own_public, pi["source_indicator"], area.la_number, period.reporting_year
+                public_by_indicator.get(pi["source_indicator"], own_public.iloc[:0]),
+                pi["source_indicator"],
+                area.la_number,
+                int(bench["period"]) if bench is not None else period.reporting_year,
             )
         else:
-            series = pilot_series(pilot, pi["id"], period.cutoff, pi["frequency"], pilot_rules)
-        row, points = assess_pi(pi, series, bench, pilot, issues, period, rules, pilot_rules)
+            series = pilot_series(own_pilot, pi["id"], period.cutoff, pi["frequency"], pilot_rules)
+        own_issues = issues_by_pi.get(pi["id"], issues.iloc[:0])
+        row, points = assess_pi(
+            pi, series, bench, own_pilot, own_issues, period, rules, pilot_rules
+        )
         row.update(
             {
                 name: pi[name]
@@ -370,6 +377,11 @@ def scorecard(
         as_at=as_at,
         definitions=_definitions(pis),
     )
+
+
+def _split(table: pd.DataFrame, column: str) -> dict[str, pd.DataFrame]:
+    """``table``'s rows by the value of ``column`` (value -> rows, original order kept)."""
+    return {key: rows for key, rows in table.groupby(column, sort=False)} if len(table) else {}
 
 
 def _definitions(pis: pd.DataFrame) -> pd.DataFrame:
