@@ -54,7 +54,7 @@ def _audit_ingest(args: argparse.Namespace) -> int:
     if not results:
         print(f"No audit workbooks found in {folder} or its sub-folders.", file=sys.stderr)
         return 1
-    errors = 0
+    errors = set_aside = read = 0
     for audit_id, result in results.items():
         written = audit_ingest.write_ingest(result)
         counts = result.records["status"].value_counts().to_dict()
@@ -68,6 +68,11 @@ def _audit_ingest(args: argparse.Namespace) -> int:
         for row in result.issues[result.issues["severity"] == "error"].itertuples():
             print(f"  ERROR {row.file} {row.cell or row.sheet}: {row.message}", file=sys.stderr)
         errors += int((result.issues["severity"] == "error").sum())
+        aside = result.files[result.files["status"] != "read"]
+        for row in aside.itertuples():
+            print(f"  SET ASIDE {audit_id}/{row.file}: {row.reason}", file=sys.stderr)
+        set_aside += len(aside)
+        read += len(result.files) - len(aside)
     audit_key_record.record_key(fingerprint)
     if args.new_key:
         print(
@@ -75,7 +80,13 @@ def _audit_ingest(args: argparse.Namespace) -> int:
             "case labels (CASE-...) have changed, so update any kept by hand, such as the "
             "actions log, from the new records."
         )
-    return 1 if errors else 0
+    # The exit-code rule of every ingest: 0 when every file was accounted for (read, or set
+    # aside and listed); 1 when nothing could be read, or, with --strict, when anything was
+    # set aside or any error found.
+    if not read:
+        print(f"None of the {set_aside} workbook(s) could be read.", file=sys.stderr)
+        return 1
+    return 1 if args.strict and (set_aside or errors) else 0
 
 
 def _audit_sample(args: argparse.Namespace) -> int:
@@ -155,6 +166,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="change the pseudonym key on purpose: ingest every audit again with the key "
         "found now (without it a key other than the one used before is refused)",
+    )
+    audit_ingest.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when any file is set aside or any error is found (for scheduled runs)",
     )
     audit_ingest.set_defaults(handler=_audit_ingest)
     sample = audit_commands.add_parser("sample", help="draw a reproducible case sample")

@@ -42,6 +42,21 @@ class ReturnedWorkbookError(DataFileError):
         self.code = code
 
 
+EXCEL_ERROR_VALUES = frozenset(
+    ("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
+)
+"""What Excel shows in a cell whose formula failed: never an answer, read as empty."""
+
+
+def is_excel_error(value: Any) -> bool:
+    """True when ``value`` is one of Excel's error values (``#N/A``, ``#DIV/0!`` ...).
+
+    >>> is_excel_error("#N/A"), is_excel_error(" #div/0! "), is_excel_error("N/A")
+    (True, True, False)
+    """
+    return isinstance(value, str) and value.strip().upper() in EXCEL_ERROR_VALUES
+
+
 def cell_text(value: Any) -> str:
     """A cell's value as text: the one convention every reader of returned files uses.
 

@@ -47,6 +47,7 @@ from lscb_analysis.qa.audit_returned import (
     audit_issue,
     is_filled,
     parse_file,
+    set_aside_other_boroughs,
 )
 
 logger = logging.getLogger(__name__)
@@ -134,6 +135,7 @@ def ingest_audit(folder: Path | str, *, key: bytes | None = None) -> AuditIngest
             )
             continue
         parsed_files.append(parse_file(path, audit_id, config))
+    set_aside_other_boroughs(parsed_files, audit_id)
 
     references = sorted(
         {cell_text(raw) for p in parsed_files for raw, _ in p.cases.values() if raw is not None}

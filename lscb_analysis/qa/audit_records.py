@@ -8,7 +8,7 @@ withheld. Issues name the file, sheet and cell, never the cell's text.
 
 from __future__ import annotations
 
-from lscb_analysis.core.returned_workbook_cells import cell_text
+from lscb_analysis.core.returned_workbook_cells import cell_text, is_excel_error
 from lscb_analysis.protect import pseudonym
 from lscb_analysis.protect.identifier_text import (
     WITHHELD_TEXT,
@@ -129,6 +129,21 @@ def _moderation_change(first: str | None, moderated: str | None, ranks: dict[str
     return moderation
 
 
+def _blank_excel_errors(values: dict, add, where) -> None:
+    """Read an entry's free-text cells holding an Excel error value (``#N/A``, ``#REF!``) as
+    empty, with a warning naming the cell (grades holding one are invalid grades)."""
+    for name in ENTRY_FIELDS:
+        if name not in GRADE_FIELDS and is_excel_error(values.get(name)):
+            values[name] = None
+            add(
+                "excel_error_value",
+                "warning",
+                name,
+                f"{where(name)}: the cell shows an Excel error value, not an answer; it was "
+                "read as empty. Type the answer itself (not a formula) and return the tool.",
+            )
+
+
 def records_for_file(
     parsed: ParsedFile,
     key: bytes,
@@ -209,6 +224,7 @@ def records_for_file(
                 problems,
                 issues,
             )
+            _blank_excel_errors(values, add, where)
             qid = cell_text(values.get("question_id"))
             if qid not in bank.index:
                 add(

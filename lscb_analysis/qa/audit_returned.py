@@ -33,6 +33,7 @@ from lscb_analysis.qa.audit import (
     CASES_SHEET,
     CONFIG_FILE,
     FORMAT_NAME,
+    FORMAT_VERSION,
     INFO_SHEET,
     REQUIRED_FIELDS,
     RESERVED_SHEETS,
@@ -42,6 +43,7 @@ from lscb_analysis.qa.audit import (
     resolve_agency,
 )
 from lscb_analysis.qa.audit_tool import meta_checksum
+from lscb_analysis.survey.survey_rules import find_borough
 
 
 @dataclass
@@ -178,7 +180,7 @@ def parse_file(path: Path, folder_audit_id: str, config: dict) -> ParsedFile:
             audit_issue(name, INFO_SHEET, None, "", "", "error", problem[0], problem[1])
         )
         return parsed
-    if meta.get("checksum") != meta_checksum({k: v for k, v in meta.items()}):
+    if not _meta_intact(meta):
         parsed.issues.append(
             audit_issue(
                 name,
@@ -268,6 +270,13 @@ def _check_meta(
             f"{name}: the {INFO_SHEET} sheet does not describe an audit tool; return the "
             "tool the audit was sent out with.",
         )
+    if _format_version(meta) > FORMAT_VERSION:
+        return (
+            "newer_tool",
+            f"{name} was made by a newer version of the workbench (audit tool format "
+            f"{meta.get('format_version')}; this one reads format {FORMAT_VERSION} and "
+            "earlier). Update the workbench, or make the tool again with this version.",
+        )
     if str(meta.get("audit_id", "")) != folder_audit_id:
         return (
             "wrong_audit",
@@ -275,6 +284,9 @@ def _check_meta(
             f"{folder_audit_id}: move it to data/raw/audit/{meta.get('audit_id')}/ (or ask "
             "the sender which audit it is for).",
         )
+    mismatch = _identity_mismatch(meta, name, folder_audit_id)
+    if mismatch:
+        return "identity_mismatch", mismatch
     if meta.get("theme") not in config["themes"]:
         return (
             "unknown_theme",
@@ -282,6 +294,80 @@ def _check_meta(
             f"data/reference/{CONFIG_FILE}; restore the theme there to read it.",
         )
     return None
+
+
+def _format_version(meta: dict) -> int:
+    try:
+        return int(str(meta.get("format_version") or 0))
+    except ValueError:
+        return FORMAT_VERSION + 1  # unreadable: treated as a format this version cannot read
+
+
+def set_aside_other_boroughs(parsed_files: list[ParsedFile], audit_id: str) -> None:
+    """Set aside files of one audit whose identity sheet names another borough than the rest.
+
+    An audit is of one borough. Its borough is the one named by the files whose hidden sheet
+    is as the tool was made (its checksum matches), or, when none is, by most files; a file
+    naming another borough is marked rejected (``identity_mismatch``) with an error issue,
+    so an edited identity sheet cannot file answers under another borough.
+    """
+    named = [
+        (parsed, find_borough(parsed.meta.get("borough") or ""))
+        for parsed in parsed_files
+        if parsed.status == "read"
+    ]
+    named = [(parsed, area) for parsed, area in named if area is not None]
+    intact = [area for parsed, area in named if _meta_intact(parsed.meta)]
+    votes = [area.name for area in (intact or [area for _, area in named])]
+    if not votes:
+        return
+    audit_borough = max(sorted(set(votes)), key=votes.count)
+    for parsed, area in named:
+        if area.name == audit_borough:
+            continue
+        parsed.status = "rejected"
+        parsed.reason = (
+            f"{parsed.path.name}: the {INFO_SHEET} sheet says {area.name}, the other files of "
+            f"audit {audit_id} say {audit_borough}. The file was set aside, so no answers are "
+            f"filed under the wrong borough: if it is {area.name}'s audit, move it to that "
+            "audit's folder; otherwise return the tool as it was sent out."
+        )
+        parsed.issues.append(
+            audit_issue(
+                parsed.path.name,
+                INFO_SHEET,
+                None,
+                "",
+                "",
+                "error",
+                "identity_mismatch",
+                parsed.reason,
+            )
+        )
+
+
+def _meta_intact(meta: dict) -> bool:
+    return meta.get("checksum") == meta_checksum(dict(meta))
+
+
+def _identity_mismatch(meta: dict, name: str, folder_audit_id: str) -> str:
+    """Why the file name, the audit's folder and the identity sheet name different boroughs
+    ("" when they agree, or when at most one of them names a borough)."""
+    said = {
+        "the file name": find_borough(Path(name).stem),
+        f"the folder {folder_audit_id}": find_borough(folder_audit_id),
+        f"the {INFO_SHEET} sheet": find_borough(meta.get("borough") or ""),
+    }
+    named = {where: area for where, area in said.items() if area is not None}
+    if len({area.la_number for area in named.values()}) < 2:
+        return ""
+    owner = named.get(f"the {INFO_SHEET} sheet") or next(iter(named.values()))
+    return (
+        f"{name}: "
+        + ", ".join(f"{where} says {area.name}" for where, area in named.items())
+        + ". The file was set aside, so no answers are filed under the wrong borough: move "
+        f"or rename it if it is {owner.name}'s audit, or ask {owner.name} whether it is theirs."
+    )
 
 
 def _header_map(header: tuple, labels: dict[str, str]) -> dict[str, int]:
