@@ -33,6 +33,7 @@ def resolve_versions(
 ) -> tuple[list[dict], list[dict], list[dict]]:
     """Pick the row in use for each borough, PI and period; log re-submission changes."""
     current, superseded, changes = [], [], []
+    tied: dict[tuple[str, str], dict] = {}
     groups: dict[tuple, list[dict]] = {}
     for row in rows:
         if row["_duplicate"]:
@@ -49,6 +50,8 @@ def resolve_versions(
         for versions in by_returner.values():
             for old, new in zip(versions[:-1], versions[1:], strict=True):
                 superseded.append({**old, "superseded_by": new["file"]})
+                if old["_order"][:2] == new["_order"][:2]:
+                    tied.setdefault((old["file"], new["file"]), new)
                 for name in COMPARED_FIELDS:
                     if not _same(old[name], new[name]):
                         changes.append(
@@ -93,7 +96,22 @@ def resolve_versions(
                         ),
                     )
                 )
+    findings.extend(_tie_finding(old, row, context) for (old, _), row in tied.items())
     return current, superseded, changes
+
+
+def _tie_finding(earlier_file: str, used: dict, context: IngestContext) -> dict:
+    """The query on two re-submissions with the same return date and file time: the one used
+    was chosen by file name only, which says nothing about which is right."""
+    return context.finding(
+        "F_TIED_RETURN",
+        {**_where(used), "pi_id": "", "period": "", "cell": ""},
+        (
+            f"{used['file']} and {earlier_file} are both returns from {used['borough']} with "
+            f"the same return date and file time, so neither is newer; {used['file']} is used "
+            "only because its name sorts later."
+        ),
+    )
 
 
 def _same(a: Any, b: Any) -> bool:

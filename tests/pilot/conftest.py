@@ -3,6 +3,8 @@ returns that exercise the file-level findings."""
 
 from __future__ import annotations
 
+import os
+
 import openpyxl
 import pandas as pd
 import pytest
@@ -74,6 +76,25 @@ def edge(tmp_path_factory, public_indicators):
     nameless.active.append(["BF-EH-02", "2025Q1", 3, 6])
     nameless.save(folder / "return.xlsx")
     (folder / "figures.csv").write_text("PI,Quarter\nBF-EH-02,2025Q1\n")
+    _tied_returns(folder, model, public_indicators)
     (folder / "broken.xlsx").write_bytes(b"not a workbook at all")
     (folder / "README.md").write_text("not a return")
     return pilot_ingest.ingest_pilot(folder, published=public_indicators)
+
+
+def _tied_returns(folder, model, public_indicators):
+    """Two Sutton returns with different figures, the same return date and the same file time:
+    neither is newer (F_TIED_RETURN)."""
+    area = register.resolve("Sutton")
+    periods = pilot_periods.period_range("2025Q1..2025Q2")
+    for name, numerator in (("sutton_a.xlsx", 4), ("sutton_b.xlsx", 5)):
+        workbook = pilot_workbook.build_template(
+            [area], periods, model, public_indicators, generated=ISSUED
+        )
+        figure = {"pi_id": "BF-EH-02", "period": "2025Q1", "numerator": numerator}
+        pilot_template.fill_template(
+            workbook,
+            pd.DataFrame([{**figure, "denominator": 60, "status": "provided", "narrative": ""}]),
+        )
+        save_workbook(workbook, folder / name)
+        os.utime(folder / name, (1_750_000_000, 1_750_000_000))

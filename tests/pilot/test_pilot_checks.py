@@ -41,3 +41,13 @@ def test_jump_messages_say_which_rule_applied(demo):
 def test_every_rule_in_the_rules_file_is_exercised(demo, edge):
     codes = set(demo[1].issues["code"]) | set(edge.issues["code"])
     assert set(pilot_periods.load_rules()["findings"]) <= codes
+
+
+def test_two_returns_with_the_same_date_and_file_time_are_a_query_naming_both(edge):
+    tied = edge.issues[edge.issues["code"] == "F_TIED_RETURN"]
+    assert len(tied) == 1  # one query per pair of files, not one per figure
+    message = tied["message"].iloc[0]
+    assert "sutton_b.xlsx and sutton_a.xlsx are both returns from Sutton" in message
+    assert "used only because its name sorts later" in message
+    used = edge.values[(edge.values["borough"] == "Sutton") & (edge.values["period"] == "2025Q1")]
+    assert used.loc[used["pi_id"] == "BF-EH-02", "file"].tolist() == ["sutton_b.xlsx"]
