@@ -4,8 +4,7 @@
 (``public_indicators``) indexed for look-ups; :func:`template_rows` lists the Data sheet's rows
 (one per borough, current PI and period at its cycle, national PIs' year-end figures
 pre-filled); :func:`template_meta` and :func:`template_checksum` give the hidden ``Template
-info`` values that identify a template's layout (the ingest recomputes them);
-:func:`resolve_agency` reads an agency name for an agency-wide template.
+info`` values that identify a template's layout (the ingest recomputes them).
 """
 
 from __future__ import annotations
@@ -146,27 +145,6 @@ def _published_lookup(
             indicator, int(period), str(la), numerator, denominator, value, status
         )
     return table, latest
-
-
-def resolve_agency(name: str) -> str:
-    """Return the catalogue agency a written agency name stands for.
-
-    Uses the agency synonyms of the Phase I survey (``data/reference/survey.yaml``).
-    Raises InvalidArgumentError when nothing matches.
-
-    >>> resolve_agency("Metropolitan Police")
-    'police'
-    """
-    from lscb_analysis.survey import survey_rules
-
-    matched = survey_rules.load_rules().codes["agency"].match(name)
-    if not matched:
-        raise InvalidArgumentError(
-            f"--agency {name!r} is not an agency the catalogue knows; use one such as police, "
-            "probation, health (acute) or education (see code_lists.agency in "
-            "data/reference/survey.yaml)."
-        )
-    return matched
 
 
 def template_rows(

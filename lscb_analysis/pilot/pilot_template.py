@@ -25,6 +25,7 @@ from lscb_analysis.core.errors import InvalidArgumentError
 from lscb_analysis.model import catalogue as catalogue_module
 from lscb_analysis.pilot import pilot_periods, pilot_table, pilot_workbook
 from lscb_analysis.protect.safe_files import fixed_zip_bytes, write_cell
+from lscb_analysis.survey import survey_rules
 
 
 def _sheet_rows(
@@ -200,10 +201,10 @@ def write_agency_template(
     :func:`write_pilot_template`, plus ``agency`` (as written: "Metropolitan Police") and
     ``boroughs`` (comma-separated names or ``all``). ``out`` defaults to
     ``reports/pilot/templates/<agency>_pilot_template.xlsx``. Output: the path written.
-    Raises: as :func:`write_pilot_template`; InvalidArgumentError for an unknown agency or one
-    supplying no PI.
+    Raises: as :func:`write_pilot_template`; ParameterError for an unknown agency,
+    InvalidNameError for one with hidden characters, InvalidArgumentError for one supplying no PI.
     """
-    code = pilot_table.resolve_agency(agency)
+    code = survey_rules.resolve_agency(agency)
     areas = register.resolve_many(boroughs)
     outside = [a.name for a in areas if not a.is_london]
     if outside:

@@ -348,34 +348,6 @@ def agency_names() -> list[str]:
     return list(io.read_reference_yaml(SURVEY_CONFIG)["code_lists"]["agency"])
 
 
-def resolve_agency(name: str) -> str:
-    """Return the canonical agency name that a written agency name stands for.
-
-    Matches the canonical names and their synonyms and patterns in
-    ``data/reference/survey.yaml`` (``code_lists.agency``), ignoring case and punctuation.
-    Raises: ParameterError listing the canonical names when nothing matches.
-
-    >>> resolve_agency("CSC"), resolve_agency("Met Police"), resolve_agency("CAMHS")
-    ("children's social care", 'police', 'health (mental health)')
-    """
-    lists = io.read_reference_yaml(SURVEY_CONFIG)["code_lists"]["agency"]
-    key = norm_text(str(name).replace("&", " and "))
-    for canonical in lists:
-        if key == norm_text(canonical):
-            return canonical
-    for canonical, spec in lists.items():
-        if key in {norm_text(s) for s in spec.get("synonyms", [])}:
-            return canonical
-    lowered = str(name).lower()
-    for canonical, spec in lists.items():
-        if any(re.search(p, lowered) for p in spec.get("patterns", [])):
-            return canonical
-    raise ParameterError(
-        f"Agency {name!r} is not known. Use one of: {', '.join(lists)} (or a synonym listed "
-        "under code_lists.agency in data/reference/survey.yaml)."
-    )
-
-
 def agency_sheet_title(agency: str) -> str:
     """Return the sheet title used for an agency: its canonical name with a capital first letter.
 

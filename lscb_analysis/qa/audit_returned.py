@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from lscb_analysis.core import io
 from lscb_analysis.core.errors import (
     DataFileError,
+    InvalidNameError,
     ParameterError,
 )
 from lscb_analysis.core.returned_workbook import read_xlsx_workbook
@@ -40,10 +41,9 @@ from lscb_analysis.qa.audit import (
     cell_address,
     norm_text,
     question_bank_checksum,
-    resolve_agency,
 )
 from lscb_analysis.qa.audit_tool import meta_checksum
-from lscb_analysis.survey.survey_rules import find_borough
+from lscb_analysis.survey.survey_rules import find_borough, resolve_agency
 
 
 @dataclass
@@ -236,7 +236,7 @@ def parse_file(path: Path, folder_audit_id: str, config: dict) -> ParsedFile:
         if agency is None:
             try:
                 agency = resolve_agency(title)
-            except ParameterError:
+            except (ParameterError, InvalidNameError):
                 # a sheet someone added: its name is a cell value of the return, so it is
                 # only quoted when it cannot be an identifier
                 shown = title if scan_text(title).empty else f"number {position}"

@@ -56,9 +56,9 @@ from lscb_analysis.qa.audit import (
     not_applicable_label,
     question_bank,
     question_bank_checksum,
-    resolve_agency,
     resolve_theme,
 )
+from lscb_analysis.survey.survey_rules import resolve_agency
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")

@@ -1,6 +1,8 @@
 """The survey's matching rules: :func:`load_rules` reads the synonym and pattern rules in
-``data/reference/survey.yaml`` into :class:`SurveyRules` (of :class:`Matcher`), and
-:func:`find_borough` finds the one London borough a piece of text names.
+``data/reference/survey.yaml`` into :class:`SurveyRules` (of :class:`Matcher`),
+:func:`find_borough` finds the one London borough a piece of text names, and
+:func:`resolve_agency` the agency a written agency name stands for (every command and ingest
+that takes an agency uses it).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from lscb_analysis.core import io, name_text, register
 from lscb_analysis.core.errors import (
     InvalidArgumentError,
+    ParameterError,
     UnknownAreaError,
 )
 from lscb_analysis.survey.survey_result import (
@@ -238,3 +241,27 @@ def find_borough(text: Any) -> register.LocalAuthority | None:
                 found[area.la_number] = area
                 covered.update(span)
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+def resolve_agency(name: Any) -> str:
+    """Return the canonical agency (``code_lists.agency`` in ``data/reference/survey.yaml``) a
+    written agency name stands for: canonical names, synonyms and patterns, ignoring case and
+    punctuation.
+
+    >>> resolve_agency("CSC"), resolve_agency("Met Police"), resolve_agency("CAMHS")
+    ("children's social care", 'police', 'health (mental health)')
+
+    Raises:
+        InvalidNameError: the name holds hidden characters (a right-to-left override, a
+            zero-width space), which could make it look like another agency.
+        ParameterError: nothing matches; the message lists the canonical names.
+    """
+    text = name_text.check_name(name, "agency")
+    matched = load_rules().codes["agency"].match(text)
+    if not matched:
+        known = io.read_reference_yaml(SURVEY_CONFIG)["code_lists"]["agency"]
+        raise ParameterError(
+            f"Agency {text!r} is not known. Use one of: {', '.join(known)} (or a synonym "
+            "listed under code_lists.agency in data/reference/survey.yaml)."
+        )
+    return matched

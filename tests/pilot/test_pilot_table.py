@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from lscb_analysis.core import register
-from lscb_analysis.core.errors import InvalidArgumentError
+from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.model import catalogue
 from lscb_analysis.pilot import pilot_table
+from lscb_analysis.survey import survey_rules
 
 
 def test_agency_rows_cover_every_borough(public_indicators):
@@ -22,5 +23,5 @@ def test_agency_rows_cover_every_borough(public_indicators):
 
 
 def test_unknown_agency_is_refused():
-    with pytest.raises(InvalidArgumentError, match="agency"):
-        pilot_table.resolve_agency("the fire brigade")
+    with pytest.raises(ParameterError, match="Agency 'the fire brigade' is not known"):
+        survey_rules.resolve_agency("the fire brigade")

@@ -11,6 +11,7 @@ from lscb_analysis.core.errors import (
     ReferenceDataError,
 )
 from lscb_analysis.qa import audit
+from lscb_analysis.survey import survey_rules
 
 
 def test_config_themes_use_known_indicators_and_unique_question_ids():
@@ -48,8 +49,8 @@ def test_config_rejects_a_repeated_question_id(tmp_path):
 
 def test_names_resolve():
     assert audit.resolve_theme("Exploitation and missing") == "exploitation"
-    assert audit.resolve_agency("Children's Services") == "children's social care"
+    assert survey_rules.resolve_agency("Children's Services") == "children's social care"
     with pytest.raises(ParameterError, match="neglect"):
         audit.resolve_theme("knife crime")
     with pytest.raises(ParameterError, match="police"):
-        audit.resolve_agency("Ministry of Magic")
+        survey_rules.resolve_agency("Ministry of Magic")

@@ -83,6 +83,10 @@ def hostile(project, key_env):
             ("Police", 2, second): {"E": "Good", "F": "Seen.", "G": "1 March 2026"},
         },
     )
+    # A sheet added under an agency's name with hidden characters is no agency's sheet.
+    added = openpyxl.load_workbook(folder / "formulas.xlsx")
+    added.create_sheet("Police\u202e\u200f")["A1"] = "Good"
+    added.save(folder / "formulas.xlsx")
     # Huge (a zip bomb) and corrupt files.
     (folder / "huge.xlsx").write_bytes(_zip_bomb())
     (folder / "corrupt.xlsx").write_bytes(b"PK\x03\x04 not a workbook" * 20)
@@ -129,7 +133,7 @@ def test_every_hostile_return_has_its_outcome_and_raw_data_is_untouched(hostile,
     assert not formulas.isin(["#N/A", "#DIV/0!"]).any().any()
     assert "invalid_grade" in set(formulas["status"])
     codes = set(issues.loc[issues["file"] == "formulas.xlsx", "code"])
-    assert {"excel_error_value", "invalid_grade"} <= codes
+    assert {"excel_error_value", "invalid_grade", "unknown_sheet"} <= codes
     # A date typed as text in an auditor's name cell is kept as typed (free text).
     assert "1 March 2026" in set(formulas["auditor"])
 
