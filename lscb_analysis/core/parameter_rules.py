@@ -126,12 +126,16 @@ RULES: dict[str, Callable[[object], str | None]] = {
 }
 
 
-def check_parameters(notebook: str, values: Mapping, rules: Mapping) -> None:
+def check_parameters(
+    notebook: str, values: Mapping, rules: Mapping, given_as: Mapping[str, str] | None = None
+) -> None:
     """Check ``-p`` values against a notebook's parameter rules, before anything runs.
 
     Args:
         notebook: the notebook's name, for messages.
         values: parameter name -> value as given (None: the notebook's default).
+        given_as: parameter name -> the option it was given with, for messages (``pack
+            --period``: ``{"period": "--period"}``); others are named as ``-p name=``.
         rules: parameter name -> rule name (the notebook's ``parameters`` in
             notebooks.yaml); a parameter without a rule is not checked here.
 
@@ -150,8 +154,10 @@ def check_parameters(notebook: str, values: Mapping, rules: Mapping) -> None:
             )
         allowed = RULES[rule](value)
         if allowed is not None:
+            option = (given_as or {}).get(parameter)
+            shown = name_text.display_text(value)
+            typed = f"{option} {shown!r}" if option else f"-p {parameter}={shown!r}"
             raise ParameterError(
-                f"-p {parameter}={name_text.display_text(value)!r} for {notebook}: expected "
-                f"{allowed}. Nothing was run; leave the parameter out for the notebook's "
-                "default."
+                f"{typed} for {notebook}: expected {allowed}. Nothing was run; leave "
+                f"{option or 'the parameter'} out for the notebook's default."
             )

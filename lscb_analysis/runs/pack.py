@@ -254,12 +254,16 @@ def plan_pack(
                 )
                 continue
             parameters = {"period": period} if period is not None and "period" in defaults else {}
-            if entry.get("scope") == "borough":
-                stage += planning.plan_runs(
-                    name, None, parameters, out_dir, areas=areas, analyst=analyst
-                )
-            else:
-                stage += planning.plan_runs(name, None, parameters, out_dir, analyst=analyst)
+            # The period is given to the pack as --period: messages name it so.
+            stage += planning.plan_runs(
+                name,
+                None,
+                parameters,
+                out_dir,
+                areas=areas if entry.get("scope") == "borough" else None,
+                analyst=analyst,
+                given_as={"period": "--period"},
+            )
             needed += [
                 s
                 for s in [*settings.get("needs", []), *settings.get("uses", [])]

@@ -170,6 +170,7 @@ def plan_runs(
     out_dir: Path | str | None = None,
     areas: list[register.LocalAuthority] | None = None,
     analyst: bool = False,
+    given_as: dict[str, str] | None = None,
 ) -> list[RunSpec]:
     """Check everything about a request and return the runs to make, before anything runs.
 
@@ -181,6 +182,8 @@ def plan_runs(
         areas: the boroughs already resolved (instead of ``boroughs``), as a pack gives them.
         analyst: the unsuppressed analyst tier (``--analyst``): sets ``tier="analyst"`` and
             writes under ``<out_dir>/analyst/`` (:func:`tier_out_dir`).
+        given_as: parameter name -> the option it came from, for messages (the pack's
+            ``--period``).
 
     Raises:
         ParameterError: unknown notebook, unknown parameter name (listing the known ones), a
@@ -206,7 +209,7 @@ def plan_runs(
             "reports/analyst/), not -p tier=...; without it reports are the board tier."
         )
     rules = (notebook_registry().get(Path(notebook).stem) or {}).get("parameters")
-    parameter_rules.check_parameters(Path(notebook).stem, parameters, rules or {})
+    parameter_rules.check_parameters(Path(notebook).stem, parameters, rules or {}, given_as)
     if analyst:
         if TIER_PARAMETER not in defaults:
             raise ParameterError(

@@ -86,3 +86,13 @@ def test_a_bad_value_stops_lscb_run_before_anything_runs(project):
     assert "-p period='../../x' for borough_profile: expected a reporting year" in done.stderr
     assert (live / "report.html").read_text() == "the live report"
     assert not (project / "reports" / "borough_profile" / "last_good").exists()
+
+
+def test_a_bad_pack_period_is_named_as_the_option_it_was_given_with(project):
+    from lscb_analysis.core.errors import ParameterError
+    from lscb_analysis.runs import pack
+
+    with pytest.raises(
+        ParameterError, match=r"^--period '1890' for \w+: expected .*leave --period out"
+    ):
+        pack.plan_pack(period=1890, boroughs="Barnet")
