@@ -17,6 +17,11 @@ points as here) and classifies them (``assign_funnel_significance``: exact Poiss
 intervals below 10 events, Byar's approximation from 10). PHE's proportion funnels use
 the Wilson score limit, which equals the normal approximation on the natural scale; the
 exact binomial limit here is the exact analogue (Spiegelhalter 2005, appendix A.1.1).
+NHS-R FunnelPlotR draws Poisson ratio limits differently: the exact (Garwood) interval of a
+count equal to the expected count (``qchisq(tail, 2E) / 2E`` and ``qchisq(1 - tail, 2E + 2)
+/ 2E``), which flags no events against 1 expected below its 99.8% limit; the limits here do
+not, since that count is not unusual (P = 0.37). The tests quote FunnelPlotR's published
+values and both conventions.
 
 Normal limits (``method="normal"``) and every over-dispersion adjustment use the normal
 approximation on a ``scale``: ``"natural"`` (``target +/- z s`` with

@@ -328,3 +328,54 @@ def test_the_scale_moves_areas_between_classes():
     assert natural.attrs["scale"] == "natural" and transformed.attrs["scale"] == "transformed"
     assert natural.attrs["phi"] != pytest.approx(transformed.attrs["phi"])
     assert not np.allclose(natural["upper_95"], transformed["upper_95"])
+
+
+# ---------------------------------------------------------------------------------------
+# FunnelPlotR's Poisson limits: a different, stated convention
+# ---------------------------------------------------------------------------------------
+
+# NHS-R FunnelPlotR, tests/testthat/test-poisson_limits.R: calculate_limits(data.frame(
+# number_seq = c(15, 20, 30)), target = 1, draw_adjusted = FALSE), ratio limits for 15, 20
+# and 30 expected events (ll99/ul99 are its 99.8% limits, 3.090232 sigma).
+FUNNELPLOTR_EXPECTED = np.array([15.0, 20.0, 30.0])
+FUNNELPLOTR_LIMITS = {
+    0.95: ([0.5596924, 0.6108260, 0.6746958], [1.649348, 1.544419, 1.427562]),
+    0.998: ([0.3862650, 0.4479107, 0.5289724], [2.082907, 1.902094, 1.702771]),
+}
+
+
+@pytest.mark.parametrize("level", [0.95, 0.998])
+def test_funnelplotr_draws_the_exact_interval_of_a_count_equal_to_the_expected(level):
+    """FunnelPlotR's Poisson limits are the exact (Garwood) interval of an observed count equal
+    to the expected count, as a ratio: lscb_analysis.stats.intervals.exact_poisson_limits
+    gives its published values to the digits it quotes."""
+    from lscb_analysis.stats.intervals import exact_poisson_limits
+
+    lower, upper = exact_poisson_limits(FUNNELPLOTR_EXPECTED, level)
+    published_lower, published_upper = FUNNELPLOTR_LIMITS[level]
+    assert np.round(lower / FUNNELPLOTR_EXPECTED, 7).tolist() == published_lower
+    assert np.round(upper / FUNNELPLOTR_EXPECTED, 6).tolist() == published_upper
+
+
+def test_the_workbench_limits_are_the_exact_test_at_the_target_not_funnelplotrs_interval():
+    """The workbench's exact limits flag a count exactly when the one-sided exact Poisson
+    test at the target rejects (PHE's convention); FunnelPlotR's interval does not, at the
+    small counts where it matters (the case of issue 17: no events against 1 expected)."""
+    from lscb_analysis.stats.intervals import exact_poisson_limits
+
+    # No events against 1 expected: P(X = 0 | 1) = exp(-1) = 0.368, not unusual. FunnelPlotR's
+    # lower 99.8% limit is chi2.ppf(0.001, 2) / 2 = 0.0010005 events, so it would flag it.
+    low, _ = exact_limits(np.array([1.0]), 1.0, "rate", 0.998)
+    assert low[0] <= 0.0
+    assert (
+        0.0
+        < exact_poisson_limits(np.array([1.0]), 0.998)[0][0]
+        == pytest.approx(0.0010005, abs=1e-7)
+    )
+    # Three events against 0.5 expected: P(X >= 3 | 0.5) = 0.0144 < 0.025 (hand: 1 - e^-0.5
+    # (1 + 0.5 + 0.125) = 0.01439); the exact test flags it above the 95% limit, FunnelPlotR's
+    # upper limit (chi2.ppf(0.975, 2) / 2 = 3.689 events) does not.
+    assert scipy_stats.poisson.sf(2, 0.5) == pytest.approx(0.01439, abs=5e-5)
+    _, high = exact_limits(np.array([0.5]), 1.0, "rate", 0.95)
+    assert high[0] < 3 / 0.5
+    assert exact_poisson_limits(np.array([0.5]), 0.95)[1][0] > 3
