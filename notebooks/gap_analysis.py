@@ -22,6 +22,7 @@
 # %% tags=["parameters"]
 borough = None  # a borough for its gap list; None for London
 model_version = None  # best-fit model version; None for the latest
+boards = None  # London report: boards whose gaps.xlsx to write beside it ("all" or names)
 
 # %%
 # %matplotlib inline
@@ -95,10 +96,21 @@ presenter.show(catalogue_coverage.partner_share(model, by="sector"), "Current PI
 gap_analysis.borough_section(matrix, model, area, rules)
 
 # %% [markdown]
+# ## Each board's gap workbook
+# In a report pack the London report also writes each board's `gaps.xlsx` (its gaps and next
+# steps) beside it, under `boards/`, for the boards' performance leads.
+
+# %%
+presenter.show(gap_analysis.board_workbooks(matrix, model, rules, boards),
+               "Each board's gap workbook",
+               empty="No board workbooks asked for (boards=None): run with -p boards=all.")
+
+# %% [markdown]
 # ## Run record
 
 # %%
-record = provenance.run_record({"borough": borough, "model_version": model.version},
+record = provenance.run_record({"borough": borough, "model_version": model.version,
+                                "boards": boards},
                                ["data/processed/gap_matrix.parquet"])
 report_index.record_for_index(gap_analysis.index_headlines(scores, model),
                               model_version=model.version)

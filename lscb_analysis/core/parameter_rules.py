@@ -16,8 +16,8 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 
-from lscb_analysis.core import indicators, io, name_text, paths
-from lscb_analysis.core.errors import InvalidNameError, ParameterError
+from lscb_analysis.core import indicators, io, name_text, paths, register
+from lscb_analysis.core.errors import InvalidNameError, ParameterError, UnknownAreaError
 
 AUDIT_THEMES_FILE = "audit_themes.yaml"
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -77,6 +77,17 @@ def _name(value: object) -> str | None:
     return None
 
 
+def _boroughs(value: object) -> str | None:
+    text = str(value).strip()
+    if text.lower() in ("all", "london", "england"):
+        return None
+    try:
+        register.resolve_many(text)
+    except (UnknownAreaError, InvalidNameError) as error:
+        return f"'all', 'london' or boroughs separated by commas ({error})"
+    return None
+
+
 def _positive_number(value: object) -> str | None:
     if isinstance(value, bool):
         return "a positive number such as 10"
@@ -118,6 +129,7 @@ RULES: dict[str, Callable[[object], str | None]] = {
     "date": _date,
     "model_version": _model_version,
     "audit_id": _audit_id,
+    "boroughs": _boroughs,
     "name": _name,
     "positive_number": _positive_number,
     "project_folder": _project_folder,

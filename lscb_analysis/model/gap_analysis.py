@@ -508,6 +508,54 @@ def borough_section(matrix: pd.DataFrame, catalogue: Catalogue, area, rules: dic
     )
 
 
+BOARDS_FOLDER = "boards"
+"""Where the London report keeps each board's gap workbook: ``boards/<slug>_gaps.xlsx``."""
+
+
+def board_workbooks(
+    matrix: pd.DataFrame, catalogue: Catalogue, rules: dict, boards: str | None
+) -> pd.DataFrame:
+    """Write each board's ``gaps.xlsx`` beside the London report, for the boards named.
+
+    Inputs: the gap ``matrix`` and ``catalogue``; ``rules`` (gap_rules.yaml); ``boards``:
+    ``all``/``london``/``england`` (every borough in the matrix), boroughs separated by
+    commas, or None (none: the London report alone, as run by hand).
+    Output: DataFrame ``board``, ``workbook`` (file name under ``boards/``), ``gaps`` (PIs
+    the board does not yet have): one row per board, in the matrix's order; a named board
+    that is not in the matrix has no workbook and says so.
+    Raises: UnknownAreaError for a name the register does not know.
+    """
+    from lscb_analysis.core import provenance, register
+
+    columns = ["board", "workbook", "gaps"]
+    if not boards:
+        return pd.DataFrame(columns=columns)
+    in_matrix = list(dict.fromkeys(matrix["borough"]))
+    wanted = (
+        in_matrix
+        if str(boards).strip().lower() in ("all", "london", "england")
+        else [area.name for area in register.resolve_many(str(boards))]
+    )
+    folder = provenance.run_output_dir("gap_analysis", "london") / BOARDS_FOLDER
+    folder.mkdir(exist_ok=True)
+    rows = []
+    for board in wanted:
+        if board not in in_matrix:
+            rows.append({"board": board, "workbook": "not in the gap matrix", "gaps": None})
+            continue
+        steps = next_steps(matrix, catalogue, board)
+        path = write_gaps_workbook(
+            steps,
+            matrix[matrix["borough"] == board],
+            folder / f"{register.resolve(board).slug}_gaps.xlsx",
+            gap_notes(rules, catalogue),
+        )
+        rows.append(
+            {"board": board, "workbook": f"{BOARDS_FOLDER}/{path.name}", "gaps": len(steps)}
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
 def write_borough_workbook(
     matrix: pd.DataFrame, catalogue: Catalogue, borough: str, rules: dict, folder: Path
 ) -> Path:

@@ -254,6 +254,9 @@ def plan_pack(
                 )
                 continue
             parameters = {"period": period} if period is not None and "period" in defaults else {}
+            if "boards" in defaults:
+                # A London report that writes a workbook per board writes the pack's boards.
+                parameters["boards"] = boroughs or "london"
             # The period is given to the pack as --period: messages name it so.
             stage += planning.plan_runs(
                 name,

@@ -25,6 +25,7 @@ GOOD = {
     "project_folder": ["data/raw/pilot", "data/raw/survey/late"],
     "indicator": ["rereferral_pct"],
     "audit_theme": ["neglect", "Neglect", "NEGLECT"],
+    "boroughs": ["all", "london", "Barnet", "Barnet, RBKC"],
 }
 BAD = {
     "reporting_year": ["../../x", 25, "2025-26", 3000],
@@ -38,6 +39,7 @@ BAD = {
     "project_folder": ["../outside", "/etc", "data/processed"],
     "indicator": ["no_such_indicator"],
     "audit_theme": ["not_a_theme"],
+    "boroughs": ["Atlantis", "Barnet, ../x", "Barnet\u202e"],
 }
 
 

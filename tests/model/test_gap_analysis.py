@@ -79,3 +79,25 @@ def test_rankings_and_next_steps(matrix):
     first = steps.iloc[0]
     assert first["rating"] == "critical"
     assert steps.set_index("pi_id").at["BF-YS-03", "holder"] == "voluntary sector"
+
+
+def test_the_london_report_writes_each_boards_gap_workbook(matrix, project, monkeypatch):
+    import openpyxl
+
+    run_dir = project / "reports" / "gap_analysis" / "london"
+    monkeypatch.setenv("LSCB_RUN_DIR", str(run_dir))
+    assert gap_analysis.board_workbooks(matrix, MODEL, RULES, None).empty  # by hand: none
+    written = gap_analysis.board_workbooks(matrix, MODEL, RULES, "all")
+    assert written["board"].tolist() == list(dict.fromkeys(matrix["borough"]))
+    for row in written.itertuples():
+        steps = gap_analysis.next_steps(matrix, MODEL, row.board)
+        assert row.gaps == len(steps)
+        book = openpyxl.load_workbook(run_dir / row.workbook)
+        assert "Gaps and next steps" in book.sheetnames
+    assert (run_dir / "boards" / "barnet_gaps.xlsx").is_file()
+    # Named boards: only those; one the gap matrix does not hold says so.
+    named = gap_analysis.board_workbooks(matrix, MODEL, RULES, "Brent, Manchester")
+    assert named.set_index("board")["workbook"].to_dict() == {
+        "Brent": "boards/brent_gaps.xlsx",
+        "Manchester": "not in the gap matrix",
+    }

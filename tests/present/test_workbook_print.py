@@ -128,17 +128,14 @@ def test_gap_workbook_prints_and_moves_wide_columns_to_detail(tmp_path, project)
     assert [c.value for c in detail[_header_row(detail)]][0] == "PI"
 
 
-def _demo_workbooks(root: Path, folder: Path) -> dict[str, Path]:
-    """The pack's score card workbook and a checked pilot copy; Barnet's gap list written
-    from the pack's gap matrix (the pack runs the gap analysis for London only)."""
-    from lscb_analysis.model.catalogue import load_catalogue
-
+def _demo_workbooks(root: Path) -> dict[str, Path]:
+    """The pack's score card workbook, a checked pilot copy, and Barnet's gap list, which the
+    pack's London gap analysis writes for each board of the pack (and the index lists)."""
     reports = root / "reports"
-    matrix = pd.read_parquet(root / "data" / "processed" / "gap_matrix.parquet")
-    version = str(matrix["model_version"].iloc[0])
-    gaps = gap_analysis.write_borough_workbook(
-        matrix, load_catalogue(version), "Barnet", gap_analysis.load_rules(), folder
-    )
+    gaps = reports / "gap_analysis" / "london" / "boards" / "barnet_gaps.xlsx"
+    index = pd.read_csv(reports / "index.csv", keep_default_na=False)
+    listed = index.loc[index["notebook"] == "gap_analysis", "xlsx"].str.split(";").sum()
+    assert any(p.endswith("gap_analysis/london/boards/barnet_gaps.xlsx") for p in listed), listed
     return {
         "scorecard": next((reports / "scorecard" / "barnet").rglob("scorecard.xlsx")),
         "gaps": gaps,
@@ -147,10 +144,10 @@ def _demo_workbooks(root: Path, folder: Path) -> dict[str, Path]:
 
 
 @pytest.mark.slow
-def test_demo_pack_workbooks_print_settings_read_back(demo_pack, tmp_path, monkeypatch):
+def test_demo_pack_workbooks_print_settings_read_back(demo_pack, monkeypatch):
     """Every kind of workbook the Barnet demo pack writes, read back with openpyxl."""
     monkeypatch.setenv("LSCB_PROJECT_DIR", str(demo_pack["root"]))
-    paths = _demo_workbooks(demo_pack["root"], tmp_path)
+    paths = _demo_workbooks(demo_pack["root"])
 
     book = openpyxl.load_workbook(paths["scorecard"])
     card = book["Score card"]
