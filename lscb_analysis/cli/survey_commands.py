@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lscb_analysis.core import io, paths
+from lscb_analysis.core import io, parameter_rules, paths
 
 
 def _survey_template(args: argparse.Namespace) -> int:
@@ -58,10 +58,11 @@ def _survey_compile(args: argparse.Namespace) -> int:
         survey_template,
     )
 
+    as_at = parameter_rules.read_date(args.as_at, "--as-at") if args.as_at else None
     folder = survey_folder(args)
     candidates = survey_template.candidate_indicators()
     result = ingested_survey(folder)
-    responses = survey_mapping.response_register(result.returns, result.contacts, args.as_at)
+    responses = survey_mapping.response_register(result.returns, result.contacts, as_at)
     responses.to_csv(io.ensure_writable(paths.processed_dir() / "survey_register.csv"), index=False)
     matched = survey_mapping.match_candidates(result.items, candidates)
     draft = survey_draft.draft_dataset(matched, candidates)
@@ -70,9 +71,7 @@ def _survey_compile(args: argparse.Namespace) -> int:
         if args.out
         else paths.reports_dir() / "survey_mapping" / "draft_dataset.xlsx"
     )
-    survey_draft.write_draft_dataset(
-        draft, out, survey_draft.draft_notes(responses, args.as_at, folder)
-    )
+    survey_draft.write_draft_dataset(draft, out, survey_draft.draft_notes(responses, as_at, folder))
     print(
         f"{survey_mapping.response_summary(responses)}\nWrote the draft dataset "
         f"({len(draft)} rows) to {out}."

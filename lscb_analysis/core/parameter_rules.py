@@ -54,6 +54,46 @@ def _date(value: object) -> str | None:
     return None
 
 
+def read_date(value: object, option: str) -> dt.date:
+    """Read a date given to ``option`` (``--as-at``): only year-month-day is taken.
+
+    >>> read_date("2026-02-01", "--as-at")
+    datetime.date(2026, 2, 1)
+
+    Raises:
+        ParameterError: any other form; a day/month form shows each date it could be
+            ("01/02/2026 could be 1 February 2026 or 2 January 2026"), so nobody's return is
+            counted against the wrong date.
+    """
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    readings = []
+    parts = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    if parts:
+        first, second, year = (int(part) for part in parts.groups())
+        for day, month in ((first, second), (second, first)):
+            try:
+                readings.append(dt.date(year, month, day))
+            except ValueError:
+                continue
+    readings = list(dict.fromkeys(readings))
+    if len(readings) > 1:
+        raise ParameterError(
+            f"{option} {text!r} could be "
+            + " or ".join(f"{d.day} {d:%B %Y}" for d in readings)
+            + ": write it as year-month-day, "
+            + " or ".join(d.isoformat() for d in readings)
+            + "."
+        )
+    hint = f" ({readings[0].isoformat()})" if readings else ", such as 2026-03-31"
+    raise ParameterError(f"{option} {text!r}: write the date as year-month-day{hint}.")
+
+
 def _model_version(value: object) -> str | None:
     if re.fullmatch(r"v?\d+(\.\d+){0,2}", str(value).strip()):
         return None

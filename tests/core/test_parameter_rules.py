@@ -98,3 +98,28 @@ def test_a_bad_pack_period_is_named_as_the_option_it_was_given_with(project):
         ParameterError, match=r"^--period '1890' for \w+: expected .*leave --period out"
     ):
         pack.plan_pack(period=1890, boroughs="Barnet")
+
+
+def test_a_date_option_takes_year_month_day_and_shows_both_readings_of_a_day_month_form():
+    from lscb_analysis.core.parameter_rules import read_date
+
+    assert read_date("2026-02-01", "--as-at") == dt.date(2026, 2, 1)
+    with pytest.raises(ParameterError) as error:
+        read_date("01/02/2026", "--as-at")
+    assert str(error.value) == (
+        "--as-at '01/02/2026' could be 1 February 2026 or 2 January 2026: write it as "
+        "year-month-day, 2026-02-01 or 2026-01-02."
+    )
+    with pytest.raises(
+        ParameterError, match=r"'13/02/2026': write the date as year-month-day \(2026-02-13\)"
+    ):
+        read_date("13/02/2026", "--as-at")
+    with pytest.raises(ParameterError, match="such as 2026-03-31"):
+        read_date("next Tuesday", "--as-at")
+
+
+def test_lscb_survey_compile_refuses_an_ambiguous_as_at_before_reading_anything(project, capsys):
+    from lscb_analysis.cli import main
+
+    assert main.main(["survey", "compile", "--as-at", "01/02/2026"]) == 2
+    assert "could be 1 February 2026 or 2 January 2026" in capsys.readouterr().err
