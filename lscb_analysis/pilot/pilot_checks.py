@@ -294,8 +294,6 @@ def _borough_figures(
     status = status_checks(
         _row_status(raw, context, add), figures, raw, value, context.with_figure, words, add
     )
-    if status == words.not_available_status:
-        value = None  # what the cells say is "not available": no figure is used
     period, la_number = where
     if (
         pi is not None
