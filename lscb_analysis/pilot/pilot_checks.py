@@ -1,10 +1,13 @@
 """The value checks of one pilot return: every row's area, PI, status and figures checked
 against the catalogue and the published values, and the feasibility answers it gives.
+
+What a figure cell holds (a number, "n/a", "12 children") is read by
+:mod:`lscb_analysis.pilot.pilot_value_text`; the checks of a borough's own figures and the
+status they imply are in :mod:`lscb_analysis.pilot.pilot_figures`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,11 +19,22 @@ from lscb_analysis.core.errors import (
 )
 from lscb_analysis.core.returned_workbook_cells import cell_text
 from lscb_analysis.pilot import pilot_periods
+from lscb_analysis.pilot.pilot_figures import (
+    figure_checks,
+    number_text,
+    status_checks,
+    typed_figures,
+)
 from lscb_analysis.pilot.pilot_identify import IngestContext, ReturnIdentity, london_area
-from lscb_analysis.pilot.pilot_read import normalise_pi, parse_number
+from lscb_analysis.pilot.pilot_read import normalise_pi
 from lscb_analysis.pilot.pilot_result import RAW_FIELDS, ReturnFile
+from lscb_analysis.pilot.pilot_value_text import ValueWords
 from lscb_analysis.published import public_data
 from lscb_analysis.survey.survey_rules import normalise_key
+
+# number_text lives in pilot_figures; it is named here too for the modules that import it
+# from pilot_checks (pilot_resubmissions).
+__all__ = ["check_feasibility_rows", "check_rows", "number_text"]
 
 
 def _published_value(
@@ -32,13 +46,6 @@ def _published_value(
         if found is not None and found.status == public_data.OK and not pd.isna(found.value):
             return float(found.value), candidate
     return None, None
-
-
-def number_text(number: float | None, decimals: int = 1) -> str:
-    """A figure as a finding quotes it: ``"1,234"``, ``"24.2"`` or ``"blank"``."""
-    if number is None or (isinstance(number, float) and math.isnan(number)):
-        return "blank"
-    return f"{number:,.{decimals}f}" if not float(number).is_integer() else f"{number:,.0f}"
 
 
 def _row_area(raw: dict[str, Any], add: Callable[..., None]) -> register.LocalAuthority | None:
@@ -55,7 +62,11 @@ def _row_area(raw: dict[str, Any], add: Callable[..., None]) -> register.LocalAu
 
 
 def _prefilled_changes(
-    raw: dict[str, Any], published_row: Any, decimals: int, context: IngestContext
+    raw: dict[str, Any],
+    published_row: Any,
+    decimals: int,
+    context: IngestContext,
+    words: ValueWords,
 ) -> list[str]:
     """How a row's cells differ from the published figure prefilled in them (beyond the
     prefilled tolerance), one phrase per changed cell."""
@@ -65,7 +76,7 @@ def _prefilled_changes(
         ("numerator", published_row.numerator),
         ("denominator", published_row.denominator),
     ):
-        read, _ = parse_number(raw.get(name), context.blank_words)
+        read = words.read(raw.get(name)).number
         if (
             read is not None
             and not pd.isna(published)
@@ -115,15 +126,37 @@ def _row_pi(
     return pi
 
 
+def _row_period(raw: dict[str, Any], ident: ReturnIdentity, add: Callable[..., None]) -> str:
+    """A row's period as ``YYYYQn`` (``""``, reported, when it cannot be read); a period the
+    template does not list is reported too."""
+    try:
+        period = pilot_periods.parse_period(raw.get("period"))
+    except InvalidArgumentError:
+        add(
+            "E_PERIOD",
+            "period",
+            f"{cell_text(raw.get('period')) or 'The period is blank'!s}: not a period the "
+            "workbench can read (write 2025Q1 for January to March 2025).",
+        )
+        return ""
+    if period and ident.template_periods and period not in ident.periods:
+        add(
+            "E_PERIOD",
+            "period",
+            f"Period {period} is not one of the template's periods "
+            f"({ident.periods[0]} to {ident.periods[-1]}).",
+        )
+    return period
+
+
 def check_rows(
     ret: ReturnFile, ident: ReturnIdentity, context: IngestContext
 ) -> tuple[list[dict], list[dict]]:
     """Row-level checks of one return: (value records, findings)."""
     rules = context.rules
+    words = ValueWords.from_rules(rules)
     catalogue = context.catalogue(ident.model_version)
     pis = {pi["id"]: pi for pi in catalogue.pis.to_dict("records")}
-    tolerance = rules["checks"]["value_tolerance"]
-    annual = rules["checks"]["published_annual"]
     prefilled_keys = set()
     if len(ident.layout):
         flagged = ident.layout[ident.layout["prefilled"]]
@@ -153,25 +186,8 @@ def check_rows(
         borough = area.name if area else cell_text(raw.get("borough"))
         la_number = area.la_number if area else ""
         pi_id = normalise_pi(raw.get("pi_id"))
-        period = ""
-        try:
-            period = pilot_periods.parse_period(raw.get("period"))
-        except InvalidArgumentError:
-            add(
-                "E_PERIOD",
-                "period",
-                f"{cell_text(raw.get('period')) or 'The period is blank'!s}: not a period the "
-                "workbench can read (write 2025Q1 for January to March 2025).",
-            )
-        if period and ident.template_periods and period not in ident.periods:
-            add(
-                "E_PERIOD",
-                "period",
-                f"Period {period} is not one of the template's periods "
-                f"({ident.periods[0]} to {ident.periods[-1]}).",
-            )
+        period = _row_period(raw, ident, add)
         pi = _row_pi(pis, pi_id, catalogue.version, add)
-        unit = pilot_periods.unit_rule(pi["unit"], rules) if pi is not None else {}
         decimals = int(pi["decimals"]) if pi is not None else 1
         key = (la_number or borough, pi_id, period)
         duplicate = key in seen
@@ -195,7 +211,7 @@ def check_rows(
         source_system = cell_text(raw.get("source_system"))
         if published_row is not None and published_row.status == public_data.OK:
             # A published figure: it is used whatever the cells say; a change is queried.
-            changed = _prefilled_changes(raw, published_row, decimals, context)
+            changed = _prefilled_changes(raw, published_row, decimals, context, words)
             if changed:
                 add(
                     "Q_PREFILLED_CHANGED",
@@ -208,39 +224,10 @@ def check_rows(
             source_agency = source_agency or str(pi["source_agency"])
             source_system = "DfE published statistics"
         else:
-            numerator, denominator, value = _figure_checks(
-                raw, unit, decimals, pi is not None, tolerance, context, add
+            numerator, denominator, value, status = _borough_figures(
+                raw, pi, (period, la_number), context, words, add
             )
-            status = _row_status(raw, context, add)
             prefilled = prefilled and status in context.published_statuses and value is None
-            if not status and value is not None:
-                status = "provided"
-                add("Q_STATUS_MISSING", "status", "A figure is given but the status is blank.")
-            empty = (
-                all(
-                    not cell_text(raw.get(name)) or raw.get(name) is None
-                    for name in ("numerator", "denominator")
-                )
-                and value is None
-            )
-            if status in context.with_figure and empty:
-                add(
-                    "Q_PROVIDED_EMPTY",
-                    "status",
-                    f"The status is {status!r} but there is no figure.",
-                )
-            if (
-                pi is not None
-                and pi["source_type"] == "national"
-                and value is not None
-                and period
-                and la_number
-            ):
-                detail = _far_from_published(
-                    context, pi, period, la_number, value, decimals, annual
-                )
-                if detail:
-                    add("Q_FAR_FROM_PUBLISHED", "value", detail)
         for item in row_findings:
             item.update(borough=borough, la_number=la_number, pi_id=pi_id, period=period)
         findings.extend(row_findings)
@@ -284,100 +271,43 @@ def check_rows(
     return values, findings
 
 
-def _figure_checks(
+# --- a borough's own figures -------------------------------------------------------------------
+
+
+def _borough_figures(
     raw: Mapping[str, Any],
-    unit: Mapping,
-    decimals: int,
-    known: bool,
-    tolerance: Mapping,
+    pi: Mapping[str, Any] | None,
+    where: tuple[str, str],
     context: IngestContext,
-    add: Any,
-) -> tuple[float | None, float | None, float | None]:
-    """Numerator, denominator and value of a borough's row, with their errors reported."""
-    numerator, bad_n = parse_number(raw.get("numerator"), context.blank_words)
-    denominator, bad_d = parse_number(raw.get("denominator"), context.blank_words)
-    typed, bad_v = (
-        (None, False)
-        if raw["value_formula"] and raw.get("value") is None
-        else parse_number(raw.get("value"), context.blank_words)
+    words: ValueWords,
+    add: Callable[..., None],
+) -> tuple[float | None, float | None, float | None, str]:
+    """A row the borough filled, checked: (numerator, denominator, value, status). ``where``
+    is the row's (period, la_number)."""
+    rules = context.rules
+    unit = pilot_periods.unit_rule(pi["unit"], rules) if pi is not None else {}
+    decimals = int(pi["decimals"]) if pi is not None else 1
+    figures = typed_figures(raw, words)
+    numerator, denominator, value = figure_checks(
+        figures, raw, unit, decimals, pi, rules["checks"]["value_tolerance"], words, add
     )
-    for name, bad in (("numerator", bad_n), ("denominator", bad_d), ("value", bad_v)):
-        if bad:
-            add("E_NOT_NUMBER", name, f"The {name} {cell_text(raw.get(name))!r} is not a number.")
-    for name, number in (("numerator", numerator), ("denominator", denominator), ("value", typed)):
-        if number is not None and number < 0:
-            add("E_NEGATIVE", name, f"The {name} is negative ({number_text(number)}).")
-    multiplier = unit.get("multiplier")
-    computed = None
-    if multiplier is not None and numerator is not None and denominator is not None:
-        if denominator == 0:
-            if numerator:
-                add(
-                    "E_ZERO_DENOMINATOR",
-                    "denominator",
-                    f"The denominator is 0 but the numerator is {number_text(numerator)}.",
-                )
-        else:
-            computed = numerator / denominator * float(multiplier)
+    status = status_checks(
+        _row_status(raw, context, add), figures, raw, value, context.with_figure, words, add
+    )
+    period, la_number = where
     if (
-        unit.get("proportion")
-        and numerator is not None
-        and denominator is not None
-        and numerator > denominator > 0
+        pi is not None
+        and pi["source_type"] == "national"
+        and value is not None
+        and period
+        and la_number
     ):
-        add(
-            "E_NUMERATOR_ABOVE_DENOMINATOR",
-            "numerator",
-            f"The numerator ({number_text(numerator)}) is above the denominator "
-            f"({number_text(denominator)}) for a percentage.",
+        detail = _far_from_published(
+            context, pi, period, la_number, value, decimals, rules["checks"]["published_annual"]
         )
-    if multiplier is None and known and numerator is not None:
-        computed = numerator
-    if typed is not None and computed is not None:
-        allowed = max(
-            float(tolerance["absolute"]),
-            0.5 * 10**-decimals + 1e-9,
-            float(tolerance["relative"]) * abs(computed),
-        )
-        if abs(typed - computed) > allowed:
-            hint = ""
-            if (
-                multiplier
-                and multiplier > 1
-                and abs(typed - computed / float(multiplier)) <= allowed
-            ):
-                hint = (
-                    f" The value looks like numerator / denominator without the x {multiplier:,}."
-                )
-            elif (
-                multiplier
-                and multiplier > 1
-                and abs(typed - computed * float(multiplier)) <= allowed * multiplier
-            ):
-                hint = (
-                    " The denominator looks already divided by "
-                    f"{multiplier:,}: enter the number of children itself."
-                )
-            add(
-                "E_VALUE_MISMATCH",
-                "value",
-                f"The value ({number_text(typed, decimals)}) does not match numerator / "
-                f"denominator ({number_text(numerator)} / {number_text(denominator)} = "
-                f"{number_text(computed, decimals)}).{hint}",
-            )
-    if (
-        typed is not None
-        and computed is None
-        and multiplier is not None
-        and numerator is None
-        and denominator is None
-    ):
-        add(
-            "Q_NO_COUNTS",
-            "value",
-            f"A value ({number_text(typed, decimals)}) is given without its numerator and denominator.",
-        )
-    return numerator, denominator, computed if computed is not None else typed
+        if detail:
+            add("Q_FAR_FROM_PUBLISHED", "value", detail)
+    return numerator, denominator, value, status
 
 
 def _far_from_published(

@@ -1,19 +1,18 @@
 """Reading one pilot return: the header and status rules (:func:`header_matcher`,
-:func:`status_matcher`), PI ids and numbers as written, and :func:`read_return` (one
-returned workbook into a :class:`~lscb_analysis.pilot.pilot_result.ReturnFile`).
+:func:`status_matcher`), PI ids as written, and :func:`read_return` (one returned workbook
+into a :class:`~lscb_analysis.pilot.pilot_result.ReturnFile`). What a figure cell holds is
+read by :mod:`lscb_analysis.pilot.pilot_value_text`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
@@ -81,36 +80,6 @@ def normalise_pi(text: Any) -> str:
     raw = "" if text is None else str(text).strip()
     match = _PI.match(raw)
     return f"BF-{match.group(1).upper()}-{int(match.group(2)):02d}" if match else raw
-
-
-def parse_number(value: Any, blank_words: frozenset[str]) -> tuple[float | None, bool]:
-    """Read a figure from a cell: (number or None, True when the cell holds unreadable text).
-
-    Numbers stay numbers; text such as ``"1,234"`` or ``"45%"`` is read as a number; text in
-    ``blank_words`` (``n/a``, ``-``) counts as no figure; anything else is not a number.
-
-    >>> words = frozenset({"n/a", ""})
-    >>> parse_number("1,234", words), parse_number("n/a", words), parse_number("about 40", words)
-    ((1234.0, False), (None, False), (None, True))
-    """
-    if value is None:
-        return None, False
-    if isinstance(value, bool):
-        return None, True
-    if isinstance(value, int | float | np.integer | np.floating):
-        number = float(value)
-        return (None, False) if math.isnan(number) else (number, False)
-    if isinstance(value, dt.date | dt.datetime | dt.time):
-        return None, True
-    text = str(value).strip()
-    if text.lower() in blank_words:
-        return None, False
-    cleaned = text.replace(",", "").replace("\u00a0", "").replace(" ", "").rstrip("%")
-    try:
-        number = float(cleaned)
-    except ValueError:
-        return None, True
-    return (None, True) if math.isnan(number) or math.isinf(number) else (number, False)
 
 
 # --- reading a file ----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from lscb_analysis.survey import survey_mapping, survey_template
+from lscb_analysis.survey.survey_rules import usefulness_scale
 
 DRAFT_COLUMNS = [
     "level",
@@ -136,13 +137,15 @@ def write_draft_dataset(draft: pd.DataFrame, path, notes: list[tuple[str, str]])
     from lscb_analysis.protect import safe_files
 
     target = io.ensure_writable(path)
-    ratings = survey_template.survey_config()["steering_ratings"]
+    config = survey_template.survey_config()
+    ratings = config["steering_ratings"]
+    labels = {**DRAFT_LABELS, "usefulness_mean": _mean_label(config)}
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Draft dataset"
     columns = list(DRAFT_COLUMNS)
     for j, column in enumerate(columns, start=1):
-        cell = safe_files.write_cell(sheet.cell(row=1, column=j), DRAFT_LABELS[column])
+        cell = safe_files.write_cell(sheet.cell(row=1, column=j), labels[column])
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E79")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -188,8 +191,22 @@ def write_draft_dataset(draft: pd.DataFrame, path, notes: list[tuple[str, str]])
     return target
 
 
-def draft_notes(register_table: pd.DataFrame, as_at, survey_folder) -> list[tuple[str, str]]:
-    """The notes sheet of the draft dataset: what it is, sources, as-at date and method."""
+def _mean_label(config: dict) -> str:
+    """The mean usefulness column's label with the scale's ends: ``Mean usefulness (1-5)``."""
+    scores = usefulness_scale(config).scores
+    return f"Mean usefulness ({scores[0]}-{scores[-1]})"
+
+
+def draft_notes(
+    register_table: pd.DataFrame, as_at, survey_folder, config: dict | None = None
+) -> list[tuple[str, str]]:
+    """The notes sheet of the draft dataset: what it is, sources, as-at date and method.
+    The usefulness scale and the steering group's ratings are named as survey.yaml (or
+    ``config``, a dict of the same shape) gives them."""
+    config = config if config is not None else survey_template.survey_config()
+    scale = usefulness_scale(config)
+    ratings = list(config["steering_ratings"])
+    rating_words = ", ".join(ratings[:-1]) + (" or " if len(ratings) > 1 else "") + ratings[-1]
     return [
         (
             "What this is",
@@ -212,10 +229,11 @@ def draft_notes(register_table: pd.DataFrame, as_at, survey_folder) -> list[tupl
         ),
         (
             "Usefulness",
-            "Mean of the 1-5 scores boards gave the matched items, and how many scores there were.",
+            f"Mean of the scores boards gave the matched items ({scale.describe()}), and how "
+            "many scores there were.",
         ),
         (
             "Steering group rating",
-            "For the steering group: critical, priority outcome or universal outcome.",
+            f"For the steering group: {rating_words}.",
         ),
     ]

@@ -43,10 +43,6 @@ _TEXT_FIELDS = (
     "why",
     "comment",
 )
-_USEFULNESS = re.compile(
-    r"^\s*([1-5])(?:\.0+)?\s*(?:(?:/|out\s+of)\s*5)?\s*(?:[-\u2013:(,].*)?$", re.IGNORECASE
-)
-_RANGE = re.compile(r"^\s*\d+(?:\.\d+)?\s*[-\u2013]\s*\d")
 _HEADER_SHARE = 0.75  # a repeated header row below the first maps at least this share of cells
 
 
@@ -507,19 +503,25 @@ class SurveyFileReader:
         return section
 
     def _usefulness(self, text: str, sheet: str, row: int, header: str) -> float:
+        """The score of a usefulness cell on the survey's scale (a score or its words, see
+        :meth:`lscb_analysis.survey.survey_rules.UsefulnessScale.read`); NaN, reported, for
+        anything else."""
         if not text or normalise_key(text) in self.rules.not_stated:
             return math.nan
-        found = None if _RANGE.match(text) else _USEFULNESS.match(text)
-        if found:
-            return float(found.group(1))
+        scale = self.rules.usefulness
+        score = scale.read(text)
+        if score is not None:
+            return float(score)
+        low, high = scale.scores[0], scale.scores[-1]
         self.issue(
             sheet,
             row,
             header,
             "usefulness_not_1_to_5",
             f"{sheet_label(sheet)}, row {row}, column '{header}': usefulness should be a whole "
-            "number from 1 (hardly useful) to 5 (essential); the value was kept as written "
-            "in usefulness_original and left blank in usefulness. Ask the board for a "
-            "score if it matters.",
+            f"number from {low} ({scale.labels[low]}) to {high} ({scale.labels[high]}) or the "
+            f"scale's words ({scale.describe()}); the value was kept as written in "
+            "usefulness_original and left blank in usefulness. Ask the board for a score if "
+            "it matters.",
         )
         return math.nan

@@ -550,10 +550,14 @@ def agency_finding(agencies: pd.DataFrame) -> str:
     return f"Local authority services supply {share:.0%} of the items London's boards collect"
 
 
-def frequency_finding(frequencies: pd.DataFrame) -> str:
-    """Title for the frequency chart: how much is reported only once a year."""
-    annual = frequencies.at["London", "annual"] if "annual" in frequencies.columns else 0.0
-    return f"{annual:.0%} of collected items are reported only once a year"
+def frequency_finding(frequencies: pd.DataFrame, config: dict | None = None) -> str:
+    """Title for the frequency chart: how much is reported only on the least frequent cycle
+    (``frequency_headline`` in survey.yaml, or ``config``: "annual", "once a year")."""
+    config = config if config is not None else survey_template.survey_config()
+    headline = config.get("frequency_headline") or {"cycle": "annual", "words": "once a year"}
+    cycle = headline["cycle"]
+    share = frequencies.at["London", cycle] if cycle in frequencies.columns else 0.0
+    return f"{share:.0%} of collected items are reported only {headline['words']}"
 
 
 def shares_only(table: pd.DataFrame) -> pd.DataFrame:

@@ -117,7 +117,7 @@ ISSUE_CODES: dict[str, str] = {
     # warnings: read, with something to check
     "unmapped_column": "a column no field matches (or a second column for a field): in extra",
     "unmapped_value": "an agency, frequency, barrier, tick or date matching no listed value",
-    "usefulness_not_1_to_5": "usefulness is not a whole number from 1 to 5",
+    "usefulness_not_1_to_5": "usefulness is not a score or word of the usefulness scale",
     "text_above_header": "a title or note above the header row",
     "unmapped_about_row": "an About line that is none of the About questions",
     "unflagged_row": "neither tick column filled in; the sheet's default section was used",

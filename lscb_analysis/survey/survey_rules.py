@@ -1,5 +1,6 @@
 """The survey's matching rules: :func:`load_rules` reads the synonym and pattern rules in
 ``data/reference/survey.yaml`` into :class:`SurveyRules` (of :class:`Matcher`),
+:func:`usefulness_scale` reads the usefulness scale and its words (:class:`UsefulnessScale`),
 :func:`find_borough` finds the one London borough a piece of text names, and
 :func:`resolve_agency` the agency a written agency name stands for (every command and ingest
 that takes an agency uses it).
@@ -18,6 +19,7 @@ from lscb_analysis.core import io, name_text, register
 from lscb_analysis.core.errors import (
     InvalidArgumentError,
     ParameterError,
+    ReferenceDataError,
     UnknownAreaError,
 )
 from lscb_analysis.survey.survey_result import (
@@ -106,6 +108,97 @@ def _matcher(spec: dict[str, Any], where: str) -> Matcher:
     return Matcher(synonyms, tuple(patterns))
 
 
+# A score as boards write it: "4", "4.0", "4/5", "4 out of 5", "4 - very useful", "4 (high)".
+_SCORE = re.compile(
+    r"^\s*(\d+)(?:\.0+)?\s*(?:(?:/|out\s+of)\s*(\d+))?\s*(?:[-\u2013:(,].*)?$", re.IGNORECASE
+)
+_RANGE = re.compile(r"^\s*\d+(?:\.\d+)?\s*[-\u2013]\s*\d")
+_PROMPT_LIMIT = 250  # Excel refuses a data-validation prompt over 255 characters
+
+
+@dataclass(frozen=True)
+class UsefulnessScale:
+    """The survey's usefulness scale (``usefulness.scale`` in survey.yaml): the scores, lowest
+    first, their words (``labels``) and the words boards write for each (``words``)."""
+
+    labels: dict[int, str]
+    words: Matcher
+
+    @property
+    def scores(self) -> tuple[int, ...]:
+        return tuple(self.labels)
+
+    def ends(self) -> str:
+        """The scale by its two ends: ``"1 = hardly useful, 5 = essential"``."""
+        low, high = self.scores[0], self.scores[-1]
+        return f"{low} = {self.labels[low]}, {high} = {self.labels[high]}"
+
+    def describe(self) -> str:
+        """Every score with its words (its two ends when that is too long for a prompt)."""
+        every = ", ".join(f"{score} = {label}" for score, label in self.labels.items())
+        return every if len(every) <= _PROMPT_LIMIT else self.ends()
+
+    def choices(self) -> list[str]:
+        """The template's dropdown entries: ``"4 - very useful"``."""
+        return [f"{score} - {label}" for score, label in self.labels.items()]
+
+    def read(self, text: Any) -> int | None:
+        """The score a cell gives: a number on the scale (``"4"``, ``"4/5"``, ``"4 - very
+        useful"``) or the scale's words (``"Very useful"``; whole text first, then the longest
+        of the words inside it); None for anything else (``"3-4"``, ``"6"``, ``"High"``).
+
+        >>> scale = usefulness_scale()
+        >>> scale.read("4/5"), scale.read("Essential"), scale.read("3-4"), scale.read("6")
+        (4, 5, None, None)
+        """
+        written = str(text if text is not None else "").strip()
+        if not written:
+            return None
+        found = None if _RANGE.match(written) else _SCORE.match(written)
+        if found:
+            score, top = int(found.group(1)), found.group(2)
+            if score in self.labels and (top is None or int(top) == self.scores[-1]):
+                return score
+            return None
+        word = self.words.by_synonym(written) or self.words.contained(written)
+        return int(word) if word else None
+
+
+def usefulness_scale(config: dict | None = None) -> UsefulnessScale:
+    """Read ``usefulness.scale`` from survey.yaml (or ``config``, a dict of the same shape).
+
+    Raises:
+        ReferenceDataError: the scale is missing, a score is not a whole number, or a score
+            has no label (the message names the file and the score).
+    """
+    config = config if config is not None else io.read_reference_yaml(SURVEY_CONFIG)
+    spec = (config.get("usefulness") or {}).get("scale") or {}
+    if not spec:
+        raise ReferenceDataError(
+            f"data/reference/{SURVEY_CONFIG} has no usefulness.scale; add the scores and their "
+            "words (see the project's copy of the file)."
+        )
+    labels: dict[int, str] = {}
+    words: dict[str, dict[str, Any]] = {}
+    for score, entry in spec.items():
+        entry = entry if isinstance(entry, dict) else {"label": entry}
+        if not re.fullmatch(r"\d+", str(score).strip()) or not str(entry.get("label", "")).strip():
+            raise ReferenceDataError(
+                f"data/reference/{SURVEY_CONFIG}: usefulness.scale entry {score!r} needs a whole "
+                "number as its score and a label (e.g. 4: {label: very useful})."
+            )
+        labels[int(score)] = str(entry["label"]).strip()
+        words[str(int(score))] = {
+            "label": entry["label"],
+            "synonyms": [w for w in entry.get("synonyms", []) or [] if not str(w).isdigit()],
+        }
+    ordered = dict(sorted(labels.items()))
+    matcher = _matcher(words, "usefulness.scale")
+    # A score's own number is read by read(), not as a word.
+    synonyms = {k: v for k, v in matcher.synonyms.items() if not k.isdigit()}
+    return UsefulnessScale(ordered, Matcher(synonyms, ()))
+
+
 @dataclass(frozen=True)
 class SurveyRules:
     """Everything the ingest reads from survey.yaml, compiled once per run."""
@@ -122,6 +215,7 @@ class SurveyRules:
     notes: Matcher
     boilerplate: Matcher
     codes: dict[str, Matcher]
+    usefulness: UsefulnessScale
     not_stated: frozenset[str]
     skip_files: tuple[str, ...]
     ignore_sheets: frozenset[str]
@@ -142,7 +236,8 @@ def load_rules(config: dict | None = None) -> SurveyRules:
     ('police', 'quarterly')
 
     Raises:
-        ReferenceDataError: survey.yaml is missing or not a mapping.
+        ReferenceDataError: survey.yaml is missing or not a mapping, or its usefulness scale
+            is missing or malformed.
         InvalidArgumentError: a pattern is not a valid regular expression.
     """
     config = config if config is not None else io.read_reference_yaml(SURVEY_CONFIG)
@@ -179,6 +274,7 @@ def load_rules(config: dict | None = None) -> SurveyRules:
         notes=_matcher({"notes": ingest.get("note_markers", {})}, "ingest.note_markers"),
         boilerplate=_matcher({"boilerplate": ingest.get("boilerplate", {})}, "ingest.boilerplate"),
         codes=codes,
+        usefulness=usefulness_scale(config),
         not_stated=frozenset(normalise_key(v) for v in ingest.get("not_stated", [])),
         skip_files=tuple(ingest.get("skip_files", ["contacts.csv", "README*", "*.md"])),
         ignore_sheets=frozenset(normalise_key(s) for s in ingest.get("ignore_sheets", [])),

@@ -1,7 +1,8 @@
 """The Phase I data-collection workbook that the consultant sends to every board.
 
 :func:`write_survey_template` writes it with openpyxl from ``data/reference/survey.yaml``
-(sheets, headers, code lists) and ``data/reference/candidate_indicators.csv`` (the candidate
+(sheets, headers, code lists, reporting cycles, the usefulness scale and its words) and
+``data/reference/candidate_indicators.csv`` (the candidate
 indicators a board may say an item matches): an "About" sheet, "Data we collect", "Data we
 would like", instructions, and a hidden lists sheet feeding the dropdowns. Headers are locked
 (no password: anyone can read and fill it), coded columns have data validation, panes are
@@ -20,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from lscb_analysis.core import io, register
 from lscb_analysis.protect import safe_files
+from lscb_analysis.survey.survey_rules import usefulness_scale
 
 SURVEY_CONFIG = "survey.yaml"
 CANDIDATES_FILE = "candidate_indicators.csv"
@@ -76,8 +78,8 @@ def instructions_text(config: dict) -> list[str]:
         "of contact.",
         f"2. On '{collects}', list each item of data your board receives now, one per row: "
         "what it is, which agency supplies it, how often, the ages it covers, the system or "
-        "format, why it is useful and how useful (1 = hardly, 5 = essential). If it matches "
-        "one of the candidate indicators, choose its code.",
+        f"format, why it is useful and how useful ({usefulness_scale(config).ends()}). If it "
+        "matches one of the candidate indicators, choose its code.",
         f"3. On '{would_like}', list data you would like but find difficult to get, who holds "
         "it and what stops you.",
         "4. Use the dropdowns where there are some; if nothing fits, choose 'other' and say "
@@ -126,7 +128,7 @@ def _write_lists(workbook: Workbook, config: dict, candidates: pd.DataFrame) -> 
     lists = {
         "boroughs": [la.name for la in register.london_boroughs()],
         **{name: list(config["code_lists"][name]) for name in CODED_FIELDS.values()},
-        "usefulness": ["1", "2", "3", "4", "5"],
+        "usefulness": usefulness_scale(config).choices(),
         "indicator_codes": [f"{row.code} {row.title}" for row in candidates.itertuples()],
     }
     names, _ = safe_files.write_lists_sheet(workbook, lists, LISTS_SHEET)
@@ -157,6 +159,10 @@ def write_survey_template(path: Path | str) -> Path:
     row, then open rows); ``Lists`` (hidden). Coded columns (agency, frequency, barrier,
     usefulness, matching indicator code, borough) carry dropdown validation.
 
+    The reporting cycles (the frequency dropdown) and the usefulness scale with its words (its
+    dropdown, prompt and the instructions) come from survey.yaml (``code_lists.frequency``,
+    ``usefulness.scale``).
+
     Raises:
         RawDataWriteError: the path is under ``data/raw/``.
         ReferenceDataError: survey.yaml or the candidate list is missing or incomplete.
@@ -178,6 +184,7 @@ def write_survey_template(path: Path | str) -> Path:
     about_config = config["about"]
     about = workbook.create_sheet(about_config["sheet"])
     names = _write_lists(workbook, config, candidates)
+    scale = usefulness_scale(config)
     about.column_dimensions["A"].width = 28
     about.column_dimensions["B"].width = 48
     for row, (field, spec) in enumerate(about_config["fields"].items(), start=1):
@@ -216,7 +223,7 @@ def write_survey_template(path: Path | str) -> Path:
                     f"Choose the {spec['fields'][field]['label'].lower()}.",
                 )
             elif field == "usefulness":
-                _dropdown(sheet, names["usefulness"], cells, "1 = hardly useful, 5 = essential.")
+                _dropdown(sheet, names["usefulness"], cells, f"{scale.describe()}.")
             elif field == "indicator_code":
                 _dropdown(
                     sheet,

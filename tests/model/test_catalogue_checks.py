@@ -86,8 +86,8 @@ CASES = [
     ),
     (
         "unknown frequency",
-        lambda d: pi_of(d).update(frequency="termly"),
-        ["PI BF-TS-01, field 'frequency': 'termly' is not a known frequency", "'quarterly'"],
+        lambda d: pi_of(d).update(frequency="hourly"),
+        ["PI BF-TS-01, field 'frequency': 'hourly' is not a known frequency", "'quarterly'"],
     ),
     (
         "unknown unit",

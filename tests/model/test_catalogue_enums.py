@@ -40,3 +40,10 @@ def test_enums_file_with_a_broken_reference(tmp_path):
     )
     with pytest.raises(CatalogueError, match="code_lists.agencies"):
         catalogue_enums.load_enums(tmp_path / "catalogue_enums.yaml")
+
+
+def test_the_model_knows_every_reporting_cycle_the_survey_does():
+    frequencies = list(catalogue_enums.load_enums()["frequencies"])
+    for cycle in ("weekly", "fortnightly", "termly", "six-monthly", "ad hoc"):
+        assert cycle in frequencies, cycle
+    assert frequencies.index("weekly") < frequencies.index("termly") < frequencies.index("annual")

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from ingest_inputs import ISSUED, save_workbook
 from project_builders import demo_project
+from typed_inputs import typed_return
 
 from lscb_analysis.core import io, register
 from lscb_analysis.model import catalogue
@@ -98,3 +99,12 @@ def _tied_returns(folder, model, public_indicators):
         )
         save_workbook(workbook, folder / name)
         os.utime(folder / name, (1_750_000_000, 1_750_000_000))
+
+
+@pytest.fixture(scope="session")
+def typed(tmp_path_factory, public_indicators):
+    """Returns with what people type in figure cells ("87%", "n/a", "12 children") ingested
+    (the cases are in typed_inputs)."""
+    folder = tmp_path_factory.mktemp("typed")
+    typed_return(folder, public_indicators)
+    return pilot_ingest.ingest_pilot(folder, published=public_indicators)

@@ -38,8 +38,8 @@ def test_jump_messages_say_which_rule_applied(demo):
     assert "stated rule" in jumps.loc[("BF-QA-01", "2025Q3"), "message"]
 
 
-def test_every_rule_in_the_rules_file_is_exercised(demo, edge):
-    codes = set(demo[1].issues["code"]) | set(edge.issues["code"])
+def test_every_rule_in_the_rules_file_is_exercised(demo, edge, typed):
+    codes = set(demo[1].issues["code"]) | set(edge.issues["code"]) | set(typed.issues["code"])
     assert set(pilot_periods.load_rules()["findings"]) <= codes
 
 

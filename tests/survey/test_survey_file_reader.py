@@ -149,7 +149,7 @@ def test_free_text_agencies_and_values_that_match_nothing(
         collect_row("D", "CAMHS"),
         collect_row("E", "YOT"),
         collect_row("F", "Police / CSC"),
-        collect_row("G", "Local children's centres", "Termly", "High"),
+        collect_row("G", "Local children's centres", "When the panel meets", "High"),
         collect_row("H", "n/a", "6 monthly", "4 - very useful"),
         collect_row("I", "LSCB", "Every quarter", 6),
         collect_row("J", "CSC", "Monthly", "3-4"),
@@ -169,7 +169,10 @@ def test_free_text_agencies_and_values_that_match_nothing(
         "",
         "Local children's centres",
     )
-    assert (items.loc["G", "frequency"], items.loc["G", "frequency_original"]) == ("", "Termly")
+    assert (items.loc["G", "frequency"], items.loc["G", "frequency_original"]) == (
+        "",
+        "When the panel meets",
+    )
     assert pd.isna(items.loc["G", "usefulness"]) and items.loc["G", "usefulness_original"] == "High"
     assert (items.loc["H", "agency"], items.loc["H", "agency_original"]) == ("", "n/a")
     assert items.loc["H", "frequency"] == "six-monthly" and items.loc["H", "usefulness"] == 4.0

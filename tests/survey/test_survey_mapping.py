@@ -48,7 +48,15 @@ def test_frequency_shares(items):
     )
     assert frequencies.at["London", "annual"] == pytest.approx(3 / 5)
     assert frequencies.at["Barnet", "items"] == 3
-    assert survey_mapping.frequency_finding(frequencies).startswith("60% of collected items")
+    assert survey_mapping.frequency_finding(frequencies) == (
+        "60% of collected items are reported only once a year"
+    )
+    # The headline cycle and its words come from survey.yaml.
+    config = {"frequency_headline": {"cycle": "monthly", "words": "every month"}}
+    monthly = frequencies.at["London", "monthly"]
+    assert survey_mapping.frequency_finding(frequencies, config) == (
+        f"{monthly:.0%} of collected items are reported only every month"
+    )
 
 
 def test_uncovered_items_grouped_by_similar_wording(items):
