@@ -88,7 +88,7 @@ BARRIER_WORDS: list[str] = [
     "Other",
 ]
 UNKNOWN_AGENCY = "Local children's centres network"
-UNKNOWN_FREQUENCY = "Termly"
+UNKNOWN_FREQUENCY = "When the panel meets"
 UNKNOWN_BARRIER = "Awaiting new ICT"
 TICKS = ["Y", "yes", "x", "\u2713", "1", "Yes", "\u2714"]
 ACRONYMS = {

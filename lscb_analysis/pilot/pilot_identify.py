@@ -40,7 +40,6 @@ class IngestContext:
         self.index = pilot_table.published_index(published)
         self.table, self.latest = self.index.table, self.index.latest
         self.catalogues: dict[str, catalogue_module.Catalogue] = {}
-        self.blank_words = frozenset(str(w).lower() for w in rules["blank_words"])
         self.statuses = status_matcher(rules)
         self.published_statuses = set(rules["statuses"]["published"].values())
         self.with_figure = set(rules["statuses"]["with_figure"])

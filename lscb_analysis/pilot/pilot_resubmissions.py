@@ -309,7 +309,8 @@ def narrative_checks(
     queried = {
         (f["file"], f["sheet"], f["row"])
         for f in findings
-        if f["severity"] == "query" and f["code"] not in ("Q_NARRATIVE_MISSING", "Q_STATUS_MISSING")
+        if f["severity"] == "query"
+        and f["code"] not in ("Q_NARRATIVE_MISSING", "Q_STATUS_MISSING", "Q_VALUE_WITH_UNITS")
     }
     out = []
     for row in current:
