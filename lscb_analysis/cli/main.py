@@ -14,6 +14,7 @@ Commands:
   lscb pilot ...         Phase III pilot: data table template, ingest with validation
   lscb scorecard build   quarterly score cards for every London borough
   lscb audit ...         case-file audits: tool, ingest, sample, pseudonymisation key
+  lscb s11 ...           Section 11 self-assessment: the agency's workbook, ingest
   lscb demo-data         write the synthetic demo returns under data/raw/
   lscb notebooks         list the notebooks and their parameters
 """
@@ -34,6 +35,7 @@ from lscb_analysis.cli import (
     model_commands,
     pilot_commands,
     run_commands,
+    s11_commands,
     scorecard_commands,
     survey_commands,
 )
@@ -61,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     pilot_commands.add_parser(commands)
     scorecard_commands.add_parser(commands)
     audit_commands.add_parser(commands)
+    s11_commands.add_parser(commands)
     demo_commands.add_parser(commands)
     check_commands.add_parser(commands)
     run_commands.add_lookup_parsers(commands)

@@ -30,7 +30,8 @@ def write_demo_data(
     :mod:`lscb_analysis.demo.demo_pilot`), ``audit`` (themed case-file audits, the actions log
     and the support log, from :mod:`lscb_analysis.demo.demo_audits`) and ``consultation``
     (returned feedback forms on the best-fit model, from
-    :mod:`lscb_analysis.demo.demo_consultation`).
+    :mod:`lscb_analysis.demo.demo_consultation`) and ``section11`` (agencies' Section 11
+    self-assessments, from :mod:`lscb_analysis.demo.demo_section11`).
 
     Returns:
         ``{collection: {"folder": path, "files": number written, "skipped": bool,
@@ -86,7 +87,22 @@ def write_demo_data(
             "message": audit_message,
         },
         "consultation": _demo_consultation(raw, seed),
+        "section11": _demo_section11(raw),
     }
+
+
+def _demo_section11(raw: Path) -> dict[str, Any]:
+    """Write the synthetic Section 11 self-assessments (:mod:`lscb_analysis.demo.demo_section11`)."""
+    from lscb_analysis.demo import demo_section11
+
+    files = demo_section11.write_demo_section11(raw)
+    folder = raw / demo_section11.FOLDER
+    message = (
+        f"Wrote {len(files)} synthetic Section 11 files to {folder}."
+        if files
+        else f"{folder} already holds files: none was replaced."
+    )
+    return {"folder": folder, "files": len(files), "skipped": not files, "message": message}
 
 
 def _demo_consultation(raw: Path, seed: int) -> dict[str, Any]:
