@@ -91,18 +91,22 @@ def write_demo_data(
     }
 
 
+def _written(folder: Path, files: list[Path], what: str) -> dict[str, Any]:
+    """A collection's summary: its folder, files written, and the sentence that says so."""
+    message = (
+        f"Wrote {len(files)} synthetic {what} files to {folder}."
+        if files
+        else f"{folder} already holds files: none was replaced."
+    )
+    return {"folder": folder, "files": len(files), "skipped": not files, "message": message}
+
+
 def _demo_section11(raw: Path) -> dict[str, Any]:
     """Write the synthetic Section 11 self-assessments (:mod:`lscb_analysis.demo.demo_section11`)."""
     from lscb_analysis.demo import demo_section11
 
     files = demo_section11.write_demo_section11(raw)
-    folder = raw / demo_section11.FOLDER
-    message = (
-        f"Wrote {len(files)} synthetic Section 11 files to {folder}."
-        if files
-        else f"{folder} already holds files: none was replaced."
-    )
-    return {"folder": folder, "files": len(files), "skipped": not files, "message": message}
+    return _written(raw / demo_section11.FOLDER, files, "Section 11")
 
 
 def _demo_consultation(raw: Path, seed: int) -> dict[str, Any]:
@@ -110,10 +114,4 @@ def _demo_consultation(raw: Path, seed: int) -> dict[str, Any]:
     from lscb_analysis.demo import demo_consultation
 
     forms = demo_consultation.write_demo_consultation(raw, seed)
-    folder = raw / demo_consultation.FOLDER
-    message = (
-        f"Wrote {len(forms)} synthetic consultation files to {folder}."
-        if forms
-        else f"{folder} already holds files: none was replaced."
-    )
-    return {"folder": folder, "files": len(forms), "skipped": not forms, "message": message}
+    return _written(raw / demo_consultation.FOLDER, forms, "consultation")
