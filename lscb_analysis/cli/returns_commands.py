@@ -1,4 +1,5 @@
-"""``lscb returns``: the standing quarterly returns: the register of who has returned."""
+"""``lscb returns``: the standing quarterly returns: the workbooks to send, and the register of
+who has returned."""
 
 from __future__ import annotations
 
@@ -34,12 +35,38 @@ def _returns_register(args: argparse.Namespace) -> int:
     return 0
 
 
+def _returns_template(args: argparse.Namespace) -> int:
+    from lscb_analysis.pilot import quarterly_template
+
+    written = quarterly_template.write_quarterly_returns(
+        args.quarter, args.borough, args.agency, args.out, model_version=args.model
+    )
+    for path, filled in written:
+        print(f"Wrote {path} ({filled} earlier figure(s) filled in and locked).")
+    print(
+        f"{len(written)} return(s) for {args.quarter}. Returned workbooks go in data/raw/pilot/ "
+        "and are read by `lscb pilot ingest` into the same history."
+    )
+    return 0
+
+
 def add_parser(commands) -> None:
-    """Register ``lscb returns register``."""
+    """Register ``lscb returns template`` and ``lscb returns register``."""
     returns = commands.add_parser("returns", help="the quarterly returns: who has returned")
     returns_commands = returns.add_subparsers(
         dest="returns_command", metavar="COMMAND", required=True
     )
+    template = returns_commands.add_parser(
+        "template", help="write the quarter's return for boards or a central agency"
+    )
+    template.add_argument("--quarter", required=True, help="the quarter, e.g. 2026Q3")
+    template.add_argument("--borough", help="a board's borough, several (commas) or all")
+    template.add_argument("--agency", help="a central agency returning for many boroughs")
+    template.add_argument("--model", help="best-fit model version (default: the latest)")
+    template.add_argument(
+        "--out", metavar="DIR", help="default reports/returns/templates/ (a folder per quarter)"
+    )
+    template.set_defaults(handler=_returns_template)
     register = returns_commands.add_parser(
         "register", help="who was due for a quarter: on time, late, partly, not returned"
     )
