@@ -70,8 +70,10 @@ def check_name(text: object, what: str = "name") -> str:
 def hidden_note(text: object, what: str = "file name") -> str:
     """A sentence for a message when ``text`` holds hidden characters ("" when it does not).
 
-    >>> hidden_note("Barnet\u202e.xlsx")[:45]
-    ' Its file name holds characters that do not '
+    >>> hidden_note("Barnet\u202e.xlsx").split(" (")[0]
+    ' Its file name holds characters that do not show on screen'
+    >>> hidden_note("Barnet.xlsx")
+    ''
     """
     hidden = hidden_characters(unicodedata.normalize("NFKC", str(text)))
     if not hidden:
