@@ -17,8 +17,15 @@ def _scorecard_build(args: argparse.Namespace) -> int:
         workbooks=not args.table_only,
     )
     # A fixed name `lscb pack` can check, whichever period "latest" turned out to be.
+    # The table's hash too, so a run listing this record among its inputs re-runs whenever
+    # the table changes.
     io.write_json(
-        {"period": done["period"], "table": str(done["table"]), "exceptions": done["exceptions"]},
+        {
+            "period": done["period"],
+            "table": str(done["table"]),
+            "sha256": io.sha256_of(done["table"]),
+            "exceptions": done["exceptions"],
+        },
         paths.processed_dir() / "scorecard_built.json",
     )
     workbooks = (
