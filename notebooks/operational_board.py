@@ -34,6 +34,7 @@ from lscb_analysis.present import presenter
 from lscb_analysis.published import profile
 from lscb_analysis.qa import audit_actions
 from lscb_analysis.runs import report_index
+from lscb_analysis.scorecard import group_narrative
 
 # %% [markdown] tags=["screen-only"]
 # ## Parameter check
@@ -43,7 +44,7 @@ from lscb_analysis.runs import report_index
 area = profile.check_borough(borough)
 rows = operational.board_rows(operational.latest_cards(), area.name)
 period = rows["scorecard_period"].iloc[0] if len(rows) else ""
-Markdown(f"## {area.name}: the sub-groups' cards, {period}")
+Markdown(f"## {area.name}: the sub-groups' cards")
 
 # %% [markdown]
 # ## The groups side by side
@@ -57,11 +58,16 @@ presenter.show(summary, "Sub-group cards")
 # %% [markdown]
 # ## Exceptions across the groups, ranked
 # Most exception rules firing first, then the most important indicators (critical first),
-# then those getting worse.
+# then those getting worse; with what answers each (the group's narrative, the actions log).
 
 # %%
 ranked = operational.ranked_exceptions(rows)
-presenter.show(ranked, "Exceptions across the sub-groups",
+parts, narrative_actions = group_narrative.read_narratives()
+log = audit_actions.read_actions().table
+unanswered = set(audit_actions.exceptions_without_action(rows, log)["pi_id"])
+presenter.show(operational.answered_exceptions(ranked, narrative_actions, unanswered,
+                                               area.name, period),
+               "Exceptions across the sub-groups",
                empty="No indicator on the board's cards raised an exception.")
 
 # %% [markdown]
@@ -77,7 +83,7 @@ presenter.show(falling, "Indicators getting worse", empty="No indicator got wors
 # Actions in the board's actions log whose due date has passed and that are not complete.
 
 # %%
-actions = audit_actions.overdue_actions(audit_actions.read_actions().table, as_at)
+actions = audit_actions.overdue_actions(log, as_at)
 presenter.show(operational.overdue_for(actions, area.name), "Overdue actions",
                empty="No action is overdue.")
 
@@ -91,6 +97,15 @@ presenter.show(operational.to_leadership(summary, ranked, falling, operational.l
                empty="Nothing meets the rules for reporting up this quarter.")
 
 # %% [markdown]
+# ## The groups' narratives
+# What each sub-group wrote for the quarter: the difference made for children and families,
+# the voice of children and young people, actions, forward plan and escalations.
+
+# %%
+presenter.show(operational.group_narratives(parts, area.name, period), "Sub-group narratives",
+               empty="No sub-group narrative has been returned for the quarter.")
+
+# %% [markdown]
 # ## Each group's card
 
 # %%
@@ -101,7 +116,7 @@ presenter.show_many(operational.group_cards(rows))
 
 # %%
 record = provenance.run_record({"borough": borough, "as_at": as_at},
-                               ["data/raw/audit/actions.csv"])
+                               ["data/raw/audit/actions.csv", "data/processed/narratives"])
 report_index.record_for_index({"Exceptions": len(ranked), "Getting worse": len(falling)},
                               period=period)
 presenter.show(record, "Run record")

@@ -175,3 +175,42 @@ def to_leadership(
         if row.pi_id in critical
     ]
     return pd.DataFrame(items, columns=["item", "why"])
+
+
+def group_narratives(parts: pd.DataFrame, borough: str, quarter: str) -> pd.DataFrame:
+    """The sub-groups' narratives for the board's quarter: ``group, question, text``
+    (outcomes, the voice of children and young people, actions, forward plan, escalations)."""
+    mine = parts[(parts["borough"] == borough) & (parts["quarter"] == quarter)]
+    return mine[["group", "question", "text"]].reset_index(drop=True)
+
+
+def answered_exceptions(
+    ranked: pd.DataFrame,
+    narrative_actions: pd.DataFrame,
+    unanswered_in_log: set[str],
+    borough: str,
+    quarter: str,
+) -> pd.DataFrame:
+    """The ranked exceptions with what answers each: ``answered_by`` is the group's own
+    account in its narrative (the action it wrote against the exception), "the actions log"
+    when an action there names the PI, both, or "no action yet".
+
+    Inputs: :func:`ranked_exceptions`; the narratives' ``actions`` table; the PI ids no
+    action in the actions log answers
+    (:func:`lscb_analysis.qa.audit_actions.exceptions_without_action`); the board and the
+    card's quarter.
+    """
+    mine = narrative_actions[
+        (narrative_actions["borough"] == borough)
+        & (narrative_actions["quarter"] == quarter)
+        & (narrative_actions["action"].fillna("") != "")
+    ]
+    written = dict(zip(mine["pi_id"], mine["action"], strict=True))
+
+    def answer(pi_id: str) -> str:
+        parts = [f"narrative: {written[pi_id]}"] if pi_id in written else []
+        if pi_id not in unanswered_in_log:
+            parts.append("the actions log")
+        return "; ".join(parts) or "no action yet"
+
+    return ranked.assign(answered_by=[answer(pi) for pi in ranked["pi_id"]])

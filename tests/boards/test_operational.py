@@ -97,3 +97,34 @@ def test_cards_per_group_and_overdue_actions_of_the_board():
 def test_no_score_card_built_says_what_to_run(project):
     with pytest.raises(MissingDataFileError, match="lscb scorecard build"):
         operational.latest_cards()
+
+
+def test_narratives_and_what_answers_each_exception():
+    parts = pd.DataFrame(
+        {
+            "borough": ["Barnet", "Barnet", "Camden"],
+            "group": ["neglect", "health", "neglect"],
+            "quarter": ["2025Q4", "2025Q3", "2025Q4"],
+            "question": ["q1", "q1", "q1"],
+            "text": ["ours", "old", "theirs"],
+        }
+    )
+    assert operational.group_narratives(parts, "Barnet", "2025Q4")["text"].tolist() == ["ours"]
+    ranked = operational.ranked_exceptions(operational.board_rows(TABLE, "Barnet"))
+    actions = pd.DataFrame(
+        {
+            "borough": ["Barnet", "Barnet"],
+            "quarter": ["2025Q4", "2025Q4"],
+            "pi_id": ["P1", "P4"],
+            "action": ["Fixed the rota.", ""],
+        }
+    )
+    answered = operational.answered_exceptions(
+        ranked, actions, {"P1", "P4", "P6"}, "Barnet", "2025Q4"
+    ).set_index("pi_id")["answered_by"]
+    assert answered.to_dict() == {
+        "P1": "narrative: Fixed the rota.",
+        "P4": "no action yet",  # a blank action answers nothing
+        "P6": "no action yet",
+        "P2": "the actions log",
+    }
