@@ -29,7 +29,7 @@ as_at = None  # the date actions are overdue at (year-month-day); None for today
 from IPython.display import Markdown
 
 from lscb_analysis.boards import operational
-from lscb_analysis.core import provenance
+from lscb_analysis.core import paths, provenance
 from lscb_analysis.present import presenter
 from lscb_analysis.published import profile
 from lscb_analysis.qa import audit_actions
@@ -86,6 +86,16 @@ presenter.show(falling, "Indicators getting worse", empty="No indicator got wors
 actions = audit_actions.overdue_actions(log, as_at)
 presenter.show(operational.overdue_for(actions, area.name), "Overdue actions",
                empty="No action is overdue.")
+
+# %% [markdown]
+# ## Audits and deep dives from the Quality Assurance sub-group
+# The board's case-file audits (agencies returned, files set aside, answers read) and its
+# deep-dive report.
+
+# %%
+presenter.show(operational.audits_commissioned(paths.processed_dir() / "audit",
+                                               paths.reports_dir(), area.name, area.slug),
+               "Audits and deep dives", empty="No case-file audit of this board has been read.")
 
 # %% [markdown]
 # ## To report to the Leadership Board (draft)

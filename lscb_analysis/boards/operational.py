@@ -12,6 +12,7 @@ PI, with its sub-group, exceptions, target status and direction of travel) and t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import pandas as pd
 
@@ -214,3 +215,35 @@ def answered_exceptions(
         return "; ".join(parts) or "no action yet"
 
     return ranked.assign(answered_by=[answer(pi) for pi in ranked["pi_id"]])
+
+
+def audits_commissioned(audit_folder: Path, reports: Path, borough: str, slug: str) -> pd.DataFrame:
+    """The case-file audits of the board the QA sub-group has run, and its deep dive.
+
+    Inputs: the processed audits' folder (``data/processed/audit/``, one folder per audit
+    with its ``files.csv``), the reports folder, the board's name and slug. Output:
+    ``audit_id, theme, agencies_returned, files_set_aside, answers, deep_dive``: one row per
+    audit of the board, newest id first; ``deep_dive`` is the board's deep-dive report (its
+    path under reports/) or "not run yet".
+    """
+    columns = ["audit_id", "theme", "agencies_returned", "files_set_aside", "answers", "deep_dive"]
+    report = reports / "deep_dive" / slug / "report.html"
+    deep_dive = report.relative_to(reports).as_posix() if report.is_file() else "not run yet"
+    rows = []
+    for files_csv in sorted(audit_folder.glob("*/files.csv"), reverse=True):
+        files = pd.read_csv(files_csv, dtype=str, keep_default_na=False)
+        mine = files[files["borough"] == borough]
+        if mine.empty:
+            continue
+        read = mine[mine["status"] == "read"]
+        rows.append(
+            {
+                "audit_id": files_csv.parent.name,
+                "theme": ", ".join(sorted(set(mine["theme"]) - {""})),
+                "agencies_returned": len(read),
+                "files_set_aside": int((mine["status"] != "read").sum()),
+                "answers": int(pd.to_numeric(read["records"], errors="coerce").fillna(0).sum()),
+                "deep_dive": deep_dive,
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)

@@ -128,3 +128,22 @@ def test_narratives_and_what_answers_each_exception():
         "P6": "no action yet",
         "P2": "the actions log",
     }
+
+
+def test_the_boards_audits_and_its_deep_dive(tmp_path):
+    audits = tmp_path / "audit"
+    for audit_id, borough, statuses in (
+        ("2026-barnet-neglect", "Barnet", ["read", "read", "rejected"]),
+        ("2026-camden-neglect", "Camden", ["read"]),
+    ):
+        (audits / audit_id).mkdir(parents=True)
+        pd.DataFrame(
+            {"borough": borough, "theme": "neglect", "status": statuses, "records": "10"}
+        ).to_csv(audits / audit_id / "files.csv", index=False)
+    reports = tmp_path / "reports"
+    table = operational.audits_commissioned(audits, reports, "Barnet", "barnet")
+    assert table.values.tolist() == [["2026-barnet-neglect", "neglect", 2, 1, 20, "not run yet"]]
+    (reports / "deep_dive" / "barnet").mkdir(parents=True)
+    (reports / "deep_dive" / "barnet" / "report.html").write_text("<html></html>")
+    table = operational.audits_commissioned(audits, reports, "Barnet", "barnet")
+    assert table.loc[0, "deep_dive"] == "deep_dive/barnet/report.html"
