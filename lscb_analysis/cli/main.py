@@ -12,7 +12,7 @@ Commands:
                          feedback (read returned forms), gaps, validate
   lscb check reports     scan reports for identifiers before they are published
   lscb pilot ...         Phase III pilot: data table template, ingest with validation
-  lscb returns register  the quarterly returns: who was due, on time, late, partly, missing
+  lscb returns ...       the quarterly returns: template, ingest, register of who returned
   lscb scorecard build   quarterly score cards for every London borough
   lscb audit ...         case-file audits: tool, ingest, sample, pseudonymisation key
   lscb s11 ...           Section 11 self-assessment: the agency's workbook, ingest

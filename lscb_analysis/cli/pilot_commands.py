@@ -25,7 +25,9 @@ def _pilot_template(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pilot_ingest(args: argparse.Namespace) -> int:
+def ingest_returns(args: argparse.Namespace) -> int:
+    """``lscb pilot ingest`` (and ``lscb returns ingest``): read every return into the one
+    history of local figures."""
     from lscb_analysis.pilot import pilot_ingest, pilot_outputs
 
     folder = Path(args.folder) if args.folder else pilot_ingest.pilot_folder()
@@ -85,4 +87,4 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "folder", nargs="?", help="folder of returns (default data/raw/pilot)"
     )
     ingest_rule.add_strict_option(pilot_ingest)
-    pilot_ingest.set_defaults(handler=_pilot_ingest)
+    pilot_ingest.set_defaults(handler=ingest_returns)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lscb_analysis.cli import ingest_rule, pilot_commands
 from lscb_analysis.core import parameter_rules, paths
 from lscb_analysis.core.errors import ParameterError
 
@@ -67,6 +68,14 @@ def add_parser(commands) -> None:
         "--out", metavar="DIR", help="default reports/returns/templates/ (a folder per quarter)"
     )
     template.set_defaults(handler=_returns_template)
+    ingest = returns_commands.add_parser(
+        "ingest",
+        help="read the returned workbooks (quarterly and pilot: one ingest, one history); "
+        "the same as lscb pilot ingest",
+    )
+    ingest.add_argument("folder", nargs="?", help="folder of returns (default data/raw/pilot)")
+    ingest_rule.add_strict_option(ingest)
+    ingest.set_defaults(handler=pilot_commands.ingest_returns)
     register = returns_commands.add_parser(
         "register", help="who was due for a quarter: on time, late, partly, not returned"
     )

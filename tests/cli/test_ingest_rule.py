@@ -42,3 +42,14 @@ def test_pilot_and_survey_ingests_exit_0_with_a_file_set_aside_and_1_when_strict
     (survey / "broken.xlsx").write_bytes(b"not a workbook")
     assert cli.main(["survey", "ingest"]) == 1  # nothing could be read
     assert "No file could be read (1 set aside)" in capsys.readouterr().err
+
+
+def test_lscb_returns_ingest_is_the_one_ingest_of_the_returns(project, monkeypatch, capsys):
+    from lscb_analysis.demo import demo_pilot
+
+    monkeypatch.chdir(project)
+    demo_pilot.write_demo_pilot(
+        project / "data" / "raw", demo=demo_pilot.build_demo_pilot(only=["Barnet"])
+    )
+    assert cli.main(["returns", "ingest"]) == 0
+    assert (project / "data" / "processed" / "pilot_values.parquet").is_file()
