@@ -16,6 +16,9 @@ def test_the_demo_pack_holds_both_boards_packs_for_barnet(demo_pack):
         "Draft: to report to the Leadership Board",
     ):
         assert heading in operational, heading
+    # The demo's LADO narrative answers its exception, and the board's audits are listed.
+    assert "narrative: SYNTHETIC: weekly LADO tracking meeting started" in operational
+    assert "SYNTHETIC-2026-barnet-neglect" in operational
     leadership = (reports / "leadership_board" / "barnet" / "report.html").read_text()
     for heading in (
         "The Core Data Set",
