@@ -108,22 +108,18 @@ def _suggest_one(code: str, content: list[str], pis: dict, context: dict) -> tup
         targets = by_candidate[code]
     else:
         return _from_words(ranked, rules, "words")
+    said = f"board code {code}" + (
+        f" ({context['titles'][code]})" if code in context["titles"] else ""
+    )
     if not targets:  # a Phase I code that is no current PI of this version
-        return (
-            "",
-            1.0,
-            "board_code",
-            f"code {code}: not a current PI",
-            True,
-            _alternatives(ranked),
-        )
+        return ("", 1.0, "board_code", f"{said}: no current PI", True, _alternatives(ranked))
     if len(targets) > 1:  # a Phase I candidate split into several PIs: the wording chooses
         return _from_words(_ranked(content, pis, words, set(targets)), rules, "board_code+words")
     wording = _from_words(ranked, rules, "words")
     if wording[4] and wording[0] != targets[0]:  # the wording clearly says another PI
-        note = f"code {code} is {targets[0]}, the wording says {wording[0]}"
+        note = f"{said} is {targets[0]}, but the wording says {wording[0]} ({wording[3]})"
         return (targets[0], 1.0, "board_code", note, False, _alternatives(ranked))
-    return (targets[0], 1.0, "board_code", f"code {code}", True, _alternatives(ranked))
+    return (targets[0], 1.0, "board_code", f"{said} is {targets[0]}", True, _alternatives(ranked))
 
 
 def suggest_matches(items: pd.DataFrame, catalogue: Catalogue, rules: dict) -> pd.DataFrame:
@@ -161,9 +157,13 @@ def suggest_matches(items: pd.DataFrame, catalogue: Catalogue, rules: dict) -> p
     for code, pi in zip(catalogue.current["candidate_code"], catalogue.current["id"], strict=True):
         if isinstance(code, str):
             by_candidate[code.upper()].append(pi)
-    for code in _phase_one_codes():
+    candidates = load_candidates()
+    titles = {
+        str(c).upper(): str(t) for c, t in zip(candidates["code"], candidates["title"], strict=True)
+    }
+    for code in titles:
         by_candidate.setdefault(code, [])
-    context = {"words": words, "rules": rules, "by_candidate": by_candidate}
+    context = {"words": words, "rules": rules, "by_candidate": by_candidate, "titles": titles}
     rows = [
         _suggest_one(
             str(row.indicator_code or ""),
@@ -175,10 +175,6 @@ def suggest_matches(items: pd.DataFrame, catalogue: Catalogue, rules: dict) -> p
     ]
     suggestions = pd.DataFrame(rows, columns=SUGGESTION_COLUMNS, index=items.index)
     return items.assign(item_key=[item_key(t) for t in items["item"]]).join(suggestions)
-
-
-def _phase_one_codes() -> list[str]:
-    return [str(c).upper() for c in load_candidates()["code"]]
 
 
 def read_confirmed_matches(path: Path | None = None) -> pd.DataFrame:
@@ -299,16 +295,13 @@ def updated_matches_file(suggested: pd.DataFrame, confirmed: pd.DataFrame) -> pd
     )
     wanted = [
         (b, k, p) not in known
-        and status in ("applied", "to confirm", "no match", "board code")
-        and not (method == "board_code" and confirmed_by_code)
+        and status in ("applied", "to confirm", "no match")
         and (b, k) not in decisions["corrected"]
-        for b, k, p, status, method, confirmed_by_code in zip(
+        for b, k, p, status in zip(
             current["borough"],
             current["item_key"],
             current["suggested_pi"],
             current["match_status"],
-            current["method"],
-            current["auto_apply"],
             strict=True,
         )
     ]
