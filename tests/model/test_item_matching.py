@@ -258,6 +258,15 @@ def test_referral_items_match_the_right_referral_pi_or_none():
     assert matched.loc[texts, "pi_id"].tolist() == ["BF-FD-02", "BF-FD-03", "BF-FD-03", "", "", ""]
 
 
+def test_plans_starting_is_not_children_on_plans():
+    # On the demo (seed 1) "CP plans started" (Phase I CP04, no PI of v1.0) was applied to
+    # BF-CP-05 on the keyword "cp plans"; "started" is not accounted for: 2 / 3, asked.
+    matched = _match(["CP plans started", "Number of CP plans"])
+    assert matched.at["CP plans started", "pi_id"] == ""
+    assert matched.at["CP plans started", "score"] == 0.67
+    assert matched.at["Number of CP plans", "pi_id"] == "BF-CP-05"
+
+
 def test_a_phase_one_code_is_read_as_the_candidate_it_names_and_says_so():
     # Phase I CP05 (second or subsequent plans) became BF-CP-06 and CP06 (children on plans)
     # BF-CP-05: the code is read as the candidate, and the match says which candidate.
