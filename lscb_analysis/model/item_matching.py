@@ -263,8 +263,8 @@ def apply_confirmed(suggested: pd.DataFrame, confirmed: pd.DataFrame) -> pd.Data
     Inputs: ``suggested`` (:func:`suggest_matches`); ``confirmed``
     (:func:`read_confirmed_matches`). A decision made for a wording in one board's return is
     used for the same wording in every return; a rejected PI is never suggested again for it.
-    Returns: ``suggested`` (suggestion columns after rejections) plus ``pi_id`` (the PI
-    used, empty for none), ``match_confirmed`` (True when a person decided: the consultant,
+    Returns: ``suggested`` (suggestion columns after rejections; ``score`` 1 for a corrected
+    item) plus ``pi_id`` (the PI used, empty for none), ``match_confirmed`` (True when a person decided: the consultant,
     or the board by its code) and ``match_status`` (``board code``, ``board code: no PI``,
     ``confirmed``, ``corrected``, ``confirmed: no PI``, ``rejected``, ``applied`` (automatic,
     clear), ``to confirm`` (not applied) or ``no match``).
@@ -272,7 +272,11 @@ def apply_confirmed(suggested: pd.DataFrame, confirmed: pd.DataFrame) -> pd.Data
     decisions = _decisions(confirmed)
     effective = _effective(suggested, decisions["rejected"])
     statuses = [_status(row, decisions) for row in effective.itertuples(index=False)]
+    # A corrected item's score was for the PI the consultant turned down: the person's choice
+    # stands as a full match.
+    corrected = pd.Series([s[2] == "corrected" for s in statuses], index=effective.index)
     return effective.assign(
+        score=effective["score"].where(~corrected, 1.0),
         pi_id=[s[0] for s in statuses],
         match_confirmed=[s[1] for s in statuses],
         match_status=[s[2] for s in statuses],

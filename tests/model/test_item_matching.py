@@ -218,6 +218,7 @@ def test_a_correction_wins_and_none_means_no_pi():
     again = _match(["Early help assessments led by schools", "Children's feedback"], decided=listed)
     assert again.at["Early help assessments led by schools", "pi_id"] == "BF-EH-02"
     assert again.at["Early help assessments led by schools", "match_status"] == "corrected"
+    assert again.at["Early help assessments led by schools", "score"] == 1.0  # was 0.6 for EH-01
     assert again.at["Children's feedback", "pi_id"] == ""
     assert again.at["Children's feedback", "match_status"] == "confirmed: no PI"
 
