@@ -51,6 +51,7 @@ SUGGESTION_COLUMNS = [
 CODE_PATTERN = re.compile(r"^\s*(BF-[A-Za-z]+-\d+|[A-Za-z]+\d+[A-Za-z]?)\b", re.IGNORECASE)
 ALTERNATIVE = re.compile(r"(BF-[A-Z]+-\d+) ([\d.]+) \(([^)]*)\)")
 NO_PI = "none"
+PI_ID = re.compile(r"BF-[A-Z]+-\d+", re.IGNORECASE)
 
 
 def item_key(text: str) -> str:
@@ -184,12 +185,28 @@ def read_confirmed_matches(path: Path | None = None) -> pd.DataFrame:
     this wording: it is never suggested again) or empty (not yet looked at); ``confirmed_pi``
     corrects the PI when given (``none``: the item matches no PI). A missing file is an empty
     table; a file from an earlier release gets the new columns, empty.
+
+    Raises: ReferenceDataError naming the row and column of a ``confirmed`` that is not yes,
+    no or empty, or a ``confirmed_pi`` that is not a PI id or ``none``.
     """
     path = path or (paths.reference_dir() / MATCHES_FILE)
     if not Path(path).is_file():
         return pd.DataFrame(columns=MATCH_COLUMNS)
     table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    return table.reindex(columns=MATCH_COLUMNS, fill_value="")
+    table = table.reindex(columns=MATCH_COLUMNS, fill_value="")
+    for line, row in enumerate(table.itertuples(index=False), start=2):
+        answer, fixed = str(row.confirmed).strip().lower(), str(row.confirmed_pi).strip()
+        if answer not in ("", "yes", "no"):
+            raise ReferenceDataError(
+                f"{path}, row {line}, column confirmed: {row.confirmed!r} is not yes, no or "
+                "empty. Write yes (the suggested PI is right), no (it is wrong) or leave it empty."
+            )
+        if fixed and fixed.lower() != NO_PI and not PI_ID.fullmatch(fixed):
+            raise ReferenceDataError(
+                f"{path}, row {line}, column confirmed_pi: {fixed!r} is not a PI id. Write the "
+                "PI's id as in the best-fit model (for example BF-CP-05), or none."
+            )
+    return table
 
 
 def _decisions(confirmed: pd.DataFrame) -> dict:

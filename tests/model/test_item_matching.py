@@ -235,6 +235,18 @@ def test_an_earlier_matches_file_gets_the_new_columns(tmp_path):
     assert _match(["LADO referrals"], decided=table).at["LADO referrals", "pi_id"] == "BF-SG-01"
 
 
+@pytest.mark.parametrize(
+    ("column", "value", "says"),
+    [("confirmed", "maybe", "row 2, column confirmed"), ("confirmed_pi", "CP-5", "not a PI id")],
+)
+def test_a_decision_that_cannot_be_read_is_refused_with_its_row(tmp_path, column, value, says):
+    row = dict.fromkeys(item_matching.MATCH_COLUMNS, "") | {column: value}
+    path = tmp_path / "item_pi_matches.csv"
+    pd.DataFrame([row]).to_csv(path, index=False)
+    with pytest.raises(ReferenceDataError, match=says):
+        item_matching.read_confirmed_matches(path)
+
+
 # --- the three mistakes reviewers found (issue 19), each kind kept ------------------------------
 
 
