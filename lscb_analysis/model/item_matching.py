@@ -129,9 +129,11 @@ def suggest_matches(items: pd.DataFrame, catalogue: Catalogue, rules: dict) -> p
     The board's own code (``indicator_code``: a PI id such as ``BF-CP-05`` or a Phase I
     candidate code such as ``CP05``) wins (method ``board_code``, score 1), unless the wording
     clearly names another PI (then it waits for confirmation); a Phase I code that no current
-    PI carries means the item matches no PI. Otherwise the item's wording (``item`` and
-    ``description``) is scored against every current PI
-    (:func:`lscb_analysis.model.match_text.score_item`; method ``words``).
+    PI carries means the item matches no PI. Otherwise the item's wording is scored against
+    every current PI (:func:`lscb_analysis.model.match_text.score_item`; method ``words``):
+    the item's own words first, then, when they do not make a clear match, the item with its
+    ``description`` (a board's description adds words, and so may find a match or lower the
+    score, but never undoes a clear match of the item itself).
 
     Inputs: ``items`` (``item, description, indicator_code`` and any other columns);
     ``catalogue``; ``rules``: ``gap_rules.yaml`` (``suggest_from, apply_from, apply_margin,
@@ -165,15 +167,14 @@ def suggest_matches(items: pd.DataFrame, catalogue: Catalogue, rules: dict) -> p
     for code in titles:
         by_candidate.setdefault(code, [])
     context = {"words": words, "rules": rules, "by_candidate": by_candidate, "titles": titles}
-    rows = [
-        _suggest_one(
-            str(row.indicator_code or ""),
-            words.content(f"{row.item} {row.description or ''}"),
-            pis,
-            context,
-        )
-        for row in items.itertuples(index=False)
-    ]
+    rows = []
+    for row in items.itertuples(index=False):
+        code = str(row.indicator_code or "")
+        found = _suggest_one(code, words.content(row.item), pis, context)
+        description = str(row.description or "").strip()
+        if description and not found[4]:  # the item's own words are not enough
+            found = _suggest_one(code, words.content(f"{row.item} {description}"), pis, context)
+        rows.append(found)
     suggestions = pd.DataFrame(rows, columns=SUGGESTION_COLUMNS, index=items.index)
     return items.assign(item_key=[item_key(t) for t in items["item"]]).join(suggestions)
 

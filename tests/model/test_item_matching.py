@@ -113,6 +113,21 @@ def test_a_match_below_the_threshold_waits_for_confirmation():
     ]
 
 
+def test_a_description_helps_a_match_but_never_undoes_a_clear_one():
+    items = _items(["Multi-agency risk assessment conference", "Allegations of harm"])
+    items["description"] = ["MARAC cases and children in those households", "LADO allegations"]
+    matched = item_matching.apply_confirmed(
+        item_matching.suggest_matches(items, MODEL, RULES), NOTHING_DECIDED
+    ).set_index("item")
+    # The item alone reads "marac": 1 / 1; with its description (households unmatched) 0.67.
+    assert matched.at["Multi-agency risk assessment conference", "pi_id"] == "BF-DA-02"
+    assert matched.at["Multi-agency risk assessment conference", "score"] == 1.0
+    # "Allegations of harm" alone: allegation of allegation, harm = 0.5; with "LADO
+    # allegations": allegation, lado of allegation, harm, lado = 0.67 (asked, not applied).
+    assert matched.at["Allegations of harm", "suggested_pi"] == "BF-SG-01"
+    assert matched.at["Allegations of harm", "score"] == 0.67
+
+
 def test_the_threshold_comes_from_the_rules():
     strict = RULES | {"apply_from": 1.0}
     suggested = item_matching.suggest_matches(
