@@ -302,19 +302,24 @@ def apply_confirmed(suggested: pd.DataFrame, confirmed: pd.DataFrame) -> pd.Data
 
 
 def updated_matches_file(suggested: pd.DataFrame, confirmed: pd.DataFrame) -> pd.DataFrame:
-    """The matches file after a run: every earlier row kept, new suggestions added.
+    """The matches file after a run: the consultant's rows kept, this run's suggestions added.
 
-    Rows the consultant has decided are never changed. Each item the board did not code
-    clearly gets a row for its current suggestion (after rejections) when there is none yet,
-    showing the score, the words matched, whether it was applied (``applied``: ``yes`` or
-    ``no``) and the next PIs, with ``confirmed`` empty for the consultant to fill.
+    Rows the consultant has decided or annotated (``confirmed``, ``confirmed_pi`` or ``note``
+    filled) are kept unchanged; rows nobody has touched are written again from this run, so
+    the list never shows a stale suggestion. Each item the board did not code clearly gets a
+    row for its current suggestion (after rejections), showing the score, the words matched,
+    whether it was applied (``applied``: ``yes`` or ``no``) and the next PIs, with
+    ``confirmed`` empty for the consultant to fill.
     Output: ``MATCH_COLUMNS``.
     """
     decisions = _decisions(confirmed)
+    kept = confirmed[
+        (confirmed["confirmed"].str.strip() != "")
+        | (confirmed["confirmed_pi"].str.strip() != "")
+        | (confirmed["note"].str.strip() != "")
+    ]
     current = apply_confirmed(suggested, confirmed)
-    known = set(
-        zip(confirmed["borough"], confirmed["item_key"], confirmed["suggested_pi"], strict=True)
-    )
+    known = set(zip(kept["borough"], kept["item_key"], kept["suggested_pi"], strict=True))
     wanted = [
         (b, k, p) not in known
         and status in ("applied", "to confirm", "no match")
@@ -334,4 +339,4 @@ def updated_matches_file(suggested: pd.DataFrame, confirmed: pd.DataFrame) -> pd
         confirmed_pi="",
         note="",
     )
-    return pd.concat([confirmed, fresh[MATCH_COLUMNS]], ignore_index=True)
+    return pd.concat([kept, fresh[MATCH_COLUMNS]], ignore_index=True)

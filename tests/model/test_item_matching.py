@@ -226,6 +226,29 @@ def test_a_rejected_match_is_never_suggested_again_for_that_item():
     assert third.at[text, "pi_id"] == ""
 
 
+def test_rows_nobody_touched_are_written_again_from_this_run():
+    # An earlier release suggested BF-FD-02 for "Prevent referrals"; nobody decided: the row
+    # is replaced by this run's (no PI). A row with a note is kept as the consultant left it.
+    earlier = pd.DataFrame(
+        [
+            dict.fromkeys(item_matching.MATCH_COLUMNS, "")
+            | {"item_key": key, "borough": "Barnet", "item": text, "suggested_pi": "BF-FD-02"}
+            | extra
+            for key, text, extra in [
+                ("prevent referrals", "Prevent referrals", {}),
+                ("gp safeguarding referrals", "GP safeguarding referrals", {"note": "ask GP"}),
+            ]
+        ]
+    )
+    first = _match(["Prevent referrals", "GP safeguarding referrals"], decided=earlier)
+    listed = item_matching.updated_matches_file(first.reset_index(), earlier)
+    assert listed[["item", "suggested_pi", "note"]].values.tolist() == [
+        ["GP safeguarding referrals", "BF-FD-02", "ask GP"],
+        ["Prevent referrals", "", ""],
+        ["GP safeguarding referrals", "", ""],
+    ]
+
+
 def test_a_correction_wins_and_none_means_no_pi():
     first = _match(["Early help assessments led by schools", "Children's feedback"])
     listed = item_matching.updated_matches_file(first.reset_index(), NOTHING_DECIDED)
