@@ -30,7 +30,7 @@ boards = None  # London report: boards whose gaps.xlsx to write beside it ("all"
 from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
-from lscb_analysis.model import catalogue, catalogue_coverage, gap_analysis
+from lscb_analysis.model import catalogue, catalogue_coverage, gap_analysis, wish_candidates
 from lscb_analysis.present import grid_charts, presenter
 from lscb_analysis.published import profile
 from lscb_analysis.runs import report_index
@@ -86,6 +86,15 @@ presenter.show(gap_analysis.wanted_barriers(matrix), "Barriers to PIs boards wan
 
 # %%
 presenter.show(catalogue_coverage.partner_share(model, by="sector"), "Current PIs by sector")
+
+# %% [markdown]
+# ## Wanted by boards, not in the model
+# Items on the boards' wish lists that no PI of the model covers, with the boards that asked
+# for them and the barriers they named: candidates for the next version of the model.
+
+# %%
+presenter.show(wish_candidates.load_candidates(), "Candidates for the next version",
+               empty="Every wish-list item is covered by a PI of the model.")
 
 # %% [markdown]
 # ## One board's gaps and next steps

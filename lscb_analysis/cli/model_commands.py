@@ -70,7 +70,7 @@ def _model_validate(args: argparse.Namespace) -> int:
 
 
 def _model_gaps(args: argparse.Namespace) -> int:
-    from lscb_analysis.model import catalogue, gap_analysis, item_matching
+    from lscb_analysis.model import catalogue, gap_analysis, item_matching, wish_candidates
     from lscb_analysis.published import public_data
     from lscb_analysis.survey import survey_mapping
 
@@ -87,6 +87,9 @@ def _model_gaps(args: argparse.Namespace) -> int:
         matched, model, public_data.load_public_indicators(), with_data, rules
     )
     io.write_table(matrix, paths.processed_dir() / "gap_matrix")
+    # Wishes no PI covers are kept as candidates for the next version, not dropped.
+    candidates = wish_candidates.wanted_candidates(matched)
+    io.write_table(candidates, paths.processed_dir() / "gap_candidates")
     matches = item_matching.updated_matches_file(suggested, confirmed)
     matches.to_csv(
         io.ensure_writable(paths.reference_dir() / item_matching.MATCHES_FILE), index=False
@@ -94,8 +97,10 @@ def _model_gaps(args: argparse.Namespace) -> int:
     unconfirmed = int((matches["confirmed"] == "").sum())
     print(
         f"Gap matrix for model {model.version}: {len(matrix)} rows "
-        f"({matrix['status'].value_counts().to_dict()}). Wrote data/processed/gap_matrix; run "
-        f"`lscb run gap_analysis --borough all` for each board's gaps.xlsx. {unconfirmed} "
+        f"({matrix['status'].value_counts().to_dict()}); {len(candidates)} wanted items no PI "
+        "covers (candidates for the next version). Wrote data/processed/gap_matrix and "
+        "gap_candidates; run `lscb run gap_analysis -p boards=all` for each board's gaps.xlsx. "
+        f"{unconfirmed} "
         f"item matches await "
         f"confirmation in data/reference/{item_matching.MATCHES_FILE}."
     )
