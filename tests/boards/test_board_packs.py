@@ -13,7 +13,8 @@ def test_the_demo_pack_holds_both_boards_packs_for_barnet(demo_pack):
         "Sub-group cards",
         "Exceptions across the sub-groups",
         "Overdue actions",
-        "Draft: to report to the Leadership Board",
+        "To report to the Leadership Board (draft)",
+        "Audits and deep dives from the Quality Assurance sub-group",
     ):
         assert heading in operational, heading
     # The demo's LADO narrative answers its exception, and the board's audits are listed.
