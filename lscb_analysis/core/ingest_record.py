@@ -24,6 +24,20 @@ from lscb_analysis.core.errors import MissingDataFileError, StaleDataError
 RECORD_SUFFIX = "_ingest.json"
 
 
+ISSUE_COLUMNS = ["file", "sheet", "cell", "severity", "code", "message"]
+"""The columns of the issues list of the smaller ingests (Section 11, sub-group narratives)."""
+
+
+def add_issue(
+    issues: list, file: str, sheet: str, cell: str, severity: str, code: str, message: str
+) -> None:
+    """Append one finding (:data:`ISSUE_COLUMNS`) to an ingest's ``issues``: the file, sheet
+    and cell it is about, ``error``/``warning``, a code, and the message saying what to do."""
+    issues.append(
+        dict(zip(ISSUE_COLUMNS, (file, sheet, cell, severity, code, message), strict=True))
+    )
+
+
 def source_label(folder: Path | str) -> str:
     """The returns folder as the record keeps it: relative to the project when inside it.
 

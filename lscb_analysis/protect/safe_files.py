@@ -82,6 +82,18 @@ def lock_form_sheet(sheet: Any, title_rows: str | None = None, *, sorting: bool 
         sheet.print_title_rows = title_rows
 
 
+def write_identity_sheet(workbook: Any, title: str, meta: Mapping[str, Any]) -> Any:
+    """Add the hidden, protected sheet that identifies a form sent out (one ``key | value``
+    row per item of ``meta``), which the ingest reads back. Output: the sheet."""
+    sheet = workbook.create_sheet(title)
+    for row, (key, value) in enumerate(meta.items(), start=1):
+        sheet.cell(row=row, column=1, value=key)
+        write_cell(sheet.cell(row=row, column=2), value)
+    sheet.sheet_state = "hidden"
+    sheet.protection.sheet = True
+    return sheet
+
+
 def neutralise_text(value: Any) -> Any:
     """Make a text value safe to open in a spreadsheet by prefixing a single quote.
 

@@ -187,12 +187,7 @@ def build_self_assessment(
     workbook.properties.title = f"Section 11 self-assessment: {canonical}, {area.name}"
     _write_about(workbook.active, meta)
     _write_criteria(workbook.create_sheet(SHEET), meta, config)
-    info = workbook.create_sheet(INFO_SHEET)
-    for row, (key, value) in enumerate(meta.items(), start=1):
-        info.cell(row=row, column=1, value=key)
-        safe_files.write_cell(info.cell(row=row, column=2), value)
-    info.sheet_state = "hidden"
-    info.protection.sheet = True
+    safe_files.write_identity_sheet(workbook, INFO_SHEET, meta)
     workbook.active = 1
     return workbook
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from lscb_analysis.core import io, paths
+from lscb_analysis.core import ingest_record, io, paths
 from lscb_analysis.core.errors import DataFileError, MissingDataFileError
 from lscb_analysis.core.returned_workbook import read_xlsx_workbook
 from lscb_analysis.core.returned_workbook_cells import cell_text, is_excel_error
@@ -46,7 +46,7 @@ RATING_COLUMNS = [
     "file",
     "row",
 ]
-ISSUE_COLUMNS = ["file", "sheet", "cell", "severity", "code", "message"]
+ISSUE_COLUMNS = ingest_record.ISSUE_COLUMNS
 FILE_COLUMNS = ["file", "status", "board", "agency", "standards_version", "rows", "reason"]
 OUTPUT_FOLDER = "section11"
 
@@ -153,17 +153,7 @@ def _file_row(path: Path, status: str, meta: dict | None = None, **values: Any) 
     }
 
 
-def _issue(issues: list, file: str, sheet: str, cell: str, severity: str, code: str, text: str):
-    issues.append(
-        {
-            "file": file,
-            "sheet": sheet,
-            "cell": cell,
-            "severity": severity,
-            "code": code,
-            "message": text,
-        }
-    )
+_issue = ingest_record.add_issue
 
 
 def _read_one(path: Path, config: dict, issues: list) -> tuple[dict, pd.DataFrame, str]:

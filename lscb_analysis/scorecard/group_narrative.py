@@ -23,7 +23,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, Protection
 
-from lscb_analysis.core import io, name_text, paths, register
+from lscb_analysis.core import ingest_record, io, name_text, paths, register
 from lscb_analysis.core.errors import DataFileError, MissingDataFileError, ParameterError
 from lscb_analysis.core.returned_workbook import read_xlsx_workbook
 from lscb_analysis.core.returned_workbook_cells import cell_text, is_excel_error
@@ -42,7 +42,7 @@ EXCEPTIONS_SHEET = "Exceptions"
 INFO_SHEET = "NarrativeInfo"
 PART_COLUMNS = ["borough", "group", "quarter", "part", "question", "text", "file"]
 ACTION_COLUMNS = ["borough", "group", "quarter", "pi_id", "exception_text", "action", "file"]
-ISSUE_COLUMNS = ["file", "sheet", "cell", "severity", "code", "message"]
+ISSUE_COLUMNS = ingest_record.ISSUE_COLUMNS
 FILE_COLUMNS = ["file", "status", "borough", "group", "quarter", "reason"]
 OUTPUT_FOLDER = "narratives"
 
@@ -129,12 +129,7 @@ def build_narrative_workbook(
             safe_files.write_cell(listed.cell(row=row, column=column), value)
         listed.cell(row=row, column=4).protection = Protection(locked=False)
     safe_files.lock_form_sheet(listed, "1:1")
-    info = workbook.create_sheet(INFO_SHEET)
-    for row, (key, value) in enumerate(meta.items(), start=1):
-        info.cell(row=row, column=1, value=key)
-        safe_files.write_cell(info.cell(row=row, column=2), value)
-    info.sheet_state = "hidden"
-    info.protection.sheet = True
+    safe_files.write_identity_sheet(workbook, INFO_SHEET, meta)
     return workbook
 
 
@@ -190,17 +185,7 @@ def ingest_narratives(folder: Path | str) -> NarrativeIngest:
     )
 
 
-def _issue(issues: list, file: str, sheet: str, cell: str, severity: str, code: str, text: str):
-    issues.append(
-        {
-            "file": file,
-            "sheet": sheet,
-            "cell": cell,
-            "severity": severity,
-            "code": code,
-            "message": text,
-        }
-    )
+_issue = ingest_record.add_issue
 
 
 def _text(value, file: str, sheet: str, cell: str, issues: list) -> str:
