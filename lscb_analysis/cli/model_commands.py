@@ -35,7 +35,7 @@ def _model_feedback_form(args: argparse.Namespace) -> int:
     from lscb_analysis.model import catalogue, feedback_form
 
     model = catalogue.load_catalogue(args.model_version)
-    path = feedback_form.write_feedback_form(model, args.out)
+    path = feedback_form.write_feedback_form(model, args.out, args.sent_to)
     print(
         f"Wrote the feedback form for best-fit model version {model.version} "
         f"({len(model.pis)} PIs, checksum {catalogue.pi_checksum(model)[:12]}) to {path}"
@@ -46,7 +46,9 @@ def _model_feedback_form(args: argparse.Namespace) -> int:
 def _model_feedback(args: argparse.Namespace) -> int:
     from lscb_analysis.model import consultation
 
-    return consultation.run_feedback_command(Path(args.folder) if args.folder else None)
+    return consultation.run_feedback_command(
+        Path(args.folder) if args.folder else None, strict=args.strict
+    )
 
 
 def _model_validate(args: argparse.Namespace) -> int:
@@ -123,6 +125,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             help="catalogue version (default: the latest)",
         )
         action.add_argument("--out", required=True, metavar="FILE.xlsx", help="workbook to write")
+        if name == "feedback-form":
+            action.add_argument(
+                "--for",
+                dest="sent_to",
+                default="",
+                metavar="ORGANISATION",
+                help="the organisation the form is for (written in; checked on return)",
+            )
         action.set_defaults(handler=handler)
     gaps = model_commands.add_parser(
         "gaps", help="gap analysis of every board's return against the model"
@@ -143,6 +153,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     feedback.add_argument(
         "folder", nargs="?", help="folder of returned forms (default data/raw/consultation)"
+    )
+    feedback.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when any file is set aside (default: list them and exit 0)",
     )
     feedback.set_defaults(handler=_model_feedback)
     validate = model_commands.add_parser("validate", help="check one version, or all of them")

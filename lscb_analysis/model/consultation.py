@@ -98,7 +98,9 @@ def ingest_feedback(
 ) -> FeedbackIngest:
     """Read every returned feedback form in ``folder`` (default ``data/raw/consultation/``).
 
-    Inputs: ``folder``; ``config`` (None: :func:`load_config`). Files named in
+    Inputs: ``folder`` (its sub-folders too: a form in one is listed by its path under
+    ``folder``, and a folder naming a borough counts in the identity check); ``config``
+    (None: :func:`load_config`). Files named in
     ``skip_files`` of consultation.yaml (README, SYNTHETIC.md, Excel lock files) are not
     forms and are listed nowhere; every other file ends used, superseded or rejected.
     Nothing is written and no file is changed.
@@ -139,28 +141,30 @@ def ingest_feedback(
     paths_found = sorted(
         (
             p
-            for p in source.iterdir()
+            for p in source.rglob("*")
             if p.is_file() and not any(fnmatch.fnmatch(p.name.lower(), s) for s in skip)
         ),
-        key=lambda p: p.name,
+        key=lambda p: p.relative_to(source).as_posix(),
     )
     forms: list[Form] = []
     first_by_hash: dict[str, str] = {}
     for path in paths_found:
         sha = io.sha256_of(path)
+        relative = path.relative_to(source)
+        name = relative.as_posix()
         try:
             if sha in first_by_hash:
                 raise FeedbackFileError(
-                    f"{path.name} is byte-identical to {first_by_hash[sha]} (same SHA-256), so "
+                    f"{name} is byte-identical to {first_by_hash[sha]} (same SHA-256), so "
                     f"it was not read again; {first_by_hash[sha]} is used. Nothing to do "
                     "unless a different form was meant.",
                     code="duplicate",
                 )
-            first_by_hash[sha] = path.name
-            form = read_form(path, sha, context)
+            first_by_hash[sha] = name
+            form = read_form(path, sha, context, name, relative.parts[:-1])
         except FeedbackFileError as error:
             form = Form(
-                path.name,
+                name,
                 sha,
                 file_modified(path),
                 status="rejected",
@@ -223,6 +227,7 @@ def _assemble(forms: list[Form]) -> FeedbackIngest:
                 "borough": form.borough,
                 "name_given": form.name_given,
                 "version": form.version,
+                "fingerprint_source": form.fingerprint_source,
                 "date": form.date,
                 "modified": form.modified,
                 "pis_answered": sum(bool(r["choice"]) for r in form.responses),
@@ -350,14 +355,19 @@ def summary_line(result: FeedbackIngest) -> str:
     )
 
 
-def run_feedback_command(folder: Path | str | None = None) -> int:
-    """``lscb model feedback [DIR]``: read the returned forms, write the tables, report.
+def run_feedback_command(folder: Path | str | None = None, *, strict: bool = False) -> int:
+    """``lscb model feedback [DIR] [--strict]``: read the returned forms, write the tables.
 
-    Input: ``folder`` (None: ``data/raw/consultation/``). Prints :func:`summary_line` and
-    where the tables went; each rejected file is listed on stderr with its reason and what
-    to do. Output: the exit code, 0 when no file was rejected, 1 when some were (the others
-    are read and written). Raises FeedbackFileError when the folder does not exist, and
-    ReferenceDataError as :func:`ingest_feedback`.
+    Input: ``folder`` (None: ``data/raw/consultation/``); ``strict`` (any file set aside is
+    an error, for CI-style use). Prints :func:`summary_line` and where the tables went; each
+    file set aside (rejected) is listed on stderr with its reason and what to do.
+
+    Output: the exit code, by the rule every ingest follows (README, "Exit codes"): 0 when it
+    ran and accounted for every file (files set aside are listed, not failures); 1 when it
+    accounted for nothing (no form in the folder, or none could be used), or with
+    ``strict`` when any file was set aside. Raises FeedbackFileError when the folder does
+    not exist, and ReferenceDataError as :func:`ingest_feedback` (the command line turns
+    both into a message and a non-zero exit).
     """
     source = Path(folder) if folder is not None else consultation_folder()
     result = ingest_feedback(source)
@@ -369,5 +379,13 @@ def run_feedback_command(folder: Path | str | None = None) -> int:
     )
     rejected = result.files[result.files["status"] == "rejected"]
     for row in rejected.itertuples(index=False):
-        print(f"REJECTED {row.file} ({row.reason}): {row.message}", file=sys.stderr)
-    return 1 if len(rejected) else 0
+        print(f"SET ASIDE {row.file} ({row.reason}): {row.message}", file=sys.stderr)
+    used = int((result.files["status"] == "used").sum())
+    if used == 0:
+        what = "no file" if result.files.empty else "no file could be used"
+        print(f"Nothing to summarise: {what} in {source}.", file=sys.stderr)
+        return 1
+    if strict and len(rejected):
+        print(f"--strict: {len(rejected)} file(s) set aside, so this is an error.", file=sys.stderr)
+        return 1
+    return 0

@@ -79,6 +79,9 @@ class Form:
     name_given: bool = False
     version: str = ""
     date: pd.Timestamp | None = None
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    fingerprint_source: str = ""
+    sent_to: str = ""
     responses: list[dict] = field(default_factory=list)
     new_pis: list[dict] = field(default_factory=list)
     issues: list[dict] = field(default_factory=list)
@@ -226,6 +229,8 @@ def _identify(
             "(`lscb model feedback-form`).",
             code="checksum_mismatch",
         )
+    _fingerprints(form, cell_text(meta.get(feedback_form.FINGERPRINT_KEY)), model)
+    form.sent_to = cell_text(meta.get(feedback_form.SENT_TO_KEY))
     if model.version != context.latest:
         form.add(
             feedback_form.MODEL_SHEET,
@@ -237,6 +242,34 @@ def _identify(
             f"{model.version} (choose the version in the consultation notebook).",
         )
     return model
+
+
+def _fingerprints(form: Form, text: str, model: catalogue_module.Catalogue) -> None:
+    """What the respondent saw of each PI: from the Model sheet, or from the version named.
+
+    Forms written before forms carried fingerprints (no ``pi_fingerprints`` line) are
+    fingerprinted from the version they name, as its file is now (its checksum matched, so
+    its PI list is the one the respondent saw), and a query says so.
+    """
+    known = feedback_form.pi_fingerprints(model)
+    pairs = [part.split("=", 1) for part in text.split(";") if "=" in part]
+    found = {pi_id.strip().upper(): value.strip() for pi_id, value in pairs}
+    if found and set(found) == set(known):
+        form.fingerprints, form.fingerprint_source = found, "form"
+        return
+    form.fingerprints = known
+    form.fingerprint_source = f"version {model.version}"
+    damaged = " (the line is damaged)" if text else ""
+    form.add(
+        feedback_form.MODEL_SHEET,
+        "",
+        "query",
+        "fingerprint_from_version",
+        f"{form.file} was written before forms recorded what each PI said "
+        f"({feedback_form.FINGERPRINT_KEY}){damaged}: each answer is taken as being about "
+        f"the PI as version {model.version} words it now. Nothing to do; forms written by "
+        "`lscb model feedback-form` from now on carry it.",
+    )
 
 
 def _respondent(form: Form, sheets: dict[str, Any], context: FormContext) -> None:
@@ -470,6 +503,7 @@ def _response(
         )
     return {
         "pi_id": pi_id,
+        "fingerprint": form.fingerprints.get(pi_id, ""),
         "choice": choice,
         "suggested_rating": rating,
         "suggested_wording": wording,
@@ -536,16 +570,49 @@ def _new_pis(form: Form, sheets: dict[str, Any], context: FormContext) -> None:
         form.new_pis.append(record)
 
 
-def read_form(path: Path, sha: str, context: FormContext) -> Form:
+def _check_identity(form: Form, name: str, folders: tuple[str, ...], sent_to: str) -> None:
+    """Set the form aside when its file name, folders and organisation name different boroughs.
+
+    The borough each names is read as survey and pilot read them
+    (:func:`lscb_analysis.survey.survey_rules.find_borough`): the file name, each folder
+    between the consultation folder and the file, the organisation on the Respondent sheet
+    and the organisation the form was sent to (the hidden Model sheet's ``sent_to``, when
+    ``lscb model feedback-form --for`` wrote one). Sources that name no borough are not
+    counted. Raises FeedbackFileError (``identity_mismatch``) naming every source.
+    """
+    sources = [("file name", Path(name).stem)]
+    sources += [(f"folder '{folder}'", folder) for folder in folders]
+    sources += [("the Respondent sheet", form.organisation), ("the form was sent to", sent_to)]
+    named = []
+    for label, text in sources:
+        area = survey_rules.find_borough(text) if text and text != WITHHELD_TEXT else None
+        if area is not None:
+            named.append((label, area.name))
+    if len({area for _, area in named}) > 1:
+        said = ", ".join(f"{label} says {area}" for label, area in named)
+        raise FeedbackFileError(
+            f"{name}: {said}. The form was set aside so that it counts for no borough: "
+            "rename (or move) the file if it is the organisation's, or ask the organisation "
+            "named on the Respondent sheet whether this form is theirs.",
+            code="identity_mismatch",
+        )
+
+
+def read_form(
+    path: Path, sha: str, context: FormContext, name: str = "", folders: tuple[str, ...] = ()
+) -> Form:
     """Read one returned form; raises FeedbackFileError (with its code) to reject it.
 
-    Inputs: the file, its SHA-256 and the ingest's :class:`FormContext`. Output: :class:`Form`.
+    Inputs: the file, its SHA-256, the ingest's :class:`FormContext`, ``name`` (the file as
+    listed: its path under the consultation folder; "" for its name) and ``folders`` (the
+    folders between the consultation folder and the file). Output: :class:`Form`.
     """
-    form = Form(path.name, sha, file_modified(path))
+    form = Form(name or path.name, sha, file_modified(path))
     workbook = _open(path, context)
     sheets = _sheets(workbook)
     model = _identify(form, sheets, context)
     _respondent(form, sheets, context)
+    _check_identity(form, form.file, folders, form.sent_to)
     _feedback(form, sheets, model, context)
     _new_pis(form, sheets, context)
     answered = any(
@@ -554,7 +621,7 @@ def read_form(path: Path, sha: str, context: FormContext) -> Form:
     )
     if not answered and not form.new_pis:
         raise FeedbackFileError(
-            f"{path.name} holds no answer: no PI is marked keep, amend or remove, and no new "
+            f"{form.file} holds no answer: no PI is marked keep, amend or remove, and no new "
             "PI is suggested (a blank form sent back?). Ask the respondent whether they meant "
             "to send a completed one.",
             code="empty",

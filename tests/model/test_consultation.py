@@ -364,10 +364,14 @@ def test_outputs_leave_raw_untouched_and_refuse_raw(folder, project, capsys):
         edit=REJECTIONS["unknown_version"],
     )
     before = {p.name: (io.sha256_of(p), p.stat().st_mtime) for p in folder.iterdir()}
-    assert consultation.run_feedback_command(folder) == 1
+    # The exit-code rule: every file accounted for (one set aside, listed) exits 0; --strict
+    # makes the set-aside file an error.
+    assert consultation.run_feedback_command(folder) == 0
     out, err = capsys.readouterr()
     assert out.startswith("2 form(s) read: 1 used, 0 superseded, 1 rejected")
-    assert "REJECTED b.xlsx (unknown_version)" in err
+    assert "SET ASIDE b.xlsx (unknown_version)" in err
+    assert consultation.run_feedback_command(folder, strict=True) == 1
+    assert "--strict: 1 file(s) set aside" in capsys.readouterr().err
     assert {p.name: (io.sha256_of(p), p.stat().st_mtime) for p in folder.iterdir()} == before
     processed = project / "data" / "processed"
     for name in (
