@@ -12,10 +12,19 @@ from lscb_analysis.core import io, paths
 
 
 def _model_diff(args: argparse.Namespace) -> int:
-    from lscb_analysis.model import catalogue, catalogue_diff
+    from lscb_analysis.core.errors import DataFileError
+    from lscb_analysis.model import catalogue, catalogue_diff, consultation, consultation_carry
 
     old, new = catalogue.load_catalogue(args.old), catalogue.load_catalogue(args.new)
     print(catalogue_diff.format_diff(old, new), end="")
+    try:
+        feedback = consultation.read_ingested_feedback()
+    except DataFileError as error:
+        # The diff stands without the answers; say why they are not listed.
+        print(f"\nConsultation answers: not listed ({error})")
+        return 0
+    table = consultation_carry.carry_table(feedback.responses, old, new)
+    print(consultation_carry.format_carry(table, old.version, new.version), end="")
     return 0
 
 

@@ -59,7 +59,7 @@ def _unlisted(mine: pd.DataFrame, prints: dict[str, str]) -> pd.DataFrame:
     catalogues = {v: catalogue_module.load_catalogue(v) for v in set(mine["version"])}
     held = {v: pi_fingerprints(c) for v, c in catalogues.items()}
     rows = []
-    for (respondent, version), group in mine.groupby(["respondent", "version"], sort=False):
+    for (_who, version), group in mine.groupby(["respondent", "version"], sort=False):
         first = group.iloc[0]
         for pi_id in set(held[version]) & set(prints) - set(group["pi_id"]):
             row = {**first.to_dict(), "pi_id": pi_id, "fingerprint": held[version][pi_id]}
@@ -133,9 +133,9 @@ def consultation_standing(
     carried unchanged from an earlier one), ``to_confirm`` (answers about the PI as it was
     before it changed), ``from_versions`` (the earlier versions answers came from, "; "),
     ``change`` (``new`` when nobody saw the PI, ``changed`` when every answer is to confirm,
-    else ``unchanged``) and ``consultation`` (plain English, e.g. ``"12 carried from v1.0; 2
-    answered on v1.1"``, ``"3 to confirm: the PI changed since v1.0"`` or ``"not yet
-    consulted"``). Only answers with a choice (keep, amend, remove) are counted. Raises
+    else ``unchanged``) and ``consultation`` (plain English, e.g. ``"12 from v1.0, 1 from v0.3
+    carried; 2 answered on v1.1"``, ``"14 from v1.0 to confirm: the PI changed since"`` or
+    ``"not yet consulted"``). Only answers with a choice (keep, amend, remove) are counted. Raises
     nothing.
     """
     with_choice = answers[answers["choice"] != ""] if len(answers) else answers
@@ -149,14 +149,12 @@ def consultation_standing(
         parts = []
         if counts["carried"]:
             carried = given[given["standing"] == "carried"]["from_version"]
-            parts.append(f"{counts['carried']} carried from {_versions(carried)}")
+            parts.append(f"{_by_version(carried)} carried")
         if counts["answered"]:
             parts.append(f"{counts['answered']} answered on v{catalogue.version}")
         if counts["to_confirm"]:
             confirm = given[given["standing"] == "to_confirm"]["from_version"]
-            parts.append(
-                f"{counts['to_confirm']} to confirm: the PI changed since {_versions(confirm)}"
-            )
+            parts.append(f"{_by_version(confirm)} to confirm: the PI changed since")
         change = "new" if seen.empty else "unchanged"
         if not seen.empty and (seen["standing"] == "to_confirm").all():
             change = "changed"
@@ -174,9 +172,12 @@ def consultation_standing(
     return pd.DataFrame(rows, columns=STANDING_COLUMNS)
 
 
-def _versions(values: pd.Series) -> str:
-    found = sorted(set(values), key=catalogue_module.version_key)
-    return ", ".join(f"v{v}" for v in found)
+def _by_version(values: pd.Series) -> str:
+    """Answers counted by the version they came from, latest first, e.g.
+    ``"12 from v1.0, 1 from v0.3"``."""
+    counts = values.value_counts()
+    order = sorted(counts.index, key=catalogue_module.version_key, reverse=True)
+    return ", ".join(f"{int(counts[v])} from v{v}" for v in order)
 
 
 def carry_table(
@@ -194,18 +195,25 @@ def carry_table(
     the PIs ``new`` removed: ``change`` (``unchanged``, ``changed``, ``added`` or
     ``removed``), ``answers`` (answers with a choice standing for ``old``), ``carry`` (of them,
     those that count for ``new``), ``ask_again`` (those about a PI that changed), ``what``
-    (plain English). Raises nothing.
+    (plain English; an added PI says how many answered it on ``new`` so far, or "not yet
+    consulted"). Raises nothing.
     """
     standing = answers_for_version(responses, old)
     standing = standing[standing["choice"] != ""] if len(standing) else standing
     old_prints, new_prints = pi_fingerprints(old), pi_fingerprints(new)
+    on_new = responses[responses["used"].astype(bool) & (responses["version"] == new.version)]
     rows = []
     for pi in new.pis.itertuples(index=False):
         given = standing[standing["pi_id"] == pi.id] if len(standing) else standing
         answers = len(given)
         if pi.id not in old_prints:
             change, carry, again = "added", 0, 0
-            what = f"new in v{new.version}: {NOT_CONSULTED}"
+            so_far = int(((on_new["pi_id"] == pi.id) & (on_new["choice"] != "")).sum())
+            what = f"new in v{new.version}: " + (
+                f"nothing to carry; {so_far} answered on v{new.version} so far"
+                if so_far
+                else NOT_CONSULTED
+            )
         else:
             carry = int((given["fingerprint"] == new_prints[pi.id]).sum()) if answers else 0
             again = answers - carry
@@ -239,7 +247,7 @@ def format_carry(table: pd.DataFrame, old: str, new: str) -> str:
         "",
         f"Consultation answers from v{old} to v{new}: {int(table['carry'].sum())} carry, "
         f"{int(table['ask_again'].sum())} to ask again (the PI changed), "
-        f"{int((table['change'] == 'added').sum())} new PI(s) not yet consulted.",
+        f"{int((table['change'] == 'added').sum())} new PI(s) with nothing to carry.",
     ]
     worth = table[(table["change"] != "unchanged") | (table["answers"] == 0)]
     lines += [f"  {row.pi_id}  {row.what}" for row in worth.itertuples(index=False)]

@@ -22,8 +22,8 @@ from lscb_analysis.model.consultation_carry import answers_for_version, consulta
 from lscb_analysis.model.consultation_config import (
     CHOICES,
     NO_ANSWER,
-    TO_CONFIRM,
     STATUSES,
+    TO_CONFIRM,
     FeedbackIngest,
     load_config,
 )
