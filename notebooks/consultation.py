@@ -31,12 +31,7 @@ version = None  # the model version to summarise; None for the latest version of
 from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
-from lscb_analysis.model import (
-    consultation,
-    consultation_carry,
-    consultation_config,
-    consultation_summary,
-)
+from lscb_analysis.model import consultation, consultation_carry, consultation_config, consultation_summary
 from lscb_analysis.present import grid_charts, presenter
 from lscb_analysis.runs import report_index
 

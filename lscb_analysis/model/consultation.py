@@ -49,7 +49,8 @@ from lscb_analysis.model.consultation_config import (
     consultation_folder,
     load_config,
 )
-from lscb_analysis.model.consultation_forms import Form, file_modified, read_form
+from lscb_analysis.model.consultation_forms import read_form
+from lscb_analysis.model.consultation_identity import Form, file_modified
 from lscb_analysis.protect import safe_files
 
 LOGGER = logging.getLogger(__name__)

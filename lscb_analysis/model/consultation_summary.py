@@ -27,7 +27,7 @@ from lscb_analysis.model.consultation_config import (
     FeedbackIngest,
     load_config,
 )
-from lscb_analysis.model.consultation_forms import cell_place
+from lscb_analysis.model.consultation_identity import cell_place
 from lscb_analysis.stats.intervals import proportion_ci
 
 SUMMARY_COLUMNS: list[str] = [
