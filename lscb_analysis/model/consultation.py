@@ -19,7 +19,12 @@ received.
   for the consultation report, which never reads the forms again.
 
 The settings and table columns are in :mod:`lscb_analysis.model.consultation_config`; the
-summary per PI for the steering group in :mod:`lscb_analysis.model.consultation_summary`.
+summary per PI for the steering group in :mod:`lscb_analysis.model.consultation_summary`;
+which answers carry to a later version of the model (each answer keeps the fingerprint of
+what the respondent saw of its PI) in :mod:`lscb_analysis.model.consultation_carry`; how a
+form's version and organisation are identified (a form whose file name, folders and
+organisation name different boroughs is set aside) in
+:mod:`lscb_analysis.model.consultation_identity`.
 
 Privacy: the respondent's name is never kept (only whether one was given); free text that
 looks like a personal identifier (:func:`lscb_analysis.protect.identifier_text.scan_text`) is

@@ -1,11 +1,11 @@
 """Reading one returned feedback form on the best-fit model, cell by cell.
 
 :func:`read_form` opens one file of ``data/raw/consultation/`` read-only, identifies the
-version it comments on (the hidden ``Model`` sheet and its checksum), reads the respondent,
-the answer for each PI and the suggested new PIs, and records every issue by sheet and cell.
-Free text that looks like a personal identifier is withheld. :class:`Form` is what was read
-from one file. :mod:`lscb_analysis.model.consultation` reads the
-folder with them.
+version it comments on and the organisation
+(:mod:`lscb_analysis.model.consultation_identity`), reads the respondent, the answer for each
+PI (with the fingerprint of what the respondent saw of it) and the suggested new PIs, and
+records every issue by sheet and cell. Free text that looks like a personal identifier is
+withheld. :mod:`lscb_analysis.model.consultation` reads the folder with them.
 """
 
 from __future__ import annotations
