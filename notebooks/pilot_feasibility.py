@@ -66,7 +66,8 @@ presenter.show(pilot_feasibility.for_display(returns), "Pilot returns")
 # %% [markdown]
 # ## Which PIs each borough provided
 # Provided: a usable figure for most of the periods the borough was asked to fill; partly:
-# for some; not available: for none; published: DfE publishes every row, nothing to fill.
+# for some; not available: for none; published: DfE publishes every row, nothing to fill;
+# not asked: the model version of the borough's template did not hold the PI.
 
 # %%
 provision = pilot_provision.provision(ingest.values, catalogue)

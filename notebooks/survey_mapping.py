@@ -104,6 +104,16 @@ wanted = survey_mapping.wanted_by_barrier(matched)
 grid_charts.count_heatmap(wanted, "What stops boards getting the data they want")
 
 # %% [markdown]
+# ## Wanted, not collected
+# Every wish-list item no candidate indicator covers, grouped by similar wording, with the
+# boards that asked for it and the barriers they named: candidates for the next version.
+
+# %%
+presenter.show(survey_mapping.uncovered_groups(matched, "would_like"),
+               "Wanted, not collected: items no candidate indicator covers",
+               empty="Every item on the boards' wish lists is a candidate indicator.")
+
+# %% [markdown]
 # ## Items no candidate indicator covers
 # Grouped by similar wording: candidates for new headings in the dataset.
 

@@ -28,6 +28,7 @@ ROOMS = [
     "pilot",
     "scorecard",
     "qa",
+    "boards",
     "runs",
     "cli",
     "demo",

@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from lscb_analysis.cli import ingest_rule
 from lscb_analysis.core import paths
 from lscb_analysis.core.errors import ParameterError
 
@@ -80,13 +81,7 @@ def _audit_ingest(args: argparse.Namespace) -> int:
             "case labels (CASE-...) have changed, so update any kept by hand, such as the "
             "actions log, from the new records."
         )
-    # The exit-code rule of every ingest: 0 when every file was accounted for (read, or set
-    # aside and listed); 1 when nothing could be read, or, with --strict, when anything was
-    # set aside or any error found.
-    if not read:
-        print(f"None of the {set_aside} workbook(s) could be read.", file=sys.stderr)
-        return 1
-    return 1 if args.strict and (set_aside or errors) else 0
+    return ingest_rule.exit_code(read, set_aside, errors, strict=args.strict)
 
 
 def _audit_sample(args: argparse.Namespace) -> int:
@@ -167,11 +162,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="change the pseudonym key on purpose: ingest every audit again with the key "
         "found now (without it a key other than the one used before is refused)",
     )
-    audit_ingest.add_argument(
-        "--strict",
-        action="store_true",
-        help="exit 1 when any file is set aside or any error is found (for scheduled runs)",
-    )
+    ingest_rule.add_strict_option(audit_ingest)
     audit_ingest.set_defaults(handler=_audit_ingest)
     sample = audit_commands.add_parser("sample", help="draw a reproducible case sample")
     sample.add_argument("--frame", required=True, metavar="FILE", help="case list (.csv/.xlsx)")

@@ -12,6 +12,7 @@ Commands:
                          feedback (read returned forms), gaps, validate
   lscb check reports     scan reports for identifiers before they are published
   lscb pilot ...         Phase III pilot: data table template, ingest with validation
+  lscb returns register  the quarterly returns: who was due, on time, late, partly, missing
   lscb scorecard build   quarterly score cards for every London borough
   lscb audit ...         case-file audits: tool, ingest, sample, pseudonymisation key
   lscb s11 ...           Section 11 self-assessment: the agency's workbook, ingest
@@ -34,6 +35,7 @@ from lscb_analysis.cli import (
     demo_commands,
     model_commands,
     pilot_commands,
+    returns_commands,
     run_commands,
     s11_commands,
     scorecard_commands,
@@ -61,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     survey_commands.add_parser(commands)
     model_commands.add_parser(commands)
     pilot_commands.add_parser(commands)
+    returns_commands.add_parser(commands)
     scorecard_commands.add_parser(commands)
     audit_commands.add_parser(commands)
     s11_commands.add_parser(commands)

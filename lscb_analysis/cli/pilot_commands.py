@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from lscb_analysis.cli import ingest_rule
 from lscb_analysis.core import paths
 
 
@@ -35,10 +36,14 @@ def _pilot_ingest(args: argparse.Namespace) -> int:
         f"Findings: {written['pilot_issues.csv']}; values: {written['pilot_values.parquet']}; "
         f"{len(written['checked'])} checked workbook(s) under {paths.reports_dir() / 'pilot'}."
     )
-    rejected = result.returns[result.returns["state"] == "rejected"]
+    files = result.returns.drop_duplicates("file")  # an agency's return has a row per borough
+    rejected = files[files["state"] == "rejected"]
     for row in rejected.itertuples(index=False):
         print(f"REJECTED {row.file}: {row.message}", file=sys.stderr)
-    return 1 if len(rejected) else 0
+    errors = int((result.issues["severity"] == "error").sum())
+    return ingest_rule.exit_code(
+        len(files) - len(rejected), len(rejected), errors, strict=args.strict
+    )
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -79,4 +84,5 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     pilot_ingest.add_argument(
         "folder", nargs="?", help="folder of returns (default data/raw/pilot)"
     )
+    ingest_rule.add_strict_option(pilot_ingest)
     pilot_ingest.set_defaults(handler=_pilot_ingest)

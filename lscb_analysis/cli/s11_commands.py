@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from lscb_analysis.cli import ingest_rule
 from lscb_analysis.core import paths
 
 
@@ -39,14 +40,9 @@ def _s11_ingest(args: argparse.Namespace) -> int:
     )
     for row in files[files["status"].isin(["rejected", "superseded"])].itertuples():
         print(f"  {row.status.upper()} {row.file}: {row.reason}", file=sys.stderr)
-    # The exit-code rule of every ingest: 0 when every file is accounted for; 1 when none
-    # could be read, or, with --strict, when any was set aside or any error found.
-    if used.empty:
-        print("No self-assessment could be read.", file=sys.stderr)
-        return 1
     errors = int((result.issues["severity"] == "error").sum())
     rejected = int((files["status"] == "rejected").sum())
-    return 1 if args.strict and (errors or rejected) else 0
+    return ingest_rule.exit_code(len(used), rejected, errors, strict=args.strict)
 
 
 def add_parser(commands) -> None:
@@ -68,9 +64,5 @@ def add_parser(commands) -> None:
         "ingest", help="read the returned self-assessments into data/processed/section11/"
     )
     ingest.add_argument("folder", nargs="?", metavar="DIR", help="default data/raw/section11")
-    ingest.add_argument(
-        "--strict",
-        action="store_true",
-        help="exit 1 when any file is set aside or any error is found (for scheduled runs)",
-    )
+    ingest_rule.add_strict_option(ingest)
     ingest.set_defaults(handler=_s11_ingest)

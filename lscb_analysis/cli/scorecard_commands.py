@@ -1,10 +1,16 @@
-"""``lscb scorecard build``: quarterly score cards for every London borough."""
+"""``lscb scorecard``: quarterly score cards for every London borough (``build``), and each
+sub-group's quarterly narrative (``narrative-template``, ``narrative-ingest``)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-from lscb_analysis.core import io, paths
+import pandas as pd
+
+from lscb_analysis.cli import ingest_rule
+from lscb_analysis.core import io, paths, register
 
 
 def _scorecard_build(args: argparse.Namespace) -> int:
@@ -17,8 +23,15 @@ def _scorecard_build(args: argparse.Namespace) -> int:
         workbooks=not args.table_only,
     )
     # A fixed name `lscb pack` can check, whichever period "latest" turned out to be.
+    # The table's hash too, so a run listing this record among its inputs re-runs whenever
+    # the table changes.
     io.write_json(
-        {"period": done["period"], "table": str(done["table"]), "exceptions": done["exceptions"]},
+        {
+            "period": done["period"],
+            "table": str(done["table"]),
+            "sha256": io.sha256_of(done["table"]),
+            "exceptions": done["exceptions"],
+        },
         paths.processed_dir() / "scorecard_built.json",
     )
     workbooks = (
@@ -67,3 +80,84 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "score card run writes its own)",
     )
     card_build.set_defaults(handler=_scorecard_build)
+    _add_narrative_parsers(card_commands)
+
+
+def _narrative_template(args: argparse.Namespace) -> int:
+    from lscb_analysis.scorecard import group_narrative
+
+    workbook = group_narrative.build_narrative_workbook(
+        args.group, args.borough, args.quarter, _group_exceptions(args.borough, args.group)
+    )
+    info = {r[0].value: r[1].value for r in workbook[group_narrative.INFO_SHEET].iter_rows()}
+    out = (
+        Path(args.out)
+        if args.out
+        else (
+            paths.reports_dir()
+            / "scorecard"
+            / "narratives"
+            / info["quarter"]
+            / group_narrative.default_name(info["group"], info["borough"], info["quarter"])
+        )
+    )
+    target = io.ensure_writable(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(target)
+    print(
+        f"Wrote {target}: the {info['group']} sub-group's narrative for {info['borough']}, "
+        f"{info['quarter']}. Returned copies go in data/raw/narratives/."
+    )
+    return 0
+
+
+def _group_exceptions(borough: str, group: str):
+    """The group's exceptions on the board's latest card (none when no card was built)."""
+    table = io.read_latest_processed("scorecard_")
+    columns = ["pi_id", "title", "exception_text"]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    area = register.resolve(borough)
+    mine = table[
+        (table["borough"] == area.name)
+        & (table["sub_group"].str.lower() == str(group).strip().lower())
+        & (table["exceptions"].fillna("") != "")
+    ]
+    return mine[columns]
+
+
+def _narrative_ingest(args: argparse.Namespace) -> int:
+    from lscb_analysis.scorecard import group_narrative
+
+    folder = Path(args.folder) if args.folder else paths.raw_dir() / "narratives"
+    result = group_narrative.ingest_narratives(folder)
+    written = group_narrative.write_ingest(result)
+    files = result.files
+    print(
+        f"Narratives: {len(files)} file(s), {int((files['status'] == 'read').sum())} in use; "
+        f"{len(result.parts)} answers and {len(result.actions)} exception actions; issues in "
+        f"{written['issues.csv']}."
+    )
+    aside = files[files["status"] == "rejected"]
+    for row in aside.itertuples():
+        print(f"  REJECTED {row.file}: {row.reason}", file=sys.stderr)
+    errors = int((result.issues["severity"] == "error").sum())
+    used = int((files["status"] == "read").sum())
+    return ingest_rule.exit_code(used, len(aside), errors, strict=args.strict)
+
+
+def _add_narrative_parsers(card_commands) -> None:
+    template = card_commands.add_parser(
+        "narrative-template", help="a sub-group's quarterly narrative workbook"
+    )
+    template.add_argument("--group", required=True, help="the sub-group, e.g. neglect")
+    template.add_argument("--borough", required=True, help="the board's borough")
+    template.add_argument("--quarter", required=True, help="the quarter, e.g. 2026Q3")
+    template.add_argument("--out", metavar="FILE.xlsx", help="default under reports/scorecard/")
+    template.set_defaults(handler=_narrative_template)
+    ingest = card_commands.add_parser(
+        "narrative-ingest", help="read returned narratives into data/processed/narratives/"
+    )
+    ingest.add_argument("folder", nargs="?", metavar="DIR", help="default data/raw/narratives")
+    ingest_rule.add_strict_option(ingest)
+    ingest.set_defaults(handler=_narrative_ingest)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from lscb_analysis.cli import ingest_rule
 from lscb_analysis.core import io, parameter_rules, paths
 
 
@@ -46,9 +47,13 @@ def _survey_ingest(args: argparse.Namespace) -> int:
         + f". {len(result.items)} items; {len(result.issues)} issues listed in "
         f"{paths.processed_dir() / 'survey_issues.csv'}."
     )
-    for row in files[files["state"] == "rejected"].itertuples():
+    rejected = files[files["state"] == "rejected"]
+    for row in rejected.itertuples():
         print(f"REJECTED {row.file}: {row.reason}", file=sys.stderr)
-    return 0
+    errors = int((result.issues["severity"] == "error").sum())
+    return ingest_rule.exit_code(
+        len(files) - len(rejected), len(rejected), errors, strict=args.strict
+    )
 
 
 def _survey_compile(args: argparse.Namespace) -> int:
@@ -91,6 +96,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "ingest", help="read every return into data/processed/survey_*.csv"
     )
     ingest.add_argument("folder", nargs="?", help="folder of returns (default data/raw/survey)")
+    ingest_rule.add_strict_option(ingest)
     ingest.set_defaults(handler=_survey_ingest)
     compile_ = survey_commands.add_parser(
         "compile", help="write the compiled draft dataset (draft_dataset.xlsx)"

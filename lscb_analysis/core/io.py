@@ -257,6 +257,13 @@ def write_table(frame: pd.DataFrame, stem: Path | str) -> tuple[Path, Path]:
     return parquet_path, csv_path
 
 
+def read_latest_processed(prefix: str) -> pd.DataFrame:
+    """The latest of ``data/processed/<prefix><period>.parquet`` by name (the latest period,
+    e.g. the score card table ``scorecard_2025Q4``); an empty table when none was built."""
+    built = sorted(paths.processed_dir().glob(f"{prefix}*.parquet"))
+    return pd.read_parquet(built[-1]) if built else pd.DataFrame()
+
+
 def read_processed_table(name: str, rebuild_hint: str) -> pd.DataFrame:
     """Read ``data/processed/<name>.parquet``.
 

@@ -67,6 +67,24 @@ def check_name(text: object, what: str = "name") -> str:
     return " ".join(normal.split())
 
 
+def hidden_note(text: object, what: str = "file name") -> str:
+    """A sentence for a message when ``text`` holds hidden characters ("" when it does not).
+
+    >>> hidden_note("Barnet\u202e.xlsx").split(" (")[0]
+    ' Its file name holds characters that do not show on screen'
+    >>> hidden_note("Barnet.xlsx")
+    ''
+    """
+    hidden = hidden_characters(unicodedata.normalize("NFKC", str(text)))
+    if not hidden:
+        return ""
+    return (
+        f" Its {what} holds characters that do not show on screen ({', '.join(hidden)}), "
+        f"which can make one name look like another, so it names no borough: rename it "
+        "without them."
+    )
+
+
 def display_text(text: object) -> str:
     """Return text for display: NFKC-normalised, with every hidden character removed.
 

@@ -30,8 +30,9 @@ def write_demo_data(
     :mod:`lscb_analysis.demo.demo_pilot`), ``audit`` (themed case-file audits, the actions log
     and the support log, from :mod:`lscb_analysis.demo.demo_audits`) and ``consultation``
     (returned feedback forms on the best-fit model, from
-    :mod:`lscb_analysis.demo.demo_consultation`) and ``section11`` (agencies' Section 11
-    self-assessments, from :mod:`lscb_analysis.demo.demo_section11`).
+    :mod:`lscb_analysis.demo.demo_consultation`), ``section11`` (agencies' Section 11
+    self-assessments, from :mod:`lscb_analysis.demo.demo_section11`) and ``narratives``
+    (sub-groups' quarterly narratives, :mod:`lscb_analysis.demo.demo_narratives`).
 
     Returns:
         ``{collection: {"folder": path, "files": number written, "skipped": bool,
@@ -88,7 +89,18 @@ def write_demo_data(
         },
         "consultation": _demo_consultation(raw, seed),
         "section11": _demo_section11(raw),
+        "narratives": _demo_narratives(raw),
     }
+
+
+def _written(folder: Path, files: list[Path], what: str) -> dict[str, Any]:
+    """A collection's summary: its folder, files written, and the sentence that says so."""
+    message = (
+        f"Wrote {len(files)} synthetic {what} files to {folder}."
+        if files
+        else f"{folder} already holds files: none was replaced."
+    )
+    return {"folder": folder, "files": len(files), "skipped": not files, "message": message}
 
 
 def _demo_section11(raw: Path) -> dict[str, Any]:
@@ -96,13 +108,15 @@ def _demo_section11(raw: Path) -> dict[str, Any]:
     from lscb_analysis.demo import demo_section11
 
     files = demo_section11.write_demo_section11(raw)
-    folder = raw / demo_section11.FOLDER
-    message = (
-        f"Wrote {len(files)} synthetic Section 11 files to {folder}."
-        if files
-        else f"{folder} already holds files: none was replaced."
-    )
-    return {"folder": folder, "files": len(files), "skipped": not files, "message": message}
+    return _written(raw / demo_section11.FOLDER, files, "Section 11")
+
+
+def _demo_narratives(raw: Path) -> dict[str, Any]:
+    """Write the synthetic sub-group narratives (:mod:`lscb_analysis.demo.demo_narratives`)."""
+    from lscb_analysis.demo import demo_narratives
+
+    files = demo_narratives.write_demo_narratives(raw)
+    return _written(raw / demo_narratives.FOLDER, files, "sub-group narrative")
 
 
 def _demo_consultation(raw: Path, seed: int) -> dict[str, Any]:
@@ -110,10 +124,4 @@ def _demo_consultation(raw: Path, seed: int) -> dict[str, Any]:
     from lscb_analysis.demo import demo_consultation
 
     forms = demo_consultation.write_demo_consultation(raw, seed)
-    folder = raw / demo_consultation.FOLDER
-    message = (
-        f"Wrote {len(forms)} synthetic consultation files to {folder}."
-        if forms
-        else f"{folder} already holds files: none was replaced."
-    )
-    return {"folder": folder, "files": len(forms), "skipped": not forms, "message": message}
+    return _written(raw / demo_consultation.FOLDER, forms, "consultation")

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from lscb_analysis.model import catalogue as catalogue_module
-from lscb_analysis.pilot.pilot_provision import rules_or_default
+from lscb_analysis.pilot.pilot_provision import NOT_ASKED, rules_or_default
 
 CLASS_COLUMNS = [
     "pi_id",
@@ -28,6 +28,7 @@ CLASS_COLUMNS = [
     "error_share",
     "category",
     "reason",
+    "asked_in",
 ]
 
 
@@ -55,7 +56,15 @@ def classify(
     pis = catalogue.current.set_index("id")
     with_figure = values[values["value"].notna() & ~values["prefilled"]]
     rows = []
-    for pi_id, group in provision_table.groupby("pi_id", sort=False):
+    for pi_id, every in provision_table.groupby("pi_id", sort=False):
+        # Only the boroughs whose returns were asked for the PI (their own model version).
+        group = every[every["provision"] != NOT_ASKED]
+        versions = ", ".join(
+            sorted({v for text in group["asked_in"] for v in text.split(", ") if v})
+        )
+        if group.empty:
+            rows.append(_not_yet_asked(pi_id, pis.loc[pi_id], rules))
+            continue
         count = len(group)
         providing = int((group["provision"] == "provided").sum())
         partly = int((group["provision"] == "partly").sum())
@@ -114,9 +123,29 @@ def classify(
                 "error_share": error_share,
                 "category": category,
                 "reason": reason,
+                "asked_in": versions,
             }
         )
     return pd.DataFrame(rows, columns=CLASS_COLUMNS)
+
+
+def _not_yet_asked(pi_id: str, pi: pd.Series, rules: Mapping) -> dict:
+    """A PI no borough's returns were asked for: never recommended for postponing."""
+    return {
+        "pi_id": pi_id,
+        "title": pi["title"],
+        "source": f"{pi['source_type']}: {pi['source_agency']}",
+        "boroughs": 0,
+        "providing": 0,
+        "partly": 0,
+        "share_providing": float("nan"),
+        "share_some": float("nan"),
+        "share_cycle_met": float("nan"),
+        "error_share": float("nan"),
+        "category": rules["feasibility_rule"]["not_asked_category"],
+        "reason": "No borough was asked for it: it is not in the model version of any return.",
+        "asked_in": "",
+    }
 
 
 def classification_finding(classified: pd.DataFrame) -> str:
@@ -133,18 +162,23 @@ def category_shares(classified: pd.DataFrame, rules: Mapping | None = None) -> p
     available (for :func:`lscb_analysis.present.grid_charts.category_bars`), grouped by category in the
     rule's order, most provided first. Index: ``PI (category)``."""
     rules = rules_or_default(rules)
-    order = {c: n for n, c in enumerate(rules["feasibility_rule"]["categories"])}
+    rule = rules["feasibility_rule"]
+    order = {c: n for n, c in enumerate([*rule["categories"], rule["not_asked_category"]])}
     table = classified.assign(_order=classified["category"].map(order)).sort_values(
         ["_order", "share_providing"], ascending=[True, False], kind="stable"
     )
     published = (table["share_some"] == 0) & (table["reason"].str.startswith("Published"))
+    never = (table["category"] == rule["not_asked_category"]).astype(float)
     index = table["pi_id"] + " (" + table["category"] + ")"
     return pd.DataFrame(
         {
-            "provided": table["share_providing"].to_numpy(),
+            "provided": table["share_providing"].fillna(0).to_numpy(),
             "published": published.astype(float).to_numpy(),
-            "partly": (table["share_some"] - table["share_providing"]).to_numpy(),
-            "not available": (1 - table["share_some"] - published.astype(float)).to_numpy(),
+            "partly": (table["share_some"] - table["share_providing"]).fillna(0).to_numpy(),
+            "not available": (1 - table["share_some"] - published.astype(float))
+            .fillna(0)
+            .to_numpy(),
+            NOT_ASKED: never.to_numpy(),
         },
         index=index.to_numpy(),
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from lscb_analysis.core import register
+from lscb_analysis.core import name_text, register
 from lscb_analysis.core.errors import (
     CatalogueError,
     InvalidArgumentError,
@@ -218,10 +218,10 @@ def identify_return(ret: ReturnFile, context: IngestContext) -> ReturnIdentity:
                 break
     if not areas:
         raise PilotFileError(
-            f"{ret.path.name}: the borough cannot be told (no hidden template sheet, no "
-            "borough column, and no borough named above the table, in the sheet name or in "
-            "the file name). Ask the borough to use the template, or rename the file "
-            "<borough>_pilot_return.xlsx.",
+            f"{name_text.display_text(ret.path.name)}: the borough cannot be told (no hidden "
+            "template sheet, no borough column, and no borough named above the table, in the "
+            "sheet name or in the file name). Ask the borough to use the template, or rename "
+            "the file <borough>_pilot_return.xlsx." + name_text.hidden_note(ret.path.name),
             code="borough_not_identifiable",
         )
     model_match = _MODEL.search(ret.text_above) or _MODEL.search(ret.path.stem.replace("_", " "))

@@ -32,6 +32,7 @@ PROVISION_COLUMNS = [
     "provided",
     "share",
     "provision",
+    "asked_in",
 ]
 CYCLE_COLUMNS = [
     "borough",
@@ -66,6 +67,7 @@ LABELS = {
     "error_share": "Share of figures with errors",
     "category": "Category",
     "reason": "Why",
+    "asked_in": "Asked in model version",
     "error": "Errors",
     "query": "Queries",
     "continuity": "Continuity",
@@ -89,6 +91,7 @@ PROVISION_COLOURS = {
     "partly": "#56B4E9",
     "not available": "#E69F00",
     "published": "#009E73",
+    "not asked": "#BBBBBB",
 }
 """Colours of the provision grid (Okabe-Ito: blue, sky blue, orange, bluish green)."""
 
@@ -217,7 +220,38 @@ def provision(
         return "provided" if row["share"] >= threshold else "partly"
 
     grid["provision"] = grid.apply(label, axis=1) if len(grid) else pd.Series(dtype=object)
+    # Each return is judged by the model version of its own template: a PI that none of the
+    # borough's templates held was never asked of it, whatever the report's version says.
+    asked = _asked_versions(known)
+    grid["asked_in"] = [
+        ", ".join(version for version, ids in asked.get(la, {}).items() if pi_id in ids)
+        for la, pi_id in zip(grid["la_number"], grid["pi_id"], strict=True)
+    ]
+    never = (grid["rows"] == 0) & (grid["asked_in"] == "") & grid["la_number"].isin(asked)
+    grid.loc[never, "provision"] = NOT_ASKED
     return grid[PROVISION_COLUMNS].reset_index(drop=True)
+
+
+NOT_ASKED = "not asked"
+"""Provision of a PI the borough's returns were not asked for (not in their model version)."""
+
+
+def _asked_versions(values: pd.DataFrame) -> dict[str, dict[str, set[str]]]:
+    """la_number -> {model version of its returns -> the PI ids that version holds}."""
+    if "model_version" not in values.columns:
+        return {}
+    asked: dict[str, dict[str, set[str]]] = {}
+    cache: dict[str, set[str]] = {}
+    for la, version in (
+        values[["la_number", "model_version"]].drop_duplicates().itertuples(index=False)
+    ):
+        version = str(version or "").strip()
+        if not version:
+            continue
+        if version not in cache:
+            cache[version] = set(catalogue_module.load_catalogue(version).current["id"])
+        asked.setdefault(str(la), {})[version] = cache[version]
+    return asked
 
 
 def provision_matrix(table: pd.DataFrame) -> pd.DataFrame:

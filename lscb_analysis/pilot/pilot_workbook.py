@@ -45,7 +45,7 @@ from lscb_analysis.core.errors import InvalidArgumentError
 from lscb_analysis.model import catalogue as catalogue_module
 from lscb_analysis.model import catalogue_enums
 from lscb_analysis.pilot import pilot_periods, pilot_table
-from lscb_analysis.protect.safe_files import write_cell, write_lists_sheet
+from lscb_analysis.protect.safe_files import lock_form_sheet, write_cell, write_lists_sheet
 
 DATA_HEADER_ROW = 4
 FEASIBILITY_HEADER_ROW = 3
@@ -122,19 +122,7 @@ def data_fields(agency: bool) -> list[str]:
 
 
 def _protect(sheet: Any, title_rows: str | None = None) -> None:
-    # Locked cells with no password: protection stops accidental edits, not reading.
-    sheet.protection.sheet = True
-    sheet.protection.formatColumns = False
-    sheet.protection.formatRows = False
-    sheet.protection.autoFilter = False
-    sheet.protection.sort = False
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_rows:
-        sheet.print_title_rows = title_rows
+    lock_form_sheet(sheet, title_rows, sorting=True)
 
 
 def _header(sheet: Any, row: int, labels: list[str], widths: list[int]) -> None:

@@ -59,6 +59,29 @@ _BAD_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
 # --- neutralising text for outputs -----------------------------------------------------------
 
 
+def lock_form_sheet(sheet: Any, title_rows: str | None = None, *, sorting: bool = False) -> None:
+    """Protect a sheet of a form sent out for filling, and lay it out for A4 printing.
+
+    Locked cells with no password (protection stops accidental edits to what the workbench
+    reads back, not reading); rows and columns can still be resized, filtered and (with
+    ``sorting``) sorted. Landscape A4, one page wide; ``title_rows`` (``"1:1"``) repeat on
+    every printed page. Raises nothing.
+    """
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+    sheet.protection.autoFilter = False
+    if sorting:
+        sheet.protection.sort = False
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        sheet.print_title_rows = title_rows
+
+
 def neutralise_text(value: Any) -> Any:
     """Make a text value safe to open in a spreadsheet by prefixing a single quote.
 

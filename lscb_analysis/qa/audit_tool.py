@@ -231,16 +231,7 @@ def cover_lines(meta: dict) -> list[str]:
 
 
 def _protect_and_print(sheet, header: str) -> None:
-    # Locked headers with no password: protection stops accidental edits, not reading.
-    sheet.protection.sheet = True
-    sheet.protection.formatColumns = False
-    sheet.protection.formatRows = False
-    sheet.protection.autoFilter = False
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    safe_files.lock_form_sheet(sheet)
     sheet.oddHeader.center.text = header
     sheet.oddFooter.left.text = CLASSIFICATION
     sheet.oddFooter.right.text = "Page &P of &N"

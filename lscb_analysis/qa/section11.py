@@ -273,15 +273,7 @@ def _write_criteria(sheet, meta: dict, config: dict) -> None:
     letter = get_column_letter(fields.index("rating") + 1)
     ratings.add(f"{letter}2:{letter}{last}")
     sheet.freeze_panes = "D2"
-    sheet.print_title_rows = "1:1"
-    sheet.protection.sheet = True
-    sheet.protection.formatColumns = False
-    sheet.protection.formatRows = False
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    safe_files.lock_form_sheet(sheet, "1:1")
     sheet.oddHeader.center.text = f"Section 11: {meta['agency']}, {meta['board']}"
     sheet.oddFooter.left.text = CLASSIFICATION
     sheet.oddFooter.right.text = "Page &P of &N"

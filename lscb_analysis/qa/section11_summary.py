@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lscb_analysis.core import paths
+from lscb_analysis.core import io
 from lscb_analysis.qa import section11
 
 STATUS_WORDS = {
@@ -24,8 +24,7 @@ STATUS_WORDS = {
 def latest_scorecard() -> pd.DataFrame:
     """The latest score card table built (``data/processed/scorecard_<period>.parquet``, by
     ``lscb scorecard build`` or the pack); an empty table when none has been built."""
-    built = sorted(paths.processed_dir().glob("scorecard_*.parquet"))
-    return pd.read_parquet(built[-1]) if built else pd.DataFrame()
+    return io.read_latest_processed("scorecard_")
 
 
 def _for_board(table: pd.DataFrame, board: str | None) -> pd.DataFrame:

@@ -13,7 +13,10 @@ from typing import Any
 from lscb_analysis.core import register
 from lscb_analysis.core.returned_workbook_cells import Grid, cell_text
 from lscb_analysis.survey.survey_header import (
+    HEADER_SHARE,
     SheetHeader,
+    block_grid,
+    column_blocks,
     column_letter,
     default_section,
     has_own_content,
@@ -21,6 +24,7 @@ from lscb_analysis.survey.survey_header import (
     map_header,
     quote_text,
     sheet_label,
+    table_header,
     untaken_values,
 )
 from lscb_analysis.survey.survey_result import (
@@ -43,7 +47,6 @@ _TEXT_FIELDS = (
     "why",
     "comment",
 )
-_HEADER_SHARE = 0.75  # a repeated header row below the first maps at least this share of cells
 
 
 @dataclass
@@ -69,6 +72,7 @@ class SurveyFileReader:
         self.results: list[_SheetResult] = []
         self.recognised = 0
         self.content_sheets = 0
+        self.table = ""  # the columns of the table being read, when a sheet holds several
 
     def issue(
         self,
@@ -142,7 +146,55 @@ class SurveyFileReader:
             grid.name
         )
         sections = (fixed,) if fixed else SECTIONS
-        header = self._find_header(grid, sections)
+        tables = self._side_by_side(grid, sections)
+        for table in tables[1:]:
+            self.issue(
+                grid.name,
+                None,
+                "",
+                "second_table",
+                f"{sheet_label(grid.name)} holds another table beside the first (from column "
+                f"{column_letter(table[1])}); it was read as a table of its own, with its own "
+                "header row.",
+            )
+        for table_grid, first, header in tables:
+            self.table = f"from column {column_letter(first)}" if len(tables) > 1 else ""
+            self._read_table(table_grid, fixed, sections, header)
+        self.table = ""
+
+    def _side_by_side(
+        self, grid: Grid, sections: tuple[str, ...]
+    ) -> list[tuple[Grid, int, SheetHeader | None]]:
+        """The sheet's tables side by side (separated by an empty column, each with its own
+        header row: one naming a data item, or a wish-list table headed "Data we would
+        like"), as (grid keeping the sheet's addresses, first column, header); the sheet
+        itself, its header found as usual, when it holds one table."""
+        blocks = column_blocks(grid)
+        if len(blocks) > 1:
+            parts = [(block_grid(grid, first, last), first) for first, last in blocks]
+            headers = [self._table_header(part, sections) for part, _ in parts]
+            if all(header is not None for header in headers):
+                return [(part, first, h) for (part, first), h in zip(parts, headers, strict=True)]
+        return [(grid, 0, None)]
+
+    def _table_header(self, grid: Grid, sections: tuple[str, ...]) -> SheetHeader | None:
+        """A table's header: the usual one, or a row whose cell naming its section stands
+        for the item column (:func:`table_header`)."""
+        found = self._find_header(grid, sections)
+        if found is not None:
+            return found
+        for r in range(min(self.rules.scan_rows, len(grid.rows))):
+            for section in sections:
+                header = table_header(grid.rows[r], r, self.rules, section)
+                if header is not None:
+                    return header
+        return None
+
+    def _read_table(
+        self, grid: Grid, fixed: str, sections: tuple[str, ...], header: SheetHeader | None
+    ) -> None:
+        rules = self.rules
+        header = header or self._find_header(grid, sections)
         if header is None:
             self.sheets.append(self._sheet_row(grid.name, "not_recognised", "", None, None))
             self.issue(
@@ -171,6 +223,7 @@ class SurveyFileReader:
         return {
             "file": self.file,
             "sheet": sheet,
+            "table": self.table,
             "kind": kind,
             "section": section,
             "header_row": header_row,
@@ -190,7 +243,7 @@ class SurveyFileReader:
                 continue
             if best is None or candidate.score > best.score:
                 best = candidate
-            if candidate.share >= _HEADER_SHARE:
+            if candidate.share >= HEADER_SHARE:
                 return candidate
         return best
 
@@ -236,7 +289,7 @@ class SurveyFileReader:
         self._report_columns(grid, header, possible)
         records: list[dict[str, Any]] = []
         current = default
-        in_notes = False
+        in_notes = after_heading = False
         non_blank = 0
         for r in body:
             if not has_own_content(grid, r):
@@ -245,6 +298,22 @@ class SurveyFileReader:
             values = grid.rows[r]
             row = r + 1
             where = f"{sheet_label(grid.name)}, row {row}"
+            own_header = table_header(values, r, rules, current) if after_heading else None
+            after_heading = False
+            if own_header is not None:
+                # A second table under its heading, with its own header row ("What we would
+                # like | Barrier | Agency"): its rows are read with its columns.
+                header = own_header
+                self._report_columns(grid, header, {current})
+                self.issue(
+                    grid.name,
+                    row,
+                    "",
+                    "repeated_header",
+                    f"{where} is the header row of the '{current}' table under the heading "
+                    "above; the rows below it were read with its columns.",
+                )
+                continue
             if in_notes:
                 self.issue(
                     grid.name,
@@ -275,7 +344,7 @@ class SurveyFileReader:
                 text = cell_text(grid.rows[anchor[0]][anchor[1]])
                 heading = self._heading(text)
                 if heading:
-                    current = heading
+                    current, after_heading = heading, True
                     self.issue(
                         grid.name,
                         row,
@@ -301,7 +370,7 @@ class SurveyFileReader:
             if (
                 again.has_item(SECTIONS)
                 and again.score >= rules.min_header_fields
-                and again.share >= _HEADER_SHARE
+                and again.share >= HEADER_SHARE
             ):
                 header = again
                 current = fixed or default_section(header)
@@ -458,6 +527,7 @@ class SurveyFileReader:
             extra="; ".join(extra),
             sheet=grid.name,
             row=row,
+            table=self.table,
             _borough_cell=cell(header.borough),
         )
         if record["usefulness"] == "":

@@ -119,6 +119,64 @@ def map_header(
     )
 
 
+HEADER_SHARE = 0.75
+"""A header row below the first (a second table's) maps at least this share of its cells."""
+_FLAG_SECTIONS = {"would_like": "would_like", "collected": "collects"}
+
+
+def table_header(
+    values: list[Any], row: int, rules: SurveyRules, section: str
+) -> SheetHeader | None:
+    """The header row of a second table under a section heading ("Wish list", then "What we
+    would like | Barrier | Agency"), or None when the row is not one.
+
+    It maps at least ``min_header_fields`` of the section's fields and at least
+    :data:`HEADER_SHARE` of its cells; a cell naming the section itself ("what we would
+    like", read as a would-like flag) is its item column when no item header is there.
+    """
+    header = map_header(values, row, rules, (section,))
+    if header.score < rules.min_header_fields or header.share < HEADER_SHARE:
+        return None
+    if "item" not in header.columns[section]:
+        named = [c for c, flag in header.flags.items() if _FLAG_SECTIONS.get(flag) == section]
+        if not named:
+            return None
+        header.columns[section]["item"] = named[0]
+        del header.flags[named[0]]
+    return header
+
+
+def column_blocks(grid: Grid) -> list[tuple[int, int]]:
+    """The sheet's column ranges (first, last; 0-based) separated by columns empty on every
+    row, left to right (one range for a sheet without an empty column between tables)."""
+    width = max((len(row) for row in grid.rows), default=0)
+    used = [any(c < len(row) and cell_text(row[c]) for row in grid.rows) for c in range(width)]
+    blocks: list[tuple[int, int]] = []
+    start = None
+    for column, filled in enumerate([*used, False]):
+        if filled and start is None:
+            start = column
+        elif not filled and start is not None:
+            blocks.append((start, column - 1))
+            start = None
+    return blocks
+
+
+def block_grid(grid: Grid, first: int, last: int) -> Grid:
+    """The sheet with only columns ``first`` to ``last`` kept (others blanked, so cell
+    addresses stay those of the sheet)."""
+    rows = [
+        [value if first <= c <= last else None for c, value in enumerate(row)] for row in grid.rows
+    ]
+    keep = {
+        cell: anchor
+        for cell, anchor in grid.anchors.items()
+        if first <= cell[1] <= last and first <= anchor[1] <= last
+    }
+    spans = {cell: span for cell, span in grid.spans.items() if first <= cell[1] <= last}
+    return Grid(grid.name, rows, keep, spans)
+
+
 def default_section(header: SheetHeader) -> str:
     """A sheet's section from its headers: "would like" with a barrier column (or when only
     the would-like rules find the data item), unless tick columns decide row by row."""

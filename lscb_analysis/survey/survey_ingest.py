@@ -48,7 +48,7 @@ from typing import Any
 
 import pandas as pd
 
-from lscb_analysis.core import io, paths, register, workbook_checks
+from lscb_analysis.core import io, name_text, paths, register, workbook_checks
 from lscb_analysis.core.errors import (
     SurveyFileError,
 )
@@ -259,10 +259,10 @@ def _without_items(
         return _rejected(
             outcome,
             "borough_not_identifiable",
-            f"{path.name}: no borough could be identified for its items (not "
-            "from the About sheet, the file name, a borough column or the "
-            "sheet names). Add the board's name on the About sheet (or rename "
-            "the file after the borough) and ingest again.",
+            f"{name_text.display_text(path.name)}: no borough could be identified for its "
+            "items (not from the About sheet, the file name, a borough column or the sheet "
+            "names). Add the board's name on the About sheet (or rename the file after the "
+            "borough) and ingest again." + name_text.hidden_note(path.name),
         )
     if reader.recognised == 0 and reader.content_sheets > 0:
         return _rejected(

@@ -271,9 +271,9 @@ def match_candidates(items: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFr
     return out
 
 
-def _collected(matched: pd.DataFrame) -> pd.DataFrame:
+def _collected(matched: pd.DataFrame, section: str = "collects") -> pd.DataFrame:
     used = matched["used"].astype(bool) if "used" in matched else True
-    return matched[(matched["section"] == "collects") & used]
+    return matched[(matched["section"] == section) & used]
 
 
 def coverage_by_domain(matched: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
@@ -377,8 +377,9 @@ def _wording_key(text: str, stop_words: set[str]) -> str:
     return " ".join(words)
 
 
-def group_uncovered(matched: pd.DataFrame) -> pd.DataFrame:
-    """The collected items no candidate covers, each with the wording group it belongs to.
+def group_uncovered(matched: pd.DataFrame, section: str = "collects") -> pd.DataFrame:
+    """The items of ``section`` (``collects``, or ``would_like`` for the boards' wish lists)
+    no candidate covers, each with the wording group it belongs to.
 
     Greedy grouping: each item joins the first group whose first wording is at least
     ``grouping.similarity`` alike (difflib ratio on the words left after the stop words in
@@ -390,7 +391,7 @@ def group_uncovered(matched: pd.DataFrame) -> pd.DataFrame:
     rules = survey_template.survey_config()["grouping"]
     stop_words = {register.normalise_name(w) for w in rules["stop_words"]}
     threshold = float(rules["similarity"])
-    uncovered = _collected(matched)
+    uncovered = _collected(matched, section)
     uncovered = uncovered[uncovered["candidate_code"] == ""]
     heads: list[tuple[str, str]] = []  # (wording key, heading)
     headings = []
@@ -407,14 +408,17 @@ def group_uncovered(matched: pd.DataFrame) -> pd.DataFrame:
     return uncovered.assign(group_heading=headings)
 
 
-def uncovered_groups(matched: pd.DataFrame) -> pd.DataFrame:
+def uncovered_groups(matched: pd.DataFrame, section: str = "collects") -> pd.DataFrame:
     """Items no candidate covers, grouped by similar wording: candidates for new headings.
 
+    With ``section="would_like"``: every wish-list item no candidate covers ("wanted, not
+    collected"), kept with the boards that asked for it and the barriers they named.
+
     Returns:
-        ``heading, items, boards, examples, agencies`` sorted by boards then items (see
-        :func:`group_uncovered` for the grouping rule).
+        ``heading, items, boards, examples, agencies, barriers`` sorted by boards then items
+        (see :func:`group_uncovered` for the grouping rule).
     """
-    grouped = group_uncovered(matched)
+    grouped = group_uncovered(matched, section)
     rows = [
         {
             "heading": heading,
@@ -422,10 +426,12 @@ def uncovered_groups(matched: pd.DataFrame) -> pd.DataFrame:
             "boards": rows["borough"].nunique(),
             "examples": "; ".join(list(dict.fromkeys(rows["item"]))[:3]),
             "agencies": ", ".join(sorted(a for a in rows["agency"].unique() if a)),
+            "barriers": ", ".join(sorted(b for b in rows["barrier"].unique() if b)) or "not stated",
         }
         for heading, rows in grouped.groupby("group_heading", sort=False)
     ]
-    table = pd.DataFrame(rows, columns=["heading", "items", "boards", "examples", "agencies"])
+    columns = ["heading", "items", "boards", "examples", "agencies", "barriers"]
+    table = pd.DataFrame(rows, columns=columns)
     return table.sort_values(["boards", "items"], ascending=False, ignore_index=True)
 
 

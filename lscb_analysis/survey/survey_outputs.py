@@ -38,9 +38,20 @@ def row_accounting(result: SurveyIngest) -> pd.DataFrame:
         ``rejected_rows`` (all of them when the whole file was rejected) and ``unaccounted``
         (should be 0).
     """
-    data = result.sheets[result.sheets["kind"] == "data"]
+    # A sheet holding tables side by side is one row here: its tables' rows added up, each
+    # item row counted once per table (the tables share row numbers).
+    data = (
+        result.sheets[result.sheets["kind"] == "data"]
+        .groupby(["file", "sheet"], sort=False)
+        .agg(header_row=("header_row", "min"), non_blank_rows=("non_blank_rows", "sum"))
+        .reset_index()
+    )
     states = result.returns.drop_duplicates("file").set_index("file")["state"]
-    items = result.items.groupby(["file", "sheet"])["row"].nunique()
+    items = (
+        result.items.drop_duplicates(["file", "sheet", "table", "row"])
+        .groupby(["file", "sheet"])["row"]
+        .size()
+    )
     reported = result.issues[result.issues["code"].isin(ROW_EXCLUSION_CODES)]
     reported = reported.groupby(["file", "sheet"])["row"].nunique()
     rows = []

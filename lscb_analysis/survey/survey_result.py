@@ -37,6 +37,7 @@ ITEM_COLUMNS: list[str] = [
     "sha256",
     "sheet",
     "row",
+    "table",
 ]
 ISSUE_COLUMNS: list[str] = ["file", "sheet", "row", "column", "severity", "code", "message"]
 RETURN_COLUMNS: list[str] = [
@@ -57,6 +58,7 @@ RETURN_COLUMNS: list[str] = [
 SHEET_COLUMNS: list[str] = [
     "file",
     "sheet",
+    "table",
     "kind",
     "section",
     "header_row",

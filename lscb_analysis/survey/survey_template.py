@@ -111,16 +111,7 @@ def _unlock(sheet, first_row: int, last_row: int, columns: int) -> None:
 
 
 def _protect_and_print(sheet) -> None:
-    # Locked headers with no password: protection stops accidental edits, not reading.
-    sheet.protection.sheet = True
-    sheet.protection.formatColumns = False
-    sheet.protection.formatRows = False
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:1"
+    safe_files.lock_form_sheet(sheet, "1:1")
 
 
 def _write_lists(workbook: Workbook, config: dict, candidates: pd.DataFrame) -> dict[str, str]:

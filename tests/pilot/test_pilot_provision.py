@@ -67,3 +67,37 @@ def test_parameter_check(project):
         pilot_provision.check_parameters("data/raw/pilot", None, "7.3")
     found, area, model = pilot_provision.check_parameters("data/raw/pilot", "RBKC", "1.0")
     assert found == folder and area.name == "Kensington and Chelsea" and model.version == "1.0"
+
+
+def test_a_pi_outside_the_returns_own_model_version_is_not_asked_and_never_postponed(values):
+    """Returns made on v1.0 templates, reported against v0.3, which holds four PIs v1.0
+    dropped (BF-CC-07, BF-LD-02, BF-SG-04, BF-YS-07): nobody was asked for them."""
+    from lscb_analysis.model import catalogue
+    from lscb_analysis.pilot import pilot_classify
+
+    old = catalogue.load_catalogue("0.3")
+    on_v1 = values.assign(model_version="1.0")
+    table = pilot_provision.provision(on_v1, old).set_index(["borough", "pi_id"])
+    assert table.loc[("Barnet", "BF-CC-07"), ["provision", "asked_in"]].tolist() == [
+        "not asked",
+        "",
+    ]
+    assert table.loc[("Barnet", "BF-EH-02"), ["provision", "asked_in"]].tolist() == [
+        "provided",
+        "1.0",
+    ]
+    cycles = pilot_provision.cycles(pd.DataFrame(columns=["la_number"]), table.reset_index())
+    classified = pilot_classify.classify(table.reset_index(), cycles, on_v1, old)
+    by_pi = classified.set_index("pi_id")
+    for pi_id in ("BF-CC-07", "BF-LD-02", "BF-SG-04", "BF-YS-07"):
+        assert by_pi.loc[pi_id, "category"] == "not yet asked", pi_id
+        assert by_pi.loc[pi_id, "boroughs"] == 0
+    assert by_pi.loc["BF-EH-02", "asked_in"] == "1.0"
+    shares = pilot_classify.category_shares(classified)
+    assert shares.loc["BF-CC-07 (not yet asked)"].to_dict() == {
+        "provided": 0.0,
+        "published": 0.0,
+        "partly": 0.0,
+        "not available": 0.0,
+        "not asked": 1.0,
+    }

@@ -145,7 +145,7 @@ def test_strict_makes_a_set_aside_file_an_error_and_nothing_read_is_one(hostile,
         if path.name not in ("huge.xlsx", "corrupt.xlsx"):
             path.unlink()
     assert cli.main(["audit", "ingest"]) == 1
-    assert "None of the 2 workbook(s) could be read" in capsys.readouterr().err
+    assert "No file could be read (2 set aside)" in capsys.readouterr().err
 
 
 def test_an_edited_identity_sheet_cannot_move_answers_to_another_borough(tmp_path, key_env):

@@ -232,3 +232,52 @@ def test_the_about_sheet_names_the_borough_before_the_file_name(folder, template
     assert boroughs["SYNTHETIC_barnet_return.xlsx"] == "Kensington and Chelsea"
     assert boroughs["SYNTHETIC_enfield_return.xlsx"] == "Enfield"
     assert len(by_code(result, "unknown_borough_name")) == 1
+
+
+def test_a_wish_list_table_below_with_its_own_header_and_one_beside_are_tables_of_their_own(
+    folder, write_xlsx, by_code
+):
+    """A main table, a 'Wish list' table below it with its own header row (whose item column
+    is headed 'What we would like'), and a third table beside them after an empty column."""
+    rows = [
+        ["Data item", "Agency", "Frequency", "Usefulness", None, None, "Data we would like", "Why"],
+        [
+            "Number of LADO allegations",
+            "CSC",
+            "Quarterly",
+            5,
+            None,
+            None,
+            "Private fostering notifications",
+            "Not recorded",
+        ],
+        ["Missing episodes", "Police", "Monthly", 4],
+        [],
+        ["Wish list"],
+        ["What we would like", "Barrier", "Agency"],
+        ["Young carers identified", "No system", "Education"],
+        ["Return home interviews", "Information sharing", "Police"],
+    ]
+    write_xlsx(folder / "SYNTHETIC_barnet_return.xlsx", {"Barnet data": rows})
+    result = survey_ingest.ingest_survey(folder)
+    items = result.items.set_index("item")
+    assert items["section"].to_dict() == {
+        "Number of LADO allegations": "collects",
+        "Missing episodes": "collects",
+        "Young carers identified": "would_like",
+        "Return home interviews": "would_like",
+        "Private fostering notifications": "would_like",
+    }
+    # The header row below is a header, never an item; its columns are read as its own.
+    assert "What we would like" not in items.index
+    assert items.loc["Return home interviews", "barrier"] == "information sharing"
+    assert items.loc["Young carers identified", "agency"] == "education"
+    assert list(by_code(result, "repeated_header")["row"]) == [6]
+    assert "from column G" in by_code(result, "second_table")["message"].iloc[0]
+    # Each table is accounted for as a table of the sheet.
+    tables = result.sheets[result.sheets["sheet"] == "Barnet data"]
+    assert len(tables) == 2 and set(tables["kind"]) == {"data"}
+    assert tables["table"].tolist() == ["from column A", "from column G"]
+    accounting = survey_outputs.row_accounting(result).iloc[0]
+    assert (accounting["non_blank_rows"], accounting["item_rows"]) == (7, 5)
+    assert accounting["unaccounted"] == 0

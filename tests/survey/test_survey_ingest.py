@@ -298,3 +298,13 @@ def test_a_return_named_for_one_borough_with_another_on_its_about_sheet_is_set_a
     camden = result.items[result.items["borough"] == "Camden"]
     assert set(camden["file"]) == {"SYNTHETIC_camden_survey_return.xlsx"}
     assert "Redbridge" not in set(result.items["borough"])
+
+
+def test_a_file_named_with_hidden_characters_names_no_borough_and_says_why(folder, write_xlsx):
+    name = "Barnet\u202e\u200f_return.xlsx"
+    write_xlsx(folder / name, {"Data": [["Data item", "Agency"], ["Referrals", "CSC"]]})
+    result = survey_ingest.ingest_survey(folder)
+    row = result.returns.iloc[0]
+    assert (row["state"], row["reason"]) == ("rejected", "borough_not_identifiable")
+    assert "U+202E" in row["message"] and "rename it without them" in row["message"]
+    assert row["message"].startswith("Barnet_return.xlsx: ")  # shown without the characters

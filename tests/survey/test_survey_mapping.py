@@ -147,3 +147,35 @@ def test_check_parameters(project):
         survey_mapping.check_parameters("data/raw/survey", "last March", None)
     with pytest.raises(ParameterError, match="'borough'"):
         survey_mapping.check_parameters("data/raw/survey", None, "Gotham")
+
+
+def test_every_wish_list_item_no_candidate_covers_is_kept_with_boards_and_barriers(items):
+    from conftest import survey_item
+
+    wishes = pd.DataFrame(
+        [
+            survey_item(
+                "Barnet",
+                "Young carers identified",
+                section="would_like",
+                agency="education",
+                barrier="no system",
+            ),
+            survey_item(
+                "Brent",
+                "Young carers identified by schools",
+                section="would_like",
+                agency="education",
+                barrier="information sharing",
+            ),
+            survey_item("Camden", "Young carers identified", section="would_like", used=False),
+        ]
+    )
+    matched = survey_mapping.match_candidates(pd.concat([items, wishes]), CANDIDATES)
+    wanted = survey_mapping.uncovered_groups(matched, "would_like")
+    # "Return home interviews" is a candidate (MIS02): counted there, not here.
+    assert wanted["heading"].tolist() == ["Young carers identified"]
+    row = wanted.iloc[0]
+    assert (row["items"], row["boards"]) == (2, 2)  # Camden's list is not in use
+    assert row["barriers"] == "information sharing, no system"
+    assert "Young carers identified by schools" in row["examples"]
