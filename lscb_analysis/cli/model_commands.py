@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from lscb_analysis.cli import ingest_rule
 from lscb_analysis.cli.survey_commands import ingested_survey, survey_folder
 from lscb_analysis.core import io, paths
 
@@ -55,9 +56,9 @@ def _model_feedback_form(args: argparse.Namespace) -> int:
 def _model_feedback(args: argparse.Namespace) -> int:
     from lscb_analysis.model import consultation
 
-    return consultation.run_feedback_command(
-        Path(args.folder) if args.folder else None, strict=args.strict
-    )
+    result = consultation.run_feedback_command(Path(args.folder) if args.folder else None)
+    read, set_aside, errors = consultation.feedback_counts(result)
+    return ingest_rule.exit_code(read, set_aside, errors, strict=args.strict)
 
 
 def _model_validate(args: argparse.Namespace) -> int:
@@ -163,11 +164,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     feedback.add_argument(
         "folder", nargs="?", help="folder of returned forms (default data/raw/consultation)"
     )
-    feedback.add_argument(
-        "--strict",
-        action="store_true",
-        help="exit 1 when any file is set aside (default: list them and exit 0)",
-    )
+    ingest_rule.add_strict_option(feedback)
     feedback.set_defaults(handler=_model_feedback)
     validate = model_commands.add_parser("validate", help="check one version, or all of them")
     validate.add_argument(

@@ -361,19 +361,15 @@ def summary_line(result: FeedbackIngest) -> str:
     )
 
 
-def run_feedback_command(folder: Path | str | None = None, *, strict: bool = False) -> int:
-    """``lscb model feedback [DIR] [--strict]``: read the returned forms, write the tables.
+def run_feedback_command(folder: Path | str | None = None) -> FeedbackIngest:
+    """``lscb model feedback [DIR]``: read the returned forms, write the tables, report.
 
-    Input: ``folder`` (None: ``data/raw/consultation/``); ``strict`` (any file set aside is
-    an error, for CI-style use). Prints :func:`summary_line` and where the tables went; each
-    file set aside (rejected) is listed on stderr with its reason and what to do.
-
-    Output: the exit code, by the rule every ingest follows (README, "Exit codes"): 0 when it
-    ran and accounted for every file (files set aside are listed, not failures); 1 when it
-    accounted for nothing (no form in the folder, or none could be used), or with
-    ``strict`` when any file was set aside. Raises FeedbackFileError when the folder does
-    not exist, and ReferenceDataError as :func:`ingest_feedback` (the command line turns
-    both into a message and a non-zero exit).
+    Input: ``folder`` (None: ``data/raw/consultation/``). Prints :func:`summary_line` and
+    where the tables went; each file set aside (rejected) is listed on stderr with its reason
+    and what to do (``SET ASIDE file (reason): ...``). Output: the :class:`FeedbackIngest`,
+    from which the command line takes its exit code by the rule every ingest follows
+    (:func:`feedback_counts`; README, "one exit-code rule"). Raises FeedbackFileError when the
+    folder does not exist, and ReferenceDataError as :func:`ingest_feedback`.
     """
     source = Path(folder) if folder is not None else consultation_folder()
     result = ingest_feedback(source)
@@ -386,12 +382,15 @@ def run_feedback_command(folder: Path | str | None = None, *, strict: bool = Fal
     rejected = result.files[result.files["status"] == "rejected"]
     for row in rejected.itertuples(index=False):
         print(f"SET ASIDE {row.file} ({row.reason}): {row.message}", file=sys.stderr)
-    used = int((result.files["status"] == "used").sum())
-    if used == 0:
-        what = "no file" if result.files.empty else "no file could be used"
-        print(f"Nothing to summarise: {what} in {source}.", file=sys.stderr)
-        return 1
-    if strict and len(rejected):
-        print(f"--strict: {len(rejected)} file(s) set aside, so this is an error.", file=sys.stderr)
-        return 1
-    return 0
+    return result
+
+
+def feedback_counts(result: FeedbackIngest) -> tuple[int, int, int]:
+    """(forms read and used or superseded, files set aside, errors in cells of the forms in
+    use) for the ingest exit-code rule. Raises nothing."""
+    status = result.files["status"]
+    read = int(status.isin(["used", "superseded"]).sum())
+    current = result.issues[~result.issues["superseded"]]
+    used_files = set(result.files.loc[status == "used", "file"])
+    errors = int(((current["severity"] == "error") & current["file"].isin(used_files)).sum())
+    return read, int((status == "rejected").sum()), errors

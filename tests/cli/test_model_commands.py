@@ -29,6 +29,6 @@ def test_model_commands(lscb, tmp_path, project):
     assert missing.returncode != 0 and "nowhere" in missing.stderr
     (tmp_path / "empty").mkdir()
     empty = lscb("model", "feedback", str(tmp_path / "empty"), "--strict", project=project)
-    assert empty.returncode == 1 and "Nothing to summarise" in empty.stderr
+    assert empty.returncode == 1 and "No file could be read" in empty.stderr
     unknown = lscb("model", "diff", "0.1", "9.9")
     assert unknown.returncode == 2 and "9.9" in unknown.stderr

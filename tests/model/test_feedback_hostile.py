@@ -21,6 +21,7 @@ import pytest
 import yaml
 from feedback_helpers import LATEST, make_form, pi_row
 
+from lscb_analysis.cli.main import main
 from lscb_analysis.model import catalogue, consultation, feedback_form
 
 
@@ -186,9 +187,11 @@ def test_each_hostile_form_ends_as_expected_and_raw_is_untouched(hostile, projec
     raw = project / "data" / "raw"
     before = _tree_hashes(raw)
 
-    assert consultation.run_feedback_command(folder) == 0
+    # The exit-code rule (lscb_analysis.cli.ingest_rule): every file accounted for exits 0;
+    # with --strict the files set aside (and the error value in a cell) make it 1.
+    assert main(["model", "feedback", str(folder)]) == 0
     out, err = capsys.readouterr()
-    assert consultation.run_feedback_command(folder, strict=True) == 1
+    assert main(["model", "feedback", str(folder), "--strict"]) == 1
     assert _tree_hashes(raw) == before
 
     result = consultation.read_ingested_feedback(folder)
@@ -223,12 +226,16 @@ def test_each_hostile_form_ends_as_expected_and_raw_is_untouched(hostile, projec
 def test_nothing_usable_is_a_failure_and_an_empty_folder_too(project, capsys):
     folder = project / "data" / "raw" / "consultation"
     folder.mkdir(parents=True, exist_ok=True)
-    assert consultation.run_feedback_command(folder) == 1
-    assert "Nothing to summarise: no file" in capsys.readouterr().err
+    assert main(["model", "feedback", str(folder)]) == 1
+    assert "No file could be read (0 set aside)" in capsys.readouterr().err
     (folder / "notes.csv").write_text("our comments\n")
-    assert consultation.run_feedback_command(folder) == 1
+    assert main(["model", "feedback", str(folder)]) == 1
     err = capsys.readouterr().err
-    assert "SET ASIDE notes.csv (not_a_workbook)" in err and "no file could be used" in err
+    assert "SET ASIDE notes.csv (not_a_workbook)" in err and "(1 set aside)" in err
+    make_form(folder, "a.xlsx", answers={"BF-LD-01": ("keep", "", "", "")})
+    assert main(["model", "feedback", str(folder)]) == 0
+    assert main(["model", "feedback", str(folder), "--strict"]) == 1
+    assert main(["model", "feedback", str(project / "nowhere")]) == 2
 
 
 def test_a_form_sent_to_an_organisation_carries_it(project, tmp_path):
