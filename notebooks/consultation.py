@@ -17,11 +17,13 @@
 # Partner agencies were sent the feedback form for a version of the best-fit model: keep,
 # amend or remove for each PI, a suggested rating and wording, and any PI they would add. This
 # report takes every returned form in `data/raw/consultation/`, as `lscb model feedback` read
-# them, says which were used, and for each PI how much support it has. It ends with the PIs the steering group should discuss, the
-# wordings partners suggested and the new PIs they proposed.
+# them, says which were used, and for each PI how much support it has. Answers given on an
+# earlier version carry to this one when the PI has not changed since; answers about a PI that
+# changed are kept but must be confirmed. It ends with the PIs the steering group should
+# discuss, the wordings partners suggested and the new PIs they proposed.
 
 # %% tags=["parameters"]
-version = None  # the model version the forms commented on; None for the latest any form used
+version = None  # the model version to summarise; None for the latest version of the model
 
 # %%
 # %matplotlib inline
@@ -29,14 +31,14 @@ version = None  # the model version the forms commented on; None for the latest 
 from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
-from lscb_analysis.model import consultation, consultation_config, consultation_summary
+from lscb_analysis.model import consultation, consultation_carry, consultation_config, consultation_summary
 from lscb_analysis.present import grid_charts, presenter
 from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
 # ## Parameter check
-# The returned forms, as `lscb model feedback` read them; the version must be one that a form
-# in use commented on.
+# The returned forms, as `lscb model feedback` read them; the version must be one a form in
+# use commented on, or a later one (earlier answers carry to it).
 
 # %%
 result = consultation.read_ingested_feedback()
@@ -57,10 +59,21 @@ presenter.show(consultation_summary.respondents_by_agency(result.files), "Forms 
 presenter.show(consultation_summary.file_outcomes(result), "Feedback files and what happened to them")
 
 # %% [markdown]
+# ## Across versions
+# For each PI, the answers given on this version, those carried from an earlier version (the
+# PI's definition, numerator, denominator and rating are unchanged since), those to confirm
+# (the PI changed since they were given: ask again) and the PIs not yet consulted.
+
+# %%
+standing = consultation_carry.answers_for_version(result.responses, model)
+presenter.show(consultation_carry.consultation_standing(standing, model), "How far each PI has been consulted on")
+
+# %% [markdown]
 # ## Support per PI
-# The share of the forms in use answering keep, amend or remove for each PI. Support is keep
-# or amend as a share of the forms that answered, with its Wilson interval; the signal applies
-# the thresholds in `data/reference/consultation.yaml`.
+# The share of the respondents who saw each PI answering keep, amend or remove (given on this
+# version or carried), or whose answer is to confirm. Support is keep or amend as a share of
+# the answers counted, with its Wilson interval; the signal applies the thresholds in
+# `data/reference/consultation.yaml`.
 
 # %%
 summary = consultation_summary.summarise_feedback(result.responses, model, config)

@@ -7,15 +7,25 @@ import argparse
 import sys
 from pathlib import Path
 
+from lscb_analysis.cli import ingest_rule
 from lscb_analysis.cli.survey_commands import ingested_survey, survey_folder
 from lscb_analysis.core import io, paths
 
 
 def _model_diff(args: argparse.Namespace) -> int:
-    from lscb_analysis.model import catalogue, catalogue_diff
+    from lscb_analysis.core.errors import DataFileError
+    from lscb_analysis.model import catalogue, catalogue_diff, consultation, consultation_carry
 
     old, new = catalogue.load_catalogue(args.old), catalogue.load_catalogue(args.new)
     print(catalogue_diff.format_diff(old, new), end="")
+    try:
+        feedback = consultation.read_ingested_feedback()
+    except DataFileError as error:
+        # The diff stands without the answers; say why they are not listed.
+        print(f"\nConsultation answers: not listed ({error})")
+        return 0
+    table = consultation_carry.carry_table(feedback.responses, old, new)
+    print(consultation_carry.format_carry(table, old.version, new.version), end="")
     return 0
 
 
@@ -35,7 +45,7 @@ def _model_feedback_form(args: argparse.Namespace) -> int:
     from lscb_analysis.model import catalogue, feedback_form
 
     model = catalogue.load_catalogue(args.model_version)
-    path = feedback_form.write_feedback_form(model, args.out)
+    path = feedback_form.write_feedback_form(model, args.out, args.sent_to)
     print(
         f"Wrote the feedback form for best-fit model version {model.version} "
         f"({len(model.pis)} PIs, checksum {catalogue.pi_checksum(model)[:12]}) to {path}"
@@ -46,7 +56,9 @@ def _model_feedback_form(args: argparse.Namespace) -> int:
 def _model_feedback(args: argparse.Namespace) -> int:
     from lscb_analysis.model import consultation
 
-    return consultation.run_feedback_command(Path(args.folder) if args.folder else None)
+    result = consultation.run_feedback_command(Path(args.folder) if args.folder else None)
+    read, set_aside, errors = consultation.feedback_counts(result)
+    return ingest_rule.exit_code(read, set_aside, errors, strict=args.strict)
 
 
 def _model_validate(args: argparse.Namespace) -> int:
@@ -128,6 +140,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             help="catalogue version (default: the latest)",
         )
         action.add_argument("--out", required=True, metavar="FILE.xlsx", help="workbook to write")
+        if name == "feedback-form":
+            action.add_argument(
+                "--for",
+                dest="sent_to",
+                default="",
+                metavar="ORGANISATION",
+                help="the organisation the form is for (written in; checked on return)",
+            )
         action.set_defaults(handler=handler)
     gaps = model_commands.add_parser(
         "gaps", help="gap analysis of every board's return against the model"
@@ -149,6 +169,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     feedback.add_argument(
         "folder", nargs="?", help="folder of returned forms (default data/raw/consultation)"
     )
+    ingest_rule.add_strict_option(feedback)
     feedback.set_defaults(handler=_model_feedback)
     validate = model_commands.add_parser("validate", help="check one version, or all of them")
     validate.add_argument(

@@ -5,11 +5,17 @@ forms yet, through :func:`lscb_analysis.core.io.create_raw_file`) the forms part
 send back: each is the real form (:func:`lscb_analysis.model.feedback_form.write_feedback_form`)
 filled in with openpyxl. Thirteen organisations from the police, councils' children's services,
 health, education, youth offending, probation, housing, the voluntary sector and a board
-business unit answer the latest version: mostly keep, with a few PIs many would remove, reword
+business unit answer version 1.0: mostly keep, with a few PIs many would remove, reword
 or rate differently, suggested wordings, comments and two new PIs. And the messy cases the
 ingest must handle (:func:`demo_consultation_plan` lists what each file should end as):
 
-* a form on an older version of the model (0.3);
+* the model then moved to version 1.1 (one PI changed, one added): two organisations answer
+  1.1, one of them again, so the summary for 1.1 shows answers carried from 1.0, answers to
+  confirm about the changed PI and the new PI's first answers;
+* a form on an older version of the model (0.3), made before forms recorded each PI's
+  fingerprint (it is fingerprinted from the version it names);
+* a form named for one borough whose organisation is in another (set aside:
+  ``identity_mismatch``);
 * a form with no organisation;
 * a form answering "Keep it" (not keep, amend or remove) and "amend" with no wording;
 * a comment naming a child with a date of birth (withheld by the ingest);
@@ -46,6 +52,10 @@ LOGGER = logging.getLogger(__name__)
 DEFAULT_SEED = 20261122
 DEMO_MARKER = "SYNTHETIC DEMO DATA - not real returns"
 OLDER_VERSION = "0.3"
+CONSULTED_VERSION = "1.0"
+"""The version most organisations answer; the model then moved to :data:`NEW_VERSION`."""
+NEW_VERSION = "1.1"
+"""The version after the consultation: one PI changed (BF-CP-02), one added (BF-YS-08)."""
 FOLDER = "consultation"
 FIXED_TIME = dt.datetime(2026, 3, 1, 9, 0, 0)
 PLAN_COLUMNS = ["file", "organisation", "version", "expected_status", "expected_reason", "what"]
@@ -171,8 +181,10 @@ def _fill(
     answers: dict[str, tuple[str, str, str, str]],
     new_pis: list[list[str]],
     drop_model_sheet: bool = False,
+    legacy: bool = False,
 ) -> bytes:
-    """The blank form filled in as a respondent would, as repeatable bytes."""
+    """The blank form filled in as a respondent would, as repeatable bytes; ``legacy``: as
+    forms were made before they recorded each PI's fingerprint (no such line)."""
     workbook = openpyxl.load_workbook(BytesIO(blank))
     respondent = workbook[feedback_form.RESPONDENT_SHEET]
     write_cell(respondent["A2"], DEMO_MARKER)
@@ -197,6 +209,11 @@ def _fill(
             write_cell(suggestions.cell(row=r, column=c), value)
     if drop_model_sheet:
         workbook.remove(workbook[feedback_form.MODEL_SHEET])
+    elif legacy:
+        model_sheet = workbook[feedback_form.MODEL_SHEET]
+        for row in model_sheet.iter_rows(max_col=2):
+            if row[0].value == feedback_form.FINGERPRINT_KEY:
+                row[0].value = row[1].value = None
     properties = workbook.properties
     properties.creator = "SYNTHETIC demo generator"
     properties.title = DEMO_MARKER
@@ -207,9 +224,13 @@ def _fill(
 
 
 def _forms(
-    seed: int, latest: catalogue_module.Catalogue, older: catalogue_module.Catalogue
+    seed: int,
+    latest: catalogue_module.Catalogue,
+    older: catalogue_module.Catalogue,
+    newer: catalogue_module.Catalogue,
 ) -> list[_DemoForm]:
-    """The demo forms with their answers (no workbook bytes yet)."""
+    """The demo forms with their answers (no workbook bytes yet): ``latest`` is the version
+    most organisations answer (:data:`CONSULTED_VERSION`), ``newer`` the next one."""
     rng = random.Random(seed)
     start = dt.date(2026, 3, 2)
     forms = []
@@ -292,14 +313,64 @@ def _forms(
             answers=_answers(rng, latest),
         )
     )
+    forms.append(
+        _DemoForm(
+            "SYNTHETIC_feedback_redbridge_police.xlsx",
+            "SYNTHETIC Camden Police",
+            latest.version,
+            dt.date(2026, 3, 20),
+            "rejected",
+            "identity_mismatch",
+            "named for Redbridge, but the organisation is Camden's: set aside",
+            answers=_answers(rng, latest),
+        )
+    )
+    forms += _newer_forms(rng, newer)
     return forms
 
 
+def _newer_forms(rng: random.Random, newer: catalogue_module.Catalogue) -> list[_DemoForm]:
+    """Forms on the version after the consultation: one organisation again, one new."""
+    forms = []
+    for number, (slug, organisation, what) in enumerate(
+        [
+            (
+                "barnet_police_v1.1",
+                "SYNTHETIC Barnet Police",
+                f"answers version {newer.version} again: its new answers stand, the rest carry",
+            ),
+            (
+                "tower_hamlets_csc_v1.1",
+                "SYNTHETIC Tower Hamlets Children's Social Care",
+                f"a first answer, on version {newer.version}",
+            ),
+        ]
+    ):
+        forms.append(
+            _DemoForm(
+                f"SYNTHETIC_feedback_{slug}.xlsx",
+                organisation,
+                newer.version,
+                dt.date(2026, 5, 4 + number),
+                "used",
+                "",
+                what,
+                answers=_answers(rng, newer),
+            )
+        )
+    return forms
+
+
+def _catalogues() -> tuple[catalogue_module.Catalogue, ...]:
+    return tuple(
+        catalogue_module.load_catalogue(v) for v in (CONSULTED_VERSION, OLDER_VERSION, NEW_VERSION)
+    )
+
+
 def _build(seed: int) -> list[_DemoForm]:
-    latest = catalogue_module.load_catalogue()
-    older = catalogue_module.load_catalogue(OLDER_VERSION)
-    forms = _forms(seed, latest, older)
-    blanks = {model.version: _blank_form(model) for model in (latest, older)}
+    models = _catalogues()
+    forms = _forms(seed, *models)
+    blanks = {model.version: _blank_form(model) for model in models}
     for form in forms:
         slug = form.name.removeprefix("SYNTHETIC_feedback_").removesuffix(".xlsx")
         role = "SYNTHETIC Safeguarding lead" if form.organisation else ""
@@ -311,6 +382,7 @@ def _build(seed: int) -> list[_DemoForm]:
             form.answers,
             [NEW_PIS[slug]] if slug in NEW_PIS else [],
             drop_model_sheet=form.reason == "no_model_sheet",
+            legacy=form.version == OLDER_VERSION,
         )
     return forms
 
@@ -321,9 +393,7 @@ def demo_consultation_plan(seed: int = DEFAULT_SEED) -> pd.DataFrame:
     The ingest must give each file its ``expected_status`` and ``expected_reason`` (tests
     check). Raises CatalogueError when the catalogue is missing.
     """
-    forms = _forms(
-        seed, catalogue_module.load_catalogue(), catalogue_module.load_catalogue(OLDER_VERSION)
-    )
+    forms = _forms(seed, *_catalogues())
     rows = [(f.name, f.organisation, f.version, f.status, f.reason, f.what) for f in forms]
     return pd.DataFrame(rows, columns=PLAN_COLUMNS).sort_values("file", ignore_index=True)
 

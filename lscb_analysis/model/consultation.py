@@ -19,7 +19,12 @@ received.
   for the consultation report, which never reads the forms again.
 
 The settings and table columns are in :mod:`lscb_analysis.model.consultation_config`; the
-summary per PI for the steering group in :mod:`lscb_analysis.model.consultation_summary`.
+summary per PI for the steering group in :mod:`lscb_analysis.model.consultation_summary`;
+which answers carry to a later version of the model (each answer keeps the fingerprint of
+what the respondent saw of its PI) in :mod:`lscb_analysis.model.consultation_carry`; how a
+form's version and organisation are identified (a form whose file name, folders and
+organisation name different boroughs is set aside) in
+:mod:`lscb_analysis.model.consultation_identity`.
 
 Privacy: the respondent's name is never kept (only whether one was given); free text that
 looks like a personal identifier (:func:`lscb_analysis.protect.identifier_text.scan_text`) is
@@ -49,7 +54,8 @@ from lscb_analysis.model.consultation_config import (
     consultation_folder,
     load_config,
 )
-from lscb_analysis.model.consultation_forms import Form, file_modified, read_form
+from lscb_analysis.model.consultation_forms import read_form
+from lscb_analysis.model.consultation_identity import Form, file_modified
 from lscb_analysis.protect import safe_files
 
 LOGGER = logging.getLogger(__name__)
@@ -98,7 +104,9 @@ def ingest_feedback(
 ) -> FeedbackIngest:
     """Read every returned feedback form in ``folder`` (default ``data/raw/consultation/``).
 
-    Inputs: ``folder``; ``config`` (None: :func:`load_config`). Files named in
+    Inputs: ``folder`` (its sub-folders too: a form in one is listed by its path under
+    ``folder``, and a folder naming a borough counts in the identity check); ``config``
+    (None: :func:`load_config`). Files named in
     ``skip_files`` of consultation.yaml (README, SYNTHETIC.md, Excel lock files) are not
     forms and are listed nowhere; every other file ends used, superseded or rejected.
     Nothing is written and no file is changed.
@@ -139,28 +147,30 @@ def ingest_feedback(
     paths_found = sorted(
         (
             p
-            for p in source.iterdir()
+            for p in source.rglob("*")
             if p.is_file() and not any(fnmatch.fnmatch(p.name.lower(), s) for s in skip)
         ),
-        key=lambda p: p.name,
+        key=lambda p: p.relative_to(source).as_posix(),
     )
     forms: list[Form] = []
     first_by_hash: dict[str, str] = {}
     for path in paths_found:
         sha = io.sha256_of(path)
+        relative = path.relative_to(source)
+        name = relative.as_posix()
         try:
             if sha in first_by_hash:
                 raise FeedbackFileError(
-                    f"{path.name} is byte-identical to {first_by_hash[sha]} (same SHA-256), so "
+                    f"{name} is byte-identical to {first_by_hash[sha]} (same SHA-256), so "
                     f"it was not read again; {first_by_hash[sha]} is used. Nothing to do "
                     "unless a different form was meant.",
                     code="duplicate",
                 )
-            first_by_hash[sha] = path.name
-            form = read_form(path, sha, context)
+            first_by_hash[sha] = name
+            form = read_form(path, sha, context, name, relative.parts[:-1])
         except FeedbackFileError as error:
             form = Form(
-                path.name,
+                name,
                 sha,
                 file_modified(path),
                 status="rejected",
@@ -223,6 +233,7 @@ def _assemble(forms: list[Form]) -> FeedbackIngest:
                 "borough": form.borough,
                 "name_given": form.name_given,
                 "version": form.version,
+                "fingerprint_source": form.fingerprint_source,
                 "date": form.date,
                 "modified": form.modified,
                 "pis_answered": sum(bool(r["choice"]) for r in form.responses),
@@ -350,14 +361,15 @@ def summary_line(result: FeedbackIngest) -> str:
     )
 
 
-def run_feedback_command(folder: Path | str | None = None) -> int:
+def run_feedback_command(folder: Path | str | None = None) -> FeedbackIngest:
     """``lscb model feedback [DIR]``: read the returned forms, write the tables, report.
 
     Input: ``folder`` (None: ``data/raw/consultation/``). Prints :func:`summary_line` and
-    where the tables went; each rejected file is listed on stderr with its reason and what
-    to do. Output: the exit code, 0 when no file was rejected, 1 when some were (the others
-    are read and written). Raises FeedbackFileError when the folder does not exist, and
-    ReferenceDataError as :func:`ingest_feedback`.
+    where the tables went; each file set aside (rejected) is listed on stderr with its reason
+    and what to do (``SET ASIDE file (reason): ...``). Output: the :class:`FeedbackIngest`,
+    from which the command line takes its exit code by the rule every ingest follows
+    (:func:`feedback_counts`; README, "one exit-code rule"). Raises FeedbackFileError when the
+    folder does not exist, and ReferenceDataError as :func:`ingest_feedback`.
     """
     source = Path(folder) if folder is not None else consultation_folder()
     result = ingest_feedback(source)
@@ -369,5 +381,16 @@ def run_feedback_command(folder: Path | str | None = None) -> int:
     )
     rejected = result.files[result.files["status"] == "rejected"]
     for row in rejected.itertuples(index=False):
-        print(f"REJECTED {row.file} ({row.reason}): {row.message}", file=sys.stderr)
-    return 1 if len(rejected) else 0
+        print(f"SET ASIDE {row.file} ({row.reason}): {row.message}", file=sys.stderr)
+    return result
+
+
+def feedback_counts(result: FeedbackIngest) -> tuple[int, int, int]:
+    """(forms read and used or superseded, files set aside, errors in cells of the forms in
+    use) for the ingest exit-code rule. Raises nothing."""
+    status = result.files["status"]
+    read = int(status.isin(["used", "superseded"]).sum())
+    current = result.issues[~result.issues["superseded"]]
+    used_files = set(result.files.loc[status == "used", "file"])
+    errors = int(((current["severity"] == "error") & current["file"].isin(used_files)).sum())
+    return read, int((status == "rejected").sum()), errors

@@ -29,6 +29,7 @@ CONFIG_FILE = "consultation.yaml"
 FOLDER = "consultation"
 CHOICES = feedback_form.FEEDBACK_CHOICES
 NO_ANSWER = "no answer"
+TO_CONFIRM = "to confirm"
 STATUSES = ("used", "superseded", "rejected")
 SEVERITIES = ("error", "query")
 
@@ -41,6 +42,7 @@ RESPONSE_COLUMNS: list[str] = [
     "version",
     "date",
     "pi_id",
+    "fingerprint",
     "choice",
     "suggested_rating",
     "suggested_wording",
@@ -52,7 +54,9 @@ RESPONSE_COLUMNS: list[str] = [
     "row",
     "cell",
 ]
-"""Columns of :attr:`FeedbackIngest.responses`; ``cell`` is the answer cell (e.g. ``G5``)."""
+"""Columns of :attr:`FeedbackIngest.responses`; ``cell`` is the answer cell (e.g. ``G5``);
+``fingerprint`` is what the respondent saw of the PI
+(:func:`lscb_analysis.model.feedback_form.pi_fingerprint`)."""
 NEW_PI_COLUMNS: list[str] = [
     "file",
     "organisation",
@@ -80,6 +84,7 @@ FILE_COLUMNS: list[str] = [
     "borough",
     "name_given",
     "version",
+    "fingerprint_source",
     "date",
     "modified",
     "pis_answered",
@@ -88,7 +93,9 @@ FILE_COLUMNS: list[str] = [
     "queries",
     "message",
 ]
-"""Columns of :attr:`FeedbackIngest.files`: one row per file in the folder."""
+"""Columns of :attr:`FeedbackIngest.files`: one row per file in the folder;
+``fingerprint_source`` is ``form`` (the form recorded what each PI said) or ``version 1.0``
+(a form made before that, fingerprinted from the version it names)."""
 ISSUE_COLUMNS: list[str] = ["file", "sheet", "cell", "severity", "code", "message", "superseded"]
 """Columns of :attr:`FeedbackIngest.issues`; ``superseded`` is True for a superseded form's."""
 ISSUE_CODES: dict[str, str] = {
@@ -104,6 +111,7 @@ ISSUE_CODES: dict[str, str] = {
     "no_feedback_sheet": "no Feedback sheet",
     "feedback_layout": "the Feedback sheet has no PI id or keep/amend/remove column",
     "empty": "no answer, suggestion or new PI at all",
+    "identity_mismatch": "the file or folder name names one borough, the organisation another",
     # errors in one cell (the file is used)
     "no_organisation": "the Respondent sheet names no organisation",
     "unknown_pi": "a PI id that is not in the form's version",
@@ -118,6 +126,7 @@ ISSUE_CODES: dict[str, str] = {
     "amend_without_wording": "amend chosen with no suggested wording or comment",
     "identifier_withheld": "text that may hold a personal identifier, withheld",
     "date_not_read": "the Respondent date is not a date",
+    "fingerprint_from_version": "a form made before fingerprints: read as its version says",
     "new_pi_without_title": "a new PI suggestion with no title",
     "unknown_agency": "a new PI's agency that is not in the agency list",
     "macro": "the workbook holds macros; not run or kept",

@@ -1,22 +1,21 @@
 """Reading one returned feedback form on the best-fit model, cell by cell.
 
 :func:`read_form` opens one file of ``data/raw/consultation/`` read-only, identifies the
-version it comments on (the hidden ``Model`` sheet and its checksum), reads the respondent,
-the answer for each PI and the suggested new PIs, and records every issue by sheet and cell.
-Free text that looks like a personal identifier is withheld. :class:`Form` is what was read
-from one file. :mod:`lscb_analysis.model.consultation` reads the
-folder with them.
+version it comments on and the organisation
+(:mod:`lscb_analysis.model.consultation_identity`), reads the respondent, the answer for each
+PI (with the fingerprint of what the respondent saw of it) and the suggested new PIs, and
+records every issue by sheet and cell. Free text that looks like a personal identifier is
+withheld. :mod:`lscb_analysis.model.consultation` reads the folder with them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import get_column_letter
 
 from lscb_analysis.core.errors import FeedbackFileError
 from lscb_analysis.core.returned_workbook import read_xlsx_workbook
@@ -24,6 +23,13 @@ from lscb_analysis.core.returned_workbook_cells import ReturnedSheet, ReturnedWo
 from lscb_analysis.model import catalogue as catalogue_module
 from lscb_analysis.model import feedback_form
 from lscb_analysis.model.consultation_config import CONFIG_FILE, FormContext, squeeze
+from lscb_analysis.model.consultation_identity import (
+    Form,
+    cell_place,
+    check_identity,
+    file_modified,
+    identify,
+)
 from lscb_analysis.protect.identifier_text import WITHHELD_TEXT, describe_kinds
 from lscb_analysis.survey import survey_rules
 from lscb_analysis.survey.survey_ingest import normalise_key
@@ -62,46 +68,7 @@ _CHECKED_TEXT = {
 }
 
 
-@dataclass
-class Form:
-    """What was read from one returned file: its status, respondent, answers and issues."""
-
-    file: str
-    sha256: str
-    modified: pd.Timestamp
-    status: str = "used"
-    reason: str = ""
-    message: str = ""
-    organisation: str = ""
-    org_key: str = ""
-    agency: str = ""
-    borough: str = ""
-    name_given: bool = False
-    version: str = ""
-    date: pd.Timestamp | None = None
-    responses: list[dict] = field(default_factory=list)
-    new_pis: list[dict] = field(default_factory=list)
-    issues: list[dict] = field(default_factory=list)
-
-    def add(self, sheet: str, cell: str, severity: str, code: str, message: str) -> None:
-        self.issues.append(
-            {
-                "file": self.file,
-                "sheet": sheet,
-                "cell": cell,
-                "severity": severity,
-                "code": code,
-                "message": message,
-            }
-        )
-
-
 # --- small helpers ----------------------------------------------------------------------------
-
-
-def cell_place(sheet: str, cell: str) -> str:
-    """A cell for messages, as Excel writes it: ``'Feedback'!G5`` (no cell: the sheet)."""
-    return f"{quote_sheetname(sheet)}!{cell}" if cell else f"sheet {quote_sheetname(sheet)}"
 
 
 def _sheets(workbook: ReturnedWorkbook) -> dict[str, ReturnedSheet]:
@@ -110,12 +77,6 @@ def _sheets(workbook: ReturnedWorkbook) -> dict[str, ReturnedSheet]:
 
 def _cell(row: list[Any], column: int | None) -> Any:
     return row[column] if column is not None and column < len(row) else None
-
-
-def file_modified(path: Path) -> pd.Timestamp:
-    """The file's modification time (UTC, to the second, without a time zone)."""
-    stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
-    return pd.Timestamp(stamp.replace(tzinfo=None, microsecond=0))
 
 
 def _date(value: Any) -> tuple[pd.Timestamp | None, bool]:
@@ -160,83 +121,6 @@ def _open(path: Path, context: FormContext) -> ReturnedWorkbook:
             code="not_a_workbook",
         )
     return read_xlsx_workbook(path, context.limits, error=FeedbackFileError, sender="the sender")
-
-
-def _identify(
-    form: Form, sheets: dict[str, Any], context: FormContext
-) -> catalogue_module.Catalogue:
-    """The catalogue the form was written for, checked against the hidden Model sheet."""
-    model_sheet = sheets.get(normalise_key(feedback_form.MODEL_SHEET))
-    if model_sheet is None:
-        raise FeedbackFileError(
-            f"{form.file} has no (hidden) '{feedback_form.MODEL_SHEET}' sheet, which says "
-            "which version of the best-fit model the form comments on: the answers were "
-            "probably copied into another workbook. Ask the respondent to fill in the form as "
-            "sent, or send a new one (`lscb model feedback-form`).",
-            code="no_model_sheet",
-        )
-    meta = {
-        cell_text(row[0]): row[1] for row in model_sheet.rows if len(row) > 1 and cell_text(row[0])
-    }
-    version, checksum = cell_text(meta.get("version")), cell_text(meta.get("checksum_sha256"))
-    if not version or not checksum:
-        raise FeedbackFileError(
-            f"{form.file}: the '{feedback_form.MODEL_SHEET}' sheet lacks the "
-            f"{'version' if not version else 'checksum_sha256'} line, so the form cannot be "
-            "matched to its PI list. Ask the respondent to return the form as sent, or send a "
-            "new one (`lscb model feedback-form`).",
-            code="model_sheet_damaged",
-        )
-    wanted = (
-        catalogue_module.version_key(version)
-        if catalogue_module.VERSION_PATTERN.match(version)
-        else None
-    )
-    known = [v for v in context.versions if catalogue_module.version_key(v) == wanted]
-    if not known:
-        raise FeedbackFileError(
-            f"{form.file}: the form comments on version {version} of the best-fit model, "
-            f"which is not in data/reference/best_fit_model/ (versions there: "
-            f"{', '.join(context.versions)}). If that version should exist, restore its YAML "
-            "from git; otherwise send the respondent the current form (`lscb model "
-            "feedback-form`).",
-            code="unknown_version",
-        )
-    model = context.catalogue(known[0])
-    form.version = model.version
-    expected = catalogue_module.pi_checksum(model)
-    if checksum != expected:
-        ids = [i for i in cell_text(meta.get("pi_ids")).split(";") if i]
-        now = list(model.pis["id"])
-        added, gone = sorted(set(now) - set(ids)), sorted(set(ids) - set(now))
-        detail = ""
-        if ids and (added or gone):
-            detail = (
-                f" PIs in version {model.version} but not on the form: "
-                f"{', '.join(added) or 'none'}; on the form but not in the version: "
-                f"{', '.join(gone) or 'none'}."
-            )
-        raise FeedbackFileError(
-            f"{form.file}: the form was written for a different PI list than version "
-            f"{model.version} has now (checksum {checksum[:12]} on the form, {expected[:12]} "
-            f"for {model.path.name}): the version's file was changed after the forms went "
-            f"out, or the Model sheet was edited.{detail} Restore "
-            f"data/reference/best_fit_model/{model.path.name} from git if it was changed by "
-            "mistake; otherwise send the respondent the form for the current version "
-            "(`lscb model feedback-form`).",
-            code="checksum_mismatch",
-        )
-    if model.version != context.latest:
-        form.add(
-            feedback_form.MODEL_SHEET,
-            "",
-            "query",
-            "older_version",
-            f"{form.file} comments on version {model.version} of the best-fit model; the "
-            f"latest is {context.latest}. Its answers are summarised under "
-            f"{model.version} (choose the version in the consultation notebook).",
-        )
-    return model
 
 
 def _respondent(form: Form, sheets: dict[str, Any], context: FormContext) -> None:
@@ -470,6 +354,7 @@ def _response(
         )
     return {
         "pi_id": pi_id,
+        "fingerprint": form.fingerprints.get(pi_id, ""),
         "choice": choice,
         "suggested_rating": rating,
         "suggested_wording": wording,
@@ -536,16 +421,21 @@ def _new_pis(form: Form, sheets: dict[str, Any], context: FormContext) -> None:
         form.new_pis.append(record)
 
 
-def read_form(path: Path, sha: str, context: FormContext) -> Form:
+def read_form(
+    path: Path, sha: str, context: FormContext, name: str = "", folders: tuple[str, ...] = ()
+) -> Form:
     """Read one returned form; raises FeedbackFileError (with its code) to reject it.
 
-    Inputs: the file, its SHA-256 and the ingest's :class:`FormContext`. Output: :class:`Form`.
+    Inputs: the file, its SHA-256, the ingest's :class:`FormContext`, ``name`` (the file as
+    listed: its path under the consultation folder; "" for its name) and ``folders`` (the
+    folders between the consultation folder and the file). Output: :class:`Form`.
     """
-    form = Form(path.name, sha, file_modified(path))
+    form = Form(name or path.name, sha, file_modified(path))
     workbook = _open(path, context)
     sheets = _sheets(workbook)
-    model = _identify(form, sheets, context)
+    model = identify(form, sheets, context)
     _respondent(form, sheets, context)
+    check_identity(form, form.file, folders, form.sent_to)
     _feedback(form, sheets, model, context)
     _new_pis(form, sheets, context)
     answered = any(
@@ -554,7 +444,7 @@ def read_form(path: Path, sha: str, context: FormContext) -> Form:
     )
     if not answered and not form.new_pis:
         raise FeedbackFileError(
-            f"{path.name} holds no answer: no PI is marked keep, amend or remove, and no new "
+            f"{form.file} holds no answer: no PI is marked keep, amend or remove, and no new "
             "PI is suggested (a blank form sent back?). Ask the respondent whether they meant "
             "to send a completed one.",
             code="empty",

@@ -18,14 +18,16 @@ import pandas as pd
 
 from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.model import catalogue as catalogue_module
+from lscb_analysis.model.consultation_carry import answers_for_version, consultation_standing
 from lscb_analysis.model.consultation_config import (
     CHOICES,
     NO_ANSWER,
     STATUSES,
+    TO_CONFIRM,
     FeedbackIngest,
     load_config,
 )
-from lscb_analysis.model.consultation_forms import cell_place
+from lscb_analysis.model.consultation_identity import cell_place
 from lscb_analysis.stats.intervals import proportion_ci
 
 SUMMARY_COLUMNS: list[str] = [
@@ -39,6 +41,9 @@ SUMMARY_COLUMNS: list[str] = [
     "remove",
     "no_answer",
     "answered",
+    "carried",
+    "to_confirm",
+    "consultation",
     "support_share",
     "support_lower",
     "support_upper",
@@ -59,10 +64,13 @@ _FLAGGING = ("low_support", "remove", "amend", "rating")
 def check_version(version: str | None, result: FeedbackIngest) -> catalogue_module.Catalogue:
     """Check the consultation notebook's ``version`` parameter; return that catalogue.
 
-    Input: ``version`` (e.g. ``"1.0"``; None: the latest version any used form commented on);
-    ``result`` from :func:`ingest_feedback`. Output: the :class:`~lscb_analysis.model.catalogue.
-    Catalogue`. Raises ParameterError naming ``version`` when no used form commented on it
-    (the message lists the versions that were), or when no form was used at all.
+    Input: ``version`` (e.g. ``"1.1"``; None: the latest version of the model); ``result``
+    from :func:`ingest_feedback`. Answers on earlier versions carry to a later one
+    (:mod:`lscb_analysis.model.consultation_carry`), so any version from the earliest one a
+    used form commented on is accepted. Output: the :class:`~lscb_analysis.model.catalogue.
+    Catalogue`. Raises ParameterError naming ``version`` when no used form commented on it or
+    an earlier version (the message lists the versions that were), when it is not a version
+    of the model, or when no form was used at all.
     """
     used = result.files[result.files["status"] == "used"]
     versions = sorted(set(used["version"]), key=catalogue_module.version_key)
@@ -72,19 +80,20 @@ def check_version(version: str | None, result: FeedbackIngest) -> catalogue_modu
             "consultation_files.csv for why each was rejected), so there is nothing to "
             "summarise. Put returned forms in data/raw/consultation/."
         )
+    known = catalogue_module.available_versions()
     if version is None:
-        return catalogue_module.load_catalogue(versions[-1])
+        return catalogue_module.load_catalogue(known[-1])
     wanted = (
         catalogue_module.version_key(str(version))
         if catalogue_module.VERSION_PATTERN.match(str(version))
         else None
     )
-    match = [v for v in versions if catalogue_module.version_key(v) == wanted]
-    if not match:
+    match = [v for v in known if catalogue_module.version_key(v) == wanted]
+    if not match or wanted < catalogue_module.version_key(versions[0]):
         raise ParameterError(
-            f"Parameter 'version': no used feedback form commented on version {version!r}. "
-            f"Forms commented on: {', '.join(versions)}; use one of those, or None for the "
-            "latest."
+            f"Parameter 'version': no used feedback form commented on version {version!r} or "
+            f"an earlier one. Forms commented on: {', '.join(versions)}; use one of those or a "
+            f"later version of the model ({', '.join(known)}), or None for the latest."
         )
     return catalogue_module.load_catalogue(match[0])
 
@@ -122,13 +131,18 @@ def summarise_feedback(
 ) -> pd.DataFrame:
     """One row per PI of a version: what the forms in use said about it.
 
-    Inputs: ``responses`` (:attr:`FeedbackIngest.responses`; only rows with ``used`` True and
-    ``version`` equal to the catalogue's count); ``catalogue`` (the version commented on);
-    ``config`` (None: :func:`load_config`).
+    Inputs: ``responses`` (:attr:`FeedbackIngest.responses`; the answers standing for the
+    version count: given on it, or carried from an earlier version about a PI that did not
+    change, :func:`~lscb_analysis.model.consultation_carry.answers_for_version`);
+    ``catalogue`` (the version summarised); ``config`` (None: :func:`load_config`).
 
     Output: columns :data:`SUMMARY_COLUMNS`, one row per PI in catalogue order: ``pi_id,
-    title, rating, status``; ``respondents`` (forms in use for the version); ``keep, amend,
-    remove``; ``no_answer`` (respondents - answered); ``answered``; ``support_share`` ((keep
+    title, rating, status``; ``respondents`` (respondents who saw the PI, on this version or
+    an earlier one); ``keep, amend, remove`` (answers counted: given on this version or
+    carried); ``no_answer`` (respondents - answered - to_confirm); ``answered``; ``carried``
+    (of the answered, carried from an earlier version); ``to_confirm`` (answers about the PI
+    before it changed: not counted, to ask again); ``consultation`` (plain English, e.g.
+    "12 carried from v1.0; 3 answered on v1.1", or "not yet consulted"); ``support_share`` ((keep
     + amend) / answered, 0-1) with ``support_lower`` and ``support_upper`` (Wilson interval
     at ``summary.confidence``; NaN when nobody answered); ``suggested_ratings`` (other ratings
     suggested, most first, e.g. ``"critical 2; priority outcome 1"``; a suggestion equal to
@@ -140,28 +154,27 @@ def summarise_feedback(
     """
     config = config if config is not None else load_config()
     settings, messages = config["summary"], config["messages"]
-    mine = responses[responses["used"] & (responses["version"] == catalogue.version)]
-    respondents = int(mine["file"].nunique())
-    counts = (
-        mine.groupby(["pi_id", "choice"]).size().unstack(fill_value=0)
-        if len(mine)
-        else pd.DataFrame()
-    )
+    standing = answers_for_version(responses, catalogue)
+    consulted = consultation_standing(standing, catalogue).set_index("pi_id")
+    mine = standing[standing["standing"] != "to_confirm"] if len(standing) else standing
     rows = []
     for pi in catalogue.pis.itertuples(index=False):
+        answers = mine[mine["pi_id"] == pi.id] if len(mine) else mine
         tally = {
-            name: int(counts.at[pi.id, name])
-            if pi.id in counts.index and name in counts.columns
-            else 0
-            for name in CHOICES
+            name: int((answers["choice"] == name).sum()) if len(answers) else 0 for name in CHOICES
         }
-        answers = mine[mine["pi_id"] == pi.id]
-        suggested = answers.loc[
-            (answers["suggested_rating"] != "") & (answers["suggested_rating"] != pi.rating),
-            "suggested_rating",
-        ].value_counts()
+        suggested = (
+            answers.loc[
+                (answers["suggested_rating"] != "") & (answers["suggested_rating"] != pi.rating),
+                "suggested_rating",
+            ].value_counts()
+            if len(answers)
+            else pd.Series(dtype=int)
+        )
         others = {str(k): int(v) for k, v in suggested.items()}
         answered = sum(tally.values())
+        respondents = int(consulted.at[pi.id, "respondents"])
+        to_confirm = int(consulted.at[pi.id, "to_confirm"])
         rows.append(
             {
                 "pi_id": pi.id,
@@ -170,11 +183,16 @@ def summarise_feedback(
                 "status": pi.status,
                 "respondents": respondents,
                 **tally,
-                "no_answer": respondents - answered,
+                "no_answer": respondents - answered - to_confirm,
                 "answered": answered,
+                "carried": int(consulted.at[pi.id, "carried"]),
+                "to_confirm": to_confirm,
+                "consultation": consulted.at[pi.id, "consultation"],
                 "support": tally["keep"] + tally["amend"],
                 "suggested_ratings": "; ".join(f"{k} {v}" for k, v in others.items()),
-                "wording_suggestions": int((answers["suggested_wording"] != "").sum()),
+                "wording_suggestions": int((answers["suggested_wording"] != "").sum())
+                if len(answers)
+                else 0,
                 "_others": others,
             }
         )
@@ -230,7 +248,8 @@ def _support_text(row: Any) -> str:
 
 def support_display(summary: pd.DataFrame) -> pd.DataFrame:
     """The per-PI table for the report: ``PI, title, rating, keep, amend, remove, no answer,
-    support (95% interval), suggested ratings, wordings, signal``. Input:
+    to confirm, consulted`` (answered here, carried from an earlier version, or not yet
+    consulted), ``support (95% interval), suggested ratings, wordings, signal``. Input:
     :func:`summarise_feedback`'s table. Raises nothing."""
     return pd.DataFrame(
         {
@@ -241,6 +260,8 @@ def support_display(summary: pd.DataFrame) -> pd.DataFrame:
             "amend": summary["amend"],
             "remove": summary["remove"],
             "no answer": summary["no_answer"],
+            "to confirm": summary["to_confirm"],
+            "consulted": summary["consultation"],
             "support (interval)": [_support_text(r) for r in summary.itertuples(index=False)],
             "suggested ratings": summary["suggested_ratings"],
             "wordings": summary["wording_suggestions"],
@@ -250,19 +271,20 @@ def support_display(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def support_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Shares of the forms in use answering keep, amend, remove or nothing, per PI, for
-    :func:`lscb_analysis.present.grid_charts.category_bars`: index ``"<id> <title>"`` (title cut to 45
-    characters), columns keep, amend, remove, ``no answer`` (each row sums to 1; all 0 when
-    there were no respondents). Raises nothing."""
+    """Shares of the respondents who saw each PI answering keep, amend, remove, to confirm
+    (answered before the PI changed) or nothing, for
+    :func:`lscb_analysis.present.grid_charts.category_bars`: index ``"<id> <title>"`` (title
+    cut to 45 characters), columns keep, amend, remove, ``to confirm``, ``no answer`` (each row
+    sums to 1; all 0 when nobody saw the PI: not yet consulted). Raises nothing."""
     labels = [
         f"{r.pi_id} {r.title if len(r.title) <= 45 else r.title[:44] + '…'}"
         for r in summary.itertuples(index=False)
     ]
-    counts = summary[list(CHOICES) + ["no_answer"]].to_numpy(dtype=float)
+    counts = summary[[*CHOICES, "to_confirm", "no_answer"]].to_numpy(dtype=float)
     total = summary["respondents"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(total[:, None] > 0, counts / total[:, None], 0.0)
-    return pd.DataFrame(shares, index=labels, columns=[*CHOICES, NO_ANSWER])
+    return pd.DataFrame(shares, index=labels, columns=[*CHOICES, TO_CONFIRM, NO_ANSWER])
 
 
 def support_finding(summary: pd.DataFrame) -> str:
@@ -281,25 +303,23 @@ def wording_suggestions(
 ) -> pd.DataFrame:
     """Every suggested wording and comment on the version's PIs, from the forms in use.
 
-    Output: columns ``PI, title, organisation, answer, suggested rating, suggested wording,
-    comment``, in catalogue order then organisation; rows with neither a wording nor a
+    Output: columns ``PI, title, organisation, answer, version`` (``v1.1``, ``carried from
+    v1.0`` or ``the PI changed since v1.0: confirm``), ``suggested rating, suggested wording,
+    comment``, in catalogue order then respondent (answers standing for the version:
+    :func:`~lscb_analysis.model.consultation_carry.answers_for_version`); rows with neither a wording nor a
     comment are left out. Withheld text shows as ``[withheld: possible identifier]``.
     Raises nothing.
     """
-    mine = responses[
-        responses["used"]
-        & (responses["version"] == catalogue.version)
-        & ((responses["suggested_wording"] != "") | (responses["comment"] != ""))
-    ]
-    order = {pi_id: n for n, pi_id in enumerate(catalogue.pis["id"])}
+    standing = answers_for_version(responses, catalogue)
+    mine = standing[(standing["suggested_wording"] != "") | (standing["comment"] != "")]
     titles = catalogue.pis.set_index("id")["title"]
-    mine = mine.assign(_order=mine["pi_id"].map(order)).sort_values(["_order", "organisation"])
     return pd.DataFrame(
         {
             "PI": mine["pi_id"],
             "title": mine["pi_id"].map(titles),
             "organisation": mine["organisation"].replace("", "(not given)"),
             "answer": mine["choice"].replace("", NO_ANSWER),
+            "version": mine["note"].where(mine["note"] != "", "v" + mine["version"]),
             "suggested rating": mine["suggested_rating"],
             "suggested wording": mine["suggested_wording"],
             "comment": mine["comment"],
@@ -348,8 +368,10 @@ def support_by_agency(
     responses: pd.DataFrame, catalogue: catalogue_module.Catalogue
 ) -> pd.DataFrame:
     """Answers on the version's PIs by the respondent's agency: ``agency, forms, keep,
-    amend, remove, answered, support`` (share keep or amend, as text). Raises nothing."""
-    mine = responses[responses["used"] & (responses["version"] == catalogue.version)]
+    amend, remove, answered, support`` (share keep or amend, as text); the answers counted
+    for the version (given on it or carried to it). Raises nothing."""
+    mine = answers_for_version(responses, catalogue)
+    mine = mine[mine["standing"] != "to_confirm"]
     agency = mine["agency"].where(mine["agency"] != "", "not identified")
     agency = agency.where(mine["organisation"] != "", "no organisation")
     rows = []

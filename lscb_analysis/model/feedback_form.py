@@ -8,9 +8,11 @@ back.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.utils import get_column_letter
@@ -36,6 +38,12 @@ RESPONDENT_SHEET = "Respondent"
 MODEL_SHEET = "Model"
 NEW_PI_SHEET = "Suggest a new PI"
 NEW_PI_ROWS = 30
+FINGERPRINT_FIELDS = ("definition", "numerator", "denominator", "rating")
+"""What a respondent judged a PI by: a change to any of them asks the question again."""
+FINGERPRINT_KEY = "pi_fingerprints"
+"""The Model sheet's line holding ``id=fingerprint;...`` for every PI on the form."""
+SENT_TO_KEY = "sent_to"
+"""The Model sheet's line naming the organisation the form was sent to ("" for anyone)."""
 
 FEEDBACK_COLUMNS: list[tuple[str, int]] = [
     ("PI id", 11),
@@ -52,16 +60,23 @@ FEEDBACK_COLUMNS: list[tuple[str, int]] = [
 """Columns of the feedback sheet: (header, width); the last four are for the respondent."""
 
 
-def write_feedback_form(catalogue: Catalogue, path: Path | str) -> Path:
+def write_feedback_form(catalogue: Catalogue, path: Path | str, sent_to: str = "") -> Path:
     """Write the feedback form partners return on one version of the best-fit model.
 
     Sheets: ``Respondent`` (instructions, then organisation, name and role, date to fill in);
     ``Feedback`` (one row per PI: the columns of :data:`FEEDBACK_COLUMNS`, with dropdowns for
     keep / amend / remove and the suggested rating, and open suggested wording and comment);
     ``Suggest a new PI`` (open rows); ``Model`` (hidden: model, version, date, PI count and
-    :func:`pi_checksum`, so a returned form can be matched to its PI list). Only the response
+    :func:`pi_checksum`, so a returned form can be matched to its PI list; and each PI's
+    :func:`pi_fingerprint`, so an answer can be carried to a later version when the PI did
+    not change). Only the response
     cells are unlocked; sheets are protected without a password (anyone can read, sort and
     filter; nobody edits the PI text by accident). Panes are frozen below the headers.
+
+    ``sent_to``: the organisation the form is for ("" for a form anyone may fill in); it is
+    written on the Model sheet and the Respondent sheet's organisation box, and the ingest
+    sets a returned form aside when the borough it names disagrees with the file name or the
+    organisation written in (``identity_mismatch``).
 
     Output: the path written. Raises RawDataWriteError when ``path`` is under ``data/raw/``;
     CatalogueError when the code lists are missing.
@@ -71,7 +86,7 @@ def write_feedback_form(catalogue: Catalogue, path: Path | str) -> Path:
     workbook = Workbook()
     respondent = workbook.active
     respondent.title = RESPONDENT_SHEET
-    _write_respondent(respondent, catalogue)
+    _write_respondent(respondent, catalogue, sent_to)
 
     sheet = workbook.create_sheet(FEEDBACK_SHEET)
     headers = [h for h, _ in FEEDBACK_COLUMNS]
@@ -124,13 +139,34 @@ def write_feedback_form(catalogue: Catalogue, path: Path | str) -> Path:
     print_setup(sheet, "1:1")
 
     _write_new_pi_sheet(workbook.create_sheet(NEW_PI_SHEET), lists["agencies"])
-    _write_model_sheet(workbook.create_sheet(MODEL_SHEET), catalogue)
+    _write_model_sheet(workbook.create_sheet(MODEL_SHEET), catalogue, sent_to)
     workbook.move_sheet(
         workbook["Lists"], offset=len(workbook.sheetnames) - 1 - workbook.sheetnames.index("Lists")
     )
     workbook.active = 0
     workbook.save(target)
     return target
+
+
+def pi_fingerprint(pi: pd.Series | dict) -> str:
+    """The fingerprint of what a respondent saw of one PI: 16 hex digits of a SHA-256.
+
+    Input: one PI (a row of :attr:`~lscb_analysis.model.catalogue.Catalogue.pis`). The
+    fields of :data:`FINGERPRINT_FIELDS` are compared as written, ignoring case and runs of
+    spaces (a re-wrapped definition is the same PI; a changed word is not). Output: e.g.
+    ``"3f9a0c1d2e4b5a69"``. Raises nothing (a missing field counts as empty).
+    """
+    parts = []
+    for name in FINGERPRINT_FIELDS:
+        value = pi.get(name) if hasattr(pi, "get") else None
+        text = "" if value is None or (isinstance(value, float) and value != value) else value
+        parts.append(" ".join(str(text).lower().split()))
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def pi_fingerprints(catalogue: Catalogue) -> dict[str, str]:
+    """{PI id: :func:`pi_fingerprint`} for every PI of a version, in catalogue order."""
+    return {row["id"]: pi_fingerprint(row) for row in catalogue.pis.to_dict("records")}
 
 
 def _write_lists(workbook: Workbook, lists: dict[str, list[str]]) -> dict[str, str]:
@@ -157,7 +193,7 @@ def _dropdown(sheet: Any, list_name: str, cells: str, prompt: str) -> None:
     validation.add(cells)
 
 
-def _write_respondent(sheet: Any, catalogue: Catalogue) -> None:
+def _write_respondent(sheet: Any, catalogue: Catalogue, sent_to: str) -> None:
     lines = [
         f"Best-fit model version {catalogue.version} ({catalogue.date.isoformat()}): feedback form",
         "",
@@ -188,6 +224,8 @@ def _write_respondent(sheet: Any, catalogue: Catalogue) -> None:
         answer = sheet.cell(row=row, column=2)
         answer.protection = Protection(locked=False)
         answer.fill = ENTRY_FILL
+        if label == "Organisation" and sent_to:
+            write_cell(answer, sent_to)
         if label == "Date":
             answer.number_format = "dd/mm/yyyy"
     protect(sheet)
@@ -217,7 +255,7 @@ def _write_new_pi_sheet(sheet: Any, agencies_list: str) -> None:
     print_setup(sheet, "1:1")
 
 
-def _write_model_sheet(sheet: Any, catalogue: Catalogue) -> None:
+def _write_model_sheet(sheet: Any, catalogue: Catalogue, sent_to: str) -> None:
     rows = [
         ("model", "LSCB datasets best-fit model"),
         ("version", catalogue.version),
@@ -225,7 +263,12 @@ def _write_model_sheet(sheet: Any, catalogue: Catalogue) -> None:
         ("pis", len(catalogue.pis)),
         ("pi_ids", ";".join(catalogue.pis["id"])),
         ("checksum_sha256", pi_checksum(catalogue)),
+        (
+            FINGERPRINT_KEY,
+            ";".join(f"{pi_id}={value}" for pi_id, value in pi_fingerprints(catalogue).items()),
+        ),
         ("source_file", catalogue.path.name),
+        (SENT_TO_KEY, sent_to),
     ]
     for number, (key, value) in enumerate(rows, start=1):
         write_cell(sheet.cell(row=number, column=1), key)

@@ -19,9 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 from lscb_analysis.core import paths, register
-from lscb_analysis.core.errors import ParameterError, UnknownAreaError
+from lscb_analysis.core.errors import DataFileError, ParameterError, UnknownAreaError
 from lscb_analysis.model import catalogue as catalogue_module
-from lscb_analysis.pilot import pilot_periods
+from lscb_analysis.pilot import pilot_outputs, pilot_periods
 
 PROVISION_COLUMNS = [
     "borough",
@@ -102,7 +102,9 @@ def check_parameters(
     """Check the notebook's parameters before anything runs.
 
     Inputs: the returns folder (relative to the project folder, or absolute), a borough for
-    the one-borough view (None: London) and the model version (None: the latest).
+    the one-borough view (None: London) and the model version (None: the latest version any
+    ingested return's template was made on, so returns are not judged against a version made
+    after them; the latest version of the model when none was ingested yet).
     Output: (folder, borough or None, catalogue).
     Raises ParameterError naming the parameter: the folder does not exist or holds no
     return, the borough is not a London borough, or the model version is unknown.
@@ -125,11 +127,25 @@ def check_parameters(
             raise ParameterError(f"borough: {error}") from error
         if not area.is_london:
             raise ParameterError(f"borough: {area.name} is not a London borough.")
+    if model_version is None:
+        model_version = _returns_version(folder)
     try:
         catalogue = catalogue_module.load_catalogue(model_version)
     except catalogue_module.CatalogueError as error:
         raise ParameterError(f"model_version: {error}") from error
     return folder, area, catalogue
+
+
+def _returns_version(folder: Path) -> str | None:
+    """The latest model version the ingested returns' templates name (None: none known)."""
+    try:
+        returns = pilot_outputs.read_ingested_pilot(folder).returns
+    except DataFileError:
+        # Not ingested yet (or the folder changed): the notebook's next step says what to run.
+        return None
+    named = [str(v) for v in returns.get("model_version", pd.Series(dtype=str)) if v]
+    valid = [v for v in named if catalogue_module.VERSION_PATTERN.match(v)]
+    return max(valid, key=catalogue_module.version_key) if valid else None
 
 
 def rules_or_default(rules: Mapping | None) -> Mapping:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from project_builders import make_project
 
+from lscb_analysis.cli.main import main
 from lscb_analysis.core import io
 from lscb_analysis.demo import demo_consultation
 from lscb_analysis.model import catalogue, consultation, consultation_summary, feedback_form
@@ -54,6 +55,8 @@ def test_the_demo_forms_are_marked_and_end_as_planned(demo):
         "amend_without_wording",
         "identifier_withheld",
         "no_model_sheet",
+        "identity_mismatch",
+        "fingerprint_from_version",
     } <= codes
     assert len(result.new_pis) == 2 and result.new_pis["used"].all()
     assert result.files["agency"].replace("", pd.NA).dropna().nunique() >= 9
@@ -61,7 +64,19 @@ def test_the_demo_forms_are_marked_and_end_as_planned(demo):
     model = consultation_summary.check_version(None, result)
     summary = consultation_summary.summarise_feedback(result.responses, model).set_index("pi_id")
     assert model.version == catalogue.available_versions()[-1]
-    assert summary["respondents"].eq(14).all()
+    # Sixteen respondents saw the PIs of 1.0 (14 organisations on 1.0, one on 0.3 whose PIs
+    # are still there, one new on 1.1); only the two on 1.1 saw the new PI.
+    assert summary.drop(index="BF-YS-08")["respondents"].eq(16).all()
+    assert summary.at["BF-YS-08", "respondents"] == 2
+    assert summary.at["BF-YS-08", "carried"] == 0
+    # The changed PI: every answer on 1.0 is to confirm, only the answers on 1.1 count.
+    assert summary.at["BF-CP-02", "to_confirm"] >= 12 and summary.at["BF-CP-02", "carried"] == 0
+    assert "to confirm: the PI changed since" in summary.at["BF-CP-02", "consultation"]
+    assert summary.at["BF-LD-01", "carried"] >= 12
+    assert re.match(
+        r"1[23] from v1.0, 1 from v0.3 carried; 2 answered on v1.1$",
+        summary.at["BF-LD-01", "consultation"],
+    )
     assert summary.at["BF-LD-01", "flagged"] and "remove" in summary.at["BF-LD-01", "reasons"]
     assert "amend" in summary.at["BF-YS-03", "reasons"]
     assert "rating" in summary.at["BF-CP-04", "reasons"]
@@ -80,7 +95,8 @@ def test_the_demo_is_deterministic_and_never_overwrites(demo, tmp_path, use_proj
 @pytest.mark.slow
 def test_the_consultation_notebook_runs_on_the_demo(demo, tmp_path):
     project, _ = demo
-    assert consultation.run_feedback_command() == 1  # the demo's one rejected form
+    # Every file accounted for (two set aside, listed): `lscb model feedback` exits 0.
+    assert main(["model", "feedback"]) == 0
     results = orchestrate.run_notebook(
         "consultation", None, {}, jobs=1, out_dir=tmp_path / "reports", progress=False
     )
@@ -91,8 +107,9 @@ def test_the_consultation_notebook_runs_on_the_demo(demo, tmp_path):
         re.search(r'<img alt="\d+ of \d+ PIs have majority support', html)
         and "steering group to discuss" in html
     )
-    assert "17 form(s) read: 15 used, 1 superseded, 1 rejected" in html
+    assert "20 form(s) read: 17 used, 1 superseded, 2 rejected" in html
     assert "Children detained overnight in police custody" in html  # a suggested new PI
     assert "Amy" not in html and WITHHELD_TEXT in html
+    assert "from v1.0 carried" in html and "carried from v1.0" in html
     index = json.loads((run / "manifest.json").read_text())["index"]
-    assert index["headlines"]["Forms used"] == "15 of 17" and index["model_version"]
+    assert index["headlines"]["Forms used"] == "17 of 20" and index["model_version"]

@@ -20,13 +20,13 @@ from lscb_analysis.model import catalogue
 def test_real_versions_load_and_validate_latest_by_default():
     versions = catalogue.available_versions()
     assert versions == sorted(versions, key=catalogue.version_key)
-    assert {"0.1", "0.2", "1.0"} <= set(versions)
+    assert {"0.1", "0.2", "1.0", "1.1"} <= set(versions)
     table = catalogue.validate_versions()
     assert (table["status"] == "ok").all(), table["message"].tolist()
     latest = catalogue.load_catalogue()
-    assert latest.version == versions[-1] == "1.0"
+    assert latest.version == versions[-1] == "1.1"
     assert catalogue.load_catalogue("v1").version == "1.0"
-    assert latest.path.name == "v1.0.yaml" and latest.consultation and latest.changes
+    assert latest.path.name == "v1.1.yaml" and latest.consultation and latest.changes
     assert list(latest.pis.columns) == catalogue.PI_COLUMNS
     assert latest.pis["id"].is_unique
     assert latest.clusters["pis"].between(3, 4).all()

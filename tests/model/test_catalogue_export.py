@@ -24,7 +24,7 @@ def test_export_workbook_reads_back(tmp_path):
     goal_sheets = book.sheetnames[1:-2]
     assert len(goal_sheets) == len(model.goals)
     notes = {row[0]: row[1] for row in book["Notes"].iter_rows(values_only=True) if row[0]}
-    assert notes["Version"] == "1.0" and notes["Date"] == "2016-07-08"
+    assert notes["Version"] == "1.1" and notes["Date"] == "2026-04-20"
     assert notes["Followed"] == model.consultation
     assert {"critical", "priority outcome", "universal outcome"} <= set(notes)
     sheet = book[goal_sheets[0]]

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
-import tempfile
-from io import BytesIO
-from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
+from feedback_helpers import LATEST, make_form, pi_row
 
 from lscb_analysis.core import ingest_record, io
 from lscb_analysis.core.errors import (
@@ -29,61 +25,7 @@ from lscb_analysis.model import (
 )
 from lscb_analysis.protect.identifier_text import WITHHELD_TEXT
 
-LATEST = catalogue.available_versions()[-1]
 IDENTIFYING = "Child: John Smith, DOB 03/02/2015 was missed"
-
-
-@functools.lru_cache(maxsize=4)
-def _blank(version: str) -> bytes:
-    with tempfile.TemporaryDirectory() as folder:
-        path = feedback_form.write_feedback_form(
-            catalogue.load_catalogue(version), Path(folder) / "form.xlsx"
-        )
-        return path.read_bytes()
-
-
-def _row(sheet, pi_id: str) -> int:
-    return next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == pi_id)
-
-
-def make_form(
-    folder: Path,
-    name: str,
-    *,
-    version: str = LATEST,
-    organisation="Barnet Police",
-    name_role="A. Lead, analyst",
-    date=dt.datetime(2026, 3, 2),
-    answers: dict | None = None,
-    new_pis: list | None = None,
-    edit=None,
-) -> Path:
-    """A returned form: answers {pi_id: (choice, rating, wording, comment)}; edit(workbook)."""
-    workbook = openpyxl.load_workbook(BytesIO(_blank(version)))
-    respondent = workbook[feedback_form.RESPONDENT_SHEET]
-    for row in respondent.iter_rows(min_col=1, max_col=2):
-        value = {"Organisation": organisation, "Name and role": name_role, "Date": date}.get(
-            row[0].value
-        )
-        if value is not None:
-            row[1].value = value
-    sheet = workbook[feedback_form.FEEDBACK_SHEET]
-    for pi_id, values in (answers or {}).items():
-        r = _row(sheet, pi_id)
-        for offset, value in enumerate(values):
-            if value:
-                cell = sheet.cell(r, 7 + offset)
-                cell.value = value
-                cell.data_type = "s" if isinstance(value, str) else cell.data_type
-    for r, values in enumerate(new_pis or [], start=2):
-        for c, value in enumerate(values, start=1):
-            workbook[feedback_form.NEW_PI_SHEET].cell(r, c).value = value
-    if edit is not None:
-        edit(workbook)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    workbook.save(path)
-    return path
 
 
 @pytest.fixture
@@ -171,12 +113,12 @@ def test_a_missing_folder_is_an_error(project):
 def test_every_cell_problem_is_listed_with_its_sheet_and_cell(folder):
     def edit(workbook):
         sheet = workbook[feedback_form.FEEDBACK_SHEET]
-        sheet.cell(_row(sheet, "BF-SG-03"), 1, "BF-ZZ-99")  # not in the version
+        sheet.cell(pi_row(sheet, "BF-SG-03"), 1, "BF-ZZ-99")  # not in the version
         extra = sheet.max_row + 1
         sheet.cell(extra, 1, "BF-LD-01")  # answered twice
         sheet.cell(extra, 7, "remove")
         sheet.cell(extra + 1, 7, "keep")  # no PI id
-        sheet.cell(_row(sheet, "BF-QA-01"), 3, "A title of our own")
+        sheet.cell(pi_row(sheet, "BF-QA-01"), 3, "A title of our own")
 
     answers = {
         "BF-EH-01": ("Keep it", "", "", ""),
@@ -286,7 +228,7 @@ def test_formula_like_text_is_read_as_text_and_neutralised_on_output(folder, pro
 
     def formula(workbook):
         workbook[feedback_form.FEEDBACK_SHEET].cell(
-            _row(workbook[feedback_form.FEEDBACK_SHEET], "BF-EH-01"), 10
+            pi_row(workbook[feedback_form.FEEDBACK_SHEET], "BF-EH-01"), 10
         ).value = "=1+1"
 
     make_form(folder, "a.xlsx", answers={"BF-LD-01": ("amend", "", link, "")}, edit=formula)
@@ -364,10 +306,12 @@ def test_outputs_leave_raw_untouched_and_refuse_raw(folder, project, capsys):
         edit=REJECTIONS["unknown_version"],
     )
     before = {p.name: (io.sha256_of(p), p.stat().st_mtime) for p in folder.iterdir()}
-    assert consultation.run_feedback_command(folder) == 1
+    # The exit-code rule counts: one form read, one set aside (listed), no cell error.
+    result = consultation.run_feedback_command(folder)
+    assert consultation.feedback_counts(result) == (1, 1, 0)
     out, err = capsys.readouterr()
     assert out.startswith("2 form(s) read: 1 used, 0 superseded, 1 rejected")
-    assert "REJECTED b.xlsx (unknown_version)" in err
+    assert "SET ASIDE b.xlsx (unknown_version)" in err
     assert {p.name: (io.sha256_of(p), p.stat().st_mtime) for p in folder.iterdir()} == before
     processed = project / "data" / "processed"
     for name in (
@@ -386,7 +330,7 @@ def test_outputs_leave_raw_untouched_and_refuse_raw(folder, project, capsys):
     (folder / "b.xlsx").unlink()
     with pytest.raises(StaleDataError, match="`lscb model feedback` first"):
         consultation.read_ingested_feedback(folder)
-    assert consultation.run_feedback_command(folder) == 0
+    assert consultation.feedback_counts(consultation.run_feedback_command(folder)) == (1, 0, 0)
     assert consultation.summary_line(consultation.read_ingested_feedback(folder)).startswith(
         "1 form(s) read: 1 used"
     )

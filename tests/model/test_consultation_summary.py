@@ -11,6 +11,7 @@ from lscb_analysis.model import (
     catalogue,
     consultation_config,
     consultation_summary,
+    feedback_form,
 )
 
 LATEST = catalogue.available_versions()[-1]
@@ -29,6 +30,10 @@ def _responses(rows):
     frame["version"] = LATEST
     frame["organisation"] = frame["file"]
     frame["agency"] = ""
+    frame["date"] = pd.Timestamp("2026-03-02")
+    frame["fingerprint"] = frame["pi_id"].map(
+        feedback_form.pi_fingerprints(catalogue.load_catalogue(LATEST))
+    )
     return frame
 
 

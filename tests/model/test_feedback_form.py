@@ -37,7 +37,9 @@ def test_feedback_form_reads_back(tmp_path):
         "universal outcome",
     ]
     model_sheet = dict(book["Model"].iter_rows(values_only=True))
-    assert model_sheet["version"] == "1.0"
+    assert model_sheet["version"] == model.version
+    prints = dict(p.split("=") for p in model_sheet[feedback_form.FINGERPRINT_KEY].split(";"))
+    assert prints == feedback_form.pi_fingerprints(model) and len(prints) == len(model.pis)
     assert model_sheet["checksum_sha256"] == catalogue.pi_checksum(model)
     assert model_sheet["pi_ids"].split(";") == model.pis["id"].tolist()
     respondent = book["Respondent"]
