@@ -159,7 +159,7 @@ def rank_unmet_need(
     table = table.sort_values(
         [*keys, "borough", "theme"], ascending=[*ascending, True, True], na_position="last"
     ).reset_index(drop=True)
-    ties = table[keys].astype(str).agg("|".join, axis=1)
+    ties = pd.Series(["|".join(v) for v in zip(*(table[k].map(str) for k in keys), strict=True)])
     # competition ranking ("1, 1, 3"): a place's rank is 1 + the places ranked before its group
     table["need_rank"] = table.index.to_series().groupby(ties, sort=False).transform("min") + 1
     return table[RANK_COLUMNS]
