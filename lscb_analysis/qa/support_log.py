@@ -131,9 +131,10 @@ def _check_support_theme(
 
 
 def _check_kind(
-    table: pd.DataFrame, index, row: pd.Series, plan: dict, name: str, issues: list
+    table: pd.DataFrame, index, row: pd.Series, plan: dict, name: str, issues: list, scope: str
 ) -> None:
-    """Set the row's kind of work to the plan's name for it; warn when it is missing or unknown."""
+    """Set the row's kind of work to the plan's name for it; warn when it is missing or
+    unknown, or when the plan gives the kind another scope than the row's borough."""
     line = int(row["row"])
     kinds = ", ".join(plan["kinds"])
     if not row["kind_of_work"]:
@@ -142,6 +143,20 @@ def _check_kind(
         kind = support_plan.resolve_kind(row["kind_of_work"], plan)
         if kind is not None:
             table.at[index, "kind_of_work"] = kind
+            expected = plan["kinds"][kind].get("scope")
+            if expected and scope and expected != scope:
+                issues.append(
+                    log_issue(
+                        name,
+                        line,
+                        "kind_of_work",
+                        "warning",
+                        "kind_scope_mismatch",
+                        f"{name} row {line}, column kind_of_work: {kind} is {expected} work in "
+                        f"the plan, but the row's borough is {scope} work; check the kind or "
+                        "the borough.",
+                    )
+                )
             return
         table.at[index, "kind_of_work"] = ""
         code, text = "unknown_kind", "a kind of work not in the plan"
@@ -187,7 +202,7 @@ def read_support_log(path: Path | str | None = None) -> ValidatedLog:
     year of the start date) and ``valid``. A missing file gives an empty table and a warning.
     ``kind_of_work`` is the plan's name for the kind, or "" when missing or unknown.
     Issues: ``missing_value``, ``bad_number``, ``bad_date``, ``end_before_start``,
-    ``unknown_borough`` (errors); ``unknown_theme``, ``missing_kind``, ``unknown_kind``,
+    ``unknown_borough`` (errors); ``unknown_theme``, ``missing_kind``, ``unknown_kind``, ``kind_scope_mismatch``,
     ``more_days_than_period``, ``identifier_in_text`` (warnings). Raises: DataFileError when the file is unreadable or
     lacks a required column.
     """
@@ -238,7 +253,7 @@ def read_support_log(path: Path | str | None = None) -> ValidatedLog:
                 table.at[index, "borough"], scope = found
         scopes.append(scope)
         _check_support_theme(table, index, row, config, other_themes, name, issues)
-        _check_kind(table, index, row, plan, name, issues)
+        _check_kind(table, index, row, plan, name, issues, scope)
         number = _support_day_count(row, error)
         days.append(number)
         start = parse_date(row["start_date"]) if row["start_date"] else None

@@ -43,9 +43,12 @@ def _key(text: object) -> str:
 def plan_config(rules: dict | None = None) -> dict:
     """The ``plan`` section of support_review.yaml, checked.
 
-    Output: ``{"kinds": {kind: {"share_pct": float, "synonyms": [...]}}, "day_rate": float or
-    None, "currency": str}``. Raises: ParameterError when the section is missing, a share is
-    not a number from 0 to 100, or the shares do not add up to 100.
+    Output: ``{"kinds": {kind: {"share_pct": float, "synonyms": [...], "scope": "borough",
+    "pan-London" or None}}, "day_rate": float or None, "currency": str}`` (``scope``: the
+    scope of the support log rows the kind belongs to; the reader warns of a row whose
+    borough says otherwise). Raises: ParameterError when the section is missing, a share is
+    not a number from 0 to 100, the shares do not add up to 100, or a scope is not borough
+    or pan-London.
     """
     rules = rules if rules is not None else io.read_reference_yaml(RULES_FILE)
     plan = rules.get("plan") if isinstance(rules, dict) else None
@@ -62,9 +65,16 @@ def plan_config(rules: dict | None = None) -> dict:
                 f"data/reference/{RULES_FILE}, plan.kinds.{kind}.share_pct: must be a number "
                 "from 0 to 100."
             )
+        scope = (spec or {}).get("scope")
+        if scope not in (None, "borough", "pan-London"):
+            raise ParameterError(
+                f"data/reference/{RULES_FILE}, plan.kinds.{kind}.scope: must be borough or "
+                "pan-London (or left out)."
+            )
         kinds[str(kind)] = {
             "share_pct": float(share),
             "synonyms": [str(s) for s in (spec or {}).get("synonyms", []) or []],
+            "scope": scope,
         }
     total = sum(k["share_pct"] for k in kinds.values())
     if abs(total - 100) > 1e-6:

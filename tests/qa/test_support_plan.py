@@ -65,6 +65,23 @@ def test_kind_synonyms_and_missing_or_unknown_kinds_named_by_row(log):
     assert table["valid"].all()
 
 
+def test_a_kind_against_the_rows_scope_is_warned(tmp_path):
+    path = tmp_path / "support_log.csv"
+    path.write_text(
+        "borough,theme,days,commissioned by,start date,end date,kind of work\n"
+        "Barnet,neglect,2,BM,12/05/2025,30/06/2025,London Board work\n"
+        "pan-London,training,1,ADCS,12/05/2025,30/06/2025,borough support\n"
+        "Barnet,neglect,1,BM,12/05/2025,30/06/2025,borough support\n",
+        encoding="utf-8",
+    )
+    issues = support_log.read_support_log(path).issues
+    mismatch = issues[issues["code"] == "kind_scope_mismatch"]
+    assert mismatch["row"].tolist() == [2, 3]
+    assert "London Board work is pan-London work in the plan" in mismatch["message"].iloc[0]
+    with pytest.raises(ParameterError, match="scope"):
+        support_plan.plan_config({"plan": {"kinds": {"a": {"share_pct": 100, "scope": "x"}}}})
+
+
 def test_financial_quarters():
     assert support_plan.financial_quarter(pd.Timestamp("2025-04-01")) == "2025-26 Q1"
     assert support_plan.financial_quarter(pd.Timestamp("2025-07-01")) == "2025-26 Q2"
