@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lscb_analysis.core import io
-from lscb_analysis.core.errors import InvalidArgumentError, ParameterError
+from lscb_analysis.core.errors import InvalidArgumentError, ReferenceDataError
 
 RULES_FILE = "support_review.yaml"
 UNMET = "evidence of need with no support"
@@ -38,14 +38,14 @@ RANK_COLUMNS = [
 def ranking_config(rules: dict | None = None) -> dict:
     """The ``ranking`` section of support_review.yaml, checked.
 
-    Output: ``{"weights": {signal: float}, "order": [key, ...]}``. Raises: ParameterError
+    Output: ``{"weights": {signal: float}, "order": [key, ...]}``. Raises: ReferenceDataError
     when the section is missing, a weight is not a number of 0 or more, or ``order`` names a
     key other than strength, signals and first_seen.
     """
     rules = rules if rules is not None else io.read_reference_yaml(RULES_FILE)
     ranking = rules.get("ranking") if isinstance(rules, dict) else None
     if not isinstance(ranking, dict) or not isinstance(ranking.get("weights"), dict):
-        raise ParameterError(
+        raise ReferenceDataError(
             f"data/reference/{RULES_FILE} has no ranking.weights: give each signal (Ofsted "
             "inadequate, Ofsted requires improvement, Score card exception, Audit weak "
             "section) a weight."
@@ -53,7 +53,7 @@ def ranking_config(rules: dict | None = None) -> dict:
     weights = {}
     for signal, weight in ranking["weights"].items():
         if not isinstance(weight, (int, float)) or weight < 0:
-            raise ParameterError(
+            raise ReferenceDataError(
                 f"data/reference/{RULES_FILE}, ranking.weights.{signal}: must be a number of "
                 "0 or more."
             )
@@ -61,7 +61,7 @@ def ranking_config(rules: dict | None = None) -> dict:
     order = list(ranking.get("order") or ORDER_KEYS)
     unknown = [key for key in order if key not in ORDER_KEYS]
     if unknown or not order:
-        raise ParameterError(
+        raise ReferenceDataError(
             f"data/reference/{RULES_FILE}, ranking.order: {unknown or 'empty'}; use keys from "
             f"{', '.join(ORDER_KEYS)}."
         )
@@ -69,10 +69,10 @@ def ranking_config(rules: dict | None = None) -> dict:
 
 
 def _weights_of(signals: pd.Series, weights: dict) -> pd.Series:
-    """Each signal's weight; ParameterError naming a signal with no weight."""
+    """Each signal's weight; ReferenceDataError naming a signal with no weight."""
     missing = sorted(set(signals) - set(weights))
     if missing:
-        raise ParameterError(
+        raise ReferenceDataError(
             f"data/reference/{RULES_FILE}, ranking.weights: no weight for {', '.join(missing)}; "
             "add one."
         )
@@ -108,7 +108,7 @@ def rank_unmet_need(
     ``evidence`` (as listed by the targeting). Places with no dated signal rank after the
     dated ones when first_seen is in the order.
 
-    Raises: InvalidArgumentError when a column is missing; ParameterError for a bad ranking
+    Raises: InvalidArgumentError when a column is missing; ReferenceDataError for a bad ranking
     configuration or a signal with no weight.
     """
     needed = {"borough", "theme", "signal", "first_seen"}

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lscb_analysis.core import io
-from lscb_analysis.core.errors import InvalidArgumentError, ParameterError
+from lscb_analysis.core.errors import InvalidArgumentError, ReferenceDataError
 
 RULES_FILE = "support_review.yaml"
 ALL_ADVISERS = "All advisers"
@@ -46,14 +46,14 @@ def plan_config(rules: dict | None = None) -> dict:
     Output: ``{"kinds": {kind: {"share_pct": float, "synonyms": [...], "scope": "borough",
     "pan-London" or None}}, "day_rate": float or None, "currency": str}`` (``scope``: the
     scope of the support log rows the kind belongs to; the reader warns of a row whose
-    borough says otherwise). Raises: ParameterError when the section is missing, a share is
+    borough says otherwise). Raises: ReferenceDataError when the section is missing, a share is
     not a number from 0 to 100, the shares do not add up to 100, or a scope is not borough
     or pan-London.
     """
     rules = rules if rules is not None else io.read_reference_yaml(RULES_FILE)
     plan = rules.get("plan") if isinstance(rules, dict) else None
     if not isinstance(plan, dict) or not isinstance(plan.get("kinds"), dict) or not plan["kinds"]:
-        raise ParameterError(
+        raise ReferenceDataError(
             f"data/reference/{RULES_FILE} has no plan.kinds: list the kinds of work with their "
             "share_pct (e.g. borough support: 60, London Board work: 20, pan-London projects: 20)."
         )
@@ -61,13 +61,13 @@ def plan_config(rules: dict | None = None) -> dict:
     for kind, spec in plan["kinds"].items():
         share = (spec or {}).get("share_pct")
         if not isinstance(share, (int, float)) or not 0 <= float(share) <= 100:
-            raise ParameterError(
+            raise ReferenceDataError(
                 f"data/reference/{RULES_FILE}, plan.kinds.{kind}.share_pct: must be a number "
                 "from 0 to 100."
             )
         scope = (spec or {}).get("scope")
         if scope not in (None, "borough", "pan-London"):
-            raise ParameterError(
+            raise ReferenceDataError(
                 f"data/reference/{RULES_FILE}, plan.kinds.{kind}.scope: must be borough or "
                 "pan-London (or left out)."
             )
@@ -78,13 +78,13 @@ def plan_config(rules: dict | None = None) -> dict:
         }
     total = sum(k["share_pct"] for k in kinds.values())
     if abs(total - 100) > 1e-6:
-        raise ParameterError(
+        raise ReferenceDataError(
             f"data/reference/{RULES_FILE}, plan.kinds: the shares add up to {total:g}, not 100; "
             "correct them."
         )
     rate = plan.get("day_rate")
     if rate is not None and (not isinstance(rate, (int, float)) or rate < 0):
-        raise ParameterError(
+        raise ReferenceDataError(
             f"data/reference/{RULES_FILE}, plan.day_rate: must be a number of 0 or more, or null."
         )
     return {
@@ -162,7 +162,7 @@ def time_by_kind(
     (each, then "All quarters") and kind of work: ``days``, ``share_pct`` (of that adviser's days
     in that quarter), ``plan_pct``, ``gap_pp`` (share minus plan, percentage points),
     ``plan_days`` (the plan's share of the days worked) and ``gap_days`` (days minus
-    plan_days; above 0: more than planned). Raises: ParameterError for a bad plan.
+    plan_days; above 0: more than planned). Raises: ReferenceDataError for a bad plan.
     """
     plan = plan if plan is not None else plan_config()
     rows = log[log["valid"].astype(bool)].copy()

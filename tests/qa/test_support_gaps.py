@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lscb_analysis.core.errors import InvalidArgumentError, ParameterError
+from lscb_analysis.core.errors import InvalidArgumentError, ReferenceDataError
 from lscb_analysis.qa import support_gaps, support_review
 
 RANKING = support_gaps.ranking_config()
@@ -82,12 +82,12 @@ def test_a_stated_order_changes_the_ranking_and_ties_share_a_rank():
 def test_weights_come_from_the_yaml_and_bad_configuration_is_named():
     assert RANKING["weights"]["Ofsted inadequate"] == 3.0
     assert RANKING["order"] == ["strength", "signals", "first_seen"]
-    with pytest.raises(ParameterError, match="ranking.order"):
+    with pytest.raises(ReferenceDataError, match="ranking.order"):
         support_gaps.ranking_config({"ranking": {"weights": {}, "order": ["size"]}})
-    with pytest.raises(ParameterError, match="ranking.weights"):
+    with pytest.raises(ReferenceDataError, match="ranking.weights"):
         support_gaps.ranking_config({})
     targeted = support_review.targeting(SUPPORT, EVIDENCE)
-    with pytest.raises(ParameterError, match="no weight for Audit weak section"):
+    with pytest.raises(ReferenceDataError, match="no weight for Audit weak section"):
         support_gaps.rank_unmet_need(
             targeted,
             EVIDENCE,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lscb_analysis.core.errors import InvalidArgumentError, ParameterError
+from lscb_analysis.core.errors import InvalidArgumentError, ReferenceDataError
 from lscb_analysis.qa import support_log, support_plan
 
 PLAN = support_plan.plan_config()
@@ -43,9 +43,9 @@ def test_the_plan_is_60_20_20_from_the_yaml():
 
 def test_plan_shares_must_add_up_to_100():
     rules = {"plan": {"kinds": {"a": {"share_pct": 60}, "b": {"share_pct": 30}}}}
-    with pytest.raises(ParameterError, match="add up to 90"):
+    with pytest.raises(ReferenceDataError, match="add up to 90"):
         support_plan.plan_config(rules)
-    with pytest.raises(ParameterError, match="plan.kinds"):
+    with pytest.raises(ReferenceDataError, match="plan.kinds"):
         support_plan.plan_config({})
 
 
@@ -78,7 +78,7 @@ def test_a_kind_against_the_rows_scope_is_warned(tmp_path):
     mismatch = issues[issues["code"] == "kind_scope_mismatch"]
     assert mismatch["row"].tolist() == [2, 3]
     assert "London Board work is pan-London work in the plan" in mismatch["message"].iloc[0]
-    with pytest.raises(ParameterError, match="scope"):
+    with pytest.raises(ReferenceDataError, match="scope"):
         support_plan.plan_config({"plan": {"kinds": {"a": {"share_pct": 100, "scope": "x"}}}})
 
 
