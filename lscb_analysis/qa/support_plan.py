@@ -129,10 +129,14 @@ def _against_plan(group: pd.DataFrame, plan: dict) -> pd.DataFrame:
     """One group's days by kind (every planned kind, and unrecorded kinds when any) vs the plan."""
     days = group.groupby("kind_of_work")["days"].sum()
     kinds = list(plan["kinds"]) + ([NOT_RECORDED] if NOT_RECORDED in days.index else [])
-    total = float(days.sum())
+    # the plan is compared with the days whose kind is recorded; the unrecorded row shows its
+    # share of all days
+    total = float(days.drop(NOT_RECORDED, errors="ignore").sum())
     table = pd.DataFrame({"kind_of_work": kinds})
     table["days"] = table["kind_of_work"].map(days).fillna(0.0).astype(float)
     table["share_pct"] = 100 * table["days"] / total if total > 0 else np.nan
+    unrecorded = table["kind_of_work"] == NOT_RECORDED
+    table.loc[unrecorded, "share_pct"] = 100 * table["days"] / float(days.sum())
     table["plan_pct"] = table["kind_of_work"].map(
         {k: s["share_pct"] for k, s in plan["kinds"].items()}
     )
@@ -159,10 +163,12 @@ def time_by_kind(
     "kind not recorded", which has no planned share.
 
     Output: :data:`TIME_COLUMNS`, one row per adviser (each, then "All advisers"), quarter
-    (each, then "All quarters") and kind of work: ``days``, ``share_pct`` (of that adviser's days
-    in that quarter), ``plan_pct``, ``gap_pp`` (share minus plan, percentage points),
-    ``plan_days`` (the plan's share of the days worked) and ``gap_days`` (days minus
-    plan_days; above 0: more than planned). Raises: ReferenceDataError for a bad plan.
+    (each, then "All quarters") and kind of work: ``days``, ``share_pct`` (of that adviser's
+    days in that quarter whose kind is recorded; for "kind not recorded", its share of all
+    the days), ``plan_pct``, ``gap_pp`` (share minus plan, percentage points), ``plan_days``
+    (the plan's share of the days with a recorded kind) and ``gap_days`` (days minus
+    plan_days; above 0: more than planned). With no kind recorded in a group, its planned
+    kinds' shares and gaps are NaN (not known), never a gap of minus the plan. Raises: ReferenceDataError for a bad plan.
     """
     plan = plan if plan is not None else plan_config()
     rows = log[log["valid"].astype(bool)].copy()

@@ -103,27 +103,47 @@ def test_time_by_kind_against_the_plan_by_hand(log):
     assert a["days"].tolist() == [6.0, 2.0, 2.0]
     assert a["share_pct"].tolist() == pytest.approx([60.0, 20.0, 20.0])
     assert a["gap_pp"].tolist() == pytest.approx([0.0, 0.0, 0.0])
-    # Adviser B, 2025-26 Q3: 3 borough + 0 Board + 1 projects + 2 "kind not recorded" = 6 days.
-    # borough share 3/6 = 50% -> gap 50 - 60 = -10 pp; planned 0.6 * 6 = 3.6 days -> gap -0.6
-    # Board share 0% -> gap -20 pp; planned 1.2 days -> gap -1.2 days
-    # projects 1/6 = 16.67% -> gap -3.33 pp; planned 1.2 -> gap -0.2 days
-    # kind not recorded: 2/6 = 33.33%, no plan
+    # Adviser B, 2025-26 Q3: 3 borough + 0 Board + 1 projects = 4 days with a kind, and 2
+    # days "kind not recorded" (6 in all). The plan is compared with the 4 recorded days:
+    # borough share 3/4 = 75% -> gap 75 - 60 = +15 pp; planned 0.6 * 4 = 2.4 days -> +0.6
+    # Board share 0% -> gap -20 pp; planned 0.8 days -> gap -0.8 days
+    # projects 1/4 = 25% -> gap +5 pp; planned 0.8 -> gap +0.2 days
+    # kind not recorded: 2 of all 6 days = 33.33%, no plan
     b = group("B", "2025-26 Q3")
     assert b.index.tolist() == [*PLAN["kinds"], support_plan.NOT_RECORDED]
     assert b["days"].tolist() == [3.0, 0.0, 1.0, 2.0]
-    assert b["gap_pp"].iloc[:3].tolist() == pytest.approx([-10.0, -20.0, 100 / 6 - 20])
-    assert b["gap_days"].iloc[:3].tolist() == pytest.approx([-0.6, -1.2, -0.2])
+    assert b["gap_pp"].iloc[:3].tolist() == pytest.approx([15.0, -20.0, 5.0])
+    assert b["gap_days"].iloc[:3].tolist() == pytest.approx([0.6, -0.8, 0.2])
     assert b["share_pct"].iloc[3] == pytest.approx(100 / 3) and pd.isna(b["plan_pct"].iloc[3])
-    # All advisers, all quarters: 16 days: borough 9 (56.25%), Board 2 (12.5%), projects 3
-    # (18.75%), not recorded 2. Board gap: 2 - 0.2 * 16 = -1.2 days, 12.5 - 20 = -7.5 pp.
+    # All advisers, all quarters: 16 days, 14 with a kind: borough 9 (9/14 = 64.29%), Board 2
+    # (14.29%), projects 3 (21.43%), not recorded 2 (2/16 = 12.5% of all days).
+    # Board gap: 2 - 0.2 * 14 = -0.8 days, 100 * 2/14 - 20 = -5.71 pp; borough 9 - 8.4 = +0.6.
     whole = support_plan.plan_summary(support_plan.time_by_kind(log.table)).set_index(
         "kind_of_work"
     )
     assert whole["days"].sum() == 16.0
-    assert whole.loc["borough support", "share_pct"] == pytest.approx(56.25)
-    assert whole.loc["London Board work", "gap_pp"] == pytest.approx(-7.5)
-    assert whole.loc["London Board work", "gap_days"] == pytest.approx(-1.2)
-    assert whole.loc["borough support", "gap_days"] == pytest.approx(9 - 9.6)
+    assert whole.loc["borough support", "share_pct"] == pytest.approx(900 / 14)
+    assert whole.loc["London Board work", "gap_pp"] == pytest.approx(200 / 14 - 20)
+    assert whole.loc["London Board work", "gap_days"] == pytest.approx(-0.8)
+    assert whole.loc["borough support", "gap_days"] == pytest.approx(0.6)
+    assert whole.loc[support_plan.NOT_RECORDED, "share_pct"] == pytest.approx(12.5)
+
+
+def test_a_log_with_no_kinds_shows_no_gap_rather_than_minus_the_plan():
+    log = pd.DataFrame(
+        {
+            "adviser": "A",
+            "kind_of_work": "",
+            "days": [4.0, 2.0],
+            "start_date": pd.Timestamp("2025-05-01"),
+            "year": "2025-26",
+            "valid": True,
+        }
+    )
+    whole = support_plan.plan_summary(support_plan.time_by_kind(log, plan=PLAN))
+    assert whole["share_pct"].iloc[:3].isna().all() and whole["gap_pp"].iloc[:3].isna().all()
+    assert whole["days"].tolist() == [0.0, 0.0, 0.0, 6.0]
+    assert whole["share_pct"].iloc[3] == 100.0
 
 
 def test_time_by_kind_for_one_year_and_an_empty_year(log):
