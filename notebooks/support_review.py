@@ -125,5 +125,5 @@ Markdown(support_review.withheld_note(evidence))
 # %%
 record = provenance.run_record({"year": year, "allowance": allowance},
                                ["data/raw/support/support_log.csv"])
-report_index.record_for_index(support_review.index_headlines(days, targeted), period=year)
+report_index.record_for_index(support_review.index_headlines(days, targeted, support_plan.plan_summary(time)), period=year)
 presenter.show(record, "Run record")

@@ -295,27 +295,44 @@ def scorecard_exceptions() -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def index_headlines(days: pd.DataFrame, targeted: pd.DataFrame) -> dict:
+def index_headlines(
+    days: pd.DataFrame, targeted: pd.DataFrame, plan_summary: pd.DataFrame | None = None
+) -> dict:
     """The review's headline values for the report index (totals, never a row of the log).
 
-    Inputs: :func:`lscb_analysis.qa.support_log.support_days` (``days_used``, ``allowance``)
-    and :func:`targeting` (``finding``). Output: ``{label: value}`` with the days used
-    against the allowance, the support with no evidence of need and the evidence of need with
-    no support (counts of borough and theme pairs). Raises nothing.
+    Inputs: :func:`lscb_analysis.qa.support_log.support_days` (``days_used``, ``allowance``,
+    optional ``chargeable_days``), :func:`targeting` (``finding``) and, optionally,
+    :func:`lscb_analysis.qa.support_plan.plan_summary` (``kind_of_work, share_pct,
+    plan_pct``). Output: ``{label: value}`` with the days used against the allowance, the
+    excess days to charge, the support with no evidence of need and the evidence of need with
+    no support (counts of borough and theme pairs) and each kind of work's share against the
+    plan ("69% (plan 60%)"). Raises nothing.
 
     >>> days = pd.DataFrame({"days_used": [4.0, 12.5], "allowance": [10, 10]})
     >>> targeted = pd.DataFrame({"finding": ["support with no evidence of need",
     ...                                      "support matches evidence"]})
     >>> index_headlines(days, targeted)["Days used / allowance"]
     '16.5 of 20'
+    >>> summary = pd.DataFrame({"kind_of_work": ["borough support"], "share_pct": [68.75],
+    ...                         "plan_pct": [60.0]})
+    >>> index_headlines(days, targeted, summary)["Share: borough support"]
+    '69% (plan 60%)'
     """
     findings = targeted["finding"].value_counts()
     used = float(pd.to_numeric(days["days_used"], errors="coerce").sum())
     allowed = float(pd.to_numeric(days["allowance"], errors="coerce").sum())
-    return {
+    headlines = {
         "Days used / allowance": f"{used:g} of {allowed:g}",
         "Support with no evidence of need": int(
             findings.get("support with no evidence of need", 0)
         ),
         "Need with no support": int(findings.get("evidence of need with no support", 0)),
     }
+    if "chargeable_days" in days.columns:
+        excess = float(pd.to_numeric(days["chargeable_days"], errors="coerce").sum())
+        headlines["Excess days to charge"] = f"{excess:g}"
+    if plan_summary is not None:
+        for row in plan_summary[plan_summary["plan_pct"].notna()].itertuples():
+            share = f"{row.share_pct:.0f}%" if pd.notna(row.share_pct) else "not known"
+            headlines[f"Share: {row.kind_of_work}"] = f"{share} (plan {row.plan_pct:g}%)"
+    return headlines
