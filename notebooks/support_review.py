@@ -18,8 +18,10 @@
 # show that support is targeting the right areas. This review sets the support log against the
 # evidence of need per borough and theme (Ofsted judgements below good, score card exceptions,
 # weak case-file audit sections): support with no evidence of need, evidence of need with no
-# support, days used against the agreed allowance, and the split between borough support and
-# pan-London work.
+# support (ranked by the strength of the evidence and how long it has waited), days used
+# against the agreed allowance with the excess to charge, and the advisers' time by kind of
+# work against their plan (the 2011 advisers' report: about 60% borough support, 20% London
+# Board work, 20% pan-London projects).
 
 # %% tags=["parameters"]
 year = None  # financial year such as "2025-26"; None for every year in the log
@@ -32,7 +34,7 @@ from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
 from lscb_analysis.present import presenter
-from lscb_analysis.qa import audit_ingest, support_log, support_review
+from lscb_analysis.qa import audit_ingest, support_gaps, support_log, support_plan, support_review
 from lscb_analysis.runs import report_index
 
 # %% [markdown] tags=["screen-only"]
@@ -49,12 +51,31 @@ presenter.show(log.issues, "Problems in the support log")
 
 # %% [markdown]
 # ## Days used against the allowance
-# Support days per borough and financial year against the agreed allowance; days beyond it are
-# chargeable.
+# Support days per borough and financial year against the agreed allowance (10 days an area
+# by default); the days beyond it are the excess to be charged, with the charge when a day rate
+# is set in `data/reference/support_review.yaml`.
 
 # %%
-days = support_log.support_days(log.table, allowance, year=year)
+days = support_plan.with_charges(support_log.support_days(log.table, allowance, year=year))
 presenter.show(days, "Support days by borough")
+
+# %% [markdown]
+# ## The advisers' time against their plan
+# Days by kind of work for all advisers over the whole period, against the planned shares
+# (`plan` in `data/reference/support_review.yaml`), with the gap in percentage points and days.
+# Rows whose kind of work is missing or unknown are listed in the problems above and counted
+# as "kind not recorded".
+
+# %%
+time = support_plan.time_by_kind(log.table, year=year)
+presenter.show(support_plan.plan_summary(time), "Advisers' time against the plan")
+
+# %% [markdown]
+# The same per adviser and per financial quarter (a piece of work counts in the quarter it
+# started), each adviser's quarters then their whole period, then all advisers together.
+
+# %%
+presenter.show(time, "Time by kind of work, per adviser and quarter")
 
 # %% [markdown]
 # ## Borough support and pan-London work
@@ -78,6 +99,20 @@ targeted = support_review.targeting(support, evidence)
 presenter.show(targeted, "Support against evidence of need")
 
 # %% [markdown]
+# ## Where evidence shows need and no support was given, ranked
+# Each place is ranked by the strength of its evidence (the signals' weights: Ofsted
+# inadequate 3, requires improvement 2, a score card exception or a weak audit section 1),
+# then the number of signals, then the oldest signal first (`ranking` in
+# `data/reference/support_review.yaml`), with the time from its first signal to today.
+
+# %%
+ranked = support_gaps.rank_unmet_need(targeted, evidence)
+Markdown(support_gaps.unmet_headline(ranked))
+
+# %%
+presenter.show(ranked, "Evidence of need with no support, ranked")
+
+# %% [markdown]
 # Audit sections with a suppressed grade count are not judged here (their share could give the
 # small number back); the count of them, when there are any:
 
@@ -90,5 +125,5 @@ Markdown(support_review.withheld_note(evidence))
 # %%
 record = provenance.run_record({"year": year, "allowance": allowance},
                                ["data/raw/support/support_log.csv"])
-report_index.record_for_index(support_review.index_headlines(days, targeted), period=year)
+report_index.record_for_index(support_review.index_headlines(days, targeted, support_plan.plan_summary(time)), period=year)
 presenter.show(record, "Run record")

@@ -2,7 +2,8 @@
 
 :func:`demo_actions` gives ``actions.csv`` (actions after audit findings and PI exceptions,
 some overdue, some due for re-audit) and :func:`demo_support_log` gives ``support_log.csv``
-(support days, Barnet over its allowance, pan-London work), both as CSV bytes.
+(support days with their kind of work, Barnet over its allowance, London Board and
+pan-London work), both as CSV bytes.
 """
 
 from __future__ import annotations
@@ -134,6 +135,7 @@ def demo_support_log() -> bytes:
         "start_date",
         "end_date",
         "adviser",
+        "kind_of_work",
         "activity",
     ]
     rows = [
@@ -146,6 +148,7 @@ def demo_support_log() -> bytes:
             "12/05/2025",
             "30/06/2025",
             "SYNTHETIC adviser 1",
+            "borough support",
             "Neglect audit design and moderation",
         ],
         [
@@ -157,6 +160,7 @@ def demo_support_log() -> bytes:
             "01/09/2025",
             "31/10/2025",
             "SYNTHETIC adviser 1",
+            "borough support",
             "Neglect strategy refresh",
         ],
         [
@@ -168,6 +172,7 @@ def demo_support_log() -> bytes:
             "12/01/2026",
             "20/02/2026",
             "SYNTHETIC adviser 2",
+            "Borough level support",
             "Exploitation audit moderation",
         ],
         [
@@ -179,6 +184,7 @@ def demo_support_log() -> bytes:
             "03/11/2025",
             "27/02/2026",
             "SYNTHETIC adviser 2",
+            "borough support",
             "Exploitation pathway review",
         ],
         [
@@ -190,6 +196,7 @@ def demo_support_log() -> bytes:
             "07/07/2025",
             "29/08/2025",
             "SYNTHETIC adviser 3",
+            "borough support",
             "Board self-assessment",
         ],
         [
@@ -201,6 +208,7 @@ def demo_support_log() -> bytes:
             "06/10/2025",
             "28/11/2025",
             "SYNTHETIC adviser 3",
+            "borough support",
             "Early help threshold workshop",
         ],
         [
@@ -212,6 +220,7 @@ def demo_support_log() -> bytes:
             "01/04/2025",
             "31/03/2026",
             "SYNTHETIC adviser 1",
+            "pan-London projects",
             "Pan-London dataset work",
         ],
         [
@@ -223,7 +232,44 @@ def demo_support_log() -> bytes:
             "14/01/2026",
             "15/01/2026",
             "SYNTHETIC adviser 2",
+            "pan London project work",
             "Audit tool training",
+        ],
+        [
+            "SYN-S09",
+            "pan-London",
+            "leadership and governance",
+            "3",
+            "SYNTHETIC London Safeguarding Children Board",
+            "10/04/2025",
+            "30/06/2025",
+            "SYNTHETIC adviser 1",
+            "London Board work",
+            "Board papers and the London business plan",
+        ],
+        [
+            "SYN-S10",
+            "pan-London",
+            "performance data",
+            "2",
+            "SYNTHETIC London Safeguarding Children Board",
+            "07/10/2025",
+            "19/12/2025",
+            "SYNTHETIC adviser 3",
+            "London Board",
+            "London dataset report to the Board",
+        ],
+        [
+            "SYN-S11",
+            "Barnet",
+            "learning reviews",
+            "2",
+            "SYNTHETIC independent scrutineer",
+            "02/02/2026",
+            "27/03/2026",
+            "SYNTHETIC adviser 1",
+            "borough support",
+            "Rapid review learning workshop",
         ],
     ]
     return _csv_bytes(header, rows)

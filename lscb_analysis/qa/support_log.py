@@ -2,7 +2,9 @@
 
 Support log (``data/raw/support/support_log.csv``): days of regional adviser or improvement
 partner support. Columns: borough (or a pan-London label such as "pan-London"), theme, days,
-commissioned_by, start_date, end_date; optional: support_id, adviser, activity, notes.
+commissioned_by, start_date, end_date; optional: support_id, adviser, kind_of_work
+(borough support, London Board work or pan-London projects: the kinds and their synonyms are
+``plan.kinds`` in ``data/reference/support_review.yaml``), activity, notes.
 Headers are matched ignoring case, spaces and punctuation; :data:`SUPPORT_HEADER_SYNONYMS`
 lists other accepted names.
 
@@ -26,7 +28,7 @@ import pandas as pd
 
 from lscb_analysis.core import paths, register
 from lscb_analysis.core.errors import InvalidArgumentError, ParameterError
-from lscb_analysis.qa import audit
+from lscb_analysis.qa import audit, support_plan
 from lscb_analysis.qa.log_files import (
     ValidatedLog,
     check_required,
@@ -49,6 +51,7 @@ SUPPORT_COLUMNS = (
     "start_date",
     "end_date",
     "adviser",
+    "kind_of_work",
     "activity",
     "notes",
 )
@@ -75,6 +78,12 @@ SUPPORT_HEADER_SYNONYMS = {
     "comments": "notes",
     "comment": "notes",
     "id": "support_id",
+    "kind": "kind_of_work",
+    "work_kind": "kind_of_work",
+    "type_of_work": "kind_of_work",
+    "work_type": "kind_of_work",
+    "kind_of_support": "kind_of_work",
+    "category": "kind_of_work",
 }
 
 
@@ -121,6 +130,50 @@ def _check_support_theme(
                 )
 
 
+def _check_kind(
+    table: pd.DataFrame, index, row: pd.Series, plan: dict, name: str, issues: list, scope: str
+) -> None:
+    """Set the row's kind of work to the plan's name for it; warn when it is missing or
+    unknown, or when the plan gives the kind another scope than the row's borough."""
+    line = int(row["row"])
+    kinds = ", ".join(plan["kinds"])
+    if not row["kind_of_work"]:
+        code, text = "missing_kind", "no kind of work"
+    else:
+        kind = support_plan.resolve_kind(row["kind_of_work"], plan)
+        if kind is not None:
+            table.at[index, "kind_of_work"] = kind
+            expected = plan["kinds"][kind].get("scope")
+            if expected and scope and expected != scope:
+                issues.append(
+                    log_issue(
+                        name,
+                        line,
+                        "kind_of_work",
+                        "warning",
+                        "kind_scope_mismatch",
+                        f"{name} row {line}, column kind_of_work: {kind} is {expected} work in "
+                        f"the plan, but the row's borough is {scope} work; check the kind or "
+                        "the borough.",
+                    )
+                )
+            return
+        table.at[index, "kind_of_work"] = ""
+        code, text = "unknown_kind", "a kind of work not in the plan"
+    issues.append(
+        log_issue(
+            name,
+            line,
+            "kind_of_work",
+            "warning",
+            code,
+            f"{name} row {line}, column kind_of_work: {text}; its days count as "
+            f'"{support_plan.NOT_RECORDED}" in the time against the plan. Write one of: {kinds} '
+            "(synonyms: plan.kinds in data/reference/support_review.yaml).",
+        )
+    )
+
+
 def _support_day_count(row: pd.Series, error) -> float:
     """The row's days as a number above 0; NaN (and an error, when written) otherwise."""
     number = np.nan
@@ -147,9 +200,10 @@ def read_support_log(path: Path | str | None = None) -> ValidatedLog:
     canonical or "pan-London", ``theme`` the audit theme's title when it is one, ``days`` a
     number, dates as Timestamps), ``scope`` ("borough" or "pan-London"), ``year`` (financial
     year of the start date) and ``valid``. A missing file gives an empty table and a warning.
+    ``kind_of_work`` is the plan's name for the kind, or "" when missing or unknown.
     Issues: ``missing_value``, ``bad_number``, ``bad_date``, ``end_before_start``,
-    ``unknown_borough`` (errors); ``unknown_theme``, ``more_days_than_period``,
-    ``identifier_in_text`` (warnings). Raises: DataFileError when the file is unreadable or
+    ``unknown_borough`` (errors); ``unknown_theme``, ``missing_kind``, ``unknown_kind``, ``kind_scope_mismatch``,
+    ``more_days_than_period``, ``identifier_in_text`` (warnings). Raises: DataFileError when the file is unreadable or
     lacks a required column.
     """
     file = Path(path) if path is not None else paths.raw_dir() / "support" / "support_log.csv"
@@ -173,6 +227,7 @@ def read_support_log(path: Path | str | None = None) -> ValidatedLog:
     config = audit.audit_config()
     pans = pan_labels(config)
     other_themes = {" ".join(t.lower().split()) for t in config["support"]["other_themes"]}
+    plan = support_plan.plan_config()
     name = file.name
     bad: set[int] = set()
     days: list[float] = []
@@ -198,6 +253,7 @@ def read_support_log(path: Path | str | None = None) -> ValidatedLog:
                 table.at[index, "borough"], scope = found
         scopes.append(scope)
         _check_support_theme(table, index, row, config, other_themes, name, issues)
+        _check_kind(table, index, row, plan, name, issues, scope)
         number = _support_day_count(row, error)
         days.append(number)
         start = parse_date(row["start_date"]) if row["start_date"] else None

@@ -18,7 +18,14 @@ from lscb_analysis.published import ofsted
 from lscb_analysis.qa import audit_questions
 
 RULES_FILE = "support_review.yaml"
-EVIDENCE_COLUMNS = ["borough", "theme", "source", "detail"]
+EVIDENCE_COLUMNS = ["borough", "theme", "source", "detail", "signal", "first_seen"]
+# The signal each piece of evidence is, as the ranking weights in support_review.yaml name it.
+OFSTED_SIGNALS = {
+    "Inadequate": "Ofsted inadequate",
+    "Requires improvement to be good": "Ofsted requires improvement",
+}
+EXCEPTION_SIGNAL = "Score card exception"
+AUDIT_SIGNAL = "Audit weak section"
 
 
 def load_rules() -> dict:
@@ -34,7 +41,9 @@ def ofsted_evidence(judgements: pd.DataFrame, rules: dict) -> pd.DataFrame:
         rules: :func:`load_rules`.
 
     Returns:
-        ``EVIDENCE_COLUMNS`` with ``source`` "Ofsted".
+        ``EVIDENCE_COLUMNS`` with ``source`` "Ofsted", ``signal`` "Ofsted inadequate" or
+        "Ofsted requires improvement" and ``first_seen`` the inspection date (NaT when not
+        published).
     """
     weak = ofsted.needs_improvement(judgements)
     rows = []
@@ -53,6 +62,10 @@ def ofsted_evidence(judgements: pd.DataFrame, rules: dict) -> pd.DataFrame:
                     "detail": f"{row.area.replace('_', ' ')}: "
                     f"{ofsted.SHORT_GRADES.get(row.judgement, row.judgement)} "
                     f"({date})",
+                    "signal": OFSTED_SIGNALS[row.judgement],
+                    "first_seen": pd.Timestamp(row.inspection_date)
+                    if pd.notna(row.inspection_date)
+                    else pd.NaT,
                 }
             )
     return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
@@ -62,17 +75,27 @@ def exception_evidence(exceptions: pd.DataFrame, rules: dict) -> pd.DataFrame:
     """Evidence of need from score card exceptions, by the PI's owning sub-group.
 
     Args:
-        exceptions: ``borough, sub_group, detail`` (one row per exception).
+        exceptions: ``borough, sub_group, detail`` (one row per exception); optional
+            ``first_seen`` (the end of the first period the exception showed; NaT if absent).
         rules: :func:`load_rules`.
 
     Returns:
-        ``EVIDENCE_COLUMNS`` with ``source`` "Score card".
+        ``EVIDENCE_COLUMNS`` with ``source`` "Score card", ``signal`` "Score card exception".
     """
+    if "first_seen" not in exceptions.columns:
+        exceptions = exceptions.assign(first_seen=pd.NaT)
     rows = []
     for theme, spec in rules["themes"].items():
         mine = exceptions[exceptions["sub_group"].isin(spec.get("sub_groups", []))]
         rows += [
-            {"borough": r.borough, "theme": theme, "source": "Score card", "detail": r.detail}
+            {
+                "borough": r.borough,
+                "theme": theme,
+                "source": "Score card",
+                "detail": r.detail,
+                "signal": EXCEPTION_SIGNAL,
+                "first_seen": pd.Timestamp(r.first_seen) if pd.notna(r.first_seen) else pd.NaT,
+            }
             for r in mine.itertuples()
         ]
     return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
@@ -85,7 +108,8 @@ def audit_evidence(records: pd.DataFrame) -> pd.DataFrame:
     :func:`lscb_analysis.qa.audit_questions.weak_sections`); ``attrs["withheld"]`` counts them.
 
     Returns:
-        ``EVIDENCE_COLUMNS`` with ``source`` "Audit", the theme as its title.
+        ``EVIDENCE_COLUMNS`` with ``source`` "Audit", the theme as its title, ``signal``
+        "Audit weak section" and ``first_seen`` the audit's date (``audit_date`` of the records).
     """
     if records.empty:
         return pd.DataFrame(columns=EVIDENCE_COLUMNS)
@@ -93,12 +117,19 @@ def audit_evidence(records: pd.DataFrame) -> pd.DataFrame:
 
     titles = {key: spec["title"] for key, spec in audit.audit_config()["themes"].items()}
     weak = audit_questions.weak_sections(records)
+    audit_dates = (
+        pd.to_datetime(records["audit_date"], errors="coerce").groupby(records["audit_id"]).min()
+        if "audit_date" in records.columns
+        else pd.Series(dtype="datetime64[ns]")
+    )
     evidence = pd.DataFrame(
         {
             "borough": weak["borough"],
             "theme": weak["theme"].map(titles),
             "source": "Audit",
             "detail": weak["question"].str.split(":").str[0],
+            "signal": AUDIT_SIGNAL,
+            "first_seen": weak["audit_id"].map(audit_dates),
         },
         columns=EVIDENCE_COLUMNS,
     )
@@ -158,6 +189,7 @@ def gather_evidence(
     if exceptions is not None and len(exceptions):
         parts.append(exception_evidence(exceptions, rules))
     evidence = pd.concat(parts, ignore_index=True)
+    evidence["first_seen"] = pd.to_datetime(evidence["first_seen"])
     evidence.attrs["withheld_audit_sections"] = int(audits.attrs.get("withheld", 0))
     return evidence
 
@@ -194,26 +226,56 @@ def borough_support(log: pd.DataFrame) -> pd.DataFrame:
     return log[log["valid"].astype(bool) & (log["scope"] == "borough")]
 
 
+def _period_end(label: object) -> pd.Timestamp:
+    """The last day of a score card period ("2025Q4" -> 31 Dec 2025; a reporting year -> the
+    end of its last quarter); NaT when the label is not a period."""
+    from lscb_analysis.core.errors import ParameterError
+    from lscb_analysis.scorecard import periods
+
+    try:
+        period = periods.parse_scorecard_period(str(label))
+    except ParameterError:
+        return pd.NaT
+    if period is None:
+        return pd.NaT
+    return pd.Period(period.cutoff, freq="Q").end_time.normalize()
+
+
 def scorecard_exceptions_by_pi() -> pd.DataFrame:
-    """The latest score cards' exceptions: ``borough, pi_id, title, sub_group, exceptions``
-    (empty when no score card has been built with ``lscb scorecard build``)."""
+    """The latest score cards' exceptions: ``borough, pi_id, title, sub_group,
+    scorecard_period, exceptions, first_seen`` (empty when no score card has been built with
+    ``lscb scorecard build``).
+
+    ``first_seen`` is the end of the earliest built score card period in which the same
+    borough's PI had an exception (every ``scorecard_*.parquet`` in data/processed is read).
+    """
     from lscb_analysis.core import paths
 
     built = sorted(paths.processed_dir().glob("scorecard_*.parquet"))
     columns = ["borough", "pi_id", "title", "sub_group", "scorecard_period", "exceptions"]
     if not built:
-        return pd.DataFrame(columns=columns)
-    rows = pd.read_parquet(built[-1])
-    rows = rows[rows["exceptions"].fillna("").astype(str) != ""]
-    return rows[columns].reset_index(drop=True)
+        return pd.DataFrame(columns=[*columns, "first_seen"])
+    cards = []
+    for file in built:
+        card = pd.read_parquet(file)
+        cards.append(card[card["exceptions"].fillna("").astype(str) != ""])
+    rows = cards[-1][columns].reset_index(drop=True)
+    history = pd.concat([c[["borough", "pi_id", "scorecard_period"]] for c in cards])
+    history["first_seen"] = history["scorecard_period"].map(_period_end)
+    first = history.groupby(["borough", "pi_id"])["first_seen"].min()
+    rows["first_seen"] = [
+        first.get((b, p), pd.NaT) for b, p in zip(rows["borough"], rows["pi_id"], strict=True)
+    ]
+    return rows
 
 
 def scorecard_exceptions() -> pd.DataFrame:
     """Score card exceptions from the latest score cards built (``lscb scorecard build``).
 
     Returns:
-        ``borough, sub_group, detail`` (one row per PI exception, the detail naming the PI,
-        the period and the rule), or an empty frame when no score card has been built.
+        ``borough, sub_group, detail, first_seen`` (one row per PI exception, the detail
+        naming the PI, the period and the rule; ``first_seen`` as
+        :func:`scorecard_exceptions_by_pi`), or an empty frame when no score card is built.
     """
     rows = scorecard_exceptions_by_pi()
     detail = (
@@ -224,31 +286,53 @@ def scorecard_exceptions() -> pd.DataFrame:
         + rows["exceptions"].astype(str)
     )
     return pd.DataFrame(
-        {"borough": rows["borough"], "sub_group": rows["sub_group"], "detail": detail}
+        {
+            "borough": rows["borough"],
+            "sub_group": rows["sub_group"],
+            "detail": detail,
+            "first_seen": pd.to_datetime(rows["first_seen"]),
+        }
     ).reset_index(drop=True)
 
 
-def index_headlines(days: pd.DataFrame, targeted: pd.DataFrame) -> dict:
+def index_headlines(
+    days: pd.DataFrame, targeted: pd.DataFrame, plan_summary: pd.DataFrame | None = None
+) -> dict:
     """The review's headline values for the report index (totals, never a row of the log).
 
-    Inputs: :func:`lscb_analysis.qa.support_log.support_days` (``days_used``, ``allowance``)
-    and :func:`targeting` (``finding``). Output: ``{label: value}`` with the days used
-    against the allowance, the support with no evidence of need and the evidence of need with
-    no support (counts of borough and theme pairs). Raises nothing.
+    Inputs: :func:`lscb_analysis.qa.support_log.support_days` (``days_used``, ``allowance``,
+    optional ``chargeable_days``), :func:`targeting` (``finding``) and, optionally,
+    :func:`lscb_analysis.qa.support_plan.plan_summary` (``kind_of_work, share_pct,
+    plan_pct``). Output: ``{label: value}`` with the days used against the allowance, the
+    excess days to charge, the support with no evidence of need and the evidence of need with
+    no support (counts of borough and theme pairs) and each kind of work's share against the
+    plan ("69% (plan 60%)"). Raises nothing.
 
     >>> days = pd.DataFrame({"days_used": [4.0, 12.5], "allowance": [10, 10]})
     >>> targeted = pd.DataFrame({"finding": ["support with no evidence of need",
     ...                                      "support matches evidence"]})
     >>> index_headlines(days, targeted)["Days used / allowance"]
     '16.5 of 20'
+    >>> summary = pd.DataFrame({"kind_of_work": ["borough support"], "share_pct": [68.75],
+    ...                         "plan_pct": [60.0]})
+    >>> index_headlines(days, targeted, summary)["Share: borough support"]
+    '69% (plan 60%)'
     """
     findings = targeted["finding"].value_counts()
     used = float(pd.to_numeric(days["days_used"], errors="coerce").sum())
     allowed = float(pd.to_numeric(days["allowance"], errors="coerce").sum())
-    return {
+    headlines = {
         "Days used / allowance": f"{used:g} of {allowed:g}",
         "Support with no evidence of need": int(
             findings.get("support with no evidence of need", 0)
         ),
         "Need with no support": int(findings.get("evidence of need with no support", 0)),
     }
+    if "chargeable_days" in days.columns:
+        excess = float(pd.to_numeric(days["chargeable_days"], errors="coerce").sum())
+        headlines["Excess days to charge"] = f"{excess:g}"
+    if plan_summary is not None:
+        for row in plan_summary[plan_summary["plan_pct"].notna()].itertuples():
+            share = f"{row.share_pct:.0f}%" if pd.notna(row.share_pct) else "not known"
+            headlines[f"Share: {row.kind_of_work}"] = f"{share} (plan {row.plan_pct:g}%)"
+    return headlines

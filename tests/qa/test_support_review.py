@@ -54,6 +54,9 @@ def test_ofsted_evidence_maps_areas_to_themes():
         "Early help",
     }
     assert evidence.iloc[0]["detail"] == "help and protection: Requires improvement (Jun 2024)"
+    # each piece of evidence is a signal for the ranking, dated by the inspection
+    assert set(evidence["signal"]) == {"Ofsted requires improvement"}
+    assert set(evidence["first_seen"]) == {pd.Timestamp("2024-06-10")}
 
 
 def test_targeting_findings():
@@ -86,6 +89,39 @@ def test_exception_evidence_by_sub_group():
     )
     evidence = support_review.exception_evidence(exceptions, RULES)
     assert list(evidence["theme"]) == ["Exploitation and missing"]
+    assert evidence.iloc[0]["signal"] == "Score card exception"
+    assert pd.isna(evidence.iloc[0]["first_seen"])  # no first_seen given: undated
+    dated = support_review.exception_evidence(
+        exceptions.assign(first_seen=pd.Timestamp("2025-09-30")), RULES
+    )
+    assert dated.iloc[0]["first_seen"] == pd.Timestamp("2025-09-30")
+
+
+def test_a_score_card_exception_is_first_seen_in_the_earliest_card_that_shows_it(
+    tmp_path, monkeypatch
+):
+    from lscb_analysis.core import paths
+
+    monkeypatch.setattr(paths, "processed_dir", lambda: tmp_path)
+    card = {
+        "borough": ["Brent", "Brent"],
+        "pi_id": ["P1", "P2"],
+        "title": ["Missing episodes", "Re-referrals"],
+        "sub_group": ["young and safe", "performance"],
+    }
+    # 2025Q2: P1 has an exception; 2025Q3: P1 and P2; 2025Q4 (latest): P1 and P2.
+    for period, exceptions in (
+        ("2025Q2", ["rule", ""]),
+        ("2025Q3", ["rule", "rule"]),
+        ("2025Q4", ["rule", "rule"]),
+    ):
+        pd.DataFrame({**card, "scorecard_period": period, "exceptions": exceptions}).to_parquet(
+            tmp_path / f"scorecard_{period}.parquet"
+        )
+    rows = support_review.scorecard_exceptions().set_index("detail")
+    # P1 first seen in 2025Q2 (ends 30 Jun 2025), P2 in 2025Q3 (ends 30 Sep 2025)
+    assert rows.loc["Missing episodes (2025Q4): rule", "first_seen"] == pd.Timestamp("2025-06-30")
+    assert rows.loc["Re-referrals (2025Q4): rule", "first_seen"] == pd.Timestamp("2025-09-30")
 
 
 def test_audit_evidence_leaves_out_and_counts_sections_with_suppressed_counts():
@@ -120,6 +156,7 @@ def test_audit_evidence_leaves_out_and_counts_sections_with_suppressed_counts():
     evidence = support_review.gather_evidence(judgements([]), records, None, RULES)
     audit_rows = evidence[evidence["source"] == "Audit"]
     assert audit_rows["detail"].tolist() == ["Recognition (A-1)"]
+    assert audit_rows["first_seen"].tolist() == [pd.Timestamp("2026-03-01")]  # the audit date
     assert evidence.attrs["withheld_audit_sections"] == 1
     assert support_review.withheld_note(evidence).startswith(
         "1 audit section is not judged here: a grade count is suppressed (fewer than 6)"
@@ -149,3 +186,7 @@ def test_support_review_notebook_on_the_demo(tmp_path, project_factory, monkeypa
     html = (tmp_path / "reports/support_review/london/report.html").read_text()
     assert "support with no evidence of need" in html
     assert "evidence of need with no support" in html and "Chargeable (days)" in html
+    # the advisers' time against the 60/20/20 plan and the ranked list of unmet need
+    for text in ("time against the plan", "London Board work", "Gap to plan", "Rank"):
+        assert text in html, text
+    assert "Evidence of need with no support, ranked" in html and "Strength of evidence" in html
