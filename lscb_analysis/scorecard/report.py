@@ -204,7 +204,7 @@ def scorecard_html(card: Scorecard) -> str:
                     _cell(row["value_text"], period_text(row["period"])),
                     _cell(
                         row["target_icon"],
-                        row["target_text"],
+                        "; ".join(t for t in (row["target_text"], row["target_source"]) if t),
                         colours["target"].get(row["target_status"], ""),
                     ),
                     _cell(
