@@ -168,3 +168,33 @@ def test_the_card_uses_the_boards_target_and_the_chart_steps(
         london.points, charts.chart_panels(london, ["BF-SG-02"]), "t"
     )
     assert not [line for line in figure.axes[0].lines if line.get_gid() == "target:step"]
+
+
+def test_the_demo_targets_files_pass_the_checks_and_are_never_replaced(
+    tmp_path, model, rules, directions
+):
+    from lscb_analysis.demo import demo_targets
+
+    written = demo_targets.write_demo_targets(tmp_path)
+    assert sorted(p.name for p in written) == ["barnet.csv", "brent.csv", "ealing.csv"]
+    polarities = dict(zip(model.current["id"], model.current["polarity"], strict=True))
+    for path in written:
+        table = check_targets(
+            pd.read_csv(path, dtype=str, keep_default_na=False), path.name, polarities, directions
+        )
+        assert len(table) and table["note"].str.startswith("SYNTHETIC").all()
+    # Barnet's LADO target changes within the pilot quarters (80 default, 85, then 90).
+    barnet = check_targets(
+        pd.read_csv(tmp_path / "targets" / "barnet.csv", dtype=str, keep_default_na=False),
+        "barnet.csv",
+        polarities,
+        directions,
+    )
+    assert targets_by_period(barnet, "BF-SG-01", ["2024Q4", "2025Q1", "2025Q4"], 80.0) == [
+        80.0,
+        85.0,
+        90.0,
+    ]
+    (tmp_path / "targets" / "brent.csv").write_text("a board's own file")
+    assert demo_targets.write_demo_targets(tmp_path) == []
+    assert (tmp_path / "targets" / "brent.csv").read_text() == "a board's own file"
