@@ -50,7 +50,6 @@ from typing import Any
 import pandas as pd
 
 from lscb_analysis.core import register
-from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.protect import disclosure_config
 from lscb_analysis.scorecard import targets as board_targets
@@ -61,6 +60,7 @@ from lscb_analysis.scorecard.exceptions import (
     consecutive_misses,
     find_exceptions,
 )
+from lscb_analysis.scorecard.groups import resolve_group
 from lscb_analysis.scorecard.periods import ScorecardPeriod, year_end_quarter
 from lscb_analysis.scorecard.pilot_values import (
     clean_la,
@@ -219,9 +219,11 @@ class Scorecard:
     definitions: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
 
-def check_subgroup(subgroup: Any, pis: pd.DataFrame) -> str | None:
-    """Return the sub-group the ``subgroup`` parameter names (case ignored), or None for all.
+def check_subgroup(subgroup: Any, pis: pd.DataFrame, synonyms: Mapping | None = None) -> str | None:
+    """Return the sub-group the ``subgroup`` parameter names, or None for all.
 
+    Names are read the way people write them (:func:`groups.resolve_group`: case, spaces,
+    "&", the name without its bracketed part, and ``synonyms``).
     Raises: ParameterError listing the catalogue's sub-groups.
 
     >>> pis = pd.DataFrame({"sub_group": ["performance", "neglect"]})
@@ -230,15 +232,7 @@ def check_subgroup(subgroup: Any, pis: pd.DataFrame) -> str | None:
     """
     if subgroup is None or (isinstance(subgroup, str) and subgroup.strip().lower() in ("", "all")):
         return None
-    known = sorted(pis["sub_group"].dropna().unique())
-    wanted = str(subgroup).strip().lower()
-    match = [name for name in known if name.lower() == wanted]
-    if not match:
-        raise ParameterError(
-            f"Parameter 'subgroup': {subgroup!r} is not a sub-group of the model's PIs. Use "
-            f"one of: {', '.join(known)}; or leave it empty for all."
-        )
-    return match[0]
+    return resolve_group(str(subgroup), pis["sub_group"].dropna().unique(), synonyms)
 
 
 def scorecard(
@@ -280,7 +274,7 @@ def scorecard(
     tier = disclosure_config.validate_tier(tier)
     disclosure_rules = disclosure_rules or disclosure_config.load_disclosure_rules()
     pis = catalogue.current
-    subgroup = check_subgroup(subgroup, pis)
+    subgroup = check_subgroup(subgroup, pis, rules.get("subgroups", {}).get("synonyms"))
     if targets is None:
         targets = board_targets.load_targets(area, pis, rules)
     if subgroup is not None:
