@@ -20,10 +20,8 @@ SYNTHETIC = "SYNTHETIC demo target, not agreed by any board"
 
 TARGETS: dict[str, list[tuple]] = {
     "barnet": [
-        ("BF-SG-01", "85", "3", "higher is better", "2025Q1", "SYNTHETIC Barnet board", SYNTHETIC),
-        ("BF-SG-01", "90", "3", "higher is better", "2025Q4", "SYNTHETIC Barnet board", SYNTHETIC),
-        ("BF-FD-03", "18", "", "lower is better", "2025Q1", "SYNTHETIC Barnet board", SYNTHETIC),
-        ("BF-EH-02", "75", "5", "higher is better", "2024Q3", "SYNTHETIC Barnet board", SYNTHETIC),
+        ("BF-SG-01", "75", "3", "higher is better", "2025Q1", "SYNTHETIC Barnet board", SYNTHETIC),
+        ("BF-SG-01", "70", "3", "higher is better", "2025Q4", "SYNTHETIC Barnet board", SYNTHETIC),
     ],
     "brent": [
         ("BF-CP-03", "90", "", "higher is better", "2025Q1", "SYNTHETIC Brent board", SYNTHETIC),

@@ -98,10 +98,8 @@ def method_lines(rules: Mapping) -> list[tuple[str, str]]:
             "Targets",
             f"Green when the latest figure meets the target, amber when it misses by no "
             f"more than {float(rules['targets']['amber_within']):.0%} of the target (or the "
-            "board's own tolerance), red otherwise. A board's own target replaces the London "
-            "default from the quarter it applies and is marked as the board's, with the quarter "
-            "(the workbook names who agreed it); unmarked targets are the London default. The "
-            "SPC charts step where a target changed.",
+            "board's own tolerance), red otherwise. Unmarked targets are the London default; "
+            "a board's own is marked, from its quarter (SPC charts step where it changed).",
         ),
         ("Exceptions", exceptions),
         (

@@ -183,7 +183,7 @@ def test_the_demo_targets_files_pass_the_checks_and_are_never_replaced(
             pd.read_csv(path, dtype=str, keep_default_na=False), path.name, polarities, directions
         )
         assert len(table) and table["note"].str.startswith("SYNTHETIC").all()
-    # Barnet's LADO target changes within the pilot quarters (80 default, 85, then 90).
+    # Barnet's LADO target changes within the pilot quarters (80 default, 75, then 70).
     barnet = check_targets(
         pd.read_csv(tmp_path / "targets" / "barnet.csv", dtype=str, keep_default_na=False),
         "barnet.csv",
@@ -192,8 +192,8 @@ def test_the_demo_targets_files_pass_the_checks_and_are_never_replaced(
     )
     assert targets_by_period(barnet, "BF-SG-01", ["2024Q4", "2025Q1", "2025Q4"], 80.0) == [
         80.0,
-        85.0,
-        90.0,
+        75.0,
+        70.0,
     ]
     (tmp_path / "targets" / "brent.csv").write_text("a board's own file")
     assert demo_targets.write_demo_targets(tmp_path) == []
