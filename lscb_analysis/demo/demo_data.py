@@ -32,7 +32,9 @@ def write_demo_data(
     (returned feedback forms on the best-fit model, from
     :mod:`lscb_analysis.demo.demo_consultation`), ``section11`` (agencies' Section 11
     self-assessments, from :mod:`lscb_analysis.demo.demo_section11`) and ``narratives``
-    (sub-groups' quarterly narratives, :mod:`lscb_analysis.demo.demo_narratives`).
+    (sub-groups' quarterly narratives, :mod:`lscb_analysis.demo.demo_narratives`) and
+    ``targets`` (three boards' own targets, into ``data/reference/targets/``,
+    :mod:`lscb_analysis.demo.demo_targets`).
 
     Returns:
         ``{collection: {"folder": path, "files": number written, "skipped": bool,
@@ -90,6 +92,7 @@ def write_demo_data(
         "consultation": _demo_consultation(raw, seed),
         "section11": _demo_section11(raw),
         "narratives": _demo_narratives(raw),
+        "targets": _demo_targets(raw),
     }
 
 
@@ -117,6 +120,15 @@ def _demo_narratives(raw: Path) -> dict[str, Any]:
 
     files = demo_narratives.write_demo_narratives(raw)
     return _written(raw / demo_narratives.FOLDER, files, "sub-group narrative")
+
+
+def _demo_targets(raw: Path) -> dict[str, Any]:
+    """Write three boroughs' synthetic targets files into ``data/reference/targets/`` beside
+    ``raw`` (:mod:`lscb_analysis.demo.demo_targets`); a board's own file is never replaced."""
+    from lscb_analysis.demo import demo_targets
+
+    files = demo_targets.write_demo_targets(raw.parent / "reference")
+    return _written(raw.parent / "reference" / "targets", files, "board targets")
 
 
 def _demo_consultation(raw: Path, seed: int) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import textwrap
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -291,6 +292,28 @@ def spc_chart(
     return chart_text.attach(figure, *chart_text.spc_text(frame, hidden, measure))
 
 
+def _draw_target(ax: Axes, x: np.ndarray, series: pd.DataFrame, target: float) -> None:
+    """The panel's target: a step line from the points' own ``target`` when they carry one
+    (so a target changed by a board steps where it changed), else a flat line at ``target``."""
+    own = (
+        series["target"].to_numpy(dtype=float, na_value=np.nan)
+        if "target" in series.columns
+        else np.full(len(series), np.nan)
+    )
+    if len(own) and not np.isnan(own).all() and np.unique(own[~np.isnan(own)]).size > 1:
+        ax.step(
+            x,
+            own,
+            where="mid",
+            color=STATUS_COLOURS["target"],
+            linestyle="--",
+            linewidth=1.0,
+            gid="target:step",
+        )
+    elif not pd.isna(target):
+        ax.axhline(target, color=STATUS_COLOURS["target"], linestyle="--", linewidth=1.0)
+
+
 def spc_small_multiples(
     points: pd.DataFrame,
     panels: pd.DataFrame,
@@ -302,7 +325,9 @@ def spc_small_multiples(
 
     Used for the score cards' exception PIs. Each panel draws the series, its mean (solid)
     and process limits (dashed) where they were computed, the target (dashed vermillion), and
-    the points coloured by their ``variation`` as :func:`spc_chart` does. A point whose
+    the points coloured by their ``variation`` as :func:`spc_chart` does. When ``points`` has a
+    ``target`` column (the target applying in each period) and it changed, the target is a
+    step line (``gid`` ``"target:step"``) changing where the new target applies. A point whose
     ``state`` is ``suppressed`` is marked "c" on the axis without its value; other missing
     points leave a gap. Nothing is recomputed.
 
@@ -362,8 +387,7 @@ def spc_small_multiples(
                     linewidth=1.0,
                     color=STATUS_COLOURS["centre" if column == "mean" else "limit"],
                 )
-        if not pd.isna(panel.target):
-            ax.axhline(panel.target, color=STATUS_COLOURS["target"], linestyle="--", linewidth=1.0)
+        _draw_target(ax, x, series, panel.target)
         variation = series["variation"].fillna("common_cause").to_numpy(dtype=object)
         for status in _VARIATION_TEXT:
             mask = (variation == status) & ~np.isnan(values)

@@ -148,6 +148,28 @@ def run_inputs(notebook: str, area: register.LocalAuthority | None = None) -> li
     return [*inputs, f"notebooks/{Path(notebook).stem}.py"]
 
 
+def run_slug(notebook: str, slug: str, parameters: dict) -> str:
+    """The run's folder name: the borough's slug, then each ``folder_parameters`` value given.
+
+    A notebook's ``folder_parameters`` in ``notebooks.yaml`` are the parameters that change
+    what it shows for one borough (the score card's ``subgroup``): each one given (not empty
+    nor "all") is added to the folder name, so ``-p subgroup=LADO`` writes
+    ``<out>/scorecard/barnet--lado/`` and never replaces Barnet's full card
+    (``<out>/scorecard/barnet/``). "&" is read as "and", case and spaces are ignored.
+
+    >>> run_slug("probe", "barnet", {"subgroup": "Young & Safe"})
+    'barnet'
+    """
+    entry = notebook_registry().get(Path(notebook).stem) or {}
+    parts = [slug]
+    for name in entry.get("folder_parameters") or []:
+        value = parameters.get(name)
+        text = "" if value is None else str(value).replace("&", " and ").strip()
+        if text and text.lower() != "all":
+            parts.append(register.slugify(text))
+    return "--".join(parts)
+
+
 def has_tier(notebook: str) -> bool:
     """True when a notebook declares a ``tier`` parameter (board / analyst outputs)."""
     return TIER_PARAMETER in notebook_parameters(load_notebook(notebook))
@@ -234,7 +256,7 @@ def plan_runs(
             name,
             {BOROUGH_PARAMETER: area.name, **parameters},
             area.name,
-            area.slug,
+            run_slug(name, area.slug, parameters),
             out,
             run_inputs(name, area),
         )

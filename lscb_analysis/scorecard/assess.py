@@ -310,7 +310,10 @@ def assess_pi(
     else:
         row["value_text"] = status_text(latest["state"], rules)
     row.update(target=target, target_text=format_figure(target, unit, decimals, rules))
-    row["target_status"] = target_status(value, target, polarity, decimals, rules)
+    row["target_status"] = target_status(
+        value, target, polarity, decimals, rules, pi.get("target_tolerance")
+    )
+    row["target_source"] = pi.get("target_source", "")
     row["target_icon"] = icons["target"][row["target_status"]]
     if previous is None:
         row.update(previous_period="", previous_value=np.nan, previous_text="")

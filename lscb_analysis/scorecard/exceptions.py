@@ -161,6 +161,7 @@ def consecutive_misses(series: pd.DataFrame, pi: Mapping, rules: Mapping) -> int
             pi["polarity"],
             pi["decimals"],
             rules,
+            pi.get("target_tolerance"),
         )
         if status not in ("missed", "near"):
             break

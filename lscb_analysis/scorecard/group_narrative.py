@@ -32,6 +32,7 @@ from lscb_analysis.model import catalogue as catalogue_module
 from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.protect import safe_files
 from lscb_analysis.protect.identifier_text import WITHHELD_TEXT, scan_text
+from lscb_analysis.scorecard.rules import load_rules
 from lscb_analysis.scorecard.scorecard import check_subgroup
 from lscb_analysis.survey.survey_rules import find_borough
 
@@ -70,7 +71,9 @@ def _identity(group: str, borough: str, quarter: str) -> dict:
     if len(periods) != 1:
         raise ParameterError(f"--quarter {quarter!r}: give one quarter, such as 2026Q3.")
     chosen = check_subgroup(
-        name_text.check_name(group, "group"), catalogue_module.load_catalogue(None).current
+        name_text.check_name(group, "group"),
+        catalogue_module.load_catalogue(None).current,
+        load_rules().get("subgroups", {}).get("synonyms"),
     )
     if chosen is None:
         raise ParameterError("--group: name one sub-group (the narrative is a group's).")

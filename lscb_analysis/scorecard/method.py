@@ -97,8 +97,9 @@ def method_lines(rules: Mapping) -> list[tuple[str, str]]:
         (
             "Targets",
             f"Green when the latest figure meets the target, amber when it misses by no "
-            f"more than {float(rules['targets']['amber_within']):.0%} of the target, red "
-            "otherwise.",
+            f"more than {float(rules['targets']['amber_within']):.0%} of the target (or the "
+            "board's own tolerance), red otherwise. Unmarked targets are the London default; "
+            "a board's own is marked, from its quarter (SPC charts step where it changed).",
         ),
         ("Exceptions", exceptions),
         (

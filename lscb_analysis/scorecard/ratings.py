@@ -43,11 +43,19 @@ def travel(latest: float, previous: float, polarity: str, decimals: int, rules: 
     return "improving" if (now > before) == (polarity == "high") else "worsening"
 
 
-def target_status(value: float, target: float, polarity: str, decimals: int, rules: Mapping) -> str:
+def target_status(
+    value: float,
+    target: float,
+    polarity: str,
+    decimals: int,
+    rules: Mapping,
+    tolerance: float | None = None,
+) -> str:
     """Red / amber / green of a value against its target.
 
     Output: ``met``, ``near`` (missed by no more than ``targets.amber_within`` of the target),
-    ``missed``, ``no_target`` (no target or no polarity) or ``not_assessed`` (no figure).
+    ``missed`` (``tolerance``, a board's own in the PI's unit, replaces the share when given),
+    ``no_target`` (no target or no polarity) or ``not_assessed`` (no figure).
 
     >>> from lscb_analysis.scorecard.rules import load_rules
     >>> rules = load_rules()
@@ -64,6 +72,8 @@ def target_status(value: float, target: float, polarity: str, decimals: int, rul
     gap = (target - shown) if polarity == "high" else (shown - target)
     if gap <= 0:
         return "met"
+    if tolerance is not None and not pd.isna(tolerance):
+        return "near" if gap <= float(tolerance) else "missed"
     return "near" if gap <= abs(target) * float(rules["targets"]["amber_within"]) else "missed"
 
 

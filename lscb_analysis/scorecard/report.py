@@ -148,6 +148,13 @@ def left_out_html(card: Scorecard) -> str:
     )
 
 
+def _own_target(row: dict) -> str:
+    """A board's own target, shortly ("Barnet's target, from 2026Q1"); "" for the London default
+    (the method note says targets are London's unless marked; the workbook names who agreed)."""
+    source = str(row.get("target_source") or "")
+    return "" if source in ("", "London default") else source.split(", agreed by")[0]
+
+
 def scorecard_html(card: Scorecard) -> str:
     """The score card table as HTML: grouped by goal and cluster, with the cluster narrative.
 
@@ -204,7 +211,7 @@ def scorecard_html(card: Scorecard) -> str:
                     _cell(row["value_text"], period_text(row["period"])),
                     _cell(
                         row["target_icon"],
-                        row["target_text"],
+                        "; ".join(t for t in (row["target_text"], _own_target(row)) if t),
                         colours["target"].get(row["target_status"], ""),
                     ),
                     _cell(

@@ -50,9 +50,9 @@ from typing import Any
 import pandas as pd
 
 from lscb_analysis.core import register
-from lscb_analysis.core.errors import ParameterError
 from lscb_analysis.pilot import pilot_periods
 from lscb_analysis.protect import disclosure_config
+from lscb_analysis.scorecard import targets as board_targets
 from lscb_analysis.scorecard.assess import assess_pi
 from lscb_analysis.scorecard.benchmarks import benchmark_table
 from lscb_analysis.scorecard.exceptions import (
@@ -60,7 +60,8 @@ from lscb_analysis.scorecard.exceptions import (
     consecutive_misses,
     find_exceptions,
 )
-from lscb_analysis.scorecard.periods import ScorecardPeriod
+from lscb_analysis.scorecard.groups import resolve_group
+from lscb_analysis.scorecard.periods import ScorecardPeriod, year_end_quarter
 from lscb_analysis.scorecard.pilot_values import (
     clean_la,
     empty_pilot_values,
@@ -103,6 +104,7 @@ ROW_COLUMNS: list[str] = [
     "target_text",
     "target_status",
     "target_icon",
+    "target_source",
     "previous_period",
     "previous_value",
     "previous_text",
@@ -181,6 +183,7 @@ POINT_COLUMNS: list[str] = [
     "shift",
     "trend",
     "two_of_three",
+    "target",
 ]
 
 
@@ -216,9 +219,11 @@ class Scorecard:
     definitions: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
 
-def check_subgroup(subgroup: Any, pis: pd.DataFrame) -> str | None:
-    """Return the sub-group the ``subgroup`` parameter names (case ignored), or None for all.
+def check_subgroup(subgroup: Any, pis: pd.DataFrame, synonyms: Mapping | None = None) -> str | None:
+    """Return the sub-group the ``subgroup`` parameter names, or None for all.
 
+    Names are read the way people write them (:func:`groups.resolve_group`: case, spaces,
+    "&", the name without its bracketed part, and ``synonyms``).
     Raises: ParameterError listing the catalogue's sub-groups.
 
     >>> pis = pd.DataFrame({"sub_group": ["performance", "neglect"]})
@@ -227,15 +232,7 @@ def check_subgroup(subgroup: Any, pis: pd.DataFrame) -> str | None:
     """
     if subgroup is None or (isinstance(subgroup, str) and subgroup.strip().lower() in ("", "all")):
         return None
-    known = sorted(pis["sub_group"].dropna().unique())
-    wanted = str(subgroup).strip().lower()
-    match = [name for name in known if name.lower() == wanted]
-    if not match:
-        raise ParameterError(
-            f"Parameter 'subgroup': {subgroup!r} is not a sub-group of the model's PIs. Use "
-            f"one of: {', '.join(known)}; or leave it empty for all."
-        )
-    return match[0]
+    return resolve_group(str(subgroup), pis["sub_group"].dropna().unique(), synonyms)
 
 
 def scorecard(
@@ -252,6 +249,7 @@ def scorecard(
     benchmarks: pd.DataFrame | None = None,
     pilot_rules: Mapping | None = None,
     disclosure_rules: disclosure_config.DisclosureRules | None = None,
+    targets: pd.DataFrame | None = None,
 ) -> Scorecard:
     """Compute one borough's score card: every current PI of the catalogue on one line.
 
@@ -261,7 +259,11 @@ def scorecard(
     local PIs show "no figure returned"), ``rules`` (None: scorecard.yaml), ``subgroup``
     (None: all PIs; see :func:`check_subgroup`), ``tier`` (``board`` suppresses small
     numbers), ``benchmarks`` (a precomputed :func:`benchmarks.benchmark_table`, to reuse across
-    boroughs), ``pilot_rules`` and ``disclosure_rules`` (None: the project's files).
+    boroughs), ``pilot_rules`` and ``disclosure_rules`` (None: the project's files),
+    ``targets`` the board's own (:func:`targets.load_targets`; None: read the board's file in
+    ``data/reference/targets/``), which replace the London default from the quarter each
+    applies: ``target_source`` says whose target each row's is, and each point's ``target``
+    is the one applying in its period (a step on the SPC chart when it changed).
 
     Output: :class:`Scorecard`.
     Raises: ParameterError for an unknown sub-group or tier; InvalidArgumentError from
@@ -272,9 +274,12 @@ def scorecard(
     tier = disclosure_config.validate_tier(tier)
     disclosure_rules = disclosure_rules or disclosure_config.load_disclosure_rules()
     pis = catalogue.current
-    subgroup = check_subgroup(subgroup, pis)
+    subgroup = check_subgroup(subgroup, pis, rules.get("subgroups", {}).get("synonyms"))
+    if targets is None:
+        targets = board_targets.load_targets(area, pis, rules)
     if subgroup is not None:
         pis = pis[pis["sub_group"] == subgroup]
+    pis = board_targets.apply_targets(pis, targets, period.cutoff, area.name)
     if benchmarks is None:
         benchmarks = benchmark_table(public, catalogue.current, period, rules)
     raw = pilot_values if pilot_values is not None else empty_pilot_values()
@@ -338,6 +343,9 @@ def scorecard(
             _misses=consecutive_misses(series, pi, rules) if len(series) else 0,
         )
         rows.append(row)
+        points["target"] = board_targets.targets_by_period(
+            targets, pi["id"], _point_quarters(points, pilot_rules), pi["london_target"]
+        )
         point_frames.append(points)
     table = pd.DataFrame(rows)
     points = (
@@ -377,6 +385,16 @@ def scorecard(
         as_at=as_at,
         definitions=_definitions(pis),
     )
+
+
+def _point_quarters(points: pd.DataFrame, pilot_rules: Mapping) -> list[str]:
+    """The quarter of each SPC point: its own, or the quarter ending its DfE reporting year."""
+    return [
+        str(period)
+        if pilot_periods.PERIOD_PATTERN.match(str(period))
+        else year_end_quarter(int(order), pilot_rules)
+        for period, order in zip(points["period"], points["order"], strict=True)
+    ]
 
 
 def _split(table: pd.DataFrame, column: str) -> dict[str, pd.DataFrame]:

@@ -32,6 +32,7 @@ def _workbook_columns(rules: Mapping) -> list[tuple[str, str, int]]:
         ("Value", "value", 12),
         ("Target", "target", 9),
         ("Target met", "target_icon", 12),
+        ("Whose target", "target_source", 26),
         ("Previous period", "previous_period", 10),
         ("Previous value", "previous_value", 12),
         ("Direction of travel", "travel_icon", 15),
