@@ -23,17 +23,17 @@ LOGGER = logging.getLogger(__name__)
 FOLDER = "narratives"
 QUARTER = "2025Q4"
 NARRATIVES = {
-    "LADO": {
+    "performance": {
         "exceptions": [
             (
-                "BF-SG-01",
-                "Allegations against people who work with children resolved within one month (%)",
+                "BF-CP-02",
+                "Strategy discussions in which both police and health took part (%)",
                 "Missing the target consistently",
             )
         ],
-        "action": "SYNTHETIC: weekly LADO tracking meeting started; two long cases escalated.",
-        "outcomes": "SYNTHETIC: more allegations were resolved within a month than last "
-        "quarter; schools report quicker decisions.",
+        "action": "SYNTHETIC: a joint strategy-discussion rota agreed with police and health.",
+        "outcomes": "SYNTHETIC: more strategy discussions had police and health in the room "
+        "than last quarter; decisions were quicker.",
         "voice": "SYNTHETIC: young people's panel asked for clearer letters; we rewrote them.",
     },
     "private fostering": {

@@ -17,8 +17,8 @@ def test_the_demo_pack_holds_both_boards_packs_for_barnet(demo_pack):
         "Audits and deep dives from the Quality Assurance sub-group",
     ):
         assert heading in operational, heading
-    # The demo's LADO narrative answers its exception, and the board's audits are listed.
-    assert "narrative: SYNTHETIC: weekly LADO tracking meeting started" in operational
+    # The demo's performance narrative answers its exception; the board's audits are listed.
+    assert "narrative: SYNTHETIC: a joint strategy-discussion rota agreed" in operational
     assert "SYNTHETIC-2026-barnet-neglect" in operational
     leadership = (reports / "leadership_board" / "barnet" / "report.html").read_text()
     for heading in (

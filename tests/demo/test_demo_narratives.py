@@ -12,16 +12,16 @@ def test_two_of_barnets_groups_one_answering_its_exception(project, monkeypatch,
     written = demo_narratives.write_demo_narratives(raw)
     assert sorted(p.name for p in written) == [
         "SYNTHETIC.md",
-        "SYNTHETIC_barnet_lado_2025Q4_narrative.xlsx",
+        "SYNTHETIC_barnet_performance_2025Q4_narrative.xlsx",
         "SYNTHETIC_barnet_private-fostering_2025Q4_narrative.xlsx",
     ]
     assert demo_narratives.write_demo_narratives(raw) == []
     monkeypatch.chdir(project)
     assert cli.main(["scorecard", "narrative-ingest"]) == 0
     parts, actions = group_narrative.read_narratives()
-    assert set(parts["group"]) == {"LADO", "private fostering"}
+    assert set(parts["group"]) == {"performance", "private fostering"}
     assert actions.set_index("pi_id")["action"].str.startswith("SYNTHETIC").to_dict() == {
-        "BF-SG-01": True,
+        "BF-CP-02": True,
         "BF-SG-02": False,
     }
     assert (
