@@ -34,6 +34,7 @@ from IPython.display import Markdown
 
 from lscb_analysis.core import provenance
 from lscb_analysis.present import presenter
+from lscb_analysis.published import public_data
 from lscb_analysis.qa import audit_ingest, support_gaps, support_log, support_plan, support_review
 from lscb_analysis.runs import report_index
 
@@ -86,14 +87,15 @@ presenter.show(support_log.support_split(log.table), "Borough support and pan-Lo
 
 # %% [markdown]
 # ## Is support going where the evidence says it is needed?
-# Support set against Ofsted's latest judgements below good, the latest score cards' exceptions
-# and the weak sections of case-file audits, by borough and theme (the mapping is in
-# `data/reference/support_review.yaml`).
+# Support set against Ofsted's latest judgements below good, the latest score cards' exceptions,
+# the weak sections of case-file audits and the boroughs outside London's funnel limits on the
+# worse side, by borough and theme (the mapping is in `data/reference/support_review.yaml`).
 
 # %%
 judgements = support_review.london_judgements()
 exceptions = support_review.scorecard_exceptions()
-evidence = support_review.gather_evidence(judgements, audit_ingest.read_audit_records(), exceptions, rules)
+evidence = support_review.gather_evidence(judgements, audit_ingest.read_audit_records(), exceptions, rules,
+                                          public_data.load_public_indicators())
 support = support_review.borough_support(log.table)
 targeted = support_review.targeting(support, evidence)
 presenter.show(targeted, "Support against evidence of need")

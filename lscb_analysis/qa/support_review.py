@@ -26,6 +26,7 @@ OFSTED_SIGNALS = {
 }
 EXCEPTION_SIGNAL = "Score card exception"
 AUDIT_SIGNAL = "Audit weak section"
+FUNNEL_SIGNAL = "Funnel outlier"
 
 
 def load_rules() -> dict:
@@ -176,10 +177,60 @@ def targeting(support: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def funnel_evidence(table: pd.DataFrame, rules: dict) -> pd.DataFrame:
+    """Evidence of need from London's funnels: a borough outside the 99.8% limits on the worse
+    side (by the indicator's polarity) of a theme's ``funnel_indicators``
+    (``support_review.yaml``), in the latest year published.
+
+    Args:
+        table: the published indicators (``public_indicators``).
+        rules: :func:`load_rules`.
+
+    Returns:
+        ``EVIDENCE_COLUMNS`` with ``source`` "Funnel", ``signal`` "Funnel outlier" and
+        ``first_seen`` the end of that reporting year (31 March).
+    """
+    from lscb_analysis.core import indicators
+    from lscb_analysis.qa import deep_dive_london
+
+    polarity = indicators.load_metadata()["polarity"]
+    rows = []
+    for theme, spec in rules["themes"].items():
+        for indicator in spec.get("funnel_indicators", []):
+            years = table.loc[table["indicator"] == indicator, "period"]
+            if years.empty or polarity.get(indicator) not in ("high", "low"):
+                continue
+            year = int(years.max())
+            frame, names = deep_dive_london.london_funnel(table, indicator, year)
+            worse = (
+                frame["value"] < frame["lower_998"]
+                if polarity[indicator] == "high"
+                else frame["value"] > frame["upper_998"]
+            )
+            rows += [
+                {
+                    "borough": name,
+                    "theme": theme,
+                    "source": "Funnel",
+                    "detail": f"{indicator} {year}: outside London's 99.8% funnel limit, worse",
+                    "signal": FUNNEL_SIGNAL,
+                    "first_seen": pd.Timestamp(year, 3, 31),
+                }
+                for name, outside in zip(names, worse.fillna(False), strict=True)
+                if outside
+            ]
+    return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+
+
 def gather_evidence(
-    judgements: pd.DataFrame, records: pd.DataFrame, exceptions: pd.DataFrame | None, rules: dict
+    judgements: pd.DataFrame,
+    records: pd.DataFrame,
+    exceptions: pd.DataFrame | None,
+    rules: dict,
+    public: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """All evidence of need together: Ofsted, score card exceptions (when given), audits.
+    """All evidence of need together: Ofsted, score card exceptions (when given), audits and
+    funnel outliers (when the published indicators ``public`` are given).
 
     ``attrs["withheld_audit_sections"]``: audit sections not judged because a grade count is
     suppressed (:func:`withheld_note` says so in the report).
@@ -188,6 +239,8 @@ def gather_evidence(
     parts = [ofsted_evidence(judgements, rules), audits]
     if exceptions is not None and len(exceptions):
         parts.append(exception_evidence(exceptions, rules))
+    if public is not None and len(public):
+        parts.append(funnel_evidence(public, rules))
     evidence = pd.concat(parts, ignore_index=True)
     evidence["first_seen"] = pd.to_datetime(evidence["first_seen"])
     evidence.attrs["withheld_audit_sections"] = int(audits.attrs.get("withheld", 0))

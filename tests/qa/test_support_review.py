@@ -165,8 +165,12 @@ def test_audit_evidence_leaves_out_and_counts_sections_with_suppressed_counts():
 
 
 @pytest.mark.slow
-def test_support_review_notebook_on_the_demo(tmp_path, project_factory, monkeypatch):
+def test_support_review_notebook_on_the_demo(
+    tmp_path, project_factory, monkeypatch, public_indicators
+):
     root = project_factory(tmp_path / "project")
+    # The published indicators, as the pack's first step builds them (the funnels read them).
+    public_indicators.to_parquet(root / "data" / "processed" / "public_indicators.parquet")
     key = "synthetic-test-key-0123456789abcdef"
     env = {**os.environ, "LSCB_PROJECT_DIR": str(root), "LSCB_PSEUDONYM_KEY": key}
     for command in (["demo-data"], ["audit", "ingest"]):
@@ -187,6 +191,29 @@ def test_support_review_notebook_on_the_demo(tmp_path, project_factory, monkeypa
     assert "support with no evidence of need" in html
     assert "evidence of need with no support" in html and "Chargeable (days)" in html
     # the advisers' time against the 60/20/20 plan and the ranked list of unmet need
+    assert "Funnel" in html  # boroughs outside London's funnel limits are evidence too
     for text in ("time against the plan", "London Board work", "Gap to plan", "Rank"):
         assert text in html, text
     assert "Evidence of need with no support, ranked" in html and "Strength of evidence" in html
+
+
+def test_a_borough_outside_the_funnel_on_the_worse_side_is_evidence_of_need(public_indicators):
+    """Re-referrals (lower is better): the boroughs the London funnel places above its upper
+    99.8% limit are the funnel's evidence, dated the end of the reporting year."""
+    from lscb_analysis.qa import deep_dive_london
+
+    rules = {"themes": {"Early help": {"funnel_indicators": ["rereferral_pct"]}}}
+    year = int(
+        public_indicators.loc[public_indicators["indicator"] == "rereferral_pct", "period"].max()
+    )
+    frame, names = deep_dive_london.london_funnel(public_indicators, "rereferral_pct", year)
+    expected = sorted(
+        n for n, v, u in zip(names, frame["value"], frame["upper_998"], strict=True) if v > u
+    )
+    evidence = support_review.funnel_evidence(public_indicators, rules)
+    assert sorted(evidence["borough"]) == expected
+    assert set(evidence["signal"]) <= {support_review.FUNNEL_SIGNAL}
+    assert (evidence["first_seen"] == pd.Timestamp(year, 3, 31)).all()
+    # An indicator with no polarity gives no evidence: no side is worse.
+    none = {"themes": {"Early help": {"funnel_indicators": ["cin_rate"]}}}
+    assert support_review.funnel_evidence(public_indicators, none).empty
