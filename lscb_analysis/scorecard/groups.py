@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from lscb_analysis.core import name_text
 from lscb_analysis.core.errors import ParameterError
 
 
@@ -35,7 +36,7 @@ def resolve_group(text: str, known: Iterable[str], synonyms: Mapping | None = No
 
     Output: the sub-group as the model spells it.
     Raises: ParameterError (parameter 'subgroup') listing the valid names, when ``text``
-    names none of them or more than one.
+    names none of them or more than one; InvalidNameError when it holds hidden characters.
 
     >>> known = ["young and safe (exploitation and missing)", "child death overview", "LADO"]
     >>> resolve_group("Young & Safe", known), resolve_group("CDOP", known, {"cdop": "child death overview"})
@@ -45,7 +46,9 @@ def resolve_group(text: str, known: Iterable[str], synonyms: Mapping | None = No
     """
     names = sorted(set(known))
     by_key = {group_key(name): name for name in names}
-    wanted = group_key(text)
+    # A name with hidden characters (a right-to-left override) is refused, never read as
+    # the group it looks like.
+    wanted = group_key(name_text.check_name(text, "sub-group"))
     aliases = {group_key(k): group_key(v) for k, v in (synonyms or {}).items()}
     wanted = aliases.get(wanted, wanted)
     if wanted in by_key:
