@@ -25,6 +25,7 @@ def test_the_rule(read, set_aside, errors, strict, code):
     assert ingest_rule.exit_code(read, set_aside, errors, strict=strict) == code
 
 
+@pytest.mark.slow
 def test_pilot_and_survey_ingests_exit_0_with_a_file_set_aside_and_1_when_strict(
     project, monkeypatch, capsys
 ):
@@ -44,6 +45,7 @@ def test_pilot_and_survey_ingests_exit_0_with_a_file_set_aside_and_1_when_strict
     assert "No file could be read (1 set aside)" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_lscb_returns_ingest_is_the_one_ingest_of_the_returns(project, monkeypatch, capsys):
     from lscb_analysis.demo import demo_pilot
 

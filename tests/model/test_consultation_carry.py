@@ -7,6 +7,7 @@ definition) and one added PI (BF-YS-08): ``lscb model diff 1.0 1.1`` shows exact
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import pandas as pd
 import pytest
@@ -183,6 +184,12 @@ def _frame(rows):
     return frame
 
 
+@functools.cache
+def _fingerprints() -> dict:
+    """Each version's PI fingerprints, worked out once for every example of the property."""
+    return {v: feedback_form.pi_fingerprints(catalogue.load_catalogue(v)) for v in (OLD, NEW)}
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     st.lists(
@@ -196,7 +203,7 @@ def _frame(rows):
     )
 )
 def test_one_standing_answer_per_respondent_and_pi(rows):
-    prints = {v: feedback_form.pi_fingerprints(catalogue.load_catalogue(v)) for v in (OLD, NEW)}
+    prints = _fingerprints()
     frame = _frame([(o, v, p, c, prints[v][p]) for o, v, p, c in rows])
     standing = consultation_carry.answers_for_version(frame, catalogue.load_catalogue(NEW))
     assert not standing.duplicated(["respondent", "pi_id"]).any()

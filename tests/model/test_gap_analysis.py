@@ -87,6 +87,8 @@ def test_the_london_report_writes_each_boards_gap_workbook(matrix, project, monk
     run_dir = project / "reports" / "gap_analysis" / "london"
     monkeypatch.setenv("LSCB_RUN_DIR", str(run_dir))
     assert gap_analysis.board_workbooks(matrix, MODEL, RULES, None).empty  # by hand: none
+    # "all": every board of the matrix (three of them here, to keep the test quick).
+    matrix = matrix[matrix["borough"].isin(["Barnet", "Brent", "Camden"])]
     written = gap_analysis.board_workbooks(matrix, MODEL, RULES, "all")
     assert written["board"].tolist() == list(dict.fromkeys(matrix["borough"]))
     for row in written.itertuples():
