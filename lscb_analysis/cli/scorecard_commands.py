@@ -7,10 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from lscb_analysis.cli import ingest_rule
-from lscb_analysis.core import io, paths, register
+from lscb_analysis.core import io, paths
 
 
 def _scorecard_build(args: argparse.Namespace) -> int:
@@ -86,9 +84,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def _narrative_template(args: argparse.Namespace) -> int:
     from lscb_analysis.scorecard import group_narrative
 
-    workbook = group_narrative.build_narrative_workbook(
-        args.group, args.borough, args.quarter, _group_exceptions(args.borough, args.group)
-    )
+    workbook = group_narrative.build_narrative_workbook(args.group, args.borough, args.quarter)
     info = {r[0].value: r[1].value for r in workbook[group_narrative.INFO_SHEET].iter_rows()}
     out = (
         Path(args.out)
@@ -109,21 +105,6 @@ def _narrative_template(args: argparse.Namespace) -> int:
         f"{info['quarter']}. Returned copies go in data/raw/narratives/."
     )
     return 0
-
-
-def _group_exceptions(borough: str, group: str):
-    """The group's exceptions on the board's latest card (none when no card was built)."""
-    table = io.read_latest_processed("scorecard_")
-    columns = ["pi_id", "title", "exception_text"]
-    if table.empty:
-        return pd.DataFrame(columns=columns)
-    area = register.resolve(borough)
-    mine = table[
-        (table["borough"] == area.name)
-        & (table["sub_group"].str.lower() == str(group).strip().lower())
-        & (table["exceptions"].fillna("") != "")
-    ]
-    return mine[columns]
 
 
 def _narrative_ingest(args: argparse.Namespace) -> int:

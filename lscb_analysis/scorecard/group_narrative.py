@@ -93,16 +93,36 @@ def _checksum(meta: dict) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
+def latest_exceptions(borough: str, group: str) -> pd.DataFrame:
+    """The group's exceptions on the board's latest score card (``pi_id, title,
+    exception_text``); none when no card has been built. ``borough`` and ``group`` as the
+    register and the model name them (:func:`build_narrative_workbook` resolves them first).
+    """
+    table = io.read_latest_processed("scorecard_")
+    columns = ["pi_id", "title", "exception_text"]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    mine = table[
+        (table["borough"] == borough)
+        & (table["sub_group"] == group)
+        & (table["exceptions"].fillna("") != "")
+    ]
+    return mine[columns].reset_index(drop=True)
+
+
 def build_narrative_workbook(
-    group: str, borough: str, quarter: str, exceptions: pd.DataFrame
+    group: str, borough: str, quarter: str, exceptions: pd.DataFrame | None = None
 ) -> Workbook:
     """The group's narrative workbook for a quarter (not saved).
 
-    Inputs: the group and board as people write them, the quarter (``2026Q3``), and the
-    group's ``exceptions`` on its latest card (``pi_id, title, exception_text``).
+    Inputs: the group and board as people write them ("CDOP", "RBKC"), the quarter
+    (``2026Q3``), and the group's ``exceptions`` (``pi_id, title, exception_text``; None: those
+    on the board's latest card, :func:`latest_exceptions`, found by the names resolved).
     Raises: ParameterError (group, quarter), UnknownAreaError, InvalidNameError.
     """
     meta = _identity(group, borough, quarter)
+    if exceptions is None:
+        exceptions = latest_exceptions(meta["borough"], meta["group"])
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = NARRATIVE_SHEET

@@ -73,3 +73,22 @@ def test_returned_narratives_read_checked_and_the_latest_used(tmp_path):
     assert result.actions[["pi_id", "action"]].values.tolist() == [["BF-SG-01", "Weekly tracking."]]
     assert "identity_mismatch" in set(result.issues["code"])
     assert "Jane Smith" not in result.issues["message"].str.cat()
+
+
+def test_the_template_lists_the_groups_exceptions_on_the_latest_card_whatever_its_spelling(
+    project,
+):
+    card = pd.DataFrame(
+        {
+            "borough": ["Barnet", "Barnet", "Barnet", "Camden"],
+            "sub_group": ["LADO", "LADO", "neglect", "LADO"],
+            "pi_id": ["BF-SG-01", "BF-SG-05", "BF-NG-01", "BF-SG-01"],
+            "title": ["one", "two", "three", "four"],
+            "exceptions": ["missing_target", "", "red_red", "red_red"],
+            "exception_text": ["Missing the target consistently", "", "Red-red", "Red-red"],
+        }
+    )
+    card.to_parquet(project / "data" / "processed" / "scorecard_2025Q4.parquet")
+    workbook = group_narrative.build_narrative_workbook(" lado ", "LB Barnet", "2025Q4")
+    listed = [row for row in workbook["Exceptions"].iter_rows(min_row=2, values_only=True)]
+    assert [row[:3] for row in listed] == [("BF-SG-01", "one", "Missing the target consistently")]
